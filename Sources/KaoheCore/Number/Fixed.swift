@@ -1,0 +1,237 @@
+import Foundation
+
+/// An exact decimal number with six fractional digits, stored as a scaled `Int64`.
+///
+/// Points, rates and metric values are computed in `Fixed` so that a value written as `30` or
+/// computed as `18 / 60 × 100` compares *exactly* equal to a band boundary of `30` (R-001-10),
+/// which binary floating point cannot promise. Division rounds half away from zero at the sixth
+/// decimal. Money is carried in `Decimal` (see `Money`); conversion from `Fixed` is exact.
+public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let scale: Int64 = 1_000_000
+    public static let digits = 6
+    /// The value × 10⁶.
+    public var raw: Int64
+
+    @inlinable public init(raw: Int64) { self.raw = raw }
+    @inlinable public init(_ int: Int) { self.raw = Int64(int) * Fixed.scale }
+
+    public static let zero = Fixed(raw: 0)
+    public static let one = Fixed(raw: scale)
+    public static let hundred = Fixed(raw: 100 * scale)
+
+    /// Largest magnitude accepted from text (about 9.2 × 10¹²).
+    public static let maxMagnitude = Int64.max / scale
+
+    @inlinable public static func + (a: Fixed, b: Fixed) -> Fixed { Fixed(raw: a.raw &+ b.raw) }
+    @inlinable public static func - (a: Fixed, b: Fixed) -> Fixed { Fixed(raw: a.raw &- b.raw) }
+    @inlinable public static prefix func - (a: Fixed) -> Fixed { Fixed(raw: 0 &- a.raw) }
+    @inlinable public static func += (a: inout Fixed, b: Fixed) { a.raw = a.raw &+ b.raw }
+    @inlinable public static func -= (a: inout Fixed, b: Fixed) { a.raw = a.raw &- b.raw }
+    @inlinable public static func < (a: Fixed, b: Fixed) -> Bool { a.raw < b.raw }
+
+    @inlinable public static func * (a: Fixed, b: Fixed) -> Fixed {
+        let p = Int128(a.raw) * Int128(b.raw)
+        return Fixed(raw: Int64(truncatingIfNeeded: roundedDivide(p, Int128(scale))))
+    }
+
+    /// Division; `nil` when the divisor is zero (R-001-12: a zero denominator is reported).
+    @inlinable public static func divide(_ a: Fixed, _ b: Fixed) -> Fixed? {
+        if b.raw == 0 { return nil }
+        let n = Int128(a.raw) * Int128(scale)
+        return Fixed(raw: Int64(truncatingIfNeeded: roundedDivide(n, Int128(b.raw))))
+    }
+
+    @inlinable static func roundedDivide(_ n: Int128, _ d: Int128) -> Int128 {
+        let q = n / d, r = n % d
+        if r == 0 { return q }
+        // half away from zero
+        let twice = (r < 0 ? -r : r) * 2
+        let ad = d < 0 ? -d : d
+        if twice >= ad { return (n < 0) != (d < 0) ? q - 1 : q + 1 }
+        return q
+    }
+
+    @inlinable public static func * (a: Fixed, b: Int) -> Fixed { Fixed(raw: a.raw &* Int64(b)) }
+
+    public var isInteger: Bool { raw % Fixed.scale == 0 }
+    public var intValue: Int { Int(raw / Fixed.scale) }
+    public var abs: Fixed { raw < 0 ? -self : self }
+
+    /// Largest whole number ≤ self.
+    public var floored: Fixed {
+        let q = raw / Fixed.scale, r = raw % Fixed.scale
+        return Fixed(raw: (r < 0 ? q - 1 : q) * Fixed.scale)
+    }
+
+    /// Rounded half-up (away from zero) to `places` decimals — the display rule of DESIGN.md.
+    public func rounded(_ places: Int) -> Fixed {
+        precondition(places >= 0 && places <= Fixed.digits)
+        var unit: Int64 = 1
+        for _ in 0..<(Fixed.digits - places) { unit *= 10 }
+        let q = Int128(raw), u = Int128(unit)
+        return Fixed(raw: Int64(Fixed.roundedDivide(q, u) * u))
+    }
+
+    public var decimal: Decimal {
+        Decimal(sign: raw < 0 ? .minus : .plus, exponent: -Fixed.digits,
+                significand: Decimal(UInt64(raw.magnitude)))
+    }
+
+    public var double: Double { Double(raw) / Double(Fixed.scale) }
+
+    /// Exact text without trailing zeros: `30`, `2.5`, `-0.333333`.
+    public var description: String { format(maxFraction: Fixed.digits) }
+
+    /// Text rounded half-up to at most `maxFraction` decimals, trailing zeros removed.
+    public func format(maxFraction: Int = 2) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendFormatted(to: &bytes, maxFraction: maxFraction)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes the value, rounded to `maxFraction` decimals, into a byte buffer (fast path for
+    /// the JSON/CSV writers).
+    public func appendFormatted(to out: inout [UInt8], maxFraction: Int = 2, fixedFraction: Bool = false) {
+        let v = maxFraction >= Fixed.digits ? self : rounded(maxFraction)
+        var m = v.raw.magnitude
+        if v.raw < 0 { out.append(UInt8(ascii: "-")) }
+        let ip = m / UInt64(Fixed.scale)
+        m %= UInt64(Fixed.scale)
+        appendUInt(ip, to: &out)
+        var frac: [UInt8] = []
+        var f = m
+        for _ in 0..<Fixed.digits { frac.append(UInt8(f % 10) + 48); f /= 10 }
+        frac.reverse()
+        var n = min(maxFraction, Fixed.digits)
+        if !fixedFraction { while n > 0 && frac[n - 1] == 48 { n -= 1 } }
+        if n > 0 {
+            out.append(UInt8(ascii: "."))
+            out.append(contentsOf: frac[0..<n])
+        }
+    }
+
+    /// Parses `12`, `-3.5`, `+0.25`, `1e3`, `1,234.5` (thousands separators), `35%` (read as 35).
+    /// Returns nil for anything else. More than six decimals are rounded half-up.
+    public init?(_ text: String) {
+        var s = text
+        guard let v = s.withUTF8({ Fixed.parse($0) }) else { return nil }
+        self = v
+    }
+
+    public static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Fixed? {
+        var i = 0, end = b.count
+        while i < end && (b[i] == 32 || b[i] == 9) { i += 1 }
+        while end > i && (b[end - 1] == 32 || b[end - 1] == 9) { end -= 1 }
+        if end > i && b[end - 1] == UInt8(ascii: "%") { end -= 1 }
+        guard i < end else { return nil }
+        var neg = false
+        if b[i] == UInt8(ascii: "-") { neg = true; i += 1 } else if b[i] == UInt8(ascii: "+") { i += 1 }
+        var mant: Int128 = 0
+        var digits = 0, fracDigits = 0, seenDot = false, exp = 0
+        while i < end {
+            let c = b[i]
+            if c >= 48 && c <= 57 {
+                if mant < Int128(Int64.max) { mant = mant * 10 + Int128(c - 48); if seenDot { fracDigits += 1 } }
+                else if !seenDot { return nil }
+                digits += 1
+            } else if c == UInt8(ascii: ".") {
+                if seenDot { return nil }
+                seenDot = true
+            } else if c == UInt8(ascii: ",") && !seenDot && digits > 0 {
+                // thousands separator
+            } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                i += 1
+                var eneg = false
+                if i < end && (b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+")) { eneg = b[i] == UInt8(ascii: "-"); i += 1 }
+                guard i < end else { return nil }
+                var e = 0
+                while i < end { let d = b[i]; guard d >= 48 && d <= 57, e < 100 else { return nil }; e = e * 10 + Int(d - 48); i += 1 }
+                exp = eneg ? -e : e
+                break
+            } else { return nil }
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        var shift = Fixed.digits - fracDigits + exp
+        var value = mant
+        while shift > 0 { value *= 10; shift -= 1; if value > Int128(Int64.max) { return nil } }
+        if shift < 0 {
+            var d: Int128 = 1
+            while shift < 0 { d *= 10; shift += 1; if d > Int128(Int64.max) { return Fixed.zero } }
+            value = roundedDivide(value, d)
+        }
+        guard value <= Int128(Int64.max) else { return nil }
+        self.init(raw: neg ? -Int64(value) : Int64(value))
+    }
+}
+
+@inlinable func appendUInt(_ v: UInt64, to out: inout [UInt8]) {
+    if v < 10 { out.append(UInt8(v) + 48); return }
+    var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+              UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var n = 0
+    var x = v
+    withUnsafeMutableBytes(of: &tmp) { p in
+        while x > 0 { p[n] = UInt8(x % 10) + 48; x /= 10; n += 1 }
+        for k in stride(from: n - 1, through: 0, by: -1) { out.append(p[k]) }
+    }
+}
+
+extension Fixed: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
+    public init(integerLiteral value: Int) { self.init(value) }
+    /// Float literals are read through their shortest decimal text, so `0.3` is exactly 0.3.
+    public init(floatLiteral value: Double) { self = Fixed("\(value)")! }
+}
+
+extension Fixed: Codable {
+    /// Decodes from a YAML/JSON number or a numeric string, exactly (no binary round trip
+    /// where the decoder offers the text).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let s = try? c.decode(String.self) {
+            guard let v = Fixed(s) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "“\(s)” is not a number")
+            }
+            self = v
+            return
+        }
+        if let i = try? c.decode(Int64.self), i.magnitude <= UInt64(Fixed.maxMagnitude) {
+            self.init(raw: i * Fixed.scale)
+            return
+        }
+        let d = try c.decode(Double.self)
+        guard d.isFinite, let v = Fixed("\(d)") else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "\(d) is out of range")
+        }
+        self = v
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        if isInteger { try c.encode(Int64(raw / Fixed.scale)) } else { try c.encode(Double(description)!) }
+    }
+}
+
+extension Decimal {
+    /// Half-up rounding to `places` decimals (money is shown with two).
+    public func rounded(_ places: Int) -> Decimal {
+        var x = self, r = Decimal()
+        NSDecimalRound(&r, &x, places, .plain)
+        return r
+    }
+
+    public init(_ f: Fixed) { self = f.decimal }
+
+    /// Money text with exactly two decimals: `-100.00`.
+    public var yuan: String {
+        let r = rounded(2)
+        var s = "\(r)"
+        if let dot = s.firstIndex(of: ".") {
+            let frac = s.distance(from: dot, to: s.endIndex) - 1
+            if frac < 2 { s += String(repeating: "0", count: 2 - frac) }
+        } else { s += ".00" }
+        return s
+    }
+}
