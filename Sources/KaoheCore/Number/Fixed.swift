@@ -162,7 +162,7 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
             value = roundedDivide(value, d)
         }
         guard value <= Int128(Int64.max) else { return nil }
-        self.init(raw: neg ? -Int64(value) : Int64(value))
+        return Fixed(raw: neg ? -Int64(value) : Int64(value))
     }
 }
 

@@ -170,14 +170,14 @@ public struct Offence: Codable, Sendable, Equatable {
     /// Yuan per occurrence (events): negative for a fine, positive for a reward.
     public var amount: Fixed?
     /// Points or yuan for the second and later occurrences (“again 100”, R-002-10).
-    public var repeat: Fixed?
+    public var repeatValue: Fixed?
     /// Most this offence can take in one period.
     public var cap: Fixed?
     /// `count` (whole occurrences, default) or `number` (e.g. days of leave, 0.5 allowed).
     public var unit: String?
     public var kind: ValueKind?
     public var rules: [String]
-    enum CodingKeys: String, CodingKey, CaseIterable { case id, label, points, amount, `repeat`, cap, unit, kind, rule }
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, label, points, amount, repeatValue = "repeat", cap, unit, kind, rule }
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -185,7 +185,7 @@ public struct Offence: Codable, Sendable, Equatable {
         label = try c.decode(String.self, forKey: .label)
         points = try c.decodeIfPresent(Fixed.self, forKey: .points)
         amount = try c.decodeIfPresent(Fixed.self, forKey: .amount)
-        `repeat` = try c.decodeIfPresent(Fixed.self, forKey: .repeat)
+        repeatValue = try c.decodeIfPresent(Fixed.self, forKey: .repeatValue)
         cap = try c.decodeIfPresent(Fixed.self, forKey: .cap)
         unit = try c.decodeIfPresent(String.self, forKey: .unit)
         kind = try c.decodeIfPresent(ValueKind.self, forKey: .kind)
@@ -195,7 +195,7 @@ public struct Offence: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id); try c.encode(label, forKey: .label)
         try c.encodeIfPresent(points, forKey: .points); try c.encodeIfPresent(amount, forKey: .amount)
-        try c.encodeIfPresent(`repeat`, forKey: .repeat); try c.encodeIfPresent(cap, forKey: .cap)
+        try c.encodeIfPresent(repeatValue, forKey: .repeatValue); try c.encodeIfPresent(cap, forKey: .cap)
         try c.encodeIfPresent(unit, forKey: .unit); try c.encodeIfPresent(kind, forKey: .kind)
         try c.encodeRules(rules, forKey: .rule)
     }

@@ -1,0 +1,545 @@
+import Foundation
+
+extension ScoringEngine {
+    // MARK: - presentation helpers
+
+    func show(_ v: Fixed, slot: Int) -> String {
+        switch slotKinds[slot] {
+        case .percent: return v.format(maxFraction: 2) + "%"
+        case .money: return v.format(maxFraction: 2) + " 元"
+        default: return v.format(maxFraction: 2)
+        }
+    }
+
+    /// `咨询转化率 30%（= 订单数 18 ÷ 咨询总数 60 × 100）`
+    func describe(_ slot: Int, _ st: RowState) -> String {
+        guard let v = st.values[slot] else { return "\(slotLabels[slot]) 无数据" }
+        var s = "\(slotLabels[slot]) \(show(v, slot: slot))"
+        if let d = derived.first(where: { $0.slot == slot }) {
+            s += "（= " + d.expr.rendered { i in
+                let lab = i < slotLabels.count ? slotLabels[i] : "?"
+                return st.values[i].map { "\(lab) \(show($0, slot: i))" } ?? "\(lab) 无数据"
+            } + "）"
+        }
+        return s
+    }
+
+    /// The value of a slot, or nil with a flag saying why (R-001-12 zero denominators).
+    func need(_ slot: Int, _ st: RowState, _ c: CItem, _ flags: inout [Flag]) -> Fixed? {
+        if let v = st.values[slot] { return v }
+        if let f = st.failures[slot] {
+            switch f {
+            case .divisionByZero(let num, let den):
+                flags.append(Flag(code: "zero_denominator", rules: ["R-001-12"] + c.item.rules, item: c.item.id,
+                                  message: "「\(slotLabels[slot])」的分母为 0（\(num) ÷ \(den)），不能计算，须由评分人裁定 (R-001-12)"))
+            case .missing(let name):
+                let lab = slotNames.firstIndex(of: name).map { slotLabels[$0] } ?? name
+                flags.append(Flag(code: "missing_value", rules: c.item.rules, item: c.item.id,
+                                  message: "计算「\(slotLabels[slot])」缺少「\(lab)」"))
+            }
+        } else {
+            flags.append(Flag(code: "missing_value", rules: c.item.rules, item: c.item.id,
+                              message: "缺少「\(slotLabels[slot])」的数据 missing value"))
+        }
+        return nil
+    }
+
+    static func ruleTag(_ rules: [String]) -> String { rules.isEmpty ? "" : "（\(rules.joined(separator: ", "))）" }
+
+    func steps(_ distance: Fixed, per: Fixed, whole: Bool) -> Fixed {
+        let q = Fixed.divide(distance, per) ?? .zero
+        return whole ? q.floored : q
+    }
+
+    // MARK: - one row
+
+    func scoreRow(_ row: ScoringRow, state st: inout RowState) -> SheetResult {
+        var flags: [Flag] = []
+        var items: [ItemResult] = []
+        items.reserveCapacity(itemsPerRow)
+        var sectionResults: [SectionResult] = []
+        var complete = true
+        var regular = Fixed.zero
+        for s in sections {
+            var sum = Fixed.zero
+            for c in s.items {
+                let (p, e) = points(c, st, &flags)
+                if let p { sum += p } else { complete = false }
+                items.append(ItemResult(id: c.item.id, label: c.item.label, rules: c.item.rules, section: s.section.id,
+                                        points: p, max: c.item.max, explanation: e))
+            }
+            let capped = Swift.min(sum, s.section.max)
+            sectionResults.append(SectionResult(id: s.section.id, label: s.section.label, points: capped,
+                                                max: s.section.max, rules: s.section.rules))
+            if weighted, let w = s.section.weight {
+                regular += w * ((Fixed.divide(capped, s.section.max) ?? .zero) * nominalMax)
+            } else {
+                regular += capped
+            }
+        }
+        var total = regular
+        var zeroed: String?
+        for c in adjustments {
+            let (p, e) = points(c, st, &flags)
+            if let p { total += p } else { complete = false }
+            if case .offences(let offs, _, _, let effect) = c.body, let effect, effect != .deduct {
+                let hits = offs.filter { (st.values[$0.slot] ?? .zero) > .zero }
+                if !hits.isEmpty {
+                    let names = hits.map { "\($0.offence.label) × \(st.values[$0.slot]!.format())" }.joined(separator: "、")
+                    flags.append(Flag(code: "veto", rules: c.item.allRules, item: c.item.id,
+                                      message: effect == .zero ? "一票否决：\(names)，总分记 0 分" : "否决事项：\(names)"))
+                    if effect == .zero { zeroed = names }
+                }
+            }
+            items.append(ItemResult(id: c.item.id, label: c.item.label, rules: c.item.rules, section: nil,
+                                    points: p, max: c.item.max, explanation: e))
+        }
+        let floor = scheme.floor ?? .zero
+        if total < floor { total = floor }
+        if let cap = scheme.cap, total > cap { total = cap }
+        if zeroed != nil { total = .zero }
+
+        var grade: String?
+        for g in gradeBands where g.min == nil || total >= g.min! { grade = g.label; break }
+
+        // money
+        var moneyLines: [MoneyLine] = []
+        var moneyAmounts: [Decimal] = []
+        for c in money {
+            let (a, e) = amount(c, st, &flags)
+            if a == nil { complete = false }
+            moneyAmounts.append(a ?? 0)
+            moneyLines.append(MoneyLine(item: c.item.id, label: c.item.label, rules: c.item.allRules, amount: a ?? 0, explanation: e))
+        }
+        var payResult: PayResult?
+        if let pay {
+            payResult = computePay(pay, total: total, st: st, moneyAmounts: moneyAmounts, flags: &flags)
+        }
+        return SheetResult(employeeId: row.employee, period: row.period, team: row.team, total: total, max: attainableMax,
+                           grade: grade, sections: sectionResults, items: items, money: moneyLines, pay: payResult,
+                           flags: flags, complete: complete)
+    }
+
+    // MARK: - points
+
+    func points(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Fixed?, String) {
+        var f: [Flag] = []
+        var (p, e) = rawPoints(c, st, &f)
+        if let o = c.overrideSlot, let ov = st.values[o] {
+            let before = p.map { "计算值 \($0.format()) 分" } ?? "无法计算"
+            e += "；评分人裁定为 \(ov.format()) 分（\(before)）"
+            p = ov
+        } else {
+            flags.append(contentsOf: f)
+        }
+        return (p, e + Self.ruleTag(c.item.rules))
+    }
+
+    func clampItem(_ v: Fixed, _ c: CItem) -> Fixed {
+        var x = v
+        let lo = c.item.min ?? (c.context == .section ? .zero : nil) ?? v
+        if x < lo { x = lo }
+        if let hi = c.item.max, x > hi { x = hi }
+        return x
+    }
+
+    func rawPoints(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Fixed?, String) {
+        let item = c.item
+        let max = item.max ?? .zero
+        switch c.body {
+        case .single(let slot):
+            guard let v = st.values[slot] else {
+                flags.append(Flag(code: "missing_mark", rules: item.rules, item: item.id, message: "「\(item.label)」尚未评分 not yet marked"))
+                return (nil, "「\(item.label)」尚未评分")
+            }
+            return (v, c.context == .adjustment ? "加分 \(v.format()) 分" : "评分 \(v.format()) / \(max.format()) 分")
+
+        case .manual(let raters):
+            var parts: [String] = []
+            var sum = Fixed.zero, wsum = Fixed.zero
+            var missing: [String] = []
+            for (r, slot) in raters {
+                guard let v = st.values[slot] else { missing.append(r.label); continue }
+                sum += v * r.weight
+                wsum += r.weight
+                parts.append("\(r.label) \(v.format()) × \((r.weight * Fixed.hundred).format())%")
+            }
+            if !missing.isEmpty {
+                flags.append(Flag(code: "missing_mark", rules: item.rules, item: item.id,
+                                  message: "「\(item.label)」缺少评分：\(missing.joined(separator: "、"))"))
+                return (nil, "缺少 \(missing.joined(separator: "、")) 的评分" + (parts.isEmpty ? "" : "；已有 " + parts.joined(separator: "，")))
+            }
+            let v = Fixed.divide(sum, wsum) ?? .zero
+            if raters.count == 1 { return (v, "\(raters[0].rater.label)评分 \(v.format()) / \(max.format()) 分") }
+            let tail = wsum == .one ? "" : " ÷ \((wsum * Fixed.hundred).format())%"
+            return (v, "加权评分：\(parts.joined(separator: " + "))\(tail) = \(v.format()) 分（满分 \(max.format())）")
+
+        case .offences(let offs, let otherSlot, let floor, let effect):
+            var total = Fixed.zero
+            var parts: [String] = []
+            for o in offs {
+                let n = st.values[o.slot] ?? .zero
+                guard n > .zero else { continue }
+                var d: Fixed
+                var how: String
+                if let rep = o.offence.repeatValue, n > .one {
+                    d = o.value + rep * (n - .one)
+                    how = "\(o.offence.label) \(n.format()) 次：首次 \(o.value.format()) + 再犯 \(rep.format()) × \((n - .one).format())"
+                } else {
+                    d = o.value * n
+                    let unit = o.offence.unit ?? (o.offence.kind == .number ? "" : "次")
+                    how = "\(o.offence.label) \(n.format())\(unit) × \(o.value.format())"
+                }
+                if let cap = o.offence.cap, d > cap { d = cap; how += "（封顶 \(cap.format())）" }
+                total += d
+                parts.append("\(how) = \(d.format())" + Self.ruleTag(o.offence.rules))
+            }
+            if let os = otherSlot, let ov = st.values[os], ov > .zero {
+                total += ov
+                parts.append("其它 \(ov.format())（R-000-02）")
+            }
+            if effect != nil {
+                if effect == .deduct {
+                    return (-total, parts.isEmpty ? "无否决事项，不扣分" : "否决扣分：\(parts.joined(separator: "；"))，共扣 \(total.format()) 分")
+                }
+                return (.zero, parts.isEmpty ? "无否决事项" : "否决事项：\(parts.joined(separator: "；"))")
+            }
+            var p = max - total
+            var note = ""
+            if p < floor { p = floor; note = "，扣完为止（最低 \(floor.format()) 分）" }
+            if parts.isEmpty { return (p, "无扣分事项，得满分 \(max.format()) 分") }
+            return (p, "扣分：\(parts.joined(separator: "；"))；\(max.format()) − \(total.format()) = \((max - total).format())\(note)，得 \(p.format()) 分")
+
+        case .perOccurrence(let slot, let pts, let add, let floor):
+            guard let n = need(slot, st, c, &flags) else { return (nil, "缺少「\(slotLabels[slot])」") }
+            if add {
+                var v = pts * n
+                var note = ""
+                if v > max { v = max; note = "，封顶 \(max.format()) 分" }
+                return (v, "\(slotLabels[slot]) \(n.format()) 次 × \(pts.format()) = \((pts * n).format())\(note)，得 \(v.format()) 分")
+            }
+            let d = pts * n
+            var v = max - d
+            var note = ""
+            if v < floor { v = floor; note = "，扣完为止" }
+            return (v, "\(slotLabels[slot]) \(n.format()) 次 × \(pts.format()) 分 = 扣 \(d.format()) 分；\(max.format()) − \(d.format()) = \((max - d).format())\(note)，得 \(v.format()) 分")
+
+        case .banded(let slot, let bands, let boundary, let mode):
+            guard let v = need(slot, st, c, &flags) else { return (nil, "无法计算：\(describe(slot, st))") }
+            let desc = describe(slot, st)
+            guard let (band, onEdge) = Self.findBand(v, bands: bands, boundary: boundary, mode: mode) else {
+                flags.append(Flag(code: "band_gap", rules: ["R-001-03"] + item.rules, item: item.id,
+                                  message: "\(desc) 不在任何档位内（档位表有空档），须由评分人裁定，不按 0 分处理 (R-001-03)"))
+                return (nil, "\(desc) 落在档位空档，待评分人裁定")
+            }
+            let range = bandText(band, slot: slot)
+            let edge = onEdge ? "（恰在边界，按\(boundaryText(boundary))归档，R-001-10）" : ""
+            switch mode {
+            case .points, .amount:
+                return (clampItem(band.value, c), "\(desc)，落在「\(range)」档\(edge)，得 \(band.value.format()) 分")
+            case .deduction:
+                let p = clampItem(max - band.value, c)
+                return (p, "\(desc)，落在「\(range)」档\(edge)，扣 \(band.value.format()) 分：\(max.format()) − \(band.value.format()) = \(p.format()) 分")
+            }
+
+        case .ratio(let slot):
+            guard let v = need(slot, st, c, &flags) else { return (nil, "无法计算：\(describe(slot, st))") }
+            let raw = Fixed.divide(v, .hundred)! * max
+            let p = clampItem(raw, c)
+            let note = raw > max ? "，封顶 \(max.format()) 分" : (raw < .zero ? "，最低 0 分" : "")
+            return (p, "\(describe(slot, st)) × \(max.format()) = \(raw.format())\(note)，得 \(p.format()) 分")
+
+        case .relative(let slot, let avgSlot, let groupAverage, let above, let per, let pts, let whole, let floor):
+            guard let v = need(slot, st, c, &flags) else { return (nil, "无法计算：\(describe(slot, st))") }
+            guard let a = st.values[avgSlot] else {
+                if groupAverage { return (nil, "组内平均无法计算") }
+                _ = need(avgSlot, st, c, &flags)
+                return (nil, "缺少「\(slotLabels[avgSlot])」")
+            }
+            let avgText = groupAverage ? "组内平均 \(show(a, slot: slot))（\(st.groupSize) 人）" : "\(slotLabels[avgSlot]) \(show(a, slot: avgSlot))"
+            let gap = above ? v - a : a - v
+            if gap <= .zero {
+                return (max, "\(describe(slot, st))，\(above ? "不高于" : "不低于")\(avgText)，得满分 \(max.format()) 分")
+            }
+            let n = steps(gap, per: per, whole: whole)
+            let d = n * pts
+            var p = max - d
+            var note = ""
+            if p < floor { p = floor; note = "，最低 \(floor.format()) 分" }
+            let perText = per == .one ? "每 1 个单位" : "每 \(per.format()) 个单位"
+            return (p, "\(describe(slot, st))，\(above ? "高于" : "低于")\(avgText) \(gap.format())；\(perText)扣 \(pts.format()) 分，\(whole ? "按整档计 " : "")\(n.format()) 档，扣 \(d.format()) 分：\(max.format()) − \(d.format()) = \((max - d).format())\(note)，得 \(p.format()) 分")
+
+        case .target(let slot, let target, let lower, let at, let aboveSlope, let belowSlope, let whole):
+            guard let v = need(slot, st, c, &flags) else { return (nil, "无法计算：\(describe(slot, st))") }
+            func val(_ o: Operand) -> Fixed? { if case .constant(let f) = o { return f }; if case .slot(let s) = o { return st.values[s] }; return nil }
+            guard let t = val(target), let lo = val(lower) else {
+                if case .slot(let s) = target { _ = need(s, st, c, &flags) }
+                if case .slot(let s) = lower { _ = need(s, st, c, &flags) }
+                return (nil, "缺少目标值")
+            }
+            var p = at
+            var how: String
+            if v > t, let sl = aboveSlope {
+                let n = steps(v - t, per: sl.per, whole: whole)
+                p = at + n * sl.points
+                how = "超出目标 \(show(t, slot: slot)) \((v - t).format())，每 \(sl.per.format()) 加 \(sl.points.format()) 分：\(at.format()) + \(n.format()) × \(sl.points.format()) = \(p.format())"
+                if let lim = sl.limit, p > lim { p = lim; how += "，最高 \(lim.format()) 分" }
+            } else if v < lo, let sl = belowSlope {
+                let n = steps(lo - v, per: sl.per, whole: whole)
+                p = at - n * sl.points
+                how = "低于\(lo == t ? "目标" : "下限") \(show(lo, slot: slot)) \((lo - v).format())，每 \(sl.per.format()) 减 \(sl.points.format()) 分：\(at.format()) − \(n.format()) × \(sl.points.format()) = \(p.format())"
+                if let lim = sl.limit, p < lim { p = lim; how += "，最低 \(lim.format()) 分" }
+            } else {
+                how = v == t ? "恰好完成目标 \(show(t, slot: slot))，得 \(at.format()) 分" : "在目标范围内，得 \(at.format()) 分"
+            }
+            let clamped = clampItem(p, c)
+            if clamped != p { how += "，按本项范围取 \(clamped.format()) 分" }
+            return (clamped, "\(describe(slot, st))，\(how)")
+
+        case .gradedSingle(let slot, let grades, _):
+            guard let v = st.values[slot] else {
+                flags.append(Flag(code: "missing_mark", rules: item.rules, item: item.id, message: "「\(item.label)」尚未评定等级"))
+                return (nil, "「\(item.label)」尚未评定等级")
+            }
+            let g = grades[v.intValue]
+            let p = g.points ?? .zero
+            return (clampItem(p, c), "评定为「\(g.label)」，得 \(p.format()) 分" + Self.ruleTag(g.rules))
+
+        case .gradedMultiple(let slots, let grades, _, let average, let expected):
+            var sum = Fixed.zero, n = Fixed.zero
+            var parts: [String] = []
+            var cancelled = false
+            for (i, g) in grades.enumerated() {
+                let k = st.values[slots[i]] ?? .zero
+                guard k > .zero else { continue }
+                n += k
+                sum += (g.points ?? .zero) * k
+                if g.cancels == true { cancelled = true }
+                parts.append("\(g.label) \(k.format()) × \((g.points ?? .zero).format())")
+            }
+            if let e = expected, n != Fixed(e) {
+                flags.append(Flag(code: "grade_count", rules: item.rules, item: item.id, message: "「\(item.label)」应评 \(e) 条，实际 \(n.format()) 条"))
+            }
+            var p = average ? (Fixed.divide(sum, n) ?? .zero) : sum
+            var how = parts.isEmpty ? "无评定记录" : parts.joined(separator: " + ") + (average ? " ÷ \(n.format())" : "") + " = \(p.format())"
+            if cancelled && p > .zero { p = .zero; how += "；出现一票取消等级，正分取消" }
+            return (clampItem(p, c), how + "，得 \(clampItem(p, c).format()) 分")
+
+        case .formula(let e, let gates):
+            for (g, ge) in gates {
+                do {
+                    if try ge.evaluate({ (s: Int) -> Fixed? in st.values[s] }).isZero {
+                        flags.append(Flag(code: "gate_closed", rules: g.rules + item.rules, item: item.id, message: "「\(g.label)」未达标，本项为 0"))
+                        return (.zero, "门槛「\(g.label)」未达标（\(ge.rendered { show(st.values[$0] ?? .zero, slot: $0) })），本项为 0")
+                    }
+                } catch { return (nil, evalFailure(error, item: item, &flags)) }
+            }
+            do {
+                let raw = try e.evaluate { (s: Int) -> Fixed? in st.values[s] }
+                let p = clampItem(raw, c)
+                return (p, "\(e.text) = \(e.rendered { i in st.values[i].map { show($0, slot: i) } ?? "?" }) = \(raw.format())" + (p != raw ? "，取 \(p.format()) 分" : " 分"))
+            } catch { return (nil, evalFailure(error, item: item, &flags)) }
+        }
+    }
+
+    func evalFailure(_ error: EvalError, item: Item, _ flags: inout [Flag]) -> String {
+        switch error {
+        case .divisionByZero(let n, let d):
+            flags.append(Flag(code: "zero_denominator", rules: ["R-001-12"] + item.rules, item: item.id,
+                              message: "「\(item.label)」公式中 \(n) ÷ \(d) 的分母为 0，须由评分人裁定 (R-001-12)"))
+            return "分母为 0，无法计算"
+        case .missing(let name):
+            let lab = slotNames.firstIndex(of: name).map { slotLabels[$0] } ?? name
+            flags.append(Flag(code: "missing_value", rules: item.rules, item: item.id, message: "「\(item.label)」缺少「\(lab)」"))
+            return "缺少「\(lab)」"
+        }
+    }
+
+    func boundaryText(_ b: Boundary) -> String {
+        switch b {
+        case .better: return "较优档"
+        case .worse: return "较差档"
+        case .lower: return "起点所在档"
+        case .upper: return "终点所在档"
+        }
+    }
+
+    func bandText(_ b: Band, slot: Int) -> String {
+        if let l = b.label { return l }
+        let u = slotKinds[slot] == .percent ? "%" : ""
+        switch (b.min, b.max) {
+        case let (lo?, hi?): return "\(lo.format())\(u)–\(hi.format())\(u)"
+        case let (lo?, nil): return "\(lo.format())\(u) 及以上"
+        case let (nil, hi?): return "\(hi.format())\(u) 及以下"
+        default: return "全部"
+        }
+    }
+
+    /// The band holding `v`; at a shared boundary the `boundary` setting picks (R-001-10).
+    /// Returns nil for a value in a gap (R-001-03).
+    static func findBand(_ v: Fixed, bands: [Band], boundary: Boundary, mode: BandedRule.Mode) -> (Band, Bool)? {
+        var hits: [Band] = []
+        for b in bands where (b.min == nil || v >= b.min!) && (b.max == nil || v <= b.max!) { hits.append(b) }
+        if hits.isEmpty { return nil }
+        if hits.count == 1 { return (hits[0], v == hits[0].min || v == hits[0].max) }
+        let betterIsHigher = mode != .deduction
+        switch boundary {
+        case .better, .worse:
+            let wantHigh = (boundary == .better) == betterIsHigher
+            let pick = hits.max { wantHigh ? $0.value < $1.value : $0.value > $1.value }!
+            return (pick, true)
+        case .lower: return (hits.first { $0.min == v } ?? hits[0], true)
+        case .upper: return (hits.first { $0.max == v } ?? hits[0], true)
+        }
+    }
+
+    // MARK: - money
+
+    func amount(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Decimal?, String) {
+        var f: [Flag] = []
+        var (a, e) = rawAmount(c, st, &f)
+        if let o = c.overrideSlot, let ov = st.values[o] {
+            e += "；评分人裁定为 \(ov.decimal.yuan) 元"
+            a = ov.decimal
+        } else { flags.append(contentsOf: f) }
+        return (a, e + Self.ruleTag(c.item.rules))
+    }
+
+    func rawAmount(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Decimal?, String) {
+        let item = c.item
+        switch c.body {
+        case .offences(let offs, let otherSlot, _, _):
+            var total = Decimal(0)
+            var parts: [String] = []
+            for o in offs {
+                let n = st.values[o.slot] ?? .zero
+                guard n > .zero else { continue }
+                let per = o.value.decimal
+                var a: Decimal
+                var how: String
+                if let rep = o.offence.repeatValue, n > .one {
+                    a = per + rep.decimal * (n - .one).decimal
+                    how = "\(o.offence.label) \(n.format()) 次：首次 \(per.yuan) + 再次 \(rep.decimal.yuan) × \((n - .one).format())"
+                } else {
+                    a = per * n.decimal
+                    how = "\(o.offence.label) \(n.format()) 次 × \(per.yuan)"
+                }
+                if let cap = o.offence.cap, abs(a) > cap.decimal {
+                    a = a < 0 ? -cap.decimal : cap.decimal
+                    how += "（封顶 \(cap.decimal.yuan)）"
+                }
+                total += a
+                parts.append("\(how) = \(a.yuan) 元" + Self.ruleTag(o.offence.rules))
+            }
+            if let os = otherSlot, let ov = st.values[os], ov > .zero {
+                total -= ov.decimal
+                parts.append("其它 −\(ov.decimal.yuan) 元")
+            }
+            return (total, parts.isEmpty ? "本期无记录，0 元" : parts.joined(separator: "；") + "；合计 \(total.yuan) 元")
+
+        case .gradedSingle(let slot, let grades, _):
+            guard let v = st.values[slot] else {
+                flags.append(Flag(code: "missing_mark", rules: item.rules, item: item.id, message: "「\(item.label)」尚未评定等级"))
+                return (nil, "尚未评定等级")
+            }
+            let g = grades[v.intValue]
+            let a = (g.amount ?? .zero).decimal
+            return (a, "评定为「\(g.label)」，\(a.yuan) 元")
+
+        case .gradedMultiple(let slots, let grades, _, let average, let expected):
+            var sum = Decimal(0)
+            var n = Fixed.zero
+            var parts: [String] = []
+            var cancelledBy: [String] = []
+            for (i, g) in grades.enumerated() {
+                let k = st.values[slots[i]] ?? .zero
+                guard k > .zero else { continue }
+                n += k
+                sum += (g.amount ?? .zero).decimal * k.decimal
+                if g.cancels == true { cancelledBy.append(g.label) }
+                parts.append("\(g.label) \(k.format()) 条 × \((g.amount ?? .zero).decimal.yuan)")
+            }
+            if let e = expected, n != Fixed(e) {
+                flags.append(Flag(code: "grade_count", rules: item.rules, item: item.id, message: "「\(item.label)」应评 \(e) 条，实际 \(n.format()) 条"))
+            }
+            if average, n > .zero { sum = sum / n.decimal }
+            var how = parts.isEmpty ? "本期无评定记录" : parts.joined(separator: " + ") + " = \(sum.yuan) 元"
+            if !cancelledBy.isEmpty && sum > 0 {
+                flags.append(Flag(code: "grade_cancels", rules: item.allRules, item: item.id,
+                                  message: "出现「\(cancelledBy.joined(separator: "、"))」，取消本月「\(item.label)」"))
+                sum = 0
+                how += "；出现「\(cancelledBy.joined(separator: "、"))」，本月\(item.label)取消，记 0 元"
+            }
+            return (sum, how)
+
+        case .banded(let slot, let bands, let boundary, let mode):
+            guard let v = need(slot, st, c, &flags) else { return (nil, "无法计算：\(describe(slot, st))") }
+            guard let (band, onEdge) = Self.findBand(v, bands: bands, boundary: boundary, mode: mode) else {
+                flags.append(Flag(code: "band_gap", rules: ["R-001-03"] + item.rules, item: item.id,
+                                  message: "\(describe(slot, st)) 不在任何档位内，须由评分人裁定"))
+                return (nil, "\(describe(slot, st)) 落在档位空档，待评分人裁定")
+            }
+            let edge = onEdge ? "（恰在边界，按\(boundaryText(boundary))归档，R-001-10）" : ""
+            return (band.value.decimal, "\(describe(slot, st))，落在「\(bandText(band, slot: slot))」档\(edge)，\(band.value.decimal.yuan) 元")
+
+        case .formula(let e, let gates):
+            for (g, ge) in gates {
+                do {
+                    if try ge.evaluate({ (s: Int) -> Fixed? in st.values[s] }).isZero {
+                        flags.append(Flag(code: "gate_closed", rules: g.rules + item.rules, item: item.id,
+                                          message: "「\(g.label)」未达标，「\(item.label)」全部取消（全有或全无）"))
+                        return (0, "门槛「\(g.label)」未达标（\(ge.rendered { show(st.values[$0] ?? .zero, slot: $0) })），\(item.label)为 0 元（全有或全无）" + Self.ruleTag(g.rules))
+                    }
+                } catch { return (nil, evalFailure(error, item: item, &flags)) }
+            }
+            do {
+                let a = try e.evaluate { (s: Int) -> Decimal? in st.values[s]?.decimal }
+                let gateText = gates.isEmpty ? "" : "门槛全部达标（\(gates.map(\.0.label).joined(separator: "、"))）；"
+                return (a.rounded(2), "\(gateText)\(e.text) = \(e.rendered { i in st.values[i].map { show($0, slot: i) } ?? "?" }) = \(a.rounded(2).yuan) 元")
+            } catch { return (nil, evalFailure(error, item: item, &flags)) }
+
+        default:
+            return (nil, "此规则不能用于金额 not a money rule")
+        }
+    }
+
+    // MARK: - pay
+
+    func computePay(_ pay: (PayPolicy, Expr, [(PayBand, Expr)], scoreSlot: Int, baseSlot: Int, moneySlots: [Int]),
+                    total: Fixed, st: RowState, moneyAmounts: [Decimal], flags: inout [Flag]) -> PayResult? {
+        let (policy, baseExpr, bands, scoreSlot, baseSlot, moneySlots) = pay
+        let score = total.rounded(2)
+        var decimals: [Int: Decimal] = [scoreSlot: score.decimal]
+        for (i, s) in moneySlots.enumerated() { decimals[s] = moneyAmounts[i] }
+        let lookup: (Int) -> Decimal? = { s in decimals[s] ?? (s < st.values.count ? st.values[s]?.decimal : nil) }
+        let base: Decimal
+        do { base = try baseExpr.evaluate(lookup) } catch {
+            flags.append(Flag(code: "missing_value", rules: policy.rules, item: nil, message: "绩效工资基数无法计算：\(baseExpr.text)"))
+            return nil
+        }
+        decimals[baseSlot] = base
+        let lookup2: (Int) -> Decimal? = { s in decimals[s] ?? (s < st.values.count ? st.values[s]?.decimal : nil) }
+        guard let (band, expr) = bands.first(where: { (b, _) in (b.min == nil || score >= b.min!) && (b.max == nil || score < b.max!) }) else {
+            flags.append(Flag(code: "band_gap", rules: policy.rules, item: nil, message: "得分 \(score.format()) 不在任何工资档内"))
+            return PayResult(base: base.rounded(2), paid: 0, rules: policy.rules, explanation: "得分 \(score.format()) 不在任何工资档内，待裁定")
+        }
+        do {
+            let paid = try expr.evaluate(lookup2).rounded(2)
+            let range: String
+            switch (band.min, band.max) {
+            case let (lo?, hi?): range = "\(lo.format()) ≤ 得分 < \(hi.format())"
+            case let (lo?, nil): range = "得分 ≥ \(lo.format())"
+            case let (nil, hi?): range = "得分 < \(hi.format())"
+            default: range = "任意得分"
+            }
+            let label = band.label.map { "「\($0)」" } ?? ""
+            let baseText = "基数 \(baseExpr.text) = \(base.rounded(2).yuan) 元"
+            let paidText = "\(expr.text) = \(expr.rendered { s in lookup2(s).map { $0.rounded(2) == $0 ? "\($0)" : "\($0.rounded(6))" } ?? "?" })"
+            return PayResult(base: base.rounded(2), paid: paid, rules: policy.rules,
+                             explanation: "\(baseText)；得分 \(score.format())，\(range)\(label)：\(paidText) = \(paid.yuan) 元" + Self.ruleTag(policy.rules))
+        } catch {
+            flags.append(Flag(code: "missing_value", rules: policy.rules, item: nil, message: "绩效工资无法计算：\(expr.text)"))
+            return nil
+        }
+    }
+}

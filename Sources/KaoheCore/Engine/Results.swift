@@ -1,0 +1,126 @@
+import Foundation
+
+/// One employee-period's computed sheet: every figure with its rule and explanation.
+public struct SheetResult: Sendable {
+    public var employeeId: String
+    public var period: String?
+    public var team: String?
+    /// Sum of sections (weighted if the scheme weights them) plus adjustments, floored/capped.
+    public var total: Fixed
+    /// Attainable regular maximum (R-002-25: may be below the declared full marks).
+    public var max: Fixed
+    public var grade: String?
+    /// Section points in scheme order.
+    public var sections: [SectionResult]
+    /// Section items then adjustments, in scheme order.
+    public var items: [ItemResult]
+    public var money: [MoneyLine]
+    public var pay: PayResult?
+    public var flags: [Flag]
+    /// False while an item is unscored (band gap, zero denominator, missing mark): the total
+    /// then counts only scored items and needs a rater's decision.
+    public var complete: Bool
+
+    public func item(_ id: String) -> ItemResult? { items.first { $0.id == id } }
+    public func moneyLine(_ id: String) -> MoneyLine? { money.first { $0.item == id } }
+    public func section(_ id: String) -> SectionResult? { sections.first { $0.id == id } }
+    public func flags(_ code: String) -> [Flag] { flags.filter { $0.code == code } }
+    /// Sum of all money lines (fines negative, rewards positive).
+    public var moneyTotal: Decimal { money.reduce(Decimal(0)) { $0 + $1.amount } }
+}
+
+public struct SectionResult: Sendable {
+    public var id: String
+    public var label: String
+    public var points: Fixed
+    public var max: Fixed
+    public var rules: [String]
+}
+
+public struct ItemResult: Sendable {
+    public var id: String
+    public var label: String
+    public var rules: [String]
+    /// Section id, or nil for an adjustment (bonus/veto).
+    public var section: String?
+    /// nil when the item could not be scored (see flags).
+    public var points: Fixed?
+    public var max: Fixed?
+    /// Chinese, with the rule id, the evidence and the arithmetic.
+    public var explanation: String
+}
+
+public struct MoneyLine: Sendable {
+    public var item: String
+    public var label: String
+    public var rules: [String]
+    /// Yuan; negative for a fine or deduction.
+    public var amount: Decimal
+    public var explanation: String
+}
+
+public struct PayResult: Sendable {
+    public var base: Decimal
+    public var paid: Decimal
+    public var rules: [String]
+    public var explanation: String
+}
+
+public struct Flag: Sendable, Equatable {
+    /// `band_gap`, `zero_denominator`, `missing_value`, `missing_mark`, `veto`, `grade_cancels`,
+    /// `grade_count`, `gate_closed`, `evaluation_error`.
+    public var code: String
+    public var rules: [String]
+    public var item: String?
+    public var message: String
+}
+
+/// A bad value in the evidence: names the file, row and column.
+public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String?
+    /// 1-based line number in the file (the header is line 1).
+    public var row: Int?
+    public var column: String?
+    public var message: String
+
+    public init(file: String? = nil, row: Int? = nil, column: String? = nil, message: String) {
+        self.file = file; self.row = row; self.column = column; self.message = message
+    }
+
+    public var description: String {
+        var parts: [String] = []
+        if let f = file { parts.append(f) }
+        if let r = row { parts.append("第 \(r) 行 row \(r)") }
+        if let c = column { parts.append("列 column “\(c)”") }
+        return (parts.isEmpty ? "" : parts.joined(separator: ", ") + ": ") + message
+    }
+}
+
+/// One employee-period's evidence as text, keyed by input column.
+public struct EvidenceRow: Sendable {
+    public var employee: String
+    public var period: String?
+    public var team: String?
+    public var values: [String: String]
+    public init(employee: String, period: String? = nil, team: String? = nil, values: [String: String]) {
+        self.employee = employee; self.period = period; self.team = team; self.values = values
+    }
+}
+
+/// A CSV column the scheme accepts (`kaohe presets show`).
+public struct InputSpec: Sendable, Equatable {
+    public var column: String
+    public var label: String
+    public var kind: ValueKind
+    /// Rater id for a mark column.
+    public var rater: String?
+    public var rules: [String]
+    public var min: Fixed?
+    public var max: Fixed?
+    /// Accepted values for a grade column.
+    public var grades: [String]
+    /// Whether an absent/empty value means 0 (event counts, bonuses) rather than missing evidence.
+    public var zeroWhenEmpty: Bool
+    /// Slot in the evidence vector.
+    public var slot: Int
+}

@@ -1,0 +1,194 @@
+import Foundation
+
+/// Scores employee-periods against a scheme. Build once per scheme (it validates and compiles
+/// the scheme into a slot layout), then score any number of rows; it holds no mutable state
+/// and can be shared across threads.
+public final class ScoringEngine: Sendable {
+    public let scheme: Scheme
+    /// Every CSV column the scheme accepts, in scheme order.
+    public let inputs: [InputSpec]
+    /// Warnings and notes from validation (errors throw from `init`).
+    public let problems: [SchemeProblem]
+    /// The attainable regular maximum (R-002-25).
+    public let attainableMax: Fixed
+
+    let columnIndex: [String: Int]
+    let slotCount: Int
+    let slotLabels: [String]
+    let slotKinds: [ValueKind]
+    let slotNames: [String]
+    let derived: [(slot: Int, expr: Expr, def: Derived, phase: Int)]
+    let groupSlots: [(slot: Int, function: Expr.Function, source: Int?)]
+    let sections: [CSection]
+    let adjustments: [CItem]
+    let money: [CItem]
+    let pay: (PayPolicy, Expr, [(PayBand, Expr)], scoreSlot: Int, baseSlot: Int, moneySlots: [Int])?
+    let gradeBands: [GradeBand]
+    let usesGroups: Bool
+    let weighted: Bool
+    let nominalMax: Fixed
+
+    public init(scheme: Scheme) throws(SchemeProblems) {
+        let problems = SchemeValidator.validate(scheme)
+        if problems.contains(where: { $0.severity == .error }) {
+            throw SchemeProblems(file: nil, problems: problems.filter { $0.severity == .error })
+        }
+        var c = SchemeCompiler(scheme: scheme)
+        let compiled = c.compile()
+        if !c.problems.isEmpty { throw SchemeProblems(file: nil, problems: c.problems) }
+        self.scheme = scheme
+        self.problems = problems
+        inputs = c.inputs
+        columnIndex = Dictionary(uniqueKeysWithValues: c.inputs.enumerated().map { ($1.column, $0) })
+        slotCount = c.slotNames.count
+        slotLabels = c.slotLabels
+        slotKinds = c.slotKinds
+        slotNames = c.slotNames
+        derived = c.derived
+        groupSlots = c.groupSlots
+        sections = compiled.sections
+        adjustments = compiled.adjustments
+        money = compiled.money
+        pay = compiled.pay
+        gradeBands = scheme.grades.sorted { ($0.min ?? Fixed(raw: Int64.min)) > ($1.min ?? Fixed(raw: Int64.min)) }
+        usesGroups = !c.groupSlots.isEmpty
+        weighted = scheme.sections.contains { $0.weight != nil }
+        attainableMax = SchemeValidator.attainableMax(scheme)
+        nominalMax = scheme.max ?? attainableMax
+    }
+
+    /// Number of item evaluations one row costs (for benchmarks).
+    public var itemsPerRow: Int { sections.reduce(0) { $0 + $1.items.count } + adjustments.count + money.count }
+
+    // MARK: - evidence
+
+    /// Parses one cell for an input; errors name the column (the caller adds file and row).
+    func parse(_ text: Substring, input: InputSpec) throws(InputError) -> Fixed? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t.isEmpty { return input.zeroWhenEmpty ? Fixed.zero : nil }
+        if input.kind == .grade {
+            guard let i = input.grades.firstIndex(of: t) ?? gradeIndexById(input, t) else {
+                throw InputError(column: input.column, message: "“\(t)” 不是有效等级 is not a grade; 可选 allowed: \(input.grades.joined(separator: " / "))")
+            }
+            return Fixed(i)
+        }
+        guard let v = Fixed(t) else {
+            throw InputError(column: input.column, message: "“\(t)” 不是数字 is not a number")
+        }
+        if t.hasSuffix("%") && input.kind != .percent {
+            throw InputError(column: input.column, message: "“\(t)” 带百分号，但该列不是百分比 has a % sign but the column is not a percentage")
+        }
+        return try check(v, text: t, input: input)
+    }
+
+    func check(_ v: Fixed, text: String, input: InputSpec) throws(InputError) -> Fixed {
+        if input.kind == .count && !v.isInteger {
+            throw InputError(column: input.column, message: "“\(text)” 必须是非负整数 must be a whole number ≥ 0")
+        }
+        if let lo = input.min, v < lo {
+            throw InputError(column: input.column, message: "\(text) 小于下限 is below the minimum \(lo)\(input.kind == .percent ? "%" : "")")
+        }
+        if let hi = input.max, v > hi {
+            throw InputError(column: input.column, message: "\(text) 超出上限 is above the maximum \(hi)\(input.kind == .percent ? "%" : "")")
+        }
+        return v
+    }
+
+    private func gradeIndexById(_ input: InputSpec, _ t: String) -> Int? {
+        for c in sections.flatMap(\.items) + adjustments + money where c.item.id == input.column {
+            if case .gradedSingle(_, let grades, _) = c.body { return grades.firstIndex { $0.id == t } }
+        }
+        return nil
+    }
+
+    /// Converts a text row into slot values. Unknown columns are errors.
+    public func evidence(_ values: [String: String]) throws(InputError) -> [Fixed?] {
+        var slots = [Fixed?](repeating: nil, count: slotCount)
+        for (k, v) in values {
+            guard let i = columnIndex[k] else {
+                throw InputError(column: k, message: "方案中没有这一列 unknown column for scheme “\(scheme.id)”")
+            }
+            slots[inputs[i].slot] = try parse(Substring(v), input: inputs[i])
+        }
+        for inp in inputs where inp.zeroWhenEmpty && slots[inp.slot] == nil { slots[inp.slot] = Fixed.zero }
+        return slots
+    }
+
+    /// Scores one employee-period given as text values keyed by column.
+    public func score(_ values: [String: String], employee: String = "", period: String? = nil) throws(InputError) -> SheetResult {
+        let row = try evidence(values)
+        return scoreAll([ScoringRow(employee: employee, period: period, team: nil, values: row)])[0]
+    }
+
+    /// Scores several rows together: group aggregates (`group_avg`, `average: group`) are taken
+    /// over rows of the same period (and team, when given).
+    public func scoreAll(_ rows: [EvidenceRow]) throws(InputError) -> [SheetResult] {
+        var parsed: [ScoringRow] = []
+        parsed.reserveCapacity(rows.count)
+        for r in rows {
+            do { parsed.append(ScoringRow(employee: r.employee, period: r.period, team: r.team, values: try evidence(r.values))) }
+            catch { var e = error; e.message = "员工 \(r.employee): " + e.message; throw e }
+        }
+        return scoreAll(parsed)
+    }
+
+    public func scoreAll(_ rows: [ScoringRow]) -> [SheetResult] {
+        var states = rows.map { RowState(values: $0.values) }
+        for i in states.indices { computeDerived(&states[i], phase: 1) }
+        if usesGroups {
+            var groups: [GroupKey: [Int]] = [:]
+            for (i, r) in rows.enumerated() { groups[GroupKey(period: r.period, team: r.team), default: []].append(i) }
+            for (_, members) in groups {
+                for g in groupSlots {
+                    var sum = Fixed.zero, n = 0
+                    if let src = g.source {
+                        for m in members { if let v = states[m].values[src] { sum += v; n += 1 } }
+                    } else { n = members.count }
+                    let value: Fixed?
+                    switch g.function {
+                    case .groupSum: value = sum
+                    case .groupCount: value = Fixed(n)
+                    default: value = n == 0 ? nil : Fixed.divide(sum, Fixed(n))
+                    }
+                    for m in members { states[m].values[g.slot] = value; states[m].groupSize = members.count }
+                }
+            }
+            for i in states.indices { computeDerived(&states[i], phase: 2) }
+        }
+        var out: [SheetResult] = []
+        out.reserveCapacity(rows.count)
+        for i in rows.indices { out.append(scoreRow(rows[i], state: &states[i])) }
+        return out
+    }
+
+    struct GroupKey: Hashable { var period: String?; var team: String? }
+
+    func computeDerived(_ st: inout RowState, phase: Int) {
+        for d in derived where d.phase == phase {
+            do {
+                let vals = st.values
+                st.values[d.slot] = try d.expr.evaluate { (s: Int) -> Fixed? in vals[s] }
+            } catch {
+                st.values[d.slot] = nil
+                st.failures[d.slot] = error
+            }
+        }
+    }
+}
+
+/// A parsed row: slot values in the engine's layout (see `ScoringEngine.evidence`).
+public struct ScoringRow: Sendable {
+    public var employee: String
+    public var period: String?
+    public var team: String?
+    public var values: [Fixed?]
+    public init(employee: String, period: String?, team: String?, values: [Fixed?]) {
+        self.employee = employee; self.period = period; self.team = team; self.values = values
+    }
+}
+
+struct RowState {
+    var values: [Fixed?]
+    var failures: [Int: EvalError] = [:]
+    var groupSize = 1
+}

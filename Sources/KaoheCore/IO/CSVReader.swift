@@ -1,0 +1,222 @@
+import Foundation
+
+/// A fast RFC 4180 CSV reader over bytes: quoted fields, doubled quotes, CR/LF/CRLF line ends,
+/// a UTF-8 byte-order mark. Calls back once per record with the fields as byte ranges, so a
+/// caller can parse numbers without building strings.
+public struct CSVReader {
+    public struct Malformed: Error, CustomStringConvertible {
+        public var line: Int
+        public var message: String
+        public var description: String { "第 \(line) 行 row \(line): \(message)" }
+    }
+
+    /// Calls `record(line, fields)` for each non-empty record; `fields` are slices of `data`
+    /// (quoted fields are unescaped into a scratch buffer). Returns when done or throws.
+    public static func forEachRecord(_ data: UnsafeBufferPointer<UInt8>,
+                                     _ record: (Int, [UnsafeBufferPointer<UInt8>]) throws -> Void) throws {
+        var i = 0
+        let n = data.count
+        if n >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF { i = 3 }
+        var line = 1
+        var fields: [UnsafeBufferPointer<UInt8>] = []
+        fields.reserveCapacity(64)
+        // quoted fields with escapes are copied here; kept alive until the record is handed over
+        var scratch: [UnsafeMutableBufferPointer<UInt8>] = []
+        defer { for s in scratch { s.deallocate() } }
+        guard let base = data.baseAddress else { return }
+        while i < n {
+            fields.removeAll(keepingCapacity: true)
+            for s in scratch { s.deallocate() }
+            scratch.removeAll(keepingCapacity: true)
+            let recordLine = line
+            var endOfRecord = false
+            while !endOfRecord {
+                if i < n && data[i] == UInt8(ascii: "\"") {
+                    // quoted field
+                    i += 1
+                    let start = i
+                    var hasEscape = false
+                    while true {
+                        guard i < n else { throw Malformed(line: recordLine, message: "引号未闭合 unterminated quoted field") }
+                        let c = data[i]
+                        if c == UInt8(ascii: "\"") {
+                            if i + 1 < n && data[i + 1] == UInt8(ascii: "\"") { hasEscape = true; i += 2; continue }
+                            break
+                        }
+                        if c == 10 { line += 1 }
+                        i += 1
+                    }
+                    let end = i
+                    i += 1 // closing quote
+                    if hasEscape {
+                        let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: end - start)
+                        var k = 0, j = start
+                        while j < end {
+                            buf[k] = data[j]; k += 1
+                            j += (data[j] == UInt8(ascii: "\"") ? 2 : 1)
+                        }
+                        scratch.append(buf)
+                        fields.append(UnsafeBufferPointer(start: buf.baseAddress, count: k))
+                    } else {
+                        fields.append(UnsafeBufferPointer(start: base + start, count: end - start))
+                    }
+                    if i < n && data[i] != UInt8(ascii: ",") && data[i] != 10 && data[i] != 13 {
+                        throw Malformed(line: recordLine, message: "引号后有多余字符 text after a closing quote")
+                    }
+                } else {
+                    let start = i
+                    while i < n {
+                        let c = data[i]
+                        if c == UInt8(ascii: ",") || c == 10 || c == 13 { break }
+                        i += 1
+                    }
+                    fields.append(UnsafeBufferPointer(start: base + start, count: i - start))
+                }
+                if i >= n { endOfRecord = true }
+                else if data[i] == UInt8(ascii: ",") { i += 1; if i >= n { fields.append(UnsafeBufferPointer(start: base + i, count: 0)); endOfRecord = true } }
+                else {
+                    if data[i] == 13 { i += 1; if i < n && data[i] == 10 { i += 1 } } else { i += 1 }
+                    line += 1
+                    endOfRecord = true
+                }
+            }
+            if fields.count == 1 && fields[0].count == 0 { continue } // blank line
+            try record(recordLine, fields)
+        }
+    }
+
+    /// Parses a whole text into rows of strings (for small files and tests).
+    public static func rows(_ text: String) throws -> [[String]] {
+        var out: [[String]] = []
+        var bytes = Array(text.utf8)
+        try bytes.withUnsafeMutableBufferPointer { p in
+            try forEachRecord(UnsafeBufferPointer(p)) { _, fields in
+                out.append(fields.map { String(decoding: $0, as: UTF8.self) })
+            }
+        }
+        return out
+    }
+}
+
+/// Reads a scoring input CSV into parsed rows for an engine: `employee_id` required, `period`,
+/// `team` and `name` optional, every other column must be an input of the scheme.
+/// All-or-nothing: the first bad cell throws an `InputError` naming file, row and column.
+public struct EvidenceCSV {
+    public static let reserved = ["employee_id", "period", "team", "name"]
+
+    public static func read(_ data: Data, file: String, engine: ScoringEngine, period defaultPeriod: String? = nil) throws(InputError) -> [ScoringRow] {
+        if data.isEmpty { throw InputError(file: file, message: "文件为空 the file is empty") }
+        if data.prefix(8192).contains(0) { throw InputError(file: file, message: "不是文本文件（含二进制内容）— this is not a CSV text file") }
+        if String(data: data, encoding: .utf8) == nil {
+            throw InputError(file: file, message: "文件不是 UTF-8 编码 the file is not UTF-8 (save it as “CSV UTF-8”)")
+        }
+        var rows: [ScoringRow] = []
+        var result: Result<Void, InputError> = .success(())
+        do {
+            try data.withUnsafeBytes { raw in
+                let buf = raw.bindMemory(to: UInt8.self)
+                var header: [Int] = []      // per column: -1 employee, -2 period, -3 team, -4 ignored, else input index
+                var seen = Set<String>()
+                var keys = Set<String>()
+                let slotCount = engine.slotCount
+                var template = [Fixed?](repeating: nil, count: slotCount)
+                for inp in engine.inputs where inp.zeroWhenEmpty { template[inp.slot] = .zero }
+                try CSVReader.forEachRecord(buf) { line, fields in
+                    if header.isEmpty {
+                        var names: [String] = []
+                        for f in fields {
+                            let name = String(decoding: f, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                            guard seen.insert(name).inserted else {
+                                throw InputError(file: file, row: line, column: name, message: "列名重复 duplicate column")
+                            }
+                            names.append(name)
+                            switch name {
+                            case "employee_id": header.append(-1)
+                            case "period": header.append(-2)
+                            case "team": header.append(-3)
+                            case "name": header.append(-4)
+                            default:
+                                guard let idx = engine.columnIndex[name] else {
+                                    throw InputError(file: file, row: line, column: name,
+                                                     message: "未知的列 unknown column: 方案 “\(engine.scheme.id)” 没有这一输入（见 kaohe presets show \(engine.scheme.id)）")
+                                }
+                                header.append(idx)
+                            }
+                        }
+                        if !names.contains("employee_id") {
+                            throw InputError(file: file, row: line, column: "employee_id", message: "缺少必需的 employee_id 列 missing required column")
+                        }
+                        return
+                    }
+                    guard fields.count == header.count else {
+                        throw InputError(file: file, row: line, message: "有 \(fields.count) 个字段，表头有 \(header.count) 个 — \(fields.count) fields, header has \(header.count)")
+                    }
+                    var values = template
+                    var emp = "", period: String? = defaultPeriod, team: String?
+                    for (k, f) in fields.enumerated() {
+                        let h = header[k]
+                        switch h {
+                        case -1: emp = String(decoding: f, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                        case -2:
+                            let p = String(decoding: f, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                            guard Period.isValid(p) else {
+                                throw InputError(file: file, row: line, column: "period", message: "“\(p)” 不是有效期间 is not a period (YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY)")
+                            }
+                            period = p
+                        case -3: team = String(decoding: f, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                        case -4: break
+                        default:
+                            let input = engine.inputs[h]
+                            if f.count == 0 { continue }
+                            do {
+                                if input.kind != .grade, let v = Fixed.parse(f) {
+                                    let text = String(decoding: f, as: UTF8.self)
+                                    if f.last == UInt8(ascii: "%") && input.kind != .percent {
+                                        throw InputError(column: input.column, message: "“\(text)” 带百分号，但该列不是百分比 has a % sign but the column is not a percentage")
+                                    }
+                                    values[input.slot] = try engine.check(v, text: text, input: input)
+                                } else {
+                                    values[input.slot] = try engine.parse(Substring(String(decoding: f, as: UTF8.self)), input: input)
+                                }
+                            } catch let e as InputError {
+                                throw InputError(file: file, row: line, column: input.column, message: e.message)
+                            }
+                        }
+                    }
+                    if emp.isEmpty { throw InputError(file: file, row: line, column: "employee_id", message: "工号为空 employee_id is empty") }
+                    let key = emp + "\u{1}" + (period ?? "")
+                    guard keys.insert(key).inserted else {
+                        throw InputError(file: file, row: line, column: "employee_id",
+                                         message: "重复的员工-期间 duplicate employee-period: \(emp)\(period.map { " / \($0)" } ?? "")")
+                    }
+                    rows.append(ScoringRow(employee: emp, period: period, team: team, values: values))
+                }
+            }
+        } catch let e as InputError {
+            result = .failure(e)
+        } catch let m as CSVReader.Malformed {
+            result = .failure(InputError(file: file, row: m.line, message: m.message))
+        } catch {
+            result = .failure(InputError(file: file, message: "\(error)"))
+        }
+        if case .failure(let e) = result { throw e }
+        if rows.isEmpty { throw InputError(file: file, message: "没有数据行 no data rows after the header") }
+        return rows
+    }
+}
+
+/// Period labels: `2026-03` (month), `2026-Q1`, `2026-H1`, `2026`, `2026-W05`.
+public enum Period {
+    public static func isValid(_ s: String) -> Bool {
+        let p = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard let y = Int(p[0]), p[0].count == 4, y >= 1900, y <= 2999 else { return false }
+        if p.count == 1 { return true }
+        guard p.count == 2 else { return false }
+        let t = p[1]
+        if let m = Int(t), t.count == 2 { return (1...12).contains(m) }
+        if t.first == "Q", let q = Int(t.dropFirst()) { return (1...4).contains(q) }
+        if t.first == "H", let h = Int(t.dropFirst()) { return (1...2).contains(h) }
+        if t.first == "W", let w = Int(t.dropFirst()) { return (1...53).contains(w) }
+        return false
+    }
+}

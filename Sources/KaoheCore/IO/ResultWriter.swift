@@ -1,0 +1,200 @@
+import Foundation
+
+/// A growable byte buffer with JSON/CSV helpers (the writers stream 100,000 sheets without
+/// building intermediate strings or dictionaries).
+public struct ByteSink {
+    public var bytes: [UInt8] = []
+    public init(capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
+
+    @inlinable public mutating func raw(_ s: StaticString) {
+        s.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+    public mutating func text(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    /// A JSON string literal.
+    public mutating func json(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 10: raw("\\n")
+            case 13: raw("\\r")
+            case 9: raw("\\t")
+            case 0..<32:
+                raw("\\u00")
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(hex[Int(b >> 4)]); bytes.append(hex[Int(b & 15)])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func json(_ s: String?) { if let s { json(s) } else { raw("null") } }
+    public mutating func number(_ f: Fixed, places: Int = 2) { f.appendFormatted(to: &bytes, maxFraction: places) }
+    public mutating func number(_ d: Decimal) { text("\(d.rounded(2))") }
+
+    /// A CSV field, quoted when needed.
+    public mutating func csv(_ s: String) {
+        if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
+            bytes.append(UInt8(ascii: "\""))
+            for b in s.utf8 { if b == UInt8(ascii: "\"") { bytes.append(b) }; bytes.append(b) }
+            bytes.append(UInt8(ascii: "\""))
+        } else { text(s) }
+    }
+
+    public mutating func flush(to handle: FileHandle) {
+        if !bytes.isEmpty { handle.write(Data(bytes)); bytes.removeAll(keepingCapacity: true) }
+    }
+}
+
+/// Writes results in the CLI's contract formats (JSON, CSV, terminal table).
+public enum ResultWriter {
+    static func rules(_ r: [String]) -> String { r.joined(separator: ",") }
+
+    public static func jsonHeader(_ engine: ScoringEngine, into o: inout ByteSink) {
+        let s = engine.scheme
+        o.raw("{\"scheme\":{\"id\":"); o.json(s.id)
+        o.raw(",\"name\":"); o.json(s.name)
+        o.raw(",\"source\":"); o.json(s.source)
+        o.raw(",\"max\":"); o.number(engine.attainableMax)
+        o.raw(",\"declared_max\":"); if let m = s.max { o.number(m) } else { o.raw("null") }
+        o.raw("},\"results\":[")
+    }
+
+    public static func json(_ r: SheetResult, into o: inout ByteSink, first: Bool) {
+        if !first { o.raw(",") }
+        o.raw("\n{\"employee_id\":"); o.json(r.employeeId)
+        o.raw(",\"period\":"); o.json(r.period)
+        if let t = r.team { o.raw(",\"team\":"); o.json(t) }
+        o.raw(",\"total\":"); o.number(r.total)
+        o.raw(",\"max\":"); o.number(r.max)
+        o.raw(",\"grade\":"); o.json(r.grade)
+        o.raw(",\"complete\":"); o.raw(r.complete ? "true" : "false")
+        o.raw(",\"sections\":[")
+        for (i, s) in r.sections.enumerated() {
+            if i > 0 { o.raw(",") }
+            o.raw("{\"id\":"); o.json(s.id); o.raw(",\"label\":"); o.json(s.label)
+            o.raw(",\"points\":"); o.number(s.points); o.raw(",\"max\":"); o.number(s.max); o.raw("}")
+        }
+        o.raw("],\"items\":[")
+        for (i, it) in r.items.enumerated() {
+            if i > 0 { o.raw(",") }
+            o.raw("{\"id\":"); o.json(it.id)
+            o.raw(",\"label\":"); o.json(it.label)
+            o.raw(",\"rule\":"); o.json(rules(it.rules))
+            o.raw(",\"points\":"); if let p = it.points { o.number(p) } else { o.raw("null") }
+            o.raw(",\"max\":"); if let m = it.max { o.number(m) } else { o.raw("null") }
+            o.raw(",\"explanation\":"); o.json(it.explanation)
+            o.raw("}")
+        }
+        o.raw("],\"money\":[")
+        for (i, m) in r.money.enumerated() {
+            if i > 0 { o.raw(",") }
+            o.raw("{\"id\":"); o.json(m.item)
+            o.raw(",\"label\":"); o.json(m.label)
+            o.raw(",\"rule\":"); o.json(rules(m.rules))
+            o.raw(",\"amount\":"); o.number(m.amount)
+            o.raw(",\"explanation\":"); o.json(m.explanation)
+            o.raw("}")
+        }
+        o.raw("],\"pay\":")
+        if let p = r.pay {
+            o.raw("{\"base\":"); o.number(p.base); o.raw(",\"paid\":"); o.number(p.paid)
+            o.raw(",\"rule\":"); o.json(rules(p.rules)); o.raw(",\"explanation\":"); o.json(p.explanation); o.raw("}")
+        } else { o.raw("null") }
+        o.raw(",\"flags\":[")
+        for (i, f) in r.flags.enumerated() {
+            if i > 0 { o.raw(",") }
+            o.raw("{\"code\":"); o.json(f.code)
+            o.raw(",\"rule\":"); o.json(rules(f.rules))
+            o.raw(",\"item\":"); o.json(f.item)
+            o.raw(",\"message\":"); o.json(f.message)
+            o.raw("}")
+        }
+        o.raw("]}")
+    }
+
+    public static func jsonFooter(into o: inout ByteSink) { o.raw("\n]}\n") }
+
+    public static func csvHeader(_ engine: ScoringEngine, into o: inout ByteSink) {
+        var cols = ["employee_id", "period", "total", "max", "grade", "complete"]
+        for s in engine.sections { for c in s.items { cols.append(c.item.id) } }
+        for c in engine.adjustments { cols.append(c.item.id) }
+        for c in engine.money { cols.append(c.item.id) }
+        if engine.pay != nil { cols += ["pay_base", "pay_paid"] }
+        cols.append("flags")
+        for (i, c) in cols.enumerated() { if i > 0 { o.raw(",") }; o.csv(c) }
+        o.raw("\n")
+    }
+
+    public static func csv(_ r: SheetResult, into o: inout ByteSink) {
+        o.csv(r.employeeId); o.raw(","); o.csv(r.period ?? ""); o.raw(",")
+        o.number(r.total); o.raw(","); o.number(r.max); o.raw(","); o.csv(r.grade ?? ""); o.raw(",")
+        o.raw(r.complete ? "true" : "false")
+        for it in r.items { o.raw(","); if let p = it.points { o.number(p) } }
+        for m in r.money { o.raw(","); o.number(m.amount) }
+        if let p = r.pay { o.raw(","); o.number(p.base); o.raw(","); o.number(p.paid) }
+        o.raw(","); o.csv(r.flags.map(\.code).joined(separator: ";"))
+        o.raw("\n")
+    }
+
+    /// A terminal table: a summary row per sheet, then (for a few sheets) every item with its
+    /// explanation. Columns are aligned by display width (CJK characters count as two).
+    public static func table(_ engine: ScoringEngine, _ results: [SheetResult], detailLimit: Int = 5) -> String {
+        var rows: [[String]] = [["工号", "期间", "总分", "满分", "等级", "金额(元)", "绩效工资(元)", "标记"]]
+        for r in results {
+            rows.append([r.employeeId, r.period ?? "", r.total.format(), r.max.format(), r.grade ?? "",
+                         r.money.isEmpty ? "" : r.moneyTotal.yuan, r.pay?.paid.yuan ?? "",
+                         r.flags.map(\.code).joined(separator: ",")])
+        }
+        var out = "\(engine.scheme.name)（\(engine.scheme.id)）\n" + Table.render(rows)
+        if results.count <= detailLimit {
+            for r in results {
+                out += "\n\(r.employeeId)\(r.period.map { " \($0)" } ?? "")：总分 \(r.total.format()) / \(r.max.format())\(r.grade.map { "，\($0)" } ?? "")\(r.complete ? "" : "（未完成，待裁定）")\n"
+                var rows: [[String]] = [["项目", "得分", "满分", "规则", "说明"]]
+                for it in r.items {
+                    rows.append([it.label, it.points?.format() ?? "—", it.max?.format() ?? "", it.rules.joined(separator: ","), it.explanation])
+                }
+                for m in r.money { rows.append([m.label, m.amount.yuan + " 元", "", m.rules.joined(separator: ","), m.explanation]) }
+                if let p = r.pay { rows.append(["绩效工资", p.paid.yuan + " 元", "", p.rules.joined(separator: ","), p.explanation]) }
+                out += Table.render(rows)
+                for f in r.flags { out += "  ⚑ \(f.code) \(f.rules.joined(separator: ",")): \(f.message)\n" }
+            }
+        }
+        return out
+    }
+}
+
+/// Monospace table layout where East Asian wide characters take two columns.
+public enum Table {
+    public static func width(_ s: String) -> Int {
+        s.unicodeScalars.reduce(0) { $0 + (isWide($1) ? 2 : ($1.properties.generalCategory == .nonspacingMark ? 0 : 1)) }
+    }
+
+    static func isWide(_ u: Unicode.Scalar) -> Bool {
+        let v = u.value
+        return (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
+            || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
+            || (0xFFE0...0xFFE6).contains(v) || (0x20000...0x3FFFD).contains(v) || (0x1F300...0x1F64F).contains(v)
+    }
+
+    public static func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - width(s))) }
+
+    public static func render(_ rows: [[String]]) -> String {
+        guard let cols = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: cols)
+        for r in rows { for (i, c) in r.enumerated() where i < cols - 1 || cols == 1 { widths[i] = max(widths[i], width(c)) } }
+        var out = ""
+        for (k, r) in rows.enumerated() {
+            var line = ""
+            for (i, c) in r.enumerated() { line += i == r.count - 1 ? c : pad(c, widths[i]) + "  " }
+            out += line.replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+            if k == 0 {
+                out += widths.enumerated().map { i, w in String(repeating: "─", count: i == cols - 1 ? max(w, 4) : w) }.joined(separator: "  ") + "\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+
+/// Checks a decoded scheme: duplicate ids, weights, section and item maxima, band tables
+/// (overlaps are errors, gaps are warnings: a value in a gap is flagged for a rater, R-001-03),
+/// formulas and the names they use, and the attainable maximum (R-002-25).
+public enum SchemeValidator {
+    public static func validate(_ s: Scheme) -> [SchemeProblem] {
+        var out: [SchemeProblem] = []
+        func err(_ p: String, _ m: String, _ r: [String] = []) { out.append(SchemeProblem(.error, p, m, rules: r)) }
+        func warn(_ p: String, _ m: String, _ r: [String] = []) { out.append(SchemeProblem(.warning, p, m, rules: r)) }
+
+        if s.id.isEmpty || s.id.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_")) }) {
+            err("id", "方案 id 只能用英文字母、数字、- 和 _ (got “\(s.id)”)")
+        }
+
+        // raters
+        var raterIds = Set<String>()
+        for (i, r) in s.raters.enumerated() {
+            if !raterIds.insert(r.id).inserted { err("raters[\(i)].id", "评分人重复 duplicate rater id “\(r.id)”") }
+            if r.weight < .zero || r.weight > .one { err("raters[\(i)].weight", "权重须在 0 到 1 之间 weight must be within 0…1 (got \(r.weight))", r.rules) }
+        }
+        if !s.raters.isEmpty {
+            let sum = s.raters.reduce(Fixed.zero) { $0 + $1.weight }
+            if sum != .one { err("raters", "评分人权重合计应为 1 (100%)，实为 \(sum) — rater weights must sum to 1", s.raters.flatMap(\.rules)) }
+        }
+
+        // metric ids
+        var metricIds = Set<String>()
+        for (i, m) in s.metrics.enumerated() {
+            if !metricIds.insert(m.id).inserted { err("metrics[\(i)].id", "指标重复 duplicate metric id “\(m.id)”") }
+            if m.id.contains(".") { err("metrics[\(i)].id", "指标 id 不能含“.” (reserved for item columns)") }
+            if let lo = m.min, let hi = m.max, lo > hi { err("metrics[\(i)]", "min \(lo) 大于 max \(hi)") }
+            if m.kind == .grade || m.kind == .text { err("metrics[\(i)].kind", "指标须为数值 a metric must be numeric (number, percent, count, money)") }
+        }
+        for (i, d) in s.derived.enumerated() {
+            if !metricIds.insert(d.id).inserted { err("derived[\(i)].id", "指标重复 duplicate metric id “\(d.id)”") }
+        }
+
+        // sections and items
+        var itemIds = Set<String>()
+        var sectionIds = Set<String>()
+        let anyWeight = s.sections.contains { $0.weight != nil }
+        var weightSum = Fixed.zero
+        for (si, sec) in s.sections.enumerated() {
+            let p = "sections[\(si)]"
+            if !sectionIds.insert(sec.id).inserted { err("\(p).id", "维度重复 duplicate section id “\(sec.id)”") }
+            if sec.max <= .zero { err("\(p).max", "满分须大于 0 max must be > 0") }
+            if anyWeight {
+                if let w = sec.weight { weightSum += w } else { err("\(p).weight", "其它维度设置了权重，本维度也必须设置 every section needs a weight when one has") }
+            }
+            var itemSum = Fixed.zero
+            for (ii, item) in sec.items.enumerated() {
+                let ip = "\(p).items[\(ii)]"
+                checkItem(item, path: ip, context: .section, scheme: s, ids: &itemIds, out: &out)
+                if let m = item.max {
+                    itemSum += m
+                    if m > sec.max { err("\(ip).max", "本项满分 \(m) 超过所在维度满分 \(sec.max) — item max exceeds its section", item.rules) }
+                }
+            }
+            if itemSum != sec.max && !sec.items.isEmpty {
+                warn("\(p)", "各项满分合计 \(itemSum) 与维度满分 \(sec.max) 不一致 — items add up to \(itemSum), section max is \(sec.max)\(itemSum > sec.max ? "; the section caps at \(sec.max)" : "")", sec.rules)
+            }
+        }
+        if anyWeight && weightSum != .one { err("sections", "维度权重合计应为 1，实为 \(weightSum) — section weights must sum to 1") }
+        for (i, item) in s.adjustments.enumerated() {
+            checkItem(item, path: "adjustments[\(i)]", context: .adjustment, scheme: s, ids: &itemIds, out: &out)
+        }
+        for (i, item) in s.money.enumerated() {
+            checkItem(item, path: "money[\(i)]", context: .money, scheme: s, ids: &itemIds, out: &out)
+        }
+
+        // grades
+        var gradeMins = Set<Fixed?>()
+        for (i, g) in s.grades.enumerated() where !gradeMins.insert(g.min).inserted {
+            err("grades[\(i)].min", g.min == nil ? "只能有一个没有下限的等级 only one grade may have no minimum" : "等级下限重复 duplicate grade minimum \(g.min!)", g.rules)
+        }
+        // pay bands: overlaps
+        if let pay = s.pay {
+            let bands = pay.bands.enumerated().sorted { ($0.element.min ?? Fixed(raw: Int64.min)) < ($1.element.min ?? Fixed(raw: Int64.min)) }
+            for k in bands.indices.dropFirst() {
+                let prev = bands[k - 1].element, cur = bands[k].element
+                let prevHi = prev.max ?? Fixed(raw: Int64.max), curLo = cur.min ?? Fixed(raw: Int64.min)
+                if curLo < prevHi { err("pay.bands[\(bands[k].offset)]", "工资档重叠 pay bands overlap", pay.rules) }
+                if curLo > prevHi { warn("pay.bands[\(bands[k].offset)]", "工资档有空档 \(prevHi)–\(curLo) — a score there gets no pay band", pay.rules) }
+            }
+        }
+
+        // attainable maximum (R-002-25)
+        let att = attainableMax(s)
+        let bonus = s.adjustments.reduce(Fixed.zero) { acc, i in
+            if case .veto = i.rule { return acc }
+            return acc + (i.max ?? .zero)
+        }
+        out.append(SchemeProblem(.info, "sections", "常规可达最高分 attainable regular maximum: \(att)" + (bonus > .zero ? "；加分项最多 +\(bonus) bonus" : ""), rules: att != (s.max ?? att) ? ["R-002-25"] : []))
+        if let m = s.max, m != att, !s.sections.isEmpty, !anyWeight {
+            warn("max", "声明满分 \(m)，但常规可达最高分为 \(att)；超出部分须靠加分项 — declared max \(m), attainable \(att)", ["R-002-25"])
+        }
+        return out
+    }
+
+    /// Σ over sections of min(section max, Σ item max); with section weights, the declared max.
+    public static func attainableMax(_ s: Scheme) -> Fixed {
+        if s.sections.contains(where: { $0.weight != nil }) { return s.max ?? 100 }
+        return s.sections.reduce(Fixed.zero) { acc, sec in
+            let items = sec.items.reduce(Fixed.zero) { $0 + ($1.max ?? .zero) }
+            return acc + Swift.min(sec.max, items)
+        }
+    }
+
+    static func checkItem(_ item: Item, path p: String, context: ItemContext, scheme s: Scheme,
+                          ids: inout Set<String>, out: inout [SchemeProblem]) {
+        func err(_ path: String, _ m: String) { out.append(SchemeProblem(.error, path, m, rules: item.rules)) }
+        func warn(_ path: String, _ m: String) { out.append(SchemeProblem(.warning, path, m, rules: item.rules)) }
+        if !ids.insert(item.id).inserted { err("\(p).id", "项目重复 duplicate item id “\(item.id)”") }
+        if item.id.contains(".") { err("\(p).id", "项目 id 不能含“.”") }
+        if item.rules.isEmpty { warn("\(p).rule", "本项未注明所依据的规则 (SPEC id) — no rule id") }
+        if context == .section {
+            if item.max == nil { err("\(p).max", "维度中的项目必须有满分 max") }
+            else if item.max! < .zero { err("\(p).max", "满分不能为负 max must be ≥ 0") }
+        }
+        let kind = item.rule.kind
+        switch context {
+        case .money:
+            if ![.events, .graded, .banded, .formula].contains(kind) {
+                err("\(p).kind", "金额项目只能用 events / graded / banded / formula — “\(kind.rawValue)” gives points, not yuan")
+            }
+        case .section, .adjustment:
+            if kind == .events { err("\(p).kind", "events 只用于金额项目 (money) — use deductions for points") }
+            if context == .section && kind == .veto { err("\(p).kind", "否决项放在 adjustments 中 — veto items belong in adjustments") }
+        }
+        if let mx = item.max, let mn = item.min, mn > mx { err("\(p).min", "min \(mn) 大于 max \(mx)") }
+
+        let knownMetrics = Set(s.metrics.map(\.id) + s.derived.map(\.id))
+        if let m = item.rule.metric, !knownMetrics.contains(m) {
+            err("\(p).metric", "未知的指标 unknown metric “\(m)”; 已定义 defined: \(knownMetrics.sorted().joined(separator: ", "))")
+        }
+        switch item.rule {
+        case .banded(let b):
+            checkBands(b, path: p, item: item, context: context, out: &out)
+        case .deductions(let l), .events(let l):
+            var oids = Set<String>()
+            for (oi, o) in l.offences.enumerated() {
+                if !oids.insert(o.id).inserted { err("\(p).offences[\(oi)].id", "扣分事项重复 duplicate offence id “\(o.id)”") }
+                if context == .money && o.amount == nil { err("\(p).offences[\(oi)]", "金额事项需要 amount（元）") }
+                if context != .money && o.points == nil { err("\(p).offences[\(oi)]", "扣分事项需要 points") }
+                if let v = o.points, v < .zero { err("\(p).offences[\(oi)].points", "扣分写正数 points are positive (they are deducted)") }
+            }
+            if l.offences.isEmpty && l.other != true { err("\(p).offences", "没有任何扣分事项 no offences listed") }
+        case .veto(let v):
+            for (oi, o) in v.offences.enumerated() where o.points == nil && (v.effect ?? .deduct) == .deduct {
+                err("\(p).offences[\(oi)]", "否决扣分事项需要 points")
+            }
+        case .graded(let g):
+            var gids = Set<String>()
+            if g.grades.isEmpty { err("\(p).grades", "没有等级 no grades") }
+            for (gi, gr) in g.grades.enumerated() {
+                if !gids.insert(gr.id).inserted { err("\(p).grades[\(gi)].id", "等级重复 duplicate grade “\(gr.id)”") }
+                if context == .money && gr.amount == nil && gr.cancels != true { err("\(p).grades[\(gi)]", "金额等级需要 amount") }
+                if context != .money && gr.points == nil && gr.cancels != true { err("\(p).grades[\(gi)]", "等级需要 points") }
+                if let mx = item.max, let pts = gr.points, pts > mx { err("\(p).grades[\(gi)].points", "等级分 \(pts) 超过本项满分 \(mx)") }
+            }
+        case .relative(let r):
+            if r.average != "group" && !knownMetrics.contains(r.average) { err("\(p).average", "未知的平均值指标 unknown metric “\(r.average)” (or use `group`)") }
+            if let per = r.per, per <= .zero { err("\(p).per", "per 须大于 0") }
+        case .target(let t):
+            for (k, v) in [("target", t.target), ("lower", t.lower)] {
+                if let v, Fixed(v) == nil && !knownMetrics.contains(v) { err("\(p).\(k)", "未知的指标 unknown metric “\(v)”") }
+            }
+            if let a = t.above, a.per <= .zero { err("\(p).above.per", "per 须大于 0") }
+            if let b = t.below, b.per <= .zero { err("\(p).below.per", "per 须大于 0") }
+        case .manual(let m):
+            for r in m.raters ?? [] where !s.raters.contains(where: { $0.id == r }) { err("\(p).raters", "未知的评分人 unknown rater “\(r)”") }
+        case .perOccurrence(let r):
+            if r.points <= .zero { err("\(p).points", "每次分值须大于 0 points must be > 0") }
+        case .ratio, .formula:
+            break
+        }
+    }
+
+    static func checkBands(_ b: BandedRule, path p: String, item: Item, context: ItemContext, out: inout [SchemeProblem]) {
+        func err(_ path: String, _ m: String, _ extra: [String] = []) { out.append(SchemeProblem(.error, path, m, rules: extra + item.rules)) }
+        if b.bands.isEmpty { err("\(p).bands", "档位表为空 no bands"); return }
+        if context == .money && (b.mode ?? .amount) != .amount { err("\(p).mode", "金额项目的档位须为 amount") }
+        if context != .money && b.mode == .amount { err("\(p).mode", "amount 只用于金额项目") }
+        for (i, band) in b.bands.enumerated() {
+            if let lo = band.min, let hi = band.max, lo > hi { err("\(p).bands[\(i)]", "下限 \(lo) 大于上限 \(hi)") }
+            if let mx = item.max, context != .money, band.value > mx {
+                err("\(p).bands[\(i)].value", "档位值 \(band.value) 超过本项满分 \(mx)")
+            }
+            if band.value < .zero && context != .money { err("\(p).bands[\(i)].value", "档位值不能为负（扣分模式请写正数）") }
+        }
+        let lowest = Fixed(raw: Int64.min), highest = Fixed(raw: Int64.max)
+        let sorted = b.bands.enumerated().sorted { ($0.element.min ?? lowest, $0.element.max ?? highest) < ($1.element.min ?? lowest, $1.element.max ?? highest) }
+        for k in sorted.indices.dropFirst() {
+            let prev = sorted[k - 1].element, cur = sorted[k].element
+            let prevHi = prev.max ?? highest, curLo = cur.min ?? lowest
+            if curLo < prevHi {
+                err("\(p).bands[\(sorted[k].offset)]", "与 bands[\(sorted[k - 1].offset)] 重叠 overlaps bands[\(sorted[k - 1].offset)] (\(curLo) < \(prevHi))")
+            } else if curLo > prevHi {
+                out.append(SchemeProblem(.warning, "\(p).bands[\(sorted[k].offset)]",
+                                         "档位空档 gap between \(prevHi) and \(curLo): 落在其中的值将标记，交评分人裁定 — a value there is flagged for a rater",
+                                         rules: ["R-001-03"] + item.rules))
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import KaoheCore
+
+@main
+struct Kaohe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kaohe",
+        abstract: "Kaohe 考核 — performance appraisal for customer-service teams.",
+        subcommands: [PresetsCommand.self, ScoreCommand.self, BenchCommand.self]
+    )
+}
+
+/// Writes to standard error.
+func printError(_ s: String) {
+    FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
+}
+
+/// Bad input: message on stderr, nothing on stdout, exit code 2.
+func failInput(_ message: String) -> ExitCode {
+    printError(message)
+    return ExitCode(2)
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case json, csv, table, yaml }
