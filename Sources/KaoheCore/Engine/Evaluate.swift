@@ -13,8 +13,10 @@ extension ScoringEngine {
 
     /// `咨询转化率 30%（= 订单数 18 ÷ 咨询总数 60 × 100）`
     func describe(_ slot: Int, _ st: RowState) -> String {
-        guard let v = st.values[slot] else { return "\(slotLabels[slot]) 无数据" }
-        var s = "\(slotLabels[slot]) \(show(v, slot: slot))"
+        var s: String
+        if let v = st.values[slot] { s = "\(slotLabels[slot]) \(show(v, slot: slot))" }
+        else if case .divisionByZero = st.failures[slot] { s = "\(slotLabels[slot]) 无法计算（分母为 0）" }
+        else { s = "\(slotLabels[slot]) 无数据" }
         if let d = derived.first(where: { $0.slot == slot }) {
             s += "（= " + d.expr.rendered { i in
                 let lab = i < slotLabels.count ? slotLabels[i] : "?"
@@ -29,9 +31,9 @@ extension ScoringEngine {
         if let v = st.values[slot] { return v }
         if let f = st.failures[slot] {
             switch f {
-            case .divisionByZero(let num, let den):
+            case .divisionByZero:
                 flags.append(Flag(code: "zero_denominator", rules: ["R-001-12"] + c.item.rules, item: c.item.id,
-                                  message: "「\(slotLabels[slot])」的分母为 0（\(num) ÷ \(den)），不能计算，须由评分人裁定 (R-001-12)"))
+                                  message: "\(describe(slot, st))：分母为 0，不能相除，须由评分人裁定 (R-001-12)"))
             case .missing(let name):
                 let lab = slotNames.firstIndex(of: name).map { slotLabels[$0] } ?? name
                 flags.append(Flag(code: "missing_value", rules: c.item.rules, item: c.item.id,
@@ -188,7 +190,7 @@ extension ScoringEngine {
                 } else {
                     d = o.value * n
                     let unit = o.offence.unit ?? (o.offence.kind == .number ? "" : "次")
-                    how = "\(o.offence.label) \(n.format())\(unit) × \(o.value.format())"
+                    how = "\(o.offence.label) \(n.format()) \(unit) × \(o.value.format())"
                 }
                 if let cap = o.offence.cap, d > cap { d = cap; how += "（封顶 \(cap.format())）" }
                 total += d
@@ -200,7 +202,7 @@ extension ScoringEngine {
             }
             if effect != nil {
                 if effect == .deduct {
-                    return (-total, parts.isEmpty ? "无否决事项，不扣分" : "否决扣分：\(parts.joined(separator: "；"))，共扣 \(total.format()) 分")
+                    return (.zero - total, parts.isEmpty ? "无否决事项，不扣分" : "否决扣分：\(parts.joined(separator: "；"))，共扣 \(total.format()) 分")
                 }
                 return (.zero, parts.isEmpty ? "无否决事项" : "否决事项：\(parts.joined(separator: "；"))")
             }
@@ -534,7 +536,7 @@ extension ScoringEngine {
             }
             let label = band.label.map { "「\($0)」" } ?? ""
             let baseText = "基数 \(baseExpr.text) = \(base.rounded(2).yuan) 元"
-            let paidText = "\(expr.text) = \(expr.rendered { s in lookup2(s).map { $0.rounded(2) == $0 ? "\($0)" : "\($0.rounded(6))" } ?? "?" })"
+            let paidText = expr.slots.isEmpty ? expr.text : "\(expr.text) = \(expr.rendered { s in lookup2(s).map { $0.rounded(2) == $0 ? "\($0)" : "\($0.rounded(6))" } ?? "?" })"
             return PayResult(base: base.rounded(2), paid: paid, rules: policy.rules,
                              explanation: "\(baseText)；得分 \(score.format())，\(range)\(label)：\(paidText) = \(paid.yuan) 元" + Self.ruleTag(policy.rules))
         } catch {

@@ -67,6 +67,11 @@ public struct PayResult: Sendable {
 }
 
 public struct Flag: Sendable, Equatable {
+    public init(code: String, rules: [String], item: String?, message: String) {
+        var seen = Set<String>()
+        self.code = code; self.rules = rules.filter { seen.insert($0).inserted }; self.item = item; self.message = message
+    }
+
     /// `band_gap`, `zero_denominator`, `missing_value`, `missing_mark`, `veto`, `grade_cancels`,
     /// `grade_count`, `gate_closed`, `evaluation_error`.
     public var code: String

@@ -16,7 +16,8 @@ public struct SchemeProblem: Error, Sendable, Equatable, CustomStringConvertible
     public var rules: [String]
 
     public init(_ severity: Severity, _ path: String, _ message: String, rules: [String] = []) {
-        self.severity = severity; self.path = path; self.message = message; self.rules = rules
+        var seen = Set<String>()
+        self.severity = severity; self.path = path; self.message = message; self.rules = rules.filter { seen.insert($0).inserted }
     }
 
     public var description: String {
@@ -99,6 +100,7 @@ public enum SchemeLoader {
             case .valueNotFound(let t, let ctx):
                 return SchemeProblem(.error, pathText(ctx.codingPath), "缺少值 missing value of type \(typeName(t))")
             case .dataCorrupted(let ctx):
+                if let u = ctx.underlyingError, u is UnknownKeyError || u is DecodingError { return problem(from: u) }
                 var msg = ctx.debugDescription
                 if let u = ctx.underlyingError { msg += " (\(u))" }
                 if msg.contains("Cannot initialize") { msg = "取值无效 invalid value: " + msg }

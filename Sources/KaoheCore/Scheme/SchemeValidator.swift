@@ -85,6 +85,11 @@ public enum SchemeValidator {
             }
         }
 
+        // formulas, names and columns, as the engine will compile them
+        var compiler = SchemeCompiler(scheme: s)
+        _ = compiler.compile()
+        for p in compiler.problems where !out.contains(where: { $0.path == p.path && $0.severity == .error }) { out.append(p) }
+
         // attainable maximum (R-002-25)
         let att = attainableMax(s)
         let bonus = s.adjustments.reduce(Fixed.zero) { acc, i in
