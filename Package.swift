@@ -30,5 +30,10 @@ let package = Package(
             name: "KaoheCoreTests",
             dependencies: ["KaoheCore"]
         ),
+        // Runs the built `kaohe` binary: the CLI contract other tools depend on.
+        .testTarget(
+            name: "KaoheCLITests",
+            dependencies: ["kaohe"]
+        ),
     ]
 )

@@ -28,28 +28,29 @@ struct ScoreCommand: ParsableCommand {
         var rows: [ScoringRow]
         do { rows = try EvidenceCSV.read(data, file: input, engine: engine, period: period) } catch { throw failInput(error.description) }
         if let p = period { rows = rows.filter { $0.period == p } }
-        let results = engine.scoreAll(rows)
         let out = FileHandle.standardOutput
         switch format {
         case .json:
-            var sink = ByteSink(capacity: 1 << 20)
+            var sink = ByteSink(capacity: 1 << 21)
             ResultWriter.jsonHeader(engine, into: &sink)
-            for (i, r) in results.enumerated() {
-                ResultWriter.json(r, into: &sink, first: i == 0)
+            var first = true
+            engine.scoreAll(rows) { r in
+                ResultWriter.json(r, into: &sink, first: first)
+                first = false
                 if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
             }
             ResultWriter.jsonFooter(into: &sink)
             sink.flush(to: out)
         case .csv:
-            var sink = ByteSink(capacity: 1 << 20)
+            var sink = ByteSink(capacity: 1 << 21)
             ResultWriter.csvHeader(engine, into: &sink)
-            for r in results {
+            engine.scoreAll(rows) { r in
                 ResultWriter.csv(r, into: &sink)
                 if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
             }
             sink.flush(to: out)
         default:
-            print(ResultWriter.table(engine, results), terminator: "")
+            print(ResultWriter.table(engine, engine.scoreAll(rows)), terminator: "")
         }
     }
 

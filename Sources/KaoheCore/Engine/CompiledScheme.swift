@@ -29,17 +29,25 @@ enum CBody: Sendable {
     case formula(Expr, gates: [(Gate, Expr)])
 }
 
-struct CItem: Sendable {
-    var item: Item
-    var section: String?
-    var context: ItemContext
-    var body: CBody
-    var overrideSlot: Int?
+final class CItem: Sendable {
+    let item: Item
+    let section: String?
+    let context: ItemContext
+    let body: CBody
+    let overrideSlot: Int?
+    /// `（R-001-03, R-001-10）`, appended to every explanation of the item.
+    let tag: Explanation
+
+    init(item: Item, section: String?, context: ItemContext, body: CBody, overrideSlot: Int?) {
+        self.item = item; self.section = section; self.context = context; self.body = body; self.overrideSlot = overrideSlot
+        tag = ScoringEngine.ruleTag(item.rules)
+    }
 }
 
-struct CSection: Sendable {
-    var section: Section
-    var items: [CItem]
+final class CSection: Sendable {
+    let section: Section
+    let items: [CItem]
+    init(section: Section, items: [CItem]) { self.section = section; self.items = items }
 }
 
 /// Builds the slot layout and bound expressions from a validated scheme.
@@ -399,6 +407,29 @@ extension Expr {
             return "\(a.renderedWrapped(value)) \(sym) \(b.renderedWrapped(value))"
         case .call(let f, let args, _): return "\(f.rawValue)(\(args.map { $0.rendered(value) }.joined(separator: ", ")))"
         }
+    }
+
+    /// Renders the formula into an explanation, `slot` writing each input.
+    func render(into out: inout Explanation, _ slot: (Int, inout Explanation) -> Void) {
+        switch self {
+        case .number(let f): out += "\(f)"
+        case .name(let n, _): out += "\(n)"
+        case .slot(let s, _): slot(s, &out)
+        case .negate(let a): out += "-"; a.renderWrapped(into: &out, slot)
+        case .not(let a): out += "not "; a.renderWrapped(into: &out, slot)
+        case .binary(let op, let a, let b, _):
+            a.renderWrapped(into: &out, slot)
+            switch op { case .mul: out += " × "; case .div: out += " ÷ "; default: out += " \(op.rawValue) " }
+            b.renderWrapped(into: &out, slot)
+        case .call(let f, let args, _):
+            out += "\(f.rawValue)("
+            for (i, a) in args.enumerated() { if i > 0 { out += ", " }; a.render(into: &out, slot) }
+            out += ")"
+        }
+    }
+
+    func renderWrapped(into out: inout Explanation, _ slot: (Int, inout Explanation) -> Void) {
+        if case .binary = self { out += "("; render(into: &out, slot); out += ")" } else { render(into: &out, slot) }
     }
 
     func renderedWrapped(_ value: (Int) -> String) -> String {

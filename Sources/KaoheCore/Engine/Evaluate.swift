@@ -3,25 +3,27 @@ import Foundation
 extension ScoringEngine {
     // MARK: - presentation helpers
 
-    func show(_ v: Fixed, slot: Int) -> String {
+    func show(_ v: Fixed, slot: Int) -> Explanation {
         switch slotKinds[slot] {
-        case .percent: return v.format(maxFraction: 2) + "%"
-        case .money: return v.format(maxFraction: 2) + " 元"
-        default: return v.format(maxFraction: 2)
+        case .percent: return "\(v)%"
+        case .money: return "\(v) 元"
+        default: return "\(v)"
         }
     }
 
     /// `咨询转化率 30%（= 订单数 18 ÷ 咨询总数 60 × 100）`
-    func describe(_ slot: Int, _ st: RowState) -> String {
-        var s: String
+    func describe(_ slot: Int, _ st: RowState) -> Explanation {
+        var s: Explanation
         if let v = st.values[slot] { s = "\(slotLabels[slot]) \(show(v, slot: slot))" }
         else if case .divisionByZero = st.failures[slot] { s = "\(slotLabels[slot]) 无法计算（分母为 0）" }
         else { s = "\(slotLabels[slot]) 无数据" }
         if let d = derived.first(where: { $0.slot == slot }) {
-            s += "（= " + d.expr.rendered { i in
-                let lab = i < slotLabels.count ? slotLabels[i] : "?"
-                return st.values[i].map { "\(lab) \(show($0, slot: i))" } ?? "\(lab) 无数据"
-            } + "）"
+            s += "（= "
+            d.expr.render(into: &s) { i, out in
+                out += "\(slotLabels[i]) "
+                if let v = st.values[i] { out += show(v, slot: i) } else { out += "无数据" }
+            }
+            s += "）"
         }
         return s
     }
@@ -46,7 +48,7 @@ extension ScoringEngine {
         return nil
     }
 
-    static func ruleTag(_ rules: [String]) -> String { rules.isEmpty ? "" : "（\(rules.joined(separator: ", "))）" }
+    static func ruleTag(_ rules: [String]) -> Explanation { rules.isEmpty ? "" : "（\(rules.joined(separator: ", "))）" }
 
     func steps(_ distance: Fixed, per: Fixed, whole: Bool) -> Fixed {
         let q = Fixed.divide(distance, per) ?? .zero
@@ -68,7 +70,7 @@ extension ScoringEngine {
                 let (p, e) = points(c, st, &flags)
                 if let p { sum += p } else { complete = false }
                 items.append(ItemResult(id: c.item.id, label: c.item.label, rules: c.item.rules, section: s.section.id,
-                                        points: p, max: c.item.max, explanation: e))
+                                        points: p, max: c.item.max, explained: e))
             }
             let capped = Swift.min(sum, s.section.max)
             sectionResults.append(SectionResult(id: s.section.id, label: s.section.label, points: capped,
@@ -87,14 +89,14 @@ extension ScoringEngine {
             if case .offences(let offs, _, _, let effect) = c.body, let effect, effect != .deduct {
                 let hits = offs.filter { (st.values[$0.slot] ?? .zero) > .zero }
                 if !hits.isEmpty {
-                    let names = hits.map { "\($0.offence.label) × \(st.values[$0.slot]!.format())" }.joined(separator: "、")
+                    let names = hits.map { "\($0.offence.label) × \(st.values[$0.slot]!)" }.joined(separator: "、")
                     flags.append(Flag(code: "veto", rules: c.item.allRules, item: c.item.id,
                                       message: effect == .zero ? "一票否决：\(names)，总分记 0 分" : "否决事项：\(names)"))
                     if effect == .zero { zeroed = names }
                 }
             }
             items.append(ItemResult(id: c.item.id, label: c.item.label, rules: c.item.rules, section: nil,
-                                    points: p, max: c.item.max, explanation: e))
+                                    points: p, max: c.item.max, explained: e))
         }
         let floor = scheme.floor ?? .zero
         if total < floor { total = floor }
@@ -111,7 +113,7 @@ extension ScoringEngine {
             let (a, e) = amount(c, st, &flags)
             if a == nil { complete = false }
             moneyAmounts.append(a ?? 0)
-            moneyLines.append(MoneyLine(item: c.item.id, label: c.item.label, rules: c.item.allRules, amount: a ?? 0, explanation: e))
+            moneyLines.append(MoneyLine(item: c.item.id, label: c.item.label, rules: c.item.allRules, amount: a ?? 0, explained: e))
         }
         var payResult: PayResult?
         if let pay {
@@ -124,17 +126,17 @@ extension ScoringEngine {
 
     // MARK: - points
 
-    func points(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Fixed?, String) {
+    func points(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Fixed?, Explanation) {
         var f: [Flag] = []
         var (p, e) = rawPoints(c, st, &f)
         if let o = c.overrideSlot, let ov = st.values[o] {
-            let before = p.map { "计算值 \($0.format()) 分" } ?? "无法计算"
-            e += "；评分人裁定为 \(ov.format()) 分（\(before)）"
+            let before = p.map { "计算值 \($0) 分" } ?? "无法计算"
+            e += "；评分人裁定为 \(ov) 分（\(before)）"
             p = ov
         } else {
             flags.append(contentsOf: f)
         }
-        return (p, e + Self.ruleTag(c.item.rules))
+        return (p, e + c.tag)
     }
 
     func clampItem(_ v: Fixed, _ c: CItem) -> Fixed {
@@ -145,7 +147,7 @@ extension ScoringEngine {
         return x
     }
 
-    func rawPoints(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Fixed?, String) {
+    func rawPoints(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Fixed?, Explanation) {
         let item = c.item
         let max = item.max ?? .zero
         switch c.body {
@@ -154,7 +156,7 @@ extension ScoringEngine {
                 flags.append(Flag(code: "missing_mark", rules: item.rules, item: item.id, message: "「\(item.label)」尚未评分 not yet marked"))
                 return (nil, "「\(item.label)」尚未评分")
             }
-            return (v, c.context == .adjustment ? "加分 \(v.format()) 分" : "评分 \(v.format()) / \(max.format()) 分")
+            return (v, c.context == .adjustment ? "加分 \(v) 分" : "评分 \(v) / \(max) 分")
 
         case .manual(let raters):
             var parts: [String] = []
@@ -164,17 +166,17 @@ extension ScoringEngine {
                 guard let v = st.values[slot] else { missing.append(r.label); continue }
                 sum += v * r.weight
                 wsum += r.weight
-                parts.append("\(r.label) \(v.format()) × \((r.weight * Fixed.hundred).format())%")
+                parts.append("\(r.label) \(v) × \((r.weight * Fixed.hundred))%")
             }
             if !missing.isEmpty {
                 flags.append(Flag(code: "missing_mark", rules: item.rules, item: item.id,
                                   message: "「\(item.label)」缺少评分：\(missing.joined(separator: "、"))"))
-                return (nil, "缺少 \(missing.joined(separator: "、")) 的评分" + (parts.isEmpty ? "" : "；已有 " + parts.joined(separator: "，")))
+                return (nil, Explanation("缺少 \(missing.joined(separator: "、")) 的评分" + (parts.isEmpty ? "" : "；已有 " + parts.joined(separator: "，"))))
             }
             let v = Fixed.divide(sum, wsum) ?? .zero
-            if raters.count == 1 { return (v, "\(raters[0].rater.label)评分 \(v.format()) / \(max.format()) 分") }
-            let tail = wsum == .one ? "" : " ÷ \((wsum * Fixed.hundred).format())%"
-            return (v, "加权评分：\(parts.joined(separator: " + "))\(tail) = \(v.format()) 分（满分 \(max.format())）")
+            if raters.count == 1 { return (v, "\(raters[0].rater.label)评分 \(v) / \(max) 分") }
+            let tail = wsum == .one ? "" : " ÷ \((wsum * Fixed.hundred))%"
+            return (v, "加权评分：\(parts.joined(separator: " + "))\(tail) = \(v) 分（满分 \(max)）")
 
         case .offences(let offs, let otherSlot, let floor, let effect):
             var total = Fixed.zero
@@ -186,45 +188,45 @@ extension ScoringEngine {
                 var how: String
                 if let rep = o.offence.repeatValue, n > .one {
                     d = o.value + rep * (n - .one)
-                    how = "\(o.offence.label) \(n.format()) 次：首次 \(o.value.format()) + 再犯 \(rep.format()) × \((n - .one).format())"
+                    how = "\(o.offence.label) \(n) 次：首次 \(o.value) + 再犯 \(rep) × \((n - .one))"
                 } else {
                     d = o.value * n
                     let unit = o.offence.unit ?? (o.offence.kind == .number ? "" : "次")
-                    how = "\(o.offence.label) \(n.format()) \(unit) × \(o.value.format())"
+                    how = "\(o.offence.label) \(n) \(unit) × \(o.value)"
                 }
-                if let cap = o.offence.cap, d > cap { d = cap; how += "（封顶 \(cap.format())）" }
+                if let cap = o.offence.cap, d > cap { d = cap; how += "（封顶 \(cap)）" }
                 total += d
-                parts.append("\(how) = \(d.format())" + Self.ruleTag(o.offence.rules))
+                parts.append("\(how) = \(d.format())" + Self.ruleTag(o.offence.rules).text)
             }
             if let os = otherSlot, let ov = st.values[os], ov > .zero {
                 total += ov
-                parts.append("其它 \(ov.format())（R-000-02）")
+                parts.append("其它 \(ov)（R-000-02）")
             }
             if effect != nil {
                 if effect == .deduct {
-                    return (.zero - total, parts.isEmpty ? "无否决事项，不扣分" : "否决扣分：\(parts.joined(separator: "；"))，共扣 \(total.format()) 分")
+                    return (.zero - total, parts.isEmpty ? "无否决事项，不扣分" : "否决扣分：\(parts.joined(separator: "；"))，共扣 \(total) 分")
                 }
                 return (.zero, parts.isEmpty ? "无否决事项" : "否决事项：\(parts.joined(separator: "；"))")
             }
             var p = max - total
             var note = ""
-            if p < floor { p = floor; note = "，扣完为止（最低 \(floor.format()) 分）" }
-            if parts.isEmpty { return (p, "无扣分事项，得满分 \(max.format()) 分") }
-            return (p, "扣分：\(parts.joined(separator: "；"))；\(max.format()) − \(total.format()) = \((max - total).format())\(note)，得 \(p.format()) 分")
+            if p < floor { p = floor; note = "，扣完为止（最低 \(floor) 分）" }
+            if parts.isEmpty { return (p, "无扣分事项，得满分 \(max) 分") }
+            return (p, "扣分：\(parts.joined(separator: "；"))；\(max) − \(total) = \((max - total))\(note)，得 \(p) 分")
 
         case .perOccurrence(let slot, let pts, let add, let floor):
             guard let n = need(slot, st, c, &flags) else { return (nil, "缺少「\(slotLabels[slot])」") }
             if add {
                 var v = pts * n
                 var note = ""
-                if v > max { v = max; note = "，封顶 \(max.format()) 分" }
-                return (v, "\(slotLabels[slot]) \(n.format()) 次 × \(pts.format()) = \((pts * n).format())\(note)，得 \(v.format()) 分")
+                if v > max { v = max; note = "，封顶 \(max) 分" }
+                return (v, "\(slotLabels[slot]) \(n) 次 × \(pts) = \((pts * n))\(note)，得 \(v) 分")
             }
             let d = pts * n
             var v = max - d
             var note = ""
             if v < floor { v = floor; note = "，扣完为止" }
-            return (v, "\(slotLabels[slot]) \(n.format()) 次 × \(pts.format()) 分 = 扣 \(d.format()) 分；\(max.format()) − \(d.format()) = \((max - d).format())\(note)，得 \(v.format()) 分")
+            return (v, "\(slotLabels[slot]) \(n) 次 × \(pts) 分 = 扣 \(d) 分；\(max) − \(d) = \((max - d))\(note)，得 \(v) 分")
 
         case .banded(let slot, let bands, let boundary, let mode):
             guard let v = need(slot, st, c, &flags) else { return (nil, "无法计算：\(describe(slot, st))") }
@@ -238,18 +240,18 @@ extension ScoringEngine {
             let edge = onEdge ? "（恰在边界，按\(boundaryText(boundary))归档，R-001-10）" : ""
             switch mode {
             case .points, .amount:
-                return (clampItem(band.value, c), "\(desc)，落在「\(range)」档\(edge)，得 \(band.value.format()) 分")
+                return (clampItem(band.value, c), "\(desc)，落在「\(range)」档\(edge)，得 \(band.value) 分")
             case .deduction:
                 let p = clampItem(max - band.value, c)
-                return (p, "\(desc)，落在「\(range)」档\(edge)，扣 \(band.value.format()) 分：\(max.format()) − \(band.value.format()) = \(p.format()) 分")
+                return (p, "\(desc)，落在「\(range)」档\(edge)，扣 \(band.value) 分：\(max) − \(band.value) = \(p) 分")
             }
 
         case .ratio(let slot):
             guard let v = need(slot, st, c, &flags) else { return (nil, "无法计算：\(describe(slot, st))") }
             let raw = Fixed.divide(v, .hundred)! * max
             let p = clampItem(raw, c)
-            let note = raw > max ? "，封顶 \(max.format()) 分" : (raw < .zero ? "，最低 0 分" : "")
-            return (p, "\(describe(slot, st)) × \(max.format()) = \(raw.format())\(note)，得 \(p.format()) 分")
+            let note = raw > max ? "，封顶 \(max) 分" : (raw < .zero ? "，最低 0 分" : "")
+            return (p, "\(describe(slot, st)) × \(max) = \(raw)\(note)，得 \(p) 分")
 
         case .relative(let slot, let avgSlot, let groupAverage, let above, let per, let pts, let whole, let floor):
             guard let v = need(slot, st, c, &flags) else { return (nil, "无法计算：\(describe(slot, st))") }
@@ -261,15 +263,15 @@ extension ScoringEngine {
             let avgText = groupAverage ? "组内平均 \(show(a, slot: slot))（\(st.groupSize) 人）" : "\(slotLabels[avgSlot]) \(show(a, slot: avgSlot))"
             let gap = above ? v - a : a - v
             if gap <= .zero {
-                return (max, "\(describe(slot, st))，\(above ? "不高于" : "不低于")\(avgText)，得满分 \(max.format()) 分")
+                return (max, "\(describe(slot, st))，\(above ? "不高于" : "不低于")\(avgText)，得满分 \(max) 分")
             }
             let n = steps(gap, per: per, whole: whole)
             let d = n * pts
             var p = max - d
             var note = ""
-            if p < floor { p = floor; note = "，最低 \(floor.format()) 分" }
-            let perText = per == .one ? "每 1 个单位" : "每 \(per.format()) 个单位"
-            return (p, "\(describe(slot, st))，\(above ? "高于" : "低于")\(avgText) \(gap.format())；\(perText)扣 \(pts.format()) 分，\(whole ? "按整档计 " : "")\(n.format()) 档，扣 \(d.format()) 分：\(max.format()) − \(d.format()) = \((max - d).format())\(note)，得 \(p.format()) 分")
+            if p < floor { p = floor; note = "，最低 \(floor) 分" }
+            let perText = per == .one ? "每 1 个单位" : "每 \(per) 个单位"
+            return (p, "\(describe(slot, st))，\(above ? "高于" : "低于")\(avgText) \(gap)；\(perText)扣 \(pts) 分，\(whole ? "按整档计 " : "")\(n) 档，扣 \(d) 分：\(max) − \(d) = \((max - d))\(note)，得 \(p) 分")
 
         case .target(let slot, let target, let lower, let at, let aboveSlope, let belowSlope, let whole):
             guard let v = need(slot, st, c, &flags) else { return (nil, "无法计算：\(describe(slot, st))") }
@@ -284,18 +286,18 @@ extension ScoringEngine {
             if v > t, let sl = aboveSlope {
                 let n = steps(v - t, per: sl.per, whole: whole)
                 p = at + n * sl.points
-                how = "超出目标 \(show(t, slot: slot)) \((v - t).format())，每 \(sl.per.format()) 加 \(sl.points.format()) 分：\(at.format()) + \(n.format()) × \(sl.points.format()) = \(p.format())"
-                if let lim = sl.limit, p > lim { p = lim; how += "，最高 \(lim.format()) 分" }
+                how = "超出目标 \(show(t, slot: slot)) \((v - t))，每 \(sl.per) 加 \(sl.points) 分：\(at) + \(n) × \(sl.points) = \(p)"
+                if let lim = sl.limit, p > lim { p = lim; how += "，最高 \(lim) 分" }
             } else if v < lo, let sl = belowSlope {
                 let n = steps(lo - v, per: sl.per, whole: whole)
                 p = at - n * sl.points
-                how = "低于\(lo == t ? "目标" : "下限") \(show(lo, slot: slot)) \((lo - v).format())，每 \(sl.per.format()) 减 \(sl.points.format()) 分：\(at.format()) − \(n.format()) × \(sl.points.format()) = \(p.format())"
-                if let lim = sl.limit, p < lim { p = lim; how += "，最低 \(lim.format()) 分" }
+                how = "低于\(lo == t ? "目标" : "下限") \(show(lo, slot: slot)) \((lo - v))，每 \(sl.per) 减 \(sl.points) 分：\(at) − \(n) × \(sl.points) = \(p)"
+                if let lim = sl.limit, p < lim { p = lim; how += "，最低 \(lim) 分" }
             } else {
-                how = v == t ? "恰好完成目标 \(show(t, slot: slot))，得 \(at.format()) 分" : "在目标范围内，得 \(at.format()) 分"
+                how = v == t ? "恰好完成目标 \(show(t, slot: slot))，得 \(at) 分" : "在目标范围内，得 \(at) 分"
             }
             let clamped = clampItem(p, c)
-            if clamped != p { how += "，按本项范围取 \(clamped.format()) 分" }
+            if clamped != p { how += "，按本项范围取 \(clamped) 分" }
             return (clamped, "\(describe(slot, st))，\(how)")
 
         case .gradedSingle(let slot, let grades, _):
@@ -305,7 +307,7 @@ extension ScoringEngine {
             }
             let g = grades[v.intValue]
             let p = g.points ?? .zero
-            return (clampItem(p, c), "评定为「\(g.label)」，得 \(p.format()) 分" + Self.ruleTag(g.rules))
+            return (clampItem(p, c), "评定为「\(g.label)」，得 \(p) 分" + Self.ruleTag(g.rules))
 
         case .gradedMultiple(let slots, let grades, _, let average, let expected):
             var sum = Fixed.zero, n = Fixed.zero
@@ -317,34 +319,45 @@ extension ScoringEngine {
                 n += k
                 sum += (g.points ?? .zero) * k
                 if g.cancels == true { cancelled = true }
-                parts.append("\(g.label) \(k.format()) × \((g.points ?? .zero).format())")
+                parts.append("\(g.label) \(k) × \((g.points ?? .zero))")
             }
             if let e = expected, n != Fixed(e) {
-                flags.append(Flag(code: "grade_count", rules: item.rules, item: item.id, message: "「\(item.label)」应评 \(e) 条，实际 \(n.format()) 条"))
+                flags.append(Flag(code: "grade_count", rules: item.rules, item: item.id, message: "「\(item.label)」应评 \(e) 条，实际 \(n) 条"))
             }
             var p = average ? (Fixed.divide(sum, n) ?? .zero) : sum
-            var how = parts.isEmpty ? "无评定记录" : parts.joined(separator: " + ") + (average ? " ÷ \(n.format())" : "") + " = \(p.format())"
+            var how = parts.isEmpty ? "无评定记录" : parts.joined(separator: " + ") + (average ? " ÷ \(n)" : "") + " = \(p)"
             if cancelled && p > .zero { p = .zero; how += "；出现一票取消等级，正分取消" }
-            return (clampItem(p, c), how + "，得 \(clampItem(p, c).format()) 分")
+            return (clampItem(p, c), Explanation(how + "，得 \(clampItem(p, c).format()) 分"))
 
         case .formula(let e, let gates):
             for (g, ge) in gates {
                 do {
                     if try ge.evaluate({ (s: Int) -> Fixed? in st.values[s] }).isZero {
                         flags.append(Flag(code: "gate_closed", rules: g.rules + item.rules, item: item.id, message: "「\(g.label)」未达标，本项为 0"))
-                        return (.zero, "门槛「\(g.label)」未达标（\(ge.rendered { show(st.values[$0] ?? .zero, slot: $0) })），本项为 0")
+                        return (.zero, "门槛「\(g.label)」未达标（\(ge.rendered { show(st.values[$0] ?? .zero, slot: $0).text })），本项为 0")
                     }
                 } catch { return (nil, evalFailure(error, item: item, &flags)) }
             }
             do {
                 let raw = try e.evaluate { (s: Int) -> Fixed? in st.values[s] }
                 let p = clampItem(raw, c)
-                return (p, "\(e.text) = \(e.rendered { i in st.values[i].map { show($0, slot: i) } ?? "?" }) = \(raw.format())" + (p != raw ? "，取 \(p.format()) 分" : " 分"))
+                var x: Explanation = "\(item.formulaText) = "
+                renderValues(e, st, into: &x)
+                x += " = \(raw)"
+                x += p != raw ? "，取 \(p) 分" : " 分"
+                return (p, x)
             } catch { return (nil, evalFailure(error, item: item, &flags)) }
         }
     }
 
-    func evalFailure(_ error: EvalError, item: Item, _ flags: inout [Flag]) -> String {
+    /// The formula with each input's value: `(10 − 45 ÷ 10)`.
+    func renderValues(_ e: Expr, _ st: RowState, into x: inout Explanation) {
+        e.render(into: &x) { i, out in
+            if let v = st.values[i] { out += show(v, slot: i) } else { out += "?" }
+        }
+    }
+
+    func evalFailure(_ error: EvalError, item: Item, _ flags: inout [Flag]) -> Explanation {
         switch error {
         case .divisionByZero(let n, let d):
             flags.append(Flag(code: "zero_denominator", rules: ["R-001-12"] + item.rules, item: item.id,
@@ -370,9 +383,9 @@ extension ScoringEngine {
         if let l = b.label { return l }
         let u = slotKinds[slot] == .percent ? "%" : ""
         switch (b.min, b.max) {
-        case let (lo?, hi?): return "\(lo.format())\(u)–\(hi.format())\(u)"
-        case let (lo?, nil): return "\(lo.format())\(u) 及以上"
-        case let (nil, hi?): return "\(hi.format())\(u) 及以下"
+        case let (lo?, hi?): return "\(lo)\(u)–\(hi)\(u)"
+        case let (lo?, nil): return "\(lo)\(u) 及以上"
+        case let (nil, hi?): return "\(hi)\(u) 及以下"
         default: return "全部"
         }
     }
@@ -397,17 +410,17 @@ extension ScoringEngine {
 
     // MARK: - money
 
-    func amount(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Decimal?, String) {
+    func amount(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Decimal?, Explanation) {
         var f: [Flag] = []
         var (a, e) = rawAmount(c, st, &f)
         if let o = c.overrideSlot, let ov = st.values[o] {
-            e += "；评分人裁定为 \(ov.decimal.yuan) 元"
+            e += "；评分人裁定为 \(yuan: ov.decimal) 元"
             a = ov.decimal
         } else { flags.append(contentsOf: f) }
-        return (a, e + Self.ruleTag(c.item.rules))
+        return (a, e + c.tag)
     }
 
-    func rawAmount(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Decimal?, String) {
+    func rawAmount(_ c: CItem, _ st: RowState, _ flags: inout [Flag]) -> (Decimal?, Explanation) {
         let item = c.item
         switch c.body {
         case .offences(let offs, let otherSlot, _, _):
@@ -431,13 +444,13 @@ extension ScoringEngine {
                     how += "（封顶 \(cap.decimal.yuan)）"
                 }
                 total += a
-                parts.append("\(how) = \(a.yuan) 元" + Self.ruleTag(o.offence.rules))
+                parts.append("\(how) = \(a.yuan) 元" + Self.ruleTag(o.offence.rules).text)
             }
             if let os = otherSlot, let ov = st.values[os], ov > .zero {
                 total -= ov.decimal
                 parts.append("其它 −\(ov.decimal.yuan) 元")
             }
-            return (total, parts.isEmpty ? "本期无记录，0 元" : parts.joined(separator: "；") + "；合计 \(total.yuan) 元")
+            return (total, parts.isEmpty ? "本期无记录，0 元" : Explanation(parts.joined(separator: "；") + "；合计 \(total.yuan) 元"))
 
         case .gradedSingle(let slot, let grades, _):
             guard let v = st.values[slot] else {
@@ -446,7 +459,7 @@ extension ScoringEngine {
             }
             let g = grades[v.intValue]
             let a = (g.amount ?? .zero).decimal
-            return (a, "评定为「\(g.label)」，\(a.yuan) 元")
+            return (a, "评定为「\(g.label)」，\(yuan: a) 元")
 
         case .gradedMultiple(let slots, let grades, _, let average, let expected):
             var sum = Decimal(0)
@@ -462,7 +475,7 @@ extension ScoringEngine {
                 parts.append("\(g.label) \(k.format()) 条 × \((g.amount ?? .zero).decimal.yuan)")
             }
             if let e = expected, n != Fixed(e) {
-                flags.append(Flag(code: "grade_count", rules: item.rules, item: item.id, message: "「\(item.label)」应评 \(e) 条，实际 \(n.format()) 条"))
+                flags.append(Flag(code: "grade_count", rules: item.rules, item: item.id, message: "「\(item.label)」应评 \(e) 条，实际 \(n) 条"))
             }
             if average, n > .zero { sum = sum / n.decimal }
             var how = parts.isEmpty ? "本期无评定记录" : parts.joined(separator: " + ") + " = \(sum.yuan) 元"
@@ -472,7 +485,7 @@ extension ScoringEngine {
                 sum = 0
                 how += "；出现「\(cancelledBy.joined(separator: "、"))」，本月\(item.label)取消，记 0 元"
             }
-            return (sum, how)
+            return (sum, Explanation(how))
 
         case .banded(let slot, let bands, let boundary, let mode):
             guard let v = need(slot, st, c, &flags) else { return (nil, "无法计算：\(describe(slot, st))") }
@@ -482,7 +495,7 @@ extension ScoringEngine {
                 return (nil, "\(describe(slot, st)) 落在档位空档，待评分人裁定")
             }
             let edge = onEdge ? "（恰在边界，按\(boundaryText(boundary))归档，R-001-10）" : ""
-            return (band.value.decimal, "\(describe(slot, st))，落在「\(bandText(band, slot: slot))」档\(edge)，\(band.value.decimal.yuan) 元")
+            return (band.value.decimal, "\(describe(slot, st))，落在「\(bandText(band, slot: slot))」档\(edge)，\(yuan: band.value.decimal) 元")
 
         case .formula(let e, let gates):
             for (g, ge) in gates {
@@ -490,14 +503,17 @@ extension ScoringEngine {
                     if try ge.evaluate({ (s: Int) -> Fixed? in st.values[s] }).isZero {
                         flags.append(Flag(code: "gate_closed", rules: g.rules + item.rules, item: item.id,
                                           message: "「\(g.label)」未达标，「\(item.label)」全部取消（全有或全无）"))
-                        return (0, "门槛「\(g.label)」未达标（\(ge.rendered { show(st.values[$0] ?? .zero, slot: $0) })），\(item.label)为 0 元（全有或全无）" + Self.ruleTag(g.rules))
+                        return (0, "门槛「\(g.label)」未达标（\(ge.rendered { show(st.values[$0] ?? .zero, slot: $0).text })），\(item.label)为 0 元（全有或全无）" + Self.ruleTag(g.rules))
                     }
                 } catch { return (nil, evalFailure(error, item: item, &flags)) }
             }
             do {
                 let a = try e.evaluate { (s: Int) -> Decimal? in st.values[s]?.decimal }
-                let gateText = gates.isEmpty ? "" : "门槛全部达标（\(gates.map(\.0.label).joined(separator: "、"))）；"
-                return (a.rounded(2), "\(gateText)\(e.text) = \(e.rendered { i in st.values[i].map { show($0, slot: i) } ?? "?" }) = \(a.rounded(2).yuan) 元")
+                var x: Explanation = gates.isEmpty ? "" : "门槛全部达标（\(gates.map(\.0.label).joined(separator: "、"))）；"
+                x += "\(item.formulaText) = "
+                renderValues(e, st, into: &x)
+                x += " = \(yuan: a.rounded(2)) 元"
+                return (a.rounded(2), x)
             } catch { return (nil, evalFailure(error, item: item, &flags)) }
 
         default:
@@ -511,34 +527,44 @@ extension ScoringEngine {
                     total: Fixed, st: RowState, moneyAmounts: [Decimal], flags: inout [Flag]) -> PayResult? {
         let (policy, baseExpr, bands, scoreSlot, baseSlot, moneySlots) = pay
         let score = total.rounded(2)
-        var decimals: [Int: Decimal] = [scoreSlot: score.decimal]
-        for (i, s) in moneySlots.enumerated() { decimals[s] = moneyAmounts[i] }
-        let lookup: (Int) -> Decimal? = { s in decimals[s] ?? (s < st.values.count ? st.values[s]?.decimal : nil) }
-        let base: Decimal
+        let scoreDecimal = score.decimal
+        let firstMoney = moneySlots.first ?? -1
+        var base = Decimal(0)
+        // score, base and money ids have their own slots; everything else reads the row
+        let lookup: (Int) -> Decimal? = { s in
+            if s == scoreSlot { return scoreDecimal }
+            if s == baseSlot { return base }
+            if firstMoney >= 0 && s >= firstMoney && s < firstMoney + moneySlots.count { return moneyAmounts[s - firstMoney] }
+            return s < st.values.count ? st.values[s]?.decimal : nil
+        }
         do { base = try baseExpr.evaluate(lookup) } catch {
             flags.append(Flag(code: "missing_value", rules: policy.rules, item: nil, message: "绩效工资基数无法计算：\(baseExpr.text)"))
             return nil
         }
-        decimals[baseSlot] = base
-        let lookup2: (Int) -> Decimal? = { s in decimals[s] ?? (s < st.values.count ? st.values[s]?.decimal : nil) }
         guard let (band, expr) = bands.first(where: { (b, _) in (b.min == nil || score >= b.min!) && (b.max == nil || score < b.max!) }) else {
             flags.append(Flag(code: "band_gap", rules: policy.rules, item: nil, message: "得分 \(score.format()) 不在任何工资档内"))
-            return PayResult(base: base.rounded(2), paid: 0, rules: policy.rules, explanation: "得分 \(score.format()) 不在任何工资档内，待裁定")
+            return PayResult(base: base.rounded(2), paid: 0, rules: policy.rules, explained: "得分 \(score) 不在任何工资档内，待裁定")
         }
         do {
-            let paid = try expr.evaluate(lookup2).rounded(2)
-            let range: String
+            let paid = try expr.evaluate(lookup).rounded(2)
+            var e: Explanation = "基数 \(baseExpr.text) = \(yuan: base) 元；得分 \(score)，"
             switch (band.min, band.max) {
-            case let (lo?, hi?): range = "\(lo.format()) ≤ 得分 < \(hi.format())"
-            case let (lo?, nil): range = "得分 ≥ \(lo.format())"
-            case let (nil, hi?): range = "得分 < \(hi.format())"
-            default: range = "任意得分"
+            case let (lo?, hi?): e += "\(lo) ≤ 得分 < \(hi)"
+            case let (lo?, nil): e += "得分 ≥ \(lo)"
+            case let (nil, hi?): e += "得分 < \(hi)"
+            default: e += "任意得分"
             }
-            let label = band.label.map { "「\($0)」" } ?? ""
-            let baseText = "基数 \(baseExpr.text) = \(base.rounded(2).yuan) 元"
-            let paidText = expr.slots.isEmpty ? expr.text : "\(expr.text) = \(expr.rendered { s in lookup2(s).map { $0.rounded(2) == $0 ? "\($0)" : "\($0.rounded(6))" } ?? "?" })"
-            return PayResult(base: base.rounded(2), paid: paid, rules: policy.rules,
-                             explanation: "\(baseText)；得分 \(score.format())，\(range)\(label)：\(paidText) = \(paid.yuan) 元" + Self.ruleTag(policy.rules))
+            if let l = band.label { e += "「\(l)」" }
+            e += "：\(expr.text)"
+            if !expr.slots.isEmpty {
+                e += " = "
+                expr.render(into: &e) { s, out in
+                    if let v = lookup(s) { out += "\(yuan: v)" } else { out += "?" }
+                }
+            }
+            e += " = \(yuan: paid) 元"
+            e += Self.ruleTag(policy.rules)
+            return PayResult(base: base.rounded(2), paid: paid, rules: policy.rules, explained: e)
         } catch {
             flags.append(Flag(code: "missing_value", rules: policy.rules, item: nil, message: "绩效工资无法计算：\(expr.text)"))
             return nil

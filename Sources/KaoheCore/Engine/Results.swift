@@ -47,7 +47,8 @@ public struct ItemResult: Sendable {
     public var points: Fixed?
     public var max: Fixed?
     /// Chinese, with the rule id, the evidence and the arithmetic.
-    public var explanation: String
+    public var explained: Explanation
+    public var explanation: String { explained.text }
 }
 
 public struct MoneyLine: Sendable {
@@ -56,14 +57,16 @@ public struct MoneyLine: Sendable {
     public var rules: [String]
     /// Yuan; negative for a fine or deduction.
     public var amount: Decimal
-    public var explanation: String
+    public var explained: Explanation
+    public var explanation: String { explained.text }
 }
 
 public struct PayResult: Sendable {
     public var base: Decimal
     public var paid: Decimal
     public var rules: [String]
-    public var explanation: String
+    public var explained: Explanation
+    public var explanation: String { explained.text }
 }
 
 public struct Flag: Sendable, Equatable {

@@ -133,6 +133,15 @@ public final class ScoringEngine: Sendable {
     }
 
     public func scoreAll(_ rows: [ScoringRow]) -> [SheetResult] {
+        var out: [SheetResult] = []
+        out.reserveCapacity(rows.count)
+        scoreAll(rows) { out.append($0) }
+        return out
+    }
+
+    /// Scores rows and hands each result to `each` in input order without keeping them
+    /// (the CLI streams 100,000 sheets this way).
+    public func scoreAll(_ rows: [ScoringRow], each: (SheetResult) -> Void) {
         var states = rows.map { RowState(values: $0.values) }
         for i in states.indices { computeDerived(&states[i], phase: 1) }
         if usesGroups {
@@ -155,10 +164,10 @@ public final class ScoringEngine: Sendable {
             }
             for i in states.indices { computeDerived(&states[i], phase: 2) }
         }
-        var out: [SheetResult] = []
-        out.reserveCapacity(rows.count)
-        for i in rows.indices { out.append(scoreRow(rows[i], state: &states[i])) }
-        return out
+        for i in rows.indices {
+            each(scoreRow(rows[i], state: &states[i]))
+            states[i].values = []
+        }
     }
 
     struct GroupKey: Hashable { var period: String?; var team: String? }
@@ -166,8 +175,10 @@ public final class ScoringEngine: Sendable {
     func computeDerived(_ st: inout RowState, phase: Int) {
         for d in derived where d.phase == phase {
             do {
-                let vals = st.values
-                st.values[d.slot] = try d.expr.evaluate { (s: Int) -> Fixed? in vals[s] }
+                let v = try st.values.withUnsafeBufferPointer { (vals) throws(EvalError) -> Fixed in
+                    try d.expr.evaluate { (s: Int) -> Fixed? in vals[s] }
+                }
+                st.values[d.slot] = v
             } catch {
                 st.values[d.slot] = nil
                 st.failures[d.slot] = error

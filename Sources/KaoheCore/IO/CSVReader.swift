@@ -125,7 +125,7 @@ public struct EvidenceCSV {
                     if header.isEmpty {
                         var names: [String] = []
                         for f in fields {
-                            let name = String(decoding: f, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                            let name = trimmed(f)
                             guard seen.insert(name).inserted else {
                                 throw InputError(file: file, row: line, column: name, message: "列名重复 duplicate column")
                             }
@@ -156,14 +156,14 @@ public struct EvidenceCSV {
                     for (k, f) in fields.enumerated() {
                         let h = header[k]
                         switch h {
-                        case -1: emp = String(decoding: f, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                        case -1: emp = trimmed(f)
                         case -2:
-                            let p = String(decoding: f, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                            let p = trimmed(f)
                             guard Period.isValid(p) else {
                                 throw InputError(file: file, row: line, column: "period", message: "“\(p)” 不是有效期间 is not a period (YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY)")
                             }
                             period = p
-                        case -3: team = String(decoding: f, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                        case -3: team = trimmed(f)
                         case -4: break
                         default:
                             let input = engine.inputs[h]
@@ -203,6 +203,14 @@ public struct EvidenceCSV {
         if rows.isEmpty { throw InputError(file: file, message: "没有数据行 no data rows after the header") }
         return rows
     }
+}
+
+/// The field as text without surrounding spaces and tabs.
+@inline(__always) func trimmed(_ f: UnsafeBufferPointer<UInt8>) -> String {
+    var a = 0, b = f.count
+    while a < b && (f[a] == 32 || f[a] == 9) { a += 1 }
+    while b > a && (f[b - 1] == 32 || f[b - 1] == 9) { b -= 1 }
+    return String(decoding: UnsafeBufferPointer(rebasing: f[a..<b]), as: UTF8.self)
 }
 
 /// Period labels: `2026-03` (month), `2026-Q1`, `2026-H1`, `2026`, `2026-W05`.

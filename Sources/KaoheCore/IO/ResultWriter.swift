@@ -14,6 +14,11 @@ public struct ByteSink {
     /// A JSON string literal.
     public mutating func json(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        if !s.utf8.contains(where: { $0 < 32 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: s.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): raw("\\\"")
@@ -31,9 +36,44 @@ public struct ByteSink {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    /// A JSON string from explanation bytes (UTF-8, escaped).
+    public mutating func json(_ e: Explanation) {
+        bytes.append(UInt8(ascii: "\""))
+        if !e.bytes.contains(where: { $0 < 32 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: e.bytes)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
+        for b in e.bytes {
+            if b >= 32 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") { bytes.append(b); continue }
+            switch b {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 10: raw("\\n")
+            case 13: raw("\\r")
+            case 9: raw("\\t")
+            default:
+                raw("\\u00")
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(hex[Int(b >> 4)]); bytes.append(hex[Int(b & 15)])
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Rule ids as one JSON string: `"R-001-03,R-001-10"`.
+    public mutating func jsonRules(_ rules: [String]) {
+        bytes.append(UInt8(ascii: "\""))
+        for (i, r) in rules.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: r.utf8)
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
     public mutating func json(_ s: String?) { if let s { json(s) } else { raw("null") } }
     public mutating func number(_ f: Fixed, places: Int = 2) { f.appendFormatted(to: &bytes, maxFraction: places) }
-    public mutating func number(_ d: Decimal) { text("\(d.rounded(2))") }
+    public mutating func number(_ d: Decimal) { d.appendYuan(to: &bytes, fixedFraction: false) }
 
     /// A CSV field, quoted when needed.
     public mutating func csv(_ s: String) {
@@ -83,10 +123,10 @@ public enum ResultWriter {
             if i > 0 { o.raw(",") }
             o.raw("{\"id\":"); o.json(it.id)
             o.raw(",\"label\":"); o.json(it.label)
-            o.raw(",\"rule\":"); o.json(rules(it.rules))
+            o.raw(",\"rule\":"); o.jsonRules(it.rules)
             o.raw(",\"points\":"); if let p = it.points { o.number(p) } else { o.raw("null") }
             o.raw(",\"max\":"); if let m = it.max { o.number(m) } else { o.raw("null") }
-            o.raw(",\"explanation\":"); o.json(it.explanation)
+            o.raw(",\"explanation\":"); o.json(it.explained)
             o.raw("}")
         }
         o.raw("],\"money\":[")
@@ -94,21 +134,21 @@ public enum ResultWriter {
             if i > 0 { o.raw(",") }
             o.raw("{\"id\":"); o.json(m.item)
             o.raw(",\"label\":"); o.json(m.label)
-            o.raw(",\"rule\":"); o.json(rules(m.rules))
+            o.raw(",\"rule\":"); o.jsonRules(m.rules)
             o.raw(",\"amount\":"); o.number(m.amount)
-            o.raw(",\"explanation\":"); o.json(m.explanation)
+            o.raw(",\"explanation\":"); o.json(m.explained)
             o.raw("}")
         }
         o.raw("],\"pay\":")
         if let p = r.pay {
             o.raw("{\"base\":"); o.number(p.base); o.raw(",\"paid\":"); o.number(p.paid)
-            o.raw(",\"rule\":"); o.json(rules(p.rules)); o.raw(",\"explanation\":"); o.json(p.explanation); o.raw("}")
+            o.raw(",\"rule\":"); o.jsonRules(p.rules); o.raw(",\"explanation\":"); o.json(p.explained); o.raw("}")
         } else { o.raw("null") }
         o.raw(",\"flags\":[")
         for (i, f) in r.flags.enumerated() {
             if i > 0 { o.raw(",") }
             o.raw("{\"code\":"); o.json(f.code)
-            o.raw(",\"rule\":"); o.json(rules(f.rules))
+            o.raw(",\"rule\":"); o.jsonRules(f.rules)
             o.raw(",\"item\":"); o.json(f.item)
             o.raw(",\"message\":"); o.json(f.message)
             o.raw("}")

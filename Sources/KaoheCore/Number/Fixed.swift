@@ -93,22 +93,31 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Writes the value, rounded to `maxFraction` decimals, into a byte buffer (fast path for
     /// the JSON/CSV writers).
     public func appendFormatted(to out: inout [UInt8], maxFraction: Int = 2, fixedFraction: Bool = false) {
-        let v = maxFraction >= Fixed.digits ? self : rounded(maxFraction)
+        let places = Swift.min(Swift.max(maxFraction, 0), Fixed.digits)
+        let v: Fixed
+        if places == 2 && raw.magnitude < UInt64(Int64.max / 2) {
+            // half away from zero at the second decimal, in Int64
+            let q = (Int64(raw.magnitude) + 5_000) / 10_000 * 10_000
+            v = Fixed(raw: raw < 0 ? -q : q)
+        } else {
+            v = places >= Fixed.digits ? self : rounded(places)
+        }
         var m = v.raw.magnitude
         if v.raw < 0 { out.append(UInt8(ascii: "-")) }
         let ip = m / UInt64(Fixed.scale)
         m %= UInt64(Fixed.scale)
         appendUInt(ip, to: &out)
-        var frac: [UInt8] = []
-        var f = m
-        for _ in 0..<Fixed.digits { frac.append(UInt8(f % 10) + 48); f /= 10 }
-        frac.reverse()
-        var n = min(maxFraction, Fixed.digits)
-        if !fixedFraction { while n > 0 && frac[n - 1] == 48 { n -= 1 } }
-        if n > 0 {
-            out.append(UInt8(ascii: "."))
-            out.append(contentsOf: frac[0..<n])
-        }
+        // keep the first `places` of the six fractional digits
+        var div: UInt64 = 1
+        for _ in 0..<(Fixed.digits - places) { div *= 10 }
+        var frac = m / div
+        var n = places
+        if !fixedFraction { while n > 0 && frac % 10 == 0 { frac /= 10; n -= 1 } }
+        guard n > 0 else { return }
+        out.append(UInt8(ascii: "."))
+        var p: UInt64 = 1
+        for _ in 1..<n { p *= 10 }
+        while p > 0 { out.append(UInt8(frac / p % 10) + 48); p /= 10 }
     }
 
     /// Parses `12`, `-3.5`, `+0.25`, `1e3`, `1,234.5` (thousands separators), `35%` (read as 35).
@@ -224,8 +233,32 @@ extension Decimal {
 
     public init(_ f: Fixed) { self = f.decimal }
 
+    /// The exact value as `Fixed` when it has at most two decimals and fits (fast path for
+    /// formatting money, which the engine keeps at cents); nil otherwise.
+    public var centsFixed: Fixed? {
+        guard exponent >= -2, !isNaN else { return nil }
+        let dbl = NSDecimalNumber(decimal: self).doubleValue
+        guard dbl.magnitude < 9e12 else { return nil }
+        let cents = (dbl * 100).rounded()
+        return Fixed(raw: Int64(cents) * (Fixed.scale / 100))
+    }
+
+    /// Writes the value rounded half-up to cents: `-100.00` (`fixedFraction`) or `-100`.
+    public func appendYuan(to out: inout [UInt8], fixedFraction: Bool) {
+        if let f = centsFixed { f.appendFormatted(to: &out, maxFraction: 2, fixedFraction: fixedFraction); return }
+        let r = rounded(2)
+        if let f = r.centsFixed { f.appendFormatted(to: &out, maxFraction: 2, fixedFraction: fixedFraction); return }
+        out.append(contentsOf: (fixedFraction ? r.slowYuan : "\(r)").utf8)
+    }
+
     /// Money text with exactly two decimals: `-100.00`.
     public var yuan: String {
+        var b: [UInt8] = []
+        appendYuan(to: &b, fixedFraction: true)
+        return String(decoding: b, as: UTF8.self)
+    }
+
+    var slowYuan: String {
         let r = rounded(2)
         var s = "\(r)"
         if let dot = s.firstIndex(of: ".") {
