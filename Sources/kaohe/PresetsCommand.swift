@@ -63,7 +63,7 @@ struct PresetsCommand: ParsableCommand {
         func run() throws {
             do {
                 let (scheme, problems) = try SchemeLoader.load(path: file)
-                _ = try ScoringEngine(scheme: scheme)
+                _ = try OutcomeEngine(engine: try ScoringEngine(scheme: scheme))
                 for p in problems.sorted(by: { $0.severity < $1.severity }) { print("\(file): \(p)") }
                 print("\(file): 有效 valid — \(scheme.id)（\(scheme.name)），\(problems.filter { $0.severity == .warning }.count) 个警告")
             } catch {

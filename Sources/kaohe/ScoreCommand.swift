@@ -11,13 +11,15 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "preset id (see `kaohe presets`)") var preset: String?
     @Option(help: "a scheme file (YAML or JSON)") var scheme: String?
     @Option(help: "evidence CSV: employee_id, optional period/team/name, and the scheme's input columns") var input: String
-    @Option(help: "YYYY-MM: label rows without a period column, or select that period") var period: String?
+    @Option(help: "YYYY-MM: label rows without a period column, or print only that period's sheets") var period: String?
+    @Option(name: .customLong("as-of"), help: "YYYY-MM: the month the outcome policies (ranks, levels, stars …) are evaluated for; default the latest") var asOf: String?
     @Option(help: "json, csv or table") var format: OutputFormat = .table
 
     func validate() throws {
         if (preset == nil) == (scheme == nil) { throw ValidationError("give exactly one of --preset or --scheme") }
         if let p = period, !Period.isValid(p) { throw ValidationError("--period “\(p)” is not a period (YYYY-MM)") }
         if format == .yaml { throw ValidationError("--format is json, csv or table") }
+        if let a = asOf, MonthIndex(a) == nil { throw ValidationError("--as-of “\(a)” is not a month (YYYY-MM)") }
     }
 
     func run() throws {
@@ -27,31 +29,50 @@ struct ScoreCommand: ParsableCommand {
         }
         var rows: [ScoringRow]
         do { rows = try EvidenceCSV.read(data, file: input, engine: engine, period: period) } catch { throw failInput(error.description) }
-        if let p = period { rows = rows.filter { $0.period == p } }
+        let outcomeEngine: OutcomeEngine
+        do { outcomeEngine = try OutcomeEngine(engine: engine) } catch { throw failInput((scheme ?? preset ?? "") + ": " + error.description) }
+        let periods = Set(rows.compactMap(\.period))
+        // outcomes need months; they are evaluated when the scheme has policies and the input has periods
+        let withOutcomes = !outcomeEngine.isEmpty && !periods.isEmpty
+        if let a = asOf, withOutcomes, !periods.contains(a) {
+            throw failInput("\(input): --as-of \(a) 不在输入的期间中 is not a period of the input (\(periods.sorted().joined(separator: ", ")))")
+        }
+        let show: (SheetResult) -> Bool = { r in period == nil || r.period == period }
+        var records: [OutcomeRecord] = []
         let out = FileHandle.standardOutput
+        var sink = ByteSink(capacity: 1 << 21)
+        var shown: [SheetResult] = []
+        var first = true
+        switch format {
+        case .json: ResultWriter.jsonHeader(engine, into: &sink)
+        case .csv: ResultWriter.csvHeader(engine, into: &sink)
+        default: break
+        }
+        engine.scoreAll(rows) { r, values in
+            if withOutcomes, let rec = outcomeEngine.record(r, values: values) { records.append(rec) }
+            guard show(r) else { return }
+            switch format {
+            case .json: ResultWriter.json(r, into: &sink, first: first); first = false
+            case .csv: ResultWriter.csv(r, into: &sink)
+            default: shown.append(r)
+            }
+            if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
+        }
+        let asOfMonth = asOf.flatMap(MonthIndex.init) ?? period.flatMap(MonthIndex.init)
+        let (outcomes, teams) = withOutcomes ? outcomeEngine.evaluate(records, asOf: asOfMonth) : ([], [])
         switch format {
         case .json:
-            var sink = ByteSink(capacity: 1 << 21)
-            ResultWriter.jsonHeader(engine, into: &sink)
-            var first = true
-            engine.scoreAll(rows) { r in
-                ResultWriter.json(r, into: &sink, first: first)
-                first = false
-                if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
+            if withOutcomes {
+                ResultWriter.jsonFooter(outcomes: outcomes, teams: teams, asOf: outcomes.first?.period ?? asOfMonth?.label ?? records.map(\.period).max()?.label, into: &sink)
+            } else {
+                ResultWriter.jsonFooter(into: &sink)
             }
-            ResultWriter.jsonFooter(into: &sink)
-            sink.flush(to: out)
-        case .csv:
-            var sink = ByteSink(capacity: 1 << 21)
-            ResultWriter.csvHeader(engine, into: &sink)
-            engine.scoreAll(rows) { r in
-                ResultWriter.csv(r, into: &sink)
-                if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
-            }
-            sink.flush(to: out)
+        case .csv: break
         default:
-            print(ResultWriter.table(engine, engine.scoreAll(rows)), terminator: "")
+            sink.text(ResultWriter.table(engine, shown))
+            sink.text(ResultWriter.outcomesTable(outcomes, teams))
         }
+        sink.flush(to: out)
     }
 
     func loadEngine() throws -> ScoringEngine {

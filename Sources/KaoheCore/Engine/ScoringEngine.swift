@@ -142,6 +142,12 @@ public final class ScoringEngine: Sendable {
     /// Scores rows and hands each result to `each` in input order without keeping them
     /// (the CLI streams 100,000 sheets this way).
     public func scoreAll(_ rows: [ScoringRow], each: (SheetResult) -> Void) {
+        scoreAll(rows) { r, _ in each(r) }
+    }
+
+    /// As `scoreAll(_:each:)`, also handing over the row's slot values (metrics and derived
+    /// metrics) for the outcome policies.
+    public func scoreAll(_ rows: [ScoringRow], withValues each: (SheetResult, [Fixed?]) -> Void) {
         var states = rows.map { RowState(values: $0.values) }
         for i in states.indices { computeDerived(&states[i], phase: 1) }
         if usesGroups {
@@ -165,7 +171,7 @@ public final class ScoringEngine: Sendable {
             for i in states.indices { computeDerived(&states[i], phase: 2) }
         }
         for i in rows.indices {
-            each(scoreRow(rows[i], state: &states[i]))
+            each(scoreRow(rows[i], state: &states[i]), states[i].values)
             states[i].values = []
         }
     }

@@ -158,6 +158,58 @@ public enum ResultWriter {
 
     public static func jsonFooter(into o: inout ByteSink) { o.raw("\n]}\n") }
 
+    /// Closes `results` and adds `"outcomes"` and `"teams"` (multi-period input).
+    public static func jsonFooter(outcomes: [Outcome], teams: [TeamOutcome], asOf: String?, into o: inout ByteSink) {
+        o.raw("\n],\"as_of\":"); o.json(asOf)
+        o.raw(",\"outcomes\":[")
+        for (i, x) in outcomes.enumerated() {
+            o.raw(i == 0 ? "\n" : ",\n")
+            o.raw("{\"employee_id\":"); o.json(x.employeeId)
+            o.raw(",\"period\":"); o.json(x.period)
+            o.raw(",\"kind\":"); o.json(x.kind)
+            o.raw(",\"value\":"); value(x.value, into: &o)
+            o.raw(",\"rule\":"); o.jsonRules(x.rules)
+            o.raw(",\"explanation\":"); o.json(x.explanation)
+            o.raw("}")
+        }
+        o.raw("],\"teams\":[")
+        for (i, x) in teams.enumerated() {
+            o.raw(i == 0 ? "\n" : ",\n")
+            o.raw("{\"team\":"); o.json(x.team)
+            o.raw(",\"period\":"); o.json(x.period)
+            o.raw(",\"kind\":"); o.json(x.kind)
+            o.raw(",\"value\":"); value(x.value, into: &o)
+            o.raw(",\"rule\":"); o.jsonRules(x.rules)
+            o.raw(",\"explanation\":"); o.json(x.explanation)
+            o.raw("}")
+        }
+        o.raw("]}\n")
+    }
+
+    static func value(_ v: OutcomeValue, into o: inout ByteSink) {
+        switch v {
+        case .number(let f): o.number(f)
+        case .money(let d): o.number(d)
+        case .text(let s): o.json(s)
+        case .flag(let b): o.raw(b ? "true" : "false")
+        }
+    }
+
+    public static func outcomesTable(_ outcomes: [Outcome], _ teams: [TeamOutcome]) -> String {
+        var out = ""
+        if !outcomes.isEmpty {
+            var rows = [["工号", "期间", "结果", "值", "规则", "说明"]]
+            for x in outcomes { rows.append([x.employeeId, x.period, x.kind, x.value.description, x.rules.joined(separator: ","), x.explanation]) }
+            out += "\n结果 outcomes\n" + Table.render(rows)
+        }
+        if !teams.isEmpty {
+            var rows = [["班组", "期间", "结果", "值", "规则", "说明"]]
+            for x in teams { rows.append([x.team, x.period, x.kind, x.value.description, x.rules.joined(separator: ","), x.explanation]) }
+            out += "\n班组 teams\n" + Table.render(rows)
+        }
+        return out
+    }
+
     public static func csvHeader(_ engine: ScoringEngine, into o: inout ByteSink) {
         var cols = ["employee_id", "period", "total", "max", "grade", "complete"]
         for s in engine.sections { for c in s.items { cols.append(c.item.id) } }

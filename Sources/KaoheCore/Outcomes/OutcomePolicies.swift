@@ -1,0 +1,358 @@
+import Foundation
+
+/// Typed outcome policies, read from a scheme's `outcomes:` entries. Each reading names the
+/// path of a bad parameter (`outcomes[2].levels[0].min`), like the rest of the scheme.
+enum Policy: Sendable {
+    case ranking(RankingPolicy)
+    case consecutive(ConsecutivePolicy)
+    case level(LevelPolicy)
+    case star(StarPolicy)
+    case composite(CompositePolicy)
+    case teamAward(TeamAwardPolicy)
+    case promotion(PromotionPolicy)
+    /// Named in a preset for the record (a process rule the server carries out), not computed here.
+    case note(String)
+}
+
+struct RankingPolicy: Sendable {
+    struct Reward: Sendable { var place: Place; var amount: Fixed; var condition: Condition?; var label: String?; var rules: [String] }
+    struct Duty: Sendable { var bottom: Int; var kind: String; var days: Int?; var label: String; var rules: [String] }
+    enum Place: Sendable, Equatable { case first, last, rank(Int) }
+    var label: String
+    var rules: [String]
+    var by: Variable
+    var descending: Bool
+    var byTeam: Bool
+    var rewards: [Reward]
+    var duties: [Duty]
+    var transferAfter: Int?
+    var minimumGroup: Int
+    /// Outcome kind of the rank line (`rank`, or e.g. `sales_rank` for a second ranking).
+    var outcome: String
+}
+
+struct ConsecutivePolicy: Sendable {
+    var label: String
+    var rules: [String]
+    var condition: Condition
+    var run: Int
+    var perYear: Int?
+    var outcome: String
+    var always: Bool
+}
+
+struct LevelPolicy: Sendable {
+    struct Level: Sendable { var label: String; var min: Fixed?; var bonus: Fixed }
+    var label: String
+    var rules: [String]
+    /// best first; the last has no minimum
+    var levels: [Level]
+    var window: Int
+    var quarterlyLevels: Set<String>
+    var demoteAfter: Int?
+    var demoteLevel: String?
+    var rectificationDays: Int
+    var down: Condition?
+    var up: Condition?
+    var quarterVeto: Condition?
+    var trainingMissed: Condition?
+}
+
+struct StarPolicy: Sendable {
+    struct Star: Sendable {
+        var stars: Int
+        var label: String
+        var min: Fixed
+        var months: Int
+        var dimensions: [(section: String, minRatio: Fixed)]
+        var itemsMin: Fixed?
+        var condition: Condition?
+        var quota: Fixed?
+    }
+    var label: String
+    var rules: [String]
+    var stars: [Star]          // highest first
+    var rounding: Rounding
+    var tiesAtQuota: TieRule
+    enum Rounding: String, Sendable { case floor, round, ceil }
+    enum TieRule: String, Sendable { case exclude, include }
+}
+
+struct CompositePolicy: Sendable {
+    struct Component: Sendable { var label: String; var source: Source; var weight: Fixed }
+    enum Source: Sendable { case averageTotal, latestTotal, averageOf(Variable), latestOf(Variable), groupAverageTotal }
+    var label: String
+    var rules: [String]
+    var outcome: String
+    var components: [Component]
+    var window: Window
+    var excellentAbove: Fixed?
+    var excellentLabel: String
+    var excellentRules: [String]
+    enum Window: String, Sendable { case year, all, period }
+}
+
+struct TeamAwardPolicy: Sendable {
+    var label: String
+    var rules: [String]
+    var member: Condition?
+    var teamAverages: [(variable: Variable, min: Fixed, label: String)]
+    var award: String
+    var streak: Int
+    var streakAward: String
+    var streakRules: [String]
+}
+
+struct PromotionPolicy: Sendable {
+    var label: String
+    var rules: [String]
+    var by: Variable
+    var top: Int
+    var times: Int
+    var tenure: Variable?
+    var minTenure: Fixed
+}
+
+/// A value an outcome reads from a scored period: the total or an input/derived metric.
+enum Variable: Sendable, Equatable {
+    case total
+    case slot(Int, label: String)
+    var label: String { if case .slot(_, let l) = self { return l }; return "总分" }
+}
+
+struct Condition: Sendable {
+    var text: String
+    var expr: Expr
+}
+
+/// Reads the loosely typed parameters of one `outcomes[i]` entry.
+struct PolicyReader {
+    let params: [String: JSONValue]
+    let path: String
+    let engine: ScoringEngine
+    var used: Set<String> = []
+    var problems: [SchemeProblem] = []
+    let rules: [String]
+
+    mutating func fail(_ key: String, _ msg: String) { problems.append(SchemeProblem(.error, "\(path).\(key)", msg, rules: rules)) }
+
+    mutating func value(_ key: String) -> JSONValue? { used.insert(key); return params[key] }
+
+    mutating func string(_ key: String, default d: String? = nil) -> String? {
+        guard let v = value(key) else { return d }
+        guard let s = v.string else { fail(key, "应为文本 expected text"); return d }
+        return s
+    }
+
+    mutating func number(_ key: String, default d: Fixed? = nil) -> Fixed? {
+        guard let v = value(key) else { return d }
+        guard let n = v.number else { fail(key, "应为数字 expected a number"); return d }
+        return n
+    }
+
+    mutating func int(_ key: String, default d: Int? = nil) -> Int? {
+        guard let n = number(key) else { return d }
+        guard n.isInteger, n >= .zero else { fail(key, "应为非负整数 expected a whole number"); return d }
+        return n.intValue
+    }
+
+    mutating func bool(_ key: String, default d: Bool) -> Bool {
+        guard let v = value(key) else { return d }
+        guard let b = v.bool else { fail(key, "应为 true/false"); return d }
+        return b
+    }
+
+    mutating func list(_ key: String) -> [[String: JSONValue]] {
+        guard let v = value(key) else { return [] }
+        guard let a = v.array else { fail(key, "应为列表 expected a list"); return [] }
+        var out: [[String: JSONValue]] = []
+        for (i, e) in a.enumerated() {
+            guard let o = e.object else { fail("\(key)[\(i)]", "应为映射 expected a mapping"); continue }
+            out.append(o)
+        }
+        return out
+    }
+
+    mutating func variable(_ name: String, key: String) -> Variable? {
+        if name == "total" || name == "score" { return .total }
+        guard let s = engine.nameSlot(name) else {
+            fail(key, "未知的指标 unknown metric “\(name)”"); return nil
+        }
+        return .slot(s, label: engine.slotLabels[s])
+    }
+
+    mutating func condition(_ text: String?, key: String) -> Condition? {
+        guard let text else { return nil }
+        do {
+            let e = try ExpressionParser.parse(text).bind { n in
+                if n == "total" || n == "score" { return -1 }
+                return engine.nameSlot(n)
+            }
+            return Condition(text: text, expr: e)
+        } catch {
+            fail(key, error.description); return nil
+        }
+    }
+
+    mutating func finish(allowed extra: [String] = []) {
+        for k in params.keys.sorted() where !used.contains(k) && !extra.contains(k) {
+            fail(k, "未知的参数 unknown parameter “\(k)”")
+        }
+    }
+
+    /// Reads nested mapping keys, reporting unknown ones.
+    mutating func checkKeys(_ o: [String: JSONValue], allowed: [String], at key: String) {
+        for k in o.keys.sorted() where !allowed.contains(k) { fail("\(key).\(k)", "未知的参数 unknown parameter “\(k)”; 允许 allowed: \(allowed.joined(separator: ", "))") }
+    }
+
+    static func rules(_ v: JSONValue?) -> [String] {
+        if let s = v?.string { return [s] }
+        return v?.array?.compactMap(\.string) ?? []
+    }
+}
+
+extension ScoringEngine {
+    /// Slot of a metric or derived metric id.
+    func nameSlot(_ name: String) -> Int? {
+        if let i = columnIndex[name] { return inputs[i].slot }
+        return derived.first { $0.def.id == name }?.slot
+    }
+}
+
+extension Policy {
+    /// Reads `outcomes[index]`; unknown kinds and parameters are errors at their path.
+    static func read(_ o: OutcomePolicy, index: Int, engine: ScoringEngine) -> (Policy?, [SchemeProblem]) {
+        var r = PolicyReader(params: o.params, path: "outcomes[\(index)]", engine: engine, rules: o.rules)
+        let label = o.label ?? o.kind
+        var policy: Policy?
+        switch o.kind {
+        case "ranking":
+            let by = r.variable(r.string("by", default: "total")!, key: "by") ?? .total
+            let order = r.string("order", default: "desc")!
+            if order != "desc" && order != "asc" { r.fail("order", "order 须为 desc（高者为先）或 asc") }
+            let group = r.string("group", default: "all")!
+            if group != "all" && group != "team" { r.fail("group", "group 须为 all 或 team") }
+            var rewards: [RankingPolicy.Reward] = []
+            for (i, w) in r.list("rewards").enumerated() {
+                let key = "rewards[\(i)]"
+                r.checkKeys(w, allowed: ["place", "amount", "condition", "label", "rule"], at: key)
+                var place: RankingPolicy.Place = .first
+                switch w["place"]?.string {
+                case "first": place = .first
+                case "last": place = .last
+                case let s?: if let n = Int(s), n > 0 { place = .rank(n) } else { r.fail("\(key).place", "place 须为 first、last 或名次数字") }
+                case nil: r.fail("\(key).place", "缺少 place")
+                }
+                guard let amount = w["amount"]?.number else { r.fail("\(key).amount", "缺少金额 amount（元，罚款为负）"); continue }
+                rewards.append(.init(place: place, amount: amount, condition: r.condition(w["condition"]?.string, key: "\(key).condition"),
+                                     label: w["label"]?.string, rules: PolicyReader.rules(w["rule"]).isEmpty ? o.rules : PolicyReader.rules(w["rule"])))
+            }
+            var duties: [RankingPolicy.Duty] = []
+            for (i, d) in r.list("duties").enumerated() {
+                let key = "duties[\(i)]"
+                r.checkKeys(d, allowed: ["bottom", "kind", "days", "label", "rule"], at: key)
+                guard let b = d["bottom"]?.number, b.isInteger, b > .zero else { r.fail("\(key).bottom", "bottom 须为正整数"); continue }
+                duties.append(.init(bottom: b.intValue, kind: d["kind"]?.string ?? "rectification_plan", days: d["days"]?.number?.intValue,
+                                    label: d["label"]?.string ?? "提交整改方案", rules: PolicyReader.rules(d["rule"]).isEmpty ? o.rules : PolicyReader.rules(d["rule"])))
+            }
+            policy = .ranking(RankingPolicy(label: label, rules: o.rules, by: by, descending: order == "desc", byTeam: group == "team",
+                                            rewards: rewards, duties: duties, transferAfter: r.int("transfer_after"),
+                                            minimumGroup: r.int("minimum_group", default: 2)!,
+                                            outcome: r.string("outcome", default: "rank")!))
+        case "consecutive":
+            let cond = r.condition(r.string("condition"), key: "condition")
+            if cond == nil && !r.problems.contains(where: { $0.path.hasSuffix(".condition") }) { r.fail("condition", "缺少条件 condition") }
+            let run = r.int("run", default: 3)!
+            if run < 1 { r.fail("run", "run 须 ≥ 1") }
+            policy = cond.map { .consecutive(ConsecutivePolicy(label: label, rules: o.rules, condition: $0, run: run, perYear: r.int("per_year"),
+                                                               outcome: r.string("outcome", default: "flag")!, always: r.bool("always", default: false))) }
+        case "level":
+            var levels: [LevelPolicy.Level] = []
+            for (i, l) in r.list("levels").enumerated() {
+                r.checkKeys(l, allowed: ["label", "min", "bonus"], at: "levels[\(i)]")
+                guard let lab = l["label"]?.string else { r.fail("levels[\(i)].label", "缺少 label"); continue }
+                levels.append(.init(label: lab, min: l["min"]?.number, bonus: l["bonus"]?.number ?? .zero))
+            }
+            levels.sort { ($0.min ?? Fixed(raw: Int64.min)) > ($1.min ?? Fixed(raw: Int64.min)) }
+            if levels.isEmpty || levels.last?.min != nil { r.fail("levels", "须列出各等级，最低一级不设 min（例如 普通）") }
+            policy = .level(LevelPolicy(label: label, rules: o.rules, levels: levels, window: r.int("window", default: 3)!,
+                                        quarterlyLevels: Set((r.value("quarterly")?.array ?? []).compactMap(\.string)),
+                                        demoteAfter: r.int("demote_after"), demoteLevel: r.string("demote_level"),
+                                        rectificationDays: r.int("rectification_days", default: 30)!,
+                                        down: r.condition(r.string("down_on"), key: "down_on"),
+                                        up: r.condition(r.string("up_on"), key: "up_on"),
+                                        quarterVeto: r.condition(r.string("quarter_veto"), key: "quarter_veto"),
+                                        trainingMissed: r.condition(r.string("training_missed"), key: "training_missed")))
+        case "star":
+            var stars: [StarPolicy.Star] = []
+            for (i, s) in r.list("stars").enumerated() {
+                let key = "stars[\(i)]"
+                r.checkKeys(s, allowed: ["stars", "label", "min", "months", "dimensions", "items_min", "condition", "quota"], at: key)
+                guard let n = s["stars"]?.number?.intValue, let lab = s["label"]?.string, let min = s["min"]?.number else {
+                    r.fail(key, "每个星级需要 stars、label、min"); continue
+                }
+                var dims: [(String, Fixed)] = []
+                for (k, v) in (s["dimensions"]?.object ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    guard engine.scheme.sections.contains(where: { $0.id == k }) else { r.fail("\(key).dimensions.\(k)", "未知的维度 unknown section “\(k)”"); continue }
+                    guard let f = v.number else { r.fail("\(key).dimensions.\(k)", "应为比例 0–1"); continue }
+                    dims.append((k, f))
+                }
+                stars.append(.init(stars: n, label: lab, min: min, months: s["months"]?.number?.intValue ?? 3, dimensions: dims,
+                                   itemsMin: s["items_min"]?.number, condition: r.condition(s["condition"]?.string, key: "\(key).condition"),
+                                   quota: s["quota"]?.number))
+            }
+            stars.sort { $0.stars > $1.stars }
+            let rounding = StarPolicy.Rounding(rawValue: r.string("quota_rounding", default: "floor")!)
+            if rounding == nil { r.fail("quota_rounding", "须为 floor、round 或 ceil") }
+            let ties = StarPolicy.TieRule(rawValue: r.string("quota_ties", default: "exclude")!)
+            if ties == nil { r.fail("quota_ties", "须为 exclude 或 include") }
+            policy = .star(StarPolicy(label: label, rules: o.rules, stars: stars, rounding: rounding ?? .floor, tiesAtQuota: ties ?? .exclude))
+        case "composite":
+            var comps: [CompositePolicy.Component] = []
+            for (i, c) in r.list("components").enumerated() {
+                let key = "components[\(i)]"
+                r.checkKeys(c, allowed: ["label", "source", "metric", "weight"], at: key)
+                guard let w = c["weight"]?.number else { r.fail("\(key).weight", "缺少权重 weight"); continue }
+                let src: CompositePolicy.Source?
+                switch c["source"]?.string ?? "average" {
+                case "average": src = c["metric"].flatMap { $0.string }.map { r.variable($0, key: "\(key).metric").map { .averageOf($0) } } ?? .averageTotal
+                case "latest": src = c["metric"].flatMap { $0.string }.map { r.variable($0, key: "\(key).metric").map { .latestOf($0) } } ?? .latestTotal
+                case "group_average": src = .groupAverageTotal
+                default: r.fail("\(key).source", "source 须为 average、latest 或 group_average"); src = nil
+                }
+                if let src { comps.append(.init(label: c["label"]?.string ?? "组成\(i + 1)", source: src, weight: w)) }
+            }
+            let sum = comps.reduce(Fixed.zero) { $0 + $1.weight }
+            if !comps.isEmpty && sum != .one { r.fail("components", "权重合计应为 1，实为 \(sum)") }
+            let window = CompositePolicy.Window(rawValue: r.string("window", default: "year")!)
+            if window == nil { r.fail("window", "须为 year、all 或 period") }
+            policy = .composite(CompositePolicy(label: label, rules: o.rules, outcome: r.string("outcome", default: "composite")!,
+                                                components: comps, window: window ?? .year, excellentAbove: r.number("excellent_above"),
+                                                excellentLabel: r.string("excellent_label", default: "優秀員工")!,
+                                                excellentRules: PolicyReader.rules(r.value("excellent_rule"))))
+        case "team_award":
+            var avgs: [(Variable, Fixed, String)] = []
+            for (i, a) in r.list("team_averages").enumerated() {
+                r.checkKeys(a, allowed: ["metric", "min", "label"], at: "team_averages[\(i)]")
+                guard let m = a["metric"]?.string, let v = r.variable(m, key: "team_averages[\(i)].metric"), let min = a["min"]?.number else { continue }
+                avgs.append((v, min, a["label"]?.string ?? m))
+            }
+            policy = .teamAward(TeamAwardPolicy(label: label, rules: o.rules, member: r.condition(r.string("member"), key: "member"),
+                                                teamAverages: avgs, award: r.string("award", default: "先进班组")!,
+                                                streak: r.int("streak", default: 3)!, streakAward: r.string("streak_award", default: "优秀班组")!,
+                                                streakRules: PolicyReader.rules(r.value("streak_rule"))))
+        case "promotion":
+            let by = r.variable(r.string("by", default: "total")!, key: "by") ?? .total
+            let tenure = r.string("tenure").flatMap { r.variable($0, key: "tenure") }
+            policy = .promotion(PromotionPolicy(label: label, rules: o.rules, by: by, top: r.int("top", default: 3)!,
+                                                times: r.int("times", default: 2)!, tenure: tenure, minTenure: r.number("min_tenure", default: 6)!))
+        case "note", "process":
+            r.used = Set(o.params.keys)
+            policy = .note(label)
+        default:
+            r.fail("kind", "未知的结果规则 unknown outcome kind “\(o.kind)”; 可用 available: ranking, consecutive, level, star, composite, team_award, promotion, note")
+        }
+        r.finish()
+        return (r.problems.isEmpty ? policy : nil, r.problems)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// A calendar month as a number (year × 12 + month − 1), so that "consecutive" is arithmetic.
+public struct MonthIndex: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var value: Int
+    public init(year: Int, month: Int) { value = year * 12 + (month - 1) }
+    public init?(_ label: String) {
+        let p = label.split(separator: "-")
+        guard p.count == 2, p[0].count == 4, p[1].count == 2, let y = Int(p[0]), let m = Int(p[1]), (1...12).contains(m) else { return nil }
+        self.init(year: y, month: m)
+    }
+    public var year: Int { value / 12 }
+    public var month: Int { value % 12 + 1 }
+    public var quarter: Int { (month - 1) / 3 + 1 }
+    public var isQuarterEnd: Bool { month % 3 == 0 }
+    public var label: String { String(format: "%04d-%02d", year, month) }
+    public var description: String { label }
+    public static func < (a: MonthIndex, b: MonthIndex) -> Bool { a.value < b.value }
+    public static func + (a: MonthIndex, n: Int) -> MonthIndex { var r = a; r.value += n; return r }
+}
+
+/// Month boundaries of a company (R-002-31: from the 25th of the previous month to the 25th).
+/// `startDay` 1 is the calendar month. A date on or after `startDay` belongs to the next
+/// period label when `startDay` > 1 (the 25 Jan – 24 Feb period is labelled 2026-02).
+public struct PeriodCalendar: Sendable, Equatable {
+    public var startDay: Int
+    public init(startDay: Int = 1) throws {
+        guard (1...28).contains(startDay) else {
+            throw InputError(column: "start_day", message: "月度起始日须在 1–28 之间 the month start day must be 1–28 (got \(startDay))")
+        }
+        self.startDay = startDay
+    }
+
+    /// The period label of a date given as (year, month, day).
+    public func period(year: Int, month: Int, day: Int) -> String {
+        var m = MonthIndex(year: year, month: month)
+        if startDay > 1 && day >= startDay { m = m + 1 }
+        return m.label
+    }
+
+    /// First and last day of a period, as (year, month, day) triples.
+    public func range(of label: String) -> (start: (Int, Int, Int), end: (Int, Int, Int))? {
+        guard let m = MonthIndex(label) else { return nil }
+        if startDay == 1 {
+            return ((m.year, m.month, 1), (m.year, m.month, Self.daysIn(year: m.year, month: m.month)))
+        }
+        let prev = m + -1
+        let endDay = startDay - 1
+        return ((prev.year, prev.month, startDay), (m.year, m.month, endDay))
+    }
+
+    static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
