@@ -28,7 +28,8 @@ let package = Package(
         ),
         .testTarget(
             name: "KaoheCoreTests",
-            dependencies: ["KaoheCore"]
+            dependencies: ["KaoheCore"],
+            exclude: ["Fixtures"]
         ),
         // Runs the built `kaohe` binary: the CLI contract other tools depend on.
         .testTarget(

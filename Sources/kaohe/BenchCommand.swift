@@ -16,9 +16,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "or a scheme file") var scheme: String?
     @Option(help: "employee-months") var rows = 100_000
     @Option(help: "keep the generated CSV at this path") var keep: String?
+    @Option(help: "months of history per employee; above 1 also runs every outcome policy of the scheme") var months = 1
 
     func run() throws {
         let engine = try ScoringEngine(scheme: try scheme.map { try SchemeLoader.load(path: $0).0 } ?? Presets.scheme(preset))
+        if months > 1 { return try runOutcomes(engine) }
         var gen = SyntheticEvidence(seed: 7)
         let data = gen.csv(engine: engine, rows: rows)
         if let keep { try data.write(to: URL(fileURLWithPath: keep)) }
@@ -55,6 +57,38 @@ struct BenchCommand: ParsableCommand {
         score + write JSON  \(String(format: "%.3f", s(t2, t3))) s   \(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB (checksum \(checksum))
         CSV → JSON (parse + score + write)  \(String(format: "%.3f", s(t0, t1) + s(t2, t3))) s   \(Int(Double(rows) / (s(t0, t1) + s(t2, t3)))) rows/s
         peak RSS            \(peakRSSMiB()) MiB (\(rssBefore) MiB after generating the input)
+        """)
+    }
+}
+
+extension BenchCommand {
+    /// Issue 3 benchmark: `months` × `rows` employee-months scored and run through every outcome policy.
+    func runOutcomes(_ engine: ScoringEngine) throws {
+        let outcomes = try OutcomeEngine(engine: engine)
+        var gen = SyntheticEvidence(seed: 11)
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        var records: [OutcomeRecord] = []
+        records.reserveCapacity(rows * months)
+        var parseSeconds = 0.0, scoreSeconds = 0.0
+        for m in 1...months {
+            let period = String(format: "2026-%02d", (m - 1) % 12 + 1)
+            let data = gen.csv(engine: engine, rows: rows, period: period)
+            let a = DispatchTime.now().uptimeNanoseconds
+            let parsed = try EvidenceCSV.read(data, file: "bench-\(period).csv", engine: engine)
+            let b = DispatchTime.now().uptimeNanoseconds
+            engine.scoreAll(parsed) { r, values in if let rec = outcomes.record(r, values: values) { records.append(rec) } }
+            let c = DispatchTime.now().uptimeNanoseconds
+            parseSeconds += Double(b - a) / 1e9
+            scoreSeconds += Double(c - b) / 1e9
+        }
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        let (o, t) = outcomes.evaluate(records)
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        print("""
+        kaohe bench — outcomes: \(rows) employees × \(months) months = \(records.count) records, \(engine.scheme.outcomes.count) policies
+        generate + parse + score  \(String(format: "%.3f", Double(t1 - t0) / 1e9)) s (parse \(String(format: "%.3f", parseSeconds)) s, score \(String(format: "%.3f", scoreSeconds)) s)
+        outcome policies          \(String(format: "%.3f", Double(t2 - t1) / 1e9)) s → \(o.count) outcomes, \(t.count) team results
+        peak RSS                  \(peakRSSMiB()) MiB
         """)
     }
 }
