@@ -82,12 +82,20 @@ extension BenchCommand {
             scoreSeconds += Double(c - b) / 1e9
         }
         let t1 = DispatchTime.now().uptimeNanoseconds
-        let (o, t) = outcomes.evaluate(records)
+        // the CLI's path: outcomes streamed to JSON as they are made
+        final class Counter { var n = 0, teams = 0, bytes = 0; var sink = ByteSink(capacity: 1 << 21) }
+        let c = Counter()
+        outcomes.evaluate(records, outcome: { x in
+            ResultWriter.json(x, into: &c.sink, first: c.n == 0)
+            c.n += 1
+            if c.sink.bytes.count > 1 << 20 { c.bytes += c.sink.bytes.count; c.sink.bytes.removeAll(keepingCapacity: true) }
+        }, team: { _ in c.teams += 1 })
+        c.bytes += c.sink.bytes.count
         let t2 = DispatchTime.now().uptimeNanoseconds
         print("""
         kaohe bench — outcomes: \(rows) employees × \(months) months = \(records.count) records, \(engine.scheme.outcomes.count) policies
         generate + parse + score  \(String(format: "%.3f", Double(t1 - t0) / 1e9)) s (parse \(String(format: "%.3f", parseSeconds)) s, score \(String(format: "%.3f", scoreSeconds)) s)
-        outcome policies          \(String(format: "%.3f", Double(t2 - t1) / 1e9)) s → \(o.count) outcomes, \(t.count) team results
+        outcome policies + JSON   \(String(format: "%.3f", Double(t2 - t1) / 1e9)) s → \(c.n) outcomes (\(String(format: "%.1f", Double(c.bytes) / 1_048_576)) MiB JSON), \(c.teams) team results
         peak RSS                  \(peakRSSMiB()) MiB
         """)
     }

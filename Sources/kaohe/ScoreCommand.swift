@@ -59,16 +59,27 @@ struct ScoreCommand: ParsableCommand {
             if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
         }
         let asOfMonth = asOf.flatMap(MonthIndex.init) ?? period.flatMap(MonthIndex.init)
-        let (outcomes, teams) = withOutcomes ? outcomeEngine.evaluate(records, asOf: asOfMonth) : ([], [])
         switch format {
         case .json:
             if withOutcomes {
-                ResultWriter.jsonFooter(outcomes: outcomes, teams: teams, asOf: outcomes.first?.period ?? asOfMonth?.label ?? records.map(\.period).max()?.label, into: &sink)
+                // outcomes are streamed as they are made; team results (few) follow
+                final class Box { var sink: ByteSink; var first = true; var teams: [TeamOutcome] = []; init(_ s: ByteSink) { sink = s } }
+                let box = Box(sink)
+                let evaluated = asOfMonth ?? records.lazy.map(\.period).max()
+                ResultWriter.outcomesOpen(asOf: evaluated?.label, into: &box.sink)
+                outcomeEngine.evaluate(records, asOf: asOfMonth, outcome: { x in
+                    ResultWriter.json(x, into: &box.sink, first: box.first)
+                    box.first = false
+                    if box.sink.bytes.count > 1 << 20 { box.sink.flush(to: out) }
+                }, team: { box.teams.append($0) })
+                ResultWriter.outcomesClose(teams: box.teams, into: &box.sink)
+                sink = box.sink
             } else {
                 ResultWriter.jsonFooter(into: &sink)
             }
         case .csv: break
         default:
+            let (outcomes, teams) = withOutcomes ? outcomeEngine.evaluate(records, asOf: asOfMonth) : ([], [])
             sink.text(ResultWriter.table(engine, shown))
             sink.text(ResultWriter.outcomesTable(outcomes, teams))
         }

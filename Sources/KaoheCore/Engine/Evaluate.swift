@@ -329,7 +329,7 @@ extension ScoringEngine {
             if cancelled && p > .zero { p = .zero; how += "；出现一票取消等级，正分取消" }
             return (clampItem(p, c), Explanation(how + "，得 \(clampItem(p, c).format()) 分"))
 
-        case .formula(let e, let gates):
+        case .formula(let e, let gates, let program):
             for (g, ge) in gates {
                 do {
                     if try ge.evaluate({ (s: Int) -> Fixed? in st.values[s] }).isZero {
@@ -339,7 +339,7 @@ extension ScoringEngine {
                 } catch { return (nil, evalFailure(error, item: item, &flags)) }
             }
             do {
-                let raw = try e.evaluate { (s: Int) -> Fixed? in st.values[s] }
+                let raw = try program.evaluate { (s: Int) -> Fixed? in st.values[s] }
                 let p = clampItem(raw, c)
                 var x: Explanation = "\(item.formulaText) = "
                 renderValues(e, st, into: &x)
@@ -497,7 +497,7 @@ extension ScoringEngine {
             let edge = onEdge ? "（恰在边界，按\(boundaryText(boundary))归档，R-001-10）" : ""
             return (band.value.decimal, "\(describe(slot, st))，落在「\(bandText(band, slot: slot))」档\(edge)，\(yuan: band.value.decimal) 元")
 
-        case .formula(let e, let gates):
+        case .formula(let e, let gates, _):
             for (g, ge) in gates {
                 do {
                     if try ge.evaluate({ (s: Int) -> Fixed? in st.values[s] }).isZero {

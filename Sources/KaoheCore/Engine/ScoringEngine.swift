@@ -17,7 +17,7 @@ public final class ScoringEngine: Sendable {
     let slotLabels: [String]
     let slotKinds: [ValueKind]
     let slotNames: [String]
-    let derived: [(slot: Int, expr: Expr, def: Derived, phase: Int)]
+    let derived: [(slot: Int, expr: Expr, def: Derived, phase: Int, program: FixedProgram)]
     let groupSlots: [(slot: Int, function: Expr.Function, source: Int?)]
     let sections: [CSection]
     let adjustments: [CItem]
@@ -182,7 +182,7 @@ public final class ScoringEngine: Sendable {
         for d in derived where d.phase == phase {
             do {
                 let v = try st.values.withUnsafeBufferPointer { (vals) throws(EvalError) -> Fixed in
-                    try d.expr.evaluate { (s: Int) -> Fixed? in vals[s] }
+                    try d.program.evaluate { (s: Int) -> Fixed? in vals[s] }
                 }
                 st.values[d.slot] = v
             } catch {

@@ -160,18 +160,29 @@ public enum ResultWriter {
 
     /// Closes `results` and adds `"outcomes"` and `"teams"` (multi-period input).
     public static func jsonFooter(outcomes: [Outcome], teams: [TeamOutcome], asOf: String?, into o: inout ByteSink) {
+        outcomesOpen(asOf: asOf, into: &o)
+        for (i, x) in outcomes.enumerated() { json(x, into: &o, first: i == 0) }
+        outcomesClose(teams: teams, into: &o)
+    }
+
+    /// Streaming form of the footer: `outcomesOpen`, one `json(_:Outcome…)` per outcome, `outcomesClose`.
+    public static func outcomesOpen(asOf: String?, into o: inout ByteSink) {
         o.raw("\n],\"as_of\":"); o.json(asOf)
         o.raw(",\"outcomes\":[")
-        for (i, x) in outcomes.enumerated() {
-            o.raw(i == 0 ? "\n" : ",\n")
-            o.raw("{\"employee_id\":"); o.json(x.employeeId)
-            o.raw(",\"period\":"); o.json(x.period)
-            o.raw(",\"kind\":"); o.json(x.kind)
-            o.raw(",\"value\":"); value(x.value, into: &o)
-            o.raw(",\"rule\":"); o.jsonRules(x.rules)
-            o.raw(",\"explanation\":"); o.json(x.explanation)
-            o.raw("}")
-        }
+    }
+
+    public static func json(_ x: Outcome, into o: inout ByteSink, first: Bool) {
+        o.raw(first ? "\n" : ",\n")
+        o.raw("{\"employee_id\":"); o.json(x.employeeId)
+        o.raw(",\"period\":"); o.json(x.period)
+        o.raw(",\"kind\":"); o.json(x.kind)
+        o.raw(",\"value\":"); value(x.value, into: &o)
+        o.raw(",\"rule\":"); o.jsonRules(x.rules)
+        o.raw(",\"explanation\":"); o.json(x.explanation)
+        o.raw("}")
+    }
+
+    public static func outcomesClose(teams: [TeamOutcome], into o: inout ByteSink) {
         o.raw("],\"teams\":[")
         for (i, x) in teams.enumerated() {
             o.raw(i == 0 ? "\n" : ",\n")

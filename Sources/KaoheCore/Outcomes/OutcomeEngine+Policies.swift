@@ -12,29 +12,33 @@ extension OutcomeEngine {
             var banYear: Int?
             var last: (level: Int, why: String, rectify: Bool)?
             var vetoedQuarter: (Int, Int)?
-            for r in hist {
+            for (index, r) in hist.enumerated() {
                 let m = r.period
+                // only the month evaluated is explained; earlier months only carry the state forward
+                let explain = index == hist.count - 1
                 var why = ""
+                func note(_ s: @autoclosure () -> String) { if explain { why += s() } }
                 var rectify = false
                 if let t = p.trainingMissed, holds(t, r) == true {
                     banYear = m.year
                 }
                 if banYear == m.year {
                     current = lowest; atDemote = 0
-                    last = (lowest, "\(m.year) 年有未参加培训/会议的记录，取消本年度等级评定资格（R-002-10），记「\(p.levels[lowest].label)」", false)
+                    note("\(m.year) 年有未参加培训/会议的记录，取消本年度等级评定资格（R-002-10），记「\(p.levels[lowest].label)」")
+                    last = (lowest, why, false)
                     continue
                 }
                 guard let win = window(hist, ending: m, p.window) else {
-                    last = (current, "不足连续 \(p.window) 个月的成绩，保持「\(p.levels[current].label)」", false)
+                    note("不足连续 \(p.window) 个月的成绩，保持「\(p.levels[current].label)」")
+                    last = (current, why, false)
                     continue
                 }
-                let scores = Self.list(win) { $0.total.format() }
                 var lv = p.levels.firstIndex { l in l.min == nil || win.allSatisfy { $0.total >= l.min! } } ?? lowest
-                why = "近 \(p.window) 个月得分 \(scores)"
-                if let min = p.levels[lv].min { why += "，均 ≥ \(min.format())，评为「\(p.levels[lv].label)」" } else { why += "，评为「\(p.levels[lv].label)」" }
+                note("近 \(p.window) 个月得分 \(Self.list(win) { $0.total.format() })")
+                if let min = p.levels[lv].min { note("，均 ≥ \(min.format())，评为「\(p.levels[lv].label)」") } else { note("，评为「\(p.levels[lv].label)」") }
                 if p.quarterlyLevels.contains(p.levels[lv].label) && !m.isQuarterEnd && current != lv {
                     let capped = Swift.min(lv + 1, lowest)
-                    why += "；「\(p.levels[lv].label)」按季度评定（季末月份），本月暂评「\(p.levels[capped].label)」"
+                    note("；「\(p.levels[lv].label)」按季度评定（季末月份），本月暂评「\(p.levels[capped].label)」")
                     lv = capped
                 }
                 if let v = p.quarterVeto, m.isQuarterEnd {
@@ -42,25 +46,25 @@ extension OutcomeEngine {
                     let hits = quarter.filter { holds(v, $0) == true }
                     if !hits.isEmpty {
                         vetoedQuarter = (m.year, m.quarter)
-                        why += "；本季度 \(hits.map(\.period.label).joined(separator: "、")) 有重大投诉或重大差错（\(v.text)），本季度等级评定一票否决（R-002-21），记「\(p.levels[lowest].label)」"
+                        note("；本季度 \(hits.map(\.period.label).joined(separator: "、")) 有重大投诉或重大差错（\(v.text)），本季度等级评定一票否决（R-002-21），记「\(p.levels[lowest].label)」")
                         lv = lowest
                     }
                 }
                 if vetoedQuarter.map({ $0 == (m.year, m.quarter) }) != true {
                     if let d = p.down, holds(d, r) == true, lv < lowest {
                         lv += 1
-                        why += "；本月有属实且造成影响的投诉（\(d.text)），降一级为「\(p.levels[lv].label)」"
+                        note("；本月有属实且造成影响的投诉（\(d.text)），降一级为「\(p.levels[lv].label)」")
                     }
                     if let u = p.up, holds(u, r) == true, lv > 0 {
                         lv -= 1
-                        why += "；本月三次表扬且有突出事例（\(u.text)），升一级为「\(p.levels[lv].label)」"
+                        note("；本月三次表扬且有突出事例（\(u.text)），升一级为「\(p.levels[lv].label)」")
                     }
                 }
                 if let dl = p.demoteLevel, let n = p.demoteAfter {
                     if p.levels[lv].label == dl {
                         atDemote += 1
                         if atDemote >= n {
-                            why += "；连续 \(n) 次评为「\(dl)」，降为「\(p.levels[lowest].label)」，限期 \(p.rectificationDays) 天整改"
+                            note("；连续 \(n) 次评为「\(dl)」，降为「\(p.levels[lowest].label)」，限期 \(p.rectificationDays) 天整改")
                             lv = lowest
                             atDemote = 0
                             rectify = true
@@ -106,8 +110,8 @@ extension OutcomeEngine {
                     if r.total < s.min { fail = "\(r.period.label) 综合 \(r.total.format()) < \(s.min.format())"; break }
                     for (sec, minRatio) in s.dimensions {
                         let idx = engine.scheme.sections.firstIndex { $0.id == sec }!
-                        if r.sectionRatios[idx] < minRatio {
-                            fail = "\(r.period.label)「\(engine.scheme.sections[idx].label)」得分率 \((r.sectionRatios[idx] * 100).format())% < \((minRatio * 100).format())%"
+                        if sectionRatio(idx, r) < minRatio {
+                            fail = "\(r.period.label)「\(engine.scheme.sections[idx].label)」得分率 \((sectionRatio(idx, r) * 100).format())% < \((minRatio * 100).format())%"
                             break
                         }
                     }
@@ -258,8 +262,7 @@ extension OutcomeEngine {
         }
         for team in (teamsAt[ctx.asOf] ?? [:]).keys.sorted() {
             let (ok, why) = evaluate(teamsAt[ctx.asOf]![team]!)
-            ctx.teams.append(TeamOutcome(team: team, period: ctx.asOf.label, kind: "advanced_team", value: .flag(ok), rules: p.rules,
-                                         explanation: (ok ? "全体成员达标，评为「\(p.award)」" : "未评「\(p.award)」：\(why)") + ScoringEngine.ruleTag(p.rules).text))
+            ctx.team(team, "advanced_team", .flag(ok), p.rules, ok ? "全体成员达标，评为「\(p.award)」" : "未评「\(p.award)」：\(why)")
             guard ok else { continue }
             var streak = 1
             for k in 1..<max(p.streak, 1) {
@@ -268,8 +271,7 @@ extension OutcomeEngine {
             }
             if streak >= p.streak {
                 let rules = p.streakRules.isEmpty ? p.rules : p.streakRules
-                ctx.teams.append(TeamOutcome(team: team, period: ctx.asOf.label, kind: "excellent_team", value: .flag(true), rules: rules,
-                                             explanation: "连续 \(p.streak) 个月评为「\(p.award)」，评为「\(p.streakAward)」" + ScoringEngine.ruleTag(rules).text))
+                ctx.team(team, "excellent_team", .flag(true), rules, "连续 \(p.streak) 个月评为「\(p.award)」，评为「\(p.streakAward)」")
             }
         }
     }
@@ -278,13 +280,16 @@ extension OutcomeEngine {
 
     func promotion(_ p: PromotionPolicy, _ ctx: inout Context) {
         let reviewMonths = ctx.byPeriod.keys.filter { m in m <= ctx.asOf && (ctx.byPeriod[m] ?? []).contains { value(p.by, $0) != nil } }.sorted().suffix(p.times)
-        var ranksAt: [MonthIndex: [String: (rank: Int, tiedWith: [String])]] = [:]
+        var ranksAt: [MonthIndex: [String: Int]] = [:]
         for m in reviewMonths {
-            ranksAt[m] = Self.ranks((ctx.byPeriod[m] ?? []).compactMap { r in value(p.by, r).map { (r.employee, $0) } }, descending: true)
+            let ranked = Self.ranked((ctx.byPeriod[m] ?? []).compactMap { r in value(p.by, r).map { (r.employee, $0) } }, descending: true)
+            var d = [String: Int](minimumCapacity: ranked.count)
+            for x in ranked { d[x.employee] = x.rank }
+            ranksAt[m] = d
         }
         for e in ctx.employees {
             guard let now = at(ctx.byEmployee[e]!, ctx.asOf) else { continue }
-            let places = reviewMonths.map { m in (m, ranksAt[m]?[e]?.rank) }
+            let places = reviewMonths.map { m in (m, ranksAt[m]?[e]) }
             let inTop = reviewMonths.count == p.times && places.allSatisfy { ($0.1 ?? Int.max) <= p.top }
             let tenure = p.tenure.flatMap { value($0, now) }
             let tenureOK = p.tenure == nil || (tenure ?? .zero) >= p.minTenure

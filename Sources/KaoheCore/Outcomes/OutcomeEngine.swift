@@ -6,12 +6,17 @@ public struct OutcomeRecord: Sendable {
     public var period: MonthIndex
     public var team: String?
     public var total: Fixed
-    /// Section points ÷ section max, in scheme order (star dimension minimums).
-    public var sectionRatios: [Fixed]
     /// The lowest item points ÷ item max of the sheet (“every item ≥ pass”).
     public var minItemRatio: Fixed?
-    /// Slot values the policies read (others are dropped to save memory).
-    public var values: [Int: Fixed]
+    /// The slot values the policies read, in `OutcomeEngine.slots` order (`Fixed.absent` when
+    /// missing), followed by each section's points ÷ max in scheme order (star dimension
+    /// minimums). One small buffer per record: a year of 100,000 employees fits in memory.
+    var data: ContiguousArray<Fixed>
+}
+
+extension Fixed {
+    /// Marks a missing value inside an `OutcomeRecord`.
+    static let absent = Fixed(raw: Int64.min)
 }
 
 public enum OutcomeValue: Sendable, Equatable, CustomStringConvertible {
@@ -54,6 +59,8 @@ public struct OutcomeEngine: Sendable {
     let policies: [Policy]
     /// Slots any policy reads.
     public let slots: [Int]
+    /// Slot → position in `OutcomeRecord.data` (−1: not kept).
+    let localIndex: [Int]
 
     public init(engine: ScoringEngine) throws(SchemeProblems) {
         self.engine = engine
@@ -85,6 +92,9 @@ public struct OutcomeEngine: Sendable {
             }
         }
         slots = s.sorted()
+        var li = [Int](repeating: -1, count: (slots.last ?? -1) + 1)
+        for (i, x) in slots.enumerated() { li[x] = i }
+        localIndex = li
     }
 
     public var isEmpty: Bool { policies.allSatisfy { if case .note = $0 { return true }; return false } }
@@ -92,30 +102,76 @@ public struct OutcomeEngine: Sendable {
     /// The record of a scored sheet (`values` are the row's slot values).
     public func record(_ r: SheetResult, values: [Fixed?]) -> OutcomeRecord? {
         guard let p = r.period, let m = MonthIndex(p) else { return nil }
-        var v: [Int: Fixed] = [:]
-        for s in slots { if let x = values[s] { v[s] = x } }
+        var data = ContiguousArray<Fixed>()
+        data.reserveCapacity(slots.count + r.sections.count)
+        for s in slots { data.append(values[s] ?? .absent) }
+        for sec in r.sections { data.append(Fixed.divide(sec.points, sec.max) ?? .zero) }
         var minItem: Fixed?
         for it in r.items where it.section != nil {
             if let pts = it.points, let mx = it.max, mx > .zero, let ratio = Fixed.divide(pts, mx) { minItem = Swift.min(minItem ?? ratio, ratio) }
         }
-        return OutcomeRecord(employee: r.employeeId, period: m, team: r.team, total: r.total,
-                             sectionRatios: r.sections.map { Fixed.divide($0.points, $0.max) ?? .zero }, minItemRatio: minItem, values: v)
+        return OutcomeRecord(employee: r.employeeId, period: m, team: r.team, total: r.total, minItemRatio: minItem, data: data)
     }
+
+    /// The value of a slot kept in a record.
+    @inline(__always) func slotValue(_ s: Int, _ r: OutcomeRecord) -> Fixed? {
+        guard s < localIndex.count else { return nil }
+        let i = localIndex[s]
+        guard i >= 0 else { return nil }
+        let v = r.data[i]
+        return v == .absent ? nil : v
+    }
+
+    /// Section `index`'s points ÷ max in a record.
+    func sectionRatio(_ index: Int, _ r: OutcomeRecord) -> Fixed { r.data[slots.count + index] }
 
     /// Evaluates every policy as of `asOf` (default: the latest month in the records).
     public func evaluate(_ records: [OutcomeRecord], asOf: MonthIndex? = nil) -> (outcomes: [Outcome], teams: [TeamOutcome]) {
-        guard let latest = records.map(\.period).max() else { return ([], []) }
+        final class Collector { var outcomes: [Outcome] = []; var teams: [TeamOutcome] = [] }
+        let c = Collector()
+        evaluate(records, asOf: asOf, outcome: { c.outcomes.append($0) }, team: { c.teams.append($0) })
+        return (c.outcomes, c.teams)
+    }
+
+    /// Evaluates every policy as of `asOf`, handing each result over as it is made (a year of
+    /// 100,000 employees need not be held in memory). Returns the month evaluated.
+    @discardableResult
+    public func evaluate(_ records: [OutcomeRecord], asOf: MonthIndex? = nil,
+                         outcome: @escaping (Outcome) -> Void, team: @escaping (TeamOutcome) -> Void) -> MonthIndex? {
+        guard let latest = records.lazy.map(\.period).max() else { return nil }
         let asOf = asOf ?? latest
-        var byEmployee: [String: [OutcomeRecord]] = [:]
+        // group by employee with one hash lookup per record, then place each history in one go
+        var ids: [String: Int] = [:]
+        var names: [String] = []
+        var idOf = [Int](repeating: -1, count: records.count)
+        var counts: [Int] = []
         var byPeriod: [MonthIndex: [OutcomeRecord]] = [:]
-        for r in records where r.period <= asOf {
-            byEmployee[r.employee, default: []].append(r)
+        for (k, r) in records.enumerated() where r.period <= asOf {
+            let id: Int
+            if let x = ids[r.employee] { id = x } else { id = names.count; ids[r.employee] = id; names.append(r.employee); counts.append(0) }
+            idOf[k] = id
+            counts[id] += 1
             byPeriod[r.period, default: []].append(r)
         }
-        for k in byEmployee.keys { byEmployee[k]!.sort { $0.period < $1.period } }
-        var ctx = Context(asOf: asOf, byEmployee: byEmployee, byPeriod: byPeriod, employees: byEmployee.keys.sorted())
-        for p in policies {
-            switch p {
+        var histories: [[OutcomeRecord]] = counts.map { var a: [OutcomeRecord] = []; a.reserveCapacity($0); return a }
+        for (k, r) in records.enumerated() where idOf[k] >= 0 { histories[idOf[k]].append(r) }
+        var byEmployee = [String: [OutcomeRecord]](minimumCapacity: names.count)
+        for (id, var h) in histories.enumerated() {
+            var ordered = true
+            for i in h.indices.dropFirst() where h[i - 1].period >= h[i].period { ordered = false; break }
+            if !ordered { h.sort { $0.period < $1.period } }
+            byEmployee[names[id]] = h
+        }
+        histories = []
+        let employees = names.sorted()
+        // policies are independent: on a large history they run side by side (2 cores here) and
+        // their results are handed over in scheme order
+        let results = Results(count: policies.count)
+        let run: @Sendable (Int) -> Void = { [self, byEmployee, byPeriod] i in
+            let o = Results.Buffer()
+            var ctx = Context(asOf: asOf, byEmployee: byEmployee, byPeriod: byPeriod, employees: employees,
+                              sink: { o.outcomes.append($0) }, teamSink: { o.teams.append($0) })
+            switch policies[i] {
             case .ranking(let r): ranking(r, &ctx)
             case .consecutive(let c): consecutive(c, &ctx)
             case .level(let l): level(l, &ctx)
@@ -125,8 +181,29 @@ public struct OutcomeEngine: Sendable {
             case .promotion(let pr): promotion(pr, &ctx)
             case .note: break
             }
+            results.set(i, o)
         }
-        return (ctx.outcomes, ctx.teams)
+        if records.count >= 20_000 && policies.count > 1 {
+            DispatchQueue.concurrentPerform(iterations: policies.count, execute: run)
+        } else {
+            for i in policies.indices { run(i) }
+        }
+        for i in policies.indices {
+            let b = results.take(i)
+            b.outcomes.forEach(outcome)
+            b.teams.forEach(team)
+        }
+        return asOf
+    }
+
+    /// Per-policy result buffers filled from several threads.
+    final class Results: @unchecked Sendable {
+        final class Buffer { var outcomes: [Outcome] = []; var teams: [TeamOutcome] = [] }
+        private var buffers: [Buffer?]
+        private let lock = NSLock()
+        init(count: Int) { buffers = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ b: Buffer) { lock.lock(); buffers[i] = b; lock.unlock() }
+        func take(_ i: Int) -> Buffer { lock.lock(); defer { lock.unlock() }; let b = buffers[i]!; buffers[i] = nil; return b }
     }
 
     struct Context {
@@ -134,11 +211,25 @@ public struct OutcomeEngine: Sendable {
         var byEmployee: [String: [OutcomeRecord]]
         var byPeriod: [MonthIndex: [OutcomeRecord]]
         var employees: [String]
-        var outcomes: [Outcome] = []
-        var teams: [TeamOutcome] = []
+        let sink: (Outcome) -> Void
+        let teamSink: (TeamOutcome) -> Void
+        lazy var label = asOf.label
+        /// Rendered rule tags “（R-000-12）”, made once per rule list.
+        var tags: [[String]: String] = [:]
+
+        mutating func tag(_ rules: [String]) -> String {
+            if let t = tags[rules] { return t }
+            let t = ScoringEngine.ruleTag(rules).text
+            tags[rules] = t
+            return t
+        }
 
         mutating func emit(_ e: String, _ kind: String, _ v: OutcomeValue, _ rules: [String], _ text: String) {
-            outcomes.append(Outcome(employeeId: e, period: asOf.label, kind: kind, value: v, rules: rules, explanation: text + ScoringEngine.ruleTag(rules).text))
+            sink(Outcome(employeeId: e, period: label, kind: kind, value: v, rules: rules, explanation: text + tag(rules)))
+        }
+
+        mutating func team(_ t: String, _ kind: String, _ v: OutcomeValue, _ rules: [String], _ text: String) {
+            teamSink(TeamOutcome(team: t, period: label, kind: kind, value: v, rules: rules, explanation: text + tag(rules)))
         }
     }
 
@@ -147,14 +238,14 @@ public struct OutcomeEngine: Sendable {
     func value(_ v: Variable, _ r: OutcomeRecord) -> Fixed? {
         switch v {
         case .total: return r.total
-        case .slot(let s, _): return r.values[s]
+        case .slot(let s, _): return slotValue(s, r)
         }
     }
 
     /// Evaluates a condition for one month; nil when it cannot be decided (missing data).
     func holds(_ c: Condition, _ r: OutcomeRecord) -> Bool? {
         do {
-            return !(try c.expr.evaluate { (s: Int) -> Fixed? in s < 0 ? r.total : r.values[s] }).isZero
+            return !(try c.program.evaluate { (s: Int) -> Fixed? in s < 0 ? r.total : slotValue(s, r) }).isZero
         } catch { return nil }
     }
 
@@ -183,19 +274,39 @@ public struct OutcomeEngine: Sendable {
         recs.map { "\($0.period.label) \(f($0))" }.joined(separator: "、")
     }
 
-    /// Competition ranking (1, 1, 3): rank = 1 + number of strictly better values.
-    static func ranks(_ items: [(String, Fixed)], descending: Bool) -> [String: (rank: Int, tiedWith: [String])] {
-        let sorted = items.sorted { descending ? $0.1 > $1.1 : $0.1 < $1.1 }
-        var out: [String: (Int, [String])] = [:]
+    /// One place in a competition ranking (1, 1, 3): `rank` = 1 + number of strictly better
+    /// values; `tieStart...tieEnd` are the positions (in ranked order) sharing the rank.
+    struct Ranked {
+        var employee: String
+        var value: Fixed
+        var rank: Int
+        var tieStart: Int
+        var tieEnd: Int
+    }
+
+    /// Ranks the values, best first. O(n log n).
+    static func ranked(_ items: [(String, Fixed)], descending: Bool) -> [Ranked] {
+        let sorted = items.sorted { a, b in a.1 != b.1 ? (descending ? a.1 > b.1 : a.1 < b.1) : a.0 < b.0 }
+        var out: [Ranked] = []
+        out.reserveCapacity(sorted.count)
         var i = 0
         while i < sorted.count {
             var j = i
             while j + 1 < sorted.count && sorted[j + 1].1 == sorted[i].1 { j += 1 }
-            let names = sorted[i...j].map(\.0)
-            for k in i...j { out[sorted[k].0] = (i + 1, names.filter { $0 != sorted[k].0 }) }
+            for k in i...j { out.append(Ranked(employee: sorted[k].0, value: sorted[k].1, rank: i + 1, tieStart: i, tieEnd: j)) }
             i = j + 1
         }
         return out
+    }
+
+    /// The others sharing position `i`'s rank, at most `limit` by name (“A、B 等 12 人”).
+    static func tieNames(_ ranked: [Ranked], _ i: Int, limit: Int = 5) -> String {
+        let x = ranked[i]
+        var names: [String] = []
+        var k = x.tieStart
+        while k <= x.tieEnd && names.count < limit { if k != i { names.append(ranked[k].employee) }; k += 1 }
+        let others = x.tieEnd - x.tieStart
+        return names.joined(separator: "、") + (others > names.count ? " 等 \(others) 人" : "")
     }
 
     // MARK: - ranking (R-000-12, R-001-16, R-001-17)
@@ -207,41 +318,55 @@ public struct OutcomeEngine: Sendable {
         return g.sorted { $0.key < $1.key }
     }
 
+    struct RankedGroup {
+        var name: String
+        var members: [OutcomeRecord]
+        var ranked: [Ranked]
+        var position: [String: Int]
+        /// The last place's rank (1 when everyone ties).
+        var worst: Int { ranked.last?.rank ?? 0 }
+    }
+
+    func rankGroups(_ p: RankingPolicy, _ recs: [OutcomeRecord]) -> [RankedGroup] {
+        groups(recs, byTeam: p.byTeam).map { g, members in
+            let ranked = Self.ranked(members.compactMap { r in value(p.by, r).map { (r.employee, $0) } }, descending: p.descending)
+            var position = [String: Int](minimumCapacity: ranked.count)
+            for (i, x) in ranked.enumerated() { position[x.employee] = i }
+            return RankedGroup(name: g, members: members, ranked: ranked, position: position)
+        }
+    }
+
     func ranking(_ p: RankingPolicy, _ ctx: inout Context) {
         let asOf = ctx.asOf
-        // rank every month up to as-of (transfer review needs the last-place history)
-        var lastPlaces: [String: Set<MonthIndex>] = [:]
-        func rankMonth(_ m: MonthIndex) -> [(String, [OutcomeRecord], [String: (rank: Int, tiedWith: [String])], [(String, Fixed)])] {
-            var out: [(String, [OutcomeRecord], [String: (rank: Int, tiedWith: [String])], [(String, Fixed)])] = []
-            for (g, members) in groups(ctx.byPeriod[m] ?? [], byTeam: p.byTeam) {
-                let vals = members.compactMap { r in value(p.by, r).map { (r.employee, $0) } }
-                out.append((g, members, Self.ranks(vals, descending: p.descending), vals))
-            }
-            return out
-        }
+        // last places of the months before as-of (transfer review); an all-tied group has no last place
+        var lastPlaces: [String: Int] = [:]
         if let n = p.transferAfter {
             for k in 0..<n {
-                let m = asOf + (-k)
-                for (_, _, ranks, vals) in rankMonth(m) where vals.count >= p.minimumGroup {
-                    let worst = ranks.values.map(\.rank).max() ?? 0
-                    for (e, r) in ranks where r.rank == worst { lastPlaces[e, default: []].insert(m) }
+                for g in rankGroups(p, ctx.byPeriod[asOf + (-k)] ?? []) where g.ranked.count >= p.minimumGroup && g.worst > 1 {
+                    for x in g.ranked.reversed() {
+                        guard x.rank == g.worst else { break }
+                        lastPlaces[x.employee, default: 0] += 1
+                    }
                 }
             }
         }
-        for (g, members, ranks, vals) in rankMonth(asOf) {
-            let n = vals.count
-            let worst = ranks.values.map(\.rank).max() ?? 0
-            let groupText = p.byTeam ? "班组 \(g) " : ""
-            for r in members {
-                guard let (rank, tied) = ranks[r.employee] else {
+        for g in rankGroups(p, ctx.byPeriod[asOf] ?? []) {
+            let n = g.ranked.count
+            let worst = g.worst
+            let allTied = worst == 1 && n > 1
+            let groupText = p.byTeam ? "班组 \(g.name) " : ""
+            let closing = (allTied ? "；全员并列，不设名次奖罚" : "") + (n < p.minimumGroup ? "；不足 \(p.minimumGroup) 人，不设名次奖罚" : "")
+            for r in g.members {
+                guard let i = g.position[r.employee] else {
                     ctx.emit(r.employee, p.outcome, .text("—"), p.rules, "\(p.label)：缺少「\(p.by.label)」，未参加排名")
                     continue
                 }
-                let v = value(p.by, r)!
-                let tieText = tied.isEmpty ? "" : "，与 \(tied.joined(separator: "、")) 并列"
-                let allTied = worst == 1 && n > 1
+                let x = g.ranked[i]
+                let rank = x.rank
+                let tied = x.tieEnd > x.tieStart
+                let tieText = tied ? "，与 \(Self.tieNames(g.ranked, i)) 并列" : ""
                 ctx.emit(r.employee, p.outcome, .text("\(rank)/\(n)"), p.rules,
-                         "\(p.label)：\(groupText)\(p.by.label) \(v.format())，第 \(rank) 名（共 \(n) 人\(tieText)）\(allTied ? "；全员并列，不设名次奖罚" : "")\(n < p.minimumGroup ? "；不足 \(p.minimumGroup) 人，不设名次奖罚" : "")")
+                         "\(p.label)：\(groupText)\(p.by.label) \(x.value.format())，第 \(rank) 名（共 \(n) 人\(tieText)）\(closing)")
                 guard n >= p.minimumGroup, !allTied else { continue }
                 for w in p.rewards {
                     let hit: Bool
@@ -259,24 +384,22 @@ public struct OutcomeEngine: Sendable {
                             continue
                         }
                     }
-                    let tiedNote = tied.isEmpty ? "" : "（并列者同样适用）"
+                    let tiedNote = tied ? "（并列者同样适用）" : ""
                     ctx.emit(r.employee, "rank_reward", .money(w.amount.decimal), w.rules,
                              "\(w.label ?? p.label)：\(placeText)\(w.condition.map { "且满足「\($0.text)」" } ?? "")，\(w.amount < .zero ? "扣" : "奖励") \(w.amount.abs.decimal.yuan) 元\(tiedNote)")
                 }
-                for d in p.duties {
-                    // in the bottom k: fewer than k people rank strictly below
-                    let below = ranks.values.filter { $0.rank > rank }.count
-                    if below < d.bottom {
-                        ctx.emit(r.employee, d.kind, .text(d.days.map { "\($0) 天内" } ?? "须提交"), d.rules,
-                                 "排名后 \(d.bottom) 名（第 \(rank) 名，共 \(n) 人）：\(d.label)\(d.days.map { "，须在通报下发后 \($0) 天内提交" } ?? "")")
-                    }
+                // in the bottom k: fewer than k people rank strictly below
+                let below = n - 1 - x.tieEnd
+                for d in p.duties where below < d.bottom {
+                    ctx.emit(r.employee, d.kind, .text(d.days.map { "\($0) 天内" } ?? "须提交"), d.rules,
+                             "排名后 \(d.bottom) 名（第 \(rank) 名，共 \(n) 人）：\(d.label)\(d.days.map { "，须在通报下发后 \($0) 天内提交" } ?? "")")
                 }
             }
         }
         if let n = p.transferAfter {
-            for (e, months) in lastPlaces.sorted(by: { $0.key < $1.key }) where months.count == n {
-                ctx.emit(e, "transfer_review", .flag(true), p.rules,
-                         "连续 \(n) 个月（\((0..<n).map { (asOf + (-($0))).label }.reversed().joined(separator: "、"))）排名最后一名，考虑调岗")
+            let months = (0..<n).map { (asOf + (-($0))).label }.reversed().joined(separator: "、")
+            for (e, count) in lastPlaces.sorted(by: { $0.key < $1.key }) where count == n {
+                ctx.emit(e, "transfer_review", .flag(true), p.rules, "连续 \(n) 个月（\(months)）排名最后一名，考虑调岗")
             }
         }
     }
@@ -284,29 +407,29 @@ public struct OutcomeEngine: Sendable {
     // MARK: - consecutive (R-001-14, R-001-19)
 
     func consecutive(_ p: ConsecutivePolicy, _ ctx: inout Context) {
+        let year = ctx.asOf.year
         for e in ctx.employees {
-            let hist = ctx.byEmployee[e]!.filter { $0.period.year == ctx.asOf.year || p.perYear == nil }
             var run = 0, best = 0
-            var runMonths: [String] = [], bestMonths: [String] = []
+            var runStart: MonthIndex?, bestStart: MonthIndex?
             var prev: MonthIndex?
-            var hits: [String] = []
-            for r in hist {
-                let ok = holds(p.condition, r) == true
-                if ok {
-                    hits.append(r.period.label)
-                    if let pv = prev, pv + 1 == r.period, run > 0 { run += 1; runMonths.append(r.period.label) } else { run = 1; runMonths = [r.period.label] }
-                    if run > best { best = run; bestMonths = runMonths }
-                } else { run = 0; runMonths = [] }
+            var hits: [MonthIndex] = []
+            for r in ctx.byEmployee[e]! where p.perYear == nil || r.period.year == year {
+                if holds(p.condition, r) == true {
+                    hits.append(r.period)
+                    if let pv = prev, pv + 1 == r.period, run > 0 { run += 1 } else { run = 1; runStart = r.period }
+                    if run > best { best = run; bestStart = runStart }
+                } else { run = 0 }
                 prev = r.period
             }
             let byRun = best >= p.run
             let byYear = p.perYear.map { hits.count >= $0 } ?? false
+            let hitText = { hits.map(\.label).joined(separator: "、") }
             if byRun || byYear {
-                let why = byRun ? "连续 \(best) 个月（\(bestMonths.joined(separator: "、"))）满足「\(p.condition.text)」"
-                                : "\(ctx.asOf.year) 年内 \(hits.count) 个月（\(hits.joined(separator: "、"))）满足「\(p.condition.text)」，达到 \(p.perYear!) 个月"
+                let why = byRun ? "连续 \(best) 个月（\((0..<best).map { (bestStart! + $0).label }.joined(separator: "、"))）满足「\(p.condition.text)」"
+                                : "\(year) 年内 \(hits.count) 个月（\(hitText())）满足「\(p.condition.text)」，达到 \(p.perYear!) 个月"
                 ctx.emit(e, p.outcome, .flag(true), p.rules, "\(p.label)：\(why)")
             } else if p.always {
-                let seen = hits.isEmpty ? "没有月份满足「\(p.condition.text)」" : "满足「\(p.condition.text)」的月份：\(hits.joined(separator: "、"))，最长连续 \(best) 个月"
+                let seen = hits.isEmpty ? "没有月份满足「\(p.condition.text)」" : "满足「\(p.condition.text)」的月份：\(hitText())，最长连续 \(best) 个月"
                 ctx.emit(e, p.outcome, .flag(false), p.rules, "\(p.label)：\(seen)；未达到连续 \(p.run) 个月\(p.perYear.map { "或全年 \($0) 个月" } ?? "")")
             }
         }

@@ -123,6 +123,9 @@ enum Variable: Sendable, Equatable {
 struct Condition: Sendable {
     var text: String
     var expr: Expr
+    /// The same expression, compiled: conditions run for every employee-month.
+    var program: FixedProgram
+    init(text: String, expr: Expr) { self.text = text; self.expr = expr; program = FixedProgram(expr) }
 }
 
 /// Reads the loosely typed parameters of one `outcomes[i]` entry.

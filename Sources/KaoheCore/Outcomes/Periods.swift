@@ -13,7 +13,13 @@ public struct MonthIndex: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var month: Int { value % 12 + 1 }
     public var quarter: Int { (month - 1) / 3 + 1 }
     public var isQuarterEnd: Bool { month % 3 == 0 }
-    public var label: String { String(format: "%04d-%02d", year, month) }
+    public var label: String {
+        let y = year, m = month
+        let bytes: [UInt8] = [UInt8(48 + y / 1000 % 10), UInt8(48 + y / 100 % 10), UInt8(48 + y / 10 % 10), UInt8(48 + y % 10), 45,
+                              UInt8(48 + m / 10), UInt8(48 + m % 10)]
+        if y > 9999 || y < 0 { return "\(y)-" + String(decoding: bytes[5...], as: UTF8.self) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
     public var description: String { label }
     public static func < (a: MonthIndex, b: MonthIndex) -> Bool { a.value < b.value }
     public static func + (a: MonthIndex, n: Int) -> MonthIndex { var r = a; r.value += n; return r }
