@@ -102,7 +102,8 @@ public struct CSVReader {
 /// `team` and `name` optional, every other column must be an input of the scheme.
 /// All-or-nothing: the first bad cell throws an `InputError` naming file, row and column.
 public struct EvidenceCSV {
-    public static let reserved = ["employee_id", "period", "team", "name"]
+    /// `date` (YYYY-MM-DD) places a row in its period by the scheme's month boundaries (R-002-31).
+    public static let reserved = ["employee_id", "period", "team", "name", "date"]
 
     public static func read(_ data: Data, file: String, engine: ScoringEngine, period defaultPeriod: String? = nil) throws(InputError) -> [ScoringRow] {
         if data.isEmpty { throw InputError(file: file, message: "文件为空 the file is empty") }
@@ -115,7 +116,8 @@ public struct EvidenceCSV {
         do {
             try data.withUnsafeBytes { raw in
                 let buf = raw.bindMemory(to: UInt8.self)
-                var header: [Int] = []      // per column: -1 employee, -2 period, -3 team, -4 ignored, else input index
+                var header: [Int] = []      // per column: -1 employee, -2 period, -3 team, -4 ignored, -5 date, else input index
+                let calendar = engine.scheme.calendar
                 var seen = Set<String>()
                 var keys = Set<String>()
                 let slotCount = engine.slotCount
@@ -135,6 +137,7 @@ public struct EvidenceCSV {
                             case "period": header.append(-2)
                             case "team": header.append(-3)
                             case "name": header.append(-4)
+                            case "date": header.append(-5)
                             default:
                                 guard let idx = engine.columnIndex[name] else {
                                     throw InputError(file: file, row: line, column: name,
@@ -153,6 +156,7 @@ public struct EvidenceCSV {
                     }
                     var values = template
                     var emp = "", period: String? = defaultPeriod, team: String?
+                    var dated: String?
                     for (k, f) in fields.enumerated() {
                         let h = header[k]
                         switch h {
@@ -165,6 +169,12 @@ public struct EvidenceCSV {
                             period = p
                         case -3: team = trimmed(f)
                         case -4: break
+                        case -5:
+                            let d = trimmed(f)
+                            guard let p = calendar.period(ofDate: d) else {
+                                throw InputError(file: file, row: line, column: "date", message: "“\(d)” 不是有效日期 is not a date (YYYY-MM-DD)")
+                            }
+                            dated = p
                         default:
                             let input = engine.inputs[h]
                             if f.count == 0 { continue }
@@ -184,6 +194,13 @@ public struct EvidenceCSV {
                         }
                     }
                     if emp.isEmpty { throw InputError(file: file, row: line, column: "employee_id", message: "工号为空 employee_id is empty") }
+                    if let d = dated {
+                        if header.contains(-2), let p = period, p != d {
+                            throw InputError(file: file, row: line, column: "date",
+                                             message: "日期属于期间 \(d)（每月 \(calendar.startDay) 日起算，R-002-31），与 period 列 \(p) 不一致 — the date falls in \(d), not \(p)")
+                        }
+                        period = d
+                    }
                     let key = emp + "\u{1}" + (period ?? "")
                     guard keys.insert(key).inserted else {
                         throw InputError(file: file, row: line, column: "employee_id",

@@ -37,6 +37,18 @@ public struct PeriodCalendar: Sendable, Equatable {
         self.startDay = startDay
     }
 
+    private init(unchecked day: Int) { startDay = day }
+    public static let calendarMonth = PeriodCalendar(unchecked: 1)
+
+    /// The period label of a `YYYY-MM-DD` date; nil when it is not a real date.
+    public func period(ofDate text: String) -> String? {
+        let p = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard p.count == 3, p[0].count == 4, p[1].count == 2, p[2].count == 2,
+              let y = Int(p[0]), let m = Int(p[1]), let d = Int(p[2]),
+              (1...12).contains(m), d >= 1, d <= Self.daysIn(year: y, month: m) else { return nil }
+        return period(year: y, month: m, day: d)
+    }
+
     /// The period label of a date given as (year, month, day).
     public func period(year: Int, month: Int, day: Int) -> String {
         var m = MonthIndex(year: year, month: month)

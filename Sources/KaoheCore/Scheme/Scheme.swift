@@ -33,10 +33,14 @@ public struct Scheme: Codable, Sendable, Equatable {
     public var outcomes: [OutcomePolicy]
     /// Seed decisions recorded for the user (SPEC “Decision”), shown by `presets show`.
     public var decisions: [Note]
+    /// Day a month period starts (R-002-31: 25 → the period 2026-02 runs 25 Jan – 24 Feb);
+    /// 1 is the calendar month. Dated evidence (a `date` column) is placed by it.
+    public var monthStartDay: Int?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, source, description, period, max, boundary, rules = "rule", raters, metrics, derived
         case sections, adjustments, money, pay, grades, floor, cap, outcomes, decisions
+        case monthStartDay = "month_start_day"
     }
 
     public init(from decoder: Decoder) throws {
@@ -62,7 +66,11 @@ public struct Scheme: Codable, Sendable, Equatable {
         cap = try c.decodeIfPresent(Fixed.self, forKey: .cap)
         outcomes = try c.decodeIfPresent([OutcomePolicy].self, forKey: .outcomes) ?? []
         decisions = try c.decodeIfPresent([Note].self, forKey: .decisions) ?? []
+        monthStartDay = try c.decodeIfPresent(Int.self, forKey: .monthStartDay)
     }
+
+    /// The scheme's month boundaries (R-002-31).
+    public var calendar: PeriodCalendar { (try? PeriodCalendar(startDay: monthStartDay ?? 1)) ?? PeriodCalendar.calendarMonth }
 
     /// Every SPEC rule id the scheme mentions, sorted.
     public var allRules: [String] {

@@ -13,6 +13,13 @@ public enum SchemeValidator {
             err("id", "方案 id 只能用英文字母、数字、- 和 _ (got “\(s.id)”)")
         }
 
+        if let d = s.monthStartDay, !(1...28).contains(d) {
+            err("month_start_day", "月度起始日须在 1–28 之间 the month start day must be 1–28 (got \(d))", ["R-002-31"])
+        }
+        if s.monthStartDay != nil && s.period != .month {
+            warn("month_start_day", "month_start_day 只对月度方案有效 only applies to monthly schemes", ["R-002-31"])
+        }
+
         // raters
         var raterIds = Set<String>()
         for (i, r) in s.raters.enumerated() {
