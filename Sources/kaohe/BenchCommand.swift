@@ -37,12 +37,10 @@ struct BenchCommand: ParsableCommand {
         var sink = ByteSink(capacity: 1 << 21)
         var bytes = 0
         ResultWriter.jsonHeader(engine, into: &sink)
-        var first = true
-        engine.scoreAll(parsed) { r in
-            ResultWriter.json(r, into: &sink, first: first)
-            first = false
+        engine.scoreAll(parsed, render: { r, o in ResultWriter.json(r, into: &o, first: false) }, consume: { chunk in
+            sink.bytes.append(contentsOf: chunk.bytes)
             if sink.bytes.count > 1 << 20 { bytes += sink.bytes.count; sink.bytes.removeAll(keepingCapacity: true) }
-        }
+        })
         ResultWriter.jsonFooter(into: &sink)
         bytes += sink.bytes.count
         let t3 = DispatchTime.now().uptimeNanoseconds
@@ -50,11 +48,11 @@ struct BenchCommand: ParsableCommand {
         let evals = rows * engine.itemsPerRow
         func s(_ a: UInt64, _ b: UInt64) -> Double { Double(b - a) / 1e9 }
         print("""
-        kaohe bench — preset \(preset), \(rows) employee-months, \(engine.inputs.count) input columns, \(engine.itemsPerRow) items per sheet
+        kaohe bench — scheme \(engine.scheme.id), \(rows) employee-months, \(engine.inputs.count) input columns, \(engine.itemsPerRow) items per sheet
         input CSV           \(String(format: "%.1f", Double(data.count) / 1_048_576)) MiB
         parse CSV           \(String(format: "%.3f", s(t0, t1))) s   \(Int(Double(rows) / s(t0, t1))) rows/s
         score (engine)      \(String(format: "%.3f", s(t1, t2))) s   \(Int(Double(rows) / s(t1, t2))) rows/s, \(Int(Double(evals) / s(t1, t2))) item evaluations/s
-        score + write JSON  \(String(format: "%.3f", s(t2, t3))) s   \(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB (checksum \(checksum))
+        score + write JSON (\(ProcessInfo.processInfo.activeProcessorCount) cores)  \(String(format: "%.3f", s(t2, t3))) s   \(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB (checksum \(checksum))
         CSV → JSON (parse + score + write)  \(String(format: "%.3f", s(t0, t1) + s(t2, t3))) s   \(Int(Double(rows) / (s(t0, t1) + s(t2, t3)))) rows/s
         peak RSS            \(peakRSSMiB()) MiB (\(rssBefore) MiB after generating the input)
         """)

@@ -48,15 +48,31 @@ struct ScoreCommand: ParsableCommand {
         case .csv: ResultWriter.csvHeader(engine, into: &sink)
         default: break
         }
-        engine.scoreAll(rows) { r, values in
-            if withOutcomes, let rec = outcomeEngine.record(r, values: values) { records.append(rec) }
-            guard show(r) else { return }
-            switch format {
-            case .json: ResultWriter.json(r, into: &sink, first: first); first = false
-            case .csv: ResultWriter.csv(r, into: &sink)
-            default: shown.append(r)
+        if !withOutcomes && format != .table {
+            // no outcomes: score on every core, writing each chunk of results in input order
+            let fmt = format, only = period
+            var started = false
+            engine.scoreAll(rows, render: { r, o in
+                guard only == nil || r.period == only else { return }
+                if fmt == .json { ResultWriter.json(r, into: &o, first: false) } else { ResultWriter.csv(r, into: &o) }
+            }, consume: { chunk in
+                guard !chunk.bytes.isEmpty else { return }
+                // the first result of the file carries no separating comma
+                if fmt == .json && !started { sink.bytes.append(contentsOf: chunk.bytes.dropFirst()) } else { sink.bytes.append(contentsOf: chunk.bytes) }
+                started = true
+                if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
+            })
+        } else {
+            engine.scoreAll(rows) { r, values in
+                if withOutcomes, let rec = outcomeEngine.record(r, values: values) { records.append(rec) }
+                guard show(r) else { return }
+                switch format {
+                case .json: ResultWriter.json(r, into: &sink, first: first); first = false
+                case .csv: ResultWriter.csv(r, into: &sink)
+                default: shown.append(r)
+                }
+                if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
             }
-            if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
         }
         let asOfMonth = asOf.flatMap(MonthIndex.init) ?? period.flatMap(MonthIndex.init)
         switch format {

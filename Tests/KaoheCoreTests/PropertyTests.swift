@@ -68,4 +68,20 @@ struct PropertyTests {
         }
         #expect(checked > 100)
     }
+
+    @Test func parallelScoringWritesExactlyTheSerialOutputInOrder() throws {
+        let engine = try fixtureEngine("all-kinds.yaml")
+        let rows = try Self.rows(engine, seed: 4, count: 5_000)
+        var serial = ByteSink()
+        engine.scoreAll(rows) { ResultWriter.json($0, into: &serial, first: false) }
+        var parallel = ByteSink()
+        var chunks = 0
+        engine.scoreAll(rows, chunk: 256, render: { r, o in ResultWriter.json(r, into: &o, first: false) }) { chunk in
+            parallel.bytes += chunk.bytes
+            chunks += 1
+        }
+        #expect(chunks == 20)
+        #expect(parallel.bytes.count == serial.bytes.count)
+        #expect(parallel.bytes == serial.bytes)
+    }
 }

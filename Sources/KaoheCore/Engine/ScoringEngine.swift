@@ -148,6 +148,50 @@ public final class ScoringEngine: Sendable {
     /// As `scoreAll(_:each:)`, also handing over the row's slot values (metrics and derived
     /// metrics) for the outcome policies.
     public func scoreAll(_ rows: [ScoringRow], withValues each: (SheetResult, [Fixed?]) -> Void) {
+        var states = prepare(rows)
+        for i in rows.indices {
+            each(scoreRow(rows[i], state: &states[i]), states[i].values)
+            states[i].values = []
+        }
+    }
+
+    /// Scores rows on every core, `chunk` rows at a time: `render` writes each result into its
+    /// chunk's own buffer on a worker thread, and `consume` receives the buffers in input order
+    /// on the calling thread (the CLI's JSON and CSV output). At most a few chunks are held at once.
+    public func scoreAll(_ rows: [ScoringRow], chunk: Int = 1024,
+                         render: @escaping @Sendable (SheetResult, inout ByteSink) -> Void,
+                         consume: (ByteSink) -> Void) {
+        let states = prepare(rows)
+        let chunks = (rows.count + chunk - 1) / chunk
+        let wave = Swift.max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+        /// One buffer per chunk of a wave; each is written by exactly one worker (no shared
+        /// Swift array is mutated concurrently).
+        final class Slots: @unchecked Sendable {
+            let sinks: UnsafeMutableBufferPointer<ByteSink>
+            init(_ n: Int) { sinks = .allocate(capacity: n); sinks.initialize(repeating: ByteSink(capacity: 0)) }
+            deinit { sinks.deinitialize(); sinks.deallocate() }
+        }
+        var start = 0
+        while start < chunks {
+            let n = Swift.min(wave, chunks - start)
+            let slots = Slots(n)
+            let first = start
+            DispatchQueue.concurrentPerform(iterations: n) { k in
+                var sink = ByteSink(capacity: 1 << 18)
+                let lo = (first + k) * chunk, hi = Swift.min(lo + chunk, rows.count)
+                for i in lo..<hi {
+                    var st = states[i]
+                    render(self.scoreRow(rows[i], state: &st), &sink)
+                }
+                slots.sinks[k] = sink   // each k is written by one thread only
+            }
+            for k in 0..<n { consume(slots.sinks[k]) }
+            start += n
+        }
+    }
+
+    /// Evidence of each row with derived metrics and group aggregates filled in.
+    func prepare(_ rows: [ScoringRow]) -> [RowState] {
         var states = rows.map { RowState(values: $0.values) }
         for i in states.indices { computeDerived(&states[i], phase: 1) }
         if usesGroups {
@@ -170,10 +214,7 @@ public final class ScoringEngine: Sendable {
             }
             for i in states.indices { computeDerived(&states[i], phase: 2) }
         }
-        for i in rows.indices {
-            each(scoreRow(rows[i], state: &states[i]), states[i].values)
-            states[i].values = []
-        }
+        return states
     }
 
     struct GroupKey: Hashable { var period: String?; var team: String? }
@@ -204,7 +245,7 @@ public struct ScoringRow: Sendable {
     }
 }
 
-struct RowState {
+struct RowState: Sendable {
     var values: [Fixed?]
     var failures: [Int: EvalError] = [:]
     var groupSize = 1
