@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+@testable import KaoheCore
+
+/// Seed 002 presets and the weighted template of seed 001: worked examples by hand.
+@Suite("Preset star-agent: worked examples")
+struct PresetStarAgentTests {
+    let engine: ScoringEngine
+    init() throws { engine = try ScoringEngine(scheme: try Presets.scheme("star-agent")) }
+
+    static let perfect: [String: String] = [
+        "exam_score": "100", "satisfaction": "100", "peer_review": "2", "etiquette_item": "8", "ability_item": "10",
+        "volume_rate": "100", "praise_letter": "0", "objective_reviewer": "0",
+        "violations": "0", "dispatch_refusals": "0", "absences": "0", "errors": "0", "user_complaints": "0",
+        "justified_complaints": "0", "praises": "0", "major_events": "0", "missed_training": "0",
+    ]
+    func score(_ c: [String: String]) throws -> SheetResult { try engine.score(Self.perfect.merging(c) { $1 }) }
+
+    @Test("R-002-25: the eight bases top out at 92; the validator says so")
+    func attainable92() throws {
+        #expect(engine.attainableMax == 92)
+        #expect(engine.problems.contains { $0.message.contains("92") && $0.rules.contains("R-002-25") })
+        #expect(try score(["volume_rate": "150"]).total == 92)
+        #expect(try score(["volume_rate": "150", "praise_letter": "8"]).total == 100)
+    }
+
+    @Test("R-002-24: at quota 8; +0.5 per 1% above (max 12); −0.5 per 1% below (min 5, Decision)")
+    func businessVolume() throws {
+        for (v, p) in [("100", "8"), ("104", "10"), ("107.5", "11.75"), ("120", "12"), ("96", "6"), ("94.5", "5.25"), ("80", "5")] {
+            #expect(try score(["volume_rate": v]).item("volume_item")?.points == Fixed(p)!, "\(v)%")
+        }
+    }
+
+    @Test("R-002-20: daily checks by the offence list; sick leave 0.3 a day; floored at 0")
+    func dailyChecks() throws {
+        let r = try score(["daily_checks.sick_leave": "2.5", "daily_checks.late_early": "1", "daily_checks.taboo": "1"])
+        #expect(r.item("daily_checks")?.points == Fixed("9.25")!)  // 20 − 0.75 − 2 − 8
+        #expect(try score(["daily_checks.absent": "1", "daily_checks.absent_error": "1"]).item("daily_checks")?.points == 0)
+    }
+
+    @Test("R-002-21: a justified complaint reaching the station −20; praise letter +5..8")
+    func majorEvents() throws {
+        #expect(try score(["major_events_deduction.complaint_to_station": "1", "volume_rate": "120"]).total == 72)
+        #expect(try score(["praise_letter": "6"]).total == 94)   // 8-point volume: 88 + 6
+    }
+
+    func levels(_ months: [(String, String, [String: String])]) throws -> [Outcome] {
+        let oe = try OutcomeEngine(engine: engine)
+        var recs: [OutcomeRecord] = []
+        let rows = try months.map { ScoringRow(employee: $0.0, period: $0.1, team: "T1", values: try engine.evidence(Self.perfect.merging($0.2) { $1 })) }
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        return oe.evaluate(recs).outcomes
+    }
+
+    @Test("R-002-26: three months ≥ 95 at a quarter end → 星级 (100 yuan); exactly 85 → 一级")
+    func levelRating() throws {
+        let s95 = ["volume_rate": "120", "praise_letter": "3"]   // 92 + 3 = 95
+        let o = try levels([("A", "2026-07", s95), ("A", "2026-08", s95), ("A", "2026-09", s95)])
+        #expect(o.first { $0.kind == "level" }?.value == .text("星级"))
+        #expect(o.first { $0.kind == "level_bonus" }?.value == .money(100))
+        // 85 exactly: perfect with volume at quota (8 → 88) and ability 7 → 85
+        let e85 = ["ability_item": "7"]
+        let o2 = try levels([("B", "2026-07", e85), ("B", "2026-08", e85), ("B", "2026-09", e85)])
+        #expect(o2.first { $0.kind == "level" }?.value == .text("一级"))
+    }
+
+    @Test("R-002-21: a major complaint in the quarter vetoes the quarter's rating")
+    func quarterVeto() throws {
+        let s95 = ["volume_rate": "120", "praise_letter": "3"]
+        let o = try levels([("A", "2026-07", s95), ("A", "2026-08", s95.merging(["major_events": "1"]) { $1 }), ("A", "2026-09", s95)])
+        #expect(o.first { $0.kind == "level" }?.value == .text("普通"))
+        #expect(o.first { $0.kind == "level" }?.explanation.contains("R-002-21") == true)
+    }
+
+    @Test("R-002-27: 先进班组 needs every member clean and an average exam ≥ 85")
+    func advancedTeam() throws {
+        let oe = try OutcomeEngine(engine: engine)
+        var recs: [OutcomeRecord] = []
+        var rows: [ScoringRow] = []
+        for p in ["2026-08", "2026-09", "2026-10"] {
+            rows.append(ScoringRow(employee: "A", period: p, team: "T1", values: try engine.evidence(Self.perfect.merging(["exam_score": "90"]) { $1 })))
+            rows.append(ScoringRow(employee: "B", period: p, team: "T1", values: try engine.evidence(Self.perfect.merging(["exam_score": "80"]) { $1 })))
+            rows.append(ScoringRow(employee: "C", period: p, team: "T2", values: try engine.evidence(Self.perfect.merging(["exam_score": "95", "errors": p == "2026-10" ? "1" : "0"]) { $1 })))
+        }
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        let t = oe.evaluate(recs).teams
+        // T1: average exam 85 exactly → advanced, three months running → 优秀班组
+        #expect(t.first { $0.team == "T1" && $0.kind == "advanced_team" }?.value == .flag(true))
+        #expect(t.first { $0.team == "T1" && $0.kind == "excellent_team" }?.value == .flag(true))
+        #expect(t.first { $0.team == "T2" && $0.kind == "advanced_team" }?.value == .flag(false))
+    }
+}
+
+@Suite("Preset callcentre-agent: worked examples")
+struct PresetCallCentreAgentTests {
+    let engine: ScoringEngine
+    init() throws { engine = try ScoringEngine(scheme: try Presets.scheme("callcentre-agent")) }
+
+    func qa(_ counts: [String: Int]) -> [String: String] {
+        var v: [String: String] = [:]
+        for (g, n) in counts { v["qa_score.\(g)"] = "\(n)"; v["service_pay.\(g)"] = "\(n)" }
+        return v
+    }
+
+    @Test("R-002-14: 10 recordings: score is the average, service pay the sum")
+    func serviceQuality() throws {
+        let r = try engine.score(qa(["you": 6, "liang": 3, "zhong": 1]))
+        #expect(r.item("qa_score")?.points == Fixed("92.5")!)     // (600 + 255 + 70) / 10
+        #expect(r.moneyLine("service_pay")?.amount == Decimal(390)) // 300 + 90 + 0
+        #expect(r.grade == "良")
+    }
+
+    @Test("R-002-14: one 劣 cancels the month's service pay (Decision)")
+    func lieCancels() throws {
+        let r = try engine.score(qa(["you": 6, "liang": 2, "cha": 1, "lie": 1]))
+        #expect(r.moneyLine("service_pay")?.amount == Decimal(0))
+        #expect(r.moneyLine("service_pay")?.explanation.contains("劣") == true)
+        let negative = try engine.score(qa(["cha": 9, "lie": 1]))
+        #expect(negative.moneyLine("service_pay")?.amount == Decimal(-90))
+        let nine = try engine.score(qa(["you": 9]))
+        #expect(!nine.flags("grade_count").isEmpty)
+    }
+
+    @Test("R-002-10 / R-002-11 / R-002-15 / R-002-36: fines with repeats, praise, attendance")
+    func ledger() throws {
+        var v = qa(["you": 10])
+        v["agent_fines.leave_post"] = "2"        // −50 then −100
+        v["agent_fines.verified_complaint"] = "1" // −100
+        v["praise.letter"] = "1"                 // +50
+        v["praise.media"] = "1"                  // +100
+        v["lead_fines.handover_late"] = "1"      // −20 (double)
+        v["attendance.late_30_60"] = "1"         // −20
+        v["daily_wage"] = "200"; v["absent_days"] = "1"; v["leave_half_days"] = "1" // −400, −100
+        let r = try engine.score(v)
+        #expect(r.moneyLine("agent_fines")?.amount == Decimal(-250))
+        #expect(r.moneyLine("praise")?.amount == Decimal(150))
+        #expect(r.moneyLine("lead_fines")?.amount == Decimal(-20))
+        #expect(r.moneyLine("absence_deduction")?.amount == Decimal(-400))
+        #expect(r.moneyLine("leave_deduction")?.amount == Decimal(-100))
+        // 500 service pay − 250 + 150 − 20 − 20 − 400 − 100
+        #expect(r.moneyTotal == Decimal(-140))
+    }
+}
+
+@Suite("Preset company-monthly: worked examples")
+struct PresetCompanyMonthlyTests {
+    let engine: ScoringEngine
+    init() throws { engine = try ScoringEngine(scheme: try Presets.scheme("company-monthly")) }
+
+    static func marks(_ item: String, _ v: String) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: ["superior", "peers", "self", "subordinates", "clients"].map { ("\(item).\($0)", v) })
+    }
+
+    static var month: [String: String] {
+        var v = marks("daily_work", "35").merging(marks("attitude", "8")) { $1 }.merging(marks("teamwork", "9")) { $1 }
+        v.merge(["planned_work.superior": "36", "planned_work.peers": "32", "planned_work.self": "40", "planned_work.subordinates": "34", "planned_work.clients": "30",
+                 "base_salary": "3000", "position_salary": "2000", "position_coefficient": "1.2",
+                 "sales": "200000", "sales_target": "200000", "sales_minimum": "180000", "contributions": "0", "major_mistakes": "0", "months_in_post": "12"]) { $1 }
+        return v
+    }
+
+    @Test("R-002-33 / R-002-32: 360° weights and performance pay")
+    func month() throws {
+        let r = try engine.score(Self.month)
+        // 0.5×36 + 0.15×32 + 0.1×40 + 0.15×34 + 0.1×30 = 34.9
+        #expect(r.item("planned_work")?.points == Fixed("34.9")!)
+        #expect(r.total == Fixed("86.9")!)
+        // (3000 + 2000) × 30% × 1.2 = 1800; × 86.9% = 1564.20
+        #expect(r.pay?.base == Decimal(1800))
+        #expect(r.pay?.paid == Decimal(string: "1564.2"))
+    }
+
+    @Test("R-002-33: sales +1 per whole 10,000 above target, −1 per 10,000 below the minimum")
+    func salesAdjustment() throws {
+        #expect(try engine.score(Self.month.merging(["sales": "235000"]) { $1 }).total == Fixed("89.9")!)
+        #expect(try engine.score(Self.month.merging(["sales": "190000"]) { $1 }).total == Fixed("86.9")!)
+        #expect(try engine.score(Self.month.merging(["sales": "160000"]) { $1 }).total == Fixed("84.9")!)
+        #expect(try engine.score(Self.month.merging(["contributions": "2", "major_mistakes": "1"]) { $1 }).total == Fixed("87.9")!)
+    }
+
+    @Test("R-002-31: the month runs from the 25th; the annual result is the average of the months")
+    func periodsAndAnnual() throws {
+        let header = Self.month.keys.sorted()
+        let line = { (e: String, d: String, over: [String: String]) in
+            ([e, d] + header.map { Self.month.merging(over) { $1 }[$0]! }).joined(separator: ",")
+        }
+        let csv = (["employee_id,date," + header.joined(separator: ",")]
+                   + [line("E1", "2026-10-24", [:]), line("E1", "2026-10-25", ["attitude.superior": "10", "attitude.peers": "10", "attitude.self": "10", "attitude.subordinates": "10", "attitude.clients": "10"])]).joined(separator: "\n")
+        let rows = try EvidenceCSV.read(Data(csv.utf8), file: "m.csv", engine: engine)
+        #expect(rows.map(\.period) == ["2026-10", "2026-11"])
+        let oe = try OutcomeEngine(engine: engine)
+        var recs: [OutcomeRecord] = []
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        let o = oe.evaluate(recs).outcomes
+        // 86.9 and 88.9 → 87.9
+        #expect(o.first { $0.kind == "annual_result" }?.value == .number(Fixed("87.9")!))
+    }
+}
+
+@Suite("Preset weighted-template: worked examples")
+struct PresetWeightedTemplateTests {
+    @Test("R-001-20: five weighted items and configurable grade cut-offs")
+    func weighted() throws {
+        let engine = try ScoringEngine(scheme: try Presets.scheme("weighted-template"))
+        let top = try engine.score(["satisfaction": "90", "response_time": "30", "quality": "18", "attitude": "13", "workload_rate": "110"])
+        #expect(top.total == 96 && top.grade == "优秀")
+        let mid = try engine.score(["satisfaction": "89.9", "response_time": "30.5", "quality": "14", "attitude": "12", "workload_rate": "80"])
+        #expect(mid.item("satisfaction_item")?.points == 20)
+        #expect(mid.item("response_item")?.points == 10)
+        #expect(mid.item("workload")?.points == 12)
+        #expect(mid.total == 68 && mid.grade == "合格")
+        let low = try engine.score(["satisfaction": "60", "response_time": "61", "quality": "20", "attitude": "15", "workload_rate": "166.6"])
+        #expect(low.total == 50 && low.grade == "不合格")   // 0 + 0 + 20 + 15 + 15 (capped)
+    }
+}
