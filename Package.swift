@@ -11,6 +11,11 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
     ],
     targets: [
         // Foundation-only domain: no Vapor, Fluent or Plot here (DESIGN.md).
@@ -19,10 +24,23 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             resources: [.copy("Presets")]
         ),
+        // The web application: Vapor, Fluent (SQLite by default, PostgreSQL with DATABASE_URL), Plot.
+        .target(
+            name: "KaoheServer",
+            dependencies: [
+                "KaoheCore",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "Plot", package: "Plot"),
+            ]
+        ),
         .executableTarget(
             name: "kaohe",
             dependencies: [
                 "KaoheCore",
+                "KaoheServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -30,6 +48,11 @@ let package = Package(
             name: "KaoheCoreTests",
             dependencies: ["KaoheCore"],
             exclude: ["Fixtures"]
+        ),
+        // HTTP tests on in-memory SQLite; the PostgreSQL suite runs when KAOHE_TEST_POSTGRES_URL is set.
+        .testTarget(
+            name: "KaoheServerTests",
+            dependencies: ["KaoheServer", .product(name: "VaporTesting", package: "vapor")]
         ),
         // Runs the built `kaohe` binary: the CLI contract other tools depend on.
         .testTarget(

@@ -3,11 +3,11 @@ import Foundation
 import KaoheCore
 
 @main
-struct Kaohe: ParsableCommand {
+struct Kaohe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kaohe",
         abstract: "Kaohe 考核 — performance appraisal for customer-service teams.",
-        subcommands: [PresetsCommand.self, ScoreCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, PresetsCommand.self, ScoreCommand.self, BenchCommand.self]
     )
 }
 

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Everything the server reads from its environment, read once (DESIGN.md).
+public struct AppConfig: Sendable, Equatable {
+    public enum Database: Sendable, Equatable {
+        /// Embedded SQLite file (the zero-set-up default).
+        case sqlite(path: String)
+        /// In-memory SQLite (tests).
+        case memory
+        /// PostgreSQL (`DATABASE_URL=postgres://…`): several `kaohe serve` processes share it.
+        case postgres(url: String)
+    }
+
+    public var host: String
+    public var port: Int
+    public var database: Database
+    /// Load the demo company and show its logins on the login page.
+    public var demo: Bool
+    /// `Secure` flag on the session cookie (behind HTTPS).
+    public var secureCookies: Bool
+    /// Record retention in months (R-000-07: two years).
+    public var retentionMonths: Int
+    /// Failed logins allowed per user and address within `throttleWindow` seconds.
+    public var loginAttempts: Int
+    public var throttleWindow: Int
+    /// bcrypt cost of stored passwords (tests use the minimum, 4).
+    public var bcryptCost: Int = 12
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, database: Database = .sqlite(path: "kaohe.sqlite"),
+                demo: Bool = false, secureCookies: Bool = false, retentionMonths: Int = 24,
+                loginAttempts: Int = 5, throttleWindow: Int = 900) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.demo = demo
+        self.secureCookies = secureCookies
+        self.retentionMonths = retentionMonths
+        self.loginAttempts = loginAttempts
+        self.throttleWindow = throttleWindow
+    }
+
+    /// Reads `KAOHE_HOST`, `KAOHE_PORT`, `KAOHE_DB`, `DATABASE_URL`, `KAOHE_SECURE_COOKIES`,
+    /// `KAOHE_RETENTION_MONTHS`; explicit flags (non-nil arguments) win.
+    public static func from(environment env: [String: String], host: String? = nil, port: Int? = nil, demo: Bool = false) throws -> AppConfig {
+        var c = AppConfig()
+        c.host = host ?? env["KAOHE_HOST"] ?? c.host
+        if let p = port { c.port = p } else if let s = env["KAOHE_PORT"] {
+            guard let p = Int(s), (1...65535).contains(p) else { throw ConfigError("KAOHE_PORT “\(s)” 不是有效端口 is not a port") }
+            c.port = p
+        }
+        if let url = env["DATABASE_URL"], !url.isEmpty {
+            guard url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") else {
+                throw ConfigError("DATABASE_URL 须以 postgres:// 开头 must start with postgres:// (got “\(url.prefix(20))…”)")
+            }
+            c.database = .postgres(url: url)
+        } else if let path = env["KAOHE_DB"], !path.isEmpty {
+            c.database = .sqlite(path: path)
+        }
+        c.demo = demo
+        c.secureCookies = ["1", "true", "yes"].contains(env["KAOHE_SECURE_COOKIES"]?.lowercased() ?? "")
+        if let s = env["KAOHE_RETENTION_MONTHS"] {
+            guard let m = Int(s), m >= 1 else { throw ConfigError("KAOHE_RETENTION_MONTHS “\(s)” 须为正整数 must be a positive number of months") }
+            c.retentionMonths = m
+        }
+        return c
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ d: String) { description = d }
+}

@@ -1,0 +1,88 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Security headers on every response.
+struct SecurityHeaders: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        let res = try await next.respond(to: req)
+        res.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
+        res.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
+        res.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
+        res.headers.replaceOrAdd(name: "Content-Security-Policy", value: "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+        res.headers.replaceOrAdd(name: "Cache-Control", value: "no-store")
+        return res
+    }
+}
+
+/// Errors as JSON under /api, as a short page elsewhere; nothing internal leaks.
+struct ErrorPage: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: req)
+        } catch {
+            let status: HTTPResponseStatus
+            let reason: String
+            if let a = error as? AbortError { status = a.status; reason = a.reason } else {
+                req.logger.report(error: error)
+                status = .internalServerError; reason = "服务器内部错误 internal error"
+            }
+            if req.url.path.hasPrefix("/api/") {
+                let res = Response(status: status)
+                try res.content.encode(APIError(error: status.reasonPhrase, message: reason))
+                return res
+            }
+            return Page.render(status: status, title: "\(status.code) \(status.reasonPhrase)", body: Page.errorBody(status, reason))
+        }
+    }
+}
+
+struct APIError: Content { var error: String; var message: String }
+
+/// Web pages that need a signed-in user: otherwise back to the login page.
+struct RequireLogin: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        guard req.auth.has(User.self) else { return req.redirect(to: SiteURL.login.path) }
+        return try await next.respond(to: req)
+    }
+}
+
+/// API: a session user or an API token (`Authorization: Bearer …`); otherwise 401.
+struct APIAuthenticator: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        if !req.auth.has(User.self), let bearer = req.headers.bearerAuthorization {
+            if let token = try await UserToken.query(on: req.db).filter(\.$tokenHash == UserToken.hash(bearer.token)).with(\.$user).first() {
+                token.lastUsedAt = Date()
+                try await token.save(on: req.db)
+                req.auth.login(token.user)
+            }
+        }
+        guard req.auth.has(User.self) else { throw Abort(.unauthorized, reason: "需要登录或 API 令牌 sign in or send an API token") }
+        return try await next.respond(to: req)
+    }
+}
+
+/// Every form POST carries the session's CSRF token (`_csrf`).
+struct CSRFCheck: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        if req.method == .POST {
+            let sent = try? req.content.get(String.self, at: "_csrf")
+            guard let expected = req.session.data["csrf"], let sent, sent == expected else {
+                throw Abort(.forbidden, reason: "表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")
+            }
+        }
+        return try await next.respond(to: req)
+    }
+}
+
+extension Request {
+    /// The session's CSRF token, made on first use.
+    var csrfToken: String {
+        if let t = session.data["csrf"] { return t }
+        let t = [UInt8].random(count: 24).base64
+        session.data["csrf"] = t
+        return t
+    }
+
+    var user: User { get throws { try auth.require(User.self) } }
+}

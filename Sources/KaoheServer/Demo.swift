@@ -1,0 +1,112 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Vapor
+
+/// The demo company (issue 4 §1): 2 departments, 5 teams, 60 employees across seed schemes,
+/// 12 months of evidence and scored results. Its logins are shown on the login page in demo
+/// mode only; every demo password is `demo1234`.
+enum Demo {
+    static let password = "demo1234"
+    static let logins: [(String, String, String)] = [
+        ("hr", "人事/管理员", "全部数据、方案、审计"),
+        ("manager1", "部门经理", "电商客服部"),
+        ("manager2", "部门经理", "呼叫中心"),
+        ("lead11", "组长", "电商客服部 售前一组"),
+        ("qa1", "质检员", "录音质检"),
+        ("agent1", "客服专员", "只看自己的成绩"),
+    ]
+
+    struct TeamPlan { var name: String; var preset: String; var size: Int }
+    static let plan: [(department: String, code: String, teams: [TeamPlan])] = [
+        ("电商客服部", "01", [TeamPlan(name: "售前一组", preset: "ecommerce-monthly", size: 12),
+                              TeamPlan(name: "售前二组", preset: "ecommerce-monthly", size: 12),
+                              TeamPlan(name: "售后组", preset: "after-sales", size: 10)]),
+        ("呼叫中心", "02", [TeamPlan(name: "话务一组", preset: "callcentre-agent", size: 13),
+                            TeamPlan(name: "话务二组", preset: "star-agent", size: 13)]),
+    ]
+    static let surnames = Array("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘")
+    static let givenNames = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "欣", "婷"]
+
+    /// Loads the demo company unless it is already there.
+    static func load(_ app: Application, months: Int = 12, lastPeriod: String = "2026-10") async throws {
+        guard try await Department.query(on: app.db).count() == 0 else { return }
+        let hash = try await app.password.async.hash(password)
+        guard let last = MonthIndex(lastPeriod) else { throw Abort(.internalServerError, reason: "bad demo period") }
+        try await app.db.transaction { db in
+            var n = 0
+            var agentUserMade = false
+            try await User(username: "hr", displayName: "人事 周敏", passwordHash: hash, role: .hr).save(on: db)
+            try await User(username: "qa1", displayName: "质检 何静", passwordHash: hash, role: .qa).save(on: db)
+            for (di, d) in plan.enumerated() {
+                let dept = Department(name: d.department, code: d.code)
+                try await dept.save(on: db)
+                try await User(username: "manager\(di + 1)", displayName: "\(d.department)经理", passwordHash: hash, role: .manager,
+                               departmentId: dept.id).save(on: db)
+                for (ti, t) in d.teams.enumerated() {
+                    let team = Team(name: t.name, departmentId: try dept.requireID())
+                    try await team.save(on: db)
+                    let text = try String(contentsOf: try presetFile(t.preset), encoding: .utf8)
+                    let scheme = try await schemeVersion(t.preset, text: text, department: dept, on: db)
+                    let engine = try ScoringEngine(scheme: try Presets.scheme(t.preset))
+                    var gen = SyntheticEvidence(seed: UInt64(di * 10 + ti + 1))
+                    var members: [Employee] = []
+                    for k in 0..<t.size {
+                        n += 1
+                        let name = String(surnames[(n * 7) % surnames.count]) + givenNames[(n * 5 + k) % givenNames.count]
+                        let e = Employee(number: "1\(d.code)\(String(format: "%03d", n))", name: name, position: k == 0 ? "组长" : "客服专员",
+                                         hireDate: String(format: "20%02d-%02d-01", 21 + n % 5, 1 + n % 12), departmentId: try dept.requireID(), teamId: try team.requireID())
+                        try await e.save(on: db)
+                        members.append(e)
+                        if k == 0 {
+                            team.leaderId = e.id
+                            try await team.save(on: db)
+                            try await User(username: "lead\(di + 1)\(ti + 1)", displayName: "组长 \(name)", passwordHash: hash, role: .lead,
+                                           employeeId: e.id, teamId: team.id, departmentId: dept.id).save(on: db)
+                        } else if !agentUserMade {
+                            agentUserMade = true
+                            try await User(username: "agent1", displayName: name, passwordHash: hash, role: .agent,
+                                           employeeId: e.id, teamId: team.id, departmentId: dept.id).save(on: db)
+                        }
+                    }
+                    for m in stride(from: months - 1, through: 0, by: -1) {
+                        let period = (last + (-m)).label
+                        var rows: [ScoringRow] = []
+                        var evidence: [EvidenceEntry] = []
+                        for e in members {
+                            var values: [String: String] = [:]
+                            for input in engine.inputs { values[input.column] = gen.value(for: input) }
+                            rows.append(ScoringRow(employee: e.number, period: period, team: t.name, values: try engine.evidence(values)))
+                            for (c, v) in values.sorted(by: { $0.key < $1.key }) where !v.isEmpty {
+                                evidence.append(EvidenceEntry(employeeId: try e.requireID(), schemeId: try scheme.requireID(), period: period, column: c, value: v, recordedBy: nil))
+                            }
+                        }
+                        try await evidence.create(on: db)
+                        var results: [StoredResult] = []
+                        for (i, r) in engine.scoreAll(rows).enumerated() {
+                            results.append(StoredResult(employeeId: try members[i].requireID(), schemeId: try scheme.requireID(), period: period,
+                                                        total: r.total.format(), grade: r.grade, json: Scoring.json(r)))
+                        }
+                        try await results.create(on: db)
+                    }
+                }
+            }
+            try await Audit.record(on: db, actor: nil, action: "create", entity: "demo", id: "demo", after: "\(n) employees, \(months) months", reason: "kaohe serve --demo")
+        }
+    }
+
+    static func presetFile(_ id: String) throws -> URL {
+        guard let url = Presets.files().first(where: { $0.deletingPathExtension().lastPathComponent == id }) else {
+            throw Abort(.internalServerError, reason: "preset \(id) missing")
+        }
+        return url
+    }
+
+    static func schemeVersion(_ key: String, text: String, department: Department, on db: Database) async throws -> SchemeVersion {
+        if let v = try await SchemeVersion.query(on: db).filter(\.$key == key).first() { return v }
+        let s = try Presets.scheme(key)
+        let v = SchemeVersion(key: key, version: 1, name: s.name, text: text, preset: key, departmentId: department.id, createdBy: nil)
+        try await v.save(on: db)
+        return v
+    }
+}

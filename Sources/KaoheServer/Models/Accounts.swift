@@ -1,0 +1,92 @@
+import Fluent
+import Foundation
+import Vapor
+
+final class User: Model, @unchecked Sendable {
+    static let schema = "users"
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    // data fields
+    @Field(key: "username") var username: String
+    @Field(key: "display_name") var displayName: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "role") var roleName: String
+    var role: Role { get { Role(rawValue: roleName) ?? .agent } set { roleName = newValue.rawValue } }
+    /// Set for a first-start or reset password: the user must choose a new one.
+    @Field(key: "must_change_password") var mustChangePassword: Bool
+    // relationships (the scope of the role)
+    @OptionalParent(key: "employee_id") var employee: Employee?
+    @OptionalParent(key: "team_id") var team: Team?
+    @OptionalParent(key: "department_id") var department: Department?
+
+    init() {}
+    init(id: UUID? = nil, username: String, displayName: String, passwordHash: String, role: Role,
+         employeeId: UUID? = nil, teamId: UUID? = nil, departmentId: UUID? = nil, mustChangePassword: Bool = false) {
+        self.id = id; self.username = username; self.displayName = displayName; self.passwordHash = passwordHash
+        self.roleName = role.rawValue; self.mustChangePassword = mustChangePassword
+        self.$employee.id = employeeId; self.$team.id = teamId; self.$department.id = departmentId
+    }
+
+    var viewer: Viewer { Viewer(userId: id!, role: role, employeeId: $employee.id, teamId: $team.id, departmentId: $department.id) }
+}
+
+extension User: ModelSessionAuthenticatable {}
+
+/// An API token for integrations (`Authorization: Bearer …`). Only a SHA-256 of the token is
+/// stored; the token itself is shown once when created.
+final class UserToken: Model, @unchecked Sendable {
+    static let schema = "user_tokens"
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    // data fields
+    @Field(key: "name") var name: String
+    @Field(key: "token_hash") var tokenHash: String
+    @OptionalField(key: "last_used_at") var lastUsedAt: Date?
+    // relationships
+    @Parent(key: "user_id") var user: User
+
+    init() {}
+    init(id: UUID? = nil, userId: UUID, name: String, tokenHash: String) {
+        self.id = id; self.$user.id = userId; self.name = name; self.tokenHash = tokenHash
+    }
+
+    static func hash(_ token: String) -> String { SHA256.hash(data: Data(token.utf8)).hex }
+}
+
+/// One failed login (throttling works across several server processes: it lives in the database).
+final class LoginAttempt: Model, @unchecked Sendable {
+    static let schema = "login_attempts"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "username") var username: String
+    @Field(key: "address") var address: String
+    @Field(key: "at") var at: Date
+
+    init() {}
+    init(username: String, address: String, at: Date) { self.username = username; self.address = address; self.at = at }
+}
+
+/// Append-only audit trail (R-004-03): who, when, what, before, after, why.
+final class AuditEntry: Model, @unchecked Sendable {
+    static let schema = "audit_entries"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "at") var at: Date
+    @OptionalField(key: "actor_id") var actorId: UUID?
+    @Field(key: "actor_name") var actorName: String
+    /// create | update | delete | login | logout | purge | recompute …
+    @Field(key: "action") var action: String
+    @Field(key: "entity") var entity: String
+    @Field(key: "entity_id") var entityId: String
+    @OptionalField(key: "before") var before: String?
+    @OptionalField(key: "after") var after: String?
+    @OptionalField(key: "reason") var reason: String?
+
+    init() {}
+    init(at: Date = Date(), actorId: UUID?, actorName: String, action: String, entity: String, entityId: String,
+         before: String? = nil, after: String? = nil, reason: String? = nil) {
+        self.at = at; self.actorId = actorId; self.actorName = actorName; self.action = action
+        self.entity = entity; self.entityId = entityId; self.before = before; self.after = after; self.reason = reason
+    }
+}
+

@@ -1,0 +1,73 @@
+import Fluent
+import Foundation
+
+/// One version of a scheme (the YAML text); editing a scheme adds a version, sheets keep theirs.
+final class SchemeVersion: Model, @unchecked Sendable {
+    static let schema = "scheme_versions"
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    // data fields
+    /// The scheme's own id (`ecommerce-monthly`).
+    @Field(key: "key") var key: String
+    @Field(key: "version") var version: Int
+    @Field(key: "name") var name: String
+    @Field(key: "text") var text: String
+    @OptionalField(key: "preset") var preset: String?
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    // relationships
+    @OptionalParent(key: "department_id") var department: Department?
+
+    init() {}
+    init(id: UUID? = nil, key: String, version: Int, name: String, text: String, preset: String?, departmentId: UUID?, createdBy: UUID?) {
+        self.id = id; self.key = key; self.version = version; self.name = name; self.text = text
+        self.preset = preset; self.$department.id = departmentId; self.createdBy = createdBy
+    }
+}
+
+/// One piece of evidence on an employee-period: a metric value, an event count, a rater's mark
+/// (the scheme's CSV column names: `orders`, `daily.late`, `attitude.manager`).
+final class EvidenceEntry: Model, @unchecked Sendable {
+    static let schema = "evidence"
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    // data fields
+    @Field(key: "period") var period: String
+    @Field(key: "column") var column: String
+    @Field(key: "value") var value: String
+    @Field(key: "recorded_at") var recordedAt: Date
+    @OptionalField(key: "recorded_by") var recordedBy: UUID?
+    @OptionalField(key: "note") var note: String?
+    // relationships
+    @Parent(key: "employee_id") var employee: Employee
+    @Parent(key: "scheme_id") var scheme: SchemeVersion
+
+    init() {}
+    init(employeeId: UUID, schemeId: UUID, period: String, column: String, value: String, recordedBy: UUID?, at: Date = Date(), note: String? = nil) {
+        self.$employee.id = employeeId; self.$scheme.id = schemeId; self.period = period; self.column = column
+        self.value = value; self.recordedBy = recordedBy; self.recordedAt = at; self.note = note
+    }
+}
+
+/// A computed sheet, stored with the scheme version it was scored with.
+final class StoredResult: Model, @unchecked Sendable {
+    static let schema = "results"
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    // data fields
+    @Field(key: "period") var period: String
+    @Field(key: "total") var total: String
+    @OptionalField(key: "grade") var grade: String?
+    /// The sheet as `kaohe score` JSON (items, money, pay, flags, explanations).
+    @Field(key: "json") var json: String
+    @Field(key: "computed_at") var computedAt: Date
+    // relationships
+    @Parent(key: "employee_id") var employee: Employee
+    @Parent(key: "scheme_id") var scheme: SchemeVersion
+
+    init() {}
+    init(employeeId: UUID, schemeId: UUID, period: String, total: String, grade: String?, json: String, at: Date = Date()) {
+        self.$employee.id = employeeId; self.$scheme.id = schemeId; self.period = period
+        self.total = total; self.grade = grade; self.json = json; self.computedAt = at
+    }
+}

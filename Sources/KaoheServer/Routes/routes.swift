@@ -1,0 +1,160 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Vapor
+
+func routes(_ app: Application) throws {
+    app.get("healthz") { _ in "ok" }
+    try app.register(collection: WebController())
+    try app.register(collection: APIController())
+}
+
+/// Server-rendered pages: thin — decode, query, build a model, render.
+struct WebController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        routes.get("login", use: loginPage)
+        routes.grouped(CSRFCheck()).post("login", use: login)
+        let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
+        signedIn.post("logout", use: logout)
+        signedIn.get(use: home)
+        signedIn.get("employees", ":id", use: employee)
+    }
+
+    func loginPage(req: Request) async throws -> Response {
+        if req.auth.has(User.self) { return req.redirect(to: SiteURL.home.path) }
+        return Page.render(title: "登录", body: LoginView.body(loginModel(req)))
+    }
+
+    func loginModel(_ req: Request, error: String? = nil, username: String = "") -> LoginModel {
+        LoginModel(csrf: req.csrfToken, error: error, username: username,
+                   demoLogins: req.application.config.demo ? Demo.logins : [])
+    }
+
+    struct LoginForm: Content { var username: String; var password: String }
+
+    func login(req: Request) async throws -> Response {
+        let form = try req.content.decode(LoginForm.self)
+        do {
+            let user = try await Accounts.login(req, username: form.username, password: form.password)
+            req.auth.login(user)
+            try await Audit.record(on: req.db, actor: user, action: "login", entity: "user", id: user.username)
+            return req.redirect(to: SiteURL.home.path)
+        } catch let e as Abort where e.status == .unauthorized || e.status == .tooManyRequests {
+            return Page.render(status: e.status, title: "登录", body: LoginView.body(loginModel(req, error: e.reason, username: form.username)))
+        }
+    }
+
+    func logout(req: Request) async throws -> Response {
+        let user = try req.user
+        try await Audit.record(on: req.db, actor: user, action: "logout", entity: "user", id: user.username)
+        req.auth.logout(User.self)
+        req.session.destroy()
+        return req.redirect(to: SiteURL.login.path)
+    }
+
+    func home(req: Request) async throws -> Response {
+        let user = try req.user
+        var rows: [HomeModel.Row] = []
+        for e in try await Queries.visibleEmployees(user.viewer, on: req.db) {
+            let latest = try await StoredResult.query(on: req.db).filter(\.$employee.$id == e.requireID()).sort(\.$period, .descending).first()
+            rows.append(.init(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
+                              latest: latest.map { "\($0.period)：\($0.total)" } ?? "—"))
+        }
+        return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.body(HomeModel(rows: rows)))
+    }
+
+    func employee(req: Request) async throws -> Response {
+        let user = try req.user
+        let e = try await Queries.employee(req.parameters.get("id", as: UUID.self), for: user.viewer, on: req.db)
+        let rows = try await Queries.results(of: e, on: req.db).map {
+            EmployeeModel.Row(period: $0.period, scheme: "\($0.scheme.name) v\($0.scheme.version)", total: $0.total, grade: $0.grade ?? "—")
+        }
+        return Page.render(title: "员工成绩", user: user, csrf: req.csrfToken, body: EmployeeView.body(EmployeeModel(number: e.number, name: e.name, rows: rows)))
+    }
+}
+
+/// JSON API under /api/v1 for integrations (session or API token).
+struct APIController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1")
+        api.get("openapi.json", use: openAPI)
+        let auth = api.grouped(APIAuthenticator())
+        auth.get("me", use: me)
+        auth.get("employees", use: employees)
+        auth.get("employees", ":id", "results", use: results)
+        auth.post("tokens", use: createToken)
+    }
+
+    struct MeDTO: Content {
+        var username: String
+        var displayName: String
+        var role: String
+        var employeeId: UUID?
+        var teamId: UUID?
+        var departmentId: UUID?
+    }
+
+    func me(req: Request) async throws -> MeDTO {
+        let u = try req.user
+        return MeDTO(username: u.username, displayName: u.displayName, role: u.role.rawValue,
+                     employeeId: u.$employee.id, teamId: u.$team.id, departmentId: u.$department.id)
+    }
+
+    struct EmployeeDTO: Content {
+        var id: UUID
+        var number: String
+        var name: String
+        var position: String
+        var teamId: UUID?
+        var departmentId: UUID
+        var status: String
+    }
+
+    func employees(req: Request) async throws -> [EmployeeDTO] {
+        try await Queries.visibleEmployees(try req.user.viewer, on: req.db).map {
+            EmployeeDTO(id: try $0.requireID(), number: $0.number, name: $0.name, position: $0.position,
+                        teamId: $0.$team.id, departmentId: $0.$department.id, status: $0.status)
+        }
+    }
+
+    struct ResultDTO: Content {
+        var period: String
+        var scheme: String
+        var schemeVersion: Int
+        var total: String
+        var grade: String?
+        var sheet: JSONValue
+    }
+
+    func results(req: Request) async throws -> [ResultDTO] {
+        let e = try await Queries.employee(req.parameters.get("id", as: UUID.self), for: try req.user.viewer, on: req.db)
+        return try await Queries.results(of: e, on: req.db).map {
+            ResultDTO(period: $0.period, scheme: $0.scheme.key, schemeVersion: $0.scheme.version, total: $0.total, grade: $0.grade,
+                      sheet: (try? JSONDecoder().decode(JSONValue.self, from: Data($0.json.utf8))) ?? .null)
+        }
+    }
+
+    struct TokenRequest: Content, Validatable {
+        var name: String
+        static func validations(_ v: inout Validations) { v.add("name", as: String.self, is: .count(1...80)) }
+    }
+    struct TokenDTO: Content { var name: String; var token: String }
+
+    func createToken(req: Request) async throws -> Response {
+        let user = try req.user
+        try TokenRequest.validate(content: req)
+        let body = try req.content.decode(TokenRequest.self)
+        let token = [UInt8].random(count: 32).base64.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-")
+        try await UserToken(userId: try user.requireID(), name: body.name, tokenHash: UserToken.hash(token)).save(on: req.db)
+        try await Audit.record(on: req.db, actor: user, action: "create", entity: "api_token", id: body.name)
+        let res = Response(status: .created)
+        try res.content.encode(TokenDTO(name: body.name, token: token))
+        return res
+    }
+
+    func openAPI(req: Request) async throws -> Response {
+        let res = Response(status: .ok, body: .init(string: OpenAPI.document))
+        res.headers.contentType = .json
+        return res
+    }
+}

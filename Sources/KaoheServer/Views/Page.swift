@@ -1,0 +1,49 @@
+import Foundation
+import Plot
+import Vapor
+
+/// The page frame every view renders into (Plot: type-checked HTML).
+enum Page {
+    static let style = """
+    body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:0;color:#1f2933;background:#f5f7fa}
+    header{background:#0b4f6c;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1rem;align-items:center}
+    header a,header button{color:#fff}main{padding:1.2rem;max-width:72rem}
+    table{border-collapse:collapse;background:#fff}th,td{border:1px solid #d9e2ec;padding:.35rem .6rem;text-align:left}
+    .num{text-align:right;font-variant-numeric:tabular-nums}.error{color:#b42318}.demo{background:#fff8e1;padding:.6rem;border:1px solid #f0c36d}
+    form.inline{display:inline}label{display:block;margin:.4rem 0}
+    """
+
+    static func render(status: HTTPResponseStatus = .ok, title: String, user: User? = nil, csrf: String? = nil, body: Node<HTML.BodyContext>) -> Response {
+        let html = HTML(
+            .lang(.init(rawValue: "zh-Hans") ?? .chinese),
+            .head(
+                .meta(.charset(.utf8)),
+                .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
+                .title("\(title) · 考核 Kaohe"),
+                .element(named: "style", text: style)
+            ),
+            .body(
+                .header(
+                    .strong("考核 Kaohe"),
+                    .unwrap(user) { u in
+                        .group(
+                            .a(.href(SiteURL.home.path), "首页"),
+                            .span("\(u.displayName)（\(u.role.label)）"),
+                            .form(.class("inline"), .action(SiteURL.logout.path), .method(.post),
+                                  .input(.type(.hidden), .name("_csrf"), .value(csrf ?? "")),
+                                  .button(.type(.submit), "退出"))
+                        )
+                    }
+                ),
+                .main(.h1(.text(title)), body)
+            )
+        )
+        let res = Response(status: status, body: .init(string: html.render()))
+        res.headers.contentType = .html
+        return res
+    }
+
+    static func errorBody(_ status: HTTPResponseStatus, _ reason: String) -> Node<HTML.BodyContext> {
+        .group(.p(.class("error"), .text(reason)), .p(.a(.href(SiteURL.home.path), "返回首页")))
+    }
+}

@@ -1,0 +1,62 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Vapor
+
+/// Sets up the application: database, migrations, sessions, middleware, routes.
+public func configure(_ app: Application, _ config: AppConfig) async throws {
+    app.storage[ConfigKey.self] = config
+    app.http.server.configuration.hostname = config.host
+    app.http.server.configuration.port = config.port
+    try configureDatabase(app, config)
+    configureMigrations(app)
+    configureSessions(app, config)
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    let encoder = JSONEncoder()
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.sortedKeys]
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    ContentConfiguration.global.use(decoder: decoder, for: .json)
+    app.middleware = .init()
+    app.middleware.use(ErrorPage())
+    app.middleware.use(SecurityHeaders())
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(User.sessionAuthenticator())
+    try routes(app)
+    try await app.autoMigrate()
+}
+
+struct ConfigKey: StorageKey { typealias Value = AppConfig }
+
+extension Application {
+    var config: AppConfig { storage[ConfigKey.self] ?? AppConfig() }
+}
+
+func configureDatabase(_ app: Application, _ config: AppConfig) throws {
+    switch config.database {
+    case .memory: app.databases.use(.sqlite(.memory), as: .sqlite)
+    case .sqlite(let path): app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .postgres(let url): try app.databases.use(.postgres(url: url), as: .psql)
+    }
+}
+
+func configureMigrations(_ app: Application) {
+    app.migrations.add(M001_CreateOrganisation())
+    app.migrations.add(M002_CreateAccounts())
+    app.migrations.add(M003_CreateScoring())
+    app.migrations.add(SessionRecord.migration)
+}
+
+func configureSessions(_ app: Application, _ config: AppConfig) {
+    // sessions live in the database: several `kaohe serve` processes behave as one system
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "kaohe_session"
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(60 * 60 * 8), maxAge: nil, domain: nil, path: "/",
+                          isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import KaoheServer
+
+/// `kaohe serve`: the web application (embedded SQLite by default, PostgreSQL with DATABASE_URL).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "启动考核网站 Start the web application (127.0.0.1:8080, ./kaohe.sqlite unless KAOHE_DB or DATABASE_URL).")
+
+    @Option(help: "Address to listen on (KAOHE_HOST).") var host: String?
+    @Option(help: "Port (KAOHE_PORT).") var port: Int?
+    @Flag(help: "Load the demo company (2 departments, 5 teams, 60 employees, 12 months) and show demo logins.") var demo = false
+
+    func run() async throws {
+        let config: AppConfig
+        do { config = try AppConfig.from(environment: ProcessInfo.processInfo.environment, host: host, port: port, demo: demo) }
+        catch { throw failInput("\(error)") }
+        try await KaoheServerMain.run(config) { line in print(line) }
+    }
+}

@@ -1,0 +1,82 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import KaoheServer
+
+let postgresURL = ProcessInfo.processInfo.environment["KAOHE_TEST_POSTGRES_URL"]
+
+/// The same migrations and permission rules on a real PostgreSQL (`.ci/run` starts one and sets
+/// KAOHE_TEST_POSTGRES_URL), and two server instances sharing it behave as one system.
+@Suite("PostgreSQL", .serialized, .enabled(if: postgresURL != nil, "KAOHE_TEST_POSTGRES_URL not set"))
+struct PostgresTests {
+    func config() -> AppConfig {
+        var c = testConfig()
+        c.database = .postgres(url: postgresURL!)
+        return c
+    }
+
+    /// A clean database: every migration reverted, then applied again.
+    func fresh(_ app: Application) async throws -> Org {
+        try await app.autoRevert()
+        try await app.autoMigrate()
+        return try await seed(app)
+    }
+
+    @Test func migrationsAndPermissionsOnPostgres() async throws {
+        try await withApp(configure: { app in try await configure(app, config()) }) { app in
+            let org = try await fresh(app)
+            let (b, status) = try await Browser.signIn(app, "alice")
+            #expect(status == .seeOther)
+            try await app.testing().test(.GET, "api/v1/employees/\(org.alice)/results", headers: b.headers) { res in #expect(res.status == .ok) }
+            try await app.testing().test(.GET, "api/v1/employees/\(org.dave)/results", headers: b.headers) { res in #expect(res.status == .forbidden) }
+            let logins = try await AuditEntry.query(on: app.db).filter(\.$action == "login").count()
+            #expect(logins == 1)
+        }
+    }
+
+    @Test func twoInstancesShareSessionsAndThrottling() async throws {
+        try await withApp(configure: { app in try await configure(app, config()) }) { a in
+            let org = try await fresh(a)
+            try await withApp(configure: { app in try await configure(app, config()) }) { b in
+                // signed in on A, recognised on B: the session lives in the database
+                let (browser, _) = try await Browser.signIn(a, "mgr")
+                try await b.testing().test(.GET, "api/v1/employees/\(org.carol)/results", headers: browser.headers) { res in #expect(res.status == .ok) }
+                // failed sign-ins on A count on B
+                for _ in 0..<5 { _ = try await Browser.signIn(a, "hr", password: "wrong") }
+                let (_, status) = try await Browser.signIn(b, "hr")
+                #expect(status == .tooManyRequests)
+                // signing out on B ends the session on A as well
+                var h = browser.headers
+                h.contentType = .urlEncodedForm
+                try await b.testing().test(.GET, "", headers: browser.headers) { _ in }
+                try await b.testing().test(.POST, "logout", headers: h, body: ByteBuffer(string: "_csrf=\(browser.csrf.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)")) { res in
+                    #expect(res.status == .seeOther)
+                }
+                try await a.testing().test(.GET, "api/v1/me", headers: browser.headers) { res in #expect(res.status == .unauthorized) }
+            }
+        }
+    }
+}
+
+@Suite("SQLite file")
+struct SQLiteFileTests {
+    @Test func migrationsSurviveARestartAndKeepData() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kaohe-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var c = testConfig()
+        c.database = .sqlite(path: path)
+        var password: String?
+        try await withApp(configure: { app in try await configure(app, c) }) { app in
+            password = try await Accounts.ensureAdministrator(app)
+        }
+        #expect(password != nil)
+        try await withApp(configure: { app in try await configure(app, c) }) { app in
+            let again = try await Accounts.ensureAdministrator(app)
+            #expect(again == nil)
+            let users = try await User.query(on: app.db).count()
+            #expect(users == 1)
+        }
+    }
+}

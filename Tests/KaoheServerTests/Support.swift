@@ -1,0 +1,94 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+import VaporTesting
+@testable import KaoheServer
+
+/// A small organisation for permission tests: two departments, three teams, agents, a lead,
+/// a manager, a QA inspector and HR; one stored result per agent.
+struct Org {
+    var deptA: UUID, deptB: UUID
+    var team1: UUID, team2: UUID, team3: UUID
+    var alice: UUID, bob: UUID, carol: UUID, dave: UUID
+    static let password = "pass-1234"
+}
+
+func testConfig() -> AppConfig {
+    var c = AppConfig(database: .memory)
+    c.bcryptCost = 4
+    return c
+}
+
+func withKaohe(_ config: AppConfig = testConfig(), _ test: (Application, Org) async throws -> Void) async throws {
+    try await withApp(configure: { app in try await configure(app, config) }) { app in
+        let org = try await seed(app)
+        try await test(app, org)
+    }
+}
+
+func seed(_ app: Application) async throws -> Org {
+    let db = app.db
+    let a = Department(name: "客服一部", code: "01"), b = Department(name: "客服二部", code: "02")
+    try await a.save(on: db); try await b.save(on: db)
+    let t1 = Team(name: "一组", departmentId: try a.requireID()), t2 = Team(name: "二组", departmentId: try a.requireID()), t3 = Team(name: "三组", departmentId: try b.requireID())
+    for t in [t1, t2, t3] { try await t.save(on: db) }
+    func emp(_ n: String, _ name: String, _ d: Department, _ t: Team) async throws -> Employee {
+        let e = Employee(number: n, name: name, position: "客服专员", hireDate: "2025-03-01", departmentId: try d.requireID(), teamId: try t.requireID())
+        try await e.save(on: db)
+        return e
+    }
+    let alice = try await emp("101001", "艾丽", a, t1), bob = try await emp("101002", "鲍勃", a, t1)
+    let carol = try await emp("101003", "卡萝", a, t2), dave = try await emp("102001", "戴夫", b, t3)
+    let hash = try app.password.hash(Org.password)
+    let users: [User] = [
+        User(username: "alice", displayName: "艾丽", passwordHash: hash, role: .agent, employeeId: alice.id, teamId: t1.id, departmentId: a.id),
+        User(username: "bob", displayName: "鲍勃", passwordHash: hash, role: .lead, employeeId: bob.id, teamId: t1.id, departmentId: a.id),
+        User(username: "carol", displayName: "卡萝", passwordHash: hash, role: .qa, employeeId: carol.id, teamId: t2.id, departmentId: a.id),
+        User(username: "mgr", displayName: "经理", passwordHash: hash, role: .manager, departmentId: a.id),
+        User(username: "hr", displayName: "人事", passwordHash: hash, role: .hr),
+    ]
+    for u in users { try await u.save(on: db) }
+    let scheme = SchemeVersion(key: "ecommerce-monthly", version: 1, name: "电商客服月绩效考核表", text: "id: x", preset: "ecommerce-monthly", departmentId: nil, createdBy: nil)
+    try await scheme.save(on: db)
+    for (e, total) in [(alice, "88.5"), (bob, "91"), (carol, "76"), (dave, "69.5")] {
+        try await StoredResult(employeeId: try e.requireID(), schemeId: try scheme.requireID(), period: "2026-10", total: total, grade: nil,
+                               json: "{\"employee_id\":\"\(e.number)\",\"total\":\(total)}").save(on: db)
+    }
+    return Org(deptA: try a.requireID(), deptB: try b.requireID(), team1: try t1.requireID(), team2: try t2.requireID(), team3: try t3.requireID(),
+               alice: try alice.requireID(), bob: try bob.requireID(), carol: try carol.requireID(), dave: try dave.requireID())
+}
+
+/// A browser-like session: keeps the cookie and the page's CSRF token.
+struct Browser {
+    var cookie: String = ""
+    var csrf: String = ""
+
+    static func csrf(in html: String) -> String? {
+        guard let r = html.range(of: "name=\"_csrf\" value=\"") else { return nil }
+        let rest = html[r.upperBound...]
+        return rest.prefix { $0 != "\"" }.description
+    }
+
+    mutating func remember(_ res: TestingHTTPResponse) {
+        if let c = res.headers.setCookie?["kaohe_session"] { cookie = "kaohe_session=\(c.string)" }
+        if let t = Self.csrf(in: res.body.string) { csrf = t }
+    }
+
+    var headers: HTTPHeaders { cookie.isEmpty ? [:] : ["Cookie": cookie] }
+
+    /// Signs in through the login form; returns the response status of the POST.
+    static func signIn(_ app: Application, _ user: String, password: String = Org.password) async throws -> (Browser, HTTPStatus) {
+        var b = Browser()
+        try await app.testing().test(.GET, "login") { res in b.remember(res) }
+        var status = HTTPStatus.ok
+        let form = "_csrf=\(b.csrf.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")&username=\(user)&password=\(password)"
+        var headers = b.headers
+        headers.contentType = .urlEncodedForm
+        try await app.testing().test(.POST, "login", headers: headers, body: ByteBuffer(string: form)) { res in
+            status = res.status
+            b.remember(res)
+        }
+        return (b, status)
+    }
+}
