@@ -5,20 +5,20 @@ import Vapor
 /// `kaohe serve`: configure, migrate, create the first administrator, then serve until stopped.
 public enum KaoheServerMain {
     public static func run(_ config: AppConfig, print say: @escaping @Sendable (String) -> Void) async throws {
-        var env = Environment(name: "production", arguments: ["kaohe"])
+        // Vapor's own `serve` command runs the server until SIGINT/SIGTERM
+        var env = Environment(name: "production", arguments: ["kaohe", "serve", "--hostname", config.host, "--port", "\(config.port)"])
         try LoggingSystem.bootstrap(from: &env)
         let app = try await Application.make(env)
         do {
             try await configure(app, config)
+            let firstStart = try await Accounts.ensureAdministrator(app)
             if config.demo { try await Demo.load(app) }
-            if let password = try await Accounts.ensureAdministrator(app) {
+            if let password = firstStart {
                 say("首次启动：已创建管理员 admin，一次性密码 first start: administrator “admin”, one-time password: \(password)")
                 say("（请登录后立即修改；此密码不会再次显示 change it after signing in; it is not shown again）")
             }
             say("Kaohe 考核 serving on http://\(config.host):\(config.port) — database \(config.database.description)")
-            try await app.server.start(address: .hostname(config.host, port: config.port))
-            try await app.running?.onStop.get()
-            try await app.server.shutdown()
+            try await app.execute()
         } catch {
             try? await app.asyncShutdown()
             throw error
