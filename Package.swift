@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "kaohe", targets: ["kaohe"]),
+        .executable(name: "kaohe-bench", targets: ["kaohe-bench"]),
         .library(name: "KaoheCore", targets: ["KaoheCore"]),
     ],
     dependencies: [
@@ -36,11 +37,19 @@ let package = Package(
                 .product(name: "Plot", package: "Plot"),
             ]
         ),
+        // Throughput benchmarks (not timed tests): `kaohe bench`, or `kaohe-bench` built without the server.
+        .target(
+            name: "KaoheBench",
+            dependencies: ["KaoheCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/KaoheBench"
+        ),
+        .executableTarget(name: "kaohe-bench", dependencies: ["KaoheBench"], path: "Benchmarks/kaohe-bench"),
         .executableTarget(
             name: "kaohe",
             dependencies: [
                 "KaoheCore",
                 "KaoheServer",
+                "KaoheBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

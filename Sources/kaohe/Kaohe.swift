@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KaoheBench
 import KaoheCore
 
 @main

@@ -26,7 +26,7 @@ enum CBody: Sendable {
     case target(slot: Int, target: Operand, lower: Operand, at: Fixed, above: Slope?, below: Slope?, whole: Bool)
     case gradedSingle(slot: Int, grades: [Grade], money: Bool)
     case gradedMultiple(slots: [Int], grades: [Grade], money: Bool, average: Bool, expected: Int?)
-    case formula(Expr, gates: [(Gate, Expr)], program: FixedProgram)
+    case formula(Expr, gates: [(Gate, Expr)], program: FixedProgram, template: FormulaTemplate)
 }
 
 final class CItem: Sendable {
@@ -58,7 +58,7 @@ struct SchemeCompiler {
     var slotLabels: [String] = []
     var slotKinds: [ValueKind] = []
     var slotNames: [String] = []
-    var derived: [(slot: Int, expr: Expr, def: Derived, phase: Int, program: FixedProgram)] = []
+    var derived: [(slot: Int, expr: Expr, def: Derived, phase: Int, program: FixedProgram, template: FormulaTemplate)] = []
     var groupSlots: [(slot: Int, function: Expr.Function, source: Int?)] = []
     var problems: [SchemeProblem] = []
 
@@ -144,7 +144,7 @@ struct SchemeCompiler {
             }
         }
         let defBySlot = Dictionary(uniqueKeysWithValues: parsed.enumerated().map { ($1.0, scheme.derived[$0]) })
-        derived = order.map { (slot: $0, expr: bound[$0]!, def: defBySlot[$0]!, phase: phase[$0] ?? 1, program: FixedProgram(bound[$0]!)) }
+        derived = order.map { (slot: $0, expr: bound[$0]!, def: defBySlot[$0]!, phase: phase[$0] ?? 1, program: FixedProgram(bound[$0]!), template: FormulaTemplate(bound[$0]!)) }
         for g in groupSlots {
             if let src = g.source, (phase[src] ?? 1) == 2 {
                 problems.append(SchemeProblem(.error, "derived", "分组汇总不能嵌套 a group aggregate cannot read a metric that itself uses one (\(slotNames[src]))"))
@@ -369,7 +369,7 @@ struct SchemeCompiler {
                     problems.append(SchemeProblem(.error, "\(path).gate[\(gi)].condition", error.description, rules: g.rules))
                 }
             }
-            body = .formula(be, gates: gates, program: FixedProgram(be))
+            body = .formula(be, gates: gates, program: FixedProgram(be), template: FormulaTemplate(be))
             addOverride(&self)
         }
         return CItem(item: item, section: section, context: context, body: body, overrideSlot: overrideSlot)

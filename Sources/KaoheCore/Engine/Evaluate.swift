@@ -3,6 +3,16 @@ import Foundation
 extension ScoringEngine {
     // MARK: - presentation helpers
 
+    /// As `show`, appending in place (no intermediate explanation).
+    func appendShow(_ v: Fixed, slot: Int, into x: inout Explanation) {
+        v.appendFormatted(to: &x.bytes, maxFraction: 2)
+        switch slotKinds[slot] {
+        case .percent: x.bytes.append(UInt8(ascii: "%"))
+        case .money: x.bytes.append(contentsOf: " 元".utf8)
+        default: break
+        }
+    }
+
     func show(_ v: Fixed, slot: Int) -> Explanation {
         switch slotKinds[slot] {
         case .percent: return "\(v)%"
@@ -17,13 +27,14 @@ extension ScoringEngine {
         if let v = st.values[slot] { s = "\(slotLabels[slot]) \(show(v, slot: slot))" }
         else if case .divisionByZero = st.failures[slot] { s = "\(slotLabels[slot]) 无法计算（分母为 0）" }
         else { s = "\(slotLabels[slot]) 无数据" }
-        if let d = derived.first(where: { $0.slot == slot }) {
-            s += "（= "
-            d.expr.render(into: &s) { i, out in
-                out += "\(slotLabels[i]) "
-                if let v = st.values[i] { out += show(v, slot: i) } else { out += "无数据" }
+        if slot < derivedIndex.count, derivedIndex[slot] >= 0 {
+            s.bytes.append(contentsOf: "（= ".utf8)
+            derived[derivedIndex[slot]].template.render(into: &s) { i, out in
+                out.bytes.append(contentsOf: slotLabels[i].utf8)
+                out.bytes.append(32)
+                if let v = st.values[i] { appendShow(v, slot: i, into: &out) } else { out.bytes.append(contentsOf: "无数据".utf8) }
             }
-            s += "）"
+            s.bytes.append(contentsOf: "）".utf8)
         }
         return s
     }
@@ -329,7 +340,7 @@ extension ScoringEngine {
             if cancelled && p > .zero { p = .zero; how += "；出现一票取消等级，正分取消" }
             return (clampItem(p, c), Explanation(how + "，得 \(clampItem(p, c).format()) 分"))
 
-        case .formula(let e, let gates, let program):
+        case .formula(_, let gates, let program, let template):
             for (g, ge) in gates {
                 do {
                     if try ge.evaluate({ (s: Int) -> Fixed? in st.values[s] }).isZero {
@@ -342,7 +353,7 @@ extension ScoringEngine {
                 let raw = try program.evaluate { (s: Int) -> Fixed? in st.values[s] }
                 let p = clampItem(raw, c)
                 var x: Explanation = "\(item.formulaText) = "
-                renderValues(e, st, into: &x)
+                renderValues(template, st, into: &x)
                 x += " = \(raw)"
                 x += p != raw ? "，取 \(p) 分" : " 分"
                 return (p, x)
@@ -351,9 +362,9 @@ extension ScoringEngine {
     }
 
     /// The formula with each input's value: `(10 − 45 ÷ 10)`.
-    func renderValues(_ e: Expr, _ st: RowState, into x: inout Explanation) {
-        e.render(into: &x) { i, out in
-            if let v = st.values[i] { out += show(v, slot: i) } else { out += "?" }
+    func renderValues(_ t: FormulaTemplate, _ st: RowState, into x: inout Explanation) {
+        t.render(into: &x) { i, out in
+            if let v = st.values[i] { appendShow(v, slot: i, into: &out) } else { out.bytes.append(UInt8(ascii: "?")) }
         }
     }
 
@@ -497,7 +508,7 @@ extension ScoringEngine {
             let edge = onEdge ? "（恰在边界，按\(boundaryText(boundary))归档，R-001-10）" : ""
             return (band.value.decimal, "\(describe(slot, st))，落在「\(bandText(band, slot: slot))」档\(edge)，\(yuan: band.value.decimal) 元")
 
-        case .formula(let e, let gates, _):
+        case .formula(let e, let gates, _, let template):
             for (g, ge) in gates {
                 do {
                     if try ge.evaluate({ (s: Int) -> Fixed? in st.values[s] }).isZero {
@@ -511,7 +522,7 @@ extension ScoringEngine {
                 let a = try e.evaluate { (s: Int) -> Decimal? in st.values[s]?.decimal }
                 var x: Explanation = gates.isEmpty ? "" : "门槛全部达标（\(gates.map(\.0.label).joined(separator: "、"))）；"
                 x += "\(item.formulaText) = "
-                renderValues(e, st, into: &x)
+                renderValues(template, st, into: &x)
                 x += " = \(yuan: a.rounded(2)) 元"
                 return (a.rounded(2), x)
             } catch { return (nil, evalFailure(error, item: item, &flags)) }

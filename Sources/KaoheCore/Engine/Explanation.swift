@@ -38,3 +38,30 @@ public struct Explanation: Sendable, Equatable, ExpressibleByStringInterpolation
         public mutating func appendInterpolation(yuan d: Decimal) { d.appendYuan(to: &bytes, fixedFraction: true) }
     }
 }
+
+/// A formula's explanation text split once into literal bytes and input slots, so that
+/// explaining it for a row only appends bytes and the row's values (`订单数 18 ÷ 咨询总数 60 × 100`).
+struct FormulaTemplate: Sendable {
+    let chunks: [[UInt8]]
+    let slots: [Int]
+
+    init(_ e: Expr) {
+        var out = Explanation()
+        var cuts: [(offset: Int, slot: Int)] = []
+        e.render(into: &out) { s, o in cuts.append((o.bytes.count, s)) }
+        var chunks: [[UInt8]] = []
+        var start = 0
+        for c in cuts { chunks.append(Array(out.bytes[start..<c.offset])); start = c.offset }
+        chunks.append(Array(out.bytes[start...]))
+        self.chunks = chunks
+        slots = cuts.map(\.slot)
+    }
+
+    func render(into x: inout Explanation, _ slot: (Int, inout Explanation) -> Void) {
+        for (i, s) in slots.enumerated() {
+            x.bytes.append(contentsOf: chunks[i])
+            slot(s, &x)
+        }
+        x.bytes.append(contentsOf: chunks[slots.count])
+    }
+}

@@ -17,7 +17,9 @@ public final class ScoringEngine: Sendable {
     let slotLabels: [String]
     let slotKinds: [ValueKind]
     let slotNames: [String]
-    let derived: [(slot: Int, expr: Expr, def: Derived, phase: Int, program: FixedProgram)]
+    let derived: [(slot: Int, expr: Expr, def: Derived, phase: Int, program: FixedProgram, template: FormulaTemplate)]
+    /// Derived slot → position in `derived` (−1: not derived).
+    let derivedIndex: [Int]
     let groupSlots: [(slot: Int, function: Expr.Function, source: Int?)]
     let sections: [CSection]
     let adjustments: [CItem]
@@ -45,6 +47,9 @@ public final class ScoringEngine: Sendable {
         slotKinds = c.slotKinds
         slotNames = c.slotNames
         derived = c.derived
+        var di = [Int](repeating: -1, count: c.slotNames.count)
+        for (k, d) in c.derived.enumerated() where d.slot < di.count { di[d.slot] = k }
+        derivedIndex = di
         groupSlots = c.groupSlots
         sections = compiled.sections
         adjustments = compiled.adjustments

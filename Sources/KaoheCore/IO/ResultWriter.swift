@@ -174,12 +174,7 @@ public enum ResultWriter {
     public static func json(_ x: Outcome, into o: inout ByteSink, first: Bool) {
         o.raw(first ? "\n" : ",\n")
         o.raw("{\"employee_id\":"); o.json(x.employeeId)
-        o.raw(",\"period\":"); o.json(x.period)
-        o.raw(",\"kind\":"); o.json(x.kind)
-        o.raw(",\"value\":"); value(x.value, into: &o)
-        o.raw(",\"rule\":"); o.jsonRules(x.rules)
-        o.raw(",\"explanation\":"); o.json(x.explanation)
-        o.raw("}")
+        outcomeFields(x.period, x.kind, x.value, x.rules, x.explanation, into: &o)
     }
 
     public static func outcomesClose(teams: [TeamOutcome], into o: inout ByteSink) {
@@ -187,14 +182,19 @@ public enum ResultWriter {
         for (i, x) in teams.enumerated() {
             o.raw(i == 0 ? "\n" : ",\n")
             o.raw("{\"team\":"); o.json(x.team)
-            o.raw(",\"period\":"); o.json(x.period)
-            o.raw(",\"kind\":"); o.json(x.kind)
-            o.raw(",\"value\":"); value(x.value, into: &o)
-            o.raw(",\"rule\":"); o.jsonRules(x.rules)
-            o.raw(",\"explanation\":"); o.json(x.explanation)
-            o.raw("}")
+            outcomeFields(x.period, x.kind, x.value, x.rules, x.explanation, into: &o)
         }
         o.raw("]}\n")
+    }
+
+    /// The fields an employee's and a team's outcome share, and the closing brace.
+    static func outcomeFields(_ period: String, _ kind: String, _ v: OutcomeValue, _ rules: [String], _ explanation: String, into o: inout ByteSink) {
+        o.raw(",\"period\":"); o.json(period)
+        o.raw(",\"kind\":"); o.json(kind)
+        o.raw(",\"value\":"); value(v, into: &o)
+        o.raw(",\"rule\":"); o.jsonRules(rules)
+        o.raw(",\"explanation\":"); o.json(explanation)
+        o.raw("}")
     }
 
     static func value(_ v: OutcomeValue, into o: inout ByteSink) {

@@ -6,8 +6,9 @@ import Glibc
 #endif
 
 /// Throughput benchmark (not a timed test): CSV → scores → JSON for N employee-months.
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct BenchCommand: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmark scoring: generate N employee-months, read the CSV, score, write JSON; report rows/s, item evaluations/s and peak memory."
     )
@@ -18,7 +19,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "keep the generated CSV at this path") var keep: String?
     @Option(help: "months of history per employee; above 1 also runs every outcome policy of the scheme") var months = 1
 
-    func run() throws {
+    public func run() throws {
         let engine = try ScoringEngine(scheme: try scheme.map { try SchemeLoader.load(path: $0).0 } ?? Presets.scheme(preset))
         if months > 1 { return try runOutcomes(engine) }
         var gen = SyntheticEvidence(seed: 7)
