@@ -25,6 +25,8 @@ public struct AppConfig: Sendable, Equatable {
     public var throttleWindow: Int
     /// bcrypt cost of stored passwords (tests use the minimum, 4).
     public var bcryptCost: Int = 12
+    /// The current month (YYYY-MM) for retention; nil = today in China Standard Time.
+    public var currentMonth: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: Database = .sqlite(path: "kaohe.sqlite"),
                 demo: Bool = false, secureCookies: Bool = false, retentionMonths: Int = 24,

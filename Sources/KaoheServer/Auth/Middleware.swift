@@ -42,7 +42,11 @@ struct APIError: Content { var error: String; var message: String }
 /// Web pages that need a signed-in user: otherwise back to the login page.
 struct RequireLogin: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
-        guard req.auth.has(User.self) else { return req.redirect(to: SiteURL.login.path) }
+        guard let user = req.auth.get(User.self) else { return req.redirect(to: SiteURL.login.path) }
+        // a first-start or reset password must be replaced before anything else
+        if user.mustChangePassword && req.url.path != SiteURL.password.path && req.url.path != SiteURL.logout.path {
+            return req.redirect(to: SiteURL.password.path)
+        }
         return try await next.respond(to: req)
     }
 }

@@ -5,6 +5,7 @@ enum SiteURL {
     case home
     case login
     case logout
+    case password
     case employee(UUID)
     case health
     case api(API)
@@ -22,6 +23,7 @@ enum SiteURL {
         case .home: return "/"
         case .login: return "/login"
         case .logout: return "/logout"
+        case .password: return "/account/password"
         case .employee(let id): return "/employees/\(id.uuidString)"
         case .health: return "/healthz"
         case .api(let a):

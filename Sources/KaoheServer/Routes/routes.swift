@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     app.get("healthz") { _ in "ok" }
     try app.register(collection: WebController())
     try app.register(collection: APIController())
+    try app.register(collection: AdminController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.
@@ -18,6 +19,34 @@ struct WebController: RouteCollection {
         signedIn.post("logout", use: logout)
         signedIn.get(use: home)
         signedIn.get("employees", ":id", use: employee)
+        signedIn.get("account", "password", use: passwordPage)
+        signedIn.post("account", "password", use: changePassword)
+    }
+
+    func passwordPage(req: Request) async throws -> Response {
+        let user = try req.user
+        return Page.render(title: "修改密码", user: user, csrf: req.csrfToken,
+                           body: PasswordView.body(PasswordModel(csrf: req.csrfToken, mustChange: user.mustChangePassword)))
+    }
+
+    struct PasswordForm: Content { var current: String; var new: String; var confirm: String }
+
+    func changePassword(req: Request) async throws -> Response {
+        let user = try req.user
+        let form = try req.content.decode(PasswordForm.self)
+        func fail(_ why: String) -> Response {
+            Page.render(status: .badRequest, title: "修改密码", user: user, csrf: req.csrfToken,
+                        body: PasswordView.body(PasswordModel(csrf: req.csrfToken, error: why, mustChange: user.mustChangePassword)))
+        }
+        guard try await req.password.async.verify(form.current, created: user.passwordHash) else { return fail("当前密码不正确 current password is wrong") }
+        guard form.new.count >= 8 else { return fail("新密码至少 8 位 the new password needs at least 8 characters") }
+        guard form.new == form.confirm else { return fail("两次输入的新密码不一致 the two new passwords differ") }
+        guard form.new != form.current else { return fail("新密码不能与当前密码相同 choose a different password") }
+        user.passwordHash = try await req.password.async.hash(form.new)
+        user.mustChangePassword = false
+        try await user.save(on: req.db)
+        try await Audit.record(on: req.db, actor: user, action: "update", entity: "user", id: user.username, after: "password changed")
+        return req.redirect(to: SiteURL.home.path)
     }
 
     func loginPage(req: Request) async throws -> Response {

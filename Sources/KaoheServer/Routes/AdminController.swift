@@ -1,0 +1,148 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// HR's tools: the audit trail (R-004-03) viewed and exported, record retention and purge
+/// (R-000-07), under /api/v1. Everyone else gets 403 and nothing more.
+struct AdminController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let hr = routes.grouped("api", "v1").grouped(APIAuthenticator(), RequireHR())
+        hr.get("audit", use: audit)
+        hr.get("audit.csv", use: auditCSV)
+        hr.get("retention", use: retention)
+        hr.get("retention", "archive", use: archive)
+        hr.post("retention", "purge", use: purge)
+    }
+
+    struct AuditDTO: Content {
+        var at: Date
+        var actor: String
+        var action: String
+        var entity: String
+        var entityId: String
+        var before: String?
+        var after: String?
+        var reason: String?
+    }
+
+    func entries(_ req: Request) async throws -> [AuditEntry] {
+        let limit = min(max(req.query[Int.self, at: "limit"] ?? 200, 1), 5000)
+        let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
+        return try await AuditEntry.query(on: req.db).sort(\.$at, .descending).range(offset..<(offset + limit)).all()
+    }
+
+    func audit(req: Request) async throws -> [AuditDTO] {
+        try await entries(req).map {
+            AuditDTO(at: $0.at, actor: $0.actorName, action: $0.action, entity: $0.entity, entityId: $0.entityId,
+                     before: $0.before, after: $0.after, reason: $0.reason)
+        }
+    }
+
+    func auditCSV(req: Request) async throws -> Response {
+        var out = "at,actor,action,entity,entity_id,before,after,reason\n"
+        let iso = ISO8601DateFormatter()
+        func cell(_ s: String?) -> String {
+            guard let s else { return "" }
+            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        for e in try await entries(req) {
+            out += [iso.string(from: e.at), e.actorName, e.action, e.entity, e.entityId].map(cell).joined(separator: ",")
+            out += "," + [e.before, e.after, e.reason].map(cell).joined(separator: ",") + "\n"
+        }
+        let res = Response(status: .ok, body: .init(string: out))
+        res.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        res.headers.contentDisposition = .init(.attachment, filename: "kaohe-audit.csv")
+        return res
+    }
+
+    // MARK: retention (R-000-07)
+
+    struct RetentionDTO: Content {
+        var retentionMonths: Int
+        /// Records of periods before this month are past retention.
+        var cutoff: String
+        var evidence: Int
+        var results: Int
+    }
+
+    func retention(req: Request) async throws -> RetentionDTO {
+        let cutoff = Retention.cutoff(req.application.config)
+        return RetentionDTO(retentionMonths: req.application.config.retentionMonths, cutoff: cutoff,
+                            evidence: try await EvidenceEntry.query(on: req.db).filter(\.$period < cutoff).count(),
+                            results: try await StoredResult.query(on: req.db).filter(\.$period < cutoff).count())
+    }
+
+    struct ArchiveDTO: Content {
+        struct Evidence: Content { var employee: String; var period: String; var column: String; var value: String; var recordedAt: Date }
+        struct Result: Content { var employee: String; var period: String; var scheme: String; var version: Int; var total: String; var sheet: String }
+        var cutoff: String
+        var evidence: [Evidence]
+        var results: [Result]
+    }
+
+    func archive(req: Request) async throws -> ArchiveDTO {
+        let cutoff = Retention.cutoff(req.application.config)
+        let ev = try await EvidenceEntry.query(on: req.db).filter(\.$period < cutoff).with(\.$employee).all()
+        let rs = try await StoredResult.query(on: req.db).filter(\.$period < cutoff).with(\.$employee).with(\.$scheme).all()
+        return ArchiveDTO(cutoff: cutoff,
+                          evidence: ev.map { .init(employee: $0.employee.number, period: $0.period, column: $0.column, value: $0.value, recordedAt: $0.recordedAt) },
+                          results: rs.map { .init(employee: $0.employee.number, period: $0.period, scheme: $0.scheme.key, version: $0.scheme.version, total: $0.total, sheet: $0.json) })
+    }
+
+    struct PurgeRequest: Content, Validatable {
+        var cutoff: String
+        var archived: Bool
+        static func validations(_ v: inout Validations) {
+            v.add("cutoff", as: String.self, is: .count(7...7))
+            v.add("archived", as: Bool.self)
+        }
+    }
+
+    struct PurgeDTO: Content { var cutoff: String; var evidence: Int; var results: Int }
+
+    func purge(req: Request) async throws -> PurgeDTO {
+        try PurgeRequest.validate(content: req)
+        let body = try req.content.decode(PurgeRequest.self)
+        let allowed = Retention.cutoff(req.application.config)
+        guard body.cutoff.wholeMatch(of: /\d{4}-(0[1-9]|1[0-2])/) != nil else {
+            throw Abort(.badRequest, reason: "cutoff 须为 YYYY-MM (got “\(body.cutoff)”)")
+        }
+        guard body.cutoff <= allowed else {
+            throw Abort(.badRequest, reason: "cutoff \(body.cutoff) 晚于保存期限 \(allowed)：只能清理保存期满（\(req.application.config.retentionMonths) 个月）的记录")
+        }
+        guard body.archived else {
+            throw Abort(.badRequest, reason: "archived 须为 true：清理前须先导出存档（GET /api/v1/retention/archive）")
+        }
+        let user = try req.user
+        return try await req.db.transaction { db in
+            let ev = try await EvidenceEntry.query(on: db).filter(\.$period < body.cutoff).count()
+            let rs = try await StoredResult.query(on: db).filter(\.$period < body.cutoff).count()
+            try await EvidenceEntry.query(on: db).filter(\.$period < body.cutoff).delete()
+            try await StoredResult.query(on: db).filter(\.$period < body.cutoff).delete()
+            try await Audit.record(on: db, actor: user, action: "purge", entity: "records", id: "before \(body.cutoff)",
+                                   before: "evidence=\(ev) results=\(rs)", after: "evidence=0 results=0", reason: "保存期满清理（R-000-07），已存档")
+            return PurgeDTO(cutoff: body.cutoff, evidence: ev, results: rs)
+        }
+    }
+}
+
+struct RequireHR: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        guard let u = req.auth.get(User.self), Access.canAdminister(u.viewer) else { throw Abort(.forbidden, reason: "仅限人事 HR only") }
+        return try await next.respond(to: req)
+    }
+}
+
+enum Retention {
+    /// The first month still within retention: records of earlier periods may be purged.
+    static func cutoff(_ c: AppConfig) -> String {
+        let current: String
+        if let m = c.currentMonth { current = m } else {
+            let d = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Asia/Shanghai")!, from: Date())
+            current = String(format: "%04d-%02d", d.year!, d.month!)
+        }
+        let y = Int(current.prefix(4))!, m = Int(current.suffix(2))!
+        let idx = y * 12 + (m - 1) - c.retentionMonths
+        return String(format: "%04d-%02d", idx / 12, idx % 12 + 1)
+    }
+}
