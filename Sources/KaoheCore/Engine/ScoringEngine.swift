@@ -12,7 +12,7 @@ public final class ScoringEngine: Sendable {
     /// The attainable regular maximum (R-002-25).
     public let attainableMax: Fixed
 
-    let columnIndex: [String: Int]
+    public let columnIndex: [String: Int]
     let slotCount: Int
     let slotLabels: [String]
     let slotKinds: [ValueKind]

@@ -8,6 +8,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: WebController())
     try app.register(collection: APIController())
     try app.register(collection: AdminController())
+    try app.register(collection: EvidenceController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.

@@ -1,0 +1,132 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Vapor
+
+/// Evidence recorded through the API (issue 4 §5): metric values, event counts, marks, QA grades,
+/// each with who and when; changing a stored value needs a reason (R-004-03). After a change the
+/// team-period is re-scored by Core and the results stored with the scheme version used.
+struct EvidenceController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
+        api.put("evidence", use: record)
+    }
+
+    struct EvidenceRequest: Content {
+        var employeeId: UUID
+        var period: String
+        var scheme: String
+        var values: [String: String]
+        var reason: String?
+    }
+
+    struct RecordedDTO: Content {
+        var employeeId: UUID
+        var period: String
+        var scheme: String
+        var schemeVersion: Int
+        var changed: [String]
+        var total: String
+        var grade: String?
+        var flags: [String]
+    }
+
+    func record(req: Request) async throws -> RecordedDTO {
+        let user = try req.user
+        let body: EvidenceRequest
+        do { body = try req.content.decode(EvidenceRequest.self) } catch let e as DecodingError {
+            throw Abort(.badRequest, reason: "请求体无效 bad request body: \(Self.describe(e))")
+        }
+        guard Period.isValid(body.period) else { throw Abort(.badRequest, reason: "period “\(body.period)” 不是有效期间 (YYYY-MM)") }
+        guard !body.values.isEmpty else { throw Abort(.badRequest, reason: "values 为空 nothing to record") }
+        guard let employee = try await Employee.find(body.employeeId, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
+        guard let version = try await SchemeVersion.query(on: req.db).filter(\.$key == body.scheme).sort(\.$version, .descending).first() else {
+            throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(body.scheme)”")
+        }
+        let engine = try Scoring.engine(version)
+        // who may record what: the line above the person (lead, manager) and HR; QA inspectors record QA grades only
+        let qaColumns = Self.qaColumns(engine.scheme)
+        let viewer = user.viewer
+        for column in body.values.keys.sorted() {
+            guard engine.columnIndex[column] != nil else {
+                throw Abort(.unprocessableEntity, reason: "values.\(column): 方案 \(body.scheme) 没有这一输入 unknown column")
+            }
+            let allowed = Access.canRecordEvidence(viewer, employee.subject)
+                || (Access.canRecordQA(viewer) && qaColumns.contains(where: { column == $0 || column.hasPrefix($0 + ".") }) && employee.id != viewer.employeeId)
+            guard allowed else { throw Abort(.forbidden, reason: "无权录入 not allowed to record this") }
+        }
+        let schemeId = try version.requireID()
+        let existing = try await EvidenceEntry.query(on: req.db)
+            .filter(\.$employee.$id == body.employeeId).filter(\.$scheme.$id == schemeId).filter(\.$period == body.period).all()
+        var merged = Dictionary(existing.map { ($0.column, $0.value) }, uniquingKeysWith: { $1 })
+        let changes = body.values.filter { merged[$0.key] != $0.value }
+        let overwrites = changes.keys.filter { merged[$0] != nil }
+        if !overwrites.isEmpty && (body.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw Abort(.unprocessableEntity, reason: "reason: 修改已录入的 \(overwrites.sorted().joined(separator: "、")) 须说明原因 (R-004-03)")
+        }
+        merged.merge(body.values) { $1 }
+        do { _ = try engine.evidence(merged) } catch {
+            throw Abort(.unprocessableEntity, reason: "values.\(error.column ?? ""): \(error.message)")
+        }
+        try await req.db.transaction { db in
+            for (column, value) in changes.sorted(by: { $0.key < $1.key }) {
+                if let e = existing.first(where: { $0.column == column }) {
+                    let before = e.value
+                    e.value = value; e.recordedBy = user.id; e.recordedAt = Date()
+                    try await e.save(on: db)
+                    try await Audit.record(on: db, actor: user, action: "update", entity: "evidence", id: "\(employee.number)/\(body.period)/\(column)",
+                                           before: before, after: value, reason: body.reason)
+                } else {
+                    try await EvidenceEntry(employeeId: body.employeeId, schemeId: schemeId, period: body.period, column: column, value: value, recordedBy: user.id).save(on: db)
+                    try await Audit.record(on: db, actor: user, action: "create", entity: "evidence", id: "\(employee.number)/\(body.period)/\(column)",
+                                           after: value, reason: body.reason)
+                }
+            }
+            try await Self.rescore(version, period: body.period, on: db)
+        }
+        let stored = try await StoredResult.query(on: req.db).filter(\.$employee.$id == body.employeeId)
+            .filter(\.$scheme.$id == schemeId).filter(\.$period == body.period).first()
+        let sheet = try await Scoring.score(scheme: version, period: body.period, on: req.db).first { $0.0.id == body.employeeId }?.1
+        return RecordedDTO(employeeId: body.employeeId, period: body.period, scheme: version.key, schemeVersion: version.version,
+                           changed: changes.keys.sorted(), total: stored?.total ?? "", grade: stored?.grade, flags: sheet?.flags.map(\.code) ?? [])
+    }
+
+    /// Re-scores a scheme's period and stores each result (replacing the previous one), audited
+    /// when a total changes.
+    static func rescore(_ version: SchemeVersion, period: String, on db: Database) async throws {
+        let schemeId = try version.requireID()
+        for (emp, r) in try await Scoring.score(scheme: version, period: period, on: db) {
+            let total = r.total.format()
+            let json = Scoring.json(r)
+            if let old = try await StoredResult.query(on: db).filter(\.$employee.$id == emp.requireID())
+                .filter(\.$scheme.$id == schemeId).filter(\.$period == period).first() {
+                guard old.json != json else { continue }
+                let before = old.total
+                old.total = total; old.grade = r.grade; old.json = json; old.computedAt = Date()
+                try await old.save(on: db)
+                if before != total {
+                    try await Audit.record(on: db, actor: nil, action: "recompute", entity: "result", id: "\(emp.number)/\(period)", before: before, after: total)
+                }
+            } else {
+                try await StoredResult(employeeId: try emp.requireID(), schemeId: schemeId, period: period, total: total, grade: r.grade, json: json).save(on: db)
+            }
+        }
+    }
+
+    /// Columns of QA-graded items (R-002-14): `qa_score`, `service_pay.you` …
+    static func qaColumns(_ s: Scheme) -> [String] {
+        (s.sections.flatMap(\.items) + s.money).compactMap { item in
+            if case .graded = item.rule { return item.id }
+            return nil
+        }
+    }
+
+    static func describe(_ e: DecodingError) -> String {
+        switch e {
+        case .keyNotFound(let k, let c): return "缺少字段 missing field “\((c.codingPath + [k]).map(\.stringValue).joined(separator: "."))”"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "字段类型错误 wrong type at “\(c.codingPath.map(\.stringValue).joined(separator: "."))”"
+        case .dataCorrupted(let c): return "数据无效 invalid data at “\(c.codingPath.map(\.stringValue).joined(separator: "."))”: \(c.debugDescription)"
+        @unknown default: return "\(e)"
+        }
+    }
+}
