@@ -27,6 +27,13 @@ public struct AppConfig: Sendable, Equatable {
     public var bcryptCost: Int = 12
     /// The current month (YYYY-MM) for retention; nil = today in China Standard Time.
     public var currentMonth: String?
+    /// 工号 scheme of the company (R-002-35): `KAOHE_NUMBERING=departmental` (centre digit 1) or `dated:JW`.
+    public var numbering: Numbering = .departmental(centre: 1)
+
+    public enum Numbering: Sendable, Equatable {
+        case departmental(centre: Int)
+        case dated(company: String)
+    }
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: Database = .sqlite(path: "kaohe.sqlite"),
                 demo: Bool = false, secureCookies: Bool = false, retentionMonths: Int = 24,
@@ -60,6 +67,11 @@ public struct AppConfig: Sendable, Equatable {
         }
         c.demo = demo
         c.secureCookies = ["1", "true", "yes"].contains(env["KAOHE_SECURE_COOKIES"]?.lowercased() ?? "")
+        if let s = env["KAOHE_NUMBERING"], !s.isEmpty {
+            if s == "departmental" { c.numbering = .departmental(centre: 1) }
+            else if s.hasPrefix("dated:"), s.count > 6, s.dropFirst(6).allSatisfy({ $0.isASCII && $0.isLetter }) { c.numbering = .dated(company: String(s.dropFirst(6))) }
+            else { throw ConfigError("KAOHE_NUMBERING 须为 departmental 或 dated:公司代码 (got “\(s)”)") }
+        }
         if let s = env["KAOHE_RETENTION_MONTHS"] {
             guard let m = Int(s), m >= 1 else { throw ConfigError("KAOHE_RETENTION_MONTHS “\(s)” 须为正整数 must be a positive number of months") }
             c.retentionMonths = m

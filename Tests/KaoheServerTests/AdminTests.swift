@@ -108,3 +108,26 @@ struct AdminTests {
         }
     }
 }
+
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    @Test("every /api/v1 route is documented, with its method")
+    func everyRouteDocumented() async throws {
+        try await withKaohe { app, _ in
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPI.document.utf8)) as? [String: Any])
+            let paths = try #require(doc["paths"] as? [String: [String: Any]])
+            for route in app.routes.all {
+                let parts = route.path.map { c -> String in
+                    if case .parameter(let p) = c { return "{\(p)}" }
+                    return c.description
+                }
+                guard parts.starts(with: ["api", "v1"]), parts.count > 2 else { continue }
+                let path = "/" + parts.joined(separator: "/")
+                if path == "/api/v1/openapi.json" { continue }
+                let methods = paths[path]
+                #expect(methods != nil, "\(path) is not documented")
+                #expect(methods?[route.method.rawValue.lowercased()] != nil, "\(route.method) \(path) is not documented")
+            }
+        }
+    }
+}

@@ -121,12 +121,23 @@ struct EvidenceController: RouteCollection {
         }
     }
 
+    /// A decoding error as the client wrote the field (`hire_date`, `values.quality`).
     static func describe(_ e: DecodingError) -> String {
+        func path(_ keys: [CodingKey]) -> String { keys.map { snake($0.stringValue) }.joined(separator: ".") }
         switch e {
-        case .keyNotFound(let k, let c): return "缺少字段 missing field “\((c.codingPath + [k]).map(\.stringValue).joined(separator: "."))”"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "字段类型错误 wrong type at “\(c.codingPath.map(\.stringValue).joined(separator: "."))”"
-        case .dataCorrupted(let c): return "数据无效 invalid data at “\(c.codingPath.map(\.stringValue).joined(separator: "."))”: \(c.debugDescription)"
+        case .keyNotFound(let k, let c): return "\(path(c.codingPath + [k])): 缺少字段 missing field"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(path(c.codingPath)): 字段类型错误 wrong type"
+        case .dataCorrupted(let c): return "\(path(c.codingPath)): 数据无效 invalid data — \(c.debugDescription)"
         @unknown default: return "\(e)"
         }
+    }
+
+    /// `hireDate` → `hire_date` (the JSON decoder converts snake_case keys on the way in).
+    static func snake(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
+        }
+        return out
     }
 }

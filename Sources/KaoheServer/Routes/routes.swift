@@ -9,6 +9,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: APIController())
     try app.register(collection: AdminController())
     try app.register(collection: EvidenceController())
+    try app.register(collection: OrganisationController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.
