@@ -10,6 +10,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AdminController())
     try app.register(collection: EvidenceController())
     try app.register(collection: OrganisationController())
+    try app.register(collection: SchemeController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.

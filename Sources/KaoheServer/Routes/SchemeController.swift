@@ -1,0 +1,114 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Vapor
+
+/// Schemes stored and versioned (issue 4 §4): a preset is instantiated as version 1; editing
+/// stores a new version after validation (problems named by path, `sections[2].items[0].bands[3]`);
+/// results keep the version they were scored with.
+struct SchemeController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1", "schemes").grouped(APIAuthenticator())
+        api.get(use: list)
+        api.get(":key", "versions", use: versions)
+        let hr = api.grouped(RequireHR())
+        hr.post(use: instantiate)
+        hr.put(":key", use: edit)
+    }
+
+    struct VersionDTO: Content {
+        var key: String
+        var version: Int
+        var name: String
+        var preset: String?
+        var departmentId: UUID?
+        var createdAt: Date?
+    }
+
+    static func dto(_ v: SchemeVersion) -> VersionDTO {
+        VersionDTO(key: v.key, version: v.version, name: v.name, preset: v.preset, departmentId: v.$department.id, createdAt: v.createdAt)
+    }
+
+    func list(req: Request) async throws -> [VersionDTO] {
+        var latest: [String: SchemeVersion] = [:]
+        for v in try await SchemeVersion.query(on: req.db).all() where (latest[v.key]?.version ?? 0) < v.version { latest[v.key] = v }
+        return latest.values.sorted { $0.key < $1.key }.map(Self.dto)
+    }
+
+    func versions(req: Request) async throws -> [VersionDTO] {
+        let key = req.parameters.get("key") ?? ""
+        let all = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version).all()
+        guard !all.isEmpty else { throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(key)”") }
+        return all.map(Self.dto)
+    }
+
+    struct InstantiateRequest: Content { var preset: String; var departmentId: UUID? }
+
+    func instantiate(req: Request) async throws -> Response {
+        let body: InstantiateRequest
+        do { body = try req.content.decode(InstantiateRequest.self) } catch let d as DecodingError {
+            throw Abort(.badRequest, reason: EvidenceController.describe(d))
+        }
+        guard let file = Presets.files().first(where: { $0.deletingPathExtension().lastPathComponent == body.preset }) else {
+            throw Abort(.notFound, reason: "preset: 没有这个预设 no preset “\(body.preset)”; 可用 available: \(Presets.all().map(\.id).joined(separator: ", "))")
+        }
+        if let d = body.departmentId, try await Department.find(d, on: req.db) == nil {
+            throw Abort(.unprocessableEntity, reason: "department_id: 没有这个部门 no such department")
+        }
+        guard try await SchemeVersion.query(on: req.db).filter(\.$key == body.preset).count() == 0 else {
+            throw Abort(.conflict, reason: "方案 \(body.preset) 已存在；修改请提交新版本 (PUT /api/v1/schemes/\(body.preset))")
+        }
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let scheme = try Presets.scheme(body.preset)
+        let user = try req.user
+        let v = SchemeVersion(key: body.preset, version: 1, name: scheme.name, text: text, preset: body.preset, departmentId: body.departmentId, createdBy: user.id)
+        try await v.save(on: req.db)
+        try await Audit.record(on: req.db, actor: user, action: "create", entity: "scheme", id: "\(body.preset) v1", after: "preset \(body.preset)")
+        let res = Response(status: .created)
+        try res.content.encode(Self.dto(v))
+        return res
+    }
+
+    struct EditRequest: Content { var text: String; var reason: String }
+
+    struct ProblemDTO: Content { var severity: String; var path: String; var message: String; var rules: [String] }
+    struct EditedDTO: Content { var scheme: VersionDTO; var warnings: [ProblemDTO] }
+    struct RejectedDTO: Content { var error: String; var message: String; var problems: [ProblemDTO] }
+
+    func edit(req: Request) async throws -> Response {
+        let key = req.parameters.get("key") ?? ""
+        guard let current = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version, .descending).first() else {
+            throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(key)”")
+        }
+        let body: EditRequest
+        do { body = try req.content.decode(EditRequest.self) } catch let d as DecodingError {
+            throw Abort(.badRequest, reason: EvidenceController.describe(d))
+        }
+        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明修改原因 (R-004-03)") }
+        var problems: [SchemeProblem] = []
+        var scheme: Scheme?
+        do {
+            let s = try SchemeLoader.decode(body.text, format: SchemeLoader.format(for: "\(key).yaml", text: body.text))
+            problems = SchemeValidator.validate(s)
+            if !problems.contains(where: { $0.severity == .error }) {
+                do { _ = try ScoringEngine(scheme: s); _ = try OutcomeEngine(engine: try ScoringEngine(scheme: s)) } catch { problems += error.problems }
+            }
+            if s.id != key { problems.append(SchemeProblem(.error, "id", "方案 id “\(s.id)” 须与 “\(key)” 一致 must stay \(key)")) }
+            scheme = s
+        } catch { problems = error.problems }
+        let dtos = problems.map { ProblemDTO(severity: $0.severity.rawValue, path: $0.path, message: $0.message, rules: $0.rules) }
+        guard let scheme, !problems.contains(where: { $0.severity == .error }) else {
+            let res = Response(status: .unprocessableEntity)
+            try res.content.encode(RejectedDTO(error: "Unprocessable Entity", message: "方案有错误，未保存 the scheme has errors; nothing was saved",
+                                               problems: dtos.filter { $0.severity == "error" }))
+            return res
+        }
+        let user = try req.user
+        let next = SchemeVersion(key: key, version: current.version + 1, name: scheme.name, text: body.text, preset: current.preset,
+                                 departmentId: current.$department.id, createdBy: user.id)
+        try await next.save(on: req.db)
+        try await Audit.record(on: req.db, actor: user, action: "update", entity: "scheme", id: key,
+                               before: "v\(current.version)", after: "v\(next.version)", reason: body.reason)
+        return try OrganisationController.created(EditedDTO(scheme: Self.dto(next), warnings: dtos.filter { $0.severity != "error" }))
+    }
+}
