@@ -89,3 +89,51 @@ struct OrganisationTests {
         #expect(throws: ConfigError.self) { try AppConfig.from(environment: ["KAOHE_NUMBERING": "other"]) }
     }
 }
+
+@Suite("HR manages accounts and roles", .serialized)
+struct UserAdminTests {
+    @Test func createScopeAndAuditPermissionChanges() async throws {
+        try await withKaohe { app, org in
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            var password = "", id = ""
+            try await OrganisationTests.post(app, hr, "api/v1/users", "{\"username\": \"lead2\", \"display_name\": \"二组组长\", \"role\": \"lead\", \"team_id\": \"\(org.team2)\", \"department_id\": \"\(org.deptA)\"}") { res in
+                #expect(res.status == .created)
+                password = OrganisationTests.id(res, "one_time_password")
+                id = ((try? JSONSerialization.jsonObject(with: Data(res.body.string.utf8))) as? [String: Any]).flatMap { ($0["user"] as? [String: Any])?["id"] as? String } ?? ""
+            }
+            #expect(password.count == 16)
+            for (body, status, mention) in [
+                ("{\"username\": \"lead2\", \"display_name\": \"x\", \"role\": \"lead\", \"team_id\": \"\(org.team2)\"}", HTTPStatus.conflict, "lead2"),
+                ("{\"username\": \"x1\", \"display_name\": \"x\", \"role\": \"boss\"}", .unprocessableEntity, "role"),
+                ("{\"username\": \"x2\", \"display_name\": \"x\", \"role\": \"lead\"}", .unprocessableEntity, "team_id"),
+                ("{\"username\": \"x3\", \"display_name\": \"x\", \"role\": \"agent\", \"employee_id\": \"\(UUID())\"}", .unprocessableEntity, "employee_id"),
+                ("{\"username\": \"x y\", \"display_name\": \"x\", \"role\": \"hr\"}", .unprocessableEntity, "username"),
+                ("{\"display_name\": \"x\", \"role\": \"hr\"}", .badRequest, "username"),
+            ] {
+                try await OrganisationTests.post(app, hr, "api/v1/users", body) { res in
+                    #expect(res.status == status, "\(body) → \(res.body.string)")
+                    #expect(res.body.string.contains(mention), "\(body) → \(res.body.string)")
+                }
+            }
+            // the new lead must change the password, then sees team 二组 (carol) and not team 一组 (alice)
+            let (lead, status) = try await Browser.signIn(app, "lead2", password: password)
+            #expect(status == .seeOther)
+            try await app.testing().test(.GET, "api/v1/employees/\(org.carol)/results", headers: lead.headers) { res in #expect(res.status == .ok) }
+            try await app.testing().test(.GET, "api/v1/employees/\(org.alice)/results", headers: lead.headers) { res in #expect(res.status == .forbidden) }
+            // moving the lead to team 一组 is a permission change, audited with before and after
+            try await OrganisationTests.post(app, hr, "api/v1/users/\(id)", "{\"team_id\": \"\(org.team1)\", \"reason\": \"调任一组\"}", method: .PATCH) { res in
+                #expect(res.status == .ok)
+            }
+            try await app.testing().test(.GET, "api/v1/employees/\(org.alice)/results", headers: lead.headers) { res in #expect(res.status == .ok) }
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$entity == "permission").sort(\.$at).all()
+            #expect(audit.map(\.action) == ["create", "update"])
+            #expect(audit.last?.before?.contains(org.team2.uuidString) == true && audit.last?.after?.contains(org.team1.uuidString) == true)
+            // HR cannot remove their own HR role; others cannot manage users
+            let me = try #require(try await User.query(on: app.db).filter(\.$username == "hr").first())
+            try await OrganisationTests.post(app, hr, "api/v1/users/\(try me.requireID())", "{\"role\": \"agent\", \"reason\": \"x\"}", method: .PATCH) { res in
+                #expect(res.status == .unprocessableEntity)
+            }
+            try await app.testing().test(.GET, "api/v1/users", headers: lead.headers) { res in #expect(res.status == .forbidden) }
+        }
+    }
+}

@@ -11,6 +11,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: EvidenceController())
     try app.register(collection: OrganisationController())
     try app.register(collection: SchemeController())
+    try app.register(collection: UserController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.

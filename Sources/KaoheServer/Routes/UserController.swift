@@ -1,0 +1,113 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// HR manages accounts and roles (issue 4 §6); every change of a role or scope is audited
+/// as a permission change.
+struct UserController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let hr = routes.grouped("api", "v1", "users").grouped(APIAuthenticator(), RequireHR())
+        hr.get(use: list)
+        hr.post(use: create)
+        hr.patch(":id", use: update)
+    }
+
+    struct UserDTO: Content {
+        var id: UUID
+        var username: String
+        var displayName: String
+        var role: String
+        var employeeId: UUID?
+        var teamId: UUID?
+        var departmentId: UUID?
+    }
+
+    static func dto(_ u: User) throws -> UserDTO {
+        UserDTO(id: try u.requireID(), username: u.username, displayName: u.displayName, role: u.role.rawValue,
+                employeeId: u.$employee.id, teamId: u.$team.id, departmentId: u.$department.id)
+    }
+
+    func list(req: Request) async throws -> [UserDTO] {
+        try await User.query(on: req.db).sort(\.$username).all().map(Self.dto)
+    }
+
+    struct CreateRequest: Content {
+        var username: String
+        var displayName: String
+        var role: String
+        var employeeId: UUID?
+        var teamId: UUID?
+        var departmentId: UUID?
+    }
+
+    struct CreatedDTO: Content { var user: UserDTO; var oneTimePassword: String }
+
+    /// The scope a role needs: a manager a department, a lead a team, an agent or QA an employee.
+    static func checkScope(_ role: Role, employee: UUID?, team: UUID?, department: UUID?, on db: Database) async throws {
+        switch role {
+        case .hr: break
+        case .manager: guard department != nil else { throw Abort(.unprocessableEntity, reason: "department_id: 部门经理须指定部门 a manager needs a department") }
+        case .lead: guard team != nil else { throw Abort(.unprocessableEntity, reason: "team_id: 组长须指定班组 a team lead needs a team") }
+        case .agent, .qa: guard employee != nil else { throw Abort(.unprocessableEntity, reason: "employee_id: 须关联员工 an agent or QA inspector needs an employee") }
+        }
+        if let e = employee, try await Employee.find(e, on: db) == nil { throw Abort(.unprocessableEntity, reason: "employee_id: 没有这个员工 no such employee") }
+        if let t = team, try await Team.find(t, on: db) == nil { throw Abort(.unprocessableEntity, reason: "team_id: 没有这个班组 no such team") }
+        if let d = department, try await Department.find(d, on: db) == nil { throw Abort(.unprocessableEntity, reason: "department_id: 没有这个部门 no such department") }
+    }
+
+    static func scopeText(_ u: User) -> String {
+        "role=\(u.role.rawValue) employee=\(u.$employee.id?.uuidString ?? "-") team=\(u.$team.id?.uuidString ?? "-") department=\(u.$department.id?.uuidString ?? "-")"
+    }
+
+    func create(req: Request) async throws -> Response {
+        let body: CreateRequest
+        do { body = try req.content.decode(CreateRequest.self) } catch let d as DecodingError { throw Abort(.badRequest, reason: EvidenceController.describe(d)) }
+        guard let role = Role(rawValue: body.role) else {
+            throw Abort(.unprocessableEntity, reason: "role: 须为 \(Role.allCases.map(\.rawValue).joined(separator: "、")) (got “\(body.role)”)")
+        }
+        guard body.username.wholeMatch(of: /[a-zA-Z0-9_.-]{2,40}/) != nil else {
+            throw Abort(.unprocessableEntity, reason: "username: 2–40 个英文字母、数字或 _.- letters, digits, _ . -")
+        }
+        guard try await User.query(on: req.db).filter(\.$username == body.username).count() == 0 else {
+            throw Abort(.conflict, reason: "username: “\(body.username)” 已存在 already exists")
+        }
+        try await Self.checkScope(role, employee: body.employeeId, team: body.teamId, department: body.departmentId, on: req.db)
+        let password = Accounts.randomPassword()
+        let u = User(username: body.username, displayName: body.displayName, passwordHash: try await req.password.async.hash(password), role: role,
+                     employeeId: body.employeeId, teamId: body.teamId, departmentId: body.departmentId, mustChangePassword: true)
+        try await u.save(on: req.db)
+        try await Audit.record(on: req.db, actor: try req.user, action: "create", entity: "permission", id: u.username, after: Self.scopeText(u))
+        return try OrganisationController.created(CreatedDTO(user: try Self.dto(u), oneTimePassword: password))
+    }
+
+    struct UpdateRequest: Content {
+        var role: String?
+        var employeeId: UUID?
+        var teamId: UUID?
+        var departmentId: UUID?
+        var reason: String
+    }
+
+    func update(req: Request) async throws -> UserDTO {
+        guard let id = req.parameters.get("id", as: UUID.self), let u = try await User.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "没有这个账号 no such user")
+        }
+        let body: UpdateRequest
+        do { body = try req.content.decode(UpdateRequest.self) } catch let d as DecodingError { throw Abort(.badRequest, reason: EvidenceController.describe(d)) }
+        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
+        let me = try req.user
+        let before = Self.scopeText(u)
+        if let r = body.role {
+            guard let role = Role(rawValue: r) else { throw Abort(.unprocessableEntity, reason: "role: 须为 \(Role.allCases.map(\.rawValue).joined(separator: "、"))") }
+            if u.id == me.id && role != .hr { throw Abort(.unprocessableEntity, reason: "role: 不能取消自己的人事权限 you cannot remove your own HR role") }
+            u.role = role
+        }
+        if let e = body.employeeId { u.$employee.id = e }
+        if let t = body.teamId { u.$team.id = t }
+        if let d = body.departmentId { u.$department.id = d }
+        try await Self.checkScope(u.role, employee: u.$employee.id, team: u.$team.id, department: u.$department.id, on: req.db)
+        try await u.save(on: req.db)
+        try await Audit.record(on: req.db, actor: me, action: "update", entity: "permission", id: u.username, before: before, after: Self.scopeText(u), reason: body.reason)
+        return try Self.dto(u)
+    }
+}
