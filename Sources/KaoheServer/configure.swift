@@ -48,6 +48,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M001_CreateOrganisation())
     app.migrations.add(M002_CreateAccounts())
     app.migrations.add(M003_CreateScoring())
+    app.migrations.add(M004_CreateEvents())
     app.migrations.add(SessionRecord.migration)
 }
 

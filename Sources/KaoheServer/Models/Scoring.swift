@@ -71,3 +71,29 @@ final class StoredResult: Model, @unchecked Sendable {
         self.total = total; self.grade = grade; self.json = json; self.computedAt = at
     }
 }
+
+/// One event on an employee's record — an offence, a complaint, a praise, a late arrival, a
+/// graded recording — with the day it happened and who recorded it. The sheet's count for the
+/// column is the number of events in the period (placed by the scheme's month boundaries).
+final class EventRecord: Model, @unchecked Sendable {
+    static let schema = "events"
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    // data fields
+    @Field(key: "period") var period: String
+    @Field(key: "column") var column: String
+    /// YYYY-MM-DD
+    @Field(key: "occurred_on") var occurredOn: String
+    @OptionalField(key: "note") var note: String?
+    @Field(key: "recorded_at") var recordedAt: Date
+    @OptionalField(key: "recorded_by") var recordedBy: UUID?
+    // relationships
+    @Parent(key: "employee_id") var employee: Employee
+    @Parent(key: "scheme_id") var scheme: SchemeVersion
+
+    init() {}
+    init(employeeId: UUID, schemeId: UUID, period: String, column: String, occurredOn: String, note: String?, recordedBy: UUID?) {
+        self.$employee.id = employeeId; self.$scheme.id = schemeId; self.period = period; self.column = column
+        self.occurredOn = occurredOn; self.note = note; self.recordedBy = recordedBy; self.recordedAt = Date()
+    }
+}

@@ -44,16 +44,11 @@ struct EvidenceController: RouteCollection {
             throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(body.scheme)”")
         }
         let engine = try Scoring.engine(version)
-        // who may record what: the line above the person (lead, manager) and HR; QA inspectors record QA grades only
-        let qaColumns = Self.qaColumns(engine.scheme)
-        let viewer = user.viewer
         for column in body.values.keys.sorted() {
             guard engine.columnIndex[column] != nil else {
                 throw Abort(.unprocessableEntity, reason: "values.\(column): 方案 \(body.scheme) 没有这一输入 unknown column")
             }
-            let allowed = Access.canRecordEvidence(viewer, employee.subject)
-                || (Access.canRecordQA(viewer) && qaColumns.contains(where: { column == $0 || column.hasPrefix($0 + ".") }) && employee.id != viewer.employeeId)
-            guard allowed else { throw Abort(.forbidden, reason: "无权录入 not allowed to record this") }
+            try Self.authorize(column: column, user.viewer, employee, engine)
         }
         let schemeId = try version.requireID()
         let existing = try await EvidenceEntry.query(on: req.db)
@@ -111,6 +106,15 @@ struct EvidenceController: RouteCollection {
                 try await StoredResult(employeeId: try emp.requireID(), schemeId: schemeId, period: period, total: total, grade: r.grade, json: json).save(on: db)
             }
         }
+    }
+
+    /// Who may record what: the line above the person (lead, manager) and HR; QA inspectors
+    /// record QA grades only, never their own.
+    static func authorize(column: String, _ viewer: Viewer, _ employee: Employee, _ engine: ScoringEngine) throws {
+        let qa = qaColumns(engine.scheme)
+        let allowed = Access.canRecordEvidence(viewer, employee.subject)
+            || (Access.canRecordQA(viewer) && qa.contains(where: { column == $0 || column.hasPrefix($0 + ".") }) && employee.id != viewer.employeeId)
+        guard allowed else { throw Abort(.forbidden, reason: "无权录入 not allowed to record this") }
     }
 
     /// Columns of QA-graded items (R-002-14): `qa_score`, `service_pay.you` …

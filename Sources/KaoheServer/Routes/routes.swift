@@ -12,6 +12,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: OrganisationController())
     try app.register(collection: SchemeController())
     try app.register(collection: UserController())
+    try app.register(collection: EventController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.

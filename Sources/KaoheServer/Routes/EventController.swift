@@ -1,0 +1,119 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Vapor
+
+/// Events as first-class records (issue 4 §5): each offence, complaint, praise or graded
+/// recording is stored with its day, note, who recorded it and when; the sheet's count is the
+/// number of events in the period, and the period is re-scored.
+struct EventController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
+        api.post("events", use: create)
+        api.delete("events", ":id", use: delete)
+        api.get("employees", ":id", "events", use: list)
+    }
+
+    struct EventRequest: Content {
+        var employeeId: UUID
+        var scheme: String
+        var column: String
+        var occurredOn: String
+        var note: String?
+    }
+
+    struct EventDTO: Content {
+        var id: UUID
+        var employeeId: UUID
+        var scheme: String
+        var period: String
+        var column: String
+        var occurredOn: String
+        var note: String?
+        var recordedAt: Date
+        var count: Int?
+    }
+
+    static func dto(_ e: EventRecord, key: String, count: Int? = nil) throws -> EventDTO {
+        EventDTO(id: try e.requireID(), employeeId: e.$employee.id, scheme: key, period: e.period, column: e.column,
+                 occurredOn: e.occurredOn, note: e.note, recordedAt: e.recordedAt, count: count)
+    }
+
+    func create(req: Request) async throws -> Response {
+        let user = try req.user
+        let body: EventRequest
+        do { body = try req.content.decode(EventRequest.self) } catch let d as DecodingError { throw Abort(.badRequest, reason: EvidenceController.describe(d)) }
+        guard let employee = try await Employee.find(body.employeeId, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
+        guard let version = try await SchemeVersion.query(on: req.db).filter(\.$key == body.scheme).sort(\.$version, .descending).first() else {
+            throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(body.scheme)”")
+        }
+        let engine = try Scoring.engine(version)
+        guard let idx = engine.columnIndex[body.column] else { throw Abort(.unprocessableEntity, reason: "column: 方案 \(body.scheme) 没有这一输入 unknown column “\(body.column)”") }
+        guard engine.inputs[idx].kind == .count else {
+            throw Abort(.unprocessableEntity, reason: "column: “\(body.column)” 不是计次的事件列 is not an event count (use PUT /api/v1/evidence)")
+        }
+        guard let period = engine.scheme.calendar.period(ofDate: body.occurredOn) else {
+            throw Abort(.badRequest, reason: "occurred_on: “\(body.occurredOn)” 不是有效日期 is not a date (YYYY-MM-DD)")
+        }
+        try EvidenceController.authorize(column: body.column, user.viewer, employee, engine)
+        let schemeId = try version.requireID()
+        let event = EventRecord(employeeId: body.employeeId, schemeId: schemeId, period: period, column: body.column,
+                                occurredOn: body.occurredOn, note: body.note, recordedBy: user.id)
+        let count = try await req.db.transaction { db -> Int in
+            try await event.save(on: db)
+            let n = try await Self.recount(employee: employee, scheme: version, period: period, column: body.column, on: db)
+            try await Audit.record(on: db, actor: user, action: "create", entity: "event", id: "\(employee.number)/\(body.occurredOn)/\(body.column)",
+                                   after: body.note ?? "", reason: nil)
+            try await EvidenceController.rescore(version, period: period, on: db)
+            return n
+        }
+        let res = Response(status: .created)
+        try res.content.encode(try Self.dto(event, key: version.key, count: count))
+        return res
+    }
+
+    struct DeleteRequest: Content { var reason: String }
+
+    func delete(req: Request) async throws -> HTTPStatus {
+        let user = try req.user
+        guard let id = req.parameters.get("id", as: UUID.self), let event = try await EventRecord.query(on: req.db).filter(\.$id == id).with(\.$employee).with(\.$scheme).first() else {
+            throw Abort(.notFound, reason: "没有这个事件 no such event")
+        }
+        let body: DeleteRequest
+        do { body = try req.content.decode(DeleteRequest.self) } catch let d as DecodingError { throw Abort(.badRequest, reason: EvidenceController.describe(d)) }
+        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 删除事件须说明原因 (R-004-03)") }
+        let engine = try Scoring.engine(event.scheme)
+        try EvidenceController.authorize(column: event.column, user.viewer, event.employee, engine)
+        try await req.db.transaction { db in
+            try await event.delete(on: db)
+            _ = try await Self.recount(employee: event.employee, scheme: event.scheme, period: event.period, column: event.column, on: db)
+            try await Audit.record(on: db, actor: user, action: "delete", entity: "event", id: "\(event.employee.number)/\(event.occurredOn)/\(event.column)",
+                                   before: event.note ?? "", after: nil, reason: body.reason)
+            try await EvidenceController.rescore(event.scheme, period: event.period, on: db)
+        }
+        return .noContent
+    }
+
+    func list(req: Request) async throws -> [EventDTO] {
+        let e = try await Queries.employee(req.parameters.get("id", as: UUID.self), for: try req.user.viewer, on: req.db)
+        let q = EventRecord.query(on: req.db).filter(\.$employee.$id == (try e.requireID())).with(\.$scheme).sort(\.$occurredOn)
+        if let p = req.query[String.self, at: "period"] { q.filter(\.$period == p) }
+        return try await q.all().map { try Self.dto($0, key: $0.scheme.key) }
+    }
+
+    /// Sets the sheet's count for the column to the number of events in the period.
+    static func recount(employee: Employee, scheme: SchemeVersion, period: String, column: String, on db: Database) async throws -> Int {
+        let eid = try employee.requireID(), sid = try scheme.requireID()
+        let n = try await EventRecord.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == sid)
+            .filter(\.$period == period).filter(\.$column == column).count()
+        if let e = try await EvidenceEntry.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == sid)
+            .filter(\.$period == period).filter(\.$column == column).first() {
+            e.value = String(n); e.recordedAt = Date()
+            try await e.save(on: db)
+        } else {
+            try await EvidenceEntry(employeeId: eid, schemeId: sid, period: period, column: column, value: String(n), recordedBy: nil,
+                                    note: "事件计数 count of events").save(on: db)
+        }
+        return n
+    }
+}
