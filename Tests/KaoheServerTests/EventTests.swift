@@ -13,7 +13,8 @@ struct EventTests {
 
     @Test func eventsDriveTheCountAndTheTotal() async throws {
         try await withKaohe { app, org in
-            _ = try await EvidenceTests.preset(app, "star-agent")
+            let scheme = try await EvidenceTests.preset(app, "star-agent")
+            let sid = try scheme.requireID()
             let (bob, _) = try await Browser.signIn(app, "bob")
             // a clean month first: 92 points (volume at 150%)
             let base = "{\"employee_id\": \"\(org.alice)\", \"period\": \"2026-10\", \"scheme\": \"star-agent\", \"values\": {\"exam_score\": \"100\", \"satisfaction\": \"100\", \"peer_review\": \"2\", \"etiquette_item\": \"8\", \"ability_item\": \"10\", \"volume_rate\": \"150\"}}"
@@ -27,7 +28,7 @@ struct EventTests {
             try await OrganisationTests.post(app, bob, "api/v1/events", Self.event(org.alice, "star-agent", "daily_checks.late_early", "2026-10-21", "早退")) { res in
                 #expect(res.body.string.contains("\"count\":2"))
             }
-            var total = try await StoredResult.query(on: app.db).filter(\.$employee.$id == org.alice).filter(\.$period == "2026-10").first()?.total
+            var total = try await StoredResult.query(on: app.db).filter(\.$employee.$id == org.alice).filter(\.$scheme.$id == sid).filter(\.$period == "2026-10").first()?.total
             #expect(total == "88")   // 92 − 2 × 2
             // the agent sees the events on her record; QA cannot see them
             let (alice, _) = try await Browser.signIn(app, "alice")
@@ -43,7 +44,7 @@ struct EventTests {
             // removing an event needs a reason; the count and the total follow
             try await OrganisationTests.post(app, bob, "api/v1/events/\(first)", "{\"reason\": \"\"}", method: .DELETE) { res in #expect(res.status == .unprocessableEntity) }
             try await OrganisationTests.post(app, bob, "api/v1/events/\(first)", "{\"reason\": \"考勤系统误报\"}", method: .DELETE) { res in #expect(res.status == .noContent) }
-            total = try await StoredResult.query(on: app.db).filter(\.$employee.$id == org.alice).filter(\.$period == "2026-10").first()?.total
+            total = try await StoredResult.query(on: app.db).filter(\.$employee.$id == org.alice).filter(\.$scheme.$id == sid).filter(\.$period == "2026-10").first()?.total
             #expect(total == "90")
             let deleted = try #require(try await AuditEntry.query(on: app.db).filter(\.$entity == "event").filter(\.$action == "delete").first())
             #expect(deleted.reason == "考勤系统误报" && deleted.actorName == "bob" && deleted.before == "迟到 12 分钟")
