@@ -66,8 +66,18 @@ struct OrganisationTests {
             }
             let audit = try #require(try await AuditEntry.query(on: app.db).filter(\.$entity == "employee").filter(\.$action == "update").first())
             #expect(audit.before?.contains("status=active") == true && audit.after?.contains("status=left") == true && audit.reason == "个人原因离职")
-            // the leaver's number stays taken until the January clean-up
+            // the leaver's number stays taken until the January clean-up, then it is reused
             try await Self.post(app, hr, "api/v1/employees", person("新人丁", team)) { res in #expect(Self.id(res, "number") == "103003") }
+            try await Self.post(app, hr, "api/v1/employees/cleanup", "{\"year\": 2027, \"reason\": \"一月清理离职工号\"}") { res in
+                #expect(res.status == .ok && res.body.string.contains("103001"), "\(res.body.string)")
+            }
+            try await Self.post(app, hr, "api/v1/employees", person("新人戊", team)) { res in #expect(Self.id(res, "number") == "103001") }
+            let archived = try await Employee.query(on: app.db).filter(\.$number == "103001@2027").count()
+            #expect(archived == 1)
+            // a superior must exist
+            try await Self.post(app, hr, "api/v1/employees/\(first)", "{\"superior_id\": \"\(UUID())\", \"reason\": \"x\"}", method: .PATCH) { res in
+                #expect(res.status == .unprocessableEntity && res.body.string.contains("superior_id"))
+            }
             // only HR
             let (mgr, _) = try await Browser.signIn(app, "mgr")
             try await Self.post(app, mgr, "api/v1/employees", person("越权", team)) { res in #expect(res.status == .forbidden) }
@@ -84,6 +94,7 @@ struct OrganisationTests {
             try await Self.post(app, hr, "api/v1/employees", json) { res in #expect(Self.id(res, "number") == "JW26110001") }
             try await Self.post(app, hr, "api/v1/employees", json) { res in #expect(Self.id(res, "number") == "JW26110002") }
             try await Self.post(app, hr, "api/v1/employees", json.replacingOccurrences(of: "}", with: ", \"temporary\": true}")) { res in #expect(Self.id(res, "number") == "001") }
+            try await Self.post(app, hr, "api/v1/employees/cleanup", "{\"year\": 2027, \"reason\": \"x\"}") { res in #expect(res.status == .conflict) }
         }
         #expect(try AppConfig.from(environment: ["KAOHE_NUMBERING": "dated:JW"]).numbering == .dated(company: "JW"))
         #expect(throws: ConfigError.self) { try AppConfig.from(environment: ["KAOHE_NUMBERING": "other"]) }

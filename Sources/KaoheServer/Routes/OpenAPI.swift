@@ -41,6 +41,7 @@ enum OpenAPI {
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}], "responses": {"204": {"description": "removed"}}}},
         "/api/v1/employees/{id}/events": {"get": {"summary": "Events of an employee the caller may see (?period=YYYY-MM)",
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}], "responses": {"200": {"description": "events"}}}},
+        "/api/v1/employees/cleanup": {"post": {"summary": "HR: January clean-up of 工号 scheme (a): leavers' numbers are freed for reuse (year, reason)", "responses": {"200": {"description": "freed numbers"}, "409": {"description": "dated numbering never reuses"}}}},
         "/api/v1/departments": {"post": {"summary": "HR: create a department (name, two-digit code)", "responses": {"201": {"description": "created"}, "409": {"description": "name or code in use"}}}},
         "/api/v1/teams": {"post": {"summary": "HR: create a team in a department", "responses": {"201": {"description": "created"}}}},
         "/api/v1/employees/{id}": {"patch": {"summary": "HR: change status (active/left), position, team, level, star, job grade; reason required",

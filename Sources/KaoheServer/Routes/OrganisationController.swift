@@ -12,6 +12,34 @@ struct OrganisationController: RouteCollection {
         hr.post("teams", use: createTeam)
         hr.post("employees", use: createEmployee)
         hr.patch("employees", ":id", use: updateEmployee)
+        hr.post("employees", "cleanup", use: januaryCleanup)
+    }
+
+    struct CleanupRequest: Content { var year: Int; var reason: String }
+    struct CleanupDTO: Content { var freed: [String] }
+
+    /// Scheme (a) of R-002-35: the January clean-up frees the numbers of leavers for reuse; the
+    /// leaver's record keeps its old number with the year it was freed (`102002@2026`).
+    func januaryCleanup(req: Request) async throws -> CleanupDTO {
+        guard case .departmental = req.application.config.numbering else {
+            throw Abort(.conflict, reason: "本公司工号按入职年月编制，永不重复使用 (R-002-35 b): nothing to free")
+        }
+        let body: CleanupRequest
+        do { body = try req.content.decode(CleanupRequest.self) } catch let d as DecodingError { throw Abort(.badRequest, reason: EvidenceController.describe(d)) }
+        guard (2000...2100).contains(body.year) else { throw Abort(.unprocessableEntity, reason: "year: 须为年份 (got \(body.year))") }
+        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
+        let user = try req.user
+        return try await req.db.transaction { db in
+            var freed: [String] = []
+            for e in try await Employee.query(on: db).filter(\.$status == "left").all() where !e.number.contains("@") {
+                let old = e.number
+                e.number = "\(old)@\(body.year)"
+                try await e.save(on: db)
+                try await Audit.record(on: db, actor: user, action: "update", entity: "employee", id: old, before: "number=\(old)", after: "number=\(e.number)", reason: body.reason)
+                freed.append(old)
+            }
+            return CleanupDTO(freed: freed.sorted())
+        }
     }
 
     struct DepartmentRequest: Content, Validatable {
@@ -72,6 +100,7 @@ struct OrganisationController: RouteCollection {
         var education: Int?
         var birthDate: String?
         var temporary: Bool?
+        var superiorId: UUID?
         static func validations(_ v: inout Validations) {
             v.add("name", as: String.self, is: .count(1...40))
             v.add("position", as: String.self, is: .count(1...40))
@@ -113,6 +142,10 @@ struct OrganisationController: RouteCollection {
         }
         let e = Employee(number: number, name: body.name, position: body.position, hireDate: body.hireDate, departmentId: try dept.requireID(), teamId: body.teamId)
         e.probationEnd = body.probationEnd
+        if let s = body.superiorId {
+            guard try await Employee.find(s, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "superior_id: 没有这个员工 no such employee") }
+            e.superiorId = s
+        }
         try await e.save(on: req.db)
         try await Audit.record(on: req.db, actor: try req.user, action: "create", entity: "employee", id: number,
                                after: "name=\(body.name) position=\(body.position) hire_date=\(body.hireDate)")
@@ -126,6 +159,8 @@ struct OrganisationController: RouteCollection {
         var level: String?
         var star: Int?
         var jobGrade: String?
+        var superiorId: UUID?
+        var probationEnd: String?
         var reason: String
     }
 
@@ -156,6 +191,14 @@ struct OrganisationController: RouteCollection {
             e.star = s
         }
         if let g = body.jobGrade { e.jobGrade = g }
+        if let s = body.superiorId {
+            guard s != e.id, try await Employee.find(s, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "superior_id: 没有这个员工或是本人 no such employee") }
+            e.superiorId = s
+        }
+        if let p = body.probationEnd {
+            guard PeriodCalendar.calendarMonth.period(ofDate: p) != nil else { throw Abort(.badRequest, reason: "probation_end: “\(p)” 不是有效日期 (YYYY-MM-DD)") }
+            e.probationEnd = p
+        }
         try await e.save(on: req.db)
         try await Audit.record(on: req.db, actor: try req.user, action: "update", entity: "employee", id: e.number,
                                before: before, after: Self.snapshot(e), reason: body.reason)
@@ -164,7 +207,7 @@ struct OrganisationController: RouteCollection {
     }
 
     static func snapshot(_ e: Employee) -> String {
-        "status=\(e.status) position=\(e.position) team=\(e.$team.id?.uuidString ?? "-") level=\(e.level ?? "-") star=\(e.star.map(String.init) ?? "-") grade=\(e.jobGrade ?? "-")"
+        "status=\(e.status) position=\(e.position) team=\(e.$team.id?.uuidString ?? "-") superior=\(e.superiorId?.uuidString ?? "-") probation_end=\(e.probationEnd ?? "-") level=\(e.level ?? "-") star=\(e.star.map(String.init) ?? "-") grade=\(e.jobGrade ?? "-")"
     }
 
     static func created<T: Content>(_ dto: T) throws -> Response {
