@@ -112,6 +112,25 @@ struct HTTPAccessTests {
         }
     }
 
+    @Test func signInIssuesANewSessionId() async throws {
+        try await withKaohe { app, _ in
+            var before = Browser()
+            try await app.testing().test(.GET, "login") { res in before.remember(res) }
+            #expect(!before.cookie.isEmpty)
+            var after = before
+            var h = before.headers
+            h.contentType = .urlEncodedForm
+            try await app.testing().test(.POST, "login", headers: h,
+                                         body: ByteBuffer(string: "_csrf=\(before.csrf.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&username=hr&password=\(Org.password)")) { res in
+                #expect(res.status == .seeOther)
+                after.remember(res)
+            }
+            #expect(after.cookie != before.cookie)
+            try await app.testing().test(.GET, "api/v1/me", headers: after.headers) { res in #expect(res.status == .ok) }
+            try await app.testing().test(.GET, "api/v1/me", headers: before.headers) { res in #expect(res.status == .unauthorized) }
+        }
+    }
+
     @Test func failedSignInsAreThrottled() async throws {
         try await withKaohe { app, _ in
             for _ in 0..<5 {

@@ -70,6 +70,11 @@ struct WebController: RouteCollection {
         let form = try req.content.decode(LoginForm.self)
         do {
             let user = try await Accounts.login(req, username: form.username, password: form.password)
+            // a new session id at sign-in (no session fixation): the old record is deleted
+            if let old = req.session.id {
+                try await req.application.sessions.driver.deleteSession(old, for: req).get()
+                req.session.id = nil
+            }
             req.auth.login(user)
             try await Audit.record(on: req.db, actor: user, action: "login", entity: "user", id: user.username)
             return req.redirect(to: SiteURL.home.path)
