@@ -89,4 +89,11 @@ extension Request {
     }
 
     var user: User { get throws { try auth.require(User.self) } }
+
+    /// The JSON body, or 400 naming the field as the client wrote it (`hire_date: 缺少字段`).
+    func decodeBody<T: Content>(_ type: T.Type) throws -> T {
+        do { return try content.decode(type) } catch let d as DecodingError {
+            throw Abort(.badRequest, reason: EvidenceController.describe(d))
+        }
+    }
 }

@@ -41,8 +41,7 @@ struct EventController: RouteCollection {
 
     func create(req: Request) async throws -> Response {
         let user = try req.user
-        let body: EventRequest
-        do { body = try req.content.decode(EventRequest.self) } catch let d as DecodingError { throw Abort(.badRequest, reason: EvidenceController.describe(d)) }
+        let body = try req.decodeBody(EventRequest.self)
         guard let employee = try await Employee.find(body.employeeId, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
         guard let version = try await SchemeVersion.query(on: req.db).filter(\.$key == body.scheme).sort(\.$version, .descending).first() else {
             throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(body.scheme)”")
@@ -79,8 +78,7 @@ struct EventController: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self), let event = try await EventRecord.query(on: req.db).filter(\.$id == id).with(\.$employee).with(\.$scheme).first() else {
             throw Abort(.notFound, reason: "没有这个事件 no such event")
         }
-        let body: DeleteRequest
-        do { body = try req.content.decode(DeleteRequest.self) } catch let d as DecodingError { throw Abort(.badRequest, reason: EvidenceController.describe(d)) }
+        let body = try req.decodeBody(DeleteRequest.self)
         guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 删除事件须说明原因 (R-004-03)") }
         let engine = try Scoring.engine(event.scheme)
         try EvidenceController.authorize(column: event.column, user.viewer, event.employee, engine)

@@ -33,10 +33,7 @@ struct EvidenceController: RouteCollection {
 
     func record(req: Request) async throws -> RecordedDTO {
         let user = try req.user
-        let body: EvidenceRequest
-        do { body = try req.content.decode(EvidenceRequest.self) } catch let e as DecodingError {
-            throw Abort(.badRequest, reason: "请求体无效 bad request body: \(Self.describe(e))")
-        }
+        let body = try req.decodeBody(EvidenceRequest.self)
         guard Period.isValid(body.period) else { throw Abort(.badRequest, reason: "period “\(body.period)” 不是有效期间 (YYYY-MM)") }
         guard !body.values.isEmpty else { throw Abort(.badRequest, reason: "values 为空 nothing to record") }
         guard let employee = try await Employee.find(body.employeeId, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }

@@ -24,8 +24,7 @@ struct OrganisationController: RouteCollection {
         guard case .departmental = req.application.config.numbering else {
             throw Abort(.conflict, reason: "本公司工号按入职年月编制，永不重复使用 (R-002-35 b): nothing to free")
         }
-        let body: CleanupRequest
-        do { body = try req.content.decode(CleanupRequest.self) } catch let d as DecodingError { throw Abort(.badRequest, reason: EvidenceController.describe(d)) }
+        let body = try req.decodeBody(CleanupRequest.self)
         guard (2000...2100).contains(body.year) else { throw Abort(.unprocessableEntity, reason: "year: 须为年份 (got \(body.year))") }
         guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
         let user = try req.user
@@ -74,10 +73,7 @@ struct OrganisationController: RouteCollection {
 
     func createTeam(req: Request) async throws -> Response {
         try TeamRequest.validate(content: req)
-        let body: TeamRequest
-        do { body = try req.content.decode(TeamRequest.self) } catch let d as DecodingError {
-            throw Abort(.badRequest, reason: EvidenceController.describe(d))
-        }
+        let body = try req.decodeBody(TeamRequest.self)
         guard try await Department.find(body.departmentId, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "department_id: 没有这个部门 no such department") }
         if let l = body.leaderId, try await Employee.find(l, on: req.db) == nil { throw Abort(.unprocessableEntity, reason: "leader_id: 没有这个员工 no such employee") }
         let t = Team(name: body.name, departmentId: body.departmentId)
@@ -109,10 +105,7 @@ struct OrganisationController: RouteCollection {
 
     func createEmployee(req: Request) async throws -> Response {
         try EmployeeRequest.validate(content: req)
-        let body: EmployeeRequest
-        do { body = try req.content.decode(EmployeeRequest.self) } catch let d as DecodingError {
-            throw Abort(.badRequest, reason: EvidenceController.describe(d))
-        }
+        let body = try req.decodeBody(EmployeeRequest.self)
         for (field, value) in [("hire_date", body.hireDate as String?), ("probation_end", body.probationEnd), ("birth_date", body.birthDate)] {
             if let value, PeriodCalendar.calendarMonth.period(ofDate: value) == nil {
                 throw Abort(.badRequest, reason: "\(field): “\(value)” 不是有效日期 is not a date (YYYY-MM-DD)")
@@ -168,10 +161,7 @@ struct OrganisationController: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self), let e = try await Employee.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "没有这个员工 no such employee")
         }
-        let body: EmployeePatch
-        do { body = try req.content.decode(EmployeePatch.self) } catch let d as DecodingError {
-            throw Abort(.badRequest, reason: EvidenceController.describe(d))
-        }
+        let body = try req.decodeBody(EmployeePatch.self)
         guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
         let before = Self.snapshot(e)
         if let s = body.status {

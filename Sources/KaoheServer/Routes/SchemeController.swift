@@ -45,10 +45,7 @@ struct SchemeController: RouteCollection {
     struct InstantiateRequest: Content { var preset: String; var departmentId: UUID? }
 
     func instantiate(req: Request) async throws -> Response {
-        let body: InstantiateRequest
-        do { body = try req.content.decode(InstantiateRequest.self) } catch let d as DecodingError {
-            throw Abort(.badRequest, reason: EvidenceController.describe(d))
-        }
+        let body = try req.decodeBody(InstantiateRequest.self)
         guard let file = Presets.files().first(where: { $0.deletingPathExtension().lastPathComponent == body.preset }) else {
             throw Abort(.notFound, reason: "preset: 没有这个预设 no preset “\(body.preset)”; 可用 available: \(Presets.all().map(\.id).joined(separator: ", "))")
         }
@@ -80,10 +77,7 @@ struct SchemeController: RouteCollection {
         guard let current = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version, .descending).first() else {
             throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(key)”")
         }
-        let body: EditRequest
-        do { body = try req.content.decode(EditRequest.self) } catch let d as DecodingError {
-            throw Abort(.badRequest, reason: EvidenceController.describe(d))
-        }
+        let body = try req.decodeBody(EditRequest.self)
         guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明修改原因 (R-004-03)") }
         var problems: [SchemeProblem] = []
         var scheme: Scheme?

@@ -60,8 +60,7 @@ struct UserController: RouteCollection {
     }
 
     func create(req: Request) async throws -> Response {
-        let body: CreateRequest
-        do { body = try req.content.decode(CreateRequest.self) } catch let d as DecodingError { throw Abort(.badRequest, reason: EvidenceController.describe(d)) }
+        let body = try req.decodeBody(CreateRequest.self)
         guard let role = Role(rawValue: body.role) else {
             throw Abort(.unprocessableEntity, reason: "role: 须为 \(Role.allCases.map(\.rawValue).joined(separator: "、")) (got “\(body.role)”)")
         }
@@ -92,8 +91,7 @@ struct UserController: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self), let u = try await User.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "没有这个账号 no such user")
         }
-        let body: UpdateRequest
-        do { body = try req.content.decode(UpdateRequest.self) } catch let d as DecodingError { throw Abort(.badRequest, reason: EvidenceController.describe(d)) }
+        let body = try req.decodeBody(UpdateRequest.self)
         guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
         let me = try req.user
         let before = Self.scopeText(u)
