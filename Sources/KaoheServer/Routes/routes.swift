@@ -124,19 +124,9 @@ struct APIController: RouteCollection {
         auth.post("tokens", use: createToken)
     }
 
-    struct MeDTO: Content {
-        var username: String
-        var displayName: String
-        var role: String
-        var employeeId: UUID?
-        var teamId: UUID?
-        var departmentId: UUID?
-    }
-
-    func me(req: Request) async throws -> MeDTO {
-        let u = try req.user
-        return MeDTO(username: u.username, displayName: u.displayName, role: u.role.rawValue,
-                     employeeId: u.$employee.id, teamId: u.$team.id, departmentId: u.$department.id)
+    /// The signed-in account (the same shape HR sees in /api/v1/users).
+    func me(req: Request) async throws -> UserController.UserDTO {
+        try UserController.dto(try req.user)
     }
 
     struct EmployeeDTO: Content {
