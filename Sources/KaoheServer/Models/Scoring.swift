@@ -97,3 +97,26 @@ final class EventRecord: Model, @unchecked Sendable {
         self.occurredOn = occurredOn; self.note = note; self.recordedBy = recordedBy; self.recordedAt = Date()
     }
 }
+
+/// One committed import: who, when, which file (name and SHA-256), and what it changed.
+final class ImportRecord: Model, @unchecked Sendable {
+    static let schema = "imports"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "kind") var kind: String
+    @Field(key: "file_name") var fileName: String
+    @Field(key: "checksum") var checksum: String
+    @Field(key: "rows") var rows: Int
+    @Field(key: "created") var created: Int
+    @Field(key: "updated") var updated: Int
+    @Field(key: "unchanged") var unchanged: Int
+    @Field(key: "at") var at: Date
+    @OptionalField(key: "recorded_by") var recordedBy: UUID?
+    @Parent(key: "scheme_id") var scheme: SchemeVersion
+
+    init() {}
+    init(kind: String, fileName: String, checksum: String, rows: Int, created: Int, updated: Int, unchanged: Int, recordedBy: UUID?, schemeId: UUID) {
+        self.kind = kind; self.fileName = fileName; self.checksum = checksum; self.rows = rows
+        self.created = created; self.updated = updated; self.unchanged = unchanged
+        self.at = Date(); self.recordedBy = recordedBy; self.$scheme.id = schemeId
+    }
+}

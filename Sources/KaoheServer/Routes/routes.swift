@@ -13,6 +13,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: SchemeController())
     try app.register(collection: UserController())
     try app.register(collection: EventController())
+    try app.register(collection: ImportController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.
