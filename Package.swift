@@ -17,12 +17,13 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
-        // Foundation-only domain: no Vapor, Fluent or Plot here (DESIGN.md).
+        // The domain: Foundation, Yams and ZIPFoundation (XLSX) only; no Vapor, Fluent or Plot here (DESIGN.md).
         .target(
             name: "KaoheCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             resources: [.copy("Presets")]
         ),
         // The web application: Vapor, Fluent (SQLite by default, PostgreSQL with DATABASE_URL), Plot.

@@ -50,6 +50,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M003_CreateScoring())
     app.migrations.add(M004_CreateEvents())
     app.migrations.add(M005_CreateImports())
+    app.migrations.add(M006_ImportBatches())
     app.migrations.add(SessionRecord.migration)
 }
 

@@ -86,18 +86,21 @@ public struct Flag: Sendable, Equatable {
 /// A bad value in the evidence: names the file, row and column.
 public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var file: String?
+    /// Worksheet of an XLSX file.
+    public var sheet: String?
     /// 1-based line number in the file (the header is line 1).
     public var row: Int?
     public var column: String?
     public var message: String
 
-    public init(file: String? = nil, row: Int? = nil, column: String? = nil, message: String) {
-        self.file = file; self.row = row; self.column = column; self.message = message
+    public init(file: String? = nil, sheet: String? = nil, row: Int? = nil, column: String? = nil, message: String) {
+        self.file = file; self.sheet = sheet; self.row = row; self.column = column; self.message = message
     }
 
     public var description: String {
         var parts: [String] = []
         if let f = file { parts.append(f) }
+        if let s = sheet { parts.append("工作表 sheet “\(s)”") }
         if let r = row { parts.append("第 \(r) 行 row \(r)") }
         if let c = column { parts.append("列 column “\(c)”") }
         return (parts.isEmpty ? "" : parts.joined(separator: ", ") + ": ") + message

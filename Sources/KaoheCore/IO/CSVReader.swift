@@ -12,7 +12,7 @@ public struct CSVReader {
 
     /// Calls `record(line, fields)` for each non-empty record; `fields` are slices of `data`
     /// (quoted fields are unescaped into a scratch buffer). Returns when done or throws.
-    public static func forEachRecord(_ data: UnsafeBufferPointer<UInt8>,
+    public static func forEachRecord(_ data: UnsafeBufferPointer<UInt8>, separator comma: UInt8 = UInt8(ascii: ","),
                                      _ record: (Int, [UnsafeBufferPointer<UInt8>]) throws -> Void) throws {
         var i = 0
         let n = data.count
@@ -60,20 +60,20 @@ public struct CSVReader {
                     } else {
                         fields.append(UnsafeBufferPointer(start: base + start, count: end - start))
                     }
-                    if i < n && data[i] != UInt8(ascii: ",") && data[i] != 10 && data[i] != 13 {
+                    if i < n && data[i] != comma && data[i] != 10 && data[i] != 13 {
                         throw Malformed(line: recordLine, message: "引号后有多余字符 text after a closing quote")
                     }
                 } else {
                     let start = i
                     while i < n {
                         let c = data[i]
-                        if c == UInt8(ascii: ",") || c == 10 || c == 13 { break }
+                        if c == comma || c == 10 || c == 13 { break }
                         i += 1
                     }
                     fields.append(UnsafeBufferPointer(start: base + start, count: i - start))
                 }
                 if i >= n { endOfRecord = true }
-                else if data[i] == UInt8(ascii: ",") { i += 1; if i >= n { fields.append(UnsafeBufferPointer(start: base + i, count: 0)); endOfRecord = true } }
+                else if data[i] == comma { i += 1; if i >= n { fields.append(UnsafeBufferPointer(start: base + i, count: 0)); endOfRecord = true } }
                 else {
                     if data[i] == 13 { i += 1; if i < n && data[i] == 10 { i += 1 } } else { i += 1 }
                     line += 1

@@ -36,11 +36,14 @@ public struct Scheme: Codable, Sendable, Equatable {
     /// Day a month period starts (R-002-31: 25 → the period 2026-02 runs 25 Jan – 24 Feb);
     /// 1 is the calendar month. Dated evidence (a `date` column) is placed by it.
     public var monthStartDay: Int?
+    /// How a platform's raw interaction log aggregates into the metrics (issue 5).
+    public var interactionLog: LogSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, source, description, period, max, boundary, rules = "rule", raters, metrics, derived
         case sections, adjustments, money, pay, grades, floor, cap, outcomes, decisions
         case monthStartDay = "month_start_day"
+        case interactionLog = "interaction_log"
     }
 
     public init(from decoder: Decoder) throws {
@@ -67,6 +70,7 @@ public struct Scheme: Codable, Sendable, Equatable {
         outcomes = try c.decodeIfPresent([OutcomePolicy].self, forKey: .outcomes) ?? []
         decisions = try c.decodeIfPresent([Note].self, forKey: .decisions) ?? []
         monthStartDay = try c.decodeIfPresent(Int.self, forKey: .monthStartDay)
+        interactionLog = try c.decodeIfPresent(LogSpec.self, forKey: .interactionLog)
     }
 
     /// The scheme's month boundaries (R-002-31).
@@ -84,6 +88,7 @@ public struct Scheme: Codable, Sendable, Equatable {
         for g in grades { s.formUnion(g.rules) }
         for o in outcomes { s.formUnion(o.rules) }
         for d in decisions { s.formUnion(d.rules) }
+        if let l = interactionLog { s.formUnion(l.rules); for a in l.aggregate { s.formUnion(a.rules) } }
         return s.sorted()
     }
 }

@@ -107,6 +107,7 @@ public enum SchemeValidator {
         if let m = s.max, m != att, !s.sections.isEmpty, !anyWeight {
             warn("max", "声明满分 \(m)，但常规可达最高分为 \(att)；超出部分须靠加分项 — declared max \(m), attainable \(att)", ["R-002-25"])
         }
+        out += validateLog(s)
         return out
     }
 

@@ -2,7 +2,7 @@ import Fluent
 
 struct M005_CreateImports: AsyncMigration {
     func prepare(on db: Database) async throws {
-        try await db.schema(ImportRecord.schema)
+        try await db.schema("imports")
             .id()
             .field("kind", .string, .required)
             .field("file_name", .string, .required)
@@ -17,5 +17,5 @@ struct M005_CreateImports: AsyncMigration {
             .create()
     }
 
-    func revert(on db: Database) async throws { try await db.schema(ImportRecord.schema).delete() }
+    func revert(on db: Database) async throws { try await db.schema("imports").delete() }
 }

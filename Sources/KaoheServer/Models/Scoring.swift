@@ -98,12 +98,17 @@ final class EventRecord: Model, @unchecked Sendable {
     }
 }
 
-/// One committed import: who, when, which file (name and SHA-256), and what it changed.
+/// One import: who, when, which file (name, sheet and SHA-256), what it changed, and whether
+/// it has since been reverted as a whole.
 final class ImportRecord: Model, @unchecked Sendable {
-    static let schema = "imports"
+    static let schema = "import_batches"
     @ID(key: .id) var id: UUID?
+    /// evidence | log | events | roster
     @Field(key: "kind") var kind: String
     @Field(key: "file_name") var fileName: String
+    @OptionalField(key: "sheet") var sheet: String?
+    /// The platform or form the file came from (its saved column mapping).
+    @OptionalField(key: "source") var source: String?
     @Field(key: "checksum") var checksum: String
     @Field(key: "rows") var rows: Int
     @Field(key: "created") var created: Int
@@ -111,12 +116,61 @@ final class ImportRecord: Model, @unchecked Sendable {
     @Field(key: "unchanged") var unchanged: Int
     @Field(key: "at") var at: Date
     @OptionalField(key: "recorded_by") var recordedBy: UUID?
-    @Parent(key: "scheme_id") var scheme: SchemeVersion
+    @OptionalParent(key: "scheme_id") var scheme: SchemeVersion?
+    /// committed | reverted
+    @Field(key: "status") var status: String
+    @OptionalField(key: "reverted_at") var revertedAt: Date?
+    @OptionalField(key: "reverted_by") var revertedBy: UUID?
+    /// Periods touched, comma-separated.
+    @Field(key: "periods") var periods: String
 
     init() {}
-    init(kind: String, fileName: String, checksum: String, rows: Int, created: Int, updated: Int, unchanged: Int, recordedBy: UUID?, schemeId: UUID) {
-        self.kind = kind; self.fileName = fileName; self.checksum = checksum; self.rows = rows
+    init(kind: String, fileName: String, sheet: String? = nil, source: String? = nil, checksum: String, rows: Int, created: Int, updated: Int,
+         unchanged: Int, recordedBy: UUID?, schemeId: UUID?, periods: [String] = []) {
+        self.kind = kind; self.fileName = fileName; self.sheet = sheet; self.source = source; self.checksum = checksum; self.rows = rows
         self.created = created; self.updated = updated; self.unchanged = unchanged
-        self.at = Date(); self.recordedBy = recordedBy; self.$scheme.id = schemeId
+        self.at = Date(); self.recordedBy = recordedBy; self.$scheme.id = schemeId; self.status = "committed"
+        self.periods = periods.joined(separator: ",")
+    }
+}
+
+/// One change an import made — a value created or replaced, an event or employee added — so
+/// that the import can be reverted as a whole.
+final class ImportChange: Model, @unchecked Sendable {
+    static let schema = "import_changes"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "import_id") var batch: ImportRecord
+    @Field(key: "seq") var seq: Int
+    /// evidence | event | employee
+    @Field(key: "entity") var entity: String
+    @Field(key: "target_id") var targetId: UUID
+    /// employee field for roster updates
+    @OptionalField(key: "field") var field: String?
+    /// nil: created by the import
+    @OptionalField(key: "before") var before: String?
+    @OptionalField(key: "after") var after: String?
+
+    init() {}
+    init(batch: UUID, seq: Int, entity: String, target: UUID, field: String? = nil, before: String?, after: String?) {
+        self.$batch.id = batch; self.seq = seq; self.entity = entity; self.targetId = target; self.field = field
+        self.before = before; self.after = after
+    }
+}
+
+/// The column mapping saved for a source (a platform's export, HR's roster form): file header →
+/// field, `-` for a column to skip.
+final class ImportMapping: Model, @unchecked Sendable {
+    static let schema = "import_mappings"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "source") var source: String
+    @Field(key: "kind") var kind: String
+    /// JSON object header → field
+    @Field(key: "mapping") var mapping: String
+    @Field(key: "updated_at") var updatedAt: Date
+    @OptionalField(key: "updated_by") var updatedBy: UUID?
+
+    init() {}
+    init(source: String, kind: String, mapping: String, by: UUID?) {
+        self.source = source; self.kind = kind; self.mapping = mapping; self.updatedAt = Date(); self.updatedBy = by
     }
 }

@@ -3,105 +3,108 @@ import Foundation
 import KaoheCore
 import Vapor
 
-/// Evidence files into the store (first part of issue 5): the whole file is validated with
-/// errors naming file, row and column; a dry run previews new, updated and unchanged cells;
-/// the commit is one transaction, recorded with the file's checksum; the same file twice changes
-/// nothing the second time.
+/// Imports over HTTP (issue 5): `POST /api/v1/imports/{evidence|log|events|roster}` with the
+/// file as the body; a dry run (the default) previews, `dry_run=false` commits. Imports are
+/// listed and can be reverted as a whole; the column mapping saved per source can be read and set.
 struct ImportController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1", "imports").grouped(APIAuthenticator())
-        api.on(.POST, "evidence", body: .collect(maxSize: "100mb"), use: importEvidence)
+        let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
+        api.on(.POST, "imports", ":kind", body: .collect(maxSize: "200mb"), use: upload)
+        api.get("imports", use: list)
+        api.post("import-batches", ":id", "revert", use: revert)
+        api.get("import-mappings", use: mappings)
+        api.put("import-mappings", use: putMapping)
     }
 
-    struct PreviewDTO: Content {
+    static func options(_ req: Request, kind: ImportService.Kind) throws -> ImportService.Options {
+        var o = ImportService.Options(kind: kind, scheme: req.query[String.self, at: "scheme"], file: req.query[String.self, at: "file"] ?? "upload.csv")
+        o.sheet = req.query[String.self, at: "sheet"]
+        o.source = req.query[String.self, at: "source"]
+        o.period = req.query[String.self, at: "period"]
+        o.dryRun = req.query[Bool.self, at: "dry_run"] ?? true
+        if let m = req.query[String.self, at: "mapping"] {
+            guard let d = try? JSONDecoder().decode([String: String].self, from: Data(m.utf8)) else {
+                throw Abort(.badRequest, reason: "mapping: 须是 JSON 对象 {\"文件列名\": \"字段\"} — must be a JSON object of header → field")
+            }
+            o.mapping = d
+        }
+        return o
+    }
+
+    func upload(req: Request) async throws -> ImportService.Preview {
+        let user = try req.user
+        guard let k = req.parameters.get("kind"), let kind = ImportService.Kind(rawValue: k) else {
+            throw Abort(.notFound, reason: "没有这种导入 no such import kind; 可选 allowed: \(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let o = try Self.options(req, kind: kind)
+        guard let buffer = req.body.data, buffer.readableBytes > 0 else { throw Abort(.badRequest, reason: "\(o.file): 文件为空 the file is empty") }
+        return try await ImportService.run(o, data: Data(buffer.readableBytesView), user: user, db: req.db)
+    }
+
+    struct ImportDTO: Content {
+        var id: UUID
+        var kind: String
         var file: String
+        var sheet: String?
+        var source: String?
         var checksum: String
-        var scheme: String
-        var schemeVersion: Int
         var rows: Int
         var created: Int
         var updated: Int
         var unchanged: Int
+        var at: Date
+        var status: String
         var periods: [String]
-        var committed: Bool
+        var revertedAt: Date?
     }
 
-    func importEvidence(req: Request) async throws -> PreviewDTO {
+    func list(req: Request) async throws -> [ImportDTO] {
         let user = try req.user
-        guard let key = req.query[String.self, at: "scheme"] else { throw Abort(.badRequest, reason: "scheme: 缺少方案 missing ?scheme=") }
-        let file = req.query[String.self, at: "file"] ?? "upload.csv"
-        let dryRun = req.query[Bool.self, at: "dry_run"] ?? true
-        guard let buffer = req.body.data, buffer.readableBytes > 0 else { throw Abort(.badRequest, reason: "\(file): 文件为空 the file is empty") }
-        let data = Data(buffer.readableBytesView)
-        guard let version = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version, .descending).first() else {
-            throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(key)”")
+        let q = ImportRecord.query(on: req.db).sort(\.$at, .descending).limit(req.query[Int.self, at: "limit"] ?? 100)
+        if user.viewer.role != .hr { q.filter(\.$recordedBy == user.id) }
+        return try await q.all().map {
+            ImportDTO(id: try $0.requireID(), kind: $0.kind, file: $0.fileName, sheet: $0.sheet, source: $0.source, checksum: $0.checksum, rows: $0.rows,
+                      created: $0.created, updated: $0.updated, unchanged: $0.unchanged, at: $0.at, status: $0.status,
+                      periods: $0.periods.split(separator: ",").map(String.init), revertedAt: $0.revertedAt)
         }
-        let engine = try Scoring.engine(version)
-        let rows: [EvidenceCSV.RawRow]
-        do { rows = try EvidenceCSV.readRaw(data, file: file, engine: engine) } catch {
-            throw Abort(.unprocessableEntity, reason: error.description)
+    }
+
+    struct RevertRequest: Content { var reason: String }
+
+    func revert(req: Request) async throws -> ImportService.RevertResult {
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound, reason: "没有这次导入 no such import") }
+        let body = try req.decodeBody(RevertRequest.self)
+        return try await ImportService.revert(id, reason: body.reason, user: try req.user, db: req.db)
+    }
+
+    struct MappingDTO: Content { var source: String; var kind: String; var mapping: [String: String]; var updatedAt: Date? }
+
+    func mappings(req: Request) async throws -> [MappingDTO] {
+        _ = try req.user
+        return try await ImportMapping.query(on: req.db).sort(\.$source).all().map {
+            MappingDTO(source: $0.source, kind: $0.kind, mapping: (try? JSONDecoder().decode([String: String].self, from: Data($0.mapping.utf8))) ?? [:], updatedAt: $0.updatedAt)
         }
-        let schemeId = try version.requireID()
-        // every row: a period, a known employee the caller may record for
-        var employees: [String: Employee] = [:]
-        for e in try await Employee.query(on: req.db).all() { employees[e.number] = e }
-        var periodSet = Set<String>()
-        for r in rows {
-            guard let p = r.period else { throw Abort(.unprocessableEntity, reason: "\(file), 第 \(r.line) 行 row \(r.line): 缺少 period 或 date 列 no period") }
-            periodSet.insert(p)
-            guard let emp = employees[r.employee] else {
-                throw Abort(.unprocessableEntity, reason: "\(file), 第 \(r.line) 行 row \(r.line), 列 column “employee_id”: 没有工号为 \(r.employee) 的员工 unknown employee")
-            }
-            for column in r.values.keys {
-                do { try EvidenceController.authorize(column: column, user.viewer, emp, engine) } catch {
-                    throw Abort(.forbidden, reason: "\(file), 第 \(r.line) 行 row \(r.line): 无权录入 \(r.employee) 的 “\(column)” not allowed")
-                }
-            }
-        }
-        let periods = periodSet
-        // what would change
-        var existing: [String: EvidenceEntry] = [:]
-        for p in periods {
-            for e in try await EvidenceEntry.query(on: req.db).filter(\.$scheme.$id == schemeId).filter(\.$period == p).all() {
-                existing["\(e.$employee.id)|\(p)|\(e.column)"] = e
-            }
-        }
-        var created = 0, updated = 0, unchanged = 0
-        var writes: [(Employee, String, String, String, EvidenceEntry?)] = []
-        for r in rows {
-            let emp = employees[r.employee]!
-            for (column, value) in r.values.sorted(by: { $0.key < $1.key }) {
-                let old = existing["\(emp.id!)|\(r.period!)|\(column)"]
-                if old == nil { created += 1 } else if old!.value == value { unchanged += 1; continue } else { updated += 1 }
-                writes.append((emp, r.period!, column, value, old))
-            }
-        }
-        let checksum = SHA256.hash(data: data).hex
-        var preview = PreviewDTO(file: file, checksum: checksum, scheme: key, schemeVersion: version.version, rows: rows.count,
-                                 created: created, updated: updated, unchanged: unchanged, periods: periods.sorted(), committed: false)
-        guard !dryRun else { return preview }
-        let toWrite = writes, counts = (created, updated, unchanged)
+    }
+
+    /// HR sets a source's mapping ahead of its first file (header → field, `-` to skip).
+    func putMapping(req: Request) async throws -> MappingDTO {
+        let user = try req.user
+        guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以设置映射 HR only") }
+        let body = try req.decodeBody(MappingDTO.self)
+        guard ImportService.Kind(rawValue: body.kind) != nil else { throw Abort(.unprocessableEntity, reason: "kind: 可选 allowed: \(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard !body.source.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "source: 不能为空 must not be empty") }
+        let json = String(decoding: try JSONEncoder.sorted.encode(body.mapping), as: UTF8.self)
         try await req.db.transaction { db in
-            let (created, updated, unchanged) = counts
-            for (emp, period, column, value, old) in toWrite {
-                if let old {
-                    let before = old.value
-                    old.value = value; old.recordedBy = user.id; old.recordedAt = Date()
-                    try await old.save(on: db)
-                    try await Audit.record(on: db, actor: user, action: "update", entity: "evidence", id: "\(emp.number)/\(period)/\(column)",
-                                           before: before, after: value, reason: "导入 \(file)")
-                } else {
-                    try await EvidenceEntry(employeeId: try emp.requireID(), schemeId: schemeId, period: period, column: column, value: value,
-                                            recordedBy: user.id, note: "导入 \(file)").save(on: db)
-                }
+            if let m = try await ImportMapping.query(on: db).filter(\.$source == body.source).filter(\.$kind == body.kind).first() {
+                let before = m.mapping
+                m.mapping = json; m.updatedAt = Date(); m.updatedBy = user.id
+                try await m.save(on: db)
+                try await Audit.record(on: db, actor: user, action: "update", entity: "import_mapping", id: "\(body.source)/\(body.kind)", before: before, after: json)
+            } else {
+                try await ImportMapping(source: body.source, kind: body.kind, mapping: json, by: user.id).save(on: db)
+                try await Audit.record(on: db, actor: user, action: "create", entity: "import_mapping", id: "\(body.source)/\(body.kind)", after: json)
             }
-            try await ImportRecord(kind: "evidence", fileName: file, checksum: checksum, rows: rows.count, created: created, updated: updated,
-                                   unchanged: unchanged, recordedBy: user.id, schemeId: schemeId).save(on: db)
-            try await Audit.record(on: db, actor: user, action: "import", entity: "evidence", id: file,
-                                   after: "rows=\(rows.count) new=\(created) updated=\(updated) unchanged=\(unchanged) sha256=\(checksum)")
-            if !toWrite.isEmpty { for p in periods.sorted() { try await EvidenceController.rescore(version, period: p, on: db) } }
         }
-        preview.committed = true
-        return preview
+        return MappingDTO(source: body.source, kind: body.kind, mapping: body.mapping, updatedAt: Date())
     }
 }

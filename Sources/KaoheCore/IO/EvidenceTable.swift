@@ -1,0 +1,120 @@
+import Foundation
+
+/// Evidence per employee-period from a user's file as it is (issue 5): CSV in any encoding or
+/// XLSX, headers matched to the scheme's inputs by id or label (or a saved mapping), values as
+/// people type them (`35%`, `0.35`, `1,234.50`, `2026/10/5`, a month typed into Excel). The whole
+/// file is checked before anything is returned; each error names file, sheet, row and column.
+public enum EvidenceTable {
+    /// Fields every evidence file may have besides the scheme's inputs.
+    public static let fixedTargets: [MappingTarget] = [
+        MappingTarget(id: "employee_id", labels: ["工号", "员工工号", "員工工號", "员工编号", "编号", "客服工号", "employee", "employee id", "employee no", "staff id", "agent"], required: true),
+        MappingTarget(id: "period", labels: ["期间", "期間", "考核期间", "考核月份", "月份", "period", "month"]),
+        MappingTarget(id: "date", labels: ["日期", "date"]),
+        MappingTarget(id: "name", labels: ["姓名", "员工姓名", "name"]),
+        MappingTarget(id: "team", labels: ["班组", "班組", "组别", "小组", "team"]),
+    ]
+
+    public static func targets(_ engine: ScoringEngine) -> [MappingTarget] {
+        fixedTargets + engine.inputs.map { MappingTarget(id: $0.column, labels: [$0.label]) }
+    }
+
+    public struct Result: Sendable {
+        public var rows: [EvidenceCSV.RawRow]
+        public var map: ColumnMap
+        public var notices: [String]
+    }
+
+    public static func read(_ grid: Grid, engine: ScoringEngine, saved: [String: String] = [:], chosen: [String: String] = [:],
+                            period defaultPeriod: String? = nil) throws(InputError) -> Result {
+        let map = try ColumnMap.resolve(header: grid.header, targets: targets(engine), saved: saved, chosen: chosen, file: grid.file, sheet: grid.sheet)
+        if !map.missing.isEmpty {
+            throw grid.error(row: 1, "缺少必需的列 missing required column: 工号 / employee_id；文件的列 the file has: \(grid.header.joined(separator: ", "))")
+        }
+        let inputs = map.matches.compactMap { m -> (Int, InputSpec)? in
+            guard let i = engine.columnIndex[m.target] else { return nil }
+            return (m.column, engine.inputs[i])
+        }
+        if inputs.isEmpty { throw grid.error(row: 1, "没有可导入的列 no column matches an input of scheme “\(engine.scheme.id)”") }
+        var notices = grid.notices
+        for m in map.matches where m.how == .label || m.how == .saved {
+            notices.append("列 “\(m.header)” → \(m.target)（\(m.how == .saved ? "已保存的映射 saved mapping" : "按名称 by label")）")
+        }
+        if !map.unmapped.isEmpty { notices.append("未导入的列 columns not imported: \(map.unmapped.joined(separator: ", "))") }
+        // percentage columns: one reading per column, decided from all its cells
+        var styles: [Int: CellValue.PercentStyle] = [:]
+        for (col, input) in inputs where input.kind == .percent {
+            let style = CellValue.percentStyle(grid.rows.map { $0.cells[col] })
+            styles[col] = style
+            if style == .fraction { notices.append("列 “\(grid.header[col])” 的值是小数，按百分比读取 values read as fractions: 0.35 → 35%") }
+        }
+        let empCol = map.column("employee_id")!, periodCol = map.column("period"), dateCol = map.column("date"), teamCol = map.column("team")
+        let calendar = engine.scheme.calendar
+        var out: [EvidenceCSV.RawRow] = []
+        var keys: [String: Int] = [:]
+        var periodNotice = false
+        for (line, cells) in grid.rows {
+            let emp = cells[empCol]
+            if emp.isEmpty { throw grid.error(row: line, column: grid.header[empCol], "工号为空 the employee number is empty") }
+            var period = defaultPeriod
+            if let c = periodCol, !cells[c].isEmpty {
+                guard let p = Self.period(cells[c]) else {
+                    throw grid.error(row: line, column: grid.header[c], "“\(cells[c])” 不是有效期间 is not a period (2026-10, 2026年10月, 2026-Q4, 2026)")
+                }
+                if p != cells[c] { periodNotice = true }
+                period = p
+            }
+            if let c = dateCol, !cells[c].isEmpty {
+                guard let (day, _) = CellValue.date(cells[c]), let p = calendar.period(ofDate: day) else {
+                    throw grid.error(row: line, column: grid.header[c], "“\(cells[c])” 不是有效日期 is not a date (2026-10-05, 2026/10/5, 2026年10月5日)")
+                }
+                if let q = period, periodCol != nil, q != p {
+                    throw grid.error(row: line, column: grid.header[c],
+                                     "日期属于期间 \(p)（每月 \(calendar.startDay) 日起算，R-002-31），与期间列 \(q) 不一致 — the date falls in \(p), not \(q)")
+                }
+                period = p
+            }
+            guard let period else {
+                throw grid.error(row: line, "没有期间：请加期间或日期列，或在导入时指定期间 no period: add a period or date column, or give the period")
+            }
+            let key = emp + "\u{1}" + period
+            if let first = keys[key] {
+                throw grid.error(row: line, column: grid.header[empCol], "重复的员工-期间 duplicate employee-period \(emp) / \(period)（第 \(first) 行已有 already on row \(first)）")
+            }
+            keys[key] = line
+            var values: [String: String] = [:]
+            for (col, input) in inputs {
+                let raw = cells[col]
+                if raw.isEmpty { continue }
+                let text: String
+                switch input.kind {
+                case .percent: text = CellValue.percent(raw, style: styles[col] ?? .points)
+                case .grade, .text: text = raw
+                default: text = CellValue.number(raw)
+                }
+                do { _ = try engine.parse(Substring(text), input: input) } catch {
+                    throw grid.error(row: line, column: grid.header[col], error.message)
+                }
+                values[input.column] = text
+            }
+            out.append(EvidenceCSV.RawRow(line: line, employee: emp, period: period, team: teamCol.map { cells[$0] }, values: values))
+        }
+        if periodNotice { notices.append("期间已规范为 YYYY-MM periods normalised to YYYY-MM (e.g. 2026年10月 → 2026-10)") }
+        return Result(rows: out, map: map, notices: notices)
+    }
+
+    /// A period as people write it: `2026-10`, `2026/10`, `2026年10月`, `202610`, or a date
+    /// (Excel turns a typed `2026-10` into 2026-10-01) → `2026-10`; `2026-Q4`, `2026-H2`, `2026`.
+    public static func period(_ s: String) -> String? {
+        let t = s.trimmingCharacters(in: .whitespaces).uppercased()
+        if Period.isValid(t) { return t }
+        if t.count == 6, let v = Int(t), Period.isValid(String(format: "%04d-%02d", v / 100, v % 100)) { return String(format: "%04d-%02d", v / 100, v % 100) }
+        let cleaned = t.replacingOccurrences(of: "年", with: "-").replacingOccurrences(of: "月", with: "").replacingOccurrences(of: "/", with: "-").replacingOccurrences(of: ".", with: "-")
+        let p = cleaned.split(separator: "-").compactMap { Int($0) }
+        if p.count == 2, cleaned.split(separator: "-").count == 2 {
+            let label = String(format: "%04d-%02d", p[0], p[1])
+            return Period.isValid(label) ? label : nil
+        }
+        if let (day, _) = CellValue.date(s) { return String(day.prefix(7)) }
+        return nil
+    }
+}

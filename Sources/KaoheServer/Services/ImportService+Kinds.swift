@@ -1,0 +1,442 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Vapor
+
+extension ImportService {
+    /// One event per row (deduction, commendation, complaint, praise, late arrival, QA grade):
+    /// 工号, date, event type — an event column of the scheme by id or label — and a note.
+    /// An event already recorded (same person, type, day and note) is unchanged, so the same
+    /// file twice adds nothing.
+    enum Events {
+        static let targets = [
+            MappingTarget(id: "employee_id", labels: EvidenceTable.fixedTargets[0].labels, required: true),
+            MappingTarget(id: "date", labels: ["日期", "发生日期", "發生日期", "时间", "date", "occurred on"], required: true),
+            MappingTarget(id: "event", labels: ["事件", "事件类型", "类型", "项目", "扣分项目", "奖惩项目", "event", "type"], required: true),
+            MappingTarget(id: "note", labels: ["说明", "备注", "情况说明", "事由", "note", "remark"]),
+            MappingTarget(id: "count", labels: ["次数", "count", "times"]),
+            MappingTarget(id: "name", labels: ["姓名", "name"]),
+        ]
+
+        /// Event columns of a scheme: every count input, found by id, by label, or by the last part
+        /// of its label (`纪律 · 迟到` → 迟到).
+        static func eventColumns(_ engine: ScoringEngine) -> [String: String] {
+            var out: [String: String] = [:]
+            for i in engine.inputs where i.kind == .count {
+                out[ColumnMap.normalise(i.column)] = i.column
+                out[ColumnMap.normalise(i.label)] = out[ColumnMap.normalise(i.label)] ?? i.column
+                for sep in ["·", "：", ":", "/", "—"] where i.label.contains(sep) {
+                    if let last = i.label.components(separatedBy: sep).last { out[ColumnMap.normalise(last)] = out[ColumnMap.normalise(last)] ?? i.column }
+                }
+            }
+            return out
+        }
+
+        static func run(_ o: Options, data: Data, saved: [String: String], engine: ScoringEngine, version: SchemeVersion, user: User, db: Database,
+                        preview p: Preview, employee: (String, Int, String?) throws -> Employee) async throws -> Preview {
+            var preview = p
+            let grid: Grid, map: ColumnMap
+            do {
+                grid = try Grid.read(data, file: o.file, sheet: o.sheet)
+                map = try ColumnMap.resolve(header: grid.header, targets: targets, saved: saved, chosen: o.mapping, file: o.file, sheet: grid.sheet)
+            } catch { throw fail(error) }
+            if !map.missing.isEmpty {
+                throw fail(grid.error(row: 1, "缺少必需的列 missing required columns: \(map.missing.joined(separator: ", "))（工号、日期、事件）；文件的列 the file has: \(grid.header.joined(separator: ", "))"))
+            }
+            preview.sheet = grid.sheet; preview.rows = grid.rows.count
+            preview.notices = grid.notices
+            preview.mapping = map.matches.map { MappingDTO(header: $0.header, field: $0.target, how: $0.how.rawValue) }
+            preview.unmapped = map.unmapped
+            let columns = eventColumns(engine)
+            let cal = engine.scheme.calendar
+            let ec = map.column("employee_id")!, dc = map.column("date")!, tc = map.column("event")!, nc = map.column("note"), cc = map.column("count")
+            struct New { var line: Int; var emp: Employee; var column: String; var day: String; var period: String; var note: String? }
+            var events: [New] = []
+            for (line, cells) in grid.rows {
+                let emp = try employee(cells[ec], line, grid.sheet)
+                guard let (day, _) = CellValue.date(cells[dc]), let period = cal.period(ofDate: day) else {
+                    throw fail(grid.error(row: line, column: grid.header[dc], "“\(cells[dc])” 不是有效日期 is not a date (2026-10-05, 2026/10/5, 2026年10月5日)"))
+                }
+                if let want = o.period, period != want {
+                    throw fail(grid.error(row: line, column: grid.header[dc], "日期属于期间 \(period)，不是所导入的 \(want) — the date falls in \(period)"))
+                }
+                guard let column = columns[ColumnMap.normalise(cells[tc])] else {
+                    throw fail(grid.error(row: line, column: grid.header[tc], "“\(cells[tc])” 不是方案 \(engine.scheme.id) 的事件 is not an event of the scheme; 可选 allowed: \(engine.inputs.filter { $0.kind == .count }.map(\.label).joined(separator: ", "))"))
+                }
+                var n = 1
+                if let cc, !cells[cc].isEmpty {
+                    guard let v = Int(cells[cc]), (1...100).contains(v) else {
+                        throw fail(grid.error(row: line, column: grid.header[cc], "“\(cells[cc])” 须是 1–100 的整数 must be a whole number 1–100"))
+                    }
+                    n = v
+                }
+                do { try EvidenceController.authorize(column: column, user.viewer, emp, engine) } catch {
+                    throw Abort(.forbidden, reason: "\(o.file), 第 \(line) 行 row \(line): 无权录入 \(emp.number) 的 “\(column)” — not allowed to record this")
+                }
+                let note = nc.flatMap { cells[$0].isEmpty ? nil : cells[$0] }
+                for _ in 0..<n { events.append(New(line: line, emp: emp, column: column, day: day, period: period, note: note)) }
+            }
+            let schemeId = try version.requireID()
+            let periods = Set(events.map(\.period)).sorted()
+            // existing events of those periods: (employee, column, day, note) → how many
+            var have: [String: Int] = [:]
+            for e in try await EventRecord.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period ~~ periods).all() {
+                have["\(e.$employee.id)|\(e.column)|\(e.occurredOn)|\(e.note ?? "")", default: 0] += 1
+            }
+            var toCreate: [New] = []
+            for e in events {
+                let k = "\(e.emp.id!)|\(e.column)|\(e.day)|\(e.note ?? "")"
+                if let n = have[k], n > 0 { have[k] = n - 1; preview.unchanged += 1; continue }
+                preview.created += 1
+                toCreate.append(e)
+                if preview.changes.count < 500 {
+                    preview.changes.append(ChangeDTO(row: e.line, employee: e.emp.number, period: e.period, field: e.column, before: nil,
+                                                     after: "\(e.day) \(e.note ?? "")", status: "new"))
+                }
+            }
+            preview.periods = periods
+            guard !o.dryRun else { return preview }
+            let counts = (preview.created, preview.unchanged, preview.rows)
+            let frozen = preview
+            let todo = toCreate
+            let id: UUID = try await db.transaction { db in
+                let batch = ImportRecord(kind: o.kind.rawValue, fileName: o.file, sheet: grid.sheet, source: o.source, checksum: frozen.checksum,
+                                         rows: counts.2, created: counts.0, updated: 0, unchanged: counts.1, recordedBy: user.id, schemeId: schemeId, periods: periods)
+                try await batch.save(on: db)
+                let bid = try batch.requireID()
+                var records: [EventRecord] = [], changes: [ImportChange] = []
+                for e in todo {
+                    let r = EventRecord(employeeId: try e.emp.requireID(), schemeId: schemeId, period: e.period, column: e.column, occurredOn: e.day,
+                                        note: e.note, recordedBy: user.id)
+                    r.id = UUID()
+                    records.append(r)
+                    changes.append(ImportChange(batch: bid, seq: changes.count, entity: "event", target: r.id!, before: nil, after: "\(e.emp.number)/\(e.day)/\(e.column)"))
+                }
+                try await createAll(records, on: db)
+                try await createAll(changes, on: db)
+                var recounted = Set<String>()
+                for e in todo where recounted.insert("\(e.emp.id!)|\(e.period)|\(e.column)").inserted {
+                    _ = try await EventController.recount(employee: e.emp, scheme: version, period: e.period, column: e.column, on: db)
+                }
+                try await Audit.record(on: db, actor: user, action: "import", entity: "events", id: bid.uuidString,
+                                       after: "file=\(o.file) rows=\(counts.2) new=\(counts.0) unchanged=\(counts.1) sha256=\(frozen.checksum)")
+                try await saveMapping(map, source: o.source, kind: .events, user: user, on: db)
+                if !todo.isEmpty { for p in periods { try await EvidenceController.rescore(version, period: p, on: db) } }
+                return bid
+            }
+            preview.id = id
+            preview.committed = true
+            return preview
+        }
+    }
+
+    /// The employee roster (HR): new people are added, changed fields of known people are
+    /// updated (each change kept for revert and audited), unchanged rows are left alone.
+    enum Roster {
+        static let targets = [
+            MappingTarget(id: "employee_id", labels: EvidenceTable.fixedTargets[0].labels, required: true),
+            MappingTarget(id: "name", labels: ["姓名", "员工姓名", "name"], required: true),
+            MappingTarget(id: "department", labels: ["部门", "部門", "所属部门", "department", "dept"], required: true),
+            MappingTarget(id: "team", labels: ["班组", "班組", "组别", "小组", "team"]),
+            MappingTarget(id: "position", labels: ["岗位", "職位", "职位", "岗位名称", "position", "job title"]),
+            MappingTarget(id: "hire_date", labels: ["入职日期", "入職日期", "入职时间", "hire date", "joined"]),
+            MappingTarget(id: "probation_end", labels: ["试用期结束", "转正日期", "試用期結束", "probation end"]),
+            MappingTarget(id: "superior", labels: ["上级工号", "直接上级工号", "上级", "superior", "manager id"]),
+            MappingTarget(id: "status", labels: ["状态", "在职状态", "status"]),
+            MappingTarget(id: "level", labels: ["级别", "等级", "level"]),
+            MappingTarget(id: "star", labels: ["星级", "star"]),
+            MappingTarget(id: "job_grade", labels: ["职级", "job grade"]),
+        ]
+        static let fields = ["name", "department", "team", "position", "hire_date", "probation_end", "superior", "status", "level", "star", "job_grade"]
+
+        static func get(_ e: Employee, _ f: String) -> String? {
+            switch f {
+            case "name": return e.name
+            case "department": return e.$department.id.uuidString
+            case "team": return e.$team.id?.uuidString
+            case "position": return e.position
+            case "hire_date": return e.hireDate
+            case "probation_end": return e.probationEnd
+            case "superior": return e.superiorId?.uuidString
+            case "status": return e.status
+            case "level": return e.level
+            case "star": return e.star.map(String.init)
+            case "job_grade": return e.jobGrade
+            default: return nil
+            }
+        }
+
+        static func set(_ e: Employee, _ f: String, _ v: String?) {
+            switch f {
+            case "name": e.name = v ?? ""
+            case "department": if let v, let id = UUID(uuidString: v) { e.$department.id = id }
+            case "team": e.$team.id = v.flatMap(UUID.init(uuidString:))
+            case "position": e.position = v ?? ""
+            case "hire_date": e.hireDate = v ?? ""
+            case "probation_end": e.probationEnd = v
+            case "superior": e.superiorId = v.flatMap(UUID.init(uuidString:))
+            case "status": e.status = v ?? "active"
+            case "level": e.level = v
+            case "star": e.star = v.flatMap { Int($0) }
+            case "job_grade": e.jobGrade = v
+            default: break
+            }
+        }
+
+        static func run(_ o: Options, data: Data, saved: [String: String], user: User, db: Database, preview p: Preview) async throws -> Preview {
+            var preview = p
+            let grid: Grid, map: ColumnMap
+            do {
+                grid = try Grid.read(data, file: o.file, sheet: o.sheet)
+                map = try ColumnMap.resolve(header: grid.header, targets: targets, saved: saved, chosen: o.mapping, file: o.file, sheet: grid.sheet)
+            } catch { throw fail(error) }
+            if !map.missing.isEmpty {
+                throw fail(grid.error(row: 1, "缺少必需的列 missing required columns: \(map.missing.joined(separator: ", "))（工号、姓名、部门）；文件的列 the file has: \(grid.header.joined(separator: ", "))"))
+            }
+            preview.sheet = grid.sheet; preview.rows = grid.rows.count; preview.notices = grid.notices
+            preview.mapping = map.matches.map { MappingDTO(header: $0.header, field: $0.target, how: $0.how.rawValue) }
+            preview.unmapped = map.unmapped
+            let departments = try await Department.query(on: db).all()
+            let teams = try await Team.query(on: db).all()
+            var byNumber: [String: Employee] = [:]
+            for e in try await Employee.query(on: db).all() { byNumber[e.number] = e }
+            let col = Dictionary(map.matches.map { ($0.target, $0.column) }, uniquingKeysWith: { a, _ in a })
+            // rows → wanted field values (ids for department/team; superior by 工号, resolved below)
+            struct Row { var line: Int; var number: String; var values: [String: String?]; var superior: String? }
+            var rows: [Row] = []
+            var seen: [String: Int] = [:]
+            let inFile = Set(grid.rows.map { $0.cells[col["employee_id"]!] })
+            for (line, cells) in grid.rows {
+                func cell(_ f: String) -> String? { col[f].flatMap { cells[$0].isEmpty ? nil : cells[$0] } }
+                func bad(_ f: String, _ m: String) -> Abort { fail(grid.error(row: line, column: grid.header[col[f]!], m)) }
+                let number = cells[col["employee_id"]!]
+                if number.isEmpty { throw bad("employee_id", "工号为空 the employee number is empty") }
+                if let first = seen[number] { throw bad("employee_id", "工号 \(number) 重复（第 \(first) 行已有）duplicate employee number, already on row \(first)") }
+                seen[number] = line
+                var v: [String: String?] = [:]
+                guard let name = cell("name") else { throw bad("name", "姓名为空 the name is empty") }
+                v["name"] = name
+                let dtext = cell("department") ?? ""
+                guard let dept = departments.first(where: { $0.code == dtext || $0.name == dtext }) else {
+                    throw bad("department", "没有部门 “\(dtext)” no such department; 有 known: \(departments.map { "\($0.code) \($0.name)" }.joined(separator: ", "))")
+                }
+                v["department"] = dept.id!.uuidString
+                if col["team"] != nil {
+                    if let t = cell("team") {
+                        guard let team = teams.first(where: { $0.name == t && $0.$department.id == dept.id }) else {
+                            throw bad("team", "部门 \(dept.name) 没有班组 “\(t)” no such team in the department")
+                        }
+                        v["team"] = team.id!.uuidString
+                    } else { v["team"] = .some(nil) }
+                }
+                for f in ["hire_date", "probation_end"] where col[f] != nil {
+                    if let t = cell(f) {
+                        guard let (day, _) = CellValue.date(t) else { throw bad(f, "“\(t)” 不是有效日期 is not a date") }
+                        v[f] = day
+                    } else { v[f] = .some(nil) }
+                }
+                let existing = byNumber[number]
+                if existing == nil {
+                    if cell("position") == nil && col["position"] != nil { throw bad("position", "新员工须有岗位 a new employee needs a position") }
+                    if v["hire_date"] == nil || v["hire_date"]! == nil {
+                        guard col["hire_date"] != nil else { throw fail(grid.error(row: line, column: "入职日期 hire_date", "新员工 \(number) 须有入职日期 a new employee needs a hire date")) }
+                        throw bad("hire_date", "新员工须有入职日期 a new employee needs a hire date")
+                    }
+                }
+                if col["position"] != nil { v["position"] = cell("position") ?? existing?.position ?? "客服专员" }
+                if col["status"] != nil, let s = cell("status") {
+                    switch s.lowercased() {
+                    case "在职", "在職", "active", "试用", "試用": v["status"] = "active"
+                    case "离职", "離職", "left", "已离职": v["status"] = "left"
+                    default: throw bad("status", "“\(s)” 不是状态 is not a status (在职 / 离职)")
+                    }
+                }
+                if col["star"] != nil {
+                    if let s = cell("star") {
+                        let stars = s.filter { $0 == "★" || $0 == "星" }.count
+                        guard let n = Int(s) ?? (stars > 0 ? stars : nil), (0...5).contains(n) else { throw bad("star", "“\(s)” 不是 0–5 的星级 is not a star count 0–5") }
+                        v["star"] = String(n)
+                    } else { v["star"] = .some(nil) }
+                }
+                for f in ["level", "job_grade"] where col[f] != nil { v[f] = .some(cell(f)) }
+                var superior: String?
+                if let s = cell("superior") {
+                    guard byNumber[s] != nil || inFile.contains(s) else { throw bad("superior", "上级工号 \(s) 不存在 no such employee") }
+                    guard s != number else { throw bad("superior", "不能是自己的上级 cannot be their own superior") }
+                    superior = s
+                }
+                rows.append(Row(line: line, number: number, values: v, superior: superior))
+            }
+            // plan: new people and changed fields
+            var plan: [(Row, Employee?, [(String, String?, String?)])] = []
+            for r in rows {
+                let e = byNumber[r.number]
+                var diffs: [(String, String?, String?)] = []
+                for f in fields {
+                    guard f != "superior", let want = r.values[f] else { continue }
+                    let have = e.flatMap { get($0, f) }
+                    if e == nil || have != want { diffs.append((f, have, want)) }
+                }
+                if let s = r.superior {
+                    let have = e?.superiorId?.uuidString
+                    let want = byNumber[s]?.id?.uuidString
+                    if e == nil || want == nil || have != want { diffs.append(("superior", have, s)) }
+                }
+                if e == nil { preview.created += 1 } else if diffs.isEmpty { preview.unchanged += 1; continue } else { preview.updated += 1 }
+                plan.append((r, e, diffs))
+                if preview.changes.count < 500 {
+                    let names = Dictionary(departments.map { ($0.id!.uuidString, $0.name) } + teams.map { ($0.id!.uuidString, $0.name) }, uniquingKeysWith: { a, _ in a })
+                    for (f, b, a) in diffs {
+                        preview.changes.append(ChangeDTO(row: r.line, employee: r.number, period: nil, field: f, before: b.map { names[$0] ?? $0 },
+                                                         after: a.map { names[$0] ?? $0 }, status: e == nil ? "new" : "updated"))
+                    }
+                }
+            }
+            guard !o.dryRun else { return preview }
+            let counts = (preview.created, preview.updated, preview.unchanged, preview.rows)
+            let frozen = preview
+            let known = byNumber
+            let steps = plan
+            let id: UUID = try await db.transaction { db in
+                let batch = ImportRecord(kind: "roster", fileName: o.file, sheet: grid.sheet, source: o.source, checksum: frozen.checksum, rows: counts.3,
+                                         created: counts.0, updated: counts.1, unchanged: counts.2, recordedBy: user.id, schemeId: nil)
+                try await batch.save(on: db)
+                let bid = try batch.requireID()
+                var seq = 0
+                var numbers = known
+                // people first (superiors may be new), then superiors
+                for (r, existing, diffs) in steps {
+                    let e: Employee
+                    if let existing { e = existing } else {
+                        e = Employee(number: r.number, name: "", position: "客服专员", hireDate: "", departmentId: UUID(), teamId: nil)
+                    }
+                    for (f, before, after) in diffs where f != "superior" {
+                        set(e, f, after)
+                        if existing != nil {
+                            try await Audit.record(on: db, actor: user, action: "update", entity: "employee", id: r.number, before: "\(f)=\(before ?? "")",
+                                                   after: "\(f)=\(after ?? "")", reason: "导入花名册 \(o.file)")
+                        }
+                    }
+                    try await e.save(on: db)
+                    numbers[r.number] = e
+                    if existing == nil {
+                        try await ImportChange(batch: bid, seq: seq, entity: "employee", target: try e.requireID(), before: nil, after: r.number).save(on: db)
+                        try await Audit.record(on: db, actor: user, action: "create", entity: "employee", id: r.number,
+                                               after: "name=\(e.name) position=\(e.position) hire_date=\(e.hireDate)", reason: "导入花名册 \(o.file)")
+                    } else {
+                        for (f, before, after) in diffs where f != "superior" {
+                            try await ImportChange(batch: bid, seq: seq, entity: "employee", target: try e.requireID(), field: f, before: before, after: after).save(on: db)
+                            seq += 1
+                        }
+                    }
+                    seq += 1
+                }
+                for (r, existing, diffs) in steps {
+                    guard let s = diffs.first(where: { $0.0 == "superior" }), let e = numbers[r.number], let boss = numbers[s.2 ?? ""] else { continue }
+                    let before = e.superiorId?.uuidString
+                    e.superiorId = boss.id
+                    try await e.save(on: db)
+                    if existing != nil {
+                        try await ImportChange(batch: bid, seq: seq, entity: "employee", target: try e.requireID(), field: "superior",
+                                               before: before, after: boss.id?.uuidString).save(on: db)
+                        seq += 1
+                    }
+                }
+                try await Audit.record(on: db, actor: user, action: "import", entity: "roster", id: bid.uuidString,
+                                       after: "file=\(o.file) rows=\(counts.3) new=\(counts.0) updated=\(counts.1) unchanged=\(counts.2) sha256=\(frozen.checksum)")
+                try await saveMapping(map, source: o.source, kind: .roster, user: user, on: db)
+                return bid
+            }
+            preview.id = id
+            preview.committed = true
+            return preview
+        }
+    }
+
+    struct RevertResult: Content {
+        var id: UUID
+        var kind: String
+        var file: String
+        var reverted: Int
+        var periods: [String]
+    }
+
+    /// Undoes a committed import as a whole, in one transaction: values it created are removed,
+    /// values it replaced are restored, events and people it added are removed. Refused (409,
+    /// nothing changed) when something the import wrote has been changed since — the message
+    /// names it — or a person it added already has records.
+    static func revert(_ id: UUID, reason: String, user: User, db: Database) async throws -> RevertResult {
+        guard let batch = try await ImportRecord.query(on: db).filter(\.$id == id).with(\.$scheme).first() else {
+            throw Abort(.notFound, reason: "没有这次导入 no such import")
+        }
+        guard batch.status == "committed" else { throw Abort(.conflict, reason: "这次导入已撤销 the import was already reverted") }
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 撤销导入须说明原因 (R-004-03)") }
+        if batch.kind == "roster" {
+            guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以撤销花名册导入 only HR reverts a roster import") }
+        } else {
+            guard user.viewer.role == .hr || batch.recordedBy == user.id else { throw Abort(.forbidden, reason: "只能撤销自己的导入 only your own imports (or HR)") }
+        }
+        let changes = try await ImportChange.query(on: db).filter(\.$batch.$id == id).sort(\.$seq, .descending).all()
+        let periods = batch.periods.split(separator: ",").map(String.init)
+        try await db.transaction { db in
+            var recount: [(UUID, String, String)] = []
+            for c in changes {
+                switch c.entity {
+                case "evidence":
+                    guard let e = try await EvidenceEntry.query(on: db).filter(\.$id == c.targetId).with(\.$employee).first() else {
+                        if c.before == nil { continue }
+                        throw Abort(.conflict, reason: "导入写入的一项证据已被删除，无法恢复原值 a value this import replaced has since been removed")
+                    }
+                    guard e.value == c.after else {
+                        throw Abort(.conflict, reason: "\(e.employee.number) \(e.period) “\(e.column)” 在导入后又被改为 \(e.value)（导入写的是 \(c.after ?? "")）— changed since the import; revert refused, nothing changed")
+                    }
+                    if let before = c.before {
+                        e.value = before; e.recordedBy = user.id; e.recordedAt = Date()
+                        try await e.save(on: db)
+                    } else {
+                        try await e.delete(on: db)
+                    }
+                case "event":
+                    guard let ev = try await EventRecord.find(c.targetId, on: db) else { continue }
+                    recount.append((ev.$employee.id, ev.period, ev.column))
+                    try await ev.delete(on: db)
+                case "employee":
+                    guard let e = try await Employee.find(c.targetId, on: db) else { continue }
+                    if let f = c.field {
+                        guard Roster.get(e, f) == c.after else {
+                            throw Abort(.conflict, reason: "\(e.number) 的 \(f) 在导入后又被修改 changed since the import; revert refused, nothing changed")
+                        }
+                        Roster.set(e, f, c.before)
+                        try await e.save(on: db)
+                    } else {
+                        let eid = try e.requireID()
+                        let used = try await EvidenceEntry.query(on: db).filter(\.$employee.$id == eid).count()
+                            + EventRecord.query(on: db).filter(\.$employee.$id == eid).count()
+                            + StoredResult.query(on: db).filter(\.$employee.$id == eid).count()
+                            + User.query(on: db).filter(\.$employee.$id == eid).count()
+                            + Employee.query(on: db).filter(\.$superiorId == eid).count()
+                        guard used == 0 else {
+                            throw Abort(.conflict, reason: "导入新增的员工 \(e.number) 已有记录或账号 already has records or an account; revert refused, nothing changed")
+                        }
+                        try await e.delete(on: db)
+                    }
+                default: continue
+                }
+            }
+            if let scheme = batch.scheme {
+                var done = Set<String>()
+                for (emp, period, column) in recount where done.insert("\(emp)|\(period)|\(column)").inserted {
+                    if let e = try await Employee.find(emp, on: db) {
+                        _ = try await EventController.recount(employee: e, scheme: scheme, period: period, column: column, on: db)
+                    }
+                }
+                for p in periods { try await EvidenceController.rescore(scheme, period: p, on: db) }
+            }
+            batch.status = "reverted"; batch.revertedAt = Date(); batch.revertedBy = user.id
+            try await batch.save(on: db)
+            try await Audit.record(on: db, actor: user, action: "revert", entity: "import", id: id.uuidString,
+                                   before: "file=\(batch.fileName) changes=\(changes.count)", after: nil, reason: reason)
+        }
+        return RevertResult(id: id, kind: batch.kind, file: batch.fileName, reverted: changes.count, periods: periods)
+    }
+}

@@ -1,0 +1,247 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Vapor
+
+/// Files into the store (issue 5), shared by the web upload, the API and `kaohe import`:
+/// the whole file is read and checked by Core first (encoding, XLSX, column mapping, every
+/// cell), then every row against the database (unknown 工号, permission); a dry run returns the
+/// preview; a commit writes everything in one transaction, records each change so the import
+/// can be reverted as a whole, saves the source's column mapping and re-scores the periods.
+enum ImportService {
+    enum Kind: String, CaseIterable, Codable, Sendable {
+        /// metrics, counts and marks per employee-period (the `kaohe score` columns, by id or label)
+        case evidence
+        /// raw interaction log rows aggregated into metrics (`interaction_log` of the scheme)
+        case log
+        /// one event per row: 工号, date, event type (an event column by id or label), note
+        case events
+        /// the employee roster (HR)
+        case roster
+    }
+
+    struct Options: Sendable {
+        var kind: Kind
+        var scheme: String?
+        var file: String
+        var sheet: String?
+        var source: String?
+        var mapping: [String: String] = [:]
+        var period: String?
+        var dryRun: Bool = true
+    }
+
+    struct MappingDTO: Content { var header: String; var field: String; var how: String }
+    struct ChangeDTO: Content {
+        var row: Int
+        var employee: String
+        var period: String?
+        var field: String
+        var before: String?
+        var after: String?
+        var status: String
+    }
+
+    struct Preview: Content {
+        var id: UUID?
+        var kind: String
+        var file: String
+        var sheet: String?
+        var source: String?
+        var checksum: String
+        var scheme: String?
+        var schemeVersion: Int?
+        var rows: Int
+        var created: Int
+        var updated: Int
+        var unchanged: Int
+        var periods: [String]
+        var committed: Bool
+        var notices: [String]
+        var mapping: [MappingDTO]
+        var unmapped: [String]
+        /// The first 500 changes (new and updated cells), for the preview table.
+        var changes: [ChangeDTO]
+        /// An earlier committed import of the very same file, if any.
+        var sameFileImportedAt: Date?
+    }
+
+    /// A cell to write: employee-period-column → value.
+    struct Cell { var line: Int; var employee: Employee; var period: String; var column: String; var value: String; var note: String? }
+
+    static func fail(_ e: InputError) -> Abort { Abort(.unprocessableEntity, reason: e.description) }
+
+    static func run(_ o: Options, data: Data, user: User, db: Database, numbering: AppConfig.Numbering? = nil) async throws -> Preview {
+        let checksum = SHA256.hash(data: data).hex
+        let saved = try await savedMapping(source: o.source, kind: o.kind, on: db)
+        var preview = Preview(id: nil, kind: o.kind.rawValue, file: o.file, sheet: o.sheet, source: o.source, checksum: checksum, scheme: o.scheme,
+                              schemeVersion: nil, rows: 0, created: 0, updated: 0, unchanged: 0, periods: [], committed: false, notices: [],
+                              mapping: [], unmapped: [], changes: [], sameFileImportedAt: nil)
+        preview.sameFileImportedAt = try await ImportRecord.query(on: db).filter(\.$checksum == checksum).filter(\.$kind == o.kind.rawValue)
+            .filter(\.$status == "committed").sort(\.$at, .descending).first()?.at
+        if let p = o.period, !Period.isValid(p) { throw Abort(.badRequest, reason: "period: “\(p)” 不是有效期间 is not a period (YYYY-MM)") }
+        if o.kind == .roster {
+            guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以导入花名册 only HR imports the roster") }
+            return try await Roster.run(o, data: data, saved: saved, user: user, db: db, preview: preview)
+        }
+        guard let key = o.scheme else { throw Abort(.badRequest, reason: "scheme: 缺少方案 missing the scheme") }
+        guard let version = try await SchemeVersion.query(on: db).filter(\.$key == key).sort(\.$version, .descending).first() else {
+            throw Abort(.notFound, reason: "scheme: 没有这个方案 no such scheme “\(key)”")
+        }
+        preview.schemeVersion = version.version
+        let engine = try Scoring.engine(version)
+        var employees: [String: Employee] = [:]
+        for e in try await Employee.query(on: db).all() { employees[e.number] = e }
+        func employee(_ number: String, line: Int, sheet: String?) throws -> Employee {
+            guard let e = employees[number] else {
+                throw fail(InputError(file: o.file, sheet: sheet, row: line, column: "工号 employee_id", message: "没有工号为 \(number) 的员工 unknown employee (import the roster first)"))
+            }
+            return e
+        }
+        switch o.kind {
+        case .evidence, .log:
+            var cells: [Cell] = []
+            var map: ColumnMap
+            if o.kind == .evidence {
+                let grid: Grid, result: EvidenceTable.Result
+                do {
+                    grid = try Grid.read(data, file: o.file, sheet: o.sheet)
+                    result = try EvidenceTable.read(grid, engine: engine, saved: saved, chosen: o.mapping, period: o.period)
+                } catch { throw fail(error) }
+                map = result.map; preview.notices = result.notices; preview.sheet = grid.sheet; preview.rows = result.rows.count
+                for r in result.rows {
+                    let emp = try employee(r.employee, line: r.line, sheet: grid.sheet)
+                    for (column, value) in r.values.sorted(by: { $0.key < $1.key }) {
+                        cells.append(Cell(line: r.line, employee: emp, period: r.period!, column: column, value: value, note: "导入 \(o.file)"))
+                    }
+                }
+            } else {
+                let summary: LogSummary
+                var explanations: [String: String] = [:]
+                do {
+                    summary = try LogAggregator.aggregate(data, file: o.file, scheme: engine.scheme, sheet: o.sheet, saved: saved, chosen: o.mapping, period: o.period)
+                    explanations = engine.scheme.interactionLog?.explanations ?? [:]
+                } catch { throw fail(error) }
+                map = summary.map; preview.notices = summary.notices; preview.rows = summary.rows
+                for t in summary.totals {
+                    let emp = try employee(t.employee, line: t.firstLine, sheet: o.sheet)
+                    for (metric, value) in t.values.sorted(by: { $0.key < $1.key }) {
+                        let how = explanations[metric].map { " = \($0)" } ?? ""
+                        cells.append(Cell(line: t.firstLine, employee: emp, period: t.period, column: metric, value: value,
+                                          note: "交互日志 \(o.file)：\(t.rows) 行\(how) (R-001-12)"))
+                    }
+                }
+            }
+            preview.mapping = map.matches.map { MappingDTO(header: $0.header, field: $0.target, how: $0.how.rawValue) }
+            preview.unmapped = map.unmapped
+            for c in cells {
+                do { try EvidenceController.authorize(column: c.column, user.viewer, c.employee, engine) } catch {
+                    throw Abort(.forbidden, reason: "\(o.file), 第 \(c.line) 行 row \(c.line): 无权录入 \(c.employee.number) 的 “\(c.column)” — not allowed to record this")
+                }
+            }
+            return try await Evidence.apply(cells, o: o, version: version, map: map, user: user, db: db, preview: preview)
+        case .events:
+            return try await Events.run(o, data: data, saved: saved, engine: engine, version: version, user: user, db: db, preview: preview,
+                                        employee: employee)
+        case .roster:
+            fatalError("handled above")
+        }
+    }
+
+    static func savedMapping(source: String?, kind: Kind, on db: Database) async throws -> [String: String] {
+        guard let source, let m = try await ImportMapping.query(on: db).filter(\.$source == source).filter(\.$kind == kind.rawValue).first() else { return [:] }
+        return (try? JSONDecoder().decode([String: String].self, from: Data(m.mapping.utf8))) ?? [:]
+    }
+
+    /// Saves the mapping a committed import used, so the source's next file maps itself.
+    static func saveMapping(_ map: ColumnMap, source: String?, kind: Kind, user: User, on db: Database) async throws {
+        guard let source, !source.isEmpty else { return }
+        let json = String(decoding: try JSONEncoder.sorted.encode(map.saved), as: UTF8.self)
+        if let m = try await ImportMapping.query(on: db).filter(\.$source == source).filter(\.$kind == kind.rawValue).first() {
+            guard m.mapping != json else { return }
+            m.mapping = json; m.updatedAt = Date(); m.updatedBy = user.id
+            try await m.save(on: db)
+        } else {
+            try await ImportMapping(source: source, kind: kind.rawValue, mapping: json, by: user.id).save(on: db)
+        }
+    }
+
+    /// Creates models in batches (one INSERT per batch; SQLite limits the parameters of one statement).
+    static func createAll<M: Model>(_ models: [M], on db: Database, batch: Int = 500) async throws {
+        var start = 0
+        while start < models.count {
+            let end = min(start + batch, models.count)
+            try await Array(models[start..<end]).create(on: db)
+            start = end
+        }
+    }
+
+    enum Evidence {
+        static func apply(_ cells: [Cell], o: Options, version: SchemeVersion, map: ColumnMap, user: User, db: Database, preview p: Preview) async throws -> Preview {
+            var preview = p
+            let schemeId = try version.requireID()
+            let periods = Set(cells.map(\.period)).sorted()
+            var existing: [String: EvidenceEntry] = [:]
+            for period in periods {
+                for e in try await EvidenceEntry.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period == period).all() {
+                    existing["\(e.$employee.id)|\(period)|\(e.column)"] = e
+                }
+            }
+            var writes: [(Cell, EvidenceEntry?)] = []
+            for c in cells {
+                let old = existing["\(c.employee.id!)|\(c.period)|\(c.column)"]
+                if let old, old.value == c.value { preview.unchanged += 1; continue }
+                if old == nil { preview.created += 1 } else { preview.updated += 1 }
+                writes.append((c, old))
+                if preview.changes.count < 500 {
+                    preview.changes.append(ChangeDTO(row: c.line, employee: c.employee.number, period: c.period, field: c.column, before: old?.value,
+                                                     after: c.value, status: old == nil ? "new" : "updated"))
+                }
+            }
+            preview.periods = periods
+            guard !o.dryRun else { return preview }
+            let counts = (preview.created, preview.updated, preview.unchanged, preview.rows)
+            let frozen = preview
+            let todoWrites = writes
+            let id: UUID = try await db.transaction { db in
+                let batch = ImportRecord(kind: o.kind.rawValue, fileName: o.file, sheet: frozen.sheet, source: o.source, checksum: frozen.checksum,
+                                         rows: counts.3, created: counts.0, updated: counts.1, unchanged: counts.2, recordedBy: user.id,
+                                         schemeId: schemeId, periods: periods)
+                try await batch.save(on: db)
+                let bid = try batch.requireID()
+                var created: [EvidenceEntry] = []
+                var changes: [ImportChange] = []
+                for (c, old) in todoWrites {
+                    if let old {
+                        let before = old.value
+                        old.value = c.value; old.recordedBy = user.id; old.recordedAt = Date(); old.note = c.note
+                        try await old.save(on: db)
+                        changes.append(ImportChange(batch: bid, seq: changes.count, entity: "evidence", target: try old.requireID(), before: before, after: c.value))
+                        try await Audit.record(on: db, actor: user, action: "update", entity: "evidence", id: "\(c.employee.number)/\(c.period)/\(c.column)",
+                                               before: before, after: c.value, reason: "导入 \(o.file)")
+                    } else {
+                        let e = EvidenceEntry(employeeId: try c.employee.requireID(), schemeId: schemeId, period: c.period, column: c.column, value: c.value,
+                                              recordedBy: user.id, note: c.note)
+                        e.id = UUID()
+                        created.append(e)
+                        changes.append(ImportChange(batch: bid, seq: changes.count, entity: "evidence", target: e.id!, before: nil, after: c.value))
+                    }
+                }
+                try await createAll(created, on: db)
+                try await createAll(changes, on: db)
+                try await Audit.record(on: db, actor: user, action: "import", entity: o.kind.rawValue, id: bid.uuidString,
+                                       after: "file=\(o.file) rows=\(counts.3) new=\(counts.0) updated=\(counts.1) unchanged=\(counts.2) sha256=\(frozen.checksum)")
+                try await saveMapping(map, source: o.source, kind: o.kind, user: user, on: db)
+                if !todoWrites.isEmpty { for p in periods { try await EvidenceController.rescore(version, period: p, on: db) } }
+                return bid
+            }
+            preview.id = id
+            preview.committed = true
+            return preview
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]; return e }
+}
