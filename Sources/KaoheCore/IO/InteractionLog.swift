@@ -50,7 +50,9 @@ public final class LogAggregator {
         var above: Int64
     }
     let aggs: [Agg]
-    let metrics: [Metric]
+    /// Aggregates computed (those whose columns the file has) and those skipped, with why.
+    let kept: [LogAggregate]
+    let skipped: [String]
 
     // state
     var agentIndex: [String: Int] = [:]
@@ -98,7 +100,13 @@ public final class LogAggregator {
             numeric.append((f, col)); return numeric.count - 1
         }
         var aggs: [Agg] = []
+        var kept: [LogAggregate] = [], skipped: [String] = []
         for g in spec.aggregate {
+            let needs = [g.column, g.where.map(\.column)].compactMap { $0 }.filter { $0 != "agent" }
+            if let absent = needs.first(where: { map.column($0) == nil }) {
+                skipped.append("\(g.metric)（缺列 no column \(absent)）"); continue
+            }
+            kept.append(g)
             var agg = Agg(function: g.function, value: -1, condText: -1, condValues: [], condNumber: -1, above: 0)
             if let c = g.column { agg.value = numericIndex(c) }
             if let w = g.where {
@@ -108,11 +116,11 @@ public final class LogAggregator {
             aggs.append(agg)
         }
         self.aggs = aggs
+        self.kept = kept
+        self.skipped = skipped
         numericCols = numeric.map { (file: $0.0, name: $0.1) }
         numbers = [Int64](repeating: 0, count: numeric.count)
         present = [Bool](repeating: false, count: numeric.count)
-        let byId = Dictionary(scheme.metrics.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        metrics = spec.aggregate.map { byId[$0.metric]! }
     }
 
     func fail(_ line: Int, _ col: Int?, _ message: String) -> InputError {
@@ -208,7 +216,7 @@ public final class LogAggregator {
         for (slot, key) in slotKeys.enumerated() {
             var values: [String: String] = [:]
             let base = slot * aggs.count
-            for (k, g) in spec.aggregate.enumerated() {
+            for (k, g) in kept.enumerated() {
                 let n = counts[base + k]
                 switch g.function {
                 case .count: values[g.metric] = String(n)
@@ -229,6 +237,7 @@ public final class LogAggregator {
         for m in map.matches where m.how == .label || m.how == .saved {
             notices.append("列 “\(m.header)” → \(m.target)（\(m.how == .saved ? "已保存的映射 saved mapping" : "按名称 by label")）")
         }
+        if !skipped.isEmpty { notices.append("文件缺少所需列，以下指标未汇总 not aggregated for lack of a column: \(skipped.joined(separator: ", "))") }
         if !map.unmapped.isEmpty { notices.append("未使用的列 columns not used: \(map.unmapped.joined(separator: ", "))") }
         return LogSummary(file: file, rows: rows, totals: out, map: map, notices: notices)
     }
@@ -328,7 +337,8 @@ extension LogAggregator {
         while !done {
             let chunk = (try? h.read(upToCount: block)) ?? Data()
             done = chunk.isEmpty
-            var buf = carry; buf.append(chunk)
+            var buf = Data(capacity: carry.count + chunk.count)   // indices from 0
+            buf.append(carry); buf.append(chunk)
             // cut after the last newline outside quotes (the rest waits for the next block)
             var cut = buf.count
             if !done {
@@ -341,7 +351,7 @@ extension LogAggregator {
                 cut = last + 1
             }
             let part = buf.prefix(cut)
-            carry = buf.suffix(from: cut)
+            carry = Data(buf.suffix(from: cut))
             if part.isEmpty { if done { break } else { continue } }
             if !TextInput.validUTF8(part) {
                 throw InputError(file: name, row: lineBase + 1, message: "文件不是有效的 UTF-8 — the text is not valid UTF-8 after line \(lineBase)")

@@ -56,12 +56,13 @@ public struct LogSpec: Codable, Sendable, Equatable {
         return out
     }
 
-    /// The log's fields for column mapping: `agent`, `time`, then the declared columns.
+    /// The log's fields for column mapping: `agent` and `time` (required), then the declared
+    /// columns (optional: an aggregate whose column a file lacks is skipped and reported).
     public var targets: [MappingTarget] {
         [MappingTarget(id: "agent", labels: agent.labels + ["agent", "employee_id", "工号"], required: true)]
             + (time.map { [MappingTarget(id: "time", labels: $0.labels + ["time", "date", "日期", "时间"], required: true)] } ?? [])
             + columns.map { col in
-                MappingTarget(id: col.id ?? "", labels: col.labels, required: aggregate.contains { a in a.column == col.id || a.where?.column == col.id })
+                MappingTarget(id: col.id ?? "", labels: col.labels)
             }
     }
 }
