@@ -21,7 +21,12 @@ struct ImportController: RouteCollection {
         o.sheet = req.query[String.self, at: "sheet"]
         o.source = req.query[String.self, at: "source"]
         o.period = req.query[String.self, at: "period"]
-        o.dryRun = req.query[Bool.self, at: "dry_run"] ?? true
+        // read as text: Vapor decodes an absent Bool query key as false, and a commit must be asked for
+        switch req.query[String.self, at: "dry_run"]?.lowercased() {
+        case nil, "true", "1", "yes": o.dryRun = true
+        case "false", "0", "no": o.dryRun = false
+        case let v?: throw Abort(.badRequest, reason: "dry_run: “\(v)” 须为 true 或 false")
+        }
         if let m = req.query[String.self, at: "mapping"] {
             guard let d = try? JSONDecoder().decode([String: String].self, from: Data(m.utf8)) else {
                 throw Abort(.badRequest, reason: "mapping: 须是 JSON 对象 {\"文件列名\": \"字段\"} — must be a JSON object of header → field")

@@ -14,6 +14,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: UserController())
     try app.register(collection: EventController())
     try app.register(collection: ImportController())
+    try app.register(collection: ExportController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.

@@ -19,17 +19,24 @@ extension ImportService {
         ]
 
         /// Event columns of a scheme: every count input, found by id, by label, or by the last part
-        /// of its label (`纪律 · 迟到` → 迟到).
-        static func eventColumns(_ engine: ScoringEngine) -> [String: String] {
+        /// of its label (`紀律作風·遲到早退` → 遲到早退) when that short name is not shared by two
+        /// columns; a shared short name maps to the labels it could mean (the file must say which).
+        static func eventColumns(_ engine: ScoringEngine) -> (columns: [String: String], ambiguous: [String: [String]]) {
             var out: [String: String] = [:]
+            var short: [String: [String]] = [:]
             for i in engine.inputs where i.kind == .count {
                 out[ColumnMap.normalise(i.column)] = i.column
                 out[ColumnMap.normalise(i.label)] = out[ColumnMap.normalise(i.label)] ?? i.column
                 for sep in ["·", "：", ":", "/", "—"] where i.label.contains(sep) {
-                    if let last = i.label.components(separatedBy: sep).last { out[ColumnMap.normalise(last)] = out[ColumnMap.normalise(last)] ?? i.column }
+                    if let last = i.label.components(separatedBy: sep).last { short[ColumnMap.normalise(last), default: []].append(i.label) }
                 }
             }
-            return out
+            var ambiguous: [String: [String]] = [:]
+            for (k, labels) in short where out[k] == nil {
+                if labels.count == 1, let i = engine.inputs.first(where: { $0.label == labels[0] && $0.kind == .count }) { out[k] = i.column }
+                else { ambiguous[k] = labels }
+            }
+            return (out, ambiguous)
         }
 
         static func run(_ o: Options, data: Data, saved: [String: String], engine: ScoringEngine, version: SchemeVersion, user: User, db: Database,
@@ -47,7 +54,7 @@ extension ImportService {
             preview.notices = grid.notices
             preview.mapping = map.matches.map { MappingDTO(header: $0.header, field: $0.target, how: $0.how.rawValue) }
             preview.unmapped = map.unmapped
-            let columns = eventColumns(engine)
+            let (columns, ambiguous) = eventColumns(engine)
             let cal = engine.scheme.calendar
             let ec = map.column("employee_id")!, dc = map.column("date")!, tc = map.column("event")!, nc = map.column("note"), cc = map.column("count")
             struct New { var line: Int; var emp: Employee; var column: String; var day: String; var period: String; var note: String? }
@@ -59,6 +66,9 @@ extension ImportService {
                 }
                 if let want = o.period, period != want {
                     throw fail(grid.error(row: line, column: grid.header[dc], "日期属于期间 \(period)，不是所导入的 \(want) — the date falls in \(period)"))
+                }
+                if let meanings = ambiguous[ColumnMap.normalise(cells[tc])] {
+                    throw fail(grid.error(row: line, column: grid.header[tc], "“\(cells[tc])” 有歧义 is ambiguous: \(meanings.joined(separator: " / "))；请写完整名称 write the full name"))
                 }
                 guard let column = columns[ColumnMap.normalise(cells[tc])] else {
                     throw fail(grid.error(row: line, column: grid.header[tc], "“\(cells[tc])” 不是方案 \(engine.scheme.id) 的事件 is not an event of the scheme; 可选 allowed: \(engine.inputs.filter { $0.kind == .count }.map(\.label).joined(separator: ", "))"))

@@ -1,0 +1,32 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// `GET /api/v1/exports/{form}?period=2026-10|2026&department=&scheme=&format=xlsx|csv`: a form as
+/// a file to download (HR: any department or the whole company; a manager: their department).
+struct ExportController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        routes.grouped("api", "v1").grouped(APIAuthenticator()).get("exports", ":form", use: export)
+    }
+
+    func export(req: Request) async throws -> Response {
+        let user = try req.user
+        guard let f = req.parameters.get("form"), let form = ExportService.Form(rawValue: f) else {
+            throw Abort(.notFound, reason: "没有这个报表 no such form; 可选 allowed: \(ExportService.Form.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let o = ExportService.Options(form: form, period: req.query[String.self, at: "period"], department: req.query[String.self, at: "department"],
+                                      scheme: req.query[String.self, at: "scheme"])
+        let format = req.query[String.self, at: "format"] ?? "xlsx"
+        let (title, sheets) = try await ExportService.build(o, viewer: user.viewer, on: req.db)
+        let (data, type) = try ExportService.render(sheets, format: format)
+        try await Audit.record(on: req.db, actor: user, action: "export", entity: "form", id: form.rawValue,
+                               after: "period=\(o.period ?? "") department=\(o.department ?? "") format=\(format) rows=\(sheets.map(\.rows.count).reduce(0, +))")
+        let res = Response(status: .ok, body: .init(data: data))
+        res.headers.replaceOrAdd(name: .contentType, value: type)
+        let name = "\(title).\(format)"
+        let ascii = "\(form.rawValue)-\(o.period ?? "all").\(format)"
+        res.headers.replaceOrAdd(name: .contentDisposition,
+                                 value: "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ascii)")
+        return res
+    }
+}
