@@ -63,7 +63,7 @@ enum ExportService {
         var max: Double?
         var grade: String?
         var complete: Bool?
-        var items: [Item]
+        var items: [Item]?
         var money: [Money]?
         var pay: Pay?
         var flags: [Flag]?
@@ -157,7 +157,7 @@ enum ExportService {
             var detail: [[XLSXWriter.Cell]] = [], summary: [[XLSXWriter.Cell]] = []
             for r in rows {
                 let base = person(r) + [.text(r.result.period), .text("\(r.result.scheme.key) v\(r.result.scheme.version)")]
-                for i in r.sheet.items {
+                for i in (r.sheet.items ?? []) {
                     detail.append(base + [.text(i.label), .text(i.rule ?? ""), num(i.points), num(i.max), .text(i.explanation ?? "")])
                 }
                 for m in r.sheet.money ?? [] {
@@ -226,7 +226,7 @@ enum ExportService {
             var out: [[XLSXWriter.Cell]] = []
             for (key, rs) in Dictionary(grouping: rows, by: { $0.result.scheme.key }).sorted(by: { $0.key < $1.key }) {
                 let sorted = rs.sorted { ($1.total, $0.employee.number) < ($0.total, $1.employee.number) }
-                let r000_12 = Set(rs.flatMap { $0.sheet.items.compactMap(\.rule) }).contains("R-000-12")
+                let r000_12 = Set(rs.flatMap { ($0.sheet.items ?? []).compactMap(\.rule) }).contains("R-000-12")
                     || ((try? Scoring.engine(rs[0].result.scheme))?.scheme.allRules.contains("R-000-12") ?? false)
                 for (k, r) in sorted.enumerated() {
                     let rank = (sorted.firstIndex { $0.total == r.total } ?? k) + 1
@@ -280,9 +280,9 @@ enum ExportService {
             ])
         case .results:
             var columns: [String] = [], labels: [String: String] = [:]
-            for r in rows { for i in r.sheet.items where labels[i.id] == nil { columns.append(i.id); labels[i.id] = i.label } }
+            for r in rows { for i in (r.sheet.items ?? []) where labels[i.id] == nil { columns.append(i.id); labels[i.id] = i.label } }
             let out: [[XLSXWriter.Cell]] = rows.map { r in
-                let pts = Dictionary(r.sheet.items.map { ($0.id, $0.points) }, uniquingKeysWith: { a, _ in a })
+                let pts = Dictionary((r.sheet.items ?? []).map { ($0.id, $0.points) }, uniquingKeysWith: { a, _ in a })
                 return person(r) + [.text(r.result.period), .text(r.result.scheme.key), .number(String(r.result.scheme.version)), num(r.sheet.total),
                                     num(r.sheet.max), .text(r.sheet.grade ?? ""), .text(r.sheet.complete == false ? "否" : "是")]
                     + columns.map { num(pts[$0] ?? nil) }
