@@ -100,7 +100,7 @@ extension BenchCommand {
     }
 }
 
-func peakRSSMiB() -> Int {
+public func peakRSSMiB() -> Int {
     var usage = rusage()
     getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     return Int(usage.ru_maxrss) / 1024

@@ -44,13 +44,12 @@ public enum KaoheTasks {
         guard let k = ImportService.Kind(rawValue: kind) else {
             throw Refused(status: 400, description: "kind: 可选 allowed: \(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let data: Data
-        do { data = try TextInput.read(path: path) } catch { throw Refused(status: 400, description: error.description) }
+        guard FileManager.default.fileExists(atPath: path) else { throw Refused(status: 400, description: "\(path): 找不到文件 no such file") }
         let options = ImportService.Options(kind: k, scheme: scheme, file: (path as NSString).lastPathComponent, sheet: sheet, source: source,
                                             mapping: mapping, period: period, dryRun: !commit)
         return try await withApp(config) { app in
             let u = try await account(user, on: app.db)
-            let preview = try await ImportService.run(options, data: data, user: u, db: app.db)
+            let preview = try await ImportService.run(options, input: .path(path), user: u, db: app.db)
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             enc.keyEncodingStrategy = .convertToSnakeCase

@@ -51,6 +51,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M004_CreateEvents())
     app.migrations.add(M005_CreateImports())
     app.migrations.add(M006_ImportBatches())
+    app.migrations.add(M007_ImportUploads())
     app.migrations.add(SessionRecord.migration)
 }
 

@@ -319,7 +319,7 @@ extension LogAggregator {
 
     /// Aggregates a CSV file from disk in blocks of `block` bytes, never holding the whole file
     /// (the 1,000,000-row benchmark). XLSX and GB18030 files are read whole.
-    public static func aggregate(path: String, scheme: Scheme, saved: [String: String] = [:], chosen: [String: String] = [:],
+    public static func aggregate(path: String, scheme: Scheme, sheet: String? = nil, saved: [String: String] = [:], chosen: [String: String] = [:],
                                  period: String? = nil, block: Int = 8 << 20) throws(InputError) -> LogSummary {
         let name = (path as NSString).lastPathComponent
         guard let h = FileHandle(forReadingAtPath: path) else { throw InputError(file: name, message: "找不到文件 no such file: \(path)") }
@@ -327,7 +327,7 @@ extension LogAggregator {
         let head = (try? h.read(upToCount: 65536)) ?? Data()
         let sniff = try TextInput.sniff(head.isEmpty ? Data() : head, file: name)
         guard case .text(let enc) = sniff, enc == .utf8 || enc == .utf8BOM else {
-            return try aggregate(try TextInput.read(path: path), file: name, scheme: scheme, saved: saved, chosen: chosen, period: period)
+            return try aggregate(try TextInput.read(path: path), file: name, scheme: scheme, sheet: sheet, saved: saved, chosen: chosen, period: period)
         }
         try? h.seek(toOffset: enc == .utf8BOM ? 3 : 0)
         var agg: LogAggregator?

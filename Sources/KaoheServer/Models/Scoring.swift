@@ -174,3 +174,29 @@ final class ImportMapping: Model, @unchecked Sendable {
         self.source = source; self.kind = kind; self.mapping = mapping; self.updatedAt = Date(); self.updatedBy = by
     }
 }
+
+/// An upload between preview and commit (web imports); removed on commit and after a day.
+final class ImportUpload: Model, @unchecked Sendable {
+    static let schema = "import_uploads"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "user_id") var userId: UUID
+    @Field(key: "kind") var kind: String
+    @OptionalField(key: "scheme") var scheme: String?
+    @OptionalField(key: "source") var source: String?
+    @OptionalField(key: "period") var period: String?
+    @OptionalField(key: "sheet") var sheet: String?
+    @Field(key: "file_name") var fileName: String
+    @Field(key: "data") var data: Data
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+    init(userId: UUID, options o: ImportService.Options, data: Data) {
+        self.userId = userId; self.kind = o.kind.rawValue; self.scheme = o.scheme; self.source = o.source; self.period = o.period
+        self.sheet = o.sheet; self.fileName = o.file; self.data = data; self.createdAt = Date()
+    }
+
+    var options: ImportService.Options? {
+        guard let k = ImportService.Kind(rawValue: kind) else { return nil }
+        return ImportService.Options(kind: k, scheme: scheme, file: fileName, sheet: sheet, source: source, period: period, dryRun: false)
+    }
+}

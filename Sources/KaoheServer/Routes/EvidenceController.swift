@@ -87,11 +87,13 @@ struct EvidenceController: RouteCollection {
     /// when a total changes.
     static func rescore(_ version: SchemeVersion, period: String, on db: Database) async throws {
         let schemeId = try version.requireID()
+        var stored: [UUID: StoredResult] = [:]
+        for r in try await StoredResult.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period == period).all() { stored[r.$employee.id] = r }
+        var created: [StoredResult] = []
         for (emp, r) in try await Scoring.score(scheme: version, period: period, on: db) {
             let total = r.total.format()
             let json = Scoring.json(r)
-            if let old = try await StoredResult.query(on: db).filter(\.$employee.$id == emp.requireID())
-                .filter(\.$scheme.$id == schemeId).filter(\.$period == period).first() {
+            if let old = stored[try emp.requireID()] {
                 guard old.json != json else { continue }
                 let before = old.total
                 old.total = total; old.grade = r.grade; old.json = json; old.computedAt = Date()
@@ -100,9 +102,10 @@ struct EvidenceController: RouteCollection {
                     try await Audit.record(on: db, actor: nil, action: "recompute", entity: "result", id: "\(emp.number)/\(period)", before: before, after: total)
                 }
             } else {
-                try await StoredResult(employeeId: try emp.requireID(), schemeId: schemeId, period: period, total: total, grade: r.grade, json: json).save(on: db)
+                created.append(StoredResult(employeeId: try emp.requireID(), schemeId: schemeId, period: period, total: total, grade: r.grade, json: json))
             }
         }
+        try await ImportService.createAll(created, on: db, batch: 200)
     }
 
     /// Who may record what: the line above the person (lead, manager) and HR; QA inspectors

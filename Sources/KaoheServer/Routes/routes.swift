@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: EventController())
     try app.register(collection: ImportController())
     try app.register(collection: ExportController())
+    try app.register(collection: DataWebController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.

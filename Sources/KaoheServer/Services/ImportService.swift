@@ -71,8 +71,36 @@ enum ImportService {
 
     static func fail(_ e: InputError) -> Abort { Abort(.unprocessableEntity, reason: e.description) }
 
-    static func run(_ o: Options, data: Data, user: User, db: Database, numbering: AppConfig.Numbering? = nil) async throws -> Preview {
-        let checksum = SHA256.hash(data: data).hex
+    /// The file: bytes (an upload) or a path (the CLI; a CSV log is then streamed, never held whole).
+    enum Input: Sendable {
+        case data(Data)
+        case path(String)
+    }
+
+    static func run(_ o: Options, data: Data, user: User, db: Database) async throws -> Preview {
+        try await run(o, input: .data(data), user: user, db: db)
+    }
+
+    /// SHA-256 of the file, read in blocks.
+    static func checksum(_ input: Input) throws -> String {
+        switch input {
+        case .data(let d): return SHA256.hash(data: d).hex
+        case .path(let p):
+            guard let h = FileHandle(forReadingAtPath: p) else { throw Abort(.badRequest, reason: "找不到文件 no such file: \(p)") }
+            defer { try? h.close() }
+            var hasher = SHA256()
+            while let chunk = try h.read(upToCount: 8 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+            return hasher.finalize().hex
+        }
+    }
+
+    static func run(_ o: Options, input: Input, user: User, db: Database) async throws -> Preview {
+        let checksum = try checksum(input)
+        // only a CSV log is streamed from a path; everything else is read whole (size-checked)
+        var data = Data()
+        if case .data(let d) = input { data = d } else if case .path(let p) = input, o.kind != .log {
+            do { data = try TextInput.read(path: p) } catch { throw fail(error) }
+        }
         let saved = try await savedMapping(source: o.source, kind: o.kind, on: db)
         var preview = Preview(id: nil, kind: o.kind.rawValue, file: o.file, sheet: o.sheet, source: o.source, checksum: checksum, scheme: o.scheme,
                               schemeVersion: nil, rows: 0, created: 0, updated: 0, unchanged: 0, periods: [], committed: false, notices: [],
@@ -119,7 +147,11 @@ enum ImportService {
                 let summary: LogSummary
                 var explanations: [String: String] = [:]
                 do {
-                    summary = try LogAggregator.aggregate(data, file: o.file, scheme: engine.scheme, sheet: o.sheet, saved: saved, chosen: o.mapping, period: o.period)
+                    if case .path(let p) = input {
+                        summary = try LogAggregator.aggregate(path: p, scheme: engine.scheme, sheet: o.sheet, saved: saved, chosen: o.mapping, period: o.period)
+                    } else {
+                        summary = try LogAggregator.aggregate(data, file: o.file, scheme: engine.scheme, sheet: o.sheet, saved: saved, chosen: o.mapping, period: o.period)
+                    }
                     explanations = engine.scheme.interactionLog?.explanations ?? [:]
                 } catch { throw fail(error) }
                 map = summary.map; preview.notices = summary.notices; preview.rows = summary.rows

@@ -28,6 +28,7 @@ enum Page {
                     .unwrap(user) { u in
                         .group(
                             .a(.href(SiteURL.home.path), "首页"),
+                            .if([.hr, .manager, .lead].contains(u.role), .a(.href("/imports"), "导入与导出")),
                             .span("\(u.displayName)（\(u.role.label)）"),
                             .form(.class("inline"), .action(SiteURL.logout.path), .method(.post),
                                   .input(.type(.hidden), .name("_csrf"), .value(csrf ?? "")),

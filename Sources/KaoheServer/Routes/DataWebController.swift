@@ -1,0 +1,115 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Vapor
+
+/// The import/export page for HR and managers (leads may import their team's evidence).
+struct DataWebController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
+        signedIn.get("imports", use: page)
+        signedIn.on(.POST, "imports", body: .collect(maxSize: "200mb"), use: upload)
+        signedIn.post("imports", "commit", use: commit)
+        signedIn.post("imports", ":id", "revert", use: revert)
+        signedIn.get("exports", "download", use: download)
+    }
+
+    static func mayUse(_ u: User) throws {
+        guard [.hr, .manager, .lead].contains(u.viewer.role) else { throw Abort(.forbidden, reason: "导入导出页面供人事、经理和组长使用 for HR, managers and team leads") }
+    }
+
+    func model(_ req: Request, preview: ImportService.Preview? = nil, uploadId: UUID? = nil, message: String? = nil, error: String? = nil) async throws -> DataModel {
+        let user = try req.user
+        var latest: [String: SchemeVersion] = [:]
+        for v in try await SchemeVersion.query(on: req.db).sort(\.$version).all() { latest[v.key] = v }
+        let q = ImportRecord.query(on: req.db).sort(\.$at, .descending).limit(20)
+        if user.viewer.role != .hr { q.filter(\.$recordedBy == user.id) }
+        let recent = try await q.all().map { r in
+            DataModel.Recent(id: try r.requireID(), at: r.at.formatted(.iso8601), kind: r.kind, file: r.fileName, counts: "\(r.created)/\(r.updated)/\(r.unchanged)",
+                             status: r.status == "committed" ? "已导入" : "已撤销", revertible: r.status == "committed")
+        }
+        let departments = try await Department.query(on: req.db).sort(\.$code).all().map { (code: $0.code, name: $0.name) }
+        let period = try await StoredResult.query(on: req.db).sort(\.$period, .descending).first()?.period ?? ""
+        return DataModel(csrf: req.csrfToken, schemes: latest.values.sorted { $0.key < $1.key }.map { (key: $0.key, name: $0.name) }, recent: recent,
+                         preview: preview, uploadId: uploadId, message: message, error: error, period: period, departments: departments,
+                         mayImportRoster: user.viewer.role == .hr)
+    }
+
+    func render(_ req: Request, _ m: DataModel, status: HTTPResponseStatus = .ok) throws -> Response {
+        Page.render(status: status, title: "导入与导出", user: try req.user, csrf: req.csrfToken, body: DataView.body(m))
+    }
+
+    func page(req: Request) async throws -> Response {
+        try Self.mayUse(try req.user)
+        return try render(req, try await model(req))
+    }
+
+    struct UploadForm: Content {
+        var kind: String
+        var scheme: String?
+        var source: String?
+        var period: String?
+        var sheet: String?
+        var file: File
+    }
+
+    func upload(req: Request) async throws -> Response {
+        let user = try req.user
+        try Self.mayUse(user)
+        let form = try req.content.decode(UploadForm.self)
+        guard let kind = ImportService.Kind(rawValue: form.kind) else { throw Abort(.badRequest, reason: "kind") }
+        func blank(_ s: String?) -> String? { s.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+        let o = ImportService.Options(kind: kind, scheme: blank(form.scheme), file: form.file.filename.isEmpty ? "upload" : form.file.filename,
+                                      sheet: blank(form.sheet), source: blank(form.source), period: blank(form.period), dryRun: true)
+        let data = Data(form.file.data.readableBytesView)
+        do {
+            let preview = try await ImportService.run(o, data: data, user: user, db: req.db)
+            // keep the file for the commit; uploads older than a day are dropped
+            try await ImportUpload.query(on: req.db).filter(\.$createdAt < Date().addingTimeInterval(-86_400)).delete()
+            let pending = ImportUpload(userId: try user.requireID(), options: o, data: data)
+            try await pending.save(on: req.db)
+            return try render(req, try await model(req, preview: preview, uploadId: preview.created + preview.updated > 0 ? pending.id : nil,
+                                                   message: preview.created + preview.updated == 0 ? "没有需要导入的变化 nothing would change" : nil))
+        } catch let e as AbortError where [.unprocessableEntity, .badRequest, .forbidden, .notFound].contains(e.status) {
+            return try render(req, try await model(req, error: e.reason), status: e.status)
+        }
+    }
+
+    struct CommitForm: Content { var upload: UUID }
+
+    func commit(req: Request) async throws -> Response {
+        let user = try req.user
+        try Self.mayUse(user)
+        let form = try req.content.decode(CommitForm.self)
+        guard let pending = try await ImportUpload.find(form.upload, on: req.db), pending.userId == user.id, let o = pending.options else {
+            return try render(req, try await model(req, error: "预览已过期，请重新上传 the preview has expired: upload the file again"), status: .notFound)
+        }
+        do {
+            let p = try await ImportService.run(o, data: pending.data, user: user, db: req.db)
+            try await pending.delete(on: req.db)
+            return try render(req, try await model(req, preview: p, message: "已导入：新增 \(p.created)、更新 \(p.updated)、不变 \(p.unchanged)；结果已重新计算。"))
+        } catch let e as AbortError where [.unprocessableEntity, .badRequest, .forbidden, .notFound].contains(e.status) {
+            return try render(req, try await model(req, error: e.reason), status: e.status)
+        }
+    }
+
+    struct RevertForm: Content { var reason: String }
+
+    func revert(req: Request) async throws -> Response {
+        let user = try req.user
+        try Self.mayUse(user)
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        let form = try req.content.decode(RevertForm.self)
+        do {
+            let r = try await ImportService.revert(id, reason: form.reason, user: user, db: req.db)
+            return try render(req, try await model(req, message: "已撤销 \(r.file)：\(r.reverted) 项改动已还原，期间 \(r.periods.joined(separator: ", ")) 已重新计算。"))
+        } catch let e as AbortError where [.conflict, .unprocessableEntity, .forbidden, .notFound].contains(e.status) {
+            return try render(req, try await model(req, error: e.reason), status: e.status)
+        }
+    }
+
+    func download(req: Request) async throws -> Response {
+        guard let form = req.query[String.self, at: "form"] else { throw Abort(.badRequest, reason: "form") }
+        return try await ExportController.respond(req, form: form)
+    }
+}
