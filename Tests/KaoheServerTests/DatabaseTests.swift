@@ -1,4 +1,5 @@
 import Fluent
+import KaoheCore
 import Foundation
 import Testing
 import Vapor
@@ -77,6 +78,35 @@ struct SQLiteFileTests {
             #expect(again == nil)
             let users = try await User.query(on: app.db).count()
             #expect(users == 1)
+        }
+    }
+}
+
+extension PostgresTests {
+    /// Issue 5 on PostgreSQL: a log import committed in one transaction with batched inserts,
+    /// the same file again unchanged, a form exported, the batch reverted.
+    @Test func importsExportsAndRevertOnPostgres() async throws {
+        try await withApp(configure: { app in try await configure(app, config()) }) { app in
+            _ = try await fresh(app)
+            _ = try await ImportKindsTests.preset(app, "ecommerce-monthly")
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            let path = "api/v1/imports/log?scheme=ecommerce-monthly&file=chats.csv&source=qianniu&dry_run=false"
+            var batch: UUID?
+            try await ImportKindsTests.post(app, hr, path, Data(ImportKindsTests.log.utf8)) { res in
+                let p = try ImportKindsTests.preview(res)
+                #expect(p.committed && p.created == 22)
+                batch = p.id
+            }
+            try await ImportKindsTests.post(app, hr, path, Data(ImportKindsTests.log.utf8)) { res in
+                let p = try ImportKindsTests.preview(res)
+                #expect(p.unchanged == 22)
+            }
+            let (status, data, _) = try await ExportTests.get(app, hr, "api/v1/exports/monthly-record?period=2026-10&scheme=ecommerce-monthly")
+            #expect(status == .ok)
+            let summary = try Grid.read(data, file: "m.xlsx", sheet: "汇总")
+            #expect(summary.rows.contains { $0.cells[0] == "101001" })
+            try await ImportKindsTests.revert(app, hr, try #require(batch)) { res in #expect(res.status == .ok, "\(res.body.string)") }
+            #expect(try await EvidenceEntry.query(on: app.db).count() == 0)
         }
     }
 }
