@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import KaoheCore
 import Vapor
 
@@ -17,14 +18,24 @@ enum Scoring {
     /// aggregates such as a team average are taken over the team, as when it was first scored).
     static func score(scheme v: SchemeVersion, period: String, on db: Database) async throws -> [(Employee, SheetResult)] {
         let engine = try engine(v)
-        let entries = try await EvidenceEntry.query(on: db)
-            .filter(\.$scheme.$id == v.requireID()).filter(\.$period == period)
-            .with(\.$employee) { $0.with(\.$team) }
-            .all()
+        // plain rows through SQLKit: tens of thousands of Fluent models with eager loading took seconds
+        struct Entry: Decodable { var employee_id: UUID; var column: String; var value: String }
+        guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let entries = try await sql.select().columns("employee_id", "column", "value").from(EvidenceEntry.schema)
+            .where("scheme_id", .equal, SQLBind(try v.requireID())).where("period", .equal, SQLBind(period))
+            .all(decoding: Entry.self)
+        Trace.mark("evidence loaded")
+        var values: [UUID: [String: String]] = [:]
+        for e in entries { values[e.employee_id, default: [:]][e.column] = e.value }
         var byEmployee: [UUID: (Employee, [String: String])] = [:]
-        for e in entries {
-            let id = try e.employee.requireID()
-            byEmployee[id, default: (e.employee, [:])].1[e.column] = e.value
+        let ids = Array(values.keys)
+        var start = 0
+        while start < ids.count {
+            let chunk = Array(ids[start..<min(start + 2000, ids.count)])
+            for emp in try await Employee.query(on: db).filter(\.$id ~~ chunk).with(\.$team).all() {
+                byEmployee[try emp.requireID()] = (emp, values[try emp.requireID()] ?? [:])
+            }
+            start += 2000
         }
         var rows: [ScoringRow] = []
         var people: [Employee] = []
