@@ -22,7 +22,9 @@ extension KaoheTasks {
         FileManager.default.createFile(atPath: path, contents: nil)
         guard let h = FileHandle(forWritingAtPath: path) else { throw Refused(status: 400, description: "cannot write \(path)") }
         defer { try? h.close() }
-        var out = "会话ID,客服工号,开始时间,首次响应时长,结果,订单金额,实付金额,退款金额\n"
+        // the columns a chat platform's export has (about 100 bytes a row), several not used by the scheme
+        var out = "会话ID,客服工号,客户昵称,店铺,开始时间,首次响应时长,接待时长,结果,订单金额,实付金额,退款金额\n"
+        let shops = ["官方旗舰店", "专卖店", "海外旗舰店"]
         var rng = UInt64(0x9E37_79B9_7F4A_7C15)
         func next() -> Int { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return Int(rng % 1_000_000) }
         let outcomes = ["咨询", "下单未付款", "已付款", "已付款", "退款", "流失"]
@@ -32,7 +34,7 @@ extension KaoheTasks {
             let amount = o == "咨询" || o == "流失" ? "" : "\(50 + next() % 2000).\(next() % 100)"
             let paid = o == "已付款" || o == "退款" ? amount : ""
             let refund = o == "退款" ? amount : ""
-            out += "\(i + 1),\(agent),\(period)-\(String(format: "%02d", 1 + i % 28)) \(String(format: "%02d:%02d:%02d", 8 + i % 12, i % 60, (i / 60) % 60)),\(3 + next() % 120),\(o),\(amount),\(paid),\(refund)\n"
+            out += "S\(period.replacingOccurrences(of: "-", with: ""))\(String(format: "%010d", i + 1)),\(agent),tb_用户\(next()),\(shops[i % 3]),\(period)-\(String(format: "%02d", 1 + i % 28)) \(String(format: "%02d:%02d:%02d", 8 + i % 12, i % 60, (i / 60) % 60)),\(3 + next() % 120),\(30 + next() % 1500),\(o),\(amount),\(paid),\(refund)\n"
             if out.utf8.count > 4 << 20 { h.write(Data(out.utf8)); out = "" }
         }
         h.write(Data(out.utf8))

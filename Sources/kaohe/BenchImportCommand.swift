@@ -16,7 +16,7 @@ struct BenchImportCommand: AsyncParsableCommand {
     @Flag(help: "use PostgreSQL from DATABASE_URL instead of a temporary SQLite file") var postgres = false
 
     func run() async throws {
-        let log = "\(dir)/kaohe-bench-log-\(rows)-\(agents).csv"
+        let log = "\(dir)/kaohe-bench-chatlog-v2-\(rows)-\(agents).csv"
         let g0 = Date()
         try KaoheTasks.syntheticLog(path: log, rows: rows, agents: agents)
         let rssAfterGen = peakRSSMiB()
