@@ -15,10 +15,11 @@ struct CLI {
 
     struct Output { var code: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ args: [String]) throws -> Output {
+    static func run(_ args: [String], env: [String: String] = [:]) throws -> Output {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
+        if !env.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(env) { _, new in new } }
         p.currentDirectoryURL = repo
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -135,5 +136,29 @@ struct CLITests {
         let ok = try CLI.run(["presets", "validate", Self.scheme])
         #expect(ok.code == 0)
         #expect(ok.stdout.contains("sections[1].items[0].bands[3]"))   // the gap warning, R-001-03
+    }
+}
+
+@Suite("kaohe import / export contract")
+struct ImportExportCLITests {
+    @Test("refusals exit 2 with the reason on stderr and nothing on stdout")
+    func refusals() throws {
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("kaohe-cli-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: db) }
+        let file = try CLI.temp("roster.csv", "工号,姓名,部门\n101001,艾丽,01\n")
+        let cases: [([String], String)] = [
+            (["import", "evidence", "/nonexistent/十月.csv", "--scheme", "ecommerce-monthly"], "十月.csv"),
+            (["import", "payroll", file], "kind"),
+            (["import", "roster", file, "--map", "工号"], "--map"),
+            (["export", "payslips", "--period", "2026-10"], "form"),
+            (["import", "roster", file, "--user", "nobody"], "nobody"),
+            (["export", "ranking", "--period", "2026-10", "--user", "nobody"], "nobody"),
+        ]
+        for (args, words) in cases {
+            let out = try CLI.run(args, env: ["KAOHE_DB": db])
+            #expect(out.code == 2 && out.stdout.isEmpty && out.stderr.contains(words), "\(args): \(out.code) \(out.stderr)")
+        }
+        // the store was migrated like `kaohe serve` does it
+        #expect(FileManager.default.fileExists(atPath: db))
     }
 }
