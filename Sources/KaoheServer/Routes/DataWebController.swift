@@ -39,6 +39,13 @@ struct DataWebController: RouteCollection {
         Page.render(status: status, title: "导入与导出", user: try req.user, csrf: req.csrfToken, body: DataView.body(m))
     }
 
+    /// Runs an action; a refusal is shown on the page (with its status) instead of an error page.
+    func showing(_ req: Request, _ action: () async throws -> Response) async throws -> Response {
+        do { return try await action() } catch let e as AbortError where [.unprocessableEntity, .badRequest, .forbidden, .notFound, .conflict].contains(e.status) {
+            return try render(req, try await model(req, error: e.reason), status: e.status)
+        }
+    }
+
     func page(req: Request) async throws -> Response {
         try Self.mayUse(try req.user)
         return try render(req, try await model(req))
@@ -62,7 +69,7 @@ struct DataWebController: RouteCollection {
         let o = ImportService.Options(kind: kind, scheme: blank(form.scheme), file: form.file.filename.isEmpty ? "upload" : form.file.filename,
                                       sheet: blank(form.sheet), source: blank(form.source), period: blank(form.period), dryRun: true)
         let data = Data(form.file.data.readableBytesView)
-        do {
+        return try await showing(req) {
             let preview = try await ImportService.run(o, data: data, user: user, db: req.db)
             // keep the file for the commit; uploads older than a day are dropped
             try await ImportUpload.query(on: req.db).filter(\.$createdAt < Date().addingTimeInterval(-86_400)).delete()
@@ -70,8 +77,6 @@ struct DataWebController: RouteCollection {
             try await pending.save(on: req.db)
             return try render(req, try await model(req, preview: preview, uploadId: preview.created + preview.updated > 0 ? pending.id : nil,
                                                    message: preview.created + preview.updated == 0 ? "没有需要导入的变化 nothing would change" : nil))
-        } catch let e as AbortError where [.unprocessableEntity, .badRequest, .forbidden, .notFound].contains(e.status) {
-            return try render(req, try await model(req, error: e.reason), status: e.status)
         }
     }
 
@@ -84,12 +89,10 @@ struct DataWebController: RouteCollection {
         guard let pending = try await ImportUpload.find(form.upload, on: req.db), pending.userId == user.id, let o = pending.options else {
             return try render(req, try await model(req, error: "预览已过期，请重新上传 the preview has expired: upload the file again"), status: .notFound)
         }
-        do {
+        return try await showing(req) {
             let p = try await ImportService.run(o, data: pending.data, user: user, db: req.db)
             try await pending.delete(on: req.db)
             return try render(req, try await model(req, preview: p, message: "已导入：新增 \(p.created)、更新 \(p.updated)、不变 \(p.unchanged)；结果已重新计算。"))
-        } catch let e as AbortError where [.unprocessableEntity, .badRequest, .forbidden, .notFound].contains(e.status) {
-            return try render(req, try await model(req, error: e.reason), status: e.status)
         }
     }
 
@@ -100,11 +103,9 @@ struct DataWebController: RouteCollection {
         try Self.mayUse(user)
         guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
         let form = try req.content.decode(RevertForm.self)
-        do {
+        return try await showing(req) {
             let r = try await ImportService.revert(id, reason: form.reason, user: user, db: req.db)
             return try render(req, try await model(req, message: "已撤销 \(r.file)：\(r.reverted) 项改动已还原，期间 \(r.periods.joined(separator: ", ")) 已重新计算。"))
-        } catch let e as AbortError where [.conflict, .unprocessableEntity, .forbidden, .notFound].contains(e.status) {
-            return try render(req, try await model(req, error: e.reason), status: e.status)
         }
     }
 

@@ -4,6 +4,24 @@ import KaoheCore
 import Vapor
 
 extension ImportService {
+    /// Reads a one-row-per-record file and maps its header; the preview gets the sheet, row
+    /// count, notices and mapping. A missing required column is refused naming what is needed.
+    static func table(_ o: Options, data: Data, saved: [String: String], targets: [MappingTarget], needs: String,
+                      preview: inout Preview) throws -> (Grid, ColumnMap) {
+        let grid: Grid, map: ColumnMap
+        do {
+            grid = try Grid.read(data, file: o.file, sheet: o.sheet)
+            map = try ColumnMap.resolve(header: grid.header, targets: targets, saved: saved, chosen: o.mapping, file: o.file, sheet: grid.sheet)
+        } catch { throw fail(error) }
+        if !map.missing.isEmpty {
+            throw fail(grid.error(row: 1, "缺少必需的列 missing required columns: \(map.missing.joined(separator: ", "))（\(needs)）；文件的列 the file has: \(grid.header.joined(separator: ", "))"))
+        }
+        preview.sheet = grid.sheet; preview.rows = grid.rows.count; preview.notices = grid.notices
+        preview.mapping = map.matches.map { MappingDTO(header: $0.header, field: $0.target, how: $0.how.rawValue) }
+        preview.unmapped = map.unmapped
+        return (grid, map)
+    }
+
     /// One event per row (deduction, commendation, complaint, praise, late arrival, QA grade):
     /// 工号, date, event type — an event column of the scheme by id or label — and a note.
     /// An event already recorded (same person, type, day and note) is unchanged, so the same
@@ -42,18 +60,7 @@ extension ImportService {
         static func run(_ o: Options, data: Data, saved: [String: String], engine: ScoringEngine, version: SchemeVersion, user: User, db: Database,
                         preview p: Preview, employee: (String, Int, String?) throws -> Employee) async throws -> Preview {
             var preview = p
-            let grid: Grid, map: ColumnMap
-            do {
-                grid = try Grid.read(data, file: o.file, sheet: o.sheet)
-                map = try ColumnMap.resolve(header: grid.header, targets: targets, saved: saved, chosen: o.mapping, file: o.file, sheet: grid.sheet)
-            } catch { throw fail(error) }
-            if !map.missing.isEmpty {
-                throw fail(grid.error(row: 1, "缺少必需的列 missing required columns: \(map.missing.joined(separator: ", "))（工号、日期、事件）；文件的列 the file has: \(grid.header.joined(separator: ", "))"))
-            }
-            preview.sheet = grid.sheet; preview.rows = grid.rows.count
-            preview.notices = grid.notices
-            preview.mapping = map.matches.map { MappingDTO(header: $0.header, field: $0.target, how: $0.how.rawValue) }
-            preview.unmapped = map.unmapped
+            let (grid, map) = try table(o, data: data, saved: saved, targets: targets, needs: "工号、日期、事件", preview: &preview)
             let (columns, ambiguous) = eventColumns(engine)
             let cal = engine.scheme.calendar
             let ec = map.column("employee_id")!, dc = map.column("date")!, tc = map.column("event")!, nc = map.column("note"), cc = map.column("count")
@@ -195,17 +202,7 @@ extension ImportService {
 
         static func run(_ o: Options, data: Data, saved: [String: String], user: User, db: Database, preview p: Preview) async throws -> Preview {
             var preview = p
-            let grid: Grid, map: ColumnMap
-            do {
-                grid = try Grid.read(data, file: o.file, sheet: o.sheet)
-                map = try ColumnMap.resolve(header: grid.header, targets: targets, saved: saved, chosen: o.mapping, file: o.file, sheet: grid.sheet)
-            } catch { throw fail(error) }
-            if !map.missing.isEmpty {
-                throw fail(grid.error(row: 1, "缺少必需的列 missing required columns: \(map.missing.joined(separator: ", "))（工号、姓名、部门）；文件的列 the file has: \(grid.header.joined(separator: ", "))"))
-            }
-            preview.sheet = grid.sheet; preview.rows = grid.rows.count; preview.notices = grid.notices
-            preview.mapping = map.matches.map { MappingDTO(header: $0.header, field: $0.target, how: $0.how.rawValue) }
-            preview.unmapped = map.unmapped
+            let (grid, map) = try table(o, data: data, saved: saved, targets: targets, needs: "工号、姓名、部门", preview: &preview)
             let departments = try await Department.query(on: db).all()
             let teams = try await Team.query(on: db).all()
             var byNumber: [String: Employee] = [:]
