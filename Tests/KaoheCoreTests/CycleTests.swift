@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import KaoheCore
+
+@Suite("Appraisal cycle: deadlines across month ends, probation, the sheet's stages")
+struct CycleTests {
+    func d(_ s: String) -> CivilDate { CivilDate(s)! }
+
+    @Test("civil dates: day numbers, months clamped, weekdays")
+    func civil() {
+        #expect(d("1970-01-01").dayNumber == 0 && d("2026-11-23").dayNumber == 20780)
+        #expect(CivilDate(dayNumber: 20780) == d("2026-11-23"))
+        #expect(d("2026-02-28").adding(days: 2) == d("2026-03-02"))
+        #expect(d("2024-02-28").adding(days: 2) == d("2024-03-01"))
+        #expect(d("2026-12-30").adding(days: 5) == d("2027-01-04"))
+        #expect(d("2026-01-31").adding(months: 1) == d("2026-02-28") && d("2024-01-31").adding(months: 1) == d("2024-02-29"))
+        #expect(d("2026-11-23").weekday == 1 && d("2026-11-29").weekday == 7)
+        #expect(CivilDate("2026-02-29") == nil && CivilDate("2026-2-1") == nil)
+    }
+
+    @Test("R-002-30 monthly: issued the 28th, rating in 2 days, review in 2 more, published within 5 — across month and year ends")
+    func monthlyDeadlines() throws {
+        let s = CycleSchedule.monthly
+        let oct = try #require(s.deadlines(period: "2026-10"))
+        #expect(oct.issue == d("2026-10-28") && oct.selfAssessment == d("2026-10-29") && oct.rating == d("2026-10-30"))
+        #expect(oct.review == d("2026-11-01") && oct.publish == d("2026-11-02") && oct.objectionsClose == d("2026-11-05"))
+        let feb = try #require(s.deadlines(period: "2026-02"))
+        #expect(feb.issue == d("2026-02-28") && feb.rating == d("2026-03-02") && feb.review == d("2026-03-04") && feb.publish == d("2026-03-05"))
+        let dec = try #require(s.deadlines(period: "2026-12"))
+        #expect(dec.rating == d("2026-12-30") && dec.review == d("2027-01-01") && dec.publish == d("2027-01-02"))
+        // a 30th issue day in February is the month's last day
+        var late = s; late.issueDay = 30
+        #expect(late.deadlines(period: "2026-02")?.issue == d("2026-02-28"))
+        // quarter and half-year: the period's last month
+        #expect(s.deadlines(period: "2026-Q1")?.issue == d("2026-03-28") && s.deadlines(period: "2026-H2")?.issue == d("2026-12-28"))
+        #expect(s.deadlines(period: "2026-13") == nil && s.deadlines(period: "十月") == nil)
+    }
+
+    @Test("R-002-30 annual: issued 20 December, 10 + 10 days, done within 20")
+    func annualDeadlines() throws {
+        let y = try #require(CycleSchedule.annual.deadlines(period: "2026"))
+        #expect(y.issue == d("2026-12-20") && y.rating == d("2026-12-30") && y.review == d("2027-01-09") && y.publish == d("2027-01-09"))
+    }
+
+    @Test("working days skip the weekend")
+    func workingDays() throws {
+        var s = CycleSchedule.monthly
+        s.workingDays = true
+        // 2026-11-28 is a Saturday: two working days later is Tuesday 1 December
+        let nov = try #require(s.deadlines(period: "2026-11"))
+        #expect(nov.issue == d("2026-11-28") && nov.rating == d("2026-12-01") && nov.review == d("2026-12-03"))
+    }
+
+    @Test("R-002-30 probation: under 3 months at the period's end is not assessed; an explicit probation end counts")
+    func probation() {
+        let s = CycleSchedule.monthly
+        let end = d("2026-10-31")
+        #expect(s.assessed(hireDate: d("2026-08-01"), probationEnd: nil, periodEnd: end).0)     // Aug, Sep, Oct: three full months
+        #expect(!s.assessed(hireDate: d("2026-08-02"), probationEnd: nil, periodEnd: end).0)    // completes on 2 Nov
+        #expect(s.assessed(hireDate: d("2026-07-31"), probationEnd: nil, periodEnd: end).0)
+        let (inProbation, why) = s.assessed(hireDate: d("2025-01-01"), probationEnd: d("2026-11-15"), periodEnd: end)
+        #expect(!inProbation && why.contains("R-002-30") && why.contains("2026-11-15"))
+        // hired 30 November: three months end on 28 February (clamped), assessed in February
+        #expect(s.assessed(hireDate: d("2025-11-30"), probationEnd: nil, periodEnd: d("2026-02-28")).0)
+        #expect(s.assessed(hireDate: d("2025-12-01"), probationEnd: nil, periodEnd: d("2026-02-28")).0)      // Dec, Jan, Feb
+        #expect(!s.assessed(hireDate: d("2025-12-02"), probationEnd: nil, periodEnd: d("2026-02-28")).0)
+    }
+
+    @Test("the sheet's stages: self → rating → review → publish → object → decided → lock; wrong actor, stage, missing reason refused")
+    func flow() throws {
+        var st = SheetFlow.start(hasSelfAssessment: true)
+        #expect(st == .selfAssessment && SheetFlow.start(hasSelfAssessment: false) == .rating)
+        #expect(throws: FlowError.self) { try SheetFlow.next(st, .submitSelf, by: .rater) }
+        st = try SheetFlow.next(st, .submitSelf, by: .employee)
+        #expect(throws: FlowError.self) { try SheetFlow.next(st, .submitSelf, by: .employee) }   // twice: already past
+        st = try SheetFlow.next(st, .submitRating, by: .rater)
+        #expect(throws: FlowError.self) { try SheetFlow.next(st, .adjust, by: .reviewer) }     // no reason
+        #expect(try SheetFlow.next(st, .returnToRater, by: .reviewer, reason: "扣分依据不足") == .rating)
+        st = try SheetFlow.next(st, .adjust, by: .reviewer, reason: "投诉已核实，态度项扣 2 分")
+        #expect(st == .ready)
+        #expect(throws: FlowError.self) { try SheetFlow.next(st, .publish, by: .reviewer) }
+        st = try SheetFlow.next(st, .publish, by: .hr)
+        #expect(throws: FlowError.self) { try SheetFlow.next(st, .lock, by: .hr, objectionOpen: true) }
+        #expect(throws: FlowError.self) { try SheetFlow.next(st, .object, by: .employee, reason: "迟到已补假条", objectionOpen: false) }
+        st = try SheetFlow.next(st, .object, by: .employee, reason: "迟到已补假条")
+        #expect(throws: FlowError.self) { try SheetFlow.next(st, .lock, by: .hr, objectionOpen: false) }
+        st = try SheetFlow.next(st, .change, by: .reviewer, reason: "假条有效，恢复 1 分")
+        #expect(st == .resolved)
+        #expect(throws: FlowError.self) { try SheetFlow.next(st, .object, by: .employee, reason: "再次申诉") }
+        st = try SheetFlow.next(st, .lock, by: .hr, objectionOpen: false)
+        #expect(st == .locked)
+        #expect(throws: FlowError.self) { try SheetFlow.next(st, .correct, by: .hr) }
+        #expect(try SheetFlow.next(st, .correct, by: .hr, reason: "工资核对发现漏计表扬") == .locked)
+        #expect(throws: FlowError.self) { try SheetFlow.next(st, .correct, by: .reviewer, reason: "x") }
+        // an acknowledged sheet locks as soon as HR locks the cycle
+        #expect(try SheetFlow.next(.acknowledged, .lock, by: .hr, objectionOpen: true) == .locked)
+    }
+}
