@@ -1,4 +1,5 @@
 import Foundation
+import KaoheCore
 
 /// Everything the server reads from its environment, read once (DESIGN.md).
 public struct AppConfig: Sendable, Equatable {
@@ -27,8 +28,18 @@ public struct AppConfig: Sendable, Equatable {
     public var bcryptCost: Int = 12
     /// The current month (YYYY-MM) for retention; nil = today in China Standard Time.
     public var currentMonth: String?
+    /// Today (YYYY-MM-DD) for deadlines and objection windows; nil = today in China Standard Time
+    /// (`KAOHE_TODAY`, for demos and tests).
+    public var today: String?
     /// 工号 scheme of the company (R-002-35): `KAOHE_NUMBERING=departmental` (centre digit 1) or `dated:JW`.
     public var numbering: Numbering = .departmental(centre: 1)
+
+    /// Today's date in China Standard Time, or the configured day.
+    var todayDate: CivilDate {
+        if let t = today, let d = CivilDate(t) { return d }
+        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Asia/Shanghai")!, from: Date())
+        return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
 
     public enum Numbering: Sendable, Equatable {
         case departmental(centre: Int)
@@ -66,6 +77,10 @@ public struct AppConfig: Sendable, Equatable {
             c.database = .sqlite(path: path)
         }
         c.demo = demo
+        if let t = env["KAOHE_TODAY"], !t.isEmpty {
+            guard CivilDate(t) != nil else { throw ConfigError("KAOHE_TODAY “\(t)” 不是日期 is not a date (YYYY-MM-DD)") }
+            c.today = t
+        }
         c.secureCookies = ["1", "true", "yes"].contains(env["KAOHE_SECURE_COOKIES"]?.lowercased() ?? "")
         if let s = env["KAOHE_NUMBERING"], !s.isEmpty {
             if s == "departmental" { c.numbering = .departmental(centre: 1) }

@@ -52,6 +52,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M005_CreateImports())
     app.migrations.add(M006_ImportBatches())
     app.migrations.add(M007_ImportUploads())
+    app.migrations.add(M008_Cycles())
     app.migrations.add(SessionRecord.migration)
 }
 

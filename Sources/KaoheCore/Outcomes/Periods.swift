@@ -67,7 +67,7 @@ public struct PeriodCalendar: Sendable, Equatable {
         return ((prev.year, prev.month, startDay), (m.year, m.month, endDay))
     }
 
-    static func daysIn(year: Int, month: Int) -> Int {
+    public static func daysIn(year: Int, month: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: return 30

@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ImportController())
     try app.register(collection: ExportController())
     try app.register(collection: DataWebController())
+    try app.register(collection: CycleController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.

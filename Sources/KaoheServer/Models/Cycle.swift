@@ -1,0 +1,89 @@
+import Fluent
+import Foundation
+
+/// One appraisal round: a scheme version, a period, optionally a department; its deadlines are
+/// computed from the schedule when it is opened (R-002-30).
+final class Cycle: Model, @unchecked Sendable {
+    static let schema = "cycles"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "scheme_id") var scheme: SchemeVersion
+    @Field(key: "period") var period: String
+    @OptionalParent(key: "department_id") var department: Department?
+    /// The CycleSchedule as JSON.
+    @Field(key: "schedule") var schedule: String
+    /// open | published | locked
+    @Field(key: "status") var status: String
+    @Field(key: "issued_on") var issuedOn: String
+    @Field(key: "self_due") var selfDue: String
+    @Field(key: "rating_due") var ratingDue: String
+    @Field(key: "review_due") var reviewDue: String
+    @Field(key: "publish_due") var publishDue: String
+    /// Set when results are published: publication day + the objection window.
+    @OptionalField(key: "objections_close") var objectionsClose: String?
+    /// Employees not issued a sheet, with why (JSON: 工号 → reason).
+    @Field(key: "excluded") var excluded: String
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+
+    init() {}
+}
+
+/// One employee's sheet in a cycle: who rates and reviews it, where it stands, and its version
+/// (every write sends the version it read; a stale one is refused, never silently overwritten).
+final class Sheet: Model, @unchecked Sendable {
+    static let schema = "sheets"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "cycle_id") var cycle: Cycle
+    @Parent(key: "employee_id") var employee: Employee
+    /// The direct superior's account (single-head rating, R-004-03).
+    @OptionalField(key: "rater_id") var raterId: UUID?
+    /// The indirect superior's / manager's account.
+    @OptionalField(key: "reviewer_id") var reviewerId: UUID?
+    @Field(key: "stage") var stage: String
+    @Field(key: "version") var version: Int
+    /// The total as the direct superior submitted it, and the result after review/objection:
+    /// both stay visible (R-004-03).
+    @OptionalField(key: "rater_total") var raterTotal: String?
+    @OptionalField(key: "final_total") var finalTotal: String?
+    @OptionalField(key: "grade") var grade: String?
+    @Field(key: "updated_at") var updatedAt: Date
+    @OptionalField(key: "updated_by") var updatedBy: UUID?
+
+    init() {}
+}
+
+/// A step in a sheet's history: who did what, when, why, and the total before and after.
+final class SheetStep: Model, @unchecked Sendable {
+    static let schema = "sheet_steps"
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "sheet_id") var sheet: Sheet
+    @Field(key: "action") var action: String
+    @OptionalField(key: "actor_id") var actorId: UUID?
+    @Field(key: "actor_name") var actorName: String
+    @Field(key: "from_stage") var fromStage: String
+    @Field(key: "to_stage") var toStage: String
+    @OptionalField(key: "reason") var reason: String?
+    @OptionalField(key: "before") var before: String?
+    @OptionalField(key: "after") var after: String?
+    @Field(key: "at") var at: Date
+
+    init() {}
+    init(sheet: UUID, action: String, actor: User?, from: String, to: String, reason: String?, before: String?, after: String?) {
+        self.$sheet.id = sheet; self.action = action; self.actorId = actor?.id; self.actorName = actor?.displayName ?? "system"
+        self.fromStage = from; self.toStage = to; self.reason = reason; self.before = before; self.after = after; self.at = Date()
+    }
+}
+
+/// A message in someone's in-app inbox: a sheet to fill, a deadline, a publication, an objection and its outcome.
+final class InboxItem: Model, @unchecked Sendable {
+    static let schema = "inbox"
+    @ID(key: .id) var id: UUID?
+    @Field(key: "user_id") var userId: UUID
+    @Field(key: "text") var text: String
+    @OptionalField(key: "link") var link: String?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "read_at") var readAt: Date?
+
+    init() {}
+    init(user: UUID, text: String, link: String?) { self.userId = user; self.text = text; self.link = link; self.createdAt = Date() }
+}

@@ -1,0 +1,142 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Vapor
+
+/// `/api/v1/cycles` and `/api/v1/sheets` (issue 6).
+struct CycleController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
+        api.post("cycles", use: open)
+        api.get("cycles", use: list)
+        api.get("cycles", ":id", use: show)
+        api.post("cycles", ":id", "publish", use: publish)
+        api.post("cycles", ":id", "lock", use: lock)
+        api.get("sheets", use: mine)
+        api.get("sheets", ":id", use: sheet)
+        api.put("sheets", ":id", use: save)
+        api.post("sheets", ":id", "actions", use: act)
+        api.get("inbox", use: inbox)
+    }
+
+    func open(req: Request) async throws -> Response {
+        let body = try req.decodeBody(CycleService.OpenRequest.self)
+        let dto = try await CycleService.open(body, user: try req.user, config: req.application.config, db: req.db)
+        let res = Response(status: .created)
+        try res.content.encode(dto)
+        return res
+    }
+
+    func cycle(_ req: Request) async throws -> Cycle {
+        guard let id = req.parameters.get("id", as: UUID.self), let c = try await Cycle.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "没有这个考核周期 no such cycle")
+        }
+        return c
+    }
+
+    func list(req: Request) async throws -> [CycleService.CycleDTO] {
+        let user = try req.user
+        guard [.hr, .manager].contains(user.viewer.role) else { throw Abort(.forbidden, reason: "人事和经理可见 HR and managers") }
+        var out: [CycleService.CycleDTO] = []
+        for c in try await Cycle.query(on: req.db).sort(\.$createdAt, .descending).all() {
+            if user.viewer.role == .manager, let d = c.$department.id, d != user.viewer.departmentId { continue }
+            out.append(try await CycleService.dto(c, config: req.application.config, db: req.db))
+        }
+        return out
+    }
+
+    func show(req: Request) async throws -> CycleService.CycleDTO {
+        let user = try req.user
+        let c = try await cycle(req)
+        guard user.viewer.role == .hr || (user.viewer.role == .manager && (c.$department.id == nil || c.$department.id == user.viewer.departmentId)) else {
+            throw Abort(.forbidden, reason: "人事和本部门经理可见 HR and the department's manager")
+        }
+        return try await CycleService.dto(c, config: req.application.config, db: req.db)
+    }
+
+    struct Count: Content { var sheets: Int }
+
+    func publish(req: Request) async throws -> Count {
+        Count(sheets: try await CycleService.publish(try await cycle(req), user: try req.user, config: req.application.config, db: req.db))
+    }
+
+    func lock(req: Request) async throws -> Count {
+        Count(sheets: try await CycleService.lock(try await cycle(req), user: try req.user, config: req.application.config, db: req.db))
+    }
+
+    struct Mine: Content { var id: UUID; var employee: String; var name: String; var period: String; var stage: String; var role: String; var deadline: String? }
+
+    /// Sheets waiting for the caller: their own self-assessment, those they rate or review, and
+    /// their published results to acknowledge.
+    func mine(req: Request) async throws -> [Mine] {
+        let user = try req.user
+        let uid = try user.requireID()
+        var q = Sheet.query(on: req.db).with(\.$employee).with(\.$cycle)
+        q = q.group(.or) { g in
+            g.filter(\.$raterId == uid).filter(\.$reviewerId == uid)
+            if let e = user.$employee.id { g.filter(\.$employee.$id == e) }
+        }
+        return try await q.all().compactMap { s in
+            let roles = CycleService.roles(s, user)
+            let stage = SheetStage(rawValue: s.stage)
+            let role: String
+            switch stage {
+            case .selfAssessment? where roles.contains(.employee): role = "self"
+            case .rating? where roles.contains(.rater): role = "rater"
+            case .review? where roles.contains(.reviewer), .objected? where roles.contains(.reviewer): role = "reviewer"
+            case .published? where roles.contains(.employee): role = "acknowledge"
+            default: role = "view"
+            }
+            let c = s.cycle
+            let due: String? = stage == .selfAssessment ? c.selfDue : stage == .rating ? c.ratingDue : stage == .review ? c.reviewDue : stage == .published ? c.objectionsClose : nil
+            return Mine(id: try s.requireID(), employee: s.employee.number, name: s.employee.name, period: c.period, stage: s.stage, role: role, deadline: due)
+        }.sorted { ($0.role == "view" ? 1 : 0, $0.deadline ?? "", $0.employee) < ($1.role == "view" ? 1 : 0, $1.deadline ?? "", $1.employee) }
+    }
+
+    func sheet(req: Request) async throws -> CycleService.SheetDTO {
+        let s = try await CycleService.load(req.parameters.get("id", as: UUID.self), on: req.db)
+        return try await CycleService.view(s, user: try req.user, db: req.db)
+    }
+
+    struct SaveRequest: Content { var version: Int; var values: [String: String]; var reason: String? }
+
+    /// Saves marks as a draft of the caller's stage (live total and explanations come back).
+    func save(req: Request) async throws -> CycleService.SheetDTO {
+        let user = try req.user
+        let body = try req.decodeBody(SaveRequest.self)
+        let id = req.parameters.get("id", as: UUID.self)
+        try await req.db.transaction { db in
+            let s = try await CycleService.load(id, on: db)
+            guard CycleService.mayView(s, user) else { throw Abort(.forbidden, reason: "这不是你的考核表 not your sheet") }
+            try await CycleService.write(s, version: body.version, values: body.values, reason: body.reason, user: user, db: db)
+        }
+        return try await CycleService.view(try await CycleService.load(id, on: req.db), user: user, db: req.db)
+    }
+
+    struct ActRequest: Content { var action: String; var version: Int; var reason: String?; var values: [String: String]? }
+
+    func act(req: Request) async throws -> CycleService.SheetDTO {
+        let user = try req.user
+        let body = try req.decodeBody(ActRequest.self)
+        guard let action = SheetAction(rawValue: body.action), ![.publish, .lock].contains(action) else {
+            throw Abort(.badRequest, reason: "action: 可选 allowed: submit_self, submit_rating, approve, adjust, return, acknowledge, object, uphold, change, correct")
+        }
+        let id = req.parameters.get("id", as: UUID.self)
+        let config = req.application.config
+        try await req.db.transaction { db in
+            let s = try await CycleService.load(id, on: db)
+            guard CycleService.mayView(s, user) else { throw Abort(.forbidden, reason: "这不是你的考核表 not your sheet") }
+            try await CycleService.act(s, action: action, version: body.version, reason: body.reason, values: body.values, user: user, config: config, db: db)
+        }
+        return try await CycleService.view(try await CycleService.load(id, on: req.db), user: user, db: req.db)
+    }
+
+    struct InboxDTO: Content { var id: UUID; var text: String; var link: String?; var createdAt: Date; var read: Bool }
+
+    func inbox(req: Request) async throws -> [InboxDTO] {
+        let user = try req.user
+        return try await InboxItem.query(on: req.db).filter(\.$userId == user.requireID()).sort(\.$createdAt, .descending).limit(100).all().map {
+            InboxDTO(id: try $0.requireID(), text: $0.text, link: $0.link, createdAt: $0.createdAt, read: $0.readAt != nil)
+        }
+    }
+}

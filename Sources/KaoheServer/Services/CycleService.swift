@@ -1,0 +1,466 @@
+import Fluent
+import Foundation
+import KaoheCore
+import SQLKit
+import Vapor
+
+/// The monthly (and annual) appraisal cycle (issue 6): HR opens a cycle and sheets are issued to
+/// everyone in scope but those in probation (R-002-30); the employee assesses themself where the
+/// scheme has a self weight, the direct superior rates (single head, R-004-03), the reviewer
+/// approves or adjusts with a reason (both totals kept), HR publishes, the employee acknowledges
+/// or objects within the window, the reviewer decides, HR locks; a locked result changes only by
+/// a recorded correction. Marks are stored as evidence of the sheet's employee-period, so the
+/// sheet is scored — and explained — by the same engine as everything else.
+enum CycleService {
+    struct OpenRequest: Content {
+        var scheme: String
+        var period: String
+        var departmentId: UUID?
+        /// monthly (default) or annual (R-002-30)
+        var schedule: String?
+        var objectionDays: Int?
+        var workingDays: Bool?
+    }
+
+    struct CycleDTO: Content {
+        var id: UUID
+        var scheme: String
+        var schemeVersion: Int
+        var period: String
+        var departmentId: UUID?
+        var status: String
+        var issuedOn: String
+        var selfDue: String
+        var ratingDue: String
+        var reviewDue: String
+        var publishDue: String
+        var objectionsClose: String?
+        var sheets: Int
+        var stages: [String: Int]
+        var excluded: [String: String]
+        /// Sheets past their stage's deadline, per person responsible (R-002-30).
+        var overdue: [OverdueDTO]
+    }
+
+    struct OverdueDTO: Content { var user: String; var stage: String; var due: String; var employees: [String] }
+
+    struct ItemDTO: Content { var id: String; var label: String; var rule: String; var points: String?; var max: String?; var explanation: String }
+    struct StepDTO: Content { var action: String; var actor: String; var from: String; var to: String; var reason: String?; var before: String?; var after: String?; var at: Date }
+
+    struct SheetDTO: Content {
+        var id: UUID
+        var cycleId: UUID
+        var employeeId: UUID
+        var employee: String
+        var name: String
+        var period: String
+        var stage: String
+        var stageLabel: String
+        var version: Int
+        /// what the caller may write now: columns with their labels
+        var editable: [String: String]
+        var values: [String: String]
+        var total: String?
+        var raterTotal: String?
+        var finalTotal: String?
+        var grade: String?
+        var items: [ItemDTO]
+        var flags: [String]
+        var history: [StepDTO]
+        var deadline: String?
+    }
+
+    static func schedule(_ c: Cycle) -> CycleSchedule {
+        (try? JSONDecoder().decode(CycleSchedule.self, from: Data(c.schedule.utf8))) ?? .monthly
+    }
+
+    static func hasSelf(_ engine: ScoringEngine) -> Bool { engine.inputs.contains { $0.rater == "self" } }
+
+    /// The last day of a period by the scheme's month boundaries.
+    static func periodEnd(_ period: String, _ engine: ScoringEngine) -> CivilDate? {
+        if period.count == 7, let r = engine.scheme.calendar.range(of: period) { return CivilDate(year: r.end.0, month: r.end.1, day: r.end.2) }
+        guard let m = CycleSchedule.lastMonth(of: period) else { return nil }
+        return CivilDate(year: m.year, month: m.month, day: PeriodCalendar.daysIn(year: m.year, month: m.month))
+    }
+
+    // MARK: open
+
+    static func open(_ r: OpenRequest, user: User, config: AppConfig, db: Database) async throws -> CycleDTO {
+        guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以发起考核 only HR opens a cycle") }
+        guard let version = try await SchemeVersion.query(on: db).filter(\.$key == r.scheme).sort(\.$version, .descending).first() else {
+            throw Abort(.notFound, reason: "scheme: 没有这个方案 no such scheme “\(r.scheme)”")
+        }
+        guard Period.isValid(r.period) else { throw Abort(.badRequest, reason: "period: “\(r.period)” 不是有效期间 (2026-10, 2026-Q4, 2026-H2, 2026)") }
+        var sched: CycleSchedule
+        switch r.schedule ?? (r.period.count == 4 ? "annual" : "monthly") {
+        case "monthly": sched = .monthly
+        case "annual": sched = .annual
+        case let s: throw Abort(.badRequest, reason: "schedule: “\(s)” — monthly 或 annual")
+        }
+        if let d = r.objectionDays {
+            guard (1...30).contains(d) else { throw Abort(.unprocessableEntity, reason: "objection_days: 1–30") }
+            sched.objectionDays = d
+        }
+        if let w = r.workingDays { sched.workingDays = w }
+        let engine = try Scoring.engine(version)
+        guard let due = sched.deadlines(period: r.period), let end = periodEnd(r.period, engine) else {
+            throw Abort(.badRequest, reason: "period: 无法计算截止日期 cannot compute deadlines for “\(r.period)”")
+        }
+        let departmentId = r.departmentId ?? version.$department.id
+        if let d = departmentId, try await Department.find(d, on: db) == nil { throw Abort(.notFound, reason: "department_id: 没有这个部门 no such department") }
+        let sid = try version.requireID()
+        let clash = Cycle.query(on: db).filter(\.$period == r.period).join(SchemeVersion.self, on: \Cycle.$scheme.$id == \SchemeVersion.$id)
+            .filter(SchemeVersion.self, \.$key == version.key)
+        if let d = departmentId { clash.filter(\.$department.$id == d) } else { clash.filter(\.$department.$id == nil) }
+        if try await clash.count() > 0 { throw Abort(.conflict, reason: "该方案本期的考核已发起 a cycle for this scheme, period and department exists") }
+        // who is in scope, who rates, who reviews
+        let q = Employee.query(on: db).filter(\.$status == "active")
+        if let d = departmentId { q.filter(\.$department.$id == d) }
+        let people = try await q.all()
+        let everyone = Dictionary(try await Employee.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let users = try await User.query(on: db).all()
+        let accountOf = Dictionary(users.compactMap { u in u.$employee.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
+        let leaders = Dictionary(try await Team.query(on: db).all().compactMap { t in t.leaderId.map { (t.id!, $0) } }, uniquingKeysWith: { a, _ in a })
+        let hrUser = users.first { $0.role == .hr }
+        func manager(_ dept: UUID) -> User? { users.first { $0.role == .manager && $0.$department.id == dept } }
+        var excluded: [String: String] = [:]
+        var sheets: [Sheet] = []
+        let start = SheetFlow.start(hasSelfAssessment: hasSelf(engine))
+        for e in people.sorted(by: { $0.number < $1.number }) {
+            guard let hire = CivilDate(e.hireDate) else { excluded[e.number] = "入职日期缺失或无效 no valid hire date"; continue }
+            let (ok, why) = sched.assessed(hireDate: hire, probationEnd: e.probationEnd.flatMap(CivilDate.init), periodEnd: end)
+            guard ok else { excluded[e.number] = why; continue }
+            // single-head rating: the direct superior; else the team leader; else the department manager
+            let boss = e.superiorId.flatMap { everyone[$0] } ?? e.$team.id.flatMap { leaders[$0] }.flatMap { everyone[$0] }
+            let rater = boss.flatMap { accountOf[$0.id!] } ?? manager(e.$department.id)
+            let grand = boss?.superiorId.flatMap { accountOf[$0] }
+            var reviewer = grand ?? manager(e.$department.id)
+            if reviewer?.id == rater?.id { reviewer = hrUser }
+            guard let rater else { excluded[e.number] = "没有直接上级或经理账号，无人评分 no superior, team leader or manager account to rate"; continue }
+            if rater.$employee.id == e.id { excluded[e.number] = "本人是自己的评分人 would rate themself"; continue }
+            let s = Sheet()
+            s.id = UUID(); s.$employee.id = e.id!; s.raterId = rater.id; s.reviewerId = reviewer?.id
+            s.stage = start.rawValue; s.version = 1; s.updatedAt = Date(); s.updatedBy = user.id
+            sheets.append(s)
+        }
+        let cycle = Cycle()
+        cycle.$scheme.id = sid; cycle.period = r.period; cycle.$department.id = departmentId
+        cycle.schedule = String(decoding: try JSONEncoder.sorted.encode(sched), as: UTF8.self)
+        cycle.status = "open"
+        cycle.issuedOn = due.issue.description; cycle.selfDue = due.selfAssessment.description; cycle.ratingDue = due.rating.description
+        cycle.reviewDue = due.review.description; cycle.publishDue = due.publish.description
+        cycle.excluded = String(decoding: try JSONEncoder.sorted.encode(excluded), as: UTF8.self)
+        cycle.createdBy = user.id; cycle.createdAt = Date()
+        let issued = sheets, left = excluded
+        try await db.transaction { db in
+            try await cycle.save(on: db)
+            for s in issued { s.$cycle.id = cycle.id! }
+            try await ImportService.createAll(issued, on: db)
+            var inbox: [InboxItem] = []
+            for s in issued {
+                let who = start == .selfAssessment ? accountOf[s.$employee.id]?.id : s.raterId
+                if let who { inbox.append(InboxItem(user: who, text: "\(r.period) 考核表待填写，截止 \(start == .selfAssessment ? due.selfAssessment : due.rating)", link: "/sheets/\(s.id!)")) }
+            }
+            try await ImportService.createAll(inbox, on: db)
+            try await Audit.record(on: db, actor: user, action: "open", entity: "cycle", id: "\(version.key)/\(r.period)",
+                                   after: "sheets=\(issued.count) excluded=\(left.count) issue=\(due.issue) publish=\(due.publish)")
+        }
+        return try await dto(cycle, config: config, db: db)
+    }
+
+    static func dto(_ c: Cycle, config: AppConfig, db: Database) async throws -> CycleDTO {
+        let v = try await SchemeVersion.find(c.$scheme.id, on: db)!
+        let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).with(\.$employee).all()
+        var stages: [String: Int] = [:]
+        for s in sheets { stages[s.stage, default: 0] += 1 }
+        let today = config.todayDate
+        let users = Dictionary(try await User.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let accountOf = Dictionary(users.values.compactMap { u in u.$employee.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
+        var overdue: [String: OverdueDTO] = [:]
+        for s in sheets {
+            let (who, due): (User?, String)
+            switch SheetStage(rawValue: s.stage) {
+            case .selfAssessment?: (who, due) = (accountOf[s.$employee.id], c.selfDue)
+            case .rating?: (who, due) = (s.raterId.flatMap { users[$0] }, c.ratingDue)
+            case .review?: (who, due) = (s.reviewerId.flatMap { users[$0] }, c.reviewDue)
+            case .ready?: (who, due) = (nil, c.publishDue)
+            default: continue
+            }
+            guard let d = CivilDate(due), today > d else { continue }
+            let name = who.map { "\($0.displayName)（\($0.username)）" } ?? "人事 HR"
+            overdue["\(name)|\(s.stage)", default: OverdueDTO(user: name, stage: s.stage, due: due, employees: [])].employees.append(s.employee.number)
+        }
+        return CycleDTO(id: try c.requireID(), scheme: v.key, schemeVersion: v.version, period: c.period, departmentId: c.$department.id, status: c.status,
+                        issuedOn: c.issuedOn, selfDue: c.selfDue, ratingDue: c.ratingDue, reviewDue: c.reviewDue, publishDue: c.publishDue,
+                        objectionsClose: c.objectionsClose, sheets: sheets.count, stages: stages,
+                        excluded: (try? JSONDecoder().decode([String: String].self, from: Data(c.excluded.utf8))) ?? [:],
+                        overdue: overdue.values.sorted { ($0.user, $0.stage) < ($1.user, $1.stage) }.map { var o = $0; o.employees.sort(); return o })
+    }
+
+    // MARK: the sheet
+
+    /// What the caller is on this sheet (several at once is possible: HR who reviews).
+    static func roles(_ s: Sheet, _ user: User) -> Set<SheetActor> {
+        var r = Set<SheetActor>()
+        if user.$employee.id == s.$employee.id { r.insert(.employee) }
+        if user.id == s.raterId { r.insert(.rater) }
+        if user.id == s.reviewerId { r.insert(.reviewer) }
+        if user.viewer.role == .hr { r.insert(.hr) }
+        return r
+    }
+
+    /// Columns the caller may write at the sheet's stage: the self marks to the employee in
+    /// self-assessment; the superior's marks and the rater's decisions (`….override`) to the
+    /// rater while rating, to the reviewer while reviewing or deciding an objection, to HR when
+    /// correcting a locked result.
+    static func editable(_ s: Sheet, _ user: User, _ engine: ScoringEngine) -> [InputSpec] {
+        let roles = roles(s, user)
+        let superior = engine.inputs.filter { ($0.rater != nil && $0.rater != "self") || $0.column.hasSuffix(".override") }
+        switch SheetStage(rawValue: s.stage) {
+        case .selfAssessment? where roles.contains(.employee): return engine.inputs.filter { $0.rater == "self" }
+        case .rating? where roles.contains(.rater): return superior
+        case .review? where roles.contains(.reviewer), .objected? where roles.contains(.reviewer): return superior
+        case .locked? where roles.contains(.hr): return superior
+        default: return []
+        }
+    }
+
+    static func load(_ id: UUID?, on db: Database) async throws -> Sheet {
+        guard let id, let s = try await Sheet.query(on: db).filter(\.$id == id).with(\.$employee).with(\.$cycle) { $0.with(\.$scheme) }.first() else {
+            throw Abort(.notFound, reason: "没有这张考核表 no such sheet")
+        }
+        return s
+    }
+
+    /// The people who may see a sheet: the employee, the rater, the reviewer, the line above by
+    /// the access rules (lead, manager, HR).
+    static func mayView(_ s: Sheet, _ user: User) -> Bool {
+        !roles(s, user).isEmpty || Access.canView(user.viewer, s.employee.subject)
+    }
+
+    static func view(_ s: Sheet, user: User, db: Database) async throws -> SheetDTO {
+        guard mayView(s, user) else { throw Abort(.forbidden, reason: "无权查看这张考核表 not allowed to see this sheet") }
+        let version = s.cycle.scheme
+        let engine = try Scoring.engine(version)
+        let eid = try s.employee.requireID()
+        var values: [String: String] = [:]
+        for e in try await EvidenceEntry.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == version.requireID())
+            .filter(\.$period == s.cycle.period).all() { values[e.column] = e.value }
+        let result = try await Scoring.score(scheme: version, period: s.cycle.period, on: db).first { $0.0.id == eid }?.1
+        // before publication the employee sees their own self-assessment and the stage, not the superior's marks in progress
+        let published = [.published, .objected, .acknowledged, .resolved, .locked].contains(SheetStage(rawValue: s.stage))
+        let own = roles(s, user) == [.employee] && !published
+        let steps = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).sort(\.$at).all()
+        let c = s.cycle
+        let deadline: String? = switch SheetStage(rawValue: s.stage) {
+        case .selfAssessment?: c.selfDue
+        case .rating?: c.ratingDue
+        case .review?: c.reviewDue
+        case .ready?: c.publishDue
+        case .published?: c.objectionsClose
+        default: nil
+        }
+        return SheetDTO(
+            id: try s.requireID(), cycleId: c.id!, employeeId: eid, employee: s.employee.number, name: s.employee.name, period: c.period,
+            stage: s.stage, stageLabel: SheetStage(rawValue: s.stage)?.label ?? s.stage, version: s.version,
+            editable: Dictionary(editable(s, user, engine).map { ($0.column, $0.label) }, uniquingKeysWith: { a, _ in a }),
+            values: own ? values.filter { k, _ in engine.inputs.contains { $0.column == k && $0.rater == "self" } } : values,
+            total: own ? nil : result.map { $0.total.format() }, raterTotal: own ? nil : s.raterTotal, finalTotal: own ? nil : s.finalTotal,
+            grade: own ? nil : result?.grade,
+            items: own ? [] : (result?.items ?? []).map { ItemDTO(id: $0.id, label: $0.label, rule: $0.rules.joined(separator: ","),
+                                                                  points: $0.points?.format(), max: $0.max?.format(), explanation: $0.explanation) },
+            flags: own ? [] : (result?.flags ?? []).map { "\($0.code): \($0.message)" },
+            history: steps.map { StepDTO(action: $0.action, actor: $0.actorName, from: $0.fromStage, to: $0.toStage, reason: $0.reason,
+                                         before: $0.before, after: $0.after, at: $0.at) },
+            deadline: deadline)
+    }
+
+    /// Claims the sheet at `version` (one UPDATE … WHERE version = ?): a stale version is a
+    /// conflict naming who changed it and when, never a silent overwrite.
+    static func claim(_ s: Sheet, version: Int, user: User, stage: String, on db: Database) async throws {
+        guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError) }
+        struct Row: Decodable { var id: UUID }
+        let rows = try await sql.update(Sheet.schema)
+            .set("version", to: SQLBind(version + 1)).set("stage", to: SQLBind(stage)).set("updated_at", to: SQLBind(Date())).set("updated_by", to: SQLBind(user.id))
+            .where("id", .equal, SQLBind(try s.requireID())).where("version", .equal, SQLBind(version))
+            .returning("id").all(decoding: Row.self)
+        guard rows.count == 1 else {
+            let now = try await Sheet.find(s.id, on: db)
+            var who: User?
+            if let u = now?.updatedBy { who = try await User.find(u, on: db) }
+            throw Abort(.conflict, reason: "这张表已被 \(who?.displayName ?? "他人") 于 \(now?.updatedAt.formatted(.iso8601) ?? "刚才") 修改（版本 \(now?.version ?? 0)，你看到的是 \(version)），请刷新后再改 — changed by someone else; reload and try again")
+        }
+        s.version = version + 1; s.stage = stage; s.updatedBy = user.id
+    }
+
+    /// Writes marks (and rater decisions) of the caller's stage. Changing an evidence-driven
+    /// item (an `….override`) needs a reason (issue 6 §3); every change is audited.
+    static func write(_ s: Sheet, version: Int, values: [String: String], reason: String?, user: User, db: Database) async throws {
+        let engine = try Scoring.engine(s.cycle.scheme)
+        let allowed = Dictionary(editable(s, user, engine).map { ($0.column, $0) }, uniquingKeysWith: { a, _ in a })
+        guard !allowed.isEmpty else { throw Abort(.forbidden, reason: "此阶段（\(SheetStage(rawValue: s.stage)?.label ?? s.stage)）你不能修改这张表 — not yours to edit at this stage") }
+        for (k, v) in values {
+            guard let input = allowed[k] else { throw Abort(.forbidden, reason: "values.\(k): 此阶段不能填写 not editable by you at this stage") }
+            if v.isEmpty { continue }
+            do { _ = try engine.evidence([input.column: v]) } catch { throw Abort(.unprocessableEntity, reason: "values.\(k): \(error.message)") }
+        }
+        let sid = try s.cycle.scheme.requireID(), eid = try s.employee.requireID(), period = s.cycle.period
+        var existing: [String: EvidenceEntry] = [:]
+        for e in try await EvidenceEntry.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == sid).filter(\.$period == period).all() {
+            existing[e.column] = e
+        }
+        let overrides = values.filter { k, v in k.hasSuffix(".override") && (existing[k]?.value ?? "") != v }
+        if !overrides.isEmpty, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw Abort(.unprocessableEntity, reason: "reason: 改变依据数据得出的项目（\(overrides.keys.sorted().joined(separator: ", "))）须说明原因 a reason is required to override an evidence-driven item")
+        }
+        try await claim(s, version: version, user: user, stage: s.stage, on: db)
+        for (k, v) in values.sorted(by: { $0.key < $1.key }) {
+            let old = existing[k]
+            if old?.value == v || (old == nil && v.isEmpty) { continue }
+            if let old {
+                if v.isEmpty { try await old.delete(on: db) } else {
+                    old.value = v; old.recordedBy = user.id; old.recordedAt = Date(); old.note = reason
+                    try await old.save(on: db)
+                }
+            } else {
+                try await EvidenceEntry(employeeId: eid, schemeId: sid, period: period, column: k, value: v, recordedBy: user.id, note: reason).save(on: db)
+            }
+            try await Audit.record(on: db, actor: user, action: old == nil ? "create" : "update", entity: "evidence", id: "\(s.employee.number)/\(period)/\(k)",
+                                   before: old?.value, after: v, reason: reason)
+        }
+        try await EvidenceController.rescore(s.cycle.scheme, period: period, on: db)
+    }
+
+    static let blocking: Set<String> = ["band_gap", "zero_denominator", "missing_mark"]
+
+    /// One step of the sheet's flow (submit, approve, adjust, return, acknowledge, object,
+    /// uphold, change, correct). Submitting what was already submitted is harmless.
+    static func act(_ s: Sheet, action: SheetAction, version: Int, reason: String?, values: [String: String]?, user: User,
+                    config: AppConfig, db: Database) async throws {
+        let from = SheetStage(rawValue: s.stage) ?? .rating
+        let roles = roles(s, user)
+        let open = s.cycle.objectionsClose.flatMap(CivilDate.init).map { config.todayDate <= $0 } ?? true
+        var to: SheetStage?
+        var lastError: FlowError?
+        for actor in [SheetActor.employee, .rater, .reviewer, .hr] where roles.contains(actor) {
+            do { to = try SheetFlow.next(from, action, by: actor, reason: reason, objectionOpen: open); break } catch { lastError = error }
+        }
+        guard let to else {
+            // the same submission twice: nothing to do
+            if let last = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).sort(\.$at, .descending).first(),
+               last.action == action.rawValue, last.actorId == user.id, last.toStage == s.stage { return }
+            if roles.isEmpty { throw Abort(.forbidden, reason: "这不是你的考核表 not your sheet") }
+            throw Abort(.conflict, reason: lastError?.message ?? "不能进行此操作 not allowed now")
+        }
+        let before = try await currentTotal(s, db: db)
+        if [.adjust, .change, .correct].contains(action) {
+            guard let values, !values.isEmpty else { throw Abort(.unprocessableEntity, reason: "values: 调整须给出修改后的分数 an adjustment needs the changed marks") }
+            try await write(s, version: version, values: values, reason: reason, user: user, db: db)
+        } else if let values, !values.isEmpty, [.submitSelf, .submitRating].contains(action) {
+            try await write(s, version: version, values: values, reason: reason, user: user, db: db)
+        } else if s.version != version {
+            try await claim(s, version: version, user: user, stage: s.stage, on: db)   // throws the conflict
+        }
+        let version = s.version
+        var after = try await currentTotal(s, db: db)
+        if action == .submitSelf {
+            let engine = try Scoring.engine(s.cycle.scheme)
+            let have = Set(try await EvidenceEntry.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
+                .filter(\.$period == s.cycle.period).all().map(\.column))
+            let missing = engine.inputs.filter { $0.rater == "self" && !have.contains($0.column) }
+            if !missing.isEmpty {
+                throw Abort(.unprocessableEntity, reason: "自评未完成：\(missing.map(\.label).joined(separator: "、")) — fill in every self-assessment mark before submitting")
+            }
+        }
+        if action == .submitRating {
+            let flags = try await Scoring.score(scheme: s.cycle.scheme, period: s.cycle.period, on: db).first { $0.0.id == s.$employee.id }?.1.flags ?? []
+            let open = flags.filter { blocking.contains($0.code) }
+            if !open.isEmpty {
+                throw Abort(.unprocessableEntity, reason: "提交前须处理：\(open.map(\.message).joined(separator: "；")) — resolve these before submitting")
+            }
+        }
+        try await claim(s, version: version, user: user, stage: to.rawValue, on: db)
+        if action == .submitRating { s.raterTotal = after.0; s.finalTotal = after.0 }
+        if [.approve, .adjust, .change, .correct].contains(action) { s.finalTotal = after.0 }
+        s.grade = after.1
+        try await s.save(on: db)
+        after = try await currentTotal(s, db: db)
+        try await SheetStep(sheet: try s.requireID(), action: action.rawValue, actor: user, from: from.rawValue, to: to.rawValue, reason: reason,
+                            before: before.0, after: after.0).save(on: db)
+        try await Audit.record(on: db, actor: user, action: action.rawValue, entity: "sheet", id: "\(s.employee.number)/\(s.cycle.period)",
+                               before: before.0, after: after.0, reason: reason)
+        try await notify(s, action: action, to: to, user: user, db: db)
+    }
+
+    static func currentTotal(_ s: Sheet, db: Database) async throws -> (String?, String?) {
+        let r = try await StoredResult.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
+            .filter(\.$period == s.cycle.period).first()
+        return (r?.total, r?.grade)
+    }
+
+    static func notify(_ s: Sheet, action: SheetAction, to: SheetStage, user: User, db: Database) async throws {
+        let link = "/sheets/\(s.id!)"
+        let employeeAccount = try await User.query(on: db).filter(\.$employee.$id == s.$employee.id).first()
+        let who = "\(s.employee.number) \(s.employee.name) \(s.cycle.period)"
+        var items: [InboxItem] = []
+        switch action {
+        case .submitSelf: if let r = s.raterId { items.append(InboxItem(user: r, text: "\(who) 已自评，请评分", link: link)) }
+        case .submitRating: if let r = s.reviewerId { items.append(InboxItem(user: r, text: "\(who) 已评分，请复核", link: link)) }
+        case .returnToRater: if let r = s.raterId { items.append(InboxItem(user: r, text: "\(who) 被退回重评", link: link)) }
+        case .object: if let r = s.reviewerId { items.append(InboxItem(user: r, text: "\(who) 提出申诉，请处理", link: link)) }
+        case .uphold, .change, .correct:
+            if let e = employeeAccount?.id { items.append(InboxItem(user: e, text: "你的 \(s.cycle.period) 考核\(action == .uphold ? "申诉已处理：维持原结果" : action == .change ? "申诉已处理：结果已修改" : "结果已更正")", link: link)) }
+        default: break
+        }
+        _ = to
+        for i in items { try await i.save(on: db) }
+    }
+
+    // MARK: cycle-wide steps
+
+    static func publish(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
+        guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以发布 only HR publishes") }
+        guard c.status == "open" else { throw Abort(.conflict, reason: "已发布 already published") }
+        let sched = schedule(c)
+        let ready = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).filter(\.$stage == SheetStage.ready.rawValue).with(\.$employee).all()
+        let waiting = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).filter(\.$stage ~~ [SheetStage.selfAssessment.rawValue, SheetStage.rating.rawValue, SheetStage.review.rawValue]).count()
+        guard waiting == 0 else { throw Abort(.conflict, reason: "还有 \(waiting) 张表未完成复核，不能发布 sheets still being rated or reviewed") }
+        let close = sched.add(sched.objectionDays, to: config.todayDate)
+        try await db.transaction { db in
+            for s in ready {
+                s.stage = SheetStage.published.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
+                try await s.save(on: db)
+                try await SheetStep(sheet: s.id!, action: "publish", actor: user, from: SheetStage.ready.rawValue, to: SheetStage.published.rawValue,
+                                    reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
+                if let e = try await User.query(on: db).filter(\.$employee.$id == s.$employee.id).first() {
+                    try await InboxItem(user: e.id!, text: "你的 \(c.period) 考核结果已发布：\(s.finalTotal ?? "—") 分；如有异议请在 \(close) 前申诉", link: "/sheets/\(s.id!)").save(on: db)
+                }
+            }
+            c.status = "published"; c.objectionsClose = close.description
+            try await c.save(on: db)
+            try await Audit.record(on: db, actor: user, action: "publish", entity: "cycle", id: c.id!.uuidString, after: "sheets=\(ready.count) objections_close=\(close)")
+        }
+        return ready.count
+    }
+
+    static func lock(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
+        guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以锁定 only HR locks") }
+        guard c.status == "published", let close = c.objectionsClose.flatMap(CivilDate.init) else { throw Abort(.conflict, reason: "尚未发布 not published") }
+        let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).all()
+        if sheets.contains(where: { $0.stage == SheetStage.objected.rawValue }) { throw Abort(.conflict, reason: "还有未处理的申诉 objections are still open") }
+        if config.todayDate <= close && sheets.contains(where: { $0.stage == SheetStage.published.rawValue }) {
+            throw Abort(.conflict, reason: "申诉期至 \(close) 结束，尚有员工未确认 the objection window is open until \(close)")
+        }
+        try await db.transaction { db in
+            for s in sheets where s.stage != SheetStage.locked.rawValue {
+                try await SheetStep(sheet: s.id!, action: "lock", actor: user, from: s.stage, to: SheetStage.locked.rawValue, reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
+                s.stage = SheetStage.locked.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
+                try await s.save(on: db)
+            }
+            c.status = "locked"
+            try await c.save(on: db)
+            try await Audit.record(on: db, actor: user, action: "lock", entity: "cycle", id: c.id!.uuidString, after: "sheets=\(sheets.count)")
+        }
+        return sheets.count
+    }
+}

@@ -1,0 +1,215 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Testing
+import Vapor
+import VaporTesting
+@testable import KaoheServer
+
+/// A month run end to end through HTTP for a small department (issue 6 §9): open → self →
+/// rate → review adjustment → publish → objection changed → lock → correction; probation
+/// exclusion; deadlines; concurrent edits; submitting twice.
+@Suite("Appraisal cycle through HTTP", .serialized)
+struct CycleFlowTests {
+    static func today(_ app: Application, _ day: String) {
+        var c = app.config
+        c.today = day
+        app.storage[ConfigKey.self] = c
+    }
+
+    static func json(_ app: Application, _ b: Browser, _ method: HTTPMethod, _ path: String, _ body: String? = nil,
+                     _ check: (TestingHTTPResponse) async throws -> Void) async throws {
+        var h = b.headers
+        h.contentType = .json
+        try await app.testing().test(method, path, headers: h, body: body.map { ByteBuffer(string: $0) }, afterResponse: check)
+    }
+
+    static func decode<T: Decodable>(_ t: T.Type, _ res: TestingHTTPResponse) throws -> T {
+        let d = JSONDecoder()
+        d.keyDecodingStrategy = .convertFromSnakeCase
+        d.dateDecodingStrategy = .iso8601
+        return try d.decode(t, from: Data(res.body.readableBytesView))
+    }
+
+    typealias SheetDTO = CycleService.SheetDTO
+
+    static func sheet(_ app: Application, _ b: Browser, _ id: UUID) async throws -> SheetDTO {
+        var out: SheetDTO?
+        try await json(app, b, .GET, "api/v1/sheets/\(id)") { res in
+            #expect(res.status == .ok, "\(res.body.string)")
+            out = try decode(SheetDTO.self, res)
+        }
+        return try #require(out)
+    }
+
+    /// Performs an action; returns the sheet (or nil when refused, with the status checked).
+    @discardableResult
+    static func act(_ app: Application, _ b: Browser, _ id: UUID, _ action: String, version: Int, reason: String? = nil, values: [String: String]? = nil,
+                    expect status: HTTPStatus = .ok) async throws -> SheetDTO? {
+        var body: [String: Any] = ["action": action, "version": version]
+        if let reason { body["reason"] = reason }
+        if let values { body["values"] = values }
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+        var out: SheetDTO?
+        try await json(app, b, .POST, "api/v1/sheets/\(id)/actions", text) { res in
+            #expect(res.status == status, "\(action): \(res.body.string)")
+            if res.status == .ok { out = try decode(SheetDTO.self, res) }
+        }
+        return out
+    }
+
+    static let marksSelf = #"{"report_timeliness.self":"4","report_truthfulness.self":"5","report_quality.self":"3"}"#
+
+    @Test("a department's month: self → rate → adjust → publish → object → change → lock → correct")
+    func wholeMonth() async throws {
+        try await withKaohe { app, org in
+            // the department: alice reports to bob (lead); bob and carol to the manager; a newcomer in probation
+            let alice = try #require(try await Employee.find(org.alice, on: app.db))
+            alice.superiorId = org.bob
+            try await alice.save(on: app.db)
+            let newcomer = Employee(number: "101009", name: "新人", position: "客服专员", hireDate: "2026-09-15", departmentId: org.deptA, teamId: org.team1)
+            try await newcomer.save(on: app.db)
+            _ = try await EvidenceTests.preset(app, "online-shop-cs")
+            Self.today(app, "2026-10-28")
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            var cycle: CycleService.CycleDTO?
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-10","department_id":"\#(org.deptA)"}"#) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+                cycle = try Self.decode(CycleService.CycleDTO.self, res)
+            }
+            let c = try #require(cycle)
+            // R-002-30: issued the 28th, rating by the 30th, review by 1 Nov, published by 2 Nov
+            #expect(c.issuedOn == "2026-10-28" && c.ratingDue == "2026-10-30" && c.reviewDue == "2026-11-01" && c.publishDue == "2026-11-02")
+            #expect(c.sheets == 3 && c.stages == ["self": 3])
+            #expect(c.excluded["101009"]?.contains("R-002-30") == true)
+            // the same cycle twice is refused
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-10","department_id":"\#(org.deptA)"}"#) { res in
+                #expect(res.status == .conflict)
+            }
+            let sheets = try await Sheet.query(on: app.db).with(\.$employee).all()
+            let aliceSheet = try #require(sheets.first { $0.$employee.id == org.alice }?.id)
+
+            // alice assesses herself; she sees her own marks, not a total
+            var (a, _) = try await Browser.signIn(app, "alice")
+            try await Self.json(app, a, .GET, "api/v1/sheets") { res in #expect(res.body.string.contains("\"role\":\"self\"")) }
+            var s = try await Self.sheet(app, a, aliceSheet)
+            #expect(s.stage == "self" && s.editable.keys.sorted() == ["report_quality.self", "report_timeliness.self", "report_truthfulness.self"] && s.total == nil)
+            try await Self.json(app, a, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":1,"values":\#(Self.marksSelf)}"#) { res in #expect(res.status == .ok, "\(res.body.string)") }
+            // she may not write her superior's marks
+            try await Self.json(app, a, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":2,"values":{"report_quality.manager":"5"}}"#) { res in #expect(res.status == .forbidden) }
+            s = try #require(try await Self.act(app, a, aliceSheet, "submit_self", version: 2))
+            #expect(s.stage == "rating")
+            // submitting twice is harmless
+            try await Self.act(app, a, aliceSheet, "submit_self", version: 2)
+
+            // overdue: on 31 October bob has not rated
+            Self.today(app, "2026-10-31")
+            try await Self.json(app, hr, .GET, "api/v1/cycles/\(c.id)") { res in
+                let d = try Self.decode(CycleService.CycleDTO.self, res)
+                #expect(d.overdue.contains { $0.user.contains("bob") && $0.stage == "rating" && $0.employees == ["101001"] }, "\(d.overdue)")
+            }
+
+            // bob rates; a second tab with a stale version is refused, not overwritten
+            let (bob, _) = try await Browser.signIn(app, "bob")
+            s = try await Self.sheet(app, bob, aliceSheet)
+            #expect(s.editable.keys.contains("report_quality.manager") && s.editable.keys.contains("conversion.override") && s.total != nil)
+            let v = s.version
+            try await Self.json(app, bob, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":\#(v),"values":{"report_timeliness.manager":"5"}}"#) { res in #expect(res.status == .ok) }
+            try await Self.json(app, bob, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":\#(v),"values":{"report_timeliness.manager":"3"}}"#) { res in
+                #expect(res.status == .conflict && res.body.string.contains("鲍勃"), "\(res.body.string)")
+            }
+            // an evidence-driven item overridden without a reason is refused
+            try await Self.json(app, bob, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":\#(v + 1),"values":{"conversion.override":"3"}}"#) { res in
+                #expect(res.status == .unprocessableEntity && res.body.string.contains("reason"))
+            }
+            s = try #require(try await Self.act(app, bob, aliceSheet, "submit_rating", version: v + 1,
+                                                 values: ["report_truthfulness.manager": "5", "report_quality.manager": "5"]))
+            #expect(s.stage == "review" && s.raterTotal != nil && s.raterTotal == s.finalTotal)
+            let raterTotal = try #require(s.raterTotal)
+
+            // the manager reviews: an adjustment needs a reason; both totals stay visible
+            let (mgr, _) = try await Browser.signIn(app, "mgr")
+            try await Self.act(app, mgr, aliceSheet, "adjust", version: s.version, values: ["report_quality.manager": "3"], expect: .conflict)
+            s = try #require(try await Self.act(app, mgr, aliceSheet, "adjust", version: s.version, reason: "报表有两处数据错误，质量分调为 3",
+                                                 values: ["report_quality.manager": "3"]))
+            #expect(s.stage == "ready" && s.raterTotal == raterTotal && s.finalTotal != raterTotal)
+            #expect(s.history.contains { $0.action == "adjust" && $0.reason?.contains("两处数据错误") == true && $0.before == raterTotal })
+
+            // the other two sheets: bob's and carol's are rated by the manager and reviewed by HR
+            for other in sheets where other.$employee.id != org.alice {
+                let me = other.$employee.id == org.bob ? "bob" : "carol"
+                let (emp, _) = try await Browser.signIn(app, me)
+                var o = try await Self.sheet(app, emp, other.id!)
+                #expect(try await Self.act(app, emp, other.id!, "submit_self", version: o.version, values: ["report_timeliness.self": "4"], expect: .unprocessableEntity) == nil)
+                o = try #require(try await Self.act(app, emp, other.id!, "submit_self", version: o.version,
+                                                     values: ["report_timeliness.self": "4", "report_truthfulness.self": "4", "report_quality.self": "4"]))
+                o = try #require(try await Self.act(app, mgr, other.id!, "submit_rating", version: o.version,
+                                                     values: ["report_timeliness.manager": "4", "report_truthfulness.manager": "4", "report_quality.manager": "4"]))
+                _ = try #require(try await Self.act(app, hr, other.id!, "approve", version: o.version))
+            }
+
+            // HR publishes on 2 November: the window for objections runs 3 days
+            Self.today(app, "2026-11-02")
+            try await Self.json(app, hr, .POST, "api/v1/cycles/\(c.id)/publish") { res in #expect(res.status == .ok && res.body.string.contains("\"sheets\":3")) }
+            (a, _) = try await Browser.signIn(app, "alice")
+            s = try await Self.sheet(app, a, aliceSheet)
+            #expect(s.stage == "published" && s.finalTotal != nil && !s.items.isEmpty && s.items.allSatisfy { !$0.explanation.isEmpty && !$0.rule.isEmpty })
+            #expect(s.deadline == "2026-11-05")
+            try await Self.json(app, a, .GET, "api/v1/inbox") { res in #expect(res.body.string.contains("已发布")) }
+
+            // alice objects; the manager changes the result with a reason; she sees the outcome
+            try await Self.act(app, a, aliceSheet, "object", version: s.version, expect: .conflict)      // no reason
+            s = try #require(try await Self.act(app, a, aliceSheet, "object", version: s.version, reason: "两处错误中一处是系统导出问题"))
+            #expect(s.stage == "objected")
+            // HR cannot lock while an objection is open
+            try await Self.json(app, hr, .POST, "api/v1/cycles/\(c.id)/lock") { res in #expect(res.status == .conflict) }
+            s = try await Self.sheet(app, mgr, aliceSheet)
+            let beforeChange = try #require(s.finalTotal)
+            s = try #require(try await Self.act(app, mgr, aliceSheet, "change", version: s.version, reason: "核实系统导出问题属实，质量分改为 4",
+                                                 values: ["report_quality.manager": "4"]))
+            #expect(s.stage == "resolved" && s.finalTotal != beforeChange)
+            try await Self.json(app, a, .GET, "api/v1/inbox") { res in #expect(res.body.string.contains("申诉已处理")) }
+            // a second objection is refused
+            try await Self.act(app, a, aliceSheet, "object", version: s.version, reason: "再申诉", expect: .conflict)
+
+            // bob acknowledges; carol says nothing: the lock waits for the window to close
+            let bobSheet = try #require(sheets.first { $0.$employee.id == org.bob }?.id)
+            let (bob2, _) = try await Browser.signIn(app, "bob")
+            let bs = try await Self.sheet(app, bob2, bobSheet)
+            try await Self.act(app, bob2, bobSheet, "acknowledge", version: bs.version)
+            try await Self.json(app, hr, .POST, "api/v1/cycles/\(c.id)/lock") { res in #expect(res.status == .conflict && res.body.string.contains("2026-11-05")) }
+            Self.today(app, "2026-11-06")
+            try await Self.json(app, hr, .POST, "api/v1/cycles/\(c.id)/lock") { res in #expect(res.status == .ok, "\(res.body.string)") }
+            s = try await Self.sheet(app, hr, aliceSheet)
+            #expect(s.stage == "locked")
+            // a locked result changes only by a recorded correction (HR, with a reason)
+            try await Self.json(app, mgr, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":\#(s.version),"values":{"report_quality.manager":"5"}}"#) { res in
+                #expect(res.status == .forbidden)
+            }
+            let locked = try #require(s.finalTotal)
+            s = try #require(try await Self.act(app, hr, aliceSheet, "correct", version: s.version, reason: "工资核对：报表质量复核为 5",
+                                                 values: ["report_quality.manager": "5"]))
+            #expect(s.stage == "locked" && s.finalTotal != locked && s.history.last?.action == "correct")
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$entity == "sheet").count()
+            #expect(audit >= 10)
+        }
+    }
+
+    @Test("who may do what: an agent cannot open a cycle or see another's sheet; unknown scheme 404; bad period 400")
+    func access() async throws {
+        try await withKaohe { app, org in
+            _ = try await EvidenceTests.preset(app, "online-shop-cs")
+            let (alice, _) = try await Browser.signIn(app, "alice")
+            try await Self.json(app, alice, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-10"}"#) { res in #expect(res.status == .forbidden) }
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"nope","period":"2026-10"}"#) { res in #expect(res.status == .notFound) }
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-13"}"#) { res in #expect(res.status == .badRequest) }
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-10","department_id":"\#(org.deptA)"}"#) { res in
+                #expect(res.status == .created)
+            }
+            let carolSheet = try #require(try await Sheet.query(on: app.db).filter(\.$employee.$id == org.carol).first()?.id)
+            try await Self.json(app, alice, .GET, "api/v1/sheets/\(carolSheet)") { res in #expect(res.status == .forbidden) }
+            try await Self.act(app, alice, carolSheet, "submit_self", version: 1, expect: .forbidden)
+        }
+    }
+}
