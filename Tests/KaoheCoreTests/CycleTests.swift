@@ -96,3 +96,28 @@ struct CycleTests {
         #expect(try SheetFlow.next(.acknowledged, .lock, by: .hr, objectionOpen: true) == .locked)
     }
 }
+
+@Suite("Calibration (R-004-04): rater scales and forced distribution")
+struct CalibrationTests {
+    @Test("mean, spread and grades of a rater, worked by hand")
+    func stats() {
+        // 80, 90, 100: mean 90, population spread √(200/3) = 8.16
+        let s = Calibration.stats([(80, "良"), (90, "优"), (100, "优")])
+        #expect(s.count == 3 && s.mean == 90 && s.spread == 8.16 && s.min == 80 && s.max == 100 && s.grades == ["优": 2, "良": 1])
+        #expect(Calibration.stats([]).mean == nil)
+    }
+
+    @Test("a B department may give its best grade to 20 %: 3 of 10 is one too many; A allows 3; no grade, no quota")
+    func quota() {
+        let ten = (0..<10).map { k in (total: Double(70 + k * 3), grade: Optional(k >= 7 ? "优" : "良")) }
+        let s = Calibration.stats(ten)
+        let b = Calibration.check(s, grades: ["优", "良", "差"], departmentGrade: "B")
+        #expect(b[0] == Calibration.QuotaRow(grade: "优", count: 3, share: 30, maxShare: 20, excess: 1))
+        #expect(b[1].maxShare == nil && b[1].excess == 0 && b[2].count == 0)
+        #expect(Calibration.check(s, grades: ["优", "良", "差"], departmentGrade: "A")[0].excess == 0)
+        #expect(Calibration.check(s, grades: ["优", "良", "差"], departmentGrade: nil)[0].maxShare == nil)
+        // 7 people in a C department: 10 % of 7 is 0.7, so not even one top grade
+        let seven = Calibration.stats((0..<7).map { k in (total: 90.0, grade: Optional(k == 0 ? "优" : "良")) })
+        #expect(Calibration.check(seven, grades: ["优", "良"], departmentGrade: "C")[0].excess == 1)
+    }
+}

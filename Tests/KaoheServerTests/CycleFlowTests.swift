@@ -148,6 +148,20 @@ struct CycleFlowTests {
                 _ = try #require(try await Self.act(app, hr, other.id!, "approve", version: o.version))
             }
 
+            // calibration: the manager's and HR's scales against the department; a B department's quota
+            try await Self.json(app, hr, .GET, "api/v1/cycles/\(c.id)/calibration?department_grade=B") { res in
+                let cal = try Self.decode(CycleService.CalibrationDTO.self, res)
+                // online-shop-cs has no grade bands, so there is no distribution to force (quotas: CalibrationTests)
+                #expect(cal.department.count == 3 && cal.raters.count == 2 && cal.quota.isEmpty && cal.department.mean != nil)
+                #expect(cal.raters.contains { $0.rater.contains("bob") && $0.stats.count == 1 })
+            }
+            try await Self.json(app, hr, .GET, "api/v1/cycles/\(c.id)/calibration?department_grade=Z") { res in #expect(res.status == .badRequest) }
+            // a calibration adjustment before publication, with its reason
+            let ready = try await Self.sheet(app, hr, aliceSheet)
+            let calibrated = try #require(try await Self.act(app, mgr, aliceSheet, "adjust", version: ready.version, reason: "校准会：与同组标准对齐",
+                                                             values: ["report_truthfulness.manager": "4"]))
+            #expect(calibrated.stage == "ready" && calibrated.history.last?.reason == "校准会：与同组标准对齐")
+
             // HR publishes on 2 November: the window for objections runs 3 days
             Self.today(app, "2026-11-02")
             try await Self.json(app, hr, .POST, "api/v1/cycles/\(c.id)/publish") { res in #expect(res.status == .ok && res.body.string.contains("\"sheets\":3")) }

@@ -93,6 +93,8 @@ public enum SheetFlow {
         case (.rating, .submitRating): try need(.rater); return .review
         case (.review, .approve), (.review, .adjust): try need(.reviewer); return .ready
         case (.review, .returnToRater): try need(.reviewer); return .rating
+        // the calibration session (R-004-04): results are balanced before publication, with reasons
+        case (.ready, .adjust): try need(.reviewer, .hr); return .ready
         case (.ready, .publish): try need(.hr); return .published
         case (.published, .acknowledge): try need(.employee); return .acknowledged
         case (.published, .object):

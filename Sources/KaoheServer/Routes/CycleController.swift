@@ -12,6 +12,7 @@ struct CycleController: RouteCollection {
         api.get("cycles", ":id", use: show)
         api.post("cycles", ":id", "publish", use: publish)
         api.post("cycles", ":id", "lock", use: lock)
+        api.get("cycles", ":id", "calibration", use: calibration)
         api.get("sheets", use: mine)
         api.get("sheets", ":id", use: sheet)
         api.put("sheets", ":id", use: save)
@@ -52,6 +53,10 @@ struct CycleController: RouteCollection {
             throw Abort(.forbidden, reason: "人事和本部门经理可见 HR and the department's manager")
         }
         return try await CycleService.dto(c, config: req.application.config, db: req.db)
+    }
+
+    func calibration(req: Request) async throws -> CycleService.CalibrationDTO {
+        try await CycleService.calibration(try await cycle(req), departmentGrade: req.query[String.self, at: "department_grade"], user: try req.user, db: req.db)
     }
 
     struct Count: Content { var sheets: Int }

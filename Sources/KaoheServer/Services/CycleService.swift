@@ -220,6 +220,7 @@ enum CycleService {
         case .selfAssessment? where roles.contains(.employee): return engine.inputs.filter { $0.rater == "self" }
         case .rating? where roles.contains(.rater): return superior
         case .review? where roles.contains(.reviewer), .objected? where roles.contains(.reviewer): return superior
+        case .ready? where roles.contains(.reviewer) || roles.contains(.hr): return superior
         case .locked? where roles.contains(.hr): return superior
         default: return []
         }
@@ -414,6 +415,45 @@ enum CycleService {
         }
         _ = to
         for i in items { try await i.save(on: db) }
+    }
+
+    // MARK: calibration (R-004-04)
+
+    struct RaterDTO: Content { var rater: String; var stats: Calibration.Stats; var meanVsDepartment: Double? }
+    struct CalibrationDTO: Content {
+        var cycleId: UUID
+        var departmentGrade: String?
+        var department: Calibration.Stats
+        var raters: [RaterDTO]
+        var quota: [Calibration.QuotaRow]
+        var rules: [String]
+    }
+
+    /// Each rater's mean, spread and grades against the department's, and the department's grades
+    /// against the forced-distribution quota for its own grade (A/B/C).
+    static func calibration(_ c: Cycle, departmentGrade: String?, user: User, db: Database) async throws -> CalibrationDTO {
+        guard [.hr, .manager].contains(user.viewer.role) else { throw Abort(.forbidden, reason: "人事和经理可见 HR and managers") }
+        if let g = departmentGrade, Calibration.Quota.r004_04.maxShare[g] == nil {
+            throw Abort(.badRequest, reason: "department_grade: 可选 allowed: \(Calibration.Quota.r004_04.maxShare.keys.sorted().joined(separator: ", "))")
+        }
+        let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).all()
+        let users = Dictionary(try await User.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let scored = sheets.compactMap { s -> (UUID?, Double, String?)? in
+            guard let t = (s.finalTotal ?? s.raterTotal).flatMap(Double.init) else { return nil }
+            return (s.raterId, t, s.grade)
+        }
+        let dept = Calibration.stats(scored.map { ($0.1, $0.2) })
+        var raters: [RaterDTO] = []
+        for (rid, rows) in Dictionary(grouping: scored, by: { $0.0 }) {
+            let st = Calibration.stats(rows.map { ($0.1, $0.2) })
+            let name = rid.flatMap { users[$0] }.map { "\($0.displayName)（\($0.username)）" } ?? "—"
+            raters.append(RaterDTO(rater: name, stats: st, meanVsDepartment: st.mean.flatMap { m in dept.mean.map { ((m - $0) * 100).rounded() / 100 } }))
+        }
+        let engine = try Scoring.engine(try await SchemeVersion.find(c.$scheme.id, on: db)!)
+        let grades = engine.scheme.grades.sorted { ($0.min?.double ?? -1e18) > ($1.min?.double ?? -1e18) }.map(\.label)
+        return CalibrationDTO(cycleId: try c.requireID(), departmentGrade: departmentGrade, department: dept,
+                              raters: raters.sorted { $0.rater < $1.rater }, quota: Calibration.check(dept, grades: grades, departmentGrade: departmentGrade),
+                              rules: ["R-004-04"])
     }
 
     // MARK: cycle-wide steps
