@@ -227,3 +227,69 @@ struct CycleFlowTests {
         }
     }
 }
+
+@Suite("Evaluator accountability through HTTP (R-001-15)", .serialized)
+struct AccountabilityTests {
+    @Test("a complaint the lead did not deduct costs the lead double, unless the reviewer accepts his reason")
+    func missedDeduction() async throws {
+        try await withKaohe { app, org in
+            let alice = try #require(try await Employee.find(org.alice, on: app.db))
+            alice.superiorId = org.bob
+            try await alice.save(on: app.db)
+            _ = try await EvidenceTests.preset(app, "property-cs")
+            CycleFlowTests.today(app, "2026-10-30")
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            try await CycleFlowTests.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"property-cs","period":"2026-10","department_id":"\#(org.deptA)"}"#) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+            }
+            let sheets = try await Sheet.query(on: app.db).all()
+            let aliceSheet = try #require(sheets.first { $0.$employee.id == org.alice }?.id)
+            let bobSheet = try #require(sheets.first { $0.$employee.id == org.bob }?.id)
+            let (bob, _) = try await Browser.signIn(app, "bob")
+            let (mgr, _) = try await Browser.signIn(app, "mgr")
+            // bob rates alice without the complaint; the manager rates bob, HR approves
+            var a = try await CycleFlowTests.sheet(app, bob, aliceSheet)
+            #expect(a.stage == "rating", "\(a.flags)")
+            a = try #require(try await CycleFlowTests.act(app, bob, aliceSheet, "submit_rating", version: a.version))
+            var b = try await CycleFlowTests.sheet(app, mgr, bobSheet)
+            b = try #require(try await CycleFlowTests.act(app, mgr, bobSheet, "submit_rating", version: b.version))
+            b = try #require(try await CycleFlowTests.act(app, hr, bobSheet, "approve", version: b.version))
+            let bobTotal = try #require(Double(b.finalTotal ?? ""))
+
+            // only the reviewer (or HR) records a finding; the item must be a counted deduction
+            func finding(_ who: Browser, _ body: String, _ status: HTTPStatus) async throws -> CycleService.FindingDTO? {
+                var out: CycleService.FindingDTO?
+                try await CycleFlowTests.json(app, who, .POST, "api/v1/sheets/\(aliceSheet)/findings", body) { res in
+                    #expect(res.status == status, "\(res.body.string)")
+                    if res.status == .created { out = try CycleFlowTests.decode(CycleService.FindingDTO.self, res) }
+                }
+                return out
+            }
+            _ = try await finding(bob, #"{"column":"de_service_attitude.complaint","note":"x"}"#, .forbidden)
+            _ = try await finding(mgr, #"{"column":"checks","note":"x"}"#, .unprocessableEntity)
+            let f = try #require(try await finding(mgr, #"{"column":"de_service_attitude.complaint","instances":1,"note":"10月12日客户投诉（工单 2381）未扣分"}"#, .created))
+            let per = try #require(Double(f.perInstance))
+            #expect(per > 0 && Double(f.deduction) == 2 * per && f.status == "pending" && f.explanation.contains("R-001-15") && f.explanation.contains("工单 2381"))
+            try await CycleFlowTests.json(app, bob, .GET, "api/v1/inbox") { res in #expect(res.body.string.contains("R-001-15")) }
+            // accepting needs a justification first
+            try await CycleFlowTests.json(app, mgr, .POST, "api/v1/findings/\(f.id)/decide", #"{"accept":true,"reason":"x"}"#) { res in #expect(res.status == .conflict) }
+            try await CycleFlowTests.json(app, bob, .POST, "api/v1/findings/\(f.id)/justify", #"{"justification":"当时客户撤回了投诉"}"#) { res in #expect(res.status == .ok) }
+            try await CycleFlowTests.json(app, mgr, .POST, "api/v1/findings/\(f.id)/decide", #"{"accept":false,"reason":"投诉记录未撤回，理由不成立"}"#) { res in
+                #expect(res.status == .ok && res.body.string.contains("\"status\":\"applied\""), "\(res.body.string)")
+            }
+            b = try await CycleFlowTests.sheet(app, hr, bobSheet)
+            #expect(Double(b.finalTotal ?? "") == bobTotal - 2 * per, "\(b.finalTotal ?? "")")
+            #expect(b.history.last?.action == "accountability" && b.accountability.contains { $0.status == "applied" })
+            // a second finding, justified and accepted: nothing more is deducted
+            let g = try #require(try await finding(mgr, #"{"column":"de_service_attitude.complaint","instances":2,"note":"10月20日两起投诉"}"#, .created))
+            try await CycleFlowTests.json(app, bob, .POST, "api/v1/findings/\(g.id)/justify", #"{"justification":"两起投诉经核实为同一客户重复提交，已按一起处理"}"#) { res in #expect(res.status == .ok) }
+            try await CycleFlowTests.json(app, mgr, .POST, "api/v1/findings/\(g.id)/decide", #"{"accept":true,"reason":"核实属实"}"#) { res in
+                #expect(res.body.string.contains("\"status\":\"waived\""))
+            }
+            b = try await CycleFlowTests.sheet(app, hr, bobSheet)
+            #expect(Double(b.finalTotal ?? "") == bobTotal - 2 * per)
+            // a later approval of bob's sheet keeps the deduction
+            _ = a
+        }
+    }
+}

@@ -110,3 +110,24 @@ extension PostgresTests {
         }
     }
 }
+
+extension PostgresTests {
+    /// Issue 6 on PostgreSQL: a cycle opened, a sheet claimed by version (UPDATE … RETURNING), a
+    /// stale version refused, submission and review.
+    @Test func cycleAndOptimisticLockingOnPostgres() async throws {
+        try await withApp(configure: { app in try await configure(app, config()) }) { app in
+            let org = try await fresh(app)
+            _ = try await ImportKindsTests.preset(app, "online-shop-cs")
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            try await CycleFlowTests.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-10","department_id":"\#(org.deptA)"}"#) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+            }
+            let sheet = try #require(try await Sheet.query(on: app.db).filter(\.$employee.$id == org.alice).first()?.id)
+            let (a, _) = try await Browser.signIn(app, "alice")
+            try await CycleFlowTests.json(app, a, .PUT, "api/v1/sheets/\(sheet)", #"{"version":1,"values":\#(CycleFlowTests.marksSelf)}"#) { res in #expect(res.status == .ok) }
+            try await CycleFlowTests.json(app, a, .PUT, "api/v1/sheets/\(sheet)", #"{"version":1,"values":{"report_quality.self":"2"}}"#) { res in #expect(res.status == .conflict) }
+            let s = try #require(try await CycleFlowTests.act(app, a, sheet, "submit_self", version: 2))
+            #expect(s.stage == "rating")
+        }
+    }
+}

@@ -87,3 +87,34 @@ final class InboxItem: Model, @unchecked Sendable {
     init() {}
     init(user: UUID, text: String, link: String?) { self.userId = user; self.text = text; self.link = link; self.createdAt = Date() }
 }
+
+/// Evaluator accountability (R-001-15): a deduction the rater should have made and did not,
+/// found after rating. The rater's own result loses double the item's points per instance,
+/// unless the rater's justification is accepted by the reviewer.
+final class Finding: Model, @unchecked Sendable {
+    static let schema = "findings"
+    @ID(key: .id) var id: UUID?
+    /// The sheet on which the deduction was missed.
+    @Parent(key: "sheet_id") var sheet: Sheet
+    @Field(key: "period") var period: String
+    @Field(key: "rater_user_id") var raterUserId: UUID
+    @OptionalField(key: "rater_employee_id") var raterEmployeeId: UUID?
+    @Field(key: "column") var column: String
+    @Field(key: "instances") var instances: Int
+    /// The item's points per instance, from the engine.
+    @Field(key: "per_instance") var perInstance: String
+    /// 2 × per instance × instances, deducted from the rater's result when applied.
+    @Field(key: "deduction") var deduction: String
+    /// The case: what was missed, with a reference to the event or complaint.
+    @Field(key: "note") var note: String
+    /// pending | justified | applied | waived
+    @Field(key: "status") var status: String
+    @OptionalField(key: "justification") var justification: String?
+    @OptionalField(key: "decision_reason") var decisionReason: String?
+    @OptionalField(key: "created_by") var createdBy: UUID?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "decided_by") var decidedBy: UUID?
+    @OptionalField(key: "decided_at") var decidedAt: Date?
+
+    init() {}
+}

@@ -18,6 +18,10 @@ struct CycleController: RouteCollection {
         api.put("sheets", ":id", use: save)
         api.post("sheets", ":id", "actions", use: act)
         api.get("inbox", use: inbox)
+        api.post("sheets", ":id", "findings", use: find)
+        api.get("findings", ":id", use: finding)
+        api.post("findings", ":id", "justify", use: justify)
+        api.post("findings", ":id", "decide", use: decide)
     }
 
     func open(req: Request) async throws -> Response {
@@ -134,6 +138,44 @@ struct CycleController: RouteCollection {
             try await CycleService.act(s, action: action, version: body.version, reason: body.reason, values: body.values, user: user, config: config, db: db)
         }
         return try await CycleService.view(try await CycleService.load(id, on: req.db), user: user, db: req.db)
+    }
+
+    func find(req: Request) async throws -> Response {
+        let user = try req.user
+        let body = try req.decodeBody(CycleService.FindingRequest.self)
+        let id = req.parameters.get("id", as: UUID.self)
+        let dto = try await req.db.transaction { db in
+            try await CycleService.find(try await CycleService.load(id, on: db), body, user: user, db: db)
+        }
+        let res = Response(status: .created)
+        try res.content.encode(dto)
+        return res
+    }
+
+    func finding(req: Request) async throws -> CycleService.FindingDTO {
+        let user = try req.user
+        let f = try await CycleService.loadFinding(req.parameters.get("id", as: UUID.self), db: req.db)
+        let sheet = try await CycleService.load(f.$sheet.id, on: req.db)
+        guard user.id == f.raterUserId || CycleService.mayView(sheet, user) else { throw Abort(.forbidden, reason: "无权查看 not allowed") }
+        return try await CycleService.dto(f, db: req.db)
+    }
+
+    func justify(req: Request) async throws -> CycleService.FindingDTO {
+        let user = try req.user
+        let body = try req.decodeBody(CycleService.JustifyRequest.self)
+        let id = req.parameters.get("id", as: UUID.self)
+        return try await req.db.transaction { db in
+            try await CycleService.justify(try await CycleService.loadFinding(id, db: db), text: body.justification, user: user, db: db)
+        }
+    }
+
+    func decide(req: Request) async throws -> CycleService.FindingDTO {
+        let user = try req.user
+        let body = try req.decodeBody(CycleService.DecideRequest.self)
+        let id = req.parameters.get("id", as: UUID.self)
+        return try await req.db.transaction { db in
+            try await CycleService.decide(try await CycleService.loadFinding(id, db: db), accept: body.accept, reason: body.reason, user: user, db: db)
+        }
     }
 
     struct InboxDTO: Content { var id: UUID; var text: String; var link: String?; var createdAt: Date; var read: Bool }

@@ -68,6 +68,8 @@ enum CycleService {
         var flags: [String]
         var history: [StepDTO]
         var deadline: String?
+        /// Missed deductions found on this sheet, and those charged to this employee as a rater (R-001-15).
+        var accountability: [FindingDTO]
     }
 
     static func schedule(_ c: Cycle) -> CycleSchedule {
@@ -273,7 +275,17 @@ enum CycleService {
             flags: own ? [] : (result?.flags ?? []).map { "\($0.code): \($0.message)" },
             history: steps.map { StepDTO(action: $0.action, actor: $0.actorName, from: $0.fromStage, to: $0.toStage, reason: $0.reason,
                                          before: $0.before, after: $0.after, at: $0.at) },
-            deadline: deadline)
+            deadline: deadline,
+            accountability: try await accountability(s, db: db))
+    }
+
+    static func accountability(_ s: Sheet, db: Database) async throws -> [FindingDTO] {
+        var out: [FindingDTO] = []
+        let here = try await Finding.query(on: db).filter(\.$sheet.$id == s.requireID()).all()
+        let charged = try await Finding.query(on: db).filter(\.$raterEmployeeId == s.$employee.id).filter(\.$period == s.cycle.period).all()
+        var seen = Set<UUID>()
+        for f in here + charged where seen.insert(f.id!).inserted { out.append(try await dto(f, db: db)) }
+        return out
     }
 
     /// Claims the sheet at `version` (one UPDATE … WHERE version = ?): a stale version is a
@@ -353,6 +365,7 @@ enum CycleService {
             if roles.isEmpty { throw Abort(.forbidden, reason: "这不是你的考核表 not your sheet") }
             throw Abort(.conflict, reason: lastError?.message ?? "不能进行此操作 not allowed now")
         }
+        if try await currentTotal(s, db: db).0 == nil { try await EvidenceController.rescore(s.cycle.scheme, period: s.cycle.period, on: db) }
         let before = try await currentTotal(s, db: db)
         if [.adjust, .change, .correct].contains(action) {
             guard let values, !values.isEmpty else { throw Abort(.unprocessableEntity, reason: "values: 调整须给出修改后的分数 an adjustment needs the changed marks") }
@@ -381,8 +394,8 @@ enum CycleService {
             }
         }
         try await claim(s, version: version, user: user, stage: to.rawValue, on: db)
-        if action == .submitRating { s.raterTotal = after.0; s.finalTotal = after.0 }
-        if [.approve, .adjust, .change, .correct].contains(action) { s.finalTotal = after.0 }
+        if action == .submitRating { s.raterTotal = after.0; s.finalTotal = try await adjustedTotal(s, db: db) }
+        if [.approve, .adjust, .change, .correct].contains(action) { s.finalTotal = try await adjustedTotal(s, db: db) }
         s.grade = after.1
         try await s.save(on: db)
         after = try await currentTotal(s, db: db)

@@ -27,6 +27,12 @@ enum Scoring {
         Trace.mark("evidence loaded")
         var values: [UUID: [String: String]] = [:]
         for e in entries { values[e.employee_id, default: [:]][e.column] = e.value }
+        // people with a sheet in a cycle of this scheme version and period are scored even with no
+        // evidence at all (no deduction recorded is full marks, not no result)
+        for s in try await Sheet.query(on: db).join(Cycle.self, on: \Sheet.$cycle.$id == \Cycle.$id)
+            .filter(Cycle.self, \.$scheme.$id == v.requireID()).filter(Cycle.self, \.$period == period).all() where values[s.$employee.id] == nil {
+            values[s.$employee.id] = [:]
+        }
         var byEmployee: [UUID: (Employee, [String: String])] = [:]
         let ids = Array(values.keys)
         var start = 0
