@@ -108,6 +108,9 @@ struct CycleFlowTests {
                 let d = try Self.decode(CycleService.CycleDTO.self, res)
                 #expect(d.overdue.contains { $0.user.contains("bob") && $0.stage == "rating" && $0.employees == ["101001"] }, "\(d.overdue)")
             }
+            try await Self.json(app, hr, .POST, "api/v1/cycles/\(c.id)/remind") { res in #expect(res.status == .ok && !res.body.string.contains("\"reminders\":0")) }
+            let (bobInbox, _) = try await Browser.signIn(app, "bob")
+            try await Self.json(app, bobInbox, .GET, "api/v1/inbox") { res in #expect(res.body.string.contains("催办") && res.body.string.contains("101001")) }
 
             // bob rates; a second tab with a stale version is refused, not overwritten
             let (bob, _) = try await Browser.signIn(app, "bob")

@@ -13,6 +13,7 @@ struct CycleController: RouteCollection {
         api.post("cycles", ":id", "publish", use: publish)
         api.post("cycles", ":id", "lock", use: lock)
         api.get("cycles", ":id", "calibration", use: calibration)
+        api.post("cycles", ":id", "remind", use: remind)
         api.get("sheets", use: mine)
         api.get("sheets", ":id", use: sheet)
         api.put("sheets", ":id", use: save)
@@ -64,6 +65,11 @@ struct CycleController: RouteCollection {
     }
 
     struct Count: Content { var sheets: Int }
+    struct Sent: Content { var reminders: Int }
+
+    func remind(req: Request) async throws -> Sent {
+        Sent(reminders: try await CycleService.remind(try await cycle(req), user: try req.user, config: req.application.config, db: req.db))
+    }
 
     func publish(req: Request) async throws -> Count {
         Count(sheets: try await CycleService.publish(try await cycle(req), user: try req.user, config: req.application.config, db: req.db))

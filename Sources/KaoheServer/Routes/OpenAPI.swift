@@ -62,6 +62,8 @@ enum OpenAPI {
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}], "responses": {"200": {"description": "cycle"}}}},
         "/api/v1/cycles/{id}/calibration": {"get": {"summary": "Calibration (R-004-04): each rater's mean, spread and grades against the department's; the department's grades against the forced-distribution quota for its grade (?department_grade=A|B|C)",
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}], "responses": {"200": {"description": "calibration"}, "400": {"description": "unknown department grade"}}}},
+        "/api/v1/cycles/{id}/remind": {"post": {"summary": "HR: an inbox reminder to everyone with sheets past their stage's deadline",
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}], "responses": {"200": {"description": "reminders sent"}}}},
         "/api/v1/cycles/{id}/publish": {"post": {"summary": "HR: publish every reviewed sheet; the objection window opens",
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}], "responses": {"200": {"description": "published count"}, "409": {"description": "sheets still in rating or review"}}}},
         "/api/v1/cycles/{id}/lock": {"post": {"summary": "HR: lock the cycle once the objection window has closed and no objection is open",

@@ -430,6 +430,23 @@ enum CycleService {
         for i in items { try await i.save(on: db) }
     }
 
+    /// HR reminds everyone whose sheets are past their stage's deadline (one inbox item each).
+    static func remind(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
+        guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以催办 only HR sends reminders") }
+        let d = try await dto(c, config: config, db: db)
+        let users = try await User.query(on: db).all()
+        var sent = 0
+        for o in d.overdue {
+            // the overdue row names the person as “display name（username）”
+            guard let u = users.first(where: { o.user.hasSuffix("（\($0.username)）") }) else { continue }
+            try await InboxItem(user: u.id!, text: "催办：\(c.period) 考核“\(SheetStage(rawValue: o.stage)?.label ?? o.stage)”已于 \(o.due) 到期，尚有 \(o.employees.count) 张：\(o.employees.joined(separator: "、"))",
+                                link: "/sheets").save(on: db)
+            sent += 1
+        }
+        try await Audit.record(on: db, actor: user, action: "remind", entity: "cycle", id: c.id!.uuidString, after: "reminders=\(sent)")
+        return sent
+    }
+
     // MARK: calibration (R-004-04)
 
     struct RaterDTO: Content { var rater: String; var stats: Calibration.Stats; var meanVsDepartment: Double? }
