@@ -84,9 +84,12 @@ struct CycleController: RouteCollection {
     /// Sheets waiting for the caller: their own self-assessment, those they rate or review, and
     /// their published results to acknowledge.
     func mine(req: Request) async throws -> [Mine] {
-        let user = try req.user
+        try await Self.mine(try req.user, db: req.db)
+    }
+
+    static func mine(_ user: User, db: Database) async throws -> [Mine] {
         let uid = try user.requireID()
-        var q = Sheet.query(on: req.db).with(\.$employee).with(\.$cycle)
+        var q = Sheet.query(on: db).with(\.$employee).with(\.$cycle)
         q = q.group(.or) { g in
             g.filter(\.$raterId == uid).filter(\.$reviewerId == uid)
             if let e = user.$employee.id { g.filter(\.$employee.$id == e) }
@@ -187,8 +190,11 @@ struct CycleController: RouteCollection {
     struct InboxDTO: Content { var id: UUID; var text: String; var link: String?; var createdAt: Date; var read: Bool }
 
     func inbox(req: Request) async throws -> [InboxDTO] {
-        let user = try req.user
-        return try await InboxItem.query(on: req.db).filter(\.$userId == user.requireID()).sort(\.$createdAt, .descending).limit(100).all().map {
+        try await Self.inbox(try req.user, db: req.db)
+    }
+
+    static func inbox(_ user: User, db: Database) async throws -> [InboxDTO] {
+        try await InboxItem.query(on: db).filter(\.$userId == user.requireID()).sort(\.$createdAt, .descending).limit(100).all().map {
             InboxDTO(id: try $0.requireID(), text: $0.text, link: $0.link, createdAt: $0.createdAt, read: $0.readAt != nil)
         }
     }

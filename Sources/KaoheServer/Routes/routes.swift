@@ -17,6 +17,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ExportController())
     try app.register(collection: DataWebController())
     try app.register(collection: CycleController())
+    try app.register(collection: CycleWebController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.

@@ -28,6 +28,8 @@ enum Page {
                     .unwrap(user) { u in
                         .group(
                             .a(.href(SiteURL.home.path), "首页"),
+                            .a(.href("/sheets"), "我的考核"),
+                            .if([.hr, .manager].contains(u.role), .a(.href("/cycles"), "考核周期")),
                             .if([.hr, .manager, .lead].contains(u.role), .a(.href("/imports"), "导入与导出")),
                             .span("\(u.displayName)（\(u.role.label)）"),
                             .form(.class("inline"), .action(SiteURL.logout.path), .method(.post),

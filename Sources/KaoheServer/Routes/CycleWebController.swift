@@ -1,0 +1,134 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Vapor
+
+/// The cycle in the browser: my sheets and inbox, a sheet with its form and actions, HR's cycles.
+/// Plain forms (no script needed); every step goes through the same service as the API.
+struct CycleWebController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
+        signedIn.get("sheets", use: mine)
+        signedIn.get("sheets", ":id", use: sheet)
+        signedIn.post("sheets", ":id", use: post)
+        signedIn.get("cycles", use: cycles)
+        signedIn.post("cycles", use: open)
+        signedIn.post("cycles", ":id", ":step", use: step)
+    }
+
+    func mine(req: Request) async throws -> Response {
+        let user = try req.user
+        let rows = try await CycleController.mine(user, db: req.db)
+        let inbox = try await CycleController.inbox(user, db: req.db)
+        try await InboxItem.query(on: req.db).filter(\.$userId == user.requireID()).filter(\.$readAt == nil).set(\.$readAt, to: Date()).update()
+        return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: CycleView.mine(rows, inbox: inbox))
+    }
+
+    static func actions(_ s: CycleService.SheetDTO, _ sheet: Sheet, _ user: User) -> [CycleView.Action] {
+        let roles = CycleService.roles(sheet, user)
+        typealias A = CycleView.Action
+        switch SheetStage(rawValue: s.stage) {
+        case .selfAssessment? where roles.contains(.employee): return [A(action: "submit_self", label: "提交自评", needsReason: false, sendsValues: true)]
+        case .rating? where roles.contains(.rater): return [A(action: "submit_rating", label: "提交评分", needsReason: false, sendsValues: true)]
+        case .review? where roles.contains(.reviewer):
+            return [A(action: "approve", label: "复核通过", needsReason: false, sendsValues: false), A(action: "adjust", label: "调整（须写原因）", needsReason: true, sendsValues: true),
+                    A(action: "return", label: "退回评分人（须写原因）", needsReason: true, sendsValues: false)]
+        case .ready? where roles.contains(.reviewer) || roles.contains(.hr): return [A(action: "adjust", label: "校准调整（须写原因）", needsReason: true, sendsValues: true)]
+        case .published? where roles.contains(.employee):
+            return [A(action: "acknowledge", label: "确认结果", needsReason: false, sendsValues: false), A(action: "object", label: "提出申诉（须写原因）", needsReason: true, sendsValues: false)]
+        case .objected? where roles.contains(.reviewer):
+            return [A(action: "uphold", label: "维持原结果（须写原因）", needsReason: true, sendsValues: false), A(action: "change", label: "修改结果（须写原因）", needsReason: true, sendsValues: true)]
+        case .locked? where roles.contains(.hr): return [A(action: "correct", label: "更正（须写原因）", needsReason: true, sendsValues: true)]
+        default: return []
+        }
+    }
+
+    func render(_ req: Request, id: UUID?, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        let user = try req.user
+        let s = try await CycleService.load(id, on: req.db)
+        let dto = try await CycleService.view(s, user: user, db: req.db)
+        return Page.render(status: status, title: "考核表", user: user, csrf: req.csrfToken,
+                           body: CycleView.sheet(dto, actions: Self.actions(dto, s, user), csrf: req.csrfToken, error: error))
+    }
+
+    func sheet(req: Request) async throws -> Response {
+        try await render(req, id: req.parameters.get("id", as: UUID.self))
+    }
+
+    func post(req: Request) async throws -> Response {
+        let user = try req.user
+        let id = req.parameters.get("id", as: UUID.self)
+        let form = try req.content.decode([String: String].self)
+        guard let version = form["version"].flatMap(Int.init), let action = form["action"] else { throw Abort(.badRequest, reason: "version, action") }
+        let values = Dictionary(form.filter { $0.key.hasPrefix("v.") }.map { (String($0.key.dropFirst(2)), $0.value.trimmingCharacters(in: .whitespaces)) },
+                                uniquingKeysWith: { a, _ in a })
+        let reason = form["reason"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        let config = req.application.config
+        do {
+            try await req.db.transaction { db in
+                let s = try await CycleService.load(id, on: db)
+                if action == "save" {
+                    try await CycleService.write(s, version: version, values: values, reason: reason, user: user, db: db)
+                } else {
+                    guard let a = SheetAction(rawValue: action), ![.publish, .lock].contains(a) else { throw Abort(.badRequest, reason: "action") }
+                    let sends = CycleService.editable(s, user, try Scoring.engine(s.cycle.scheme)).isEmpty ? nil : values
+                    try await CycleService.act(s, action: a, version: version, reason: reason, values: [.approve, .acknowledge, .object, .uphold, .returnToRater].contains(a) ? nil : sends,
+                                               user: user, config: config, db: db)
+                }
+            }
+        } catch let e as AbortError where [.unprocessableEntity, .conflict, .forbidden, .badRequest].contains(e.status) {
+            return try await render(req, id: id, error: e.reason, status: e.status)
+        }
+        return req.redirect(to: "/sheets/\(id?.uuidString ?? "")")
+    }
+
+    func cycles(req: Request) async throws -> Response {
+        try await cyclesPage(req, message: req.query[String.self, at: "message"], error: req.query[String.self, at: "error"])
+    }
+
+    func cyclesPage(_ req: Request, message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        let user = try req.user
+        guard [.hr, .manager].contains(user.viewer.role) else { throw Abort(.forbidden, reason: "人事和经理使用 HR and managers") }
+        var list: [CycleService.CycleDTO] = []
+        for c in try await Cycle.query(on: req.db).sort(\.$createdAt, .descending).all() {
+            if user.viewer.role == .manager, let d = c.$department.id, d != user.viewer.departmentId { continue }
+            list.append(try await CycleService.dto(c, config: req.application.config, db: req.db))
+        }
+        var latest: [String: SchemeVersion] = [:]
+        for v in try await SchemeVersion.query(on: req.db).sort(\.$version).all() { latest[v.key] = v }
+        let departments = try await Department.query(on: req.db).sort(\.$code).all().map { ($0.id!.uuidString, "\($0.code) \($0.name)") }
+        return Page.render(status: status, title: "考核周期", user: user, csrf: req.csrfToken,
+                           body: CycleView.cycles(list, schemes: latest.values.sorted { $0.key < $1.key }.map { ($0.key, "\($0.name)（\($0.key)）") },
+                                                  departments: departments, csrf: req.csrfToken, message: message, error: error))
+    }
+
+    func open(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let body = CycleService.OpenRequest(scheme: form["scheme"] ?? "", period: (form["period"] ?? "").trimmingCharacters(in: .whitespaces),
+                                            departmentId: form["department"].flatMap(UUID.init(uuidString:)))
+        do {
+            let c = try await CycleService.open(body, user: try req.user, config: req.application.config, db: req.db)
+            return try await cyclesPage(req, message: "已下发 \(c.sheets) 张考核表，\(c.excluded.count) 人未下发（见下）")
+        } catch let e as AbortError where [.unprocessableEntity, .conflict, .forbidden, .badRequest, .notFound].contains(e.status) {
+            return try await cyclesPage(req, error: e.reason, status: e.status)
+        }
+    }
+
+    func step(req: Request) async throws -> Response {
+        let user = try req.user
+        guard let id = req.parameters.get("id", as: UUID.self), let c = try await Cycle.find(id, on: req.db) else { throw Abort(.notFound) }
+        let config = req.application.config
+        do {
+            let message: String
+            switch req.parameters.get("step") {
+            case "publish": message = "已发布 \(try await CycleService.publish(c, user: user, config: config, db: req.db)) 张"
+            case "lock": message = "已锁定 \(try await CycleService.lock(c, user: user, config: config, db: req.db)) 张"
+            case "remind": message = "已催办 \(try await CycleService.remind(c, user: user, config: config, db: req.db)) 人"
+            default: throw Abort(.notFound)
+            }
+            return try await cyclesPage(req, message: message)
+        } catch let e as AbortError where [.conflict, .forbidden].contains(e.status) {
+            return try await cyclesPage(req, error: e.reason, status: e.status)
+        }
+    }
+}
