@@ -225,6 +225,17 @@ struct CycleFlowTests {
                 #expect(res.status == .created)
             }
             let carolSheet = try #require(try await Sheet.query(on: app.db).filter(\.$employee.$id == org.carol).first()?.id)
+            // one team's cycle next to another's; the whole department again overlaps both
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-11","department_id":"\#(org.deptA)","team_ids":["\#(org.team1)"]}"#) { res in
+                #expect(res.status == .created && res.body.string.contains("\"sheets\":2"), "\(res.body.string)")
+            }
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-11","department_id":"\#(org.deptA)","team_ids":["\#(org.team2)"]}"#) { res in
+                #expect(res.status == .created && res.body.string.contains("\"sheets\":1"), "\(res.body.string)")
+            }
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-11","department_id":"\#(org.deptA)"}"#) { res in #expect(res.status == .conflict) }
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-12","department_id":"\#(org.deptA)","team_ids":["\#(org.team3)"]}"#) { res in
+                #expect(res.status == .unprocessableEntity)
+            }
             try await Self.json(app, alice, .GET, "api/v1/sheets/\(carolSheet)") { res in #expect(res.status == .forbidden) }
             try await Self.act(app, alice, carolSheet, "submit_self", version: 1, expect: .forbidden)
         }

@@ -9,6 +9,9 @@ final class Cycle: Model, @unchecked Sendable {
     @Parent(key: "scheme_id") var scheme: SchemeVersion
     @Field(key: "period") var period: String
     @OptionalParent(key: "department_id") var department: Department?
+    /// Teams in scope, comma-separated ids; empty: the whole department (a department whose teams
+    /// use different schemes runs one cycle per scheme and its teams).
+    @Field(key: "teams") var teams: String
     /// The CycleSchedule as JSON.
     @Field(key: "schedule") var schedule: String
     /// open | published | locked

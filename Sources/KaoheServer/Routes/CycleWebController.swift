@@ -97,15 +97,17 @@ struct CycleWebController: RouteCollection {
         var latest: [String: SchemeVersion] = [:]
         for v in try await SchemeVersion.query(on: req.db).sort(\.$version).all() { latest[v.key] = v }
         let departments = try await Department.query(on: req.db).sort(\.$code).all().map { ($0.id!.uuidString, "\($0.code) \($0.name)") }
+        let teams = try await Team.query(on: req.db).with(\.$department).sort(\.$name).all().map { ($0.id!.uuidString, "\($0.department.name) \($0.name)") }
         return Page.render(status: status, title: "考核周期", user: user, csrf: req.csrfToken,
                            body: CycleView.cycles(list, schemes: latest.values.sorted { $0.key < $1.key }.map { ($0.key, "\($0.name)（\($0.key)）") },
-                                                  departments: departments, csrf: req.csrfToken, message: message, error: error))
+                                                  departments: departments, teams: teams, csrf: req.csrfToken, message: message, error: error))
     }
 
     func open(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         let body = CycleService.OpenRequest(scheme: form["scheme"] ?? "", period: (form["period"] ?? "").trimmingCharacters(in: .whitespaces),
-                                            departmentId: form["department"].flatMap(UUID.init(uuidString:)))
+                                            departmentId: form["department"].flatMap(UUID.init(uuidString:)),
+                                            teamIds: form["team"].flatMap(UUID.init(uuidString:)).map { [$0] })
         do {
             let c = try await CycleService.open(body, user: try req.user, config: req.application.config, db: req.db)
             return try await cyclesPage(req, message: "已下发 \(c.sheets) 张考核表，\(c.excluded.count) 人未下发（见下）")

@@ -16,6 +16,8 @@ enum CycleService {
         var scheme: String
         var period: String
         var departmentId: UUID?
+        /// only these teams (default: the whole department)
+        var teamIds: [UUID]?
         /// monthly (default) or annual (R-002-30)
         var schedule: String?
         var objectionDays: Int?
@@ -28,6 +30,7 @@ enum CycleService {
         var schemeVersion: Int
         var period: String
         var departmentId: UUID?
+        var teamIds: [UUID]
         var status: String
         var issuedOn: String
         var selfDue: String
@@ -114,11 +117,21 @@ enum CycleService {
         let clash = Cycle.query(on: db).filter(\.$period == r.period).join(SchemeVersion.self, on: \Cycle.$scheme.$id == \SchemeVersion.$id)
             .filter(SchemeVersion.self, \.$key == version.key)
         if let d = departmentId { clash.filter(\.$department.$id == d) } else { clash.filter(\.$department.$id == nil) }
-        if try await clash.count() > 0 { throw Abort(.conflict, reason: "该方案本期的考核已发起 a cycle for this scheme, period and department exists") }
+        let teams = Set(r.teamIds ?? [])
+        for t in teams {
+            guard let team = try await Team.find(t, on: db) else { throw Abort(.notFound, reason: "team_ids: 没有这个班组 no such team") }
+            if let d = departmentId, team.$department.id != d { throw Abort(.unprocessableEntity, reason: "team_ids: 班组 \(team.name) 不在该部门 not in the department") }
+        }
+        for other in try await clash.all() {
+            let theirs = Set(other.teams.split(separator: ",").compactMap { UUID(uuidString: String($0)) })
+            if theirs.isEmpty || teams.isEmpty || !theirs.isDisjoint(with: teams) {
+                throw Abort(.conflict, reason: "该方案本期的考核已发起（范围重叠）a cycle for this scheme and period already covers these people")
+            }
+        }
         // who is in scope, who rates, who reviews
         let q = Employee.query(on: db).filter(\.$status == "active")
         if let d = departmentId { q.filter(\.$department.$id == d) }
-        let people = try await q.all()
+        let people = try await q.all().filter { teams.isEmpty || $0.$team.id.map(teams.contains) == true }
         let everyone = Dictionary(try await Employee.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let users = try await User.query(on: db).all()
         let accountOf = Dictionary(users.compactMap { u in u.$employee.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
@@ -147,6 +160,7 @@ enum CycleService {
         }
         let cycle = Cycle()
         cycle.$scheme.id = sid; cycle.period = r.period; cycle.$department.id = departmentId
+        cycle.teams = teams.map(\.uuidString).sorted().joined(separator: ",")
         cycle.schedule = String(decoding: try JSONEncoder.sorted.encode(sched), as: UTF8.self)
         cycle.status = "open"
         cycle.issuedOn = due.issue.description; cycle.selfDue = due.selfAssessment.description; cycle.ratingDue = due.rating.description
@@ -192,7 +206,8 @@ enum CycleService {
             let name = who.map { "\($0.displayName)（\($0.username)）" } ?? "人事 HR"
             overdue["\(name)|\(s.stage)", default: OverdueDTO(user: name, stage: s.stage, due: due, employees: [])].employees.append(s.employee.number)
         }
-        return CycleDTO(id: try c.requireID(), scheme: v.key, schemeVersion: v.version, period: c.period, departmentId: c.$department.id, status: c.status,
+        return CycleDTO(id: try c.requireID(), scheme: v.key, schemeVersion: v.version, period: c.period, departmentId: c.$department.id,
+                        teamIds: c.teams.split(separator: ",").compactMap { UUID(uuidString: String($0)) }, status: c.status,
                         issuedOn: c.issuedOn, selfDue: c.selfDue, ratingDue: c.ratingDue, reviewDue: c.reviewDue, publishDue: c.publishDue,
                         objectionsClose: c.objectionsClose, sheets: sheets.count, stages: stages,
                         excluded: (try? JSONDecoder().decode([String: String].self, from: Data(c.excluded.utf8))) ?? [:],

@@ -64,7 +64,7 @@ enum CycleView {
     }
 
     /// `/cycles` (HR): open a cycle; every cycle with its stages, overdue people and the next steps.
-    static func cycles(_ list: [CycleService.CycleDTO], schemes: [(String, String)], departments: [(String, String)], csrf: String,
+    static func cycles(_ list: [CycleService.CycleDTO], schemes: [(String, String)], departments: [(String, String)], teams: [(String, String)], csrf: String,
                        message: String?, error: String?) -> Node<HTML.BodyContext> {
         .group(
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
@@ -74,6 +74,7 @@ enum CycleView {
                   .label(.text("方案 "), DataView.select("scheme", schemes)),
                   .label(.text("期间（2026-10、2026-Q4、2026）"), .input(.type(.text), .name("period"), .required(true))),
                   .label(.text("部门 "), DataView.select("department", [("", "方案所属部门 / 全部")] + departments)),
+                  .label(.text("班组（部门内各组用不同方案时选择）"), DataView.select("team", [("", "整个部门")] + teams)),
                   .button(.type(.submit), "发起并下发考核表")),
             .h2("考核周期"),
             .forEach(list) { c in
