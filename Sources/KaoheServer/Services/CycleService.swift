@@ -62,6 +62,8 @@ enum CycleService {
         var version: Int
         /// what the caller may write now: columns with their labels
         var editable: [String: String]
+        /// the accepted values of grade columns among them
+        var choices: [String: [String]]
         var values: [String: String]
         var total: String?
         var raterTotal: String?
@@ -232,7 +234,11 @@ enum CycleService {
     /// correcting a locked result.
     static func editable(_ s: Sheet, _ user: User, _ engine: ScoringEngine) -> [InputSpec] {
         let roles = roles(s, user)
-        let superior = engine.inputs.filter { ($0.rater != nil && $0.rater != "self") || $0.column.hasSuffix(".override") }
+        // the superior's marks: every input that is not self-assessment, not a metric (imported)
+        // and not an event count (recorded as events) — manual marks, grades, "other" deductions,
+        // the rater's decisions on evidence-driven items (….override)
+        let metrics = Set(engine.scheme.metrics.map(\.id))
+        let superior = engine.inputs.filter { $0.rater != "self" && !metrics.contains($0.column) && ($0.kind != .count || $0.column.hasSuffix(".override")) }
         switch SheetStage(rawValue: s.stage) {
         case .selfAssessment? where roles.contains(.employee): return engine.inputs.filter { $0.rater == "self" }
         case .rating? where roles.contains(.rater): return superior
@@ -282,6 +288,7 @@ enum CycleService {
             id: try s.requireID(), cycleId: c.id!, employeeId: eid, employee: s.employee.number, name: s.employee.name, period: c.period,
             stage: s.stage, stageLabel: SheetStage(rawValue: s.stage)?.label ?? s.stage, version: s.version,
             editable: Dictionary(editable(s, user, engine).map { ($0.column, $0.label) }, uniquingKeysWith: { a, _ in a }),
+            choices: Dictionary(editable(s, user, engine).filter { $0.kind == .grade }.map { ($0.column, $0.grades) }, uniquingKeysWith: { a, _ in a }),
             values: own ? values.filter { k, _ in engine.inputs.contains { $0.column == k && $0.rater == "self" } } : values,
             total: own ? nil : result.map { $0.total.format() }, raterTotal: own ? nil : s.raterTotal, finalTotal: own ? nil : s.finalTotal,
             grade: own ? nil : result?.grade,

@@ -46,8 +46,11 @@ enum CycleView {
             .if(!s.editable.isEmpty || !actions.isEmpty, .form(.action("/sheets/\(s.id)"), .method(.post),
                 hidden("_csrf", csrf), hidden("version", String(s.version)),
                 .forEach(s.editable.sorted { $0.key < $1.key }) { column, label in
-                    .label(.text(label + " "), .input(.type(.text), .name("v." + column), .value(s.values[column] ?? ""),
-                                                       .attribute(named: "inputmode", value: "decimal"), .attribute(named: "size", value: "6")))
+                    if let grades = s.choices[column] {
+                        return .label(.text(label + " "), DataView.select("v." + column, [("", "—")] + grades.map { ($0, $0) }, selected: s.values[column]))
+                    }
+                    return .label(.text(label + " "), .input(.type(.text), .name("v." + column), .value(s.values[column] ?? ""),
+                                                              .attribute(named: "inputmode", value: "decimal"), .attribute(named: "size", value: "6")))
                 },
                 .label(.text("原因（调整、退回、申诉、处理申诉、更正时必填）"), .textarea(.name("reason"), .attribute(named: "rows", value: "2"))),
                 .if(!s.editable.isEmpty, .button(.type(.submit), .name("action"), .value("save"), "保存并重新计算")),
