@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""End-to-end test in a real browser (Chromium, headless) against a real `kaohe serve --demo`
+on SQLite: every demo role signs in; HR opens a cycle from the cycles page; the team lead rates a
+sheet in the form; the agent sees it waiting; HR downloads an XLSX. Screenshots of the key pages
+at desktop and phone width go to the folder given (issue 7 §8, first part).
+
+usage: e2e.py KAOHE_BINARY SCREENSHOT_DIR
+"""
+import http.cookiejar
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+BIN, OUT = sys.argv[1], pathlib.Path(sys.argv[2])
+OUT.mkdir(parents=True, exist_ok=True)
+PORT = 18090
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def fail(msg):
+    print("E2E FAILED:", msg)
+    sys.exit(1)
+
+
+tmp = tempfile.mkdtemp(prefix="kaohe-e2e-")
+env = dict(os.environ, KAOHE_DB=f"{tmp}/kaohe.sqlite", KAOHE_PORT=str(PORT), KAOHE_TODAY="2026-11-28")
+env.pop("DATABASE_URL", None)
+server = subprocess.Popen([BIN, "serve", "--demo"], env=env, stdout=open(f"{tmp}/serve.log", "w"), stderr=subprocess.STDOUT)
+try:
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"{BASE}/healthz", timeout=2)
+            break
+        except Exception:
+            time.sleep(0.5)
+    else:
+        fail("the server did not start: " + open(f"{tmp}/serve.log").read()[-2000:])
+
+    opts = Options()
+    for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=zh-CN"]:
+        opts.add_argument(a)
+    for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]:
+        if os.path.exists(path):
+            opts.binary_location = path
+            break
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+    driver.set_page_load_timeout(30)
+    checks = 0
+
+    def expect(cond, msg):
+        global checks
+        if not cond:
+            shot("failure")
+            fail(msg + "\n" + driver.page_source[:3000])
+        checks += 1
+
+    def shot(name):
+        driver.set_window_size(1280, 900)
+        driver.save_screenshot(str(OUT / f"{name}-desktop.png"))
+        driver.set_window_size(390, 844)
+        driver.save_screenshot(str(OUT / f"{name}-phone.png"))
+        # no horizontal scrolling on a phone: the page fits its width (tables may scroll inside)
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        driver.set_window_size(1280, 900)
+        return width
+
+    def login(user):
+        driver.delete_all_cookies()
+        driver.get(f"{BASE}/login")
+        driver.find_element(By.NAME, "username").send_keys(user)
+        driver.find_element(By.NAME, "password").send_keys("demo1234")
+        driver.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
+        expect("/login" not in driver.current_url, f"{user} could not sign in")
+
+    def text():
+        return driver.find_element(By.TAG_NAME, "body").text
+
+    # the login page, in Chinese, with the demo logins
+    driver.get(f"{BASE}/login")
+    expect("demo1234" in driver.page_source and "登录" in text(), "login page")
+    shot("login")
+
+    # every role signs in and sees its home
+    for user, label in [("hr", "人事"), ("manager1", "部门经理"), ("lead11", "组长"), ("qa1", "质检员"), ("agent1", "客服专员")]:
+        login(user)
+        expect(label in text(), f"{user}: role label {label} not shown")
+        shot(f"home-{user}")
+
+    # HR opens the November cycle for 售前一组 on the cycles page
+    login("hr")
+    driver.get(f"{BASE}/cycles")
+    Select(driver.find_element(By.NAME, "scheme")).select_by_value("ecommerce-monthly")
+    driver.find_element(By.NAME, "period").send_keys("2026-11")
+    dept = Select(driver.find_element(By.NAME, "department"))
+    dept.select_by_visible_text(next(o.text for o in dept.options if o.text.startswith("01 ")))
+    team = Select(driver.find_element(By.NAME, "team"))
+    team.select_by_visible_text(next(o.text for o in team.options if "售前一组" in o.text))
+    driver.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
+    expect("已下发" in text() and "2026-11-30" in text(), "the cycle was not opened")
+    shot("cycles")
+
+    # the team lead rates agent1's sheet in the form
+    login("lead11")
+    driver.get(f"{BASE}/sheets")
+    expect("101002" in text(), "lead11 has no sheet for 101002")
+    shot("sheets-lead")
+    driver.find_element(By.LINK_TEXT, "101002").click()
+    for el in driver.find_elements(By.CSS_SELECTOR, "input[name^='v.']"):
+        if not el.get_attribute("name").endswith(".override"):
+            el.clear()
+            el.send_keys("4")
+    for el in driver.find_elements(By.CSS_SELECTOR, "select[name^='v.']"):
+        s = Select(el)
+        s.select_by_index(len(s.options) - 2 if len(s.options) > 2 else 1)
+    shot("sheet-form")
+    driver.find_element(By.CSS_SELECTOR, "button[value='submit_rating']").click()
+    expect("复核" in text() and "submit_rating" in text(), "the rating was not submitted: " + text()[:500])
+    shot("sheet-rated")
+
+    # the agent sees the sheet in review; no total before publication
+    login("agent1")
+    driver.get(f"{BASE}/sheets")
+    expect("复核" in text(), "agent1 does not see the sheet under review")
+    shot("sheets-agent")
+
+    # HR downloads the October ranking as XLSX with the browser's session
+    login("hr")
+    driver.get(f"{BASE}/imports")
+    shot("imports")
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+    req = urllib.request.Request(f"{BASE}/exports/download?form=ranking&period=2026-10&department=&format=xlsx", headers={"Cookie": cookie})
+    data = opener.open(req, timeout=30).read()
+    expect(data[:2] == b"PK" and len(data) > 2000, "the XLSX download is not a workbook")
+    (OUT / "ranking-2026-10.xlsx").write_bytes(data)
+
+    driver.quit()
+    print(f"E2E passed: {checks} checks, screenshots in {OUT}")
+finally:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except Exception:
+        server.kill()
