@@ -9,9 +9,9 @@ import VaporTesting
 @Suite("Evidence through the API: permissions, validation, audit, re-scoring", .serialized)
 struct EvidenceTests {
     /// Stores a preset as a scheme version.
-    static func preset(_ app: Application, _ id: String) async throws -> SchemeVersion {
+    static func preset(_ app: Application, _ id: String, version: Int = 1) async throws -> SchemeVersion {
         let text = try String(contentsOf: try Demo.presetFile(id), encoding: .utf8)
-        let v = SchemeVersion(key: id, version: 1, name: id, text: text, preset: id, departmentId: nil, createdBy: nil)
+        let v = SchemeVersion(key: id, version: version, name: id, text: text, preset: id, departmentId: nil, createdBy: nil)
         try await v.save(on: app.db)
         return v
     }

@@ -12,10 +12,7 @@ import VaporTesting
 struct ImportKindsTests {
     /// The preset as the newest stored version (the seed stores a placeholder as version 1).
     static func preset(_ app: Application, _ id: String) async throws -> SchemeVersion {
-        let text = try String(contentsOf: try Demo.presetFile(id), encoding: .utf8)
-        let v = SchemeVersion(key: id, version: 2, name: id, text: text, preset: id, departmentId: nil, createdBy: nil)
-        try await v.save(on: app.db)
-        return v
+        try await EvidenceTests.preset(app, id, version: 2)
     }
 
     static func post(_ app: Application, _ b: Browser, _ path: String, _ body: Data, _ check: (TestingHTTPResponse) async throws -> Void) async throws {
