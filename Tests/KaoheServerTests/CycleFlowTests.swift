@@ -121,6 +121,18 @@ struct CycleFlowTests {
             try await Self.json(app, bob, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":\#(v),"values":{"report_timeliness.manager":"3"}}"#) { res in
                 #expect(res.status == .conflict && res.body.string.contains("鲍勃"), "\(res.body.string)")
             }
+            // the live total while typing: unsaved marks scored over the stored evidence, nothing written
+            try await Self.json(app, bob, .POST, "api/v1/sheets/\(aliceSheet)/preview", #"{"values":{"report_quality.manager":"5","report_truthfulness.manager":"5"}}"#) { res in
+                #expect(res.status == .ok && res.body.string.contains("\"total\"") && res.body.string.contains("explanation"), "\(res.body.string)")
+            }
+            try await Self.json(app, bob, .POST, "api/v1/sheets/\(aliceSheet)/preview", #"{"values":{"report_quality.manager":"50"}}"#) { res in
+                #expect(res.status == .unprocessableEntity && res.body.string.contains("report_quality.manager"))
+            }
+            try await Self.json(app, a, .POST, "api/v1/sheets/\(aliceSheet)/preview", #"{"values":{"report_quality.manager":"5"}}"#) { res in #expect(res.status == .forbidden) }
+            #expect(try await Self.sheet(app, bob, aliceSheet).version == v + 1)
+            try await app.testing().test(.GET, "assets/sheet.js") { res in
+                #expect(res.status == .ok && res.headers.contentType?.subType == "javascript" && res.body.string.contains("/preview") == false && res.body.string.contains("data-preview"))
+            }
             // an evidence-driven item overridden without a reason is refused
             try await Self.json(app, bob, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":\#(v + 1),"values":{"conversion.override":"3"}}"#) { res in
                 #expect(res.status == .unprocessableEntity && res.body.string.contains("reason"))

@@ -64,6 +64,18 @@ try:
             fail(msg + "\n" + driver.page_source[:3000])
         checks += 1
 
+    def wait_for(cond, timeout=15):
+        """Polls until cond() is true: a click returns before the next page has loaded."""
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                if cond():
+                    return True
+            except Exception:
+                pass
+            time.sleep(0.1)
+        return False
+
     def shot(name):
         driver.set_window_size(1280, 900)
         driver.save_screenshot(str(OUT / f"{name}-desktop.png"))
@@ -80,7 +92,8 @@ try:
         driver.find_element(By.NAME, "username").send_keys(user)
         driver.find_element(By.NAME, "password").send_keys("demo1234")
         driver.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
-        expect("/login" not in driver.current_url, f"{user} could not sign in")
+        expect(wait_for(lambda: "/login" not in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "header form")),
+               f"{user} could not sign in")
 
     def text():
         return driver.find_element(By.TAG_NAME, "body").text
@@ -106,7 +119,7 @@ try:
     team = Select(driver.find_element(By.NAME, "team"))
     team.select_by_visible_text(next(o.text for o in team.options if "售前一组" in o.text))
     driver.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
-    expect("已下发" in text() and "2026-11-30" in text(), "the cycle was not opened")
+    expect(wait_for(lambda: "已下发" in text() and "2026-11-30" in text()), "the cycle was not opened")
     shot("cycles")
 
     # the team lead rates agent1's sheet in the form
@@ -115,6 +128,8 @@ try:
     expect("101002" in text(), "lead11 has no sheet for 101002")
     shot("sheets-lead")
     driver.find_element(By.LINK_TEXT, "101002").click()
+    expect(wait_for(lambda: driver.find_elements(By.ID, "live-total")), "the sheet did not open")
+    before = driver.find_element(By.ID, "live-total").text
     for el in driver.find_elements(By.CSS_SELECTOR, "input[name^='v.']"):
         if not el.get_attribute("name").endswith(".override"):
             el.clear()
@@ -122,9 +137,11 @@ try:
     for el in driver.find_elements(By.CSS_SELECTOR, "select[name^='v.']"):
         s = Select(el)
         s.select_by_index(len(s.options) - 2 if len(s.options) > 2 else 1)
+    # the live total follows the marks as they are typed (the page's script asks the server)
+    expect(wait_for(lambda: driver.find_element(By.ID, "live-total").text != before), f"the live total did not change from {before}")
     shot("sheet-form")
     driver.find_element(By.CSS_SELECTOR, "button[value='submit_rating']").click()
-    expect("复核" in text() and "submit_rating" in text(), "the rating was not submitted: " + text()[:500])
+    expect(wait_for(lambda: "阶段：复核" in text() and "submit_rating" in text()), "the rating was not submitted: " + text()[:500])
     shot("sheet-rated")
 
     # the agent sees the sheet in review; no total before publication

@@ -17,6 +17,7 @@ struct CycleController: RouteCollection {
         api.get("sheets", use: mine)
         api.get("sheets", ":id", use: sheet)
         api.put("sheets", ":id", use: save)
+        api.post("sheets", ":id", "preview", use: preview)
         api.post("sheets", ":id", "actions", use: act)
         api.get("inbox", use: inbox)
         api.post("sheets", ":id", "findings", use: find)
@@ -129,6 +130,14 @@ struct CycleController: RouteCollection {
             try await CycleService.write(s, version: body.version, values: body.values, reason: body.reason, user: user, db: db)
         }
         return try await CycleService.view(try await CycleService.load(id, on: req.db), user: user, db: req.db)
+    }
+
+    struct PreviewRequest: Content { var values: [String: String] }
+
+    func preview(req: Request) async throws -> CycleService.PreviewDTO {
+        let body = try req.decodeBody(PreviewRequest.self)
+        let s = try await CycleService.load(req.parameters.get("id", as: UUID.self), on: req.db)
+        return try await CycleService.preview(s, values: body.values, user: try req.user, db: req.db)
     }
 
     struct ActRequest: Content { var action: String; var version: Int; var reason: String?; var values: [String: String]? }

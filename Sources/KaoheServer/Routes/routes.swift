@@ -5,6 +5,7 @@ import Vapor
 
 func routes(_ app: Application) throws {
     app.get("healthz") { _ in "ok" }
+    Scripts.register(app)
     try app.register(collection: WebController())
     try app.register(collection: APIController())
     try app.register(collection: AdminController())

@@ -250,7 +250,7 @@ enum CycleService {
     }
 
     static func load(_ id: UUID?, on db: Database) async throws -> Sheet {
-        guard let id, let s = try await Sheet.query(on: db).filter(\.$id == id).with(\.$employee).with(\.$cycle) { $0.with(\.$scheme) }.first() else {
+        guard let id, let s = try await Sheet.query(on: db).filter(\.$id == id).with(\.$employee).with(\.$cycle, { $0.with(\.$scheme) }).first() else {
             throw Abort(.notFound, reason: "没有这张考核表 no such sheet")
         }
         return s
@@ -308,6 +308,30 @@ enum CycleService {
         var seen = Set<UUID>()
         for f in here + charged where seen.insert(f.id!).inserted { out.append(try await dto(f, db: db)) }
         return out
+    }
+
+    struct PreviewDTO: Content { var total: String; var grade: String?; var items: [ItemDTO]; var flags: [String] }
+
+    /// The sheet scored with the caller's unsaved marks laid over the stored evidence: the live
+    /// total and every item's explanation while a rater types (nothing is written).
+    static func preview(_ s: Sheet, values: [String: String], user: User, db: Database) async throws -> PreviewDTO {
+        let engine = try Scoring.engine(s.cycle.scheme)
+        let allowed = Set(editable(s, user, engine).map(\.column))
+        guard !allowed.isEmpty else { throw Abort(.forbidden, reason: "此阶段你不能修改这张表 not yours to edit at this stage") }
+        var all: [String: String] = [:]
+        for e in try await EvidenceEntry.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
+            .filter(\.$period == s.cycle.period).all() { all[e.column] = e.value }
+        for (k, v) in values {
+            guard allowed.contains(k) else { throw Abort(.forbidden, reason: "values.\(k): 此阶段不能填写 not editable by you at this stage") }
+            if v.trimmingCharacters(in: .whitespaces).isEmpty { all[k] = nil } else { all[k] = v.trimmingCharacters(in: .whitespaces) }
+        }
+        let r: SheetResult
+        do { r = try engine.score(all, employee: s.employee.number, period: s.cycle.period) } catch {
+            throw Abort(.unprocessableEntity, reason: "values.\(error.column ?? ""): \(error.message)")
+        }
+        return PreviewDTO(total: r.total.format(), grade: r.grade,
+                          items: r.items.map { ItemDTO(id: $0.id, label: $0.label, rule: $0.rules.joined(separator: ","), points: $0.points?.format(), max: $0.max?.format(), explanation: $0.explanation) },
+                          flags: r.flags.map { "\($0.code): \($0.message)" })
     }
 
     /// Claims the sheet at `version` (one UPDATE … WHERE version = ?): a stale version is a

@@ -33,17 +33,19 @@ enum CycleView {
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .p(.text("\(s.employee) \(s.name) · \(s.period) · 阶段：\(s.stageLabel)\(s.deadline.map { " · 截止 \($0)" } ?? "")")),
             .p(.class("totals"),
-               .text("当前总分 "), .strong(.text(s.total ?? "—")),
+               .text("当前总分 "), .strong(.id("live-total"), .text(s.total ?? "—")),
                .unwrap(s.raterTotal) { .text("　评分人提交 \($0)") },
                .unwrap(s.finalTotal) { .text("　最终结果 \($0)") },
                .unwrap(s.grade) { .text("　等级 \($0)") }),
             .if(!s.flags.isEmpty, .ul(.class("error"), .forEach(s.flags) { .li(.text($0)) })),
-            .if(!s.items.isEmpty, .table(
+            .p(.id("live-message"), .class("error"), .attribute(named: "role", value: "status")),
+            .if(!s.items.isEmpty, .table(.id("items"),
                 .tr(.th("项目"), .th("规则"), .th("得分"), .th("满分"), .th("依据与计算")),
                 .forEach(s.items) { i in
-                    .tr(.td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points ?? "—")), .td(.class("num"), .text(i.max ?? "")), .td(.text(i.explanation)))
+                    .tr(.attribute(named: "data-item", value: i.id), .td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points ?? "—")), .td(.class("num"), .text(i.max ?? "")), .td(.text(i.explanation)))
                 })),
             .if(!s.editable.isEmpty || !actions.isEmpty, .form(.action("/sheets/\(s.id)"), .method(.post),
+                .attribute(named: "data-preview", value: s.editable.isEmpty ? "" : "/api/v1/sheets/\(s.id)/preview"),
                 hidden("_csrf", csrf), hidden("version", String(s.version)),
                 .forEach(s.editable.sorted { $0.key < $1.key }) { column, label in
                     if let grades = s.choices[column] {
@@ -56,6 +58,7 @@ enum CycleView {
                 .if(!s.editable.isEmpty, .button(.type(.submit), .name("action"), .value("save"), "保存并重新计算")),
                 .forEach(actions) { a in .button(.type(.submit), .name("action"), .value(a.action), .text(a.label)) }
             )),
+            .element(named: "script", nodes: [.attribute(named: "src", value: "/assets/sheet.js"), .attribute(named: "defer", value: "defer")]),
             .if(!s.accountability.isEmpty, .group(.h2("评分责任（R-001-15）"), .ul(.forEach(s.accountability) { f in .li(.text("\(f.explanation) — \(f.status)")) }))),
             .h2("记录"),
             .table(.tr(.th("时间"), .th("操作"), .th("人"), .th("阶段"), .th("原因"), .th("前"), .th("后")),

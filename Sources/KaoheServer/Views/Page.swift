@@ -6,11 +6,15 @@ import Vapor
 enum Page {
     static let style = """
     body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;margin:0;color:#1f2933;background:#f5f7fa}
-    header{background:#0b4f6c;color:#fff;padding:.6rem 1.2rem;display:flex;gap:1rem;align-items:center}
+    header{background:#0b4f6c;color:#fff;padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}
     header a,header button{color:#fff}main{padding:1.2rem;max-width:72rem}
     table{border-collapse:collapse;background:#fff}th,td{border:1px solid #d9e2ec;padding:.35rem .6rem;text-align:left}
     .num{text-align:right;font-variant-numeric:tabular-nums}.error{color:#b42318}.demo{background:#fff8e1;padding:.6rem;border:1px solid #f0c36d}
     form.inline{display:inline}label{display:block;margin:.4rem 0}
+    table{display:block;width:max-content;max-width:100%;overflow-x:auto}td,th{vertical-align:top}
+    header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:3px;cursor:pointer}
+    @media (max-width:600px){main{padding:.6rem}h1{font-size:1.4rem}header{padding:.5rem .6rem}th,td{padding:.25rem .35rem}}
+    @media print{header,form,button{display:none}body{background:#fff}main{max-width:none;padding:0}table{display:table}}
     """
 
     static func render(status: HTTPResponseStatus = .ok, title: String, user: User? = nil, csrf: String? = nil, body: Node<HTML.BodyContext>) -> Response {
