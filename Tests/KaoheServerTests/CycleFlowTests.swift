@@ -237,10 +237,18 @@ struct CycleFlowTests {
                 #expect(res.status == .created)
             }
             let carolSheet = try #require(try await Sheet.query(on: app.db).filter(\.$employee.$id == org.carol).first()?.id)
+            // a team leader is rated by the manager, not by himself
+            let team1 = try #require(try await Team.find(org.team1, on: app.db))
+            team1.leaderId = org.bob
+            try await team1.save(on: app.db)
             // one team's cycle next to another's; the whole department again overlaps both
             try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-11","department_id":"\#(org.deptA)","team_ids":["\#(org.team1)"]}"#) { res in
-                #expect(res.status == .created && res.body.string.contains("\"sheets\":2"), "\(res.body.string)")
+                #expect(res.status == .created && res.body.string.contains("\"sheets\":2") && res.body.string.contains("\"excluded\":{}"), "\(res.body.string)")
             }
+            let mgrUser = try #require(try await User.query(on: app.db).filter(\.$username == "mgr").first())
+            let bobNov = try #require(try await Sheet.query(on: app.db).filter(\.$employee.$id == org.bob).join(Cycle.self, on: \Sheet.$cycle.$id == \Cycle.$id)
+                .filter(Cycle.self, \.$period == "2026-11").first())
+            #expect(bobNov.raterId == mgrUser.id)
             try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-11","department_id":"\#(org.deptA)","team_ids":["\#(org.team2)"]}"#) { res in
                 #expect(res.status == .created && res.body.string.contains("\"sheets\":1"), "\(res.body.string)")
             }

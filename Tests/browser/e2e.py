@@ -119,7 +119,7 @@ try:
     team = Select(driver.find_element(By.NAME, "team"))
     team.select_by_visible_text(next(o.text for o in team.options if "售前一组" in o.text))
     driver.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
-    expect(wait_for(lambda: "已下发" in text() and "2026-11-30" in text()), "the cycle was not opened")
+    expect(wait_for(lambda: "已下发 12 张" in text() and "2026-11-30" in text()), "the cycle was not opened for the 12 people of 售前一组")
     shot("cycles")
 
     # the team lead rates agent1's sheet in the form

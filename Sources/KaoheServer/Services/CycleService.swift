@@ -148,7 +148,8 @@ enum CycleService {
             let (ok, why) = sched.assessed(hireDate: hire, probationEnd: e.probationEnd.flatMap(CivilDate.init), periodEnd: end)
             guard ok else { excluded[e.number] = why; continue }
             // single-head rating: the direct superior; else the team leader; else the department manager
-            let boss = e.superiorId.flatMap { everyone[$0] } ?? e.$team.id.flatMap { leaders[$0] }.flatMap { everyone[$0] }
+            // (a team leader's own superior is not himself: he falls through to the manager)
+            let boss = e.superiorId.flatMap { everyone[$0] } ?? e.$team.id.flatMap { leaders[$0] }.flatMap { $0 == e.id ? nil : everyone[$0] }
             let rater = boss.flatMap { accountOf[$0.id!] } ?? manager(e.$department.id)
             let grand = boss?.superiorId.flatMap { accountOf[$0] }
             var reviewer = grand ?? manager(e.$department.id)
