@@ -256,6 +256,13 @@ struct CycleFlowTests {
             try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-12","department_id":"\#(org.deptA)","team_ids":["\#(org.team3)"]}"#) { res in
                 #expect(res.status == .unprocessableEntity)
             }
+            // the probation minimum is configurable: with 6 months, people hired on 2025-03-01 are not assessed in June 2025
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2025-06","department_id":"\#(org.deptA)","probation_months":6}"#) { res in
+                #expect(res.status == .created && res.body.string.contains("\"sheets\":0") && res.body.string.contains("6 个月"), "\(res.body.string)")
+            }
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2025-07","probation_months":24}"#) { res in
+                #expect(res.status == .unprocessableEntity)
+            }
             try await Self.json(app, alice, .GET, "api/v1/sheets/\(carolSheet)") { res in #expect(res.status == .forbidden) }
             try await Self.act(app, alice, carolSheet, "submit_self", version: 1, expect: .forbidden)
         }

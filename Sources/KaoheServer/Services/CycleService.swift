@@ -22,6 +22,8 @@ enum CycleService {
         var schedule: String?
         var objectionDays: Int?
         var workingDays: Bool?
+        /// people hired less than this many months before the period's end get no sheet (R-002-30: 3)
+        var probationMonths: Int?
     }
 
     struct CycleDTO: Content {
@@ -109,6 +111,10 @@ enum CycleService {
             sched.objectionDays = d
         }
         if let w = r.workingDays { sched.workingDays = w }
+        if let m = r.probationMonths {
+            guard (0...12).contains(m) else { throw Abort(.unprocessableEntity, reason: "probation_months: 0–12") }
+            sched.probationMonths = m
+        }
         let engine = try Scoring.engine(version)
         guard let due = sched.deadlines(period: r.period), let end = periodEnd(r.period, engine) else {
             throw Abort(.badRequest, reason: "period: 无法计算截止日期 cannot compute deadlines for “\(r.period)”")
