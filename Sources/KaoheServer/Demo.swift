@@ -49,7 +49,7 @@ enum Demo {
                     let text = try String(contentsOf: try presetFile(t.preset), encoding: .utf8)
                     let scheme = try await schemeVersion(t.preset, text: text, department: dept, on: db)
                     let engine = try ScoringEngine(scheme: try Presets.scheme(t.preset))
-                    var gen = SyntheticEvidence(seed: UInt64(di * 10 + ti + 1))
+                    var gen = DemoProfile(seed: UInt64(di * 10 + ti + 1))
                     var members: [Employee] = []
                     for k in 0..<t.size {
                         n += 1
@@ -73,9 +73,10 @@ enum Demo {
                         let period = (last + (-m)).label
                         var rows: [ScoringRow] = []
                         var evidence: [EvidenceEntry] = []
-                        for e in members {
-                            var values: [String: String] = [:]
-                            for input in engine.inputs { values[input.column] = gen.value(for: input) }
+                        for (k, e) in members.enumerated() {
+                            // a steady level per person (0.2…0.92), so a year reads as one record
+                            let quality = 0.2 + 0.72 * ((Double(n - members.count + k + 1) * 0.618_033_988).truncatingRemainder(dividingBy: 1))
+                            let values = gen.values(preset: t.preset, engine: engine, quality: quality)
                             rows.append(ScoringRow(employee: e.number, period: period, team: t.name, values: try engine.evidence(values)))
                             for (c, v) in values.sorted(by: { $0.key < $1.key }) where !v.isEmpty {
                                 evidence.append(EvidenceEntry(employeeId: try e.requireID(), schemeId: try scheme.requireID(), period: period, column: c, value: v, recordedBy: nil))
