@@ -120,3 +120,31 @@ struct ExportTests {
         }
     }
 }
+
+@Suite("Forms as pages", .serialized)
+struct ReportPageTests {
+    @Test("the ranking and the monthly record as printable pages with their downloads; managers their department; agents none")
+    func pages() async throws {
+        try await withKaohe { app, _ in
+            let hr = try await ExportTests.october(app)
+            try await app.testing().test(.GET, "reports", headers: hr.headers) { res in
+                #expect(res.status == .ok && res.body.string.contains("/reports/ranking?period=2026-10") && res.body.string.contains("/reports/annual-stats?period=2026"))
+            }
+            try await app.testing().test(.GET, "reports/ranking?period=2026-10", headers: hr.headers) { res in
+                let html = res.body.string
+                #expect(res.status == .ok && html.contains("月度考核排名 2026-10") && html.contains("<th>名次</th>") && html.contains("101001"))
+                #expect(html.contains("/exports/download?form=ranking&period=2026-10") && html.contains("@page{size:A4 landscape"))
+            }
+            try await app.testing().test(.GET, "reports/monthly-record?period=2026-10", headers: hr.headers) { res in
+                #expect(res.status == .ok && res.body.string.contains("<h2>汇总</h2>") && res.body.string.contains("依据与计算"))
+            }
+            try await app.testing().test(.GET, "reports/ranking?period=2026", headers: hr.headers) { res in #expect(res.status == .badRequest) }
+            let (mgr, _) = try await Browser.signIn(app, "mgr")
+            try await app.testing().test(.GET, "reports/results?period=2026-10", headers: mgr.headers) { res in
+                #expect(res.status == .ok && res.body.string.contains("101001") && !res.body.string.contains("102001"))
+            }
+            let (alice, _) = try await Browser.signIn(app, "alice")
+            try await app.testing().test(.GET, "reports/ranking?period=2026-10", headers: alice.headers) { res in #expect(res.status == .forbidden) }
+        }
+    }
+}

@@ -152,6 +152,12 @@ try:
 
     # HR downloads the October ranking as XLSX with the browser's session
     login("hr")
+    driver.get(f"{BASE}/reports/star-board?period=2026-10")
+    expect("星星榜" in text() and "星级" in text(), "the star board page")
+    shot("star-board")
+    driver.get(f"{BASE}/reports/ranking?period=2026-10")
+    expect("名次" in text(), "the ranking page")
+    shot("ranking")
     driver.get(f"{BASE}/imports")
     shot("imports")
     jar = http.cookiejar.CookieJar()

@@ -19,6 +19,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: DataWebController())
     try app.register(collection: CycleController())
     try app.register(collection: CycleWebController())
+    try app.register(collection: ReportWebController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.

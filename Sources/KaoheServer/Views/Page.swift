@@ -14,7 +14,7 @@ enum Page {
     table{display:block;width:max-content;max-width:100%;overflow-x:auto}td,th{vertical-align:top}
     header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:3px;cursor:pointer}
     @media (max-width:600px){main{padding:.6rem}h1{font-size:1.4rem}header{padding:.5rem .6rem}th,td{padding:.25rem .35rem}}
-    @media print{header,form,button{display:none}body{background:#fff}main{max-width:none;padding:0}table{display:table}}
+    @media print{@page{size:A4 landscape;margin:12mm}header,form,button,.downloads{display:none}body{background:#fff;font-size:10pt}main{max-width:none;padding:0}table{display:table;width:100%}}
     """
 
     static func render(status: HTTPResponseStatus = .ok, title: String, user: User? = nil, csrf: String? = nil, body: Node<HTML.BodyContext>) -> Response {
@@ -34,6 +34,7 @@ enum Page {
                             .a(.href(SiteURL.home.path), "首页"),
                             .a(.href("/sheets"), "我的考核"),
                             .if([.hr, .manager].contains(u.role), .a(.href("/cycles"), "考核周期")),
+                            .if([.hr, .manager].contains(u.role), .a(.href("/reports"), "报表")),
                             .if([.hr, .manager, .lead].contains(u.role), .a(.href("/imports"), "导入与导出")),
                             .span("\(u.displayName)（\(u.role.label)）"),
                             .form(.class("inline"), .action(SiteURL.logout.path), .method(.post),
