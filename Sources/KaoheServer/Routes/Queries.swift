@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Vapor
 
 /// Queries the controllers and the tests call directly (no HTTP).
@@ -33,6 +34,23 @@ enum Queries {
         guard let id, let e = try await Employee.find(id, on: db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
         guard Access.canView(v, e.subject) else { throw Abort(.forbidden, reason: "无权查看 not allowed") }
         return e
+    }
+
+    /// Each employee's latest stored result (period, total) in one query of plain rows (the home
+    /// page of HR and the star board listed one query per employee).
+    static func latestTotals(_ ids: [UUID], on db: Database) async throws -> [UUID: (period: String, total: String)] {
+        guard let sql = db as? SQLDatabase, !ids.isEmpty else { return [:] }
+        struct Row: Decodable { var employee_id: UUID; var period: String; var total: String }
+        var out: [UUID: (period: String, total: String)] = [:]
+        var start = 0
+        while start < ids.count {
+            let chunk = Array(ids[start..<min(start + 1000, ids.count)])
+            let rows = try await sql.select().columns("employee_id", "period", "total").from(StoredResult.schema)
+                .where("employee_id", .in, SQLBind.group(chunk)).all(decoding: Row.self)
+            for r in rows where out[r.employee_id].map({ r.period > $0.period }) ?? true { out[r.employee_id] = (r.period, r.total) }
+            start += 1000
+        }
+        return out
     }
 
     static func results(of e: Employee, on db: Database) async throws -> [StoredResult] {

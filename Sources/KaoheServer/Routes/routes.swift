@@ -100,11 +100,11 @@ struct WebController: RouteCollection {
 
     func home(req: Request) async throws -> Response {
         let user = try req.user
-        var rows: [HomeModel.Row] = []
-        for e in try await Queries.visibleEmployees(user.viewer, on: req.db) {
-            let latest = try await StoredResult.query(on: req.db).filter(\.$employee.$id == e.requireID()).sort(\.$period, .descending).first()
-            rows.append(.init(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
-                              latest: latest.map { "\($0.period)：\($0.total)" } ?? "—"))
+        let people = try await Queries.visibleEmployees(user.viewer, on: req.db)
+        let latest = try await Queries.latestTotals(people.compactMap(\.id), on: req.db)
+        let rows: [HomeModel.Row] = try people.map { e in
+            .init(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
+                  latest: latest[try e.requireID()].map { "\($0.period)：\($0.total)" } ?? "—")
         }
         return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.body(HomeModel(rows: rows)))
     }

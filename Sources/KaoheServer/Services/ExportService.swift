@@ -246,7 +246,7 @@ enum ExportService {
             if let dept { q.filter(\.$department.$id == dept.id!) }
             let people = try await q.all()
             let order = ["星级": 0, "一级": 1, "二级": 2, "普通": 3]
-            let latest = try await latestTotals(people.compactMap(\.id), on: db)
+            let latest = try await Queries.latestTotals(people.compactMap(\.id), on: db)
             let sorted = people.sorted {
                 (order[$0.level ?? "普通"] ?? 4, -($0.star ?? 0), $0.number) < (order[$1.level ?? "普通"] ?? 4, -($1.star ?? 0), $1.number)
             }
@@ -296,14 +296,6 @@ enum ExportService {
         var seen: [String] = []
         for r in rows.sorted(by: { $0.total > $1.total }) { if let g = r.sheet.grade, !seen.contains(g) { seen.append(g) } }
         return seen
-    }
-
-    static func latestTotals(_ ids: [UUID], on db: Database) async throws -> [UUID: (String, String)] {
-        var out: [UUID: (String, String)] = [:]
-        for r in try await StoredResult.query(on: db).filter(\.$employee.$id ~~ ids).sort(\.$period).all() {
-            out[r.$employee.id] = (r.period, r.total)
-        }
-        return out
     }
 
     /// The form as a file: XLSX (every sheet) or CSV (the first sheet, UTF-8 with BOM).
