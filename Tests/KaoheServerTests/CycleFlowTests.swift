@@ -336,3 +336,35 @@ struct AccountabilityTests {
         }
     }
 }
+
+@Suite("A self-assessment that never comes", .serialized)
+struct SkipSelfTests {
+    @Test("after the self deadline the superior moves on with a reason; the missing self marks do not block the rating")
+    func skip() async throws {
+        try await withKaohe { app, org in
+            let alice = try #require(try await Employee.find(org.alice, on: app.db))
+            alice.superiorId = org.bob
+            try await alice.save(on: app.db)
+            _ = try await EvidenceTests.preset(app, "online-shop-cs")
+            CycleFlowTests.today(app, "2026-10-28")
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            try await CycleFlowTests.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-10","department_id":"\#(org.deptA)"}"#) { res in
+                #expect(res.status == .created)
+            }
+            let sheet = try #require(try await Sheet.query(on: app.db).filter(\.$employee.$id == org.alice).first()?.id)
+            let (bob, _) = try await Browser.signIn(app, "bob")
+            // not overdue yet (due 29 October)
+            try await CycleFlowTests.act(app, bob, sheet, "skip_self", version: 1, reason: "未自评", expect: .conflict)
+            CycleFlowTests.today(app, "2026-10-30")
+            try await CycleFlowTests.act(app, bob, sheet, "skip_self", version: 1, expect: .conflict)                 // no reason
+            let (a, _) = try await Browser.signIn(app, "alice")
+            try await CycleFlowTests.act(app, a, sheet, "skip_self", version: 1, reason: "x", expect: .conflict)        // not hers to skip
+            var s = try #require(try await CycleFlowTests.act(app, bob, sheet, "skip_self", version: 1, reason: "艾丽休假，自评逾期"))
+            #expect(s.stage == "rating" && s.history.last?.action == "skip_self")
+            s = try #require(try await CycleFlowTests.act(app, bob, sheet, "submit_rating", version: s.version,
+                                                           values: ["report_timeliness.manager": "5", "report_truthfulness.manager": "5", "report_quality.manager": "4"]))
+            #expect(s.stage == "review" && s.raterTotal != nil)
+            #expect(s.items.contains { $0.explanation.contains("被考核人本人") })
+        }
+    }
+}

@@ -40,6 +40,9 @@ public enum SheetActor: String, Codable, Sendable {
 
 public enum SheetAction: String, Codable, Sendable, CaseIterable {
     case submitSelf = "submit_self"
+    /// the superior (or HR) moves on when the self-assessment is overdue (reason required); the
+    /// self marks stay missing and their items say so
+    case skipSelf = "skip_self"
     case submitRating = "submit_rating"
     /// the reviewer passes the rating as it is
     case approve
@@ -70,13 +73,13 @@ public enum SheetFlow {
     public static func start(hasSelfAssessment: Bool) -> SheetStage { hasSelfAssessment ? .selfAssessment : .rating }
 
     /// Actions that need a written reason (R-004-03: no adjustment without who, when, what, why).
-    public static let needsReason: Set<SheetAction> = [.adjust, .returnToRater, .object, .uphold, .change, .correct]
+    public static let needsReason: Set<SheetAction> = [.adjust, .returnToRater, .object, .uphold, .change, .correct, .skipSelf]
 
     /// The stage after `action` by `actor`, or why it is not allowed. `objectionOpen` tells
     /// whether the objection window is still open (an objection after it is refused; the lock
     /// before it is refused unless every sheet was acknowledged).
     public static func next(_ stage: SheetStage, _ action: SheetAction, by actor: SheetActor, reason: String? = nil,
-                            objectionOpen: Bool = true) throws(FlowError) -> SheetStage {
+                            objectionOpen: Bool = true, selfOverdue: Bool = false) throws(FlowError) -> SheetStage {
         if needsReason.contains(action), (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw FlowError(message: "须写明原因 a written reason is required (R-004-03)")
         }
@@ -90,6 +93,10 @@ public enum SheetFlow {
         }
         switch (stage, action) {
         case (.selfAssessment, .submitSelf): try need(.employee); return .rating
+        case (.selfAssessment, .skipSelf):
+            try need(.rater, .hr)
+            guard selfOverdue else { throw FlowError(message: "自评尚未逾期，不能跳过 the self-assessment is not overdue yet") }
+            return .rating
         case (.rating, .submitRating): try need(.rater); return .review
         case (.review, .approve), (.review, .adjust): try need(.reviewer); return .ready
         case (.review, .returnToRater): try need(.reviewer); return .rating

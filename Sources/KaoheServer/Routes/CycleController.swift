@@ -146,7 +146,7 @@ struct CycleController: RouteCollection {
         let user = try req.user
         let body = try req.decodeBody(ActRequest.self)
         guard let action = SheetAction(rawValue: body.action), ![.publish, .lock].contains(action) else {
-            throw Abort(.badRequest, reason: "action: 可选 allowed: submit_self, submit_rating, approve, adjust, return, acknowledge, object, uphold, change, correct")
+            throw Abort(.badRequest, reason: "action: 可选 allowed: submit_self, skip_self, submit_rating, approve, adjust, return, acknowledge, object, uphold, change, correct")
         }
         let id = req.parameters.get("id", as: UUID.self)
         let config = req.application.config

@@ -29,6 +29,8 @@ struct CycleWebController: RouteCollection {
         typealias A = CycleView.Action
         switch SheetStage(rawValue: s.stage) {
         case .selfAssessment? where roles.contains(.employee): return [A(action: "submit_self", label: "提交自评", needsReason: false, sendsValues: true)]
+        case .selfAssessment? where roles.contains(.rater) || roles.contains(.hr):
+            return [A(action: "skip_self", label: "自评逾期，跳过（须写原因）", needsReason: true, sendsValues: false)]
         case .rating? where roles.contains(.rater): return [A(action: "submit_rating", label: "提交评分", needsReason: false, sendsValues: true)]
         case .review? where roles.contains(.reviewer):
             return [A(action: "approve", label: "复核通过", needsReason: false, sendsValues: false), A(action: "adjust", label: "调整（须写原因）", needsReason: true, sendsValues: true),
@@ -72,7 +74,7 @@ struct CycleWebController: RouteCollection {
                 } else {
                     guard let a = SheetAction(rawValue: action), ![.publish, .lock].contains(a) else { throw Abort(.badRequest, reason: "action") }
                     let sends = CycleService.editable(s, user, try Scoring.engine(s.cycle.scheme)).isEmpty ? nil : values
-                    try await CycleService.act(s, action: a, version: version, reason: reason, values: [.approve, .acknowledge, .object, .uphold, .returnToRater].contains(a) ? nil : sends,
+                    try await CycleService.act(s, action: a, version: version, reason: reason, values: [.approve, .acknowledge, .object, .uphold, .returnToRater, .skipSelf].contains(a) ? nil : sends,
                                                user: user, config: config, db: db)
                 }
             }

@@ -406,10 +406,11 @@ enum CycleService {
         let from = SheetStage(rawValue: s.stage) ?? .rating
         let roles = roles(s, user)
         let open = s.cycle.objectionsClose.flatMap(CivilDate.init).map { config.todayDate <= $0 } ?? true
+        let selfOverdue = CivilDate(s.cycle.selfDue).map { config.todayDate > $0 } ?? false
         var to: SheetStage?
         var lastError: FlowError?
         for actor in [SheetActor.employee, .rater, .reviewer, .hr] where roles.contains(actor) {
-            do { to = try SheetFlow.next(from, action, by: actor, reason: reason, objectionOpen: open); break } catch { lastError = error }
+            do { to = try SheetFlow.next(from, action, by: actor, reason: reason, objectionOpen: open, selfOverdue: selfOverdue); break } catch { lastError = error }
         }
         guard let to else {
             // the same submission twice: nothing to do
@@ -441,7 +442,20 @@ enum CycleService {
         }
         if action == .submitRating {
             let flags = try await Scoring.score(scheme: s.cycle.scheme, period: s.cycle.period, on: db).first { $0.0.id == s.$employee.id }?.1.flags ?? []
-            let open = flags.filter { blocking.contains($0.code) }
+            // after a skipped self-assessment, a mark missing only from the self rater does not block
+            let skipped = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).filter(\.$action == SheetAction.skipSelf.rawValue).count() > 0
+            var present = Set<String>()
+            if skipped {
+                present = Set(try await EvidenceEntry.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
+                    .filter(\.$period == s.cycle.period).all().map(\.column))
+            }
+            let engine = try Scoring.engine(s.cycle.scheme)
+            func onlySelfMissing(_ f: KaoheCore.Flag) -> Bool {
+                guard skipped, f.code == "missing_mark", let item = f.item else { return false }
+                let marks = engine.inputs.filter { $0.column.hasPrefix(item + ".") && $0.rater != nil && !$0.column.hasSuffix(".override") }
+                return !marks.isEmpty && marks.allSatisfy { $0.rater == "self" || present.contains($0.column) }
+            }
+            let open = flags.filter { blocking.contains($0.code) && !onlySelfMissing($0) }
             if !open.isEmpty {
                 throw Abort(.unprocessableEntity, reason: "提交前须处理：\(open.map(\.message).joined(separator: "；")) — resolve these before submitting")
             }
