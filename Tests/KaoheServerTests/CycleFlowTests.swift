@@ -322,6 +322,12 @@ struct AccountabilityTests {
             }
             b = try await CycleFlowTests.sheet(app, hr, bobSheet)
             #expect(Double(b.finalTotal ?? "") == bobTotal - 2 * per, "\(b.finalTotal ?? "")")
+            // the forms carry the final result, with the deduction as its own line
+            let (_, data, _) = try await ExportTests.get(app, hr, "api/v1/exports/monthly-record?period=2026-10&scheme=property-cs")
+            let summary = try Grid.read(data, file: "m.xlsx", sheet: "汇总")
+            #expect(Double(try #require(summary.rows.first { $0.cells[0] == "101002" }).cells[5]) == bobTotal - 2 * per)
+            let detail = try Grid.read(data, file: "m.xlsx")
+            #expect(detail.rows.contains { $0.cells[0] == "101002" && $0.cells[7] == "R-001-15" && $0.cells[10].contains("工单 2381") })
             #expect(b.history.last?.action == "accountability" && b.accountability.contains { $0.status == "applied" })
             // a second finding, justified and accepted: nothing more is deducted
             let g = try #require(try await finding(mgr, #"{"column":"de_service_attitude.complaint","instances":2,"note":"10月20日两起投诉"}"#, .created))

@@ -75,7 +75,10 @@ enum ExportService {
         var department: Department
         var team: Team?
         var sheet: Sheet
-        var total: Double { sheet.total ?? 0 }
+        /// Accountability deductions (R-001-15) applied to this employee as a rater in the period,
+        /// on the sheet of a cycle (reviewer adjustments are in the evidence, so in `sheet.total`).
+        var deductions: [Finding] = []
+        var total: Double { (sheet.total ?? 0) - deductions.reduce(0) { $0 + (Double($1.deduction) ?? 0) } }
     }
 
     /// Decimal text of a stored number (the engine writes at most six decimals).
@@ -133,6 +136,20 @@ enum ExportService {
             out.append(Row(result: r, employee: r.employee, department: r.employee.department, team: r.employee.team, sheet: sheet))
         }
         out.sort { ($0.department.code, $0.employee.number, $0.result.period) < ($1.department.code, $1.employee.number, $1.result.period) }
+        // results scored in a cycle carry the accountability deductions of their person as a rater
+        var inCycle = Set<String>()
+        for s in try await KaoheServer.Sheet.query(on: db).join(Cycle.self, on: \KaoheServer.Sheet.$cycle.$id == \Cycle.$id).filter(Cycle.self, \.$period ~~ periods)
+            .with(\.$cycle).all() {
+            inCycle.insert("\(s.$employee.id)|\(s.cycle.period)|\(s.cycle.$scheme.id)")
+        }
+        var found: [String: [Finding]] = [:]
+        for f in try await Finding.query(on: db).filter(\.$period ~~ periods).filter(\.$status == "applied").all() {
+            if let e = f.raterEmployeeId { found["\(e)|\(f.period)", default: []].append(f) }
+        }
+        for k in out.indices {
+            let r = out[k].result
+            if inCycle.contains("\(r.$employee.id)|\(r.period)|\(r.$scheme.id)") { out[k].deductions = found["\(r.$employee.id)|\(r.period)"] ?? [] }
+        }
         return out
     }
 
@@ -163,11 +180,15 @@ enum ExportService {
                 for m in r.sheet.money ?? [] {
                     detail.append(base + [.text("\(m.label)（元）"), .text(m.rule ?? ""), num(m.amount), .empty, .text(m.explanation ?? "")])
                 }
+                for f in r.deductions {
+                    detail.append(base + [.text("评分责任扣分（漏扣 \(f.column) \(f.instances) 次）"), .text("R-001-15"), .number("-" + f.deduction), .empty,
+                                          .text("该项每次 \(f.perInstance) 分 × 2 × \(f.instances)：\(f.note)")])
+                }
                 for fl in r.sheet.flags ?? [] {
                     detail.append(base + [.text("⚑ 待处理 \(fl.item ?? fl.code)"), .text(fl.rule ?? ""), .empty, .empty, .text(fl.message)])
                 }
                 let money = (r.sheet.money ?? []).reduce(0.0) { $0 + ($1.amount ?? 0) }
-                summary.append(person(r) + [.text(r.result.period), num(r.sheet.total), num(r.sheet.max), .text(r.sheet.grade ?? ""),
+                summary.append(person(r) + [.text(r.result.period), num(r.total), num(r.sheet.max), .text(r.sheet.grade ?? ""),
                                             num(r.sheet.pay?.paid), num(money), .text((r.sheet.flags ?? []).isEmpty ? "" : "\(r.sheet.flags!.count) 项待处理")])
             }
             return (title, [
@@ -237,7 +258,7 @@ enum ExportService {
                         if rank == lastRank { note.append("末位 −100 元") }
                         if k >= sorted.count - 2 { note.append("倒数两名：一周内提交原因分析与整改计划") }
                     }
-                    out.append([.number(String(rank))] + person(r) + [.text(key), num(r.sheet.total), .text(r.sheet.grade ?? ""), .text(note.joined(separator: "；"))])
+                    out.append([.number(String(rank))] + person(r) + [.text(key), num(r.total), .text(r.sheet.grade ?? ""), .text(note.joined(separator: "；"))])
                 }
             }
             return (title, [.init(name: "排名", title: title, header: ["名次", "工号", "姓名", "部门", "班组", "方案", "总分", "等级", "奖惩与要求（R-000-12）"], rows: out)])
@@ -283,7 +304,7 @@ enum ExportService {
             for r in rows { for i in (r.sheet.items ?? []) where labels[i.id] == nil { columns.append(i.id); labels[i.id] = i.label } }
             let out: [[XLSXWriter.Cell]] = rows.map { r in
                 let pts = Dictionary((r.sheet.items ?? []).map { ($0.id, $0.points) }, uniquingKeysWith: { a, _ in a })
-                return person(r) + [.text(r.result.period), .text(r.result.scheme.key), .number(String(r.result.scheme.version)), num(r.sheet.total),
+                return person(r) + [.text(r.result.period), .text(r.result.scheme.key), .number(String(r.result.scheme.version)), num(r.total),
                                     num(r.sheet.max), .text(r.sheet.grade ?? ""), .text(r.sheet.complete == false ? "否" : "是")]
                     + columns.map { num(pts[$0] ?? nil) }
             }
