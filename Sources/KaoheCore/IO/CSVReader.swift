@@ -247,7 +247,8 @@ public enum Period {
 }
 
 extension EvidenceCSV {
-    /// One CSV row as the file wrote it (for storing evidence as entered).
+    /// One row of evidence as the file wrote it (for storing evidence as entered), from
+    /// `EvidenceTable.read`.
     public struct RawRow: Sendable {
         public var line: Int
         public var employee: String
@@ -255,41 +256,5 @@ extension EvidenceCSV {
         public var team: String?
         /// Input columns with a non-empty cell.
         public var values: [String: String]
-    }
-
-    /// Validates the whole file exactly as `read` does (all-or-nothing, errors naming file, row
-    /// and column), then returns each row's cells as written.
-    public static func readRaw(_ data: Data, file: String, engine: ScoringEngine, period defaultPeriod: String? = nil) throws(InputError) -> [RawRow] {
-        let parsed = try read(data, file: file, engine: engine, period: defaultPeriod)
-        var out: [RawRow] = []
-        out.reserveCapacity(parsed.count)
-        do {
-            try data.withUnsafeBytes { raw in
-                var header: [String] = []
-                try CSVReader.forEachRecord(raw.bindMemory(to: UInt8.self)) { line, fields in
-                    if header.isEmpty { header = fields.map(trimmed); return }
-                    var row = RawRow(line: line, employee: "", period: defaultPeriod, team: nil, values: [:])
-                    for (k, f) in fields.enumerated() {
-                        let v = trimmed(f)
-                        switch header[k] {
-                        case "employee_id": row.employee = v
-                        case "team": row.team = v
-                        case "name": break
-                        default: if !v.isEmpty { row.values[header[k]] = v }
-                        }
-                    }
-                    out.append(row)
-                }
-            }
-        } catch {
-            throw InputError(file: file, message: "\(error)")
-        }
-        // periods (including those placed from a `date` column) come from the validated rows
-        for i in out.indices where i < parsed.count {
-            out[i].period = parsed[i].period
-            out[i].values["period"] = nil
-            out[i].values["date"] = nil
-        }
-        return out
     }
 }

@@ -324,15 +324,18 @@ enum ExportService {
         switch format {
         case "xlsx": return (try XLSXWriter(sheets: sheets).data(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         case "csv":
+            // the engine's CSV writer (quoting as RFC 4180), after a byte-order mark for Excel
             let s = sheets[0]
-            var out = "\u{FEFF}" + s.header.map(csvField).joined(separator: ",") + "\r\n"
-            for r in s.rows { out += r.map { csvField(text($0)) }.joined(separator: ",") + "\r\n" }
-            return (Data(out.utf8), "text/csv; charset=utf-8")
+            var sink = ByteSink()
+            sink.raw("\u{FEFF}")
+            for row in [s.header] + s.rows.map({ $0.map(text) }) {
+                for (k, cell) in row.enumerated() { if k > 0 { sink.raw(",") }; sink.csv(cell) }
+                sink.raw("\r\n")
+            }
+            return (Data(sink.bytes), "text/csv; charset=utf-8")
         default: throw Abort(.badRequest, reason: "format: 可选 allowed: xlsx, csv")
         }
     }
 
-    static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-    }
+
 }

@@ -181,7 +181,8 @@ enum ImportService {
             return try await Events.run(o, data: data, saved: saved, engine: engine, version: version, user: user, db: db, preview: preview,
                                         employee: employee)
         case .roster:
-            fatalError("handled above")
+            // the roster belongs to no scheme and returned above; never reached
+            throw Abort(.internalServerError, reason: "roster import without a scheme")
         }
     }
 
