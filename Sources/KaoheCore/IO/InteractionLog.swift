@@ -268,18 +268,14 @@ public final class LogAggregator {
                 i += 1
                 if let d = digits(2), (i == f.count || f[i] == 32 || f[i] == 84), (1...12).contains(m), d >= 1,
                    y >= 1900, y <= 2999, d <= PeriodCalendar.daysIn(year: y, month: m) {
-                    var mi = MonthIndex(year: y, month: m)
-                    if cal.startDay > 1 && d >= cal.startDay { mi = mi + 1 }
-                    return mi.value
+                    return cal.monthIndex(year: y, month: m, day: d).value
                 }
                 return nil
             }
         }
         guard let (day, _) = CellValue.date(String(decoding: f, as: UTF8.self)) else { return nil }
         let p = day.split(separator: "-").map { Int($0)! }
-        var mi = MonthIndex(year: p[0], month: p[1])
-        if cal.startDay > 1 && p[2] >= cal.startDay { mi = mi + 1 }
-        return mi.value
+        return cal.monthIndex(year: p[0], month: p[1], day: p[2]).value
     }
 }
 

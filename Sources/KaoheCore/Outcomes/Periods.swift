@@ -50,10 +50,13 @@ public struct PeriodCalendar: Sendable, Equatable {
     }
 
     /// The period label of a date given as (year, month, day).
-    public func period(year: Int, month: Int, day: Int) -> String {
+    public func period(year: Int, month: Int, day: Int) -> String { monthIndex(year: year, month: month, day: day).label }
+
+    /// The period of a date as a month index (R-002-31: on or after `startDay`, the next month's period).
+    public func monthIndex(year: Int, month: Int, day: Int) -> MonthIndex {
         var m = MonthIndex(year: year, month: month)
         if startDay > 1 && day >= startDay { m = m + 1 }
-        return m.label
+        return m
     }
 
     /// First and last day of a period, as (year, month, day) triples.
