@@ -367,6 +367,8 @@ struct SkipSelfTests {
             try await CycleFlowTests.act(app, a, sheet, "skip_self", version: 1, reason: "x", expect: .conflict)        // not hers to skip
             var s = try #require(try await CycleFlowTests.act(app, bob, sheet, "skip_self", version: 1, reason: "艾丽休假，自评逾期"))
             #expect(s.stage == "rating" && s.history.last?.action == "skip_self")
+            // a mark missing from the superior still blocks the submission, with the item named
+            try await CycleFlowTests.act(app, bob, sheet, "submit_rating", version: s.version, values: ["report_timeliness.manager": "5"], expect: .unprocessableEntity)
             s = try #require(try await CycleFlowTests.act(app, bob, sheet, "submit_rating", version: s.version,
                                                            values: ["report_timeliness.manager": "5", "report_truthfulness.manager": "5", "report_quality.manager": "4"]))
             #expect(s.stage == "review" && s.raterTotal != nil)

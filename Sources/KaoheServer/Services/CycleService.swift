@@ -430,7 +430,7 @@ enum CycleService {
             try await claim(s, version: version, user: user, stage: s.stage, on: db)   // throws the conflict
         }
         let version = s.version
-        var after = try await currentTotal(s, db: db)
+        let after = try await currentTotal(s, db: db)
         if action == .submitSelf {
             let engine = try Scoring.engine(s.cycle.scheme)
             let have = Set(try await EvidenceEntry.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
@@ -441,7 +441,10 @@ enum CycleService {
             }
         }
         if action == .submitRating {
-            let flags = try await Scoring.score(scheme: s.cycle.scheme, period: s.cycle.period, on: db).first { $0.0.id == s.$employee.id }?.1.flags ?? []
+            // the stored result is current (every write re-scores the period): its flags, not a second scoring
+            let stored = try await StoredResult.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
+                .filter(\.$period == s.cycle.period).first()
+            let flags = stored.flatMap(ExportService.sheet)?.flags ?? []
             // after a skipped self-assessment, a mark missing only from the self rater does not block
             let skipped = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).filter(\.$action == SheetAction.skipSelf.rawValue).count() > 0
             var present = Set<String>()
@@ -450,7 +453,7 @@ enum CycleService {
                     .filter(\.$period == s.cycle.period).all().map(\.column))
             }
             let engine = try Scoring.engine(s.cycle.scheme)
-            func onlySelfMissing(_ f: KaoheCore.Flag) -> Bool {
+            func onlySelfMissing(_ f: ExportService.Sheet.Flag) -> Bool {
                 guard skipped, f.code == "missing_mark", let item = f.item else { return false }
                 let marks = engine.inputs.filter { $0.column.hasPrefix(item + ".") && $0.rater != nil && !$0.column.hasSuffix(".override") }
                 return !marks.isEmpty && marks.allSatisfy { $0.rater == "self" || present.contains($0.column) }
@@ -465,7 +468,6 @@ enum CycleService {
         if [.approve, .adjust, .change, .correct].contains(action) { s.finalTotal = try await adjustedTotal(s, db: db) }
         s.grade = after.1
         try await s.save(on: db)
-        after = try await currentTotal(s, db: db)
         try await SheetStep(sheet: try s.requireID(), action: action.rawValue, actor: user, from: from.rawValue, to: to.rawValue, reason: reason,
                             before: before.0, after: after.0).save(on: db)
         try await Audit.record(on: db, actor: user, action: action.rawValue, entity: "sheet", id: "\(s.employee.number)/\(s.cycle.period)",

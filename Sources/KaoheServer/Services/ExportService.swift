@@ -81,6 +81,13 @@ enum ExportService {
         var total: Double { (sheet.total ?? 0) - deductions.reduce(0) { $0 + (Double($1.deduction) ?? 0) } }
     }
 
+    /// A stored result's sheet as the engine wrote it.
+    static func sheet(_ r: StoredResult) -> Sheet? {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try? decoder.decode(Sheet.self, from: Data(r.json.utf8))
+    }
+
     /// Decimal text of a stored number (the engine writes at most six decimals).
     static func num(_ d: Double?) -> XLSXWriter.Cell {
         guard let d else { return .empty }
@@ -127,12 +134,10 @@ enum ExportService {
         let q = StoredResult.query(on: db).filter(\.$period ~~ periods).with(\.$scheme)
             .with(\.$employee) { $0.with(\.$department).with(\.$team) }
         var out: [Row] = []
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         for r in try await q.all() {
             if let department, r.employee.$department.id != department.id { continue }
             if let scheme, r.scheme.key != scheme { continue }
-            guard let sheet = try? decoder.decode(Sheet.self, from: Data(r.json.utf8)) else { continue }
+            guard let sheet = sheet(r) else { continue }
             out.append(Row(result: r, employee: r.employee, department: r.employee.department, team: r.employee.team, sheet: sheet))
         }
         out.sort { ($0.department.code, $0.employee.number, $0.result.period) < ($1.department.code, $1.employee.number, $1.result.period) }
