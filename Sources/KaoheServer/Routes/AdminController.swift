@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import KaoheCore
 import Vapor
 
 /// HR's tools: the audit trail (R-004-03) viewed and exported, record retention and purge
@@ -42,8 +43,10 @@ struct AdminController: RouteCollection {
         var out = "at,actor,action,entity,entity_id,before,after,reason\n"
         let iso = ISO8601DateFormatter()
         func cell(_ s: String?) -> String {
-            guard let s else { return "" }
-            return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            // the engine's CSV quoting (it also quotes carriage returns)
+            var sink = ByteSink()
+            sink.csv(s ?? "")
+            return String(decoding: sink.bytes, as: UTF8.self)
         }
         for e in try await entries(req) {
             out += [iso.string(from: e.at), e.actorName, e.action, e.entity, e.entityId].map(cell).joined(separator: ",")
