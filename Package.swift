@@ -24,7 +24,7 @@ let package = Package(
         .target(
             name: "KaoheCore",
             dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-            resources: [.copy("Presets")]
+            resources: [.copy("Presets"), .copy("Locales")]
         ),
         // The web application: Vapor, Fluent (SQLite by default, PostgreSQL with DATABASE_URL), Plot.
         .target(

@@ -22,6 +22,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     ContentConfiguration.global.use(decoder: decoder, for: .json)
     app.middleware = .init()
+    app.middleware.use(Localize())
     app.middleware.use(ErrorPage())
     app.middleware.use(SecurityHeaders())
     app.middleware.use(app.sessions.middleware)
@@ -53,6 +54,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M006_ImportBatches())
     app.migrations.add(M007_ImportUploads())
     app.migrations.add(M008_Cycles())
+    app.migrations.add(M009_UserLanguage())
     app.migrations.add(SessionRecord.migration)
 }
 

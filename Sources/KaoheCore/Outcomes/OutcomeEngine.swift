@@ -435,3 +435,47 @@ public struct OutcomeEngine: Sendable {
         }
     }
 }
+
+/// A scheme's level ladder (R-002-26 星级评定) as the pages show progress towards it: the
+/// window of months whose totals decide a level, and each level's minimum, best first.
+public struct LevelLadder: Sendable, Equatable {
+    public struct Step: Sendable, Equatable { public var label: String; public var min: Fixed? }
+    public var label: String
+    public var rules: [String]
+    public var window: Int
+    public var steps: [Step]
+
+    /// The best level every one of the last `window` totals reaches (nil when fewer months are
+    /// known), and for each better level how many of those months reached its minimum — the
+    /// totals-only part of the policy; conditions on events (complaints, praises, vetoes) are the
+    /// outcome engine's and are not anticipated here.
+    public func progress(_ totals: [Fixed]) -> (reached: String?, towards: [(label: String, min: Fixed, months: Int)]) {
+        let recent = Array(totals.suffix(window))
+        var reached: String?
+        if recent.count == window {
+            for s in steps { if let m = s.min { if recent.allSatisfy({ $0 >= m }) { reached = s.label; break } } else { reached = s.label; break } }
+        }
+        var towards: [(label: String, min: Fixed, months: Int)] = []
+        for s in steps {
+            if s.label == reached { break }
+            if let m = s.min {
+                // months in a row, counting back from the latest, at or above the minimum
+                let run = recent.reversed().prefix(while: { $0 >= m }).count
+                towards.append((s.label, m, run))
+            }
+        }
+        return (reached, towards)
+    }
+}
+
+extension OutcomeEngine {
+    /// The first level policy of the scheme, if it has one.
+    public var levelLadder: LevelLadder? {
+        for p in policies {
+            if case .level(let l) = p {
+                return LevelLadder(label: l.label, rules: l.rules, window: l.window, steps: l.levels.map { .init(label: $0.label, min: $0.min) })
+            }
+        }
+        return nil
+    }
+}

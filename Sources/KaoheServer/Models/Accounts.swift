@@ -15,6 +15,8 @@ final class User: Model, @unchecked Sendable {
     var role: Role { get { Role(rawValue: roleName) ?? .agent } set { roleName = newValue.rawValue } }
     /// Set for a first-start or reset password: the user must choose a new one.
     @Field(key: "must_change_password") var mustChangePassword: Bool
+    /// The interface language chosen (`zh-Hans`, `zh-Hant`, `en`); nil: the browser's, else 简体中文.
+    @OptionalField(key: "language") var language: String?
     // relationships (the scope of the role)
     @OptionalParent(key: "employee_id") var employee: Employee?
     @OptionalParent(key: "team_id") var team: Team?

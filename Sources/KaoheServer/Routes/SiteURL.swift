@@ -6,6 +6,7 @@ enum SiteURL {
     case login
     case logout
     case password
+    case language
     case employee(UUID)
     case health
     case api(API)
@@ -24,6 +25,7 @@ enum SiteURL {
         case .login: return "/login"
         case .logout: return "/logout"
         case .password: return "/account/password"
+        case .language: return "/language"
         case .employee(let id): return "/employees/\(id.uuidString)"
         case .health: return "/healthz"
         case .api(let a):

@@ -7,6 +7,7 @@ func routes(_ app: Application) throws {
     app.get("healthz") { _ in "ok" }
     Scripts.register(app)
     try app.register(collection: WebController())
+    try app.register(collection: LanguageController())
     try app.register(collection: APIController())
     try app.register(collection: AdminController())
     try app.register(collection: EvidenceController())
@@ -63,7 +64,7 @@ struct WebController: RouteCollection {
 
     func loginPage(req: Request) async throws -> Response {
         if req.auth.has(User.self) { return req.redirect(to: SiteURL.home.path) }
-        return Page.render(title: "登录", body: LoginView.body(loginModel(req)))
+        return Page.render(title: "登录", csrf: req.csrfToken, body: LoginView.body(loginModel(req)))
     }
 
     func loginModel(_ req: Request, error: String? = nil, username: String = "") -> LoginModel {
@@ -86,7 +87,7 @@ struct WebController: RouteCollection {
             try await Audit.record(on: req.db, actor: user, action: "login", entity: "user", id: user.username)
             return req.redirect(to: SiteURL.home.path)
         } catch let e as Abort where e.status == .unauthorized || e.status == .tooManyRequests {
-            return Page.render(status: e.status, title: "登录", body: LoginView.body(loginModel(req, error: e.reason, username: form.username)))
+            return Page.render(status: e.status, title: "登录", csrf: req.csrfToken, body: LoginView.body(loginModel(req, error: e.reason, username: form.username)))
         }
     }
 

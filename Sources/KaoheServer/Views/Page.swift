@@ -1,5 +1,6 @@
 import Foundation
 import Plot
+import KaoheCore
 import Vapor
 
 /// The page frame every view renders into (Plot: type-checked HTML).
@@ -12,7 +13,7 @@ enum Page {
     .num{text-align:right;font-variant-numeric:tabular-nums}.error{color:#b42318}.demo{background:#fff8e1;padding:.6rem;border:1px solid #f0c36d}
     form.inline{display:inline}label{display:block;margin:.4rem 0}
     table{display:block;width:max-content;max-width:100%;overflow-x:auto}td,th{vertical-align:top}
-    header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:3px;cursor:pointer}
+    header .lang button{font-size:.8rem;margin-left:.2rem}header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:3px;cursor:pointer}
     @media (max-width:600px){main{padding:.6rem}h1{font-size:1.4rem}header{padding:.5rem .6rem}th,td{padding:.25rem .35rem}}
     @media print{@page{size:A4 landscape;margin:12mm}header,form,button,.downloads{display:none}body{background:#fff;font-size:10pt}main{max-width:none;padding:0}table{display:table;width:100%}}
     """
@@ -36,12 +37,14 @@ enum Page {
                             .if([.hr, .manager].contains(u.role), .a(.href("/cycles"), "考核周期")),
                             .if([.hr, .manager].contains(u.role), .a(.href("/reports"), "报表")),
                             .if([.hr, .manager, .lead].contains(u.role), .a(.href("/imports"), "导入与导出")),
-                            .span("\(u.displayName)（\(u.role.label)）"),
+                            .span(.attribute(named: "translate", value: "no"), .text(u.displayName)),
+                            .span(.text("（\(u.role.label)）")),
                             .form(.class("inline"), .action(SiteURL.logout.path), .method(.post),
                                   .input(.type(.hidden), .name("_csrf"), .value(csrf ?? "")),
                                   .button(.type(.submit), "退出"))
                         )
-                    }
+                    },
+                    .unwrap(csrf) { languageSwitch(csrf: $0) }
                 ),
                 .main(.h1(.text(title)), body)
             )
@@ -49,6 +52,16 @@ enum Page {
         let res = Response(status: status, body: .init(string: html.render()))
         res.headers.contentType = .html
         return res
+    }
+
+    /// Three buttons, each in its own language (never translated), posting to `/language`.
+    static func languageSwitch(csrf: String) -> Node<HTML.BodyContext> {
+        .form(.class("inline lang"), .action(SiteURL.language.path), .method(.post),
+              .attribute(named: "translate", value: "no"), .attribute(named: "aria-label", value: "Language 语言"),
+              .input(.type(.hidden), .name("_csrf"), .value(csrf)),
+              .forEach(Language.allCases) { l in
+                  .button(.type(.submit), .name("language"), .value(l.rawValue), .text(l.nativeName))
+              })
     }
 
     static func errorBody(_ status: HTTPResponseStatus, _ reason: String) -> Node<HTML.BodyContext> {

@@ -1,0 +1,333 @@
+import Foundation
+
+/// The three interface languages (DESIGN.md "Product conventions"). Simplified Chinese is the
+/// source language: every label, message and explanation is written in it (with the seed's own
+/// terms) and translated from it.
+public enum Language: String, CaseIterable, Sendable, Codable {
+    case zhHans = "zh-Hans"
+    case zhHant = "zh-Hant"
+    case en
+
+    /// The name of the language in that language (shown untranslated in the switcher).
+    public var nativeName: String {
+        switch self {
+        case .zhHans: return "简体中文"
+        case .zhHant: return "繁體中文"
+        case .en: return "English"
+        }
+    }
+
+    /// The best of the three for an `Accept-Language` header (`zh-TW`, `zh-HK`, `zh-Hant` → 繁體;
+    /// other `zh` → 简体; `en*` → English), honouring the q-values; nil when none fits.
+    public static func negotiate(_ header: String?) -> Language? {
+        guard let header else { return nil }
+        var best: (Language, Double)?
+        for part in header.split(separator: ",") {
+            let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard let tag = fields.first, !tag.isEmpty else { continue }
+            var q = 1.0
+            for f in fields.dropFirst() where f.hasPrefix("q=") { q = Double(f.dropFirst(2)) ?? 0 }
+            let lang: Language?
+            if tag.hasPrefix("zh") {
+                lang = (tag.contains("hant") || tag.hasSuffix("-tw") || tag.hasSuffix("-hk") || tag.hasSuffix("-mo")) ? .zhHant : .zhHans
+            } else if tag.hasPrefix("en") {
+                lang = .en
+            } else {
+                lang = nil
+            }
+            if let lang, q > 0, q > (best?.1 ?? -1) { best = (lang, q) }
+        }
+        return best?.0
+    }
+}
+
+/// Translates Kaohe's own texts — page labels, messages, the engine's explanations, preset labels —
+/// from Simplified Chinese into the reader's language.
+///
+/// - 繁體中文: OpenCC's phrase table first (longest match), then its character table.
+/// - English: the message catalogue (`Locales/messages.tsv`: source, Chinese-only form, English),
+///   the whole text first, else the longest known fragments left to right — explanations are
+///   assembled from fixed fragments and numbers, so they translate piece by piece.
+/// - Older messages carry an English gloss after the Chinese ("暂无成绩 no results yet"); the
+///   catalogue gives their Chinese-only form, so Chinese readers see Chinese and English readers
+///   English, not both.
+///
+/// Text a user typed (names, reasons) is not Kaohe's to translate: pages mark it `translate="no"`
+/// and `html(_:_:)` leaves it alone.
+public final class Localizer: Sendable {
+    public static let shared = Localizer()
+
+    let english: PhraseTable
+    let chinese: PhraseTable
+    let hantPhrases: PhraseTable
+    let hantCharacters: [Unicode.Scalar: String]
+
+    init() {
+        var en: [String: String] = [:], zh: [String: String] = [:]
+        for row in Localizer.rows("messages") where row.count >= 3 {
+            let key = Localizer.unescape(row[0]), chineseOnly = Localizer.unescape(row[1]), english = Localizer.unescape(row[2])
+            if !english.isEmpty { en[key] = english }
+            if chineseOnly != key { zh[key] = chineseOnly }
+            // the Chinese-only form translates too (a message written without its gloss)
+            if chineseOnly != key, en[chineseOnly] == nil, !english.isEmpty { en[chineseOnly] = english }
+        }
+        english = PhraseTable(en)
+        chinese = PhraseTable(zh)
+        var phrases: [String: String] = [:]
+        for row in Localizer.rows("zh-Hant-phrases") where row.count >= 2 { phrases[row[0]] = row[1] }
+        hantPhrases = PhraseTable(phrases)
+        var chars: [Unicode.Scalar: String] = [:]
+        for row in Localizer.rows("zh-Hant-characters") where row.count >= 2 {
+            if let s = row[0].unicodeScalars.first, row[0].unicodeScalars.count == 1 { chars[s] = row[1] }
+        }
+        hantCharacters = chars
+    }
+
+    /// Test seam: a localizer over given catalogue rows (source, Chinese-only, English).
+    init(messages: [(String, String, String)]) {
+        var en: [String: String] = [:], zh: [String: String] = [:]
+        for (k, z, e) in messages { en[k] = e; if z != k { zh[k] = z } }
+        english = PhraseTable(en); chinese = PhraseTable(zh)
+        let shared = Localizer.shared
+        hantPhrases = shared.hantPhrases; hantCharacters = shared.hantCharacters
+    }
+
+    static func rows(_ name: String) -> [[String]] {
+        guard let url = Bundle.module.url(forResource: name, withExtension: "tsv", subdirectory: "Locales"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            line.hasPrefix("#") ? nil : line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+    }
+
+    static func unescape(_ s: String) -> String {
+        guard s.contains("\\") else { return s }
+        var out = "", escaped = false
+        for c in s {
+            if escaped {
+                switch c { case "n": out.append("\n"); case "t": out.append("\t"); default: out.append(c) }
+                escaped = false
+            } else if c == "\\" { escaped = true } else { out.append(c) }
+        }
+        return out
+    }
+
+    /// One text in `lang`.
+    public func text(_ s: String, _ lang: Language) -> String {
+        switch lang {
+        case .zhHans: return chineseOnly(s)
+        case .zhHant: return traditional(chineseOnly(s))
+        case .en: return englishText(s)
+        }
+    }
+
+    /// The Chinese-only form of a text that may carry English glosses.
+    func chineseOnly(_ s: String) -> String {
+        guard s.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }), containsHan(s) else { return s }
+        var out = String.UnicodeScalarView()
+        let scalars = Array(s.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            if isHan(scalars[i]), let (len, value) = chinese.longestMatch(scalars, at: i) {
+                out.append(contentsOf: value.unicodeScalars); i += len
+            } else {
+                out.append(scalars[i]); i += 1
+            }
+        }
+        return String(out)
+    }
+
+    /// Simplified → Traditional (OpenCC phrases, then characters).
+    public func traditional(_ s: String) -> String {
+        guard containsHan(s) else { return s }
+        var out = String.UnicodeScalarView()
+        let scalars = Array(s.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            if let (len, value) = hantPhrases.longestMatch(scalars, at: i) {
+                out.append(contentsOf: value.unicodeScalars); i += len
+            } else {
+                if let t = hantCharacters[scalars[i]] { out.append(contentsOf: t.unicodeScalars) } else { out.append(scalars[i]) }
+                i += 1
+            }
+        }
+        return String(out)
+    }
+
+    func englishText(_ s: String) -> String {
+        guard containsHan(s) || s.unicodeScalars.contains(where: { Localizer.punctuation[$0] != nil }) else { return s }
+        let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let whole = english.exact(trimmed) {
+            let lead = s.prefix(while: { $0.isWhitespace }), trail = String(s.reversed().prefix(while: { $0.isWhitespace }).reversed())
+            return lead + whole + trail
+        }
+        let scalars = Array(s.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var spaceAfter = false
+        func emit(_ text: String) {
+            guard let first = text.unicodeScalars.first else { return }
+            if let last = out.last, Localizer.isWordEnd(last), Localizer.isWordStart(first) { out.append(" ") }
+            out.append(contentsOf: text.unicodeScalars)
+            spaceAfter = true
+        }
+        var i = 0
+        while i < scalars.count {
+            let c = scalars[i]
+            let boundary = i == 0 || !Localizer.isAlnum(scalars[i - 1])
+            if isHan(c) || boundary, let (len, value) = english.longestMatch(scalars, at: i) {
+                emit(value); i += len; continue
+            }
+            if let p = Localizer.punctuation[c] {
+                // no space before punctuation, one after (unless the text ends or a space follows)
+                while let last = out.last, last == " ", p.first != "(" { out.removeLast() }
+                if p.first == "(", let last = out.last, last != " ", last != "(" { out.append(" ") }
+                out.append(contentsOf: p.unicodeScalars)
+                spaceAfter = p.last != "(" && p.last != " "
+                i += 1; continue
+            }
+            if spaceAfter, Localizer.isWordStart(c), let last = out.last, last != " " { out.append(" ") }
+            spaceAfter = false
+            out.append(c); i += 1
+        }
+        var result = String(out)
+        while result.contains("  ") { result = result.replacingOccurrences(of: "  ", with: " ") }
+        return result
+    }
+
+    static let punctuation: [Unicode.Scalar: String] = [
+        "，": ", ", "。": ". ", "：": ": ", "；": "; ", "、": ", ", "！": "! ", "？": "? ",
+        "（": "(", "）": ")", "【": "[", "】": "]", "《": "“", "》": "”", "～": "~", "　": " ",
+    ]
+    static func isAlnum(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic && c.value < 0x2E80 || (c.value >= 0x30 && c.value <= 0x39) }
+    static func isWordEnd(_ c: Unicode.Scalar) -> Bool { isAlnum(c) || c == ")" || c == "”" || c == "%" }
+    static func isWordStart(_ c: Unicode.Scalar) -> Bool { isAlnum(c) || c == "(" || c == "“" || c == "¥" }
+
+    func isHan(_ c: Unicode.Scalar) -> Bool { (c.value >= 0x3400 && c.value <= 0x9FFF) || (c.value >= 0xF900 && c.value <= 0xFAFF) }
+    func containsHan(_ s: String) -> Bool { s.unicodeScalars.contains(where: isHan) }
+
+    // MARK: HTML
+
+    /// A rendered page in `lang`: text between tags and the human-readable attributes (`title`,
+    /// `placeholder`, `aria-label`, `alt`) are translated; `<script>`, `<style>`, `<textarea>`
+    /// and any element marked `translate="no"` (names, typed reasons, YAML) are left as they are.
+    public func html(_ page: String, _ lang: Language) -> String {
+        let bytes = Array(page.utf8)
+        var out = [UInt8](); out.reserveCapacity(bytes.count + bytes.count / 4)
+        var i = 0
+        var skipTag: [UInt8]? = nil   // inside an element left untranslated: its name
+        var skipDepth = 0
+        func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 32 : b }
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "<") {
+                // a tag: copy it, translating its readable attributes
+                var j = i + 1
+                var quote: UInt8 = 0
+                while j < bytes.count {
+                    let b = bytes[j]
+                    if quote != 0 { if b == quote { quote = 0 } } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { quote = b } else if b == UInt8(ascii: ">") { break }
+                    j += 1
+                }
+                let tag = Array(bytes[i...min(j, bytes.count - 1)])
+                let closing = tag.count > 1 && tag[1] == UInt8(ascii: "/")
+                var k = closing ? 2 : 1
+                var name = [UInt8]()
+                while k < tag.count, (tag[k] >= 0x41 && tag[k] <= 0x5A) || (tag[k] >= 0x61 && tag[k] <= 0x7A) || (tag[k] >= 0x30 && tag[k] <= 0x39) { name.append(lower(tag[k])); k += 1 }
+                if let skip = skipTag {
+                    if name == skip { skipDepth += closing ? -1 : 1 }
+                    if skipDepth == 0 { skipTag = nil }
+                    out.append(contentsOf: tag)
+                } else if !closing, ["script", "style", "textarea"].contains(String(decoding: name, as: UTF8.self)) || tag.containsSubsequence(Array(#"translate="no""#.utf8)) {
+                    out.append(contentsOf: tag)
+                    if tag.count >= 2, tag[tag.count - 2] != UInt8(ascii: "/") { skipTag = name; skipDepth = 1 }
+                } else {
+                    out.append(contentsOf: translateAttributes(tag, lang))
+                }
+                i = j + 1
+            } else {
+                var j = i
+                while j < bytes.count, bytes[j] != UInt8(ascii: "<") { j += 1 }
+                let text = String(decoding: bytes[i..<j], as: UTF8.self)
+                if skipTag == nil { out.append(contentsOf: translateEscaped(text, lang).utf8) } else { out.append(contentsOf: text.utf8) }
+                i = j
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func translateEscaped(_ text: String, _ lang: Language) -> String {
+        guard text.utf8.contains(where: { $0 >= 0x80 }) else { return text }
+        let plain = text.contains("&") ? Localizer.unescapeHTML(text) : text
+        let translated = self.text(plain, lang)
+        return translated == plain ? text : Localizer.escapeHTML(translated)
+    }
+
+    func translateAttributes(_ tag: [UInt8], _ lang: Language) -> [UInt8] {
+        guard tag.contains(where: { $0 >= 0x80 }) else { return tag }
+        var s = String(decoding: tag, as: UTF8.self)
+        for attr in ["title", "placeholder", "aria-label", "alt"] {
+            guard let start = s.range(of: " \(attr)=\"") else { continue }
+            guard let end = s[start.upperBound...].firstIndex(of: "\"") else { continue }
+            let value = String(s[start.upperBound..<end])
+            s.replaceSubrange(start.upperBound..<end, with: translateEscaped(value, lang))
+        }
+        return Array(s.utf8)
+    }
+
+    static func unescapeHTML(_ s: String) -> String {
+        s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    static func escapeHTML(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
+
+extension Array where Element == UInt8 {
+    func containsSubsequence(_ needle: [UInt8]) -> Bool {
+        guard needle.count <= count, let first = needle.first else { return false }
+        var i = 0
+        while i + needle.count <= count {
+            if self[i] == first, Array(self[i..<(i + needle.count)]) == needle { return true }
+            i += 1
+        }
+        return false
+    }
+}
+
+/// Keys to replacements with a longest-match lookup over Unicode scalars (a trie).
+struct PhraseTable: Sendable {
+    private var children: [[UInt32: Int32]] = [[:]]
+    private var values: [String?] = [nil]
+    private var whole: [String: String]
+
+    init(_ entries: [String: String]) {
+        whole = entries
+        for (key, value) in entries where !key.isEmpty {
+            var node = 0
+            for s in key.unicodeScalars {
+                if let next = children[node][s.value] { node = Int(next) } else {
+                    children.append([:]); values.append(nil)
+                    children[node][s.value] = Int32(children.count - 1)
+                    node = children.count - 1
+                }
+            }
+            values[node] = value
+        }
+    }
+
+    func exact(_ s: String) -> String? { whole[s] }
+
+    /// The longest key starting at `i`: its length in scalars and its replacement.
+    func longestMatch(_ scalars: [Unicode.Scalar], at i: Int) -> (Int, String)? {
+        var node = 0, j = i
+        var found: (Int, String)?
+        while j < scalars.count, let next = children[node][scalars[j].value] {
+            node = Int(next); j += 1
+            if let v = values[node] { found = (j - i, v) }
+        }
+        return found
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import KaoheCore
+
+@Suite("Languages: 简体中文, 繁體中文, English (issue 7 §1)")
+struct LocalizerTests {
+    let l = Localizer.shared
+
+    @Test("Accept-Language picks the best of the three by q-value; others give nil")
+    func negotiate() {
+        #expect(Language.negotiate("zh-TW,zh;q=0.9,en;q=0.8") == .zhHant)
+        #expect(Language.negotiate("zh-HK") == .zhHant)
+        #expect(Language.negotiate("zh-Hant-TW;q=0.7, en;q=0.8") == .en)
+        #expect(Language.negotiate("en-US,en;q=0.9") == .en)
+        #expect(Language.negotiate("zh-CN,zh;q=0.9") == .zhHans)
+        #expect(Language.negotiate("en;q=0.5, zh;q=0.9") == .zhHans)
+        #expect(Language.negotiate("fr-FR, de;q=0.5") == nil)
+        #expect(Language.negotiate("en;q=0") == nil)
+        #expect(Language.negotiate(nil) == nil)
+    }
+
+    @Test("繁體: characters and phrases (OpenCC), the seed's own form of its titles")
+    func traditional() {
+        #expect(l.text("员工月绩效考核记录表", .zhHant) == "員工月績效考核記錄表")
+        #expect(l.text("客户服务部员工绩效考核工作规程", .zhHant) == "客戶服務部員工績效考核工作規程")
+        // a phrase where the characters alone would give 覆/複 wrongly: the Taiwan usage is kept
+        #expect(l.text("复核通过", .zhHant) == "複核通過")
+        // figures, ids and English are left alone
+        #expect(l.text("R-001-02 扣 2 分 (¥50.00)", .zhHant) == "R-001-02 扣 2 分 (¥50.00)")
+        #expect(l.text("no Chinese here", .zhHant) == "no Chinese here")
+    }
+
+    @Test("a message with an English gloss shows only its Chinese to Chinese readers and only English to English readers")
+    func glossedMessages() {
+        #expect(l.text("暂无成绩 no results yet", .zhHans) == "暂无成绩")
+        #expect(l.text("暂无成绩 no results yet", .zhHant) == "暫無成績")
+        let en = l.text("暂无成绩 no results yet", .en)
+        #expect(!en.contains("暂") && en.lowercased().contains("no results"))
+    }
+
+    @Test("English: a whole known text, else its known fragments left to right, figures kept, punctuation made English")
+    func englishFragments() {
+        let t = Localizer(messages: [("命中区间", "命中区间", "band"), ("扣", "扣", "deduct"), ("分", "分", "pts"), ("首页", "首页", "Home")])
+        #expect(t.text("首页", .en) == "Home")
+        #expect(t.text("  首页 ", .en) == "  Home ")
+        #expect(t.text("命中区间 [0, 50)，扣 2 分", .en) == "band [0, 50), deduct 2 pts")
+        #expect(t.text("扣2分（R-001-04）", .en) == "deduct 2 pts (R-001-04)")
+        // unknown Chinese (a name) stays as it is; nothing is lost
+        #expect(t.text("王芳：扣 1 分", .en) == "王芳: deduct 1 pts")
+        // longest match wins over a shorter key at the same place
+        let u = Localizer(messages: [("考核", "考核", "appraisal"), ("考核表", "考核表", "appraisal sheet")])
+        #expect(u.text("考核表", .en) == "appraisal sheet")
+        #expect(u.text("考核周", .en).hasPrefix("appraisal"))
+    }
+
+    @Test("pages: text and readable attributes translated; scripts, styles, textareas and translate=\"no\" left alone")
+    func html() {
+        let t = Localizer(messages: [("首页", "首页", "Home"), ("分", "分", "pts"), ("姓名", "姓名", "Name")])
+        let page = #"<html lang="zh-Hans"><p title="首页">首页 &amp; 分</p><span translate="no">王<b>分</b>分</span><td>分</td><textarea name="y">分</textarea><script src="/a.js"></script><input placeholder="姓名" value="分"></html>"#
+        let out = t.html(page, .en)
+        #expect(out.contains(#"<p title="Home">Home &amp; pts</p>"#))
+        #expect(out.contains(#"<span translate="no">王<b>分</b>分</span>"#))
+        #expect(out.contains("<td>pts</td>"))
+        #expect(out.contains(#"<textarea name="y">分</textarea>"#))
+        #expect(out.contains(#"placeholder="Name" value="分""#))
+        // the default language changes nothing but glossed messages
+        #expect(t.html(page, .zhHans) == page)
+    }
+
+    @Test("the catalogue covers every preset's labels: no Chinese left in English")
+    func presetLabels() throws {
+        for p in Presets.all() {
+            let scheme = try Presets.scheme(p.id)
+            var labels = [scheme.name]
+            for s in scheme.sections { labels.append(s.label); labels += s.items.map(\.label) }
+            for label in labels {
+                let en = l.text(label, .en)
+                #expect(!en.unicodeScalars.contains { $0.value >= 0x3400 && $0.value <= 0x9FFF }, "\(p.id): \(label) → \(en)")
+            }
+        }
+    }
+}
