@@ -6,19 +6,6 @@ import Testing
 struct LocalizerTests {
     let l = Localizer.shared
 
-    @Test("Accept-Language picks the best of the three by q-value; others give nil")
-    func negotiate() {
-        #expect(Language.negotiate("zh-TW,zh;q=0.9,en;q=0.8") == .zhHant)
-        #expect(Language.negotiate("zh-HK") == .zhHant)
-        #expect(Language.negotiate("zh-Hant-TW;q=0.7, en;q=0.8") == .en)
-        #expect(Language.negotiate("en-US,en;q=0.9") == .en)
-        #expect(Language.negotiate("zh-CN,zh;q=0.9") == .zhHans)
-        #expect(Language.negotiate("en;q=0.5, zh;q=0.9") == .zhHans)
-        #expect(Language.negotiate("fr-FR, de;q=0.5") == nil)
-        #expect(Language.negotiate("en;q=0") == nil)
-        #expect(Language.negotiate(nil) == nil)
-    }
-
     @Test("繁體: characters and phrases (OpenCC), the seed's own form of its titles")
     func traditional() {
         #expect(l.text("员工月绩效考核记录表", .zhHant) == "員工月績效考核記錄表")
@@ -51,6 +38,11 @@ struct LocalizerTests {
         let u = Localizer(messages: [("考核", "考核", "appraisal"), ("考核表", "考核表", "appraisal sheet")])
         #expect(u.text("考核表", .en) == "appraisal sheet")
         #expect(u.text("考核周", .en).hasPrefix("appraisal"))
+        // a single character other than a unit translates only as the whole text
+        let v = Localizer(messages: [("有", "有", "Yes"), ("没有申诉", "没有申诉", "No objections"), ("分", "分", "pts")])
+        #expect(v.text("有", .en) == "Yes")
+        #expect(v.text("没有申诉", .en) == "No objections")
+        #expect(v.text("有 3 分", .en) == "有 3 pts")
     }
 
     @Test("pages: text and readable attributes translated; scripts, styles, textareas and translate=\"no\" left alone")

@@ -16,29 +16,6 @@ public enum Language: String, CaseIterable, Sendable, Codable {
         case .en: return "English"
         }
     }
-
-    /// The best of the three for an `Accept-Language` header (`zh-TW`, `zh-HK`, `zh-Hant` → 繁體;
-    /// other `zh` → 简体; `en*` → English), honouring the q-values; nil when none fits.
-    public static func negotiate(_ header: String?) -> Language? {
-        guard let header else { return nil }
-        var best: (Language, Double)?
-        for part in header.split(separator: ",") {
-            let fields = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            guard let tag = fields.first, !tag.isEmpty else { continue }
-            var q = 1.0
-            for f in fields.dropFirst() where f.hasPrefix("q=") { q = Double(f.dropFirst(2)) ?? 0 }
-            let lang: Language?
-            if tag.hasPrefix("zh") {
-                lang = (tag.contains("hant") || tag.hasSuffix("-tw") || tag.hasSuffix("-hk") || tag.hasSuffix("-mo")) ? .zhHant : .zhHans
-            } else if tag.hasPrefix("en") {
-                lang = .en
-            } else {
-                lang = nil
-            }
-            if let lang, q > 0, q > (best?.1 ?? -1) { best = (lang, q) }
-        }
-        return best?.0
-    }
 }
 
 /// Translates Kaohe's own texts — page labels, messages, the engine's explanations, preset labels —
@@ -57,8 +34,16 @@ public enum Language: String, CaseIterable, Sendable, Codable {
 public final class Localizer: Sendable {
     public static let shared = Localizer()
 
+    /// Whole texts (any length) and fragments (two characters or more, or a unit from `singles`).
+    let englishWhole: [String: String]
     let english: PhraseTable
     let chinese: PhraseTable
+    /// Single characters safe to translate inside a longer text: units and connectives of the
+    /// explanations. Other single characters (有, 是, 中, 第 …) translate only as a whole text.
+    static let singles: Set<String> = ["分", "元", "扣", "秒", "次", "天", "年", "月", "日", "人", "加", "减", "每", "至", "或", "和", "及", "得", "条", "项", "个", "倍", "优", "良", "差", "劣"]
+    static func fragments(_ all: [String: String]) -> PhraseTable {
+        PhraseTable(all.filter { $0.key.count >= 2 || singles.contains($0.key) })
+    }
     let hantPhrases: PhraseTable
     let hantCharacters: [Unicode.Scalar: String]
 
@@ -71,7 +56,8 @@ public final class Localizer: Sendable {
             // the Chinese-only form translates too (a message written without its gloss)
             if chineseOnly != key, en[chineseOnly] == nil, !english.isEmpty { en[chineseOnly] = english }
         }
-        english = PhraseTable(en)
+        englishWhole = en
+        english = Localizer.fragments(en)
         chinese = PhraseTable(zh)
         var phrases: [String: String] = [:]
         for row in Localizer.rows("zh-Hant-phrases") where row.count >= 2 { phrases[row[0]] = row[1] }
@@ -87,7 +73,7 @@ public final class Localizer: Sendable {
     init(messages: [(String, String, String)]) {
         var en: [String: String] = [:], zh: [String: String] = [:]
         for (k, z, e) in messages { en[k] = e; if z != k { zh[k] = z } }
-        english = PhraseTable(en); chinese = PhraseTable(zh)
+        englishWhole = en; english = Localizer.fragments(en); chinese = PhraseTable(zh)
         let shared = Localizer.shared
         hantPhrases = shared.hantPhrases; hantCharacters = shared.hantCharacters
     }
@@ -157,7 +143,7 @@ public final class Localizer: Sendable {
     func englishText(_ s: String) -> String {
         guard containsHan(s) || s.unicodeScalars.contains(where: { Localizer.punctuation[$0] != nil }) else { return s }
         let trimmed = s.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let whole = english.exact(trimmed) {
+        if let whole = englishWhole[trimmed] {
             let lead = s.prefix(while: { $0.isWhitespace }), trail = String(s.reversed().prefix(while: { $0.isWhitespace }).reversed())
             return lead + whole + trail
         }
@@ -173,8 +159,9 @@ public final class Localizer: Sendable {
         var i = 0
         while i < scalars.count {
             let c = scalars[i]
-            let boundary = i == 0 || !Localizer.isAlnum(scalars[i - 1])
-            if isHan(c) || boundary, let (len, value) = english.longestMatch(scalars, at: i) {
+            // a fragment starts at a Chinese character or punctuation, or after a word ends
+            let boundary = i == 0 || !Localizer.isAlnum(scalars[i - 1]) || c.value >= 0x2E80
+            if boundary, let (len, value) = english.longestMatch(scalars, at: i) {
                 emit(value); i += len; continue
             }
             if let p = Localizer.punctuation[c] {

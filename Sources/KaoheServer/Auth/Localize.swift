@@ -4,11 +4,11 @@ import Vapor
 
 extension Request {
     /// The reader's language: the account's choice, else the `kaohe_lang` cookie (chosen before
-    /// signing in), else the browser's `Accept-Language`, else 简体中文.
+    /// signing in), else 简体中文 — the default whatever the browser's own language (issue 7 §1).
     var language: Language {
         if let l = auth.get(User.self)?.language.flatMap(Language.init(rawValue:)) { return l }
         if let c = cookies[Localize.cookie]?.string, let l = Language(rawValue: c) { return l }
-        return Language.negotiate(headers.first(name: .acceptLanguage)) ?? .zhHans
+        return .zhHans
     }
 }
 

@@ -38,14 +38,17 @@ struct ReportWebController: RouteCollection {
             .p(.class("downloads"), .a(.href("/exports/download?form=\(form.rawValue)&\(query)&format=xlsx"), "下载 Excel (XLSX)"), .text("　"),
                .a(.href("/exports/download?form=\(form.rawValue)&\(query)&format=csv"), "下载 CSV")),
             .forEach(sheets) { s in
-                .group(
+                // people's names are theirs: never translated
+                let names = Set(s.header.indices.filter { ["姓名", "评分人", "复核人", "记录人"].contains(s.header[$0]) })
+                return .group(
                     .if(sheets.count > 1, .h2(.text(s.name))),
                     .table(
                         .tr(.forEach(s.header) { .th(.text($0)) }),
                         .forEach(s.rows) { row in
-                            .tr(.forEach(row) { cell in
+                            .tr(.forEach(Array(row.enumerated())) { k, cell in
                                 switch cell {
                                 case .number(let t): return .td(.class("num"), .text(t))
+                                case .text(let t) where names.contains(k): return .td(.attribute(named: "translate", value: "no"), .text(t))
                                 case .text(let t), .date(let t): return .td(.text(t))
                                 case .empty: return .td()
                                 }

@@ -101,22 +101,36 @@ struct WebController: RouteCollection {
 
     func home(req: Request) async throws -> Response {
         let user = try req.user
-        let people = try await Queries.visibleEmployees(user.viewer, on: req.db)
-        let latest = try await Queries.latestTotals(people.compactMap(\.id), on: req.db)
-        let rows: [HomeModel.Row] = try people.map { e in
-            .init(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
-                  latest: latest[try e.requireID()].map { "\($0.period)：\($0.total)" } ?? "—")
+        let config = req.application.config
+        switch user.role {
+        case .hr:
+            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.hr(try await HomeService.hr(user, config: config, db: req.db)))
+        case .lead, .manager:
+            let m = try await HomeService.team(user, today: config.todayDate, db: req.db)
+            let people = try await Queries.visibleEmployees(user.viewer, on: req.db)
+            let latest = try await Queries.latestTotals(people.compactMap(\.id), on: req.db)
+            let rows: [HomeModel.Row] = try people.map { e in
+                .init(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
+                      latest: latest[try e.requireID()].map { "\($0.period)：\($0.total)" } ?? "—")
+            }
+            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.team(m, people: HomeModel(rows: rows)))
+        case .agent, .qa:
+            guard let m = try await HomeService.agent(user, db: req.db) else {
+                return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .p("这个账号没有关联员工档案，请联系人事"))
+            }
+            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.agent(m, today: config.todayDate.description))
         }
-        return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.body(HomeModel(rows: rows)))
     }
 
     func employee(req: Request) async throws -> Response {
         let user = try req.user
         let e = try await Queries.employee(req.parameters.get("id", as: UUID.self), for: user.viewer, on: req.db)
-        let rows = try await Queries.results(of: e, on: req.db).map {
+        let results = try await HomeService.visibleResults(of: e, to: user.viewer, on: req.db)
+        let rows = results.reversed().map {
             EmployeeModel.Row(period: $0.period, scheme: "\($0.scheme.name) v\($0.scheme.version)", total: $0.total, grade: $0.grade ?? "—")
         }
-        return Page.render(title: "员工成绩", user: user, csrf: req.csrfToken, body: EmployeeView.body(EmployeeModel(number: e.number, name: e.name, rows: rows)))
+        return Page.render(title: "员工成绩", user: user, csrf: req.csrfToken,
+                           body: EmployeeView.body(EmployeeModel(number: e.number, name: e.name, trend: HomeService.trend(results), rows: rows)))
     }
 }
 

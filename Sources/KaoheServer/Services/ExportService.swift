@@ -59,10 +59,12 @@ enum ExportService {
         struct Money: Decodable { var id: String; var label: String; var rule: String?; var amount: Double?; var explanation: String? }
         struct Pay: Decodable { var base: Double?; var paid: Double?; var rule: String?; var explanation: String? }
         struct Flag: Decodable { var code: String; var rule: String?; var item: String?; var message: String }
+        struct Section: Decodable { var id: String; var label: String; var points: Double?; var max: Double? }
         var total: Double?
         var max: Double?
         var grade: String?
         var complete: Bool?
+        var sections: [Section]?
         var items: [Item]?
         var money: [Money]?
         var pay: Pay?

@@ -15,7 +15,7 @@ enum CycleView {
             .if(!rows.isEmpty, .table(
                 .tr(.th("工号"), .th("姓名"), .th("期间"), .th("阶段"), .th("我要做的"), .th("截止")),
                 .forEach(rows) { r in
-                    .tr(.td(.a(.href("/sheets/\(r.id)"), .text(r.employee))), .td(.text(r.name)), .td(.text(r.period)),
+                    .tr(.td(.a(.href("/sheets/\(r.id)"), .text(r.employee))), .td(Bits.name(r.name)), .td(.text(r.period)),
                         .td(.text(SheetStageLabel.label(r.stage))), .td(.text(roleLabel[r.role] ?? r.role)), .td(.text(r.deadline ?? "")))
                 })),
             .h2("消息"),
@@ -31,7 +31,7 @@ enum CycleView {
     static func sheet(_ s: CycleService.SheetDTO, actions: [Action], csrf: String, error: String?) -> Node<HTML.BodyContext> {
         .group(
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
-            .p(.text("\(s.employee) \(s.name) · \(s.period) · 阶段：\(s.stageLabel)\(s.deadline.map { " · 截止 \($0)" } ?? "")")),
+            .p(.text("\(s.employee) "), Bits.name(s.name), .text(" · \(s.period) · 阶段：\(s.stageLabel)\(s.deadline.map { " · 截止 \($0)" } ?? "")")),
             .p(.class("totals"),
                .text("当前总分 "), .strong(.id("live-total"), .text(s.total ?? "—")),
                .unwrap(s.raterTotal) { .text("　评分人提交 \($0)") },
@@ -63,8 +63,8 @@ enum CycleView {
             .h2("记录"),
             .table(.tr(.th("时间"), .th("操作"), .th("人"), .th("阶段"), .th("原因"), .th("前"), .th("后")),
                    .forEach(s.history) { h in
-                       .tr(.td(.text(h.at.formatted(.iso8601))), .td(.text(h.action)), .td(.text(h.actor)), .td(.text("\(h.from) → \(h.to)")),
-                           .td(.text(h.reason ?? "")), .td(.class("num"), .text(h.before ?? "")), .td(.class("num"), .text(h.after ?? "")))
+                       .tr(.td(.text(h.at.formatted(.iso8601))), .td(.text(h.action)), .td(Bits.name(h.actor)), .td(.text("\(h.from) → \(h.to)")),
+                           .td(Bits.typed(h.reason ?? "")), .td(.class("num"), .text(h.before ?? "")), .td(.class("num"), .text(h.after ?? "")))
                    })
         )
     }
@@ -89,7 +89,7 @@ enum CycleView {
                     .p(.text("下发 \(c.issuedOn)，评分截止 \(c.ratingDue)，复核截止 \(c.reviewDue)，发布截止 \(c.publishDue)\(c.objectionsClose.map { "，申诉截止 \($0)" } ?? "")（R-002-30）")),
                     .p(.text("共 \(c.sheets) 张：" + c.stages.sorted { $0.key < $1.key }.map { "\(SheetStageLabel.label($0.key)) \($0.value)" }.joined(separator: "，"))),
                     .if(!c.excluded.isEmpty, .details(.summary(.text("未下发 \(c.excluded.count) 人")), .ul(.forEach(c.excluded.sorted { $0.key < $1.key }) { .li(.text("\($0.key)：\($0.value)")) }))),
-                    .if(!c.overdue.isEmpty, .ul(.class("error"), .forEach(c.overdue) { o in .li(.text("逾期：\(o.user) · \(SheetStageLabel.label(o.stage)) · 截止 \(o.due) · \(o.employees.joined(separator: "、"))")) })),
+                    .if(!c.overdue.isEmpty, .ul(.class("error"), .forEach(c.overdue) { o in .li(.text("逾期："), Bits.name(o.user), .text(" · \(SheetStageLabel.label(o.stage)) · 截止 \(o.due) · "), Bits.name(o.employees.joined(separator: "、"))) })),
                     .form(.class("inline"), .action("/cycles/\(c.id)/remind"), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "催办")),
                     .form(.class("inline"), .action("/cycles/\(c.id)/publish"), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "发布结果")),
                     .form(.class("inline"), .action("/cycles/\(c.id)/lock"), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "锁定")),

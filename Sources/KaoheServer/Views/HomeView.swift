@@ -1,4 +1,5 @@
 import Foundation
+import KaoheCore
 import Plot
 
 struct HomeModel {
@@ -6,16 +7,147 @@ struct HomeModel {
     var rows: [Row]
 }
 
-enum HomeView {
-    static func body(_ m: HomeModel) -> Node<HTML.BodyContext> {
+/// Pieces every page uses.
+enum Bits {
+    /// A person's name: theirs, never translated.
+    static func name<C>(_ s: String) -> Node<C> { .element(named: "span", nodes: [.attribute(named: "translate", value: "no"), .text(s)]) }
+    /// Text a user typed (a reason, a note): never translated.
+    static func typed<C>(_ s: String) -> Node<C> { .element(named: "span", nodes: [.attribute(named: "translate", value: "no"), .text(s)]) }
+    /// An SVG chart made by `Charts` (markup we built and escaped ourselves).
+    static func chart(_ svg: String) -> Node<HTML.BodyContext> { .div(.class("chart"), .raw(svg)) }
+    static func stage(_ raw: String) -> String { SheetStageLabel.label(raw) }
+    static let roleLabel = ["self": "自评", "rater": "评分", "reviewer": "复核/申诉", "acknowledge": "确认或申诉", "view": "查看"]
+
+    /// Sheets waiting for the viewer, with their deadlines (overdue ones marked).
+    static func pending(_ rows: [CycleController.Mine], today: String, showPerson: Bool) -> Node<HTML.BodyContext> {
         .group(
-            .p("你可以查看的员工与最近一期成绩："),
-            .table(
-                .tr(.th("工号"), .th("姓名"), .th("岗位"), .th("最近成绩")),
-                .forEach(m.rows) { r in
-                    .tr(.td(.a(.href(SiteURL.employee(r.id).path), .text(r.number))), .td(.text(r.name)), .td(.text(r.position)), .td(.class("num"), .text(r.latest)))
-                }
-            )
+            .if(rows.isEmpty, .p("暂无待办")),
+            .if(!rows.isEmpty, .table(
+                .tr(.if(showPerson, .group(.th("工号"), .th("姓名"))), .th("期间"), .th("阶段"), .th("我要做的"), .th("截止")),
+                .forEach(rows) { r in
+                    let overdue = (r.deadline ?? "9999") < today
+                    return .tr(.if(showPerson, .group(.td(.a(.href("/sheets/\(r.id)"), .text(r.employee))), .td(name(r.name)))),
+                               .td(showPerson ? .text(r.period) : .a(.href("/sheets/\(r.id)"), .text(r.period))),
+                               .td(.text(stage(r.stage))), .td(.text(roleLabel[r.role] ?? r.role)),
+                               .td(.class(overdue ? "error" : ""), .text((r.deadline ?? "") + (overdue ? "（已逾期）" : ""))))
+                }))
+        )
+    }
+}
+
+enum HomeView {
+    /// HR's list of people with their latest result (also the lead's and manager's team list).
+    static func body(_ m: HomeModel) -> Node<HTML.BodyContext> {
+        .table(
+            .tr(.th("工号"), .th("姓名"), .th("岗位"), .th("最近成绩")),
+            .forEach(m.rows) { r in
+                .tr(.td(.a(.href(SiteURL.employee(r.id).path), .text(r.number))), .td(Bits.name(r.name)), .td(.text(r.position)), .td(.class("num"), .text(r.latest)))
+            }
+        )
+    }
+
+    /// An agent's home: what to do, the trend, the latest result item by item, level progress, objections.
+    static func agent(_ m: HomeService.AgentHome, today: String) -> Node<HTML.BodyContext> {
+        .group(
+            .p(.text("\(m.employee.number) "), Bits.name(m.employee.name), .text(" · \(m.employee.position) · \(m.employee.department.name)\(m.employee.team.map { " \($0.name)" } ?? "")")),
+            .h2("本月考核表"),
+            Bits.pending(m.pending, today: today, showPerson: false),
+            .if(!m.inProgress.isEmpty, .p(.text("评分中（发布后可见总分）：" + m.inProgress.sorted().joined(separator: "、")))),
+            .h2("近 12 个月成绩"),
+            .if(m.trend.isEmpty, .p("暂无成绩")),
+            .if(!m.trend.isEmpty, Bits.chart(Charts.trend(m.trend, max: m.max, threshold: 70, title: "近 12 个月总分"))),
+            .unwrap(m.latest) { l in
+                .group(
+                    .h2(.text("\(l.period) 成绩：\(l.total)（等级 \(l.grade)）")),
+                    .unwrap(l.sheet) { .p(.a(.href("/sheets/\($0)"), "查看考核表、确认或申诉")) },
+                    .if(!m.sections.isEmpty, Bits.chart(Charts.profile(m.sections, title: "各维度得分"))),
+                    .table(.class("items"),
+                           .tr(.th("项目"), .th("规则"), .th("得分"), .th("满分"), .th("依据与计算")),
+                           .forEach(m.items) { i in .tr(.td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points)), .td(.class("num"), .text(i.max)), .td(.text(i.explanation))) }),
+                    .if(!m.money.isEmpty, .group(
+                        .h3("奖惩（元）"),
+                        .table(.tr(.th("项目"), .th("规则"), .th("金额"), .th("依据与计算")),
+                               .forEach(m.money) { i in .tr(.td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points)), .td(.text(i.explanation))) })))
+                )
+            },
+            .if(!m.ladder.isEmpty, .group(.h2("等级与星级"), .ul(.forEach(m.ladder) { .li(.text($0)) }))),
+            .h2("申诉"),
+            .if(m.objections.isEmpty, .p("没有申诉")),
+            .if(!m.objections.isEmpty, .table(
+                .tr(.th("期间"), .th("时间"), .th("操作"), .th("人"), .th("原因")),
+                .forEach(m.objections) { o in
+                    .tr(.td(.a(.href("/sheets/\(o.sheet)"), .text(o.period))), .td(.text(o.at.formatted(.iso8601))),
+                        .td(.text(["object": "提出申诉", "uphold": "维持原结果", "change": "修改结果"][o.action] ?? o.action)),
+                        .td(Bits.name(o.actor)), .td(Bits.typed(o.reason)))
+                })),
+            .h2("历史成绩"),
+            .if(!m.results.isEmpty, .table(
+                .tr(.th("期间"), .th("方案"), .th("总分"), .th("等级")),
+                .forEach(m.results) { r in
+                    .tr(.td(r.sheet.map { .a(.href("/sheets/\($0)"), .text(r.period)) } ?? .text(r.period)), .td(.text(r.scheme)), .td(.class("num"), .text(r.total)), .td(.text(r.grade)))
+                }))
+        )
+    }
+
+    /// A team lead's or a manager's home.
+    static func team(_ m: HomeService.TeamHome, people: HomeModel) -> Node<HTML.BodyContext> {
+        .group(
+            .if(!m.scope.isEmpty, .p(.text(m.scope))),
+            .h2("待我处理的考核表"),
+            Bits.pending(m.pending, today: m.today, showPerson: true),
+            .unwrap(m.period) { p in
+                .group(
+                    .h2(.text("\(p) 团队成绩")),
+                    .forEach(m.groups) { g in
+                        .section(
+                            .h3(.text("\(g.scheme)：\(g.count) 人，平均 \(Charts.fmt((g.mean * 100).rounded() / 100))")),
+                            Bits.chart(Charts.distribution(g.distribution, title: "\(p) 分数分布")),
+                            .details(.attribute(named: "open", value: g.ranking.count <= 30 ? "open" : ""),
+                                .summary(.text("排名（前 10 与后 5，全部见报表）")),
+                                .table(.tr(.th("名次"), .th("工号"), .th("姓名"), .th("班组"), .th("总分"), .th("等级")),
+                                       .forEach(g.ranking.count <= 15 ? g.ranking : Array(g.ranking.prefix(10)) + Array(g.ranking.suffix(5))) { r in
+                                           .tr(.td(.class("num"), .text(String(r.rank))), .td(.a(.href(SiteURL.employee(r.employee).path), .text(r.number))),
+                                               .td(Bits.name(r.name)), .td(.text(r.team)), .td(.class("num"), .text(Charts.fmt(r.total))), .td(.text(r.grade)))
+                                       }))
+                        )
+                    },
+                    .h2("需要关注"),
+                    .if(m.flags.isEmpty, .p("没有需要关注的人")),
+                    .if(!m.flags.isEmpty, .table(.tr(.th("工号"), .th("姓名"), .th("事项")),
+                        .forEach(m.flags) { f in .tr(.td(.a(.href(SiteURL.employee(f.employee).path), .text(f.number))), .td(Bits.name(f.name)), .td(.text(f.text))) })),
+                    .p(.a(.href("/reports/ranking?period=\(p)"), "月度排名"), .text(" · "), .a(.href("/reports/star-board"), "星星榜"), .text(" · "),
+                       .a(.href("/reports/monthly-record?period=\(p)"), "月绩效考核记录表"))
+                )
+            },
+            .h2("团队成员"),
+            body(people)
+        )
+    }
+
+    /// HR's home: open cycles, each department's latest month, where to go.
+    static func hr(_ m: HomeService.HRHome) -> Node<HTML.BodyContext> {
+        .group(
+            .p(.text("在职 \(m.people) 人。"), .a(.href("/people"), "人员"), .text(" · "), .a(.href("/cycles"), "考核周期"), .text(" · "),
+               .a(.href("/imports"), "导入与导出"), .text(" · "), .a(.href("/schemes"), "考核方案"), .text(" · "), .a(.href("/reports"), "报表"), .text(" · "),
+               .a(.href("/audit"), "审计记录"), .text(" · "), .a(.href("/retention"), "数据保留")),
+            .h2("进行中的考核周期"),
+            .if(m.cycles.isEmpty, .p("没有进行中的考核周期")),
+            .if(!m.cycles.isEmpty, .table(
+                .tr(.th("方案"), .th("期间"), .th("状态"), .th("考核表"), .th("各阶段"), .th("逾期"), .th("发布截止")),
+                .forEach(m.cycles) { c in
+                    .tr(.td(.text("\(c.scheme) v\(c.schemeVersion)")), .td(.text(c.period)), .td(.text(c.status)), .td(.class("num"), .text(String(c.sheets))),
+                        .td(.text(c.stages.sorted { $0.key < $1.key }.map { "\(Bits.stage($0.key)) \($0.value)" }.joined(separator: "，"))),
+                        .td(.class(c.overdue.isEmpty ? "" : "error"), .text(String(c.overdue.reduce(0) { $0 + $1.employees.count }))), .td(.text(c.publishDue)))
+                })),
+            .unwrap(m.period) { p in
+                .group(
+                    .h2(.text("\(p) 各部门成绩")),
+                    .div(.class("charts"), .forEach(m.departments.filter { $0.count > 0 }) { d in
+                        .section(.h3(.text("\(d.name)：\(d.count) 人，平均 \(Charts.fmt((d.mean * 100).rounded() / 100))")),
+                                 Bits.chart(Charts.distribution(d.distribution, title: "\(d.name) \(p) 分数分布")))
+                    })
+                )
+            }
         )
     }
 }
@@ -24,14 +156,16 @@ struct EmployeeModel {
     struct Row { var period: String; var scheme: String; var total: String; var grade: String }
     var number: String
     var name: String
+    var trend: [Charts.Point]
     var rows: [Row]
 }
 
 enum EmployeeView {
     static func body(_ m: EmployeeModel) -> Node<HTML.BodyContext> {
         .group(
-            .p(.text("\(m.number) \(m.name)")),
-            .if(m.rows.isEmpty, .p("暂无成绩 no results yet")),
+            .p(.text("\(m.number) "), Bits.name(m.name)),
+            .if(m.rows.isEmpty, .p("暂无成绩")),
+            .if(!m.trend.isEmpty, Bits.chart(Charts.trend(m.trend, max: 100, threshold: 70, title: "近 12 个月总分"))),
             .if(!m.rows.isEmpty, .table(
                 .tr(.th("期间"), .th("方案"), .th("总分"), .th("等级")),
                 .forEach(m.rows) { r in .tr(.td(.text(r.period)), .td(.text(r.scheme)), .td(.class("num"), .text(r.total)), .td(.text(r.grade))) }

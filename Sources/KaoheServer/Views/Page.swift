@@ -14,6 +14,9 @@ enum Page {
     form.inline{display:inline}label{display:block;margin:.4rem 0}
     table{display:block;width:max-content;max-width:100%;overflow-x:auto}td,th{vertical-align:top}
     header .lang button{font-size:.8rem;margin-left:.2rem}header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:3px;cursor:pointer}
+    .chart{max-width:44rem}.chart svg{width:100%;height:auto;background:#fff;border:1px solid #d9e2ec}
+    .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
+    [translate=no]{overflow-wrap:anywhere}
     @media (max-width:600px){main{padding:.6rem}h1{font-size:1.4rem}header{padding:.5rem .6rem}th,td{padding:.25rem .35rem}}
     @media print{@page{size:A4 landscape;margin:12mm}header,form,button,.downloads{display:none}body{background:#fff;font-size:10pt}main{max-width:none;padding:0}table{display:table;width:100%}}
     """
@@ -56,11 +59,10 @@ enum Page {
 
     /// Three buttons, each in its own language (never translated), posting to `/language`.
     static func languageSwitch(csrf: String) -> Node<HTML.BodyContext> {
-        .form(.class("inline lang"), .action(SiteURL.language.path), .method(.post),
-              .attribute(named: "translate", value: "no"), .attribute(named: "aria-label", value: "Language 语言"),
+        .form(.class("inline lang"), .action(SiteURL.language.path), .method(.post), .attribute(named: "aria-label", value: "语言"),
               .input(.type(.hidden), .name("_csrf"), .value(csrf)),
               .forEach(Language.allCases) { l in
-                  .button(.type(.submit), .name("language"), .value(l.rawValue), .text(l.nativeName))
+                  .button(.type(.submit), .name("language"), .value(l.rawValue), .attribute(named: "translate", value: "no"), .text(l.nativeName))
               })
     }
 

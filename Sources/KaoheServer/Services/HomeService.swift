@@ -1,0 +1,229 @@
+import Fluent
+import Foundation
+import KaoheCore
+import SQLKit
+import Vapor
+
+/// What each role sees first (issue 7 §2): plain functions over the database, called by the home
+/// page and by tests without HTTP.
+enum HomeService {
+    /// Stages in which the employee does not see totals yet (issue 6: marks and stage only).
+    static let unpublished: Set<String> = [SheetStage.selfAssessment, .rating, .review, .ready].map(\.rawValue).reduce(into: []) { $0.insert($1) }
+
+    /// An employee's stored results, oldest first, as `viewer` may see them: the employee
+    /// themself does not see a total whose sheet is still being rated.
+    static func visibleResults(of e: Employee, to viewer: Viewer, on db: Database) async throws -> [StoredResult] {
+        let eid = try e.requireID()
+        let all = try await StoredResult.query(on: db).filter(\.$employee.$id == eid).sort(\.$period).with(\.$scheme).all()
+        guard viewer.employeeId == eid else { return all }
+        let hidden = Set(try await Sheet.query(on: db).filter(\.$employee.$id == eid).filter(\.$stage ~~ Array(unpublished)).with(\.$cycle).all()
+            .map { "\($0.cycle.period)|\($0.cycle.$scheme.id)" })
+        return all.filter { !hidden.contains("\($0.period)|\($0.$scheme.id)") }
+    }
+
+    /// The twelve months up to the latest result, with a gap where a month has none.
+    static func trend(_ results: [StoredResult]) -> [Charts.Point] {
+        guard let last = results.last, let lastMonth = MonthIndex(last.period) else { return [] }
+        let byPeriod = Dictionary(results.map { ($0.period, $0) }, uniquingKeysWith: { a, _ in a })
+        return (0..<12).reversed().map { back in
+            let p = (lastMonth + (-back)).description
+            return Charts.Point(label: String(p.suffix(5)), value: byPeriod[p].flatMap { Double($0.total) })
+        }
+    }
+
+    struct ItemLine { var label: String; var rule: String; var points: String; var max: String; var explanation: String }
+    struct ResultLine { var period: String; var scheme: String; var total: String; var grade: String; var sheet: UUID? }
+    struct Objection { var period: String; var sheet: UUID; var action: String; var reason: String; var at: Date; var actor: String }
+
+    struct AgentHome {
+        var employee: Employee
+        var pending: [CycleController.Mine]
+        var trend: [Charts.Point]
+        var max: Double
+        var latest: ResultLine?
+        var sections: [Charts.Dimension]
+        var items: [ItemLine]
+        var money: [ItemLine]
+        var results: [ResultLine]
+        var ladder: [String]
+        var objections: [Objection]
+        /// A period whose sheet is still being rated: its total is not shown yet.
+        var inProgress: [String]
+    }
+
+    /// An agent's (or QA inspector's) own page: what to do, the 12-month trend, the latest result
+    /// item by item, level progress, objections. Totals of sheets not yet published are withheld.
+    static func agent(_ user: User, db: Database) async throws -> AgentHome? {
+        guard let eid = user.$employee.id,
+              let e = try await Employee.query(on: db).filter(\.$id == eid).with(\.$team).with(\.$department).first() else { return nil }
+        let sheets = try await Sheet.query(on: db).filter(\.$employee.$id == eid).with(\.$cycle).all()
+        var hidden = Set<String>(), sheetOf: [String: UUID] = [:], inProgress: [String] = []
+        for s in sheets {
+            let key = "\(s.cycle.period)|\(s.cycle.$scheme.id)"
+            sheetOf[key] = s.id
+            if unpublished.contains(s.stage) { hidden.insert(key); inProgress.append(s.cycle.period) }
+        }
+        let results = try await visibleResults(of: e, to: user.viewer, on: db)
+        let pending = try await CycleController.mine(user, db: db).filter { $0.role != "view" }
+        var trend: [Charts.Point] = [], max = 100.0, latest: ResultLine?, sections: [Charts.Dimension] = [], items: [ItemLine] = [], money: [ItemLine] = []
+        var ladder: [String] = []
+        if let last = results.last, let lastMonth = MonthIndex(last.period) {
+            trend = Self.trend(results)
+            let sheet = ExportService.sheet(last)
+            max = sheet?.max ?? 100
+            latest = ResultLine(period: last.period, scheme: last.scheme.name, total: last.total, grade: last.grade ?? "—", sheet: sheetOf["\(last.period)|\(last.$scheme.id)"])
+            sections = (sheet?.sections ?? []).map { Charts.Dimension(label: $0.label, points: $0.points ?? 0, max: $0.max ?? 0) }
+            items = (sheet?.items ?? []).map { ItemLine(label: $0.label, rule: $0.rule ?? "", points: $0.points.map(Charts.fmt) ?? "—", max: $0.max.map(Charts.fmt) ?? "", explanation: $0.explanation ?? "") }
+            money = (sheet?.money ?? []).map { ItemLine(label: $0.label, rule: $0.rule ?? "", points: $0.amount.map { String(format: "%.2f", $0) } ?? "—", max: "", explanation: $0.explanation ?? "") }
+            // level progress (R-002-26) over this scheme's consecutive months
+            if let engine = try? Scoring.engine(last.scheme), let outcome = try? OutcomeEngine(engine: engine), let l = outcome.levelLadder {
+                var totals: [Fixed] = []
+                var expect = lastMonth
+                for r in results.reversed() where r.scheme.key == last.scheme.key {
+                    guard MonthIndex(r.period) == expect, let t = Fixed(r.total) else { break }
+                    totals.insert(t, at: 0); expect = expect + (-1)
+                }
+                let p = l.progress(totals)
+                ladder.append("\(l.label)（\(l.rules.joined(separator: "、"))）：当前登记 \(e.level ?? "—")\(e.star.map { "，\($0) 星" } ?? "")")
+                if let r = p.reached { ladder.append("按近 \(l.window) 个月总分可评：\(r)") } else { ladder.append("已有连续 \(totals.count) 个月成绩，评定需要 \(l.window) 个月") }
+                for t in p.towards { ladder.append("\(t.label)：每月 ≥ \(t.min.format())，已连续 \(min(t.months, l.window))/\(l.window) 个月") }
+                ladder.append("投诉、表扬与否决条件由评定时核实")
+            }
+        }
+        // objections and their outcomes, newest first
+        var objections: [Objection] = []
+        let ids = sheets.compactMap(\.id)
+        if !ids.isEmpty {
+            let periodOf = Dictionary(sheets.compactMap { s in s.id.map { ($0, s.cycle.period) } }, uniquingKeysWith: { a, _ in a })
+            for st in try await SheetStep.query(on: db).filter(\.$sheet.$id ~~ ids).filter(\.$action ~~ ["object", "uphold", "change"]).sort(\.$at, .descending).all() {
+                objections.append(Objection(period: periodOf[st.$sheet.id] ?? "", sheet: st.$sheet.id, action: st.action, reason: st.reason ?? "", at: st.at, actor: st.actorName))
+            }
+        }
+        let lines = results.reversed().map { r in
+            ResultLine(period: r.period, scheme: r.scheme.name, total: r.total, grade: r.grade ?? "—", sheet: sheetOf["\(r.period)|\(r.$scheme.id)"])
+        }
+        return AgentHome(employee: e, pending: pending, trend: trend, max: max, latest: latest, sections: sections, items: items, money: money,
+                     results: Array(lines.prefix(24)), ladder: ladder, objections: objections, inProgress: inProgress)
+    }
+
+    struct Ranked { var rank: Int; var employee: UUID; var number: String; var name: String; var team: String; var total: Double; var grade: String }
+    struct Flag { var employee: UUID; var number: String; var name: String; var text: String }
+    struct Group { var scheme: String; var distribution: [Charts.Bar]; var mean: Double; var count: Int; var ranking: [Ranked] }
+
+    struct TeamHome {
+        var scope: String
+        var today: String
+        var pending: [CycleController.Mine]
+        var period: String?
+        var groups: [Group]
+        var flags: [Flag]
+    }
+
+    /// A team lead's (their team) or a manager's (their department) page: sheets to fill with their
+    /// deadlines, the latest month's distribution and ranking per scheme, and the people who need
+    /// attention — R-000-12's bottom two and three months last, R-001-14's months under 70, data
+    /// flags on the sheet.
+    static func team(_ user: User, today: CivilDate, db: Database) async throws -> TeamHome {
+        let v = user.viewer
+        let pending = try await CycleController.mine(user, db: db).filter { $0.role != "view" }
+        let people = try await Queries.visibleEmployees(v, on: db).filter { $0.id != v.employeeId }
+        var scope = ""
+        if v.role == .lead, let t = v.teamId { scope = try await KaoheServer.Team.find(t, on: db)?.name ?? "" }
+        if v.role == .manager, let d = v.departmentId { scope = try await KaoheServer.Department.find(d, on: db)?.name ?? "" }
+        let ids = people.compactMap(\.id)
+        guard let sql = db as? SQLDatabase, !ids.isEmpty else { return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: []) }
+        // totals of the last twelve months, plain rows (no JSON)
+        struct Row: Decodable { var employee_id: UUID; var period: String; var total: String; var grade: String?; var scheme_id: UUID }
+        var rows: [Row] = []
+        for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
+            rows += try await sql.select().columns("employee_id", "period", "total", "grade", "scheme_id").from(StoredResult.schema)
+                .where("employee_id", .in, SQLBind.group(chunk)).all(decoding: Row.self)
+        }
+        guard let latest = rows.map(\.period).max(), let latestMonth = MonthIndex(latest) else {
+            return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: [])
+        }
+        let byId = Dictionary(people.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
+        let teamNames = Dictionary(try await KaoheServer.Team.query(on: db).all().compactMap { t in t.id.map { ($0, t.name) } }, uniquingKeysWith: { a, _ in a })
+        let schemeIds = Set(rows.filter { $0.period == latest }.map(\.scheme_id))
+        let schemes = try await SchemeVersion.query(on: db).filter(\.$id ~~ schemeIds).all()
+        var groups: [Group] = [], flags: [Flag] = []
+        func flag(_ id: UUID, _ text: String) {
+            guard let p = byId[id] else { return }
+            flags.append(Flag(employee: id, number: p.number, name: p.name, text: text))
+        }
+        // month → employee → total, per scheme key
+        for scheme in schemes.sorted(by: { $0.key < $1.key }) {
+            let rules = (try? Scoring.engine(scheme))?.scheme.allRules ?? []
+            let theseVersions = Set(try await SchemeVersion.query(on: db).filter(\.$key == scheme.key).all().compactMap(\.id))
+            let mine = rows.filter { theseVersions.contains($0.scheme_id) }
+            let now = mine.filter { $0.period == latest }.compactMap { r in Double(r.total).map { (r, $0) } }
+            let sorted = now.sorted { ($1.1, byId[$0.0.employee_id]?.number ?? "") < ($0.1, byId[$1.0.employee_id]?.number ?? "") }
+            var ranking: [Ranked] = []
+            for (k, (r, t)) in sorted.enumerated() {
+                guard let p = byId[r.employee_id] else { continue }
+                let rank = (sorted.firstIndex { $0.1 == t } ?? k) + 1
+                ranking.append(Ranked(rank: rank, employee: r.employee_id, number: p.number, name: p.name, team: p.$team.id.flatMap { teamNames[$0] } ?? "", total: t, grade: r.grade ?? ""))
+            }
+            let totals = now.map(\.1)
+            groups.append(Group(scheme: scheme.name, distribution: Charts.bands(totals, max: 100), mean: totals.isEmpty ? 0 : totals.reduce(0, +) / Double(totals.count),
+                                count: totals.count, ranking: ranking))
+            var history: [UUID: [MonthIndex: Double]] = [:]
+            for r in mine { if let m = MonthIndex(r.period), let t = Double(r.total) { history[r.employee_id, default: [:]][m] = t } }
+            if rules.contains("R-000-12"), ranking.count > 1 {
+                for r in ranking.suffix(2) { flag(r.employee, "倒数两名：一周内提交原因分析与整改计划（R-000-12）") }
+                // last place three months in a row → transfer considered
+                var lastThree: [Set<UUID>] = []
+                for back in 0..<3 {
+                    let m = latestMonth + (-back)
+                    let month = history.compactMap { id, h in h[m].map { (id, $0) } }
+                    guard let low = month.map(\.1).min() else { break }
+                    lastThree.append(Set(month.filter { $0.1 == low }.map(\.0)))
+                }
+                if lastThree.count == 3 { for id in lastThree[0].intersection(lastThree[1]).intersection(lastThree[2]) { flag(id, "连续三个月末位：考虑调岗（R-000-12）") } }
+            }
+            if rules.contains("R-001-14") {
+                for (id, h) in history {
+                    let year = h.filter { $0.key.year == latestMonth.year && $0.key <= latestMonth }
+                    let under = year.filter { $0.value < 70 }.keys.sorted()
+                    var run = 0, best = 0
+                    var prev: MonthIndex?
+                    for m in under { run = (prev.map { $0 + 1 == m } ?? false) ? run + 1 : 1; best = Swift.max(best, run); prev = m }
+                    if best >= 3 || under.count >= 4 { flag(id, "\(latestMonth.year) 年 \(under.count) 个月低于 70 分（最长连续 \(best) 个月）：无年终绩效奖金（R-001-14）") }
+                    else if h[latestMonth].map({ $0 < 70 }) == true { flag(id, "本月低于 70 分；连续三个月或全年四个月将无年终绩效奖金（R-001-14）") }
+                }
+            }
+        }
+        flags.sort { ($0.number, $0.text) < ($1.number, $1.text) }
+        return TeamHome(scope: scope, today: today.description, pending: pending, period: latest, groups: groups, flags: flags)
+    }
+
+    struct DepartmentSummary { var name: String; var count: Int; var mean: Double; var distribution: [Charts.Bar] }
+    struct HRHome { var period: String?; var cycles: [CycleService.CycleDTO]; var departments: [DepartmentSummary]; var people: Int }
+
+    /// HR's page: open cycles with their stages and overdue people, each department's latest month.
+    static func hr(_ user: User, config: AppConfig, db: Database) async throws -> HRHome {
+        var cycles: [CycleService.CycleDTO] = []
+        for c in try await Cycle.query(on: db).filter(\.$status != "locked").sort(\.$createdAt, .descending).range(..<10).all() {
+            cycles.append(try await CycleService.dto(c, config: config, db: db))
+        }
+        let people = try await Employee.query(on: db).filter(\.$status == "active").count()
+        guard let sql = db as? SQLDatabase else { return HRHome(period: nil, cycles: cycles, departments: [], people: people) }
+        struct P: Decodable { var period: String? }
+        let latest = try await sql.raw("SELECT MAX(period) AS period FROM \(unsafeRaw: StoredResult.schema)").first(decoding: P.self)?.period
+        var departments: [DepartmentSummary] = []
+        if let latest {
+            struct Row: Decodable { var department_id: UUID; var total: String }
+            let rows = try await sql.raw("""
+                SELECT e.department_id AS department_id, r.total AS total FROM \(unsafeRaw: StoredResult.schema) r
+                JOIN \(unsafeRaw: Employee.schema) e ON e.id = r.employee_id WHERE r.period = \(bind: latest)
+                """).all(decoding: Row.self)
+            let by = Dictionary(grouping: rows, by: \.department_id)
+            for d in try await KaoheServer.Department.query(on: db).sort(\.$code).all() {
+                let totals = (by[d.id!] ?? []).compactMap { Double($0.total) }
+                departments.append(DepartmentSummary(name: d.name, count: totals.count, mean: totals.isEmpty ? 0 : totals.reduce(0, +) / Double(totals.count),
+                                              distribution: Charts.bands(totals, max: 100)))
+            }
+        }
+        return HRHome(period: latest, cycles: cycles, departments: departments, people: people)
+    }
+}
