@@ -72,3 +72,33 @@ struct LocalizerTests {
         }
     }
 }
+
+@Suite("The scheme editor places a problem at its line (issue 7 §6)")
+struct SchemeLineTests {
+    let text = """
+    id: demo
+    name: 示例
+    sections:
+      - id: a
+        label: 甲
+        items:
+          - {id: x, label: 项目一, kind: manual, max: 5}
+          - id: y
+            label: 项目二
+            kind: manual
+            max: -3
+      - id: b
+        label: 乙
+    """
+
+    @Test func lines() {
+        #expect(SchemeLoader.line(of: "name", in: text) == 2)
+        #expect(SchemeLoader.line(of: "sections[0].items[0]", in: text) == 7)
+        #expect(SchemeLoader.line(of: "sections[0].items[1].max", in: text) == 11)
+        #expect(SchemeLoader.line(of: "sections[1].label", in: text) == 13)
+        // deeper than the text: the deepest node that exists
+        #expect(SchemeLoader.line(of: "sections[1].items[0].max", in: text) == 12)
+        #expect(SchemeLoader.line(of: "sections[0].items[7]", in: text) == 6)
+        #expect(SchemeLoader.line(of: "x", in: "{ unclosed") == nil)
+    }
+}

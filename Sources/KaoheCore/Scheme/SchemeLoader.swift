@@ -123,3 +123,46 @@ public enum SchemeLoader {
         return n
     }
 }
+
+extension SchemeLoader {
+    /// The line (1-based) of the value a problem path names in YAML text — `sections[1].items[2].max`
+    /// — so an editor can show the problem at its place. Where the path goes deeper than the text
+    /// (a missing key), the deepest node found; nil when the text does not parse.
+    public static func line(of path: String, in text: String) -> Int? {
+        guard let root = try? Yams.compose(yaml: text) else { return nil }
+        var node = root
+        var line = root.mark?.line
+        for step in pathSteps(path) {
+            switch step {
+            case .key(let k):
+                guard let m = node.mapping else { return line }
+                guard let pair = m.first(where: { $0.key.string == k }) else { return line }
+                node = pair.value
+                line = pair.key.mark?.line ?? line
+            case .index(let i):
+                guard let s = node.sequence, i >= 0, i < s.count else { return line }
+                node = s[i]
+                line = node.mark?.line ?? line
+            }
+        }
+        return line
+    }
+
+    enum PathStep: Equatable { case key(String), index(Int) }
+
+    /// `sections[1].items[2].max` → key sections, index 1, key items, index 2, key max.
+    static func pathSteps(_ path: String) -> [PathStep] {
+        var out: [PathStep] = []
+        for part in path.split(separator: ".") {
+            var name = Substring(part)
+            var indices: [Int] = []
+            while name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
+                if let i = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) { indices.insert(i, at: 0) }
+                name = name[..<open]
+            }
+            if !name.isEmpty { out.append(.key(String(name))) }
+            out += indices.map { .index($0) }
+        }
+        return out
+    }
+}

@@ -116,15 +116,21 @@ struct AdminController: RouteCollection {
         guard body.archived else {
             throw Abort(.badRequest, reason: "archived 须为 true：清理前须先导出存档（GET /api/v1/retention/archive）")
         }
-        let user = try req.user
-        return try await req.db.transaction { db in
-            let ev = try await EvidenceEntry.query(on: db).filter(\.$period < body.cutoff).count()
-            let rs = try await StoredResult.query(on: db).filter(\.$period < body.cutoff).count()
-            try await EvidenceEntry.query(on: db).filter(\.$period < body.cutoff).delete()
-            try await StoredResult.query(on: db).filter(\.$period < body.cutoff).delete()
-            try await Audit.record(on: db, actor: user, action: "purge", entity: "records", id: "before \(body.cutoff)",
+        return try await Retention.purge(before: body.cutoff, user: try req.user, db: req.db)
+    }
+}
+
+extension Retention {
+    /// Deletes evidence and results of periods before `cutoff` in one transaction, audited (R-000-07).
+    static func purge(before cutoff: String, user: User, db: Database) async throws -> AdminController.PurgeDTO {
+        try await db.transaction { db in
+            let ev = try await EvidenceEntry.query(on: db).filter(\.$period < cutoff).count()
+            let rs = try await StoredResult.query(on: db).filter(\.$period < cutoff).count()
+            try await EvidenceEntry.query(on: db).filter(\.$period < cutoff).delete()
+            try await StoredResult.query(on: db).filter(\.$period < cutoff).delete()
+            try await Audit.record(on: db, actor: user, action: "purge", entity: "records", id: "before \(cutoff)",
                                    before: "evidence=\(ev) results=\(rs)", after: "evidence=0 results=0", reason: "保存期满清理（R-000-07），已存档")
-            return PurgeDTO(cutoff: body.cutoff, evidence: ev, results: rs)
+            return AdminController.PurgeDTO(cutoff: cutoff, evidence: ev, results: rs)
         }
     }
 }

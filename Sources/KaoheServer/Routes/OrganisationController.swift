@@ -162,6 +162,13 @@ struct OrganisationController: RouteCollection {
             throw Abort(.notFound, reason: "没有这个员工 no such employee")
         }
         let body = try req.decodeBody(EmployeePatch.self)
+        try await Self.update(e, body, user: try req.user, db: req.db)
+        return APIController.EmployeeDTO(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
+                                         teamId: e.$team.id, departmentId: e.$department.id, status: e.status)
+    }
+
+    /// Applies a change to a person's record (HR), with its reason in the audit trail (R-004-03).
+    static func update(_ e: Employee, _ body: EmployeePatch, user: User, db: Database) async throws {
         guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
         let before = Self.snapshot(e)
         if let s = body.status {
@@ -170,7 +177,7 @@ struct OrganisationController: RouteCollection {
         }
         if let p = body.position { e.position = p }
         if let t = body.teamId {
-            guard let team = try await Team.find(t, on: req.db), team.$department.id == e.$department.id else {
+            guard let team = try await Team.find(t, on: db), team.$department.id == e.$department.id else {
                 throw Abort(.unprocessableEntity, reason: "team_id: 没有这个班组或不属于该部门 no such team in the department")
             }
             e.$team.id = t
@@ -182,18 +189,16 @@ struct OrganisationController: RouteCollection {
         }
         if let g = body.jobGrade { e.jobGrade = g }
         if let s = body.superiorId {
-            guard s != e.id, try await Employee.find(s, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "superior_id: 没有这个员工或是本人 no such employee") }
+            guard s != e.id, try await Employee.find(s, on: db) != nil else { throw Abort(.unprocessableEntity, reason: "superior_id: 没有这个员工或是本人 no such employee") }
             e.superiorId = s
         }
         if let p = body.probationEnd {
             guard PeriodCalendar.calendarMonth.period(ofDate: p) != nil else { throw Abort(.badRequest, reason: "probation_end: “\(p)” 不是有效日期 (YYYY-MM-DD)") }
             e.probationEnd = p
         }
-        try await e.save(on: req.db)
-        try await Audit.record(on: req.db, actor: try req.user, action: "update", entity: "employee", id: e.number,
+        try await e.save(on: db)
+        try await Audit.record(on: db, actor: user, action: "update", entity: "employee", id: e.number,
                                before: before, after: Self.snapshot(e), reason: body.reason)
-        return APIController.EmployeeDTO(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
-                                         teamId: e.$team.id, departmentId: e.$department.id, status: e.status)
     }
 
     static func snapshot(_ e: Employee) -> String {

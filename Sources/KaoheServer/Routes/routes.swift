@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KaoheCore
+import Plot
 import Vapor
 
 func routes(_ app: Application) throws {
@@ -21,6 +22,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: CycleController())
     try app.register(collection: CycleWebController())
     try app.register(collection: ReportWebController())
+    try app.register(collection: QAWebController())
+    try app.register(collection: AdminWebController())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.
@@ -115,10 +118,12 @@ struct WebController: RouteCollection {
             }
             return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.team(m, people: HomeModel(rows: rows)))
         case .agent, .qa:
+            let qa: Node<HTML.BodyContext> = user.role == .qa ? .p(.a(.href("/qa"), "录音质检：评定本月录音（每人 10 条，R-002-14）")) : .empty
             guard let m = try await HomeService.agent(user, db: req.db) else {
-                return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .p("这个账号没有关联员工档案，请联系人事"))
+                return Page.render(title: "首页", user: user, csrf: req.csrfToken,
+                                   body: .group(qa, .if(user.role == .agent, .p("这个账号没有关联员工档案，请联系人事"))))
             }
-            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.agent(m, today: config.todayDate.description))
+            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .group(qa, HomeView.agent(m, today: config.todayDate.description)))
         }
     }
 

@@ -17,7 +17,12 @@ enum Scoring {
     /// Scores every employee with evidence under `scheme` for `period`, grouped by team (group
     /// aggregates such as a team average are taken over the team, as when it was first scored).
     static func score(scheme v: SchemeVersion, period: String, on db: Database) async throws -> [(Employee, SheetResult)] {
-        let engine = try engine(v)
+        try await score(engine: try engine(v), version: v, period: period, on: db)
+    }
+
+    /// Scores the evidence stored under version `v` with `engine` (the scheme editor's preview
+    /// scores an edited scheme over the current version's evidence).
+    static func score(engine: ScoringEngine, version v: SchemeVersion, period: String, only: UUID? = nil, on db: Database) async throws -> [(Employee, SheetResult)] {
         // plain rows through SQLKit: tens of thousands of Fluent models with eager loading took seconds
         struct Entry: Decodable { var employee_id: UUID; var column: String; var value: String }
         guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
@@ -27,10 +32,11 @@ enum Scoring {
         Trace.mark("evidence loaded")
         var values: [UUID: [String: String]] = [:]
         for e in entries { values[e.employee_id, default: [:]][e.column] = e.value }
+        if let only { values = values.filter { $0.key == only } }
         // people with a sheet in a cycle of this scheme version and period are scored even with no
         // evidence at all (no deduction recorded is full marks, not no result)
         for s in try await Sheet.query(on: db).join(Cycle.self, on: \Sheet.$cycle.$id == \Cycle.$id)
-            .filter(Cycle.self, \.$scheme.$id == v.requireID()).filter(Cycle.self, \.$period == period).all() where values[s.$employee.id] == nil {
+            .filter(Cycle.self, \.$scheme.$id == v.requireID()).filter(Cycle.self, \.$period == period).all() where values[s.$employee.id] == nil && (only == nil || s.$employee.id == only) {
             values[s.$employee.id] = [:]
         }
         var byEmployee: [UUID: (Employee, [String: String])] = [:]

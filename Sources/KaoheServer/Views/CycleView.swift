@@ -93,7 +93,7 @@ enum CycleView {
                     .form(.class("inline"), .action("/cycles/\(c.id)/remind"), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "催办")),
                     .form(.class("inline"), .action("/cycles/\(c.id)/publish"), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "发布结果")),
                     .form(.class("inline"), .action("/cycles/\(c.id)/lock"), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "锁定")),
-                    .a(.href("/api/v1/cycles/\(c.id)/calibration"), "校准数据 (JSON)")
+                    .a(.href("/cycles/\(c.id)/calibration"), "校准（评分人对比、强制分布）")
                 )
             }
         )

@@ -16,7 +16,9 @@ enum Page {
     header .lang button{font-size:.8rem;margin-left:.2rem}header button{background:transparent;color:#fff;border:1px solid #fff;border-radius:3px;cursor:pointer}
     .chart{max-width:44rem}.chart svg{width:100%;height:auto;background:#fff;border:1px solid #d9e2ec}
     .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
-    [translate=no]{overflow-wrap:anywhere}
+    [translate=no]{overflow-wrap:anywhere}textarea.code{width:100%;font-family:monospace;font-size:.85rem}
+    pre.listing{background:#fff;border:1px solid #d9e2ec;padding:.5rem;overflow-x:auto;font-size:.8rem}pre .bad{background:#fde8e8}
+    tr.changed td{background:#fff8e1}ul.problems li{margin:.2rem 0}
     @media (max-width:600px){main{padding:.6rem}h1{font-size:1.4rem}header{padding:.5rem .6rem}th,td{padding:.25rem .35rem}}
     @media print{@page{size:A4 landscape;margin:12mm}header,form,button,.downloads{display:none}body{background:#fff;font-size:10pt}main{max-width:none;padding:0}table{display:table;width:100%}}
     """
@@ -40,6 +42,10 @@ enum Page {
                             .if([.hr, .manager].contains(u.role), .a(.href("/cycles"), "考核周期")),
                             .if([.hr, .manager].contains(u.role), .a(.href("/reports"), "报表")),
                             .if([.hr, .manager, .lead].contains(u.role), .a(.href("/imports"), "导入与导出")),
+                            .if([.hr, .qa].contains(u.role), .a(.href("/qa"), "录音质检")),
+                            .if(u.role == .hr, .a(.href("/people"), "人员")),
+                            .if(u.role == .hr, .a(.href("/schemes"), "考核方案")),
+                            .if(u.role == .hr, .a(.href("/audit"), "审计")),
                             .span(.attribute(named: "translate", value: "no"), .text(u.displayName)),
                             .span(.text("（\(u.role.label)）")),
                             .form(.class("inline"), .action(SiteURL.logout.path), .method(.post),

@@ -1,0 +1,240 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Plot
+import Vapor
+
+/// The QA inspector's page (issue 7 §2, R-002-14): every agent of a QA-graded scheme with the
+/// month's graded recordings against the expected ten, and a one-line form per agent to grade the
+/// next recording — grade, day, recording number, Enter. A graded recording is one event per graded
+/// item of the scheme (the score's 录音质检 and the service pay use the same recordings), written
+/// together, counted into the sheet and re-scored in one transaction; a mistaken one is removed
+/// with a reason.
+struct QAWebController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
+        signedIn.get("qa", use: page)
+        signedIn.post("qa", use: record)
+        signedIn.post("qa", "remove", use: remove)
+    }
+
+    struct Graded { var item: String; var label: String; var grades: [Grade]; var expected: Int }
+    struct Recording { var day: String; var grade: String; var note: String; var by: String; var ids: [UUID] }
+    struct Row { var employee: Employee; var team: String; var counts: [String: Int]; var recordings: [Recording] }
+    struct Model {
+        var csrf: String
+        var schemes: [(String, String)]
+        var scheme: String
+        var period: String
+        var graded: [Graded]
+        var rows: [Row]
+        var today: String
+        var message: String?
+        var error: String?
+        var focus: String?
+    }
+
+    static func gradedItems(_ s: Scheme) -> [Graded] {
+        (s.sections.flatMap(\.items) + s.money).compactMap { item in
+            if case .graded(let g) = item.rule, g.count == .multiple { return Graded(item: item.id, label: item.label, grades: g.grades, expected: g.expected ?? 10) }
+            return nil
+        }
+    }
+
+    /// The schemes with QA-graded items (latest versions), by key.
+    static func schemes(on db: Database) async throws -> [String: SchemeVersion] {
+        var latest: [String: SchemeVersion] = [:]
+        for v in try await SchemeVersion.query(on: db).sort(\.$version).all() { latest[v.key] = v }
+        return latest.filter { (try? Scoring.engine($0.value)).map { !gradedItems($0.scheme).isEmpty } ?? false }
+    }
+
+    func model(_ req: Request, message: String? = nil, error: String? = nil, focus: String? = nil) async throws -> Model {
+        let user = try req.user
+        guard Access.canRecordQA(user.viewer) else { throw Abort(.forbidden, reason: "质检员和人事使用 QA inspectors and HR") }
+        let available = try await Self.schemes(on: req.db)
+        let key = req.query[String.self, at: "scheme"].flatMap { available[$0] != nil ? $0 : nil } ?? available.keys.sorted().first
+        let today = req.application.config.todayDate
+        guard let key, let version = available[key] else {
+            return Model(csrf: req.csrfToken, schemes: [], scheme: "", period: "", graded: [], rows: [], today: today.description, message: message, error: error)
+        }
+        let engine = try Scoring.engine(version)
+        let period = req.query[String.self, at: "period"].flatMap { MonthIndex($0) != nil ? $0 : nil }
+            ?? engine.scheme.calendar.period(ofDate: today.description) ?? String(today.description.prefix(7))
+        let graded = Self.gradedItems(engine.scheme)
+        // the agents on this scheme: results or evidence in the last three months, or a sheet of its cycle
+        let versions = try await SchemeVersion.query(on: req.db).filter(\.$key == key).all().compactMap(\.id)
+        let month = MonthIndex(period)!
+        let recent = (0..<3).map { (month + (-$0)).description }
+        var ids = Set(try await StoredResult.query(on: req.db).filter(\.$scheme.$id ~~ versions).filter(\.$period ~~ recent).all(\.$employee.$id))
+        ids.formUnion(try await EvidenceEntry.query(on: req.db).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).all(\.$employee.$id))
+        for c in try await Cycle.query(on: req.db).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).all() {
+            ids.formUnion(try await Sheet.query(on: req.db).filter(\.$cycle.$id == c.requireID()).all(\.$employee.$id))
+        }
+        let people = try await Employee.query(on: req.db).filter(\.$id ~~ ids).filter(\.$status == "active").with(\.$team).sort(\.$number).all()
+            .filter { $0.id != user.$employee.id }
+        let first = graded.first
+        let events = try await EventRecord.query(on: req.db).filter(\.$employee.$id ~~ ids).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).sort(\.$occurredOn).all()
+        let names = Dictionary(try await User.query(on: req.db).all().compactMap { u in u.id.map { ($0, u.displayName) } }, uniquingKeysWith: { a, _ in a })
+        var rows: [Row] = []
+        for p in people {
+            let mine = events.filter { $0.$employee.id == p.id }
+            var counts: [String: Int] = [:]
+            var recordings: [String: Recording] = [:]
+            var order: [String] = []
+            for e in mine {
+                guard let g = graded.first(where: { e.column.hasPrefix($0.item + ".") }) else { continue }
+                let grade = String(e.column.dropFirst(g.item.count + 1))
+                let k = "\(e.occurredOn)|\(grade)|\(e.note ?? "")|\(e.recordedAt.timeIntervalSince1970.rounded())"
+                if g.item == first?.item { counts[grade, default: 0] += 1 }
+                if recordings[k] == nil { order.append(k); recordings[k] = Recording(day: e.occurredOn, grade: grade, note: e.note ?? "", by: e.recordedBy.flatMap { names[$0] } ?? "", ids: []) }
+                recordings[k]!.ids.append(try e.requireID())
+            }
+            rows.append(Row(employee: p, team: p.team?.name ?? "", counts: counts, recordings: order.map { recordings[$0]! }))
+        }
+        let focusTarget = focus ?? rows.first { r in r.counts.values.reduce(0, +) < (first?.expected ?? 10) }?.employee.number
+        return Model(csrf: req.csrfToken, schemes: available.values.sorted { $0.key < $1.key }.map { ($0.key, $0.name) }, scheme: key, period: period,
+                     graded: graded, rows: rows, today: today.description, message: message, error: error, focus: focusTarget)
+    }
+
+    func page(req: Request) async throws -> Response {
+        let m = try await model(req, message: req.query[String.self, at: "message"], error: req.query[String.self, at: "error"],
+                                focus: req.query[String.self, at: "focus"])
+        return Page.render(title: "录音质检", user: try req.user, csrf: req.csrfToken, body: QAView.body(m))
+    }
+
+    struct Form: Content { var scheme: String; var period: String; var employee: UUID; var grade: String; var day: String; var note: String? }
+
+    func back(_ scheme: String, _ period: String, message: String? = nil, error: String? = nil, focus: String? = nil) -> String {
+        var c = URLComponents()
+        c.path = "/qa"
+        c.queryItems = [URLQueryItem(name: "scheme", value: scheme), URLQueryItem(name: "period", value: period)]
+            + [message.map { URLQueryItem(name: "message", value: $0) }, error.map { URLQueryItem(name: "error", value: $0) },
+               focus.map { URLQueryItem(name: "focus", value: $0) }].compactMap { $0 }
+        return c.string! + (focus.map { "#qa-\($0)" } ?? "")
+    }
+
+    func record(req: Request) async throws -> Response {
+        let user = try req.user
+        guard Access.canRecordQA(user.viewer) else { throw Abort(.forbidden, reason: "质检员和人事使用 QA inspectors and HR") }
+        let form = try req.content.decode(Form.self)
+        guard let version = try await Self.schemes(on: req.db)[form.scheme] else { throw Abort(.notFound, reason: "scheme: 没有录音质检的方案 “\(form.scheme)”") }
+        let engine = try Scoring.engine(version)
+        let graded = Self.gradedItems(engine.scheme)
+        guard let employee = try await Employee.find(form.employee, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
+        func fail(_ why: String) -> Response { req.redirect(to: back(form.scheme, form.period, error: "\(employee.number)：\(why)", focus: employee.number)) }
+        guard graded.first?.grades.contains(where: { $0.id == form.grade }) == true else { return fail("请选择等级") }
+        guard let period = engine.scheme.calendar.period(ofDate: form.day) else { return fail("日期 “\(form.day)” 无效（YYYY-MM-DD）") }
+        guard period == form.period else { return fail("日期 \(form.day) 不在 \(form.period) 考核月内") }
+        guard form.day <= req.application.config.todayDate.description else { return fail("日期 \(form.day) 还没到") }
+        let note = form.note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
+        let columns = graded.compactMap { g in g.grades.contains { $0.id == form.grade } ? "\(g.item).\(form.grade)" : nil }
+        for c in columns { try EvidenceController.authorize(column: c, user.viewer, employee, engine) }
+        let schemeId = try version.requireID()
+        let n = try await req.db.transaction { db -> Int in
+            var n = 0
+            for c in columns {
+                try await EventRecord(employeeId: form.employee, schemeId: schemeId, period: period, column: c, occurredOn: form.day, note: note, recordedBy: user.id).save(on: db)
+                _ = try await EventController.recount(employee: employee, scheme: version, period: period, column: c, on: db)
+            }
+            n = try await EventRecord.query(on: db).filter(\.$employee.$id == form.employee).filter(\.$scheme.$id == schemeId).filter(\.$period == period)
+                .filter(\.$column ~~ (graded.first?.grades ?? []).map { "\(graded[0].item).\($0.id)" }).count()
+            try await Audit.record(on: db, actor: user, action: "create", entity: "qa_recording", id: "\(employee.number)/\(form.day)/\(form.grade)",
+                                   after: columns.joined(separator: ",") + (note.map { " \($0)" } ?? ""))
+            try await EvidenceController.rescore(version, period: period, on: db)
+            return n
+        }
+        let label = graded.first?.grades.first { $0.id == form.grade }?.label ?? form.grade
+        return req.redirect(to: back(form.scheme, form.period, message: "\(employee.number)：已记录 \(label)（本月第 \(n) 条）", focus: employee.number))
+    }
+
+    struct RemoveForm: Content { var scheme: String; var period: String; var ids: String; var reason: String? }
+
+    func remove(req: Request) async throws -> Response {
+        let user = try req.user
+        guard Access.canRecordQA(user.viewer) else { throw Abort(.forbidden, reason: "质检员和人事使用 QA inspectors and HR") }
+        let form = try req.content.decode(RemoveForm.self)
+        guard let reason = form.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty else {
+            return req.redirect(to: back(form.scheme, form.period, error: "删除须写原因"))
+        }
+        let ids = form.ids.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
+        let events = try await EventRecord.query(on: req.db).filter(\.$id ~~ ids).with(\.$employee).with(\.$scheme).all()
+        guard !events.isEmpty, events.count == ids.count else { throw Abort(.notFound, reason: "没有这条质检记录") }
+        for e in events {
+            let engine = try Scoring.engine(e.scheme)
+            try EvidenceController.authorize(column: e.column, user.viewer, e.employee, engine)
+            guard Self.gradedItems(engine.scheme).contains(where: { e.column.hasPrefix($0.item + ".") }) else { throw Abort(.badRequest, reason: "不是质检记录") }
+        }
+        try await req.db.transaction { db in
+            for e in events {
+                try await e.delete(on: db)
+                _ = try await EventController.recount(employee: e.employee, scheme: e.scheme, period: e.period, column: e.column, on: db)
+                try await Audit.record(on: db, actor: user, action: "delete", entity: "qa_recording", id: "\(e.employee.number)/\(e.occurredOn)/\(e.column)",
+                                       before: e.note ?? "", reason: reason)
+            }
+            for e in Dictionary(events.map { ("\($0.$scheme.id)|\($0.period)", $0) }, uniquingKeysWith: { a, _ in a }).values {
+                try await EvidenceController.rescore(e.scheme, period: e.period, on: db)
+            }
+        }
+        return req.redirect(to: back(form.scheme, form.period, message: "已删除 \(events[0].employee.number) 的一条质检记录", focus: events[0].employee.number))
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}
+
+enum QAView {
+    static func body(_ m: QAWebController.Model) -> Node<HTML.BodyContext> {
+        let first = m.graded.first
+        let expected = first?.expected ?? 10
+        return .group(
+            .unwrap(m.error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+            .unwrap(m.message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
+            .if(m.schemes.isEmpty, .p("没有需要录音质检的方案")),
+            .form(.method(.get), .action("/qa"),
+                  .label(.text("方案 "), DataView.select("scheme", m.schemes, selected: m.scheme)),
+                  .label(.text("考核月（YYYY-MM）"), .input(.type(.text), .name("period"), .value(m.period), .attribute(named: "size", value: "8"))),
+                  .button(.type(.submit), "查看")),
+            .unwrap(first) { g in
+                .p(.text("每人每月评定 \(expected) 条录音（R-002-14）：" + g.grades.map { "\($0.label) \($0.points.map { $0.format() } ?? "") 分" }.joined(separator: "，")
+                         + "。同一条录音同时计入" + m.graded.map(\.label).joined(separator: "与") + "。"))
+            },
+            .table(.class("qa"),
+                .tr(.th("工号"), .th("姓名"), .th("班组"), .th("已评"), .forEach(first?.grades ?? []) { .th(.text($0.label)) }, .th("评定下一条录音"), .th("本月记录")),
+                .forEach(m.rows) { r in
+                    let done = r.counts.values.reduce(0, +)
+                    return .tr(.id("qa-\(r.employee.number)"),
+                        .td(.text(r.employee.number)), .td(Bits.name(r.employee.name)), .td(.text(r.team)),
+                        .td(.class(done == expected ? "num" : "num error"), .text("\(done)/\(expected)")),
+                        .forEach(first?.grades ?? []) { g in .td(.class("num"), .text(String(r.counts[g.id] ?? 0))) },
+                        .td(.form(.class("inline"), .method(.post), .action("/qa"),
+                                  DataView.hidden(m.csrf), CycleView.hidden("scheme", m.scheme), CycleView.hidden("period", m.period),
+                                  CycleView.hidden("employee", r.employee.id!.uuidString),
+                                  .element(named: "select", nodes: [.attribute(named: "name", value: "grade"), .attribute(named: "aria-label", value: "等级"),
+                                                                    m.focus == r.employee.number ? .attribute(named: "autofocus", value: "autofocus") : .empty]
+                                           + [Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: "", ignoreIfValueIsEmpty: false), .text("等级")])]
+                                           + (first?.grades ?? []).map { g in .element(named: "option", nodes: [.attribute(named: "value", value: g.id), .text(g.label)]) }),
+                                  .input(.type(.date), .name("day"), .value(min(m.today, lastDay(m.period))), .attribute(named: "aria-label", value: "录音日期")),
+                                  .input(.type(.text), .name("note"), .attribute(named: "placeholder", value: "录音编号"), .attribute(named: "size", value: "10"),
+                                         .attribute(named: "aria-label", value: "录音编号")),
+                                  .button(.type(.submit), "记录"))),
+                        .td(.if(!r.recordings.isEmpty, .details(.summary(.text("\(r.recordings.count) 条")),
+                            .ul(.forEach(r.recordings) { rec in
+                                .li(.text("\(rec.day) \(first?.grades.first { $0.id == rec.grade }?.label ?? rec.grade) "), Bits.typed(rec.note), .text(" · "), Bits.name(rec.by),
+                                    .form(.class("inline"), .method(.post), .action("/qa/remove"), DataView.hidden(m.csrf),
+                                          CycleView.hidden("scheme", m.scheme), CycleView.hidden("period", m.period),
+                                          CycleView.hidden("ids", rec.ids.map(\.uuidString).joined(separator: ",")),
+                                          .input(.type(.text), .name("reason"), .attribute(named: "placeholder", value: "删除原因"), .attribute(named: "size", value: "8"),
+                                                 .attribute(named: "aria-label", value: "删除原因")),
+                                          .button(.type(.submit), "删除")))
+                            })))))
+                })
+        )
+    }
+
+    /// The last day of a YYYY-MM month (the date field's default when the month is over).
+    static func lastDay(_ period: String) -> String {
+        guard let m = MonthIndex(period) else { return period }
+        return String(format: "%04d-%02d-%02d", m.year, m.month, PeriodCalendar.daysIn(year: m.year, month: m.month))
+    }
+}
