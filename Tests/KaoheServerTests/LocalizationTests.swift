@@ -11,11 +11,11 @@ import VaporTesting
 func untranslated(_ html: String) -> [String] {
     var s = html
     // drop elements left untranslated on purpose, innermost first
-    let patterns = [#"<(script|style|textarea)\b[^>]*>[\s\S]*?</\1>"#, #"<(span|td|text|div|pre)\b[^>]*translate="no"[^>]*>[^<]*(?:<(?!/?\1\b)[^<]*)*</\1>"#]
+    let patterns = [#"<(script|style|textarea)\b[^>]*>[\s\S]*?</\1>"#, #"<(span|td|text|div|pre|button)\b[^>]*translate="no"[^>]*>[^<]*(?:<(?!/?\1\b)[^<]*)*</\1>"#]
     for p in patterns { s = s.replacingOccurrences(of: p, with: " ", options: .regularExpression) }
     // readable attributes count; other attributes (values, ids) do not
     var texts: [String] = []
-    for m in s.matches(of: #/ (?:title|placeholder|aria-label|alt)="([^"]*)"/#) { texts.append(String(m.1)) }
+    for m in s.matches(of: #/ (?:title|placeholder|aria-label|alt|content)="([^"]*)"/#) { texts.append(String(m.1)) }
     s = s.replacingOccurrences(of: #"<[^>]*>"#, with: "\n", options: .regularExpression)
     texts += s.split(separator: "\n").map(String.init)
     var out: [String] = []
@@ -86,6 +86,68 @@ struct LocalizationTests {
                 try? report.write(toFile: "/tmp/kaohe-untranslated.txt", atomically: true, encoding: .utf8)
             }
             #expect(missing.isEmpty, "\(missing.count) texts untranslated, e.g. \(missing.keys.sorted().prefix(20))")
+        }
+    }
+}
+
+@Suite("Choosing a language (issue 7 §1)", .serialized)
+struct LanguageChoiceTests {
+    static func post(_ app: Application, _ b: inout Browser, _ path: String, _ form: String) async throws -> TestingHTTPResponse? {
+        var h = b.headers
+        h.contentType = .urlEncodedForm
+        h.replaceOrAdd(name: .referer, value: "http://localhost/login")
+        var out: TestingHTTPResponse?
+        let body = "_csrf=\(b.csrf.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&" + form
+        try await app.testing().test(.POST, path, headers: h, body: ByteBuffer(string: body)) { res in out = res }
+        return out
+    }
+
+    @Test("简体 by default without glosses; 繁體 chosen before signing in is kept in a cookie; English chosen signed in is kept on the account")
+    func choose() async throws {
+        try await withKaohe { app, _ in
+            // default: Simplified Chinese, whatever the browser asks for, and no English glosses
+            var b = Browser()
+            try await app.testing().test(.GET, "login", headers: ["Accept-Language": "en-US,en;q=0.9"]) { res in
+                b.remember(res)
+                #expect(res.body.string.contains("<html lang=\"zh-Hans\">"))
+                #expect(res.body.string.contains("登录"))
+                #expect(res.headers.first(name: .contentLanguage) == "zh-Hans")
+            }
+            // 繁體 before signing in: a cookie, back to the page it came from
+            let res = try #require(try await Self.post(app, &b, "language", "language=zh-Hant"))
+            #expect(res.status == .seeOther && res.headers.first(name: .location) == "/login")
+            let cookie = try #require(res.headers.setCookie?["kaohe_lang"]?.string)
+            #expect(cookie == "zh-Hant")
+            var headers = b.headers
+            headers.add(name: .cookie, value: "kaohe_lang=zh-Hant")
+            try await app.testing().test(.GET, "login", headers: headers) { res in
+                #expect(res.body.string.contains("<html lang=\"zh-Hant\">"))
+                #expect(res.body.string.contains("登錄") && !res.body.string.contains("登录"), "\(res.body.string.components(separatedBy: "登录").map { $0.suffix(80) })")
+            }
+            // an unknown language is refused, naming the field and the choices
+            let bad = try #require(try await Self.post(app, &b, "language", "language=fr"))
+            #expect(bad.status == .badRequest && bad.body.string.contains("zh-Hans"))
+
+            // signed in, English is saved on the account: a new browser signs in to English
+            var (s, _) = try await Browser.signIn(app, "alice")
+            try await app.testing().test(.GET, "/", headers: s.headers) { res in s.remember(res) }
+            let switched = try #require(try await Self.post(app, &s, "language", "language=en"))
+            #expect(switched.status == .seeOther)
+            let alice = try #require(try await User.query(on: app.db).filter(\.$username == "alice").first())
+            #expect(alice.language == "en")
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$entity == "user").filter(\.$after == "language=en").count()
+            #expect(audit == 1)
+            let (fresh, _) = try await Browser.signIn(app, "alice")
+            try await app.testing().test(.GET, "/", headers: fresh.headers) { res in
+                #expect(res.body.string.contains("<html lang=\"en\">"))
+                #expect(res.body.string.contains(">Home<"))
+                #expect(untranslated(res.body.string).isEmpty, "\(untranslated(res.body.string))")
+            }
+            // API errors follow the account's language too
+            try await app.testing().test(.GET, "api/v1/sheets/\(UUID())", headers: fresh.headers) { res in
+                #expect(res.status == .notFound)
+                #expect(!res.body.string.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF }, "\(res.body.string)")
+            }
         }
     }
 }

@@ -40,7 +40,7 @@ public final class Localizer: Sendable {
     let chinese: PhraseTable
     /// Single characters safe to translate inside a longer text: units and connectives of the
     /// explanations. Other single characters (有, 是, 中, 第 …) translate only as a whole text.
-    static let singles: Set<String> = ["分", "元", "扣", "秒", "次", "天", "年", "月", "日", "人", "加", "减", "每", "至", "或", "和", "及", "得", "条", "项", "个", "倍", "优", "良", "差", "劣"]
+    static let singles: Set<String> = ["分", "元", "扣", "秒", "次", "天", "年", "月", "日", "人", "加", "减", "每", "至", "或", "和", "及", "得", "条", "项", "个", "倍", "优", "良", "中", "差", "劣", "与", "共"]
     static func fragments(_ all: [String: String]) -> PhraseTable {
         PhraseTable(all.filter { $0.key.count >= 2 || singles.contains($0.key) })
     }
@@ -160,7 +160,7 @@ public final class Localizer: Sendable {
         while i < scalars.count {
             let c = scalars[i]
             // a fragment starts at a Chinese character or punctuation, or after a word ends
-            let boundary = i == 0 || !Localizer.isAlnum(scalars[i - 1]) || c.value >= 0x2E80
+            let boundary = i == 0 || !Localizer.isAlnum(scalars[i - 1]) || !Localizer.isAlnum(c)
             if boundary, let (len, value) = english.longestMatch(scalars, at: i) {
                 emit(value); i += len; continue
             }
@@ -251,7 +251,7 @@ public final class Localizer: Sendable {
     func translateAttributes(_ tag: [UInt8], _ lang: Language) -> [UInt8] {
         guard tag.contains(where: { $0 >= 0x80 }) else { return tag }
         var s = String(decoding: tag, as: UTF8.self)
-        for attr in ["title", "placeholder", "aria-label", "alt"] {
+        for attr in ["title", "placeholder", "aria-label", "alt", "content"] {
             guard let start = s.range(of: " \(attr)=\"") else { continue }
             guard let end = s[start.upperBound...].firstIndex(of: "\"") else { continue }
             let value = String(s[start.upperBound..<end])

@@ -49,7 +49,7 @@ struct AdminWebController: RouteCollection {
                .text(" · 新员工和批量变动用"), .a(.href("/imports"), "花名册导入")),
             .table(.tr(.th("工号"), .th("姓名"), .th("部门"), .th("班组"), .th("岗位"), .th("入职"), .th("状态"), .th("等级"), .th("星级"), .th("最近成绩")),
                    .forEach(list) { e in
-                       .tr(.td(.a(.href("/people/\(e.id!)"), .text(e.number))), .td(Bits.name(e.name)), .td(.text(e.department.name)), .td(.text(e.team?.name ?? "")),
+                       .tr(.td(.a(.href("/people/\(e.id!)"), .text(e.number))), .td(Bits.name(e.name)), .td(Bits.name(e.department.name)), .td(Bits.name(e.team?.name ?? "")),
                            .td(.text(e.position)), .td(.text(e.hireDate)), .td(.text(e.status == "active" ? "在职" : "离职")), .td(.text(e.level ?? "")),
                            .td(.class("num"), .text(e.star.map(String.init) ?? "")), .td(.class("num"), .text(latest[e.id!].map { "\($0.period)：\($0.total)" } ?? "")))
                    })
@@ -74,7 +74,7 @@ struct AdminWebController: RouteCollection {
         let body: Node<HTML.BodyContext> = .group(
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .unwrap(message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
-            .p(.text("\(e.number) "), Bits.name(e.name), .text(" · \(e.department.name) · 入职 \(e.hireDate)"), .text(" · "), .a(.href(SiteURL.employee(id).path), "成绩")),
+            .p(.text("\(e.number) "), Bits.name(e.name), .text(" · "), Bits.name(e.department.name), .text(" · 入职 \(e.hireDate)"), .text(" · "), .a(.href(SiteURL.employee(id).path), "成绩")),
             .form(.method(.post), .action("/people/\(id)"), DataView.hidden(req.csrfToken),
                   .label(.text("岗位 "), .input(.type(.text), .name("position"), .value(e.position))),
                   .label(.text("班组 "), DataView.select("team", [("", "—")] + teams.map { ($0.id!.uuidString, $0.name) }, selected: e.$team.id?.uuidString)),
@@ -322,11 +322,11 @@ enum SchemeView {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         return .group(
             .unwrap(message) { .p(.class(errors > 0 ? "error" : "demo"), .attribute(named: "role", value: "status"), .text($0)) },
-            .p(.text("\(key) · 当前第 \(version) 版 · 共 \(versions.count) 版")),
+            .p(.text("\(key) · 当前版本 \(version) · 版本数 \(versions.count)")),
             .p(.class(errors > 0 ? "error" : ""), .text(errors == 0 && warnings == 0 ? "校验通过，没有错误或警告" : "错误 \(errors) 个，警告 \(warnings) 个")),
             .if(!problems.isEmpty, .ul(.class("problems"), .forEach(problems) { p in
                 .li(.class(p.problem.severity == .error ? "error" : ""),
-                    .unwrap(p.line) { .a(.href("#L\($0)"), .text("第 \($0) 行 ")) },
+                    .unwrap(p.line) { .a(.href("#L\($0)"), .span("行号"), .text(" \($0) ")) },
                     .code(.text(p.problem.path)), .text("：" + (p.problem.severity == .error ? "错误" : "警告") + " "), .text(p.problem.message),
                     .if(!p.problem.rules.isEmpty, .text("（\(p.problem.rules.joined(separator: "、"))）")))
             })),

@@ -204,7 +204,7 @@ enum QAView {
                 .forEach(m.rows) { r in
                     let done = r.counts.values.reduce(0, +)
                     return .tr(.id("qa-\(r.employee.number)"),
-                        .td(.text(r.employee.number)), .td(Bits.name(r.employee.name)), .td(.text(r.team)),
+                        .td(.text(r.employee.number)), .td(Bits.name(r.employee.name)), .td(Bits.name(r.team)),
                         .td(.class(done == expected ? "num" : "num error"), .text("\(done)/\(expected)")),
                         .forEach(first?.grades ?? []) { g in .td(.class("num"), .text(String(r.counts[g.id] ?? 0))) },
                         .td(.form(.class("inline"), .method(.post), .action("/qa"),

@@ -38,8 +38,8 @@ struct ReportWebController: RouteCollection {
             .p(.class("downloads"), .a(.href("/exports/download?form=\(form.rawValue)&\(query)&format=xlsx"), "下载 Excel (XLSX)"), .text("　"),
                .a(.href("/exports/download?form=\(form.rawValue)&\(query)&format=csv"), "下载 CSV")),
             .forEach(sheets) { s in
-                // people's names are theirs: never translated
-                let names = Set(s.header.indices.filter { ["姓名", "评分人", "复核人", "记录人"].contains(s.header[$0]) })
+                // names people gave (a person, a department, a team): never translated
+                let names = Set(s.header.indices.filter { ["姓名", "评分人", "复核人", "记录人", "部门", "班组"].contains(s.header[$0]) })
                 return .group(
                     .if(sheets.count > 1, .h2(.text(s.name))),
                     .table(

@@ -11,6 +11,7 @@ struct HomeModel {
 enum Bits {
     /// A person's name: theirs, never translated.
     static func name<C>(_ s: String) -> Node<C> { .element(named: "span", nodes: [.attribute(named: "translate", value: "no"), .text(s)]) }
+    /// Names people gave: of a person, a department, a team — never translated.
     /// Text a user typed (a reason, a note): never translated.
     static func typed<C>(_ s: String) -> Node<C> { .element(named: "span", nodes: [.attribute(named: "translate", value: "no"), .text(s)]) }
     /// An SVG chart made by `Charts` (markup we built and escaped ourselves).
@@ -49,7 +50,8 @@ enum HomeView {
     /// An agent's home: what to do, the trend, the latest result item by item, level progress, objections.
     static func agent(_ m: HomeService.AgentHome, today: String) -> Node<HTML.BodyContext> {
         .group(
-            .p(.text("\(m.employee.number) "), Bits.name(m.employee.name), .text(" · \(m.employee.position) · \(m.employee.department.name)\(m.employee.team.map { " \($0.name)" } ?? "")")),
+            .p(.text("\(m.employee.number) "), Bits.name(m.employee.name), .text(" · \(m.employee.position) · "),
+               Bits.name(m.employee.department.name + (m.employee.team.map { " \($0.name)" } ?? ""))),
             .h2("本月考核表"),
             Bits.pending(m.pending, today: today, showPerson: false),
             .if(!m.inProgress.isEmpty, .p(.text("评分中（发布后可见总分）：" + m.inProgress.sorted().joined(separator: "、")))),
@@ -92,7 +94,7 @@ enum HomeView {
     /// A team lead's or a manager's home.
     static func team(_ m: HomeService.TeamHome, people: HomeModel) -> Node<HTML.BodyContext> {
         .group(
-            .if(!m.scope.isEmpty, .p(.text(m.scope))),
+            .if(!m.scope.isEmpty, .p(Bits.name(m.scope))),
             .h2("待我处理的考核表"),
             Bits.pending(m.pending, today: m.today, showPerson: true),
             .unwrap(m.period) { p in
@@ -107,7 +109,7 @@ enum HomeView {
                                 .table(.tr(.th("名次"), .th("工号"), .th("姓名"), .th("班组"), .th("总分"), .th("等级")),
                                        .forEach(g.ranking.count <= 15 ? g.ranking : Array(g.ranking.prefix(10)) + Array(g.ranking.suffix(5))) { r in
                                            .tr(.td(.class("num"), .text(String(r.rank))), .td(.a(.href(SiteURL.employee(r.employee).path), .text(r.number))),
-                                               .td(Bits.name(r.name)), .td(.text(r.team)), .td(.class("num"), .text(Charts.fmt(r.total))), .td(.text(r.grade)))
+                                               .td(Bits.name(r.name)), .td(Bits.name(r.team)), .td(.class("num"), .text(Charts.fmt(r.total))), .td(.text(r.grade)))
                                        }))
                         )
                     },
@@ -143,7 +145,7 @@ enum HomeView {
                 .group(
                     .h2(.text("\(p) 各部门成绩")),
                     .div(.class("charts"), .forEach(m.departments.filter { $0.count > 0 }) { d in
-                        .section(.h3(.text("\(d.name)：\(d.count) 人，平均 \(Charts.fmt((d.mean * 100).rounded() / 100))")),
+                        .section(.h3(Bits.name(d.name), .text("：\(d.count) 人，平均 \(Charts.fmt((d.mean * 100).rounded() / 100))")),
                                  Bits.chart(Charts.distribution(d.distribution, title: "\(d.name) \(p) 分数分布")))
                     })
                 )
