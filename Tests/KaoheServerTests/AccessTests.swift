@@ -95,7 +95,7 @@ struct HTTPAccessTests {
             }
             let (b, status) = try await Browser.signIn(app, "hr")
             #expect(status == .seeOther)
-            try await app.testing().test(.GET, "", headers: b.headers) { res in
+            try await app.testing().test(.GET, "people", headers: b.headers) { res in
                 #expect(res.status == .ok)
                 #expect(res.body.string.contains("戴夫"))
             }

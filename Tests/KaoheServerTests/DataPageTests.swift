@@ -60,7 +60,7 @@ struct DataPageTests {
                                      file: ("bad.csv", Data(ImportTests.csv.replacingOccurrences(of: "85,45,14", with: "85,abc,14").utf8)))
             h.contentType = bad.1
             try await app.testing().test(.POST, "imports", headers: h, body: bad.0) { res in
-                #expect(res.status == .unprocessableEntity && res.body.string.contains("row 3") && res.body.string.contains("role=\"alert\""))
+                #expect(res.status == .unprocessableEntity && res.body.string.contains("第 3 行") && res.body.string.contains("role=\"alert\""))
             }
             #expect(try await ImportUpload.query(on: app.db).count() == 0)
             try await app.testing().test(.GET, "exports/download?form=results&period=2026-10&department=&format=csv", headers: hr.headers) { res in

@@ -127,8 +127,8 @@ struct ReportPageTests {
     func pages() async throws {
         try await withKaohe { app, _ in
             let hr = try await ExportTests.october(app)
-            // HR's home lists everyone with their latest result (one query for all)
-            try await app.testing().test(.GET, "", headers: hr.headers) { res in
+            // HR's people page lists everyone with their latest result (one query for all)
+            try await app.testing().test(.GET, "people", headers: hr.headers) { res in
                 #expect(res.body.string.contains("2026-10：69.5") && res.body.string.contains("102001"))
             }
             try await app.testing().test(.GET, "reports", headers: hr.headers) { res in

@@ -114,7 +114,8 @@ public final class Localizer: Sendable {
         let scalars = Array(s.unicodeScalars)
         var i = 0
         while i < scalars.count {
-            if isHan(scalars[i]), let (len, value) = chinese.longestMatch(scalars, at: i) {
+            let boundary = i == 0 || !Localizer.isAlnum(scalars[i - 1]) || !Localizer.isAlnum(scalars[i])
+            if boundary, let (len, value) = chinese.longestMatch(scalars, at: i) {
                 out.append(contentsOf: value.unicodeScalars); i += len
             } else {
                 out.append(scalars[i]); i += 1
