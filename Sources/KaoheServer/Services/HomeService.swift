@@ -139,6 +139,10 @@ enum HomeService {
             rows += try await sql.select().columns("employee_id", "period", "total", "grade", "scheme_id").from(StoredResult.schema)
                 .where("employee_id", .in, SQLBind.group(chunk)).all(decoding: Row.self)
         }
+        // a month still being rated (its cycle not yet published) is not a result yet: partial totals
+        // would fill the distribution and the flags with people nobody has rated
+        let rating = Set(try await Cycle.query(on: db).filter(\.$status == "open").all().map { "\($0.period)|\($0.$scheme.id)" })
+        rows.removeAll { rating.contains("\($0.period)|\($0.scheme_id)") }
         guard let latest = rows.map(\.period).max(), let latestMonth = MonthIndex(latest) else {
             return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: [])
         }
@@ -208,8 +212,11 @@ enum HomeService {
         }
         let people = try await Employee.query(on: db).filter(\.$status == "active").count()
         guard let sql = db as? SQLDatabase else { return HRHome(period: nil, cycles: cycles, departments: [], people: people) }
-        struct P: Decodable { var period: String? }
-        let latest = try await sql.raw("SELECT MAX(period) AS period FROM \(unsafeRaw: StoredResult.schema)").first(decoding: P.self)?.period
+        // the latest month with results, leaving out months still being rated
+        struct P: Decodable { var period: String; var scheme_id: UUID }
+        let rating = Set(try await Cycle.query(on: db).filter(\.$status == "open").all().map { "\($0.period)|\($0.$scheme.id)" })
+        let latest = try await sql.raw("SELECT DISTINCT period, scheme_id FROM \(unsafeRaw: StoredResult.schema)").all(decoding: P.self)
+            .filter { !rating.contains("\($0.period)|\($0.scheme_id)") }.map(\.period).max()
         var departments: [DepartmentSummary] = []
         if let latest {
             struct Row: Decodable { var department_id: UUID; var total: String }
