@@ -29,7 +29,9 @@ enum Demo {
     static let givenNames = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平", "刚", "桂英", "欣", "婷"]
 
     /// Loads the demo company unless it is already there.
-    static func load(_ app: Application, months: Int = 12, lastPeriod: String = "2026-10") async throws {
+    /// `scale` > 1 repeats every team (售前一组 2, 售前一组 3 …) to make a large company for
+    /// measuring page speed; 工号 then take four digits after the department code.
+    static func load(_ app: Application, months: Int = 12, lastPeriod: String = "2026-10", scale: Int = 1) async throws {
         guard try await Department.query(on: app.db).count() == 0 else { return }
         let hash = try await app.password.async.hash(password)
         guard let last = MonthIndex(lastPeriod) else { throw Abort(.internalServerError, reason: "bad demo period") }
@@ -43,25 +45,27 @@ enum Demo {
                 try await dept.save(on: db)
                 try await User(username: "manager\(di + 1)", displayName: "\(d.department)经理", passwordHash: hash, role: .manager,
                                departmentId: dept.id).save(on: db)
-                for (ti, t) in d.teams.enumerated() {
+                let teams = (0..<max(scale, 1)).flatMap { rep in d.teams.map { t in TeamPlan(name: rep == 0 ? t.name : "\(t.name) \(rep + 1)", preset: t.preset, size: t.size) } }
+                for (ti, t) in teams.enumerated() {
                     let team = Team(name: t.name, departmentId: try dept.requireID())
                     try await team.save(on: db)
                     let text = try String(contentsOf: try presetFile(t.preset), encoding: .utf8)
                     let scheme = try await schemeVersion(t.preset, text: text, department: dept, on: db)
                     let engine = try ScoringEngine(scheme: try Presets.scheme(t.preset))
                     var gen = DemoProfile(seed: UInt64(di * 10 + ti + 1))
+                    let digits = scale > 1 ? "%04d" : "%03d"
                     var members: [Employee] = []
                     for k in 0..<t.size {
                         n += 1
                         let name = String(surnames[(n * 7) % surnames.count]) + givenNames[(n * 5 + k) % givenNames.count]
-                        let e = Employee(number: "1\(d.code)\(String(format: "%03d", n))", name: name, position: k == 0 ? "组长" : "客服专员",
+                        let e = Employee(number: "1\(d.code)\(String(format: digits, n))", name: name, position: k == 0 ? "组长" : "客服专员",
                                          hireDate: String(format: "20%02d-%02d-01", 21 + n % 5, 1 + n % 12), departmentId: try dept.requireID(), teamId: try team.requireID())
                         try await e.save(on: db)
                         members.append(e)
                         if k == 0 {
                             team.leaderId = e.id
                             try await team.save(on: db)
-                            try await User(username: "lead\(di + 1)\(ti + 1)", displayName: "组长 \(name)", passwordHash: hash, role: .lead,
+                            try await User(username: ti < 9 ? "lead\(di + 1)\(ti + 1)" : "lead\(di + 1)_\(ti + 1)", displayName: "组长 \(name)", passwordHash: hash, role: .lead,
                                            employeeId: e.id, teamId: team.id, departmentId: dept.id).save(on: db)
                         } else if !agentUserMade {
                             agentUserMade = true

@@ -12,7 +12,7 @@ public enum KaoheServerMain {
         do {
             try await configure(app, config)
             let firstStart = try await Accounts.ensureAdministrator(app)
-            if config.demo { try await Demo.load(app) }
+            if config.demo { try await Demo.load(app, scale: config.demoScale) }
             if let password = firstStart {
                 say("首次启动：已创建管理员 admin，一次性密码 first start: administrator “admin”, one-time password: \(password)")
                 say("（请登录后立即修改；此密码不会再次显示 change it after signing in; it is not shown again）")

@@ -11,11 +11,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on (KAOHE_HOST).") var host: String?
     @Option(help: "Port (KAOHE_PORT).") var port: Int?
     @Flag(help: "Load the demo company (2 departments, 5 teams, 60 employees, 12 months) and show demo logins.") var demo = false
+    @Option(name: .customLong("demo-scale"), help: "With --demo: the company N times over (34 gives about 2,000 people; for measuring page speed).") var demoScale: Int = 1
 
     func run() async throws {
-        let config: AppConfig
-        do { config = try AppConfig.from(environment: ProcessInfo.processInfo.environment, host: host, port: port, demo: demo) }
+        let base: AppConfig
+        do { base = try AppConfig.from(environment: ProcessInfo.processInfo.environment, host: host, port: port, demo: demo) }
         catch { throw failInput("\(error)") }
+        guard (1...200).contains(demoScale) else { throw failInput("--demo-scale: 1–200") }
+        var config = base
+        config.demoScale = demoScale
         try await KaoheServerMain.run(config) { line in print(line) }
     }
 }
