@@ -35,7 +35,7 @@ enum Demo {
         guard try await Department.query(on: app.db).count() == 0 else { return }
         let hash = try await app.password.async.hash(password)
         guard let last = MonthIndex(lastPeriod) else { throw Abort(.internalServerError, reason: "bad demo period") }
-        try await app.db.transaction { db in
+        try await app.db.writeTransaction { db in
             var n = 0
             var agentUserMade = false
             try await User(username: "hr", displayName: "人事 周敏", passwordHash: hash, role: .hr).save(on: db)

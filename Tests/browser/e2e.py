@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """End-to-end test in a real browser (Chromium, headless) against a real `kaohe serve --demo`
-on SQLite: every demo role signs in; HR opens a cycle from the cycles page; the team lead rates a
-sheet in the form; the agent sees it waiting; HR downloads an XLSX. Screenshots of the key pages
-at desktop and phone width go to the folder given (issue 7 §8, first part).
+on SQLite — the month of every role (issue 7 §8): every demo role signs in; HR opens the November
+cycle from the cycles page; the team lead rates the twelve sheets in the form (the live total
+follows the marks); the manager reviews them; HR publishes; the agent sees the result explained
+item by item, objects, and sees the manager's decision; the QA inspector grades a recording; HR
+checks a scheme in the editor; the agent switches to English and 繁體中文; HR downloads an XLSX.
+Screenshots of the key pages at desktop and phone width go to the folder given.
 
 usage: e2e.py KAOHE_BINARY SCREENSHOT_DIR
 """
@@ -91,7 +94,7 @@ try:
         driver.get(f"{BASE}/login")
         driver.find_element(By.NAME, "username").send_keys(user)
         driver.find_element(By.NAME, "password").send_keys("demo1234")
-        driver.find_element(By.CSS_SELECTOR, "form button[type=submit], form input[type=submit]").click()
+        driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
         expect(wait_for(lambda: "/login" not in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "header form")),
                f"{user} could not sign in")
 
@@ -149,6 +152,108 @@ try:
     driver.get(f"{BASE}/sheets")
     expect("复核" in text(), "agent1 does not see the sheet under review")
     shot("sheets-agent")
+
+    def do_pending(who):
+        """Every November sheet waiting for this user: rated in the form or approved in review."""
+        done = 0
+        while True:
+            driver.get(f"{BASE}/sheets")
+            todo = None
+            for r in driver.find_elements(By.CSS_SELECTOR, "table tr"):
+                cells = r.find_elements(By.TAG_NAME, "td")
+                if len(cells) >= 5 and cells[2].text == "2026-11" and cells[4].text in ("评分", "复核/申诉"):
+                    todo = r
+                    break
+            if todo is None:
+                return done
+            todo.find_element(By.TAG_NAME, "a").click()
+            expect(wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "button[value='submit_rating'], button[value='approve']")),
+                   f"{who}: a sheet to rate or review did not open")
+            if driver.find_elements(By.CSS_SELECTOR, "button[value='submit_rating']"):
+                for el in driver.find_elements(By.CSS_SELECTOR, "input[name^='v.']"):
+                    if not el.get_attribute("name").endswith(".override"):
+                        el.clear()
+                        el.send_keys("5")
+                for el in driver.find_elements(By.CSS_SELECTOR, "select[name^='v.']"):
+                    Select(el).select_by_index(1)
+                driver.find_element(By.CSS_SELECTOR, "button[value='submit_rating']").click()
+            else:
+                if who == "manager1" and not any(f.startswith("sheet-review") for f in os.listdir(OUT)):
+                    shot("sheet-review")
+                driver.find_element(By.CSS_SELECTOR, "button[value='approve']").click()
+            expect(wait_for(lambda: "阶段：复核" in text() or "阶段：待发布" in text()), f"{who}: the step was not recorded: " + text()[:400])
+            done += 1
+
+    # the lead rates the rest of the team, the manager rates the lead and reviews, HR reviews what is left
+    login("lead11")
+    expect(do_pending("lead11") >= 10, "the lead did not rate the rest of the team")
+    login("manager1")
+    do_pending("manager1")
+    driver.get(f"{BASE}/")
+    shot("home-manager-cycle")
+    login("hr")
+    do_pending("hr")
+
+    # HR publishes the month
+    login("hr")
+    driver.get(f"{BASE}/cycles")
+    driver.find_element(By.XPATH, "//button[contains(., '发布结果')]").click()
+    expect(wait_for(lambda: "已发布 12 张" in text()), "the cycle was not published: " + text()[:400])
+
+    # the agent sees the result with every item explained, and objects
+    login("agent1")
+    expect("2026-11 成绩" in text() and "依据与计算" in text(), "agent1's home does not show the November result")
+    expect(driver.find_elements(By.CSS_SELECTOR, "div.chart svg"), "agent1's home has no trend chart")
+    width = shot("home-agent-published")
+    expect(width <= 400, f"agent1's home is wider than a phone ({width}px)")
+    driver.find_element(By.LINK_TEXT, "查看考核表、确认或申诉").click()
+    expect(wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "button[value='object']")), "no objection button on the published sheet")
+    driver.find_element(By.NAME, "reason").send_keys("差评是物流原因造成的，附聊天记录")
+    driver.find_element(By.CSS_SELECTOR, "button[value='object']").click()
+    expect(wait_for(lambda: "阶段：申诉中" in text() or "申诉" in text() and "差评是物流原因造成的" in text()), "the objection was not recorded: " + text()[:400])
+    shot("sheet-objected")
+
+    # the manager upholds the result with a reason; the agent sees the outcome on the home page
+    login("manager1")
+    driver.get(f"{BASE}/sheets")
+    next(r for r in driver.find_elements(By.CSS_SELECTOR, "table tr") if "101002" in r.text).find_element(By.TAG_NAME, "a").click()
+    expect(wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "button[value='uphold']")), "no uphold button for the objection")
+    driver.find_element(By.NAME, "reason").send_keys("差评与物流无关，维持")
+    driver.find_element(By.CSS_SELECTOR, "button[value='uphold']").click()
+    expect(wait_for(lambda: "差评与物流无关" in text()), "the objection was not decided")
+    login("agent1")
+    expect("维持原结果" in text() and "差评与物流无关" in text(), "agent1 does not see the objection's outcome")
+
+    # the QA inspector grades a recording
+    login("qa1")
+    driver.get(f"{BASE}/qa")
+    first = driver.find_element(By.CSS_SELECTOR, "table.qa tr[id^='qa-']")
+    number = first.get_attribute("id")[3:]
+    Select(first.find_element(By.NAME, "grade")).select_by_visible_text("良")
+    first.find_element(By.NAME, "note").send_keys("REC-0001")
+    first.find_element(By.XPATH, ".//button[contains(., '记录')]").click()
+    expect(wait_for(lambda: f"{number}：已记录 良" in text()), "the QA grade was not recorded")
+    shot("qa")
+
+    # HR checks the scheme in the editor
+    login("hr")
+    driver.get(f"{BASE}/schemes/ecommerce-monthly")
+    driver.find_element(By.CSS_SELECTOR, "button[value='check']").click()
+    expect(wait_for(lambda: "错误 0 个" in text() or "校验通过" in text()), "the scheme check did not run")
+    shot("scheme-editor")
+
+    # the agent switches to English and to 繁體中文: the same page in the chosen language
+    login("agent1")
+    driver.find_element(By.CSS_SELECTOR, "button[value='en']").click()
+    expect(wait_for(lambda: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"), "the page did not switch to English")
+    expect("Home" in text() and "Sign out" in text() and "Objections" in text(), "English labels missing: " + text()[:300])
+    shot("home-agent-en")
+    driver.find_element(By.CSS_SELECTOR, "button[value='zh-Hant']").click()
+    expect(wait_for(lambda: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hant"), "the page did not switch to 繁體中文")
+    expect("首頁" in text() and "申訴" in text(), "繁體 labels missing")
+    shot("home-agent-hant")
+    driver.find_element(By.CSS_SELECTOR, "button[value='zh-Hans']").click()
+    expect(wait_for(lambda: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"), "the page did not switch back to 简体中文")
 
     # HR downloads the October ranking as XLSX with the browser's session
     login("hr")

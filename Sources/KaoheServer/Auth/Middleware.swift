@@ -66,10 +66,20 @@ struct APIAuthenticator: AsyncMiddleware {
     }
 }
 
-/// Every form POST carries the session's CSRF token (`_csrf`).
+/// Every form POST carries the session's CSRF token (`_csrf`). A body that arrives in several
+/// chunks (a form over a few KB from a real browser, an uploaded file) is still streaming when
+/// middleware runs — the route's own `.collect` comes later — so it is collected here, up to
+/// `maxBody`; before, a scheme posted from the editor was refused as a stale form.
 struct CSRFCheck: AsyncMiddleware {
+    var maxBody: ByteCount = "1mb"
+
     func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
         if req.method == .POST {
+            if req.body.data == nil {
+                do { _ = try await req.body.collect(max: maxBody.value).get() } catch {
+                    throw Abort(.payloadTooLarge, reason: "表单或文件太大（上限 \(maxBody.value / 1_048_576) MB）")
+                }
+            }
             let sent = try? req.content.get(String.self, at: "_csrf")
             guard let expected = req.session.data["csrf"], let sent, sent == expected else {
                 throw Abort(.forbidden, reason: "表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")

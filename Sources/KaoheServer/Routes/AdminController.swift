@@ -123,7 +123,7 @@ struct AdminController: RouteCollection {
 extension Retention {
     /// Deletes evidence and results of periods before `cutoff` in one transaction, audited (R-000-07).
     static func purge(before cutoff: String, user: User, db: Database) async throws -> AdminController.PurgeDTO {
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             let ev = try await EvidenceEntry.query(on: db).filter(\.$period < cutoff).count()
             let rs = try await StoredResult.query(on: db).filter(\.$period < cutoff).count()
             try await EvidenceEntry.query(on: db).filter(\.$period < cutoff).delete()

@@ -19,7 +19,9 @@ struct AdminWebController: RouteCollection {
         hr.post("retention", use: purge)
         hr.get("schemes", use: schemes)
         hr.get("schemes", ":key", use: scheme)
-        hr.post("schemes", ":key", use: editScheme)
+        // a scheme is larger than the 16 KB a form body may have by default
+        routes.grouped(RequireLogin(), CSRFCheck(maxBody: "2mb"), RequireHR())
+            .on(.POST, "schemes", ":key", body: .collect(maxSize: "2mb"), use: editScheme)
         signedIn.get("cycles", ":id", "calibration", use: calibration)
     }
 

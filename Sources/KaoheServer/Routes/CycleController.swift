@@ -124,7 +124,7 @@ struct CycleController: RouteCollection {
         let user = try req.user
         let body = try req.decodeBody(SaveRequest.self)
         let id = req.parameters.get("id", as: UUID.self)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             let s = try await CycleService.load(id, on: db)
             guard CycleService.mayView(s, user) else { throw Abort(.forbidden, reason: "这不是你的考核表 not your sheet") }
             try await CycleService.write(s, version: body.version, values: body.values, reason: body.reason, user: user, db: db)
@@ -150,7 +150,7 @@ struct CycleController: RouteCollection {
         }
         let id = req.parameters.get("id", as: UUID.self)
         let config = req.application.config
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             let s = try await CycleService.load(id, on: db)
             guard CycleService.mayView(s, user) else { throw Abort(.forbidden, reason: "这不是你的考核表 not your sheet") }
             try await CycleService.act(s, action: action, version: body.version, reason: body.reason, values: body.values, user: user, config: config, db: db)
@@ -162,7 +162,7 @@ struct CycleController: RouteCollection {
         let user = try req.user
         let body = try req.decodeBody(CycleService.FindingRequest.self)
         let id = req.parameters.get("id", as: UUID.self)
-        let dto = try await req.db.transaction { db in
+        let dto = try await req.db.writeTransaction { db in
             try await CycleService.find(try await CycleService.load(id, on: db), body, user: user, db: db)
         }
         let res = Response(status: .created)
@@ -182,7 +182,7 @@ struct CycleController: RouteCollection {
         let user = try req.user
         let body = try req.decodeBody(CycleService.JustifyRequest.self)
         let id = req.parameters.get("id", as: UUID.self)
-        return try await req.db.transaction { db in
+        return try await req.db.writeTransaction { db in
             try await CycleService.justify(try await CycleService.loadFinding(id, db: db), text: body.justification, user: user, db: db)
         }
     }
@@ -191,7 +191,7 @@ struct CycleController: RouteCollection {
         let user = try req.user
         let body = try req.decodeBody(CycleService.DecideRequest.self)
         let id = req.parameters.get("id", as: UUID.self)
-        return try await req.db.transaction { db in
+        return try await req.db.writeTransaction { db in
             try await CycleService.decide(try await CycleService.loadFinding(id, db: db), accept: body.accept, reason: body.reason, user: user, db: db)
         }
     }

@@ -67,7 +67,7 @@ struct CycleWebController: RouteCollection {
         let reason = form["reason"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         let config = req.application.config
         do {
-            try await req.db.transaction { db in
+            try await req.db.writeTransaction { db in
                 let s = try await CycleService.load(id, on: db)
                 if action == "save" {
                     try await CycleService.write(s, version: version, values: values, reason: reason, user: user, db: db)

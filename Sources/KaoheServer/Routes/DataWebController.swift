@@ -8,7 +8,7 @@ struct DataWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
         signedIn.get("imports", use: page)
-        signedIn.on(.POST, "imports", body: .collect(maxSize: "200mb"), use: upload)
+        routes.grouped(RequireLogin(), CSRFCheck(maxBody: "200mb")).on(.POST, "imports", body: .collect(maxSize: "200mb"), use: upload)
         signedIn.post("imports", "commit", use: commit)
         signedIn.post("imports", ":id", "revert", use: revert)
         signedIn.get("exports", "download", use: download)

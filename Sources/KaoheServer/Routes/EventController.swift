@@ -58,7 +58,7 @@ struct EventController: RouteCollection {
         let schemeId = try version.requireID()
         let event = EventRecord(employeeId: body.employeeId, schemeId: schemeId, period: period, column: body.column,
                                 occurredOn: body.occurredOn, note: body.note, recordedBy: user.id)
-        let count = try await req.db.transaction { db -> Int in
+        let count = try await req.db.writeTransaction { db -> Int in
             try await event.save(on: db)
             let n = try await Self.recount(employee: employee, scheme: version, period: period, column: body.column, on: db)
             try await Audit.record(on: db, actor: user, action: "create", entity: "event", id: "\(employee.number)/\(body.occurredOn)/\(body.column)",
@@ -82,7 +82,7 @@ struct EventController: RouteCollection {
         guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 删除事件须说明原因 (R-004-03)") }
         let engine = try Scoring.engine(event.scheme)
         try EvidenceController.authorize(column: event.column, user.viewer, event.employee, engine)
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             try await event.delete(on: db)
             _ = try await Self.recount(employee: event.employee, scheme: event.scheme, period: event.period, column: event.column, on: db)
             try await Audit.record(on: db, actor: user, action: "delete", entity: "event", id: "\(event.employee.number)/\(event.occurredOn)/\(event.column)",

@@ -60,7 +60,7 @@ struct EvidenceController: RouteCollection {
         do { _ = try engine.evidence(merged) } catch {
             throw Abort(.unprocessableEntity, reason: "values.\(error.column ?? ""): \(error.message)")
         }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             for (column, value) in changes.sorted(by: { $0.key < $1.key }) {
                 if let e = existing.first(where: { $0.column == column }) {
                     let before = e.value

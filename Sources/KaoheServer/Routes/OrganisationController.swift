@@ -28,7 +28,7 @@ struct OrganisationController: RouteCollection {
         guard (2000...2100).contains(body.year) else { throw Abort(.unprocessableEntity, reason: "year: 须为年份 (got \(body.year))") }
         guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
         let user = try req.user
-        return try await req.db.transaction { db in
+        return try await req.db.writeTransaction { db in
             var freed: [String] = []
             for e in try await Employee.query(on: db).filter(\.$status == "left").all() where !e.number.contains("@") {
                 let old = e.number

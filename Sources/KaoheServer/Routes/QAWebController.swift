@@ -130,7 +130,7 @@ struct QAWebController: RouteCollection {
         let columns = graded.compactMap { g in g.grades.contains { $0.id == form.grade } ? "\(g.item).\(form.grade)" : nil }
         for c in columns { try EvidenceController.authorize(column: c, user.viewer, employee, engine) }
         let schemeId = try version.requireID()
-        let n = try await req.db.transaction { db -> Int in
+        let n = try await req.db.writeTransaction { db -> Int in
             var n = 0
             for c in columns {
                 try await EventRecord(employeeId: form.employee, schemeId: schemeId, period: period, column: c, occurredOn: form.day, note: note, recordedBy: user.id).save(on: db)
@@ -164,7 +164,7 @@ struct QAWebController: RouteCollection {
             try EvidenceController.authorize(column: e.column, user.viewer, e.employee, engine)
             guard Self.gradedItems(engine.scheme).contains(where: { e.column.hasPrefix($0.item + ".") }) else { throw Abort(.badRequest, reason: "不是质检记录") }
         }
-        try await req.db.transaction { db in
+        try await req.db.writeTransaction { db in
             for e in events {
                 try await e.delete(on: db)
                 _ = try await EventController.recount(employee: e.employee, scheme: e.scheme, period: e.period, column: e.column, on: db)

@@ -144,7 +144,6 @@ enum CycleService {
         let users = try await User.query(on: db).all()
         let accountOf = Dictionary(users.compactMap { u in u.$employee.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
         let leaders = Dictionary(try await Team.query(on: db).all().compactMap { t in t.leaderId.map { (t.id!, $0) } }, uniquingKeysWith: { a, _ in a })
-        let hrUser = users.first { $0.role == .hr }
         func manager(_ dept: UUID) -> User? { users.first { $0.role == .manager && $0.$department.id == dept } }
         var excluded: [String: String] = [:]
         var sheets: [Sheet] = []
@@ -159,7 +158,9 @@ enum CycleService {
             let rater = boss.flatMap { accountOf[$0.id!] } ?? manager(e.$department.id)
             let grand = boss?.superiorId.flatMap { accountOf[$0] }
             var reviewer = grand ?? manager(e.$department.id)
-            if reviewer?.id == rater?.id { reviewer = hrUser }
+            // no one above the rater: the HR officer who opened the cycle reviews (not whichever HR
+            // account happens to come first — the demo's first-start administrator reviewed before)
+            if reviewer?.id == rater?.id { reviewer = user }
             guard let rater else { excluded[e.number] = "没有直接上级或经理账号，无人评分 no superior, team leader or manager account to rate"; continue }
             if rater.$employee.id == e.id { excluded[e.number] = "本人是自己的评分人 would rate themself"; continue }
             let s = Sheet()
@@ -177,7 +178,7 @@ enum CycleService {
         cycle.excluded = String(decoding: try JSONEncoder.sorted.encode(excluded), as: UTF8.self)
         cycle.createdBy = user.id; cycle.createdAt = Date()
         let issued = sheets, left = excluded
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             try await cycle.save(on: db)
             for s in issued { s.$cycle.id = cycle.id! }
             try await ImportService.createAll(issued, on: db)
@@ -565,7 +566,7 @@ enum CycleService {
         let waiting = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).filter(\.$stage ~~ [SheetStage.selfAssessment.rawValue, SheetStage.rating.rawValue, SheetStage.review.rawValue]).count()
         guard waiting == 0 else { throw Abort(.conflict, reason: "还有 \(waiting) 张表未完成复核，不能发布 sheets still being rated or reviewed") }
         let close = sched.add(sched.objectionDays, to: config.todayDate)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             for s in ready {
                 s.stage = SheetStage.published.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
                 try await s.save(on: db)
@@ -590,7 +591,7 @@ enum CycleService {
         if config.todayDate <= close && sheets.contains(where: { $0.stage == SheetStage.published.rawValue }) {
             throw Abort(.conflict, reason: "申诉期至 \(close) 结束，尚有员工未确认 the objection window is open until \(close)")
         }
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             for s in sheets where s.stage != SheetStage.locked.rawValue {
                 try await SheetStep(sheet: s.id!, action: "lock", actor: user, from: s.stage, to: SheetStage.locked.rawValue, reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
                 s.stage = SheetStage.locked.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id

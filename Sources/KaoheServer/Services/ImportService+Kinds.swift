@@ -116,7 +116,7 @@ extension ImportService {
             let counts = (preview.created, preview.unchanged, preview.rows)
             let frozen = preview
             let todo = toCreate
-            let id: UUID = try await db.transaction { db in
+            let id: UUID = try await db.writeTransaction { db in
                 let batch = ImportRecord(kind: o.kind.rawValue, fileName: o.file, sheet: grid.sheet, source: o.source, checksum: frozen.checksum,
                                          rows: counts.2, created: counts.0, updated: 0, unchanged: counts.1, recordedBy: user.id, schemeId: schemeId, periods: periods)
                 try await batch.save(on: db)
@@ -304,7 +304,7 @@ extension ImportService {
             let frozen = preview
             let known = byNumber
             let steps = plan
-            let id: UUID = try await db.transaction { db in
+            let id: UUID = try await db.writeTransaction { db in
                 let batch = ImportRecord(kind: "roster", fileName: o.file, sheet: grid.sheet, source: o.source, checksum: frozen.checksum, rows: counts.3,
                                          created: counts.0, updated: counts.1, unchanged: counts.2, recordedBy: user.id, schemeId: nil)
                 try await batch.save(on: db)
@@ -385,7 +385,7 @@ extension ImportService {
         }
         let changes = try await ImportChange.query(on: db).filter(\.$batch.$id == id).sort(\.$seq, .descending).all()
         let periods = batch.periods.split(separator: ",").map(String.init)
-        try await db.transaction { db in
+        try await db.writeTransaction { db in
             var recount: [(UUID, String, String)] = []
             for c in changes {
                 switch c.entity {

@@ -262,7 +262,7 @@ enum ImportService {
             let counts = (preview.created, preview.updated, preview.unchanged, preview.rows)
             let frozen = preview
             let todoWrites = writes
-            let id: UUID = try await db.transaction { db in
+            let id: UUID = try await db.writeTransaction { db in
                 let batch = ImportRecord(kind: o.kind.rawValue, fileName: o.file, sheet: frozen.sheet, source: o.source, checksum: frozen.checksum,
                                          rows: counts.3, created: counts.0, updated: counts.1, unchanged: counts.2, recordedBy: user.id,
                                          schemeId: schemeId, periods: periods)
