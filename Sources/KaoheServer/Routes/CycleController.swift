@@ -137,7 +137,7 @@ struct CycleController: RouteCollection {
     func preview(req: Request) async throws -> CycleService.PreviewDTO {
         let body = try req.decodeBody(PreviewRequest.self)
         let s = try await CycleService.load(req.parameters.get("id", as: UUID.self), on: req.db)
-        return try await CycleService.preview(s, values: body.values, user: try req.user, db: req.db)
+        return try await CycleService.preview(s, values: body.values, user: try req.user, db: req.db).localized(req.language)
     }
 
     struct ActRequest: Content { var action: String; var version: Int; var reason: String?; var values: [String: String]? }

@@ -49,7 +49,21 @@ enum CycleService {
 
     struct OverdueDTO: Content { var user: String; var stage: String; var due: String; var employees: [String] }
 
-    struct ItemDTO: Content { var id: String; var label: String; var rule: String; var points: String?; var max: String?; var explanation: String }
+    struct ItemDTO: Content {
+        var id: String; var label: String; var rule: String; var points: String?; var max: String?; var explanation: String
+        /// What stops this item being scored (a missing mark, a band gap, a zero denominator): shown next to its field.
+        var flag: String?
+
+        static func of(_ r: SheetResult) -> [ItemDTO] {
+            let flags = Dictionary(grouping: r.flags.filter { $0.item != nil }, by: { $0.item! })
+            return r.items.map { i in
+                ItemDTO(id: i.id, label: i.label, rule: i.rules.joined(separator: ","), points: i.points?.format(), max: i.max?.format(),
+                        explanation: i.explanation, flag: flags[i.id].map { $0.map(\.message).joined(separator: "；") })
+            }
+        }
+    }
+    /// A field the caller may fill, in the order of the scheme's items, with the item it belongs to.
+    struct FieldDTO: Content { var column: String; var label: String; var item: String?; var min: String?; var max: String?; var grades: [String]? }
     struct StepDTO: Content { var action: String; var actor: String; var from: String; var to: String; var reason: String?; var before: String?; var after: String?; var at: Date }
 
     struct SheetDTO: Content {
@@ -72,6 +86,7 @@ enum CycleService {
         var finalTotal: String?
         var grade: String?
         var items: [ItemDTO]
+        var fields: [FieldDTO]
         var flags: [String]
         var history: [StepDTO]
         var deadline: String?
@@ -300,13 +315,25 @@ enum CycleService {
             values: own ? values.filter { k, _ in engine.inputs.contains { $0.column == k && $0.rater == "self" } } : values,
             total: own ? nil : result.map { $0.total.format() }, raterTotal: own ? nil : s.raterTotal, finalTotal: own ? nil : s.finalTotal,
             grade: own ? nil : result?.grade,
-            items: own ? [] : (result?.items ?? []).map { ItemDTO(id: $0.id, label: $0.label, rule: $0.rules.joined(separator: ","),
-                                                                  points: $0.points?.format(), max: $0.max?.format(), explanation: $0.explanation) },
+            items: own ? [] : result.map(ItemDTO.of) ?? [],
+            fields: fields(editable(s, user, engine), engine),
             flags: own ? [] : (result?.flags ?? []).map { "\($0.code): \($0.message)" },
             history: steps.map { StepDTO(action: $0.action, actor: $0.actorName, from: $0.fromStage, to: $0.toStage, reason: $0.reason,
                                          before: $0.before, after: $0.after, at: $0.at) },
             deadline: deadline,
             accountability: try await accountability(s, db: db))
+    }
+
+    /// The editable inputs in the order of the scheme's items (a mark `attitude.manager`, a decision
+    /// `response.override` and a grade belong to the item before the dot).
+    static func fields(_ inputs: [InputSpec], _ engine: ScoringEngine) -> [FieldDTO] {
+        let order = engine.scheme.sections.flatMap(\.items).map(\.id) + engine.scheme.adjustments.map(\.id) + engine.scheme.money.map(\.id)
+        let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return inputs.map { i -> FieldDTO in
+            let head = String(i.column.split(separator: ".").first ?? "")
+            return FieldDTO(column: i.column, label: i.label, item: rank[head] != nil ? head : nil, min: i.min?.format(), max: i.max?.format(),
+                            grades: i.kind == .grade ? i.grades : nil)
+        }.sorted { (rank[$0.item ?? ""] ?? Int.max, $0.column) < (rank[$1.item ?? ""] ?? Int.max, $1.column) }
     }
 
     static func accountability(_ s: Sheet, db: Database) async throws -> [FindingDTO] {
@@ -318,7 +345,21 @@ enum CycleService {
         return out
     }
 
-    struct PreviewDTO: Content { var total: String; var grade: String?; var items: [ItemDTO]; var flags: [String] }
+    struct PreviewDTO: Content {
+        var total: String; var grade: String?; var items: [ItemDTO]; var flags: [String]
+        /// In the reader's language: the page's script puts these texts straight into the page.
+        func localized(_ lang: Language) -> PreviewDTO {
+            let l = Localizer.shared
+            var out = self
+            out.items = items.map { i in
+                var i = i
+                i.label = l.text(i.label, lang); i.explanation = l.text(i.explanation, lang); i.flag = i.flag.map { l.text($0, lang) }
+                return i
+            }
+            out.flags = flags.map { l.text($0, lang) }
+            return out
+        }
+    }
 
     /// The sheet scored with the caller's unsaved marks laid over the stored evidence: the live
     /// total and every item's explanation while a rater types (nothing is written).
@@ -338,7 +379,7 @@ enum CycleService {
             throw Abort(.unprocessableEntity, reason: "values.\(error.column ?? ""): \(error.message)")
         }
         return PreviewDTO(total: r.total.format(), grade: r.grade,
-                          items: r.items.map { ItemDTO(id: $0.id, label: $0.label, rule: $0.rules.joined(separator: ","), points: $0.points?.format(), max: $0.max?.format(), explanation: $0.explanation) },
+                          items: ItemDTO.of(r),
                           flags: r.flags.map { "\($0.code): \($0.message)" })
     }
 

@@ -26,10 +26,65 @@ enum CycleView {
 
     struct Action { var action: String; var label: String; var needsReason: Bool; var sendsValues: Bool }
 
+    /// Every item of the sheet on one table: its rule, points, maximum, the fields the viewer fills
+    /// for it (in the item's row, in the scheme's order, so Tab goes down the sheet), and its
+    /// explanation with what stops it being scored next to the fields (updated as the rater types).
+    static func itemsTable<C>(_ s: CycleService.SheetDTO, withFields: Bool) -> Node<C> {
+        let fill = withFields && !s.fields.isEmpty
+        let head = ["项目", "规则", "得分", "满分"] + (fill ? ["填写"] : []) + ["依据与计算"]
+        let header: Node<C> = .element(named: "tr", nodes: head.map { .element(named: "th", text: $0) })
+        let rows: [Node<C>] = s.items.map { itemRow($0, s, fill: fill) }
+        return .element(named: "table", nodes: [.attribute(named: "id", value: "items"), header] + rows)
+    }
+
+    static func itemRow<C>(_ i: CycleService.ItemDTO, _ s: CycleService.SheetDTO, fill: Bool) -> Node<C> {
+        func td(_ cls: String, _ text: String) -> Node<C> { .element(named: "td", nodes: [.attribute(named: "class", value: cls), .text(text)]) }
+        var cells: [Node<C>] = [.attribute(named: "data-item", value: i.id), .attribute(named: "class", value: i.flag == nil ? "" : "flagged"),
+                                td("", i.label), td("", i.rule), td("num pts", i.points ?? "—"), td("num", i.max ?? "")]
+        if fill {
+            let first = s.fields.first?.column
+            let mine = s.fields.filter { $0.item == i.id }
+            cells.append(.element(named: "td", nodes: [.attribute(named: "class", value: "fill")] + mine.map { field($0, s, autofocus: $0.column == first) }))
+        }
+        let why: Node<C> = .element(named: "span", nodes: [.attribute(named: "class", value: "why"), .text(i.explanation)])
+        let flag: Node<C> = .element(named: "p", nodes: [.attribute(named: "class", value: "flag error"), .attribute(named: "role", value: "status"), .text(i.flag ?? "")])
+        cells.append(.element(named: "td", nodes: [.attribute(named: "id", value: "why-\(i.id)"), why, flag]))
+        return .element(named: "tr", nodes: cells)
+    }
+
+    /// One input: a choice for a grade, a number (with the scheme's bounds, checked by the browser
+    /// before the server) for a mark.
+    static func field<C>(_ f: CycleService.FieldDTO, _ s: CycleService.SheetDTO, autofocus: Bool) -> Node<C> {
+        func attr(_ name: String, _ value: String) -> Node<C> { .attribute(named: name, value: value, ignoreIfValueIsEmpty: false) }
+        var common: [Node<C>] = [attr("name", "v." + f.column)]
+        if let item = f.item { common.append(attr("aria-describedby", "why-\(item)")) }
+        if autofocus { common.append(attr("autofocus", "autofocus")) }
+        let current = s.values[f.column] ?? ""
+        let control: Node<C>
+        if let grades = f.grades {
+            var options: [Node<C>] = [.element(named: "option", nodes: [attr("value", ""), .text("—")])]
+            for g in grades {
+                var o: [Node<C>] = [attr("value", g)]
+                if g == current { o.append(attr("selected", "selected")) }
+                o.append(.text(g))
+                options.append(.element(named: "option", nodes: o))
+            }
+            control = .element(named: "select", nodes: common + options)
+        } else {
+            var a = common + [attr("type", "number"), attr("step", "any"), attr("value", current), attr("inputmode", "decimal"), attr("size", "6")]
+            if let m = f.min { a.append(attr("min", m)) }
+            if let m = f.max { a.append(attr("max", m)) }
+            control = .element(named: "input", nodes: a)
+        }
+        return .element(named: "label", nodes: [attr("class", "field"), .text(f.label + " "), control])
+    }
+
     /// `/sheets/:id`: every item with its rule and explanation, the fields the viewer may fill,
     /// the actions open to them, both totals and the history.
     static func sheet(_ s: CycleService.SheetDTO, actions: [Action], csrf: String, error: String?) -> Node<HTML.BodyContext> {
-        .group(
+        let itemIds = Set(s.items.map(\.id))
+        let loose = s.fields.filter { $0.item.map { !itemIds.contains($0) } ?? true }
+        return .group(
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .p(.text("\(s.employee) "), Bits.name(s.name), .text(" · \(s.period) · 阶段：\(s.stageLabel)\(s.deadline.map { " · 截止 \($0)" } ?? "")")),
             .p(.class("totals"),
@@ -39,25 +94,16 @@ enum CycleView {
                .unwrap(s.grade) { .text("　等级 \($0)") }),
             .if(!s.flags.isEmpty, .ul(.class("error"), .forEach(s.flags) { .li(.text($0)) })),
             .p(.id("live-message"), .class("error"), .attribute(named: "role", value: "status")),
-            .if(!s.items.isEmpty, .table(.id("items"),
-                .tr(.th("项目"), .th("规则"), .th("得分"), .th("满分"), .th("依据与计算")),
-                .forEach(s.items) { i in
-                    .tr(.attribute(named: "data-item", value: i.id), .td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points ?? "—")), .td(.class("num"), .text(i.max ?? "")), .td(.text(i.explanation)))
-                })),
             .if(!s.editable.isEmpty || !actions.isEmpty, .form(.action("/sheets/\(s.id)"), .method(.post),
                 .attribute(named: "data-preview", value: s.editable.isEmpty ? "" : "/api/v1/sheets/\(s.id)/preview"),
                 hidden("_csrf", csrf), hidden("version", String(s.version)),
-                .forEach(s.editable.sorted { $0.key < $1.key }) { column, label in
-                    if let grades = s.choices[column] {
-                        return .label(.text(label + " "), DataView.select("v." + column, [("", "—")] + grades.map { ($0, $0) }, selected: s.values[column]))
-                    }
-                    return .label(.text(label + " "), .input(.type(.text), .name("v." + column), .value(s.values[column] ?? ""),
-                                                              .attribute(named: "inputmode", value: "decimal"), .attribute(named: "size", value: "6")))
-                },
+                itemsTable(s, withFields: true),
+                .if(!loose.isEmpty, .element(named: "fieldset", nodes: [.element(named: "legend", text: "其他")] + loose.map { field($0, s, autofocus: false) })),
                 .label(.text("原因（调整、退回、申诉、处理申诉、更正时必填）"), .textarea(.name("reason"), .attribute(named: "rows", value: "2"))),
                 .if(!s.editable.isEmpty, .button(.type(.submit), .name("action"), .value("save"), "保存并重新计算")),
                 .forEach(actions) { a in .button(.type(.submit), .name("action"), .value(a.action), .text(a.label)) }
             )),
+            .if(s.editable.isEmpty && actions.isEmpty && !s.items.isEmpty, itemsTable(s, withFields: false)),
             .element(named: "script", nodes: [.attribute(named: "src", value: "/assets/sheet.js"), .attribute(named: "defer", value: "defer")]),
             .if(!s.accountability.isEmpty, .group(.h2("评分责任（R-001-15）"), .ul(.forEach(s.accountability) { f in .li(.text("\(f.explanation) — \(f.status)")) }))),
             .h2("记录"),

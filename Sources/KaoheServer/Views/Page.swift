@@ -18,7 +18,8 @@ enum Page {
     .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(18rem,1fr));gap:1rem}
     [translate=no]{overflow-wrap:anywhere}textarea.code{width:100%;font-family:monospace;font-size:.85rem}
     pre.listing{background:#fff;border:1px solid #d9e2ec;padding:.5rem;overflow-x:auto;font-size:.8rem}pre .bad{background:#fde8e8}
-    tr.changed td{background:#fff8e1}ul.problems li{margin:.2rem 0}
+    tr.changed td{background:#fff8e1}tr.flagged td{background:#fff5f5}td.fill label.field{display:block;margin:.1rem 0;white-space:nowrap}
+    td.fill input{width:5.5rem}p.flag{margin:.2rem 0 0}p.flag:empty{display:none}input:invalid{border-color:#b42318}ul.problems li{margin:.2rem 0}
     @media (max-width:600px){main{padding:.6rem}h1{font-size:1.4rem}header{padding:.5rem .6rem}th,td{padding:.25rem .35rem}}
     @media print{@page{size:A4 landscape;margin:12mm}header,form,button,.downloads{display:none}body{background:#fff;font-size:10pt}main{max-width:none;padding:0}table{display:table;width:100%}}
     """

@@ -31,8 +31,10 @@ enum Scripts {
             document.querySelectorAll('#items tr[data-item]').forEach(function (tr) {
               var i = byId[tr.getAttribute('data-item')];
               if (!i) return;
-              tr.children[2].textContent = i.points == null ? '—' : i.points;
-              tr.children[4].textContent = i.explanation;
+              tr.querySelector('.pts').textContent = i.points == null ? '—' : i.points;
+              tr.querySelector('.why').textContent = i.explanation;
+              tr.querySelector('.flag').textContent = i.flag || '';
+              tr.className = i.flag ? 'flagged' : '';
             });
           })
           .catch(function () {});
