@@ -55,6 +55,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M007_ImportUploads())
     app.migrations.add(M008_Cycles())
     app.migrations.add(M009_UserLanguage())
+    app.migrations.add(M010_Indexes())
     app.migrations.add(SessionRecord.migration)
 }
 

@@ -226,11 +226,13 @@ struct AdminWebController: RouteCollection {
         return Page.render(status: status, title: "考核方案 \(v.name)", user: try req.user, csrf: req.csrfToken, body: body)
     }
 
-    /// Employees with evidence under the scheme's current version in its latest month.
+    /// Up to 50 employees with a result under the scheme's current version in its latest month
+    /// (the results table: a few rows per person, where the evidence has twenty).
     func sampleEmployees(_ v: SchemeVersion, _ db: Database) async throws -> [(String, Employee)] {
-        guard let latest = try await EvidenceEntry.query(on: db).filter(\.$scheme.$id == v.requireID()).sort(\.$period, .descending).first()?.period else { return [] }
-        let ids = Set(try await EvidenceEntry.query(on: db).filter(\.$scheme.$id == v.requireID()).filter(\.$period == latest).all(\.$employee.$id))
-        return try await Employee.query(on: db).filter(\.$id ~~ ids).sort(\.$number).range(..<50).all().map { (latest, $0) }
+        let sid = try v.requireID()
+        guard let latest = try await StoredResult.query(on: db).filter(\.$scheme.$id == sid).sort(\.$period, .descending).first()?.period else { return [] }
+        let ids = try await StoredResult.query(on: db).filter(\.$scheme.$id == sid).filter(\.$period == latest).all(\.$employee.$id)
+        return try await Employee.query(on: db).filter(\.$id ~~ Set(ids)).sort(\.$number).range(..<50).all().map { (latest, $0) }
     }
 
     func editScheme(req: Request) async throws -> Response {

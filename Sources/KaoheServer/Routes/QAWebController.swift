@@ -32,6 +32,11 @@ struct QAWebController: RouteCollection {
         var message: String?
         var error: String?
         var focus: String?
+        var teams: [(String, String)] = []
+        var team: String? = nil
+        var page = 1
+        var pages = 1
+        var people = 0
     }
 
     static func gradedItems(_ s: Scheme) -> [Graded] {
@@ -70,10 +75,18 @@ struct QAWebController: RouteCollection {
         for c in try await Cycle.query(on: req.db).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).all() {
             ids.formUnion(try await Sheet.query(on: req.db).filter(\.$cycle.$id == c.requireID()).all(\.$employee.$id))
         }
-        let people = try await Employee.query(on: req.db).filter(\.$id ~~ ids).filter(\.$status == "active").with(\.$team).sort(\.$number).all()
+        let everyone = try await Employee.query(on: req.db).filter(\.$id ~~ ids).filter(\.$status == "active").with(\.$team).sort(\.$number).all()
             .filter { $0.id != user.$employee.id }
+        // a team at a time, or a page of 100 (a call centre of a thousand agents is one long page otherwise)
+        let teams = Dictionary(everyone.compactMap { e in e.team.map { ($0.id!, $0.name) } }, uniquingKeysWith: { a, _ in a })
+        let team = req.query[String.self, at: "team"].flatMap(UUID.init(uuidString:)).flatMap { teams[$0] != nil ? $0 : nil }
+        let inTeam = team.map { t in everyone.filter { $0.$team.id == t } } ?? everyone
+        let pages = max(1, (inTeam.count + 99) / 100)
+        let page = min(max(req.query[Int.self, at: "page"] ?? 1, 1), pages)
+        let people = Array(inTeam.dropFirst((page - 1) * 100).prefix(100))
+        let pageIds = people.compactMap(\.id)
         let first = graded.first
-        let events = try await EventRecord.query(on: req.db).filter(\.$employee.$id ~~ ids).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).sort(\.$occurredOn).all()
+        let events = try await EventRecord.query(on: req.db).filter(\.$employee.$id ~~ pageIds).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).sort(\.$occurredOn).all()
         let names = Dictionary(try await User.query(on: req.db).all().compactMap { u in u.id.map { ($0, u.displayName) } }, uniquingKeysWith: { a, _ in a })
         var rows: [Row] = []
         for p in people {
@@ -93,7 +106,9 @@ struct QAWebController: RouteCollection {
         }
         let focusTarget = focus ?? rows.first { r in r.counts.values.reduce(0, +) < (first?.expected ?? 10) }?.employee.number
         return Model(csrf: req.csrfToken, schemes: available.values.sorted { $0.key < $1.key }.map { ($0.key, $0.name) }, scheme: key, period: period,
-                     graded: graded, rows: rows, today: today.description, message: message, error: error, focus: focusTarget)
+                     graded: graded, rows: rows, today: today.description, message: message, error: error, focus: focusTarget,
+                     teams: teams.sorted { $0.value < $1.value }.map { ($0.key.uuidString, $0.value) }, team: team?.uuidString,
+                     page: page, pages: pages, people: inTeam.count)
     }
 
     func page(req: Request) async throws -> Response {
@@ -102,12 +117,13 @@ struct QAWebController: RouteCollection {
         return Page.render(title: "录音质检", user: try req.user, csrf: req.csrfToken, body: QAView.body(m))
     }
 
-    struct Form: Content { var scheme: String; var period: String; var employee: UUID; var grade: String; var day: String; var note: String? }
+    struct Form: Content { var scheme: String; var period: String; var employee: UUID; var grade: String; var day: String; var note: String?; var team: String?; var page: Int? }
 
-    func back(_ scheme: String, _ period: String, message: String? = nil, error: String? = nil, focus: String? = nil) -> String {
+    func back(_ scheme: String, _ period: String, message: String? = nil, error: String? = nil, focus: String? = nil, team: String? = nil, page: Int? = nil) -> String {
         var c = URLComponents()
         c.path = "/qa"
         c.queryItems = [URLQueryItem(name: "scheme", value: scheme), URLQueryItem(name: "period", value: period)]
+            + [team.map { URLQueryItem(name: "team", value: $0) }, page.map { URLQueryItem(name: "page", value: String($0)) }].compactMap { $0 }
             + [message.map { URLQueryItem(name: "message", value: $0) }, error.map { URLQueryItem(name: "error", value: $0) },
                focus.map { URLQueryItem(name: "focus", value: $0) }].compactMap { $0 }
         return c.string! + (focus.map { "#qa-\($0)" } ?? "")
@@ -121,7 +137,7 @@ struct QAWebController: RouteCollection {
         let engine = try Scoring.engine(version)
         let graded = Self.gradedItems(engine.scheme)
         guard let employee = try await Employee.find(form.employee, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
-        func fail(_ why: String) -> Response { req.redirect(to: back(form.scheme, form.period, error: "\(employee.number)：\(why)", focus: employee.number)) }
+        func fail(_ why: String) -> Response { req.redirect(to: back(form.scheme, form.period, error: "\(employee.number)：\(why)", focus: employee.number, team: form.team, page: form.page)) }
         guard graded.first?.grades.contains(where: { $0.id == form.grade }) == true else { return fail("请选择等级") }
         guard let period = engine.scheme.calendar.period(ofDate: form.day) else { return fail("日期 “\(form.day)” 无效（YYYY-MM-DD）") }
         guard period == form.period else { return fail("日期 \(form.day) 不在 \(form.period) 考核月内") }
@@ -144,7 +160,7 @@ struct QAWebController: RouteCollection {
             return n
         }
         let label = graded.first?.grades.first { $0.id == form.grade }?.label ?? form.grade
-        return req.redirect(to: back(form.scheme, form.period, message: "\(employee.number)：已记录 \(label)（本月第 \(n) 条）", focus: employee.number))
+        return req.redirect(to: back(form.scheme, form.period, message: "\(employee.number)：已记录 \(label)（本月第 \(n) 条）", focus: employee.number, team: form.team, page: form.page))
     }
 
     struct RemoveForm: Content { var scheme: String; var period: String; var ids: String; var reason: String? }
@@ -194,7 +210,11 @@ enum QAView {
             .form(.method(.get), .action("/qa"),
                   .label(.text("方案 "), DataView.select("scheme", m.schemes, selected: m.scheme)),
                   .label(.text("考核月（YYYY-MM）"), .input(.type(.text), .name("period"), .value(m.period), .attribute(named: "size", value: "8"))),
+                  .label(.text("班组 "), DataView.select("team", [("", "全部")] + m.teams, selected: m.team)),
                   .button(.type(.submit), "查看")),
+            .if(m.pages > 1, .p(.text("共 \(m.people) 人，第 \(m.page)/\(m.pages) 页 "),
+                                .if(m.page > 1, .a(.href(QAView.link(m, m.page - 1)), "上一页")), .text(" "),
+                                .if(m.page < m.pages, .a(.href(QAView.link(m, m.page + 1)), "下一页")))),
             .unwrap(first) { g in
                 .p(.text("每人每月评定 \(expected) 条录音（R-002-14）：" + g.grades.map { "\($0.label) \($0.points.map { $0.format() } ?? "") 分" }.joined(separator: "，")
                          + "。同一条录音同时计入" + m.graded.map(\.label).joined(separator: "与") + "。"))
@@ -209,7 +229,7 @@ enum QAView {
                         .forEach(first?.grades ?? []) { g in .td(.class("num"), .text(String(r.counts[g.id] ?? 0))) },
                         .td(.form(.class("inline"), .method(.post), .action("/qa"),
                                   DataView.hidden(m.csrf), CycleView.hidden("scheme", m.scheme), CycleView.hidden("period", m.period),
-                                  CycleView.hidden("employee", r.employee.id!.uuidString),
+                                  CycleView.hidden("employee", r.employee.id!.uuidString), CycleView.hidden("team", m.team ?? ""), CycleView.hidden("page", String(m.page)),
                                   .element(named: "select", nodes: [.attribute(named: "name", value: "grade"), .attribute(named: "aria-label", value: "等级"),
                                                                     m.focus == r.employee.number ? .attribute(named: "autofocus", value: "autofocus") : .empty]
                                            + [Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: "", ignoreIfValueIsEmpty: false), .text("等级")])]
@@ -230,6 +250,10 @@ enum QAView {
                             })))))
                 })
         )
+    }
+
+    static func link(_ m: QAWebController.Model, _ page: Int) -> String {
+        "/qa?scheme=\(m.scheme)&period=\(m.period)&team=\(m.team ?? "")&page=\(page)"
     }
 
     /// The last day of a YYYY-MM month (the date field's default when the month is over).

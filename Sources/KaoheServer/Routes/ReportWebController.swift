@@ -32,11 +32,25 @@ struct ReportWebController: RouteCollection {
         guard let f = req.parameters.get("form"), let form = ExportService.Form(rawValue: f) else { throw Abort(.notFound, reason: "没有这个报表 no such form") }
         let period = req.query[String.self, at: "period"]
         let department = req.query[String.self, at: "department"].flatMap { $0.isEmpty ? nil : $0 }
-        let (title, sheets) = try await ExportService.build(.init(form: form, period: period, department: department, scheme: nil), viewer: user.viewer, on: req.db)
+        // forms with a record per person show a page of people at a time (the download has everyone)
+        let perPage = [ExportService.Form.monthlyRecord: 20, .ledger: 100, .results: 100, .yearEndRecord: 100][form]
+        let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
+        var options = ExportService.Options(form: form, period: period, department: department, scheme: nil)
+        var pages = 1, people = 0
+        if let perPage, let p = period {
+            let ids = try await Self.people(p, department: try await ExportService.scope(user.viewer, department: department, on: req.db), on: req.db)
+            people = ids.count
+            pages = max(1, (ids.count + perPage - 1) / perPage)
+            options.employees = Set(ids.dropFirst((min(page, pages) - 1) * perPage).prefix(perPage))
+        }
+        let (title, sheets) = try await ExportService.build(options, viewer: user.viewer, on: req.db)
         let query = "period=\(period ?? "")&department=\(department ?? "")"
+        func link(_ n: Int) -> String { "/reports/\(form.rawValue)?\(query)&page=\(n)" }
         let body: Node<HTML.BodyContext> = .group(
             .p(.class("downloads"), .a(.href("/exports/download?form=\(form.rawValue)&\(query)&format=xlsx"), "下载 Excel (XLSX)"), .text("　"),
                .a(.href("/exports/download?form=\(form.rawValue)&\(query)&format=csv"), "下载 CSV")),
+            .if(pages > 1, .p(.class("downloads"), .text("共 \(people) 人，第 \(min(page, pages))/\(pages) 页 "),
+                              .if(page > 1, .a(.href(link(page - 1)), "上一页")), .text(" "), .if(page < pages, .a(.href(link(page + 1)), "下一页")))),
             .forEach(sheets) { s in
                 // names people gave (a person, a department, a team): never translated
                 let names = Set(s.header.indices.filter { ["姓名", "评分人", "复核人", "记录人", "部门", "班组"].contains(s.header[$0]) })
@@ -60,5 +74,15 @@ struct ReportWebController: RouteCollection {
             }
         )
         return Page.render(title: title, user: user, csrf: req.csrfToken, body: body)
+    }
+
+    /// The people with results in the periods of `period` (a month, or the months of a year), in
+    /// 工号 order: one query of plain rows, no sheet decoded.
+    static func people(_ period: String, department: Department?, on db: Database) async throws -> [UUID] {
+        let periods = period.count == 7 ? [period] : (1...12).map { "\(period.prefix(4))-" + String(format: "%02d", $0) }
+        let ids = Set(try await StoredResult.query(on: db).filter(\.$period ~~ periods).all(\.$employee.$id))
+        let q = Employee.query(on: db).filter(\.$id ~~ ids).sort(\.$number)
+        if let department { q.filter(\.$department.$id == (try department.requireID())) }
+        return try await q.all(\.$id)
     }
 }

@@ -110,7 +110,8 @@ struct WebController: RouteCollection {
             return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.hr(try await HomeService.hr(user, config: config, db: req.db)))
         case .lead, .manager:
             let m = try await HomeService.team(user, today: config.todayDate, db: req.db)
-            let people = try await Queries.visibleEmployees(user.viewer, on: req.db)
+            // a lead's team is listed; a department of hundreds is in the reports instead
+            let people = user.role == .lead ? try await Queries.visibleEmployees(user.viewer, on: req.db) : []
             let latest = try await Queries.latestTotals(people.compactMap(\.id), on: req.db)
             let rows: [HomeModel.Row] = try people.map { e in
                 .init(id: try e.requireID(), number: e.number, name: e.name, position: e.position,

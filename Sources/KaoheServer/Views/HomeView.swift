@@ -121,8 +121,7 @@ enum HomeView {
                        .a(.href("/reports/monthly-record?period=\(p)"), "月绩效考核记录表"))
                 )
             },
-            .h2("团队成员"),
-            body(people)
+            .if(!people.rows.isEmpty, .group(.h2("团队成员"), body(people)))
         )
     }
 
