@@ -46,7 +46,7 @@ struct AdminWebController: RouteCollection {
                   .label(.text("部门 "), DataView.select("department", [("", "全部")] + departments.map { ($0.id!.uuidString, $0.name) }, selected: dept?.uuidString)),
                   .label(.text("状态 "), DataView.select("status", [("active", "在职"), ("left", "离职"), ("all", "全部")], selected: status)),
                   .button(.type(.submit), "查找")),
-            .p(.text("共 \(total) 人"), .text(total > 100 ? "，第 \(page) 页" : ""),
+            .p(.text("人数 \(total)"), .text(total > 100 ? " · 页码 \(page)/\((total + 99) / 100)" : ""),
                .if(page > 1, .a(.href(pageLink(req, page - 1)), " 上一页")), .if(page * 100 < total, .a(.href(pageLink(req, page + 1)), " 下一页")),
                .text(" · 新员工和批量变动用"), .a(.href("/imports"), "花名册导入")),
             .table(.tr(.th("工号"), .th("姓名"), .th("部门"), .th("班组"), .th("岗位"), .th("入职"), .th("状态"), .th("等级"), .th("星级"), .th("最近成绩")),

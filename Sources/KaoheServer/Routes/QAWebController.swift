@@ -212,7 +212,7 @@ enum QAView {
                   .label(.text("考核月（YYYY-MM）"), .input(.type(.text), .name("period"), .value(m.period), .attribute(named: "size", value: "8"))),
                   .label(.text("班组 "), DataView.select("team", [("", "全部")] + m.teams, selected: m.team)),
                   .button(.type(.submit), "查看")),
-            .if(m.pages > 1, .p(.text("共 \(m.people) 人，第 \(m.page)/\(m.pages) 页 "),
+            .if(m.pages > 1, .p(.text("人数 \(m.people) · 页码 \(m.page)/\(m.pages) "),
                                 .if(m.page > 1, .a(.href(QAView.link(m, m.page - 1)), "上一页")), .text(" "),
                                 .if(m.page < m.pages, .a(.href(QAView.link(m, m.page + 1)), "下一页")))),
             .unwrap(first) { g in

@@ -49,7 +49,7 @@ struct ReportWebController: RouteCollection {
         let body: Node<HTML.BodyContext> = .group(
             .p(.class("downloads"), .a(.href("/exports/download?form=\(form.rawValue)&\(query)&format=xlsx"), "下载 Excel (XLSX)"), .text("　"),
                .a(.href("/exports/download?form=\(form.rawValue)&\(query)&format=csv"), "下载 CSV")),
-            .if(pages > 1, .p(.class("downloads"), .text("共 \(people) 人，第 \(min(page, pages))/\(pages) 页 "),
+            .if(pages > 1, .p(.class("downloads"), .text("人数 \(people) · 页码 \(min(page, pages))/\(pages) "),
                               .if(page > 1, .a(.href(link(page - 1)), "上一页")), .text(" "), .if(page < pages, .a(.href(link(page + 1)), "下一页")))),
             .forEach(sheets) { s in
                 // names people gave (a person, a department, a team): never translated

@@ -163,9 +163,10 @@ enum HomeService {
             let now = mine.filter { $0.period == latest }.compactMap { r in Double(r.total).map { (r, $0) } }
             let sorted = now.sorted { ($1.1, byId[$0.0.employee_id]?.number ?? "") < ($0.1, byId[$1.0.employee_id]?.number ?? "") }
             var ranking: [Ranked] = []
+            let ranks = ExportService.competitionRanks(sorted.map(\.1))
             for (k, (r, t)) in sorted.enumerated() {
                 guard let p = byId[r.employee_id] else { continue }
-                let rank = (sorted.firstIndex { $0.1 == t } ?? k) + 1
+                let rank = ranks[k]
                 ranking.append(Ranked(rank: rank, employee: r.employee_id, number: p.number, name: p.name, team: p.$team.id.flatMap { teamNames[$0] } ?? "", total: t, grade: r.grade ?? ""))
             }
             let totals = now.map(\.1)
