@@ -231,7 +231,7 @@ struct AdminWebController: RouteCollection {
     func sampleEmployees(_ v: SchemeVersion, _ db: Database) async throws -> [(String, Employee)] {
         let sid = try v.requireID()
         guard let latest = try await StoredResult.query(on: db).filter(\.$scheme.$id == sid).sort(\.$period, .descending).first()?.period else { return [] }
-        let ids = try await StoredResult.query(on: db).filter(\.$scheme.$id == sid).filter(\.$period == latest).all(\.$employee.$id)
+        let ids = try await Queries.employeeIds(in: StoredResult.schema, periods: [latest], schemes: [sid], on: db)
         return try await Employee.query(on: db).filter(\.$id ~~ Set(ids)).sort(\.$number).range(..<50).all().map { (latest, $0) }
     }
 

@@ -70,8 +70,8 @@ struct QAWebController: RouteCollection {
         let versions = try await SchemeVersion.query(on: req.db).filter(\.$key == key).all().compactMap(\.id)
         let month = MonthIndex(period)!
         let recent = (0..<3).map { (month + (-$0)).description }
-        var ids = Set(try await StoredResult.query(on: req.db).filter(\.$scheme.$id ~~ versions).filter(\.$period ~~ recent).all(\.$employee.$id))
-        ids.formUnion(try await EvidenceEntry.query(on: req.db).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).all(\.$employee.$id))
+        var ids = try await Queries.employeeIds(in: StoredResult.schema, periods: recent, schemes: versions, on: req.db)
+        ids.formUnion(try await Queries.employeeIds(in: EvidenceEntry.schema, periods: [period], schemes: versions, on: req.db))
         for c in try await Cycle.query(on: req.db).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).all() {
             ids.formUnion(try await Sheet.query(on: req.db).filter(\.$cycle.$id == c.requireID()).all(\.$employee.$id))
         }

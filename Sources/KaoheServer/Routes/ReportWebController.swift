@@ -80,7 +80,7 @@ struct ReportWebController: RouteCollection {
     /// 工号 order: one query of plain rows, no sheet decoded.
     static func people(_ period: String, department: Department?, on db: Database) async throws -> [UUID] {
         let periods = period.count == 7 ? [period] : (1...12).map { "\(period.prefix(4))-" + String(format: "%02d", $0) }
-        let ids = Set(try await StoredResult.query(on: db).filter(\.$period ~~ periods).all(\.$employee.$id))
+        let ids = try await Queries.employeeIds(in: StoredResult.schema, periods: periods, on: db)
         let q = Employee.query(on: db).filter(\.$id ~~ ids).sort(\.$number)
         if let department { q.filter(\.$department.$id == (try department.requireID())) }
         return try await q.all(\.$id)

@@ -7,11 +7,17 @@ import Vapor
 /// Results are computed by Core from stored evidence, with the scheme version they name
 /// (issue 4 §5): recomputing gives the same numbers.
 enum Scoring {
-    /// The engine of a stored scheme version.
+    /// The engine of a stored scheme version. A version never changes (an edit is a new version),
+    /// so its compiled engine is kept, keyed by the version's id and text: pages that ask for it
+    /// per request no longer parse the YAML each time.
     static func engine(_ v: SchemeVersion) throws -> ScoringEngine {
+        let key = "\(v.id?.uuidString ?? "-")|\(v.text.hashValue)"
+        if let e = EngineCache.shared.get(key) { return e }
         let format = SchemeLoader.format(for: "\(v.key).yaml", text: v.text)
         let scheme = try SchemeLoader.decode(v.text, format: format)
-        return try ScoringEngine(scheme: scheme)
+        let e = try ScoringEngine(scheme: scheme)
+        EngineCache.shared.put(key, e)
+        return e
     }
 
     /// Scores every employee with evidence under `scheme` for `period`, grouped by team (group
@@ -67,5 +73,18 @@ enum Scoring {
         var sink = ByteSink()
         ResultWriter.json(r, into: &sink, first: true)
         return String(decoding: sink.bytes.drop { $0 == UInt8(ascii: "\n") }, as: UTF8.self)
+    }
+}
+
+/// Compiled engines of stored scheme versions (a few dozen at most).
+final class EngineCache: @unchecked Sendable {
+    static let shared = EngineCache()
+    private let lock = NSLock()
+    private var engines: [String: ScoringEngine] = [:]
+    func get(_ key: String) -> ScoringEngine? { lock.lock(); defer { lock.unlock() }; return engines[key] }
+    func put(_ key: String, _ e: ScoringEngine) {
+        lock.lock(); defer { lock.unlock() }
+        if engines.count > 200 { engines.removeAll() }
+        engines[key] = e
     }
 }
