@@ -67,4 +67,39 @@ enum Queries {
         if let schemes { q = q.where("scheme_id", .in, SQLBind.group(schemes)) }
         return Set(try await q.all(decoding: Row.self).map(\.employee_id))
     }
+
+    /// Employees as plain rows, with their department and team attached: a thousand Fluent models
+    /// decoded by reflection took a quarter of a second. `ids` nil: the department's (or everyone).
+    static func plainEmployees(ids: Set<UUID>? = nil, department: UUID? = nil, on db: Database) async throws -> [Employee] {
+        guard let sql = db as? SQLDatabase else { return [] }
+        struct Row: Decodable {
+            var id: UUID; var number: String; var name: String; var position: String; var hire_date: String; var status: String
+            var department_id: UUID; var team_id: UUID?; var level: String?; var star: Int?; var superior_id: UUID?; var probation_end: String?
+        }
+        let departments = Dictionary(try await Department.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let teams = Dictionary(try await Team.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        var rows: [Row] = []
+        func query() -> SQLSelectBuilder {
+            sql.select().columns("id", "number", "name", "position", "hire_date", "status", "department_id", "team_id", "level", "star", "superior_id", "probation_end")
+                .from(Employee.schema)
+        }
+        if let ids {
+            let list = Array(ids)
+            for start in stride(from: 0, to: list.count, by: 1000) {
+                rows += try await query().where("id", .in, SQLBind.group(Array(list[start..<min(start + 1000, list.count)]))).all(decoding: Row.self)
+            }
+        } else if let department {
+            rows = try await query().where("department_id", .equal, SQLBind(department)).all(decoding: Row.self)
+        } else {
+            rows = try await query().all(decoding: Row.self)
+        }
+        return rows.sorted { $0.number < $1.number }.compactMap { r in
+            guard let d = departments[r.department_id] else { return nil }
+            let e = Employee(id: r.id, number: r.number, name: r.name, position: r.position, hireDate: r.hire_date, departmentId: r.department_id, teamId: r.team_id)
+            e.status = r.status; e.level = r.level; e.star = r.star; e.superiorId = r.superior_id; e.probationEnd = r.probation_end
+            e.$department.value = d
+            e.$team.value = r.team_id.flatMap { teams[$0] }
+            return e
+        }
+    }
 }

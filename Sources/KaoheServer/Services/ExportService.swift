@@ -100,12 +100,7 @@ enum ExportService {
         var rows = try await q.all(decoding: Plain.self)
         if let employees { rows = rows.filter { employees.contains($0.employee_id) } }
         var people: [UUID: Employee] = [:]
-        let ids = Array(Set(rows.map(\.employee_id)))
-        for start in stride(from: 0, to: ids.count, by: 1000) {
-            for e in try await Employee.query(on: db).filter(\.$id ~~ Array(ids[start..<min(start + 1000, ids.count)])).with(\.$department).with(\.$team).all() {
-                people[try e.requireID()] = e
-            }
-        }
+        for e in try await Queries.plainEmployees(ids: Set(rows.map(\.employee_id)), on: db) { people[e.id!] = e }
         let schemes = Dictionary(try await SchemeVersion.query(on: db).filter(\.$id ~~ Set(rows.map(\.scheme_id))).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         return rows.compactMap { p in
             guard let e = people[p.employee_id], let v = schemes[p.scheme_id] else { return nil }
@@ -321,9 +316,7 @@ enum ExportService {
             }
             return (title, [.init(name: "排名", title: title, header: ["名次", "工号", "姓名", "部门", "班组", "方案", "总分", "等级", "奖惩与要求（R-000-12）"], rows: out)])
         case .starBoard:
-            let q = Employee.query(on: db).filter(\.$status == "active").with(\.$department).with(\.$team)
-            if let dept { q.filter(\.$department.$id == dept.id!) }
-            let people = try await q.all()
+            let people = try await Queries.plainEmployees(department: dept?.id, on: db).filter { $0.status == "active" }
             let order = ["星级": 0, "一级": 1, "二级": 2, "普通": 3]
             let latest = try await Queries.latestTotals(people.compactMap(\.id), on: db)
             let sorted = people.sorted {

@@ -126,26 +126,42 @@ enum HomeService {
     static func team(_ user: User, today: CivilDate, db: Database) async throws -> TeamHome {
         let v = user.viewer
         let pending = try await CycleController.mine(user, db: db).filter { $0.role != "view" }
-        let people = try await Queries.visibleEmployees(v, on: db).filter { $0.id != v.employeeId }
+        // the team's or the department's people, as plain rows
+        var people: [Employee] = []
+        if v.role == .manager, let d = v.departmentId { people = try await Queries.plainEmployees(department: d, on: db) }
+        else if v.role == .lead, let t = v.teamId, let d = v.departmentId { people = try await Queries.plainEmployees(department: d, on: db).filter { $0.$team.id == t } }
+        else { people = try await Queries.visibleEmployees(v, on: db) }
+        people.removeAll { $0.id == v.employeeId }
         var scope = ""
         if v.role == .lead, let t = v.teamId { scope = try await KaoheServer.Team.find(t, on: db)?.name ?? "" }
         if v.role == .manager, let d = v.departmentId { scope = try await KaoheServer.Department.find(d, on: db)?.name ?? "" }
         let ids = people.compactMap(\.id)
         guard let sql = db as? SQLDatabase, !ids.isEmpty else { return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: []) }
-        // totals of the last twelve months, plain rows (no JSON)
+        // the latest finished month: a month still being rated (its cycle not yet published) is not a
+        // result yet — partial totals would fill the distribution and the flags with people nobody rated
+        struct PeriodRow: Decodable { var period: String; var scheme_id: UUID }
+        let rating = Set(try await Cycle.query(on: db).filter(\.$status == "open").all().map { "\($0.period)|\($0.$scheme.id)" })
+        let finished = try await sql.raw("SELECT DISTINCT period, scheme_id FROM \(unsafeRaw: StoredResult.schema)").all(decoding: PeriodRow.self)
+            .filter { !rating.contains("\($0.period)|\($0.scheme_id)") }
+        guard let latest = finished.map(\.period).max(), let latestMonth = MonthIndex(latest) else {
+            return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: [])
+        }
+        // plain rows: every total of the last three months (ranking, distribution, R-000-12), and the
+        // year's totals under 70 (R-001-14) — not twelve months of everyone
         struct Row: Decodable { var employee_id: UUID; var period: String; var total: String; var grade: String?; var scheme_id: UUID }
+        let recent = (0..<3).map { (latestMonth + (-$0)).description }
+        let year = (1...latestMonth.month).map { String(format: "%04d-%02d", latestMonth.year, $0) }.filter { !recent.contains($0) }
         var rows: [Row] = []
         for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
             rows += try await sql.select().columns("employee_id", "period", "total", "grade", "scheme_id").from(StoredResult.schema)
-                .where("employee_id", .in, SQLBind.group(chunk)).all(decoding: Row.self)
+                .where("employee_id", .in, SQLBind.group(chunk)).where("period", .in, SQLBind.group(recent)).all(decoding: Row.self)
+            if !year.isEmpty {
+                rows += try await sql.select().columns("employee_id", "period", "total", "grade", "scheme_id").from(StoredResult.schema)
+                    .where("employee_id", .in, SQLBind.group(chunk)).where("period", .in, SQLBind.group(year))
+                    .where(SQLRaw("CAST(total AS REAL) < 70")).all(decoding: Row.self)
+            }
         }
-        // a month still being rated (its cycle not yet published) is not a result yet: partial totals
-        // would fill the distribution and the flags with people nobody has rated
-        let rating = Set(try await Cycle.query(on: db).filter(\.$status == "open").all().map { "\($0.period)|\($0.$scheme.id)" })
         rows.removeAll { rating.contains("\($0.period)|\($0.scheme_id)") }
-        guard let latest = rows.map(\.period).max(), let latestMonth = MonthIndex(latest) else {
-            return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: [])
-        }
         let byId = Dictionary(people.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
         let teamNames = Dictionary(try await KaoheServer.Team.query(on: db).all().compactMap { t in t.id.map { ($0, t.name) } }, uniquingKeysWith: { a, _ in a })
         let schemeIds = Set(rows.filter { $0.period == latest }.map(\.scheme_id))
