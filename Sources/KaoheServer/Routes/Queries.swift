@@ -40,14 +40,23 @@ enum Queries {
     /// page of HR and the star board listed one query per employee).
     static func latestTotals(_ ids: [UUID], on db: Database) async throws -> [UUID: (period: String, total: String)] {
         guard let sql = db as? SQLDatabase, !ids.isEmpty else { return [:] }
+        // each one's latest month from the index alone, then only those months' totals (reading every
+        // month's row of a thousand people took a sixth of the star board's time)
+        struct Latest: Decodable { var employee_id: UUID; var period: String }
         struct Row: Decodable { var employee_id: UUID; var period: String; var total: String }
         var out: [UUID: (period: String, total: String)] = [:]
         var start = 0
         while start < ids.count {
             let chunk = Array(ids[start..<min(start + 1000, ids.count)])
-            let rows = try await sql.select().columns("employee_id", "period", "total").from(StoredResult.schema)
-                .where("employee_id", .in, SQLBind.group(chunk)).all(decoding: Row.self)
-            for r in rows where out[r.employee_id].map({ r.period > $0.period }) ?? true { out[r.employee_id] = (r.period, r.total) }
+            let latest = try await sql.select().column("employee_id").column(SQLAlias(SQLFunction("MAX", args: SQLColumn("period")), as: SQLIdentifier("period")))
+                .from(StoredResult.schema).where("employee_id", .in, SQLBind.group(chunk)).groupBy("employee_id").all(decoding: Latest.self)
+            let want = Dictionary(latest.map { ($0.employee_id, $0.period) }, uniquingKeysWith: { a, _ in a })
+            let periods = Array(Set(latest.map(\.period)))
+            if !periods.isEmpty {
+                let rows = try await sql.select().columns("employee_id", "period", "total").from(StoredResult.schema)
+                    .where("employee_id", .in, SQLBind.group(chunk)).where("period", .in, SQLBind.group(periods)).all(decoding: Row.self)
+                for r in rows where want[r.employee_id] == r.period { out[r.employee_id] = (r.period, r.total) }
+            }
             start += 1000
         }
         return out
