@@ -239,4 +239,30 @@ struct RolePagesTests {
             #expect(!flagged.contains { $0.contains(">101007<") })
         }
     }
+
+    @Test("a change re-scores only the person's team, and the stored results equal a re-score of the whole month (team shares included)")
+    func teamScopedRescore() async throws {
+        try await withDemo { app in
+            let version = try #require(try await SchemeVersion.query(on: app.db).filter(\.$key == "ecommerce-monthly").first())
+            let e = try #require(try await Employee.query(on: app.db).filter(\.$number == "101003").first())
+            // the sales amount feeds 销售订单比重, each one's share of the team's sales: the whole team moves
+            let entry = try #require(try await EvidenceEntry.query(on: app.db).filter(\.$employee.$id == e.requireID())
+                .filter(\.$period == "2026-10").filter(\.$column == "sales_amount").first())
+            let before = Dictionary(try await StoredResult.query(on: app.db).filter(\.$period == "2026-10").filter(\.$scheme.$id == version.requireID()).all()
+                .map { ($0.$employee.id, $0.json) }, uniquingKeysWith: { a, _ in a })
+            entry.value = String((Double(entry.value) ?? 0) * 3 + 100_000)
+            try await entry.save(on: app.db)
+            let members = try #require(try await Scoring.teams(of: [e.requireID()], on: app.db))
+            #expect(members.count == 12)
+            try await EvidenceController.rescore(version, period: "2026-10", for: [e.requireID()], on: app.db)
+            let after = try await StoredResult.query(on: app.db).filter(\.$period == "2026-10").filter(\.$scheme.$id == version.requireID()).all()
+            let whole = Dictionary(try await Scoring.score(scheme: version, period: "2026-10", on: app.db).map { ($0.0.id!, Scoring.json($0.1)) }, uniquingKeysWith: { a, _ in a })
+            var changed = 0
+            for r in after {
+                #expect(r.json == whole[r.$employee.id], "\(r.$employee.id)")
+                if r.json != before[r.$employee.id] { changed += 1; #expect(members.contains(r.$employee.id)) }
+            }
+            #expect(changed > 1)   // not only the person: the team's shares moved
+        }
+    }
 }

@@ -63,7 +63,7 @@ struct EventController: RouteCollection {
             let n = try await Self.recount(employee: employee, scheme: version, period: period, column: body.column, on: db)
             try await Audit.record(on: db, actor: user, action: "create", entity: "event", id: "\(employee.number)/\(body.occurredOn)/\(body.column)",
                                    after: body.note ?? "", reason: nil)
-            try await EvidenceController.rescore(version, period: period, on: db)
+            try await EvidenceController.rescore(version, period: period, for: [body.employeeId], on: db)
             return n
         }
         let res = Response(status: .created)
@@ -87,7 +87,7 @@ struct EventController: RouteCollection {
             _ = try await Self.recount(employee: event.employee, scheme: event.scheme, period: event.period, column: event.column, on: db)
             try await Audit.record(on: db, actor: user, action: "delete", entity: "event", id: "\(event.employee.number)/\(event.occurredOn)/\(event.column)",
                                    before: event.note ?? "", after: nil, reason: body.reason)
-            try await EvidenceController.rescore(event.scheme, period: event.period, on: db)
+            try await EvidenceController.rescore(event.scheme, period: event.period, for: [event.$employee.id], on: db)
         }
         return .noContent
     }

@@ -74,24 +74,29 @@ struct EvidenceController: RouteCollection {
                                            after: value, reason: body.reason)
                 }
             }
-            try await Self.rescore(version, period: body.period, on: db)
+            try await Self.rescore(version, period: body.period, for: [body.employeeId], on: db)
         }
         let stored = try await StoredResult.query(on: req.db).filter(\.$employee.$id == body.employeeId)
             .filter(\.$scheme.$id == schemeId).filter(\.$period == body.period).first()
-        let sheet = try await Scoring.score(scheme: version, period: body.period, on: req.db).first { $0.0.id == body.employeeId }?.1
+        let sheet = try await Scoring.score(scheme: version, period: body.period, members: try await Scoring.teams(of: [body.employeeId], on: req.db), on: req.db)
+            .first { $0.0.id == body.employeeId }?.1
         return RecordedDTO(employeeId: body.employeeId, period: body.period, scheme: version.key, schemeVersion: version.version,
                            changed: changes.keys.sorted(), total: stored?.total ?? "", grade: stored?.grade, flags: sheet?.flags.map(\.code) ?? [])
     }
 
     /// Re-scores a scheme's period and stores each result (replacing the previous one), audited
-    /// when a total changes.
-    static func rescore(_ version: SchemeVersion, period: String, on db: Database) async throws {
+    /// when a total changes. Given the people whose evidence changed, only their teams are
+    /// re-scored (a rater's save re-scored all 1,156 sheets of a department: 0.3 s a mark).
+    static func rescore(_ version: SchemeVersion, period: String, for people: Set<UUID>? = nil, on db: Database) async throws {
         let schemeId = try version.requireID()
+        let members = try await people.asyncMap { try await Scoring.teams(of: $0, on: db) } ?? nil
         var stored: [UUID: StoredResult] = [:]
-        for r in try await StoredResult.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period == period).all() { stored[r.$employee.id] = r }
+        let q = StoredResult.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period == period)
+        if let members { q.filter(\.$employee.$id ~~ members) }
+        for r in try await q.all() { stored[r.$employee.id] = r }
         var created: [[any Encodable & Sendable]] = []
         Trace.mark("stored results loaded")
-        let scored = try await Scoring.score(scheme: version, period: period, on: db)
+        let scored = try await Scoring.score(scheme: version, period: period, members: members, on: db)
         Trace.mark("scored")
         for (emp, r) in scored {
             let total = r.total.format()

@@ -156,7 +156,7 @@ struct QAWebController: RouteCollection {
                 .filter(\.$column ~~ (graded.first?.grades ?? []).map { "\(graded[0].item).\($0.id)" }).count()
             try await Audit.record(on: db, actor: user, action: "create", entity: "qa_recording", id: "\(employee.number)/\(form.day)/\(form.grade)",
                                    after: columns.joined(separator: ",") + (note.map { " \($0)" } ?? ""))
-            try await EvidenceController.rescore(version, period: period, on: db)
+            try await EvidenceController.rescore(version, period: period, for: [form.employee], on: db)
             return n
         }
         let label = graded.first?.grades.first { $0.id == form.grade }?.label ?? form.grade
@@ -188,7 +188,7 @@ struct QAWebController: RouteCollection {
                                        before: e.note ?? "", reason: reason)
             }
             for e in Dictionary(events.map { ("\($0.$scheme.id)|\($0.period)", $0) }, uniquingKeysWith: { a, _ in a }).values {
-                try await EvidenceController.rescore(e.scheme, period: e.period, on: db)
+                try await EvidenceController.rescore(e.scheme, period: e.period, for: Set(events.map { $0.$employee.id }), on: db)
             }
         }
         return req.redirect(to: back(form.scheme, form.period, message: "已删除 \(events[0].employee.number) 的一条质检记录", focus: events[0].employee.number))

@@ -293,7 +293,8 @@ enum CycleService {
         var values: [String: String] = [:]
         for e in try await EvidenceEntry.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == version.requireID())
             .filter(\.$period == s.cycle.period).all() { values[e.column] = e.value }
-        let result = try await Scoring.score(scheme: version, period: s.cycle.period, on: db).first { $0.0.id == eid }?.1
+        let result = try await Scoring.score(scheme: version, period: s.cycle.period, members: try await Scoring.teams(of: [eid], on: db), on: db)
+            .first { $0.0.id == eid }?.1
         // before publication the employee sees their own self-assessment and the stage, not the superior's marks in progress
         let published = [.published, .objected, .acknowledged, .resolved, .locked].contains(SheetStage(rawValue: s.stage))
         let own = roles(s, user) == [.employee] && !published
@@ -436,7 +437,7 @@ enum CycleService {
             try await Audit.record(on: db, actor: user, action: old == nil ? "create" : "update", entity: "evidence", id: "\(s.employee.number)/\(period)/\(k)",
                                    before: old?.value, after: v, reason: reason)
         }
-        try await EvidenceController.rescore(s.cycle.scheme, period: period, on: db)
+        try await EvidenceController.rescore(s.cycle.scheme, period: period, for: [s.$employee.id], on: db)
     }
 
     static let blocking: Set<String> = ["band_gap", "zero_denominator", "missing_mark"]
@@ -461,7 +462,7 @@ enum CycleService {
             if roles.isEmpty { throw Abort(.forbidden, reason: "这不是你的考核表 not your sheet") }
             throw Abort(.conflict, reason: lastError?.message ?? "不能进行此操作 not allowed now")
         }
-        if try await currentTotal(s, db: db).0 == nil { try await EvidenceController.rescore(s.cycle.scheme, period: s.cycle.period, on: db) }
+        if try await currentTotal(s, db: db).0 == nil { try await EvidenceController.rescore(s.cycle.scheme, period: s.cycle.period, for: [s.$employee.id], on: db) }
         let before = try await currentTotal(s, db: db)
         if [.adjust, .change, .correct].contains(action) {
             guard let values, !values.isEmpty else { throw Abort(.unprocessableEntity, reason: "values: 调整须给出修改后的分数 an adjustment needs the changed marks") }

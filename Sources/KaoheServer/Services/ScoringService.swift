@@ -22,27 +22,41 @@ enum Scoring {
 
     /// Scores every employee with evidence under `scheme` for `period`, grouped by team (group
     /// aggregates such as a team average are taken over the team, as when it was first scored).
-    static func score(scheme v: SchemeVersion, period: String, on db: Database) async throws -> [(Employee, SheetResult)] {
-        try await score(engine: try engine(v), version: v, period: period, on: db)
+    static func score(scheme v: SchemeVersion, period: String, members: Set<UUID>? = nil, on db: Database) async throws -> [(Employee, SheetResult)] {
+        try await score(engine: try engine(v), version: v, period: period, members: members, on: db)
+    }
+
+    /// Everyone scored in the same group as these people: a team-relative item (a share of the
+    /// team's orders, the team's average) is scored over the rows with the same team name (as
+    /// `ScoringRow.team` groups them), so a change to one person's evidence can change only
+    /// that group's results. nil when someone has no team (then the whole period).
+    static func teams(of people: Set<UUID>, on db: Database) async throws -> Set<UUID>? {
+        guard !people.isEmpty else { return [] }
+        let found = try await Employee.query(on: db).filter(\.$id ~~ people).with(\.$team).all()
+        guard found.allSatisfy({ $0.team != nil }) else { return nil }
+        let names = Set(found.compactMap { $0.team?.name })
+        let sameName = try await Team.query(on: db).filter(\.$name ~~ names).all().compactMap(\.id)
+        return people.union(try await Employee.query(on: db).filter(\.$team.$id ~~ sameName).all().compactMap(\.id))
     }
 
     /// Scores the evidence stored under version `v` with `engine` (the scheme editor's preview
     /// scores an edited scheme over the current version's evidence).
-    static func score(engine: ScoringEngine, version v: SchemeVersion, period: String, only: UUID? = nil, on db: Database) async throws -> [(Employee, SheetResult)] {
+    static func score(engine: ScoringEngine, version v: SchemeVersion, period: String, members: Set<UUID>? = nil, on db: Database) async throws -> [(Employee, SheetResult)] {
         // plain rows through SQLKit: tens of thousands of Fluent models with eager loading took seconds
         struct Entry: Decodable { var employee_id: UUID; var column: String; var value: String }
         guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
-        let entries = try await sql.select().columns("employee_id", "column", "value").from(EvidenceEntry.schema)
+        var query = sql.select().columns("employee_id", "column", "value").from(EvidenceEntry.schema)
             .where("scheme_id", .equal, SQLBind(try v.requireID())).where("period", .equal, SQLBind(period))
-            .all(decoding: Entry.self)
+        if let members, members.count <= 1000 { query = query.where("employee_id", .in, SQLBind.group(Array(members))) }
+        let entries = try await query.all(decoding: Entry.self)
         Trace.mark("evidence loaded")
         var values: [UUID: [String: String]] = [:]
         for e in entries { values[e.employee_id, default: [:]][e.column] = e.value }
-        if let only { values = values.filter { $0.key == only } }
+        if let members { values = values.filter { members.contains($0.key) } }
         // people with a sheet in a cycle of this scheme version and period are scored even with no
         // evidence at all (no deduction recorded is full marks, not no result)
         for s in try await Sheet.query(on: db).join(Cycle.self, on: \Sheet.$cycle.$id == \Cycle.$id)
-            .filter(Cycle.self, \.$scheme.$id == v.requireID()).filter(Cycle.self, \.$period == period).all() where values[s.$employee.id] == nil && (only == nil || s.$employee.id == only) {
+            .filter(Cycle.self, \.$scheme.$id == v.requireID()).filter(Cycle.self, \.$period == period).all() where values[s.$employee.id] == nil && (members?.contains(s.$employee.id) ?? true) {
             values[s.$employee.id] = [:]
         }
         var byEmployee: [UUID: (Employee, [String: String])] = [:]
