@@ -55,9 +55,13 @@ enum Scoring {
         if let members { values = values.filter { members.contains($0.key) } }
         // people with a sheet in a cycle of this scheme version and period are scored even with no
         // evidence at all (no deduction recorded is full marks, not no result)
-        for s in try await Sheet.query(on: db).join(Cycle.self, on: \Sheet.$cycle.$id == \Cycle.$id)
-            .filter(Cycle.self, \.$scheme.$id == v.requireID()).filter(Cycle.self, \.$period == period).all() where values[s.$employee.id] == nil && (members?.contains(s.$employee.id) ?? true) {
-            values[s.$employee.id] = [:]
+        struct OnSheet: Decodable { var employee_id: UUID }
+        let onSheets = try await sql.raw("""
+            SELECT s.employee_id AS employee_id FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Cycle.schema) c ON c.id = s.cycle_id
+            WHERE c.scheme_id = \(bind: try v.requireID()) AND c.period = \(bind: period)
+            """).all(decoding: OnSheet.self)
+        for s in onSheets where values[s.employee_id] == nil && (members?.contains(s.employee_id) ?? true) {
+            values[s.employee_id] = [:]
         }
         var byEmployee: [UUID: (Employee, [String: String])] = [:]
         let ids = Array(values.keys)
