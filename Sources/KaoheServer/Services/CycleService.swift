@@ -211,7 +211,13 @@ enum CycleService {
 
     static func dto(_ c: Cycle, config: AppConfig, db: Database) async throws -> CycleDTO {
         let v = try await SchemeVersion.find(c.$scheme.id, on: db)!
-        let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).with(\.$employee).all()
+        // the sheets as plain rows (a thousand Fluent sheets with their people took a third of a second)
+        struct Plain: Decodable { var stage: String; var employee_id: UUID; var rater_id: UUID?; var reviewer_id: UUID?; var number: String }
+        guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let sheets = try await sql.raw("""
+            SELECT s.stage AS stage, s.employee_id AS employee_id, s.rater_id AS rater_id, s.reviewer_id AS reviewer_id, e.number AS number
+            FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Employee.schema) e ON e.id = s.employee_id WHERE s.cycle_id = \(bind: try c.requireID())
+            """).all(decoding: Plain.self)
         var stages: [String: Int] = [:]
         for s in sheets { stages[s.stage, default: 0] += 1 }
         let today = config.todayDate
@@ -221,15 +227,15 @@ enum CycleService {
         for s in sheets {
             let (who, due): (User?, String)
             switch SheetStage(rawValue: s.stage) {
-            case .selfAssessment?: (who, due) = (accountOf[s.$employee.id], c.selfDue)
-            case .rating?: (who, due) = (s.raterId.flatMap { users[$0] }, c.ratingDue)
-            case .review?: (who, due) = (s.reviewerId.flatMap { users[$0] }, c.reviewDue)
+            case .selfAssessment?: (who, due) = (accountOf[s.employee_id], c.selfDue)
+            case .rating?: (who, due) = (s.rater_id.flatMap { users[$0] }, c.ratingDue)
+            case .review?: (who, due) = (s.reviewer_id.flatMap { users[$0] }, c.reviewDue)
             case .ready?: (who, due) = (nil, c.publishDue)
             default: continue
             }
             guard let d = CivilDate(due), today > d else { continue }
             let name = who.map { "\($0.displayName)（\($0.username)）" } ?? "人事 HR"
-            overdue["\(name)|\(s.stage)", default: OverdueDTO(user: name, stage: s.stage, due: due, employees: [])].employees.append(s.employee.number)
+            overdue["\(name)|\(s.stage)", default: OverdueDTO(user: name, stage: s.stage, due: due, employees: [])].employees.append(s.number)
         }
         return CycleDTO(id: try c.requireID(), scheme: v.key, schemeVersion: v.version, period: c.period, departmentId: c.$department.id,
                         teamIds: c.teams.split(separator: ",").compactMap { UUID(uuidString: String($0)) }, status: c.status,
