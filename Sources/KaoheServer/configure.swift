@@ -8,6 +8,7 @@ import Vapor
 /// Sets up the application: database, migrations, sessions, middleware, routes.
 public func configure(_ app: Application, _ config: AppConfig) async throws {
     app.storage[ConfigKey.self] = config
+    app.storage[PageCacheKey.self] = PageCache(budget: 48 << 20)
     app.http.server.configuration.hostname = config.host
     app.http.server.configuration.port = config.port
     try configureDatabase(app, config)
@@ -70,6 +71,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M008_Cycles())
     app.migrations.add(M009_UserLanguage())
     app.migrations.add(M010_Indexes())
+    app.migrations.add(M011_DataVersion())
     app.migrations.add(SessionRecord.migration)
 }
 

@@ -1,6 +1,7 @@
 import Fluent
 import KaoheCore
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -56,6 +57,27 @@ struct PostgresTests {
                     #expect(res.status == .seeOther)
                 }
                 try await a.testing().test(.GET, "api/v1/me", headers: browser.headers) { res in #expect(res.status == .unauthorized) }
+            }
+        }
+    }
+
+    @Test("a page kept by one instance is built again after another instance changes the data; an UPDATE of no row moves nothing")
+    func pageCacheAcrossInstances() async throws {
+        try await withApp(configure: { app in try await configure(app, config()) }) { a in
+            let org = try await fresh(a)
+            try await withApp(configure: { app in try await configure(app, config()) }) { b in
+                var built = 0
+                func page() async throws -> String { try await a.pageCache.html("k", on: a.db) { built += 1; return "p\(built)" } }
+                #expect(try await page() == "p1")
+                #expect(try await page() == "p1")
+                let v = try #require(try await PageCache.version(on: a.db))
+                try await (b.db as! SQLDatabase).raw("UPDATE inbox SET read_at = read_at WHERE read_at IS NULL AND user_id IS NULL").run()
+                #expect(try await PageCache.version(on: a.db) == v)
+                let alice = try #require(try await Employee.find(org.alice, on: b.db))
+                alice.name = "爱丽丝（改）"
+                try await alice.save(on: b.db)
+                #expect(try await PageCache.version(on: a.db) == v + 1)
+                #expect(try await page() == "p2")
             }
         }
     }

@@ -215,20 +215,22 @@ public final class Localizer: Sendable {
                     if quote != 0 { if b == quote { quote = 0 } } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { quote = b } else if b == UInt8(ascii: ">") { break }
                     j += 1
                 }
-                let tag = Array(bytes[i...min(j, bytes.count - 1)])
-                let closing = tag.count > 1 && tag[1] == UInt8(ascii: "/")
-                var k = closing ? 2 : 1
+                let tag = bytes[i...min(j, bytes.count - 1)]
+                let closing = tag.count > 1 && tag[i + 1] == UInt8(ascii: "/")
+                var k = i + (closing ? 2 : 1)
                 var name = [UInt8]()
-                while k < tag.count, (tag[k] >= 0x41 && tag[k] <= 0x5A) || (tag[k] >= 0x61 && tag[k] <= 0x7A) || (tag[k] >= 0x30 && tag[k] <= 0x39) { name.append(lower(tag[k])); k += 1 }
+                while k <= tag.endIndex - 1, (tag[k] >= 0x41 && tag[k] <= 0x5A) || (tag[k] >= 0x61 && tag[k] <= 0x7A) || (tag[k] >= 0x30 && tag[k] <= 0x39) { name.append(lower(tag[k])); k += 1 }
                 if let skip = skipTag {
                     if name == skip { skipDepth += closing ? -1 : 1 }
                     if skipDepth == 0 { skipTag = nil }
                     out.append(contentsOf: tag)
-                } else if !closing, ["script", "style", "textarea"].contains(String(decoding: name, as: UTF8.self)) || tag.containsSubsequence(Array(#"translate="no""#.utf8)) {
+                } else if !closing, Self.untranslatedElements.contains(name) || tag.containsSubsequence(Self.translateNo) {
                     out.append(contentsOf: tag)
-                    if tag.count >= 2, tag[tag.count - 2] != UInt8(ascii: "/") { skipTag = name; skipDepth = 1 }
+                    if tag.count >= 2, tag[tag.endIndex - 2] != UInt8(ascii: "/") { skipTag = name; skipDepth = 1 }
+                } else if tag.contains(where: { $0 >= 0x80 }) {
+                    out.append(contentsOf: translateAttributes(Array(tag), lang))
                 } else {
-                    out.append(contentsOf: translateAttributes(tag, lang))
+                    out.append(contentsOf: tag)
                 }
                 i = j + 1
             } else {
@@ -249,16 +251,22 @@ public final class Localizer: Sendable {
         return translated == plain ? text : Localizer.escapeHTML(translated)
     }
 
+    static let untranslatedElements: Set<[UInt8]> = [Array("script".utf8), Array("style".utf8), Array("textarea".utf8)]
+    static let translateNo = Array(#"translate="no""#.utf8)
+    static let readableAttributes = ["title", "placeholder", "aria-label", "alt", "content"].map { Array(" \($0)=\"".utf8) }
+
     func translateAttributes(_ tag: [UInt8], _ lang: Language) -> [UInt8] {
         guard tag.contains(where: { $0 >= 0x80 }) else { return tag }
-        var s = String(decoding: tag, as: UTF8.self)
-        for attr in ["title", "placeholder", "aria-label", "alt", "content"] {
-            guard let start = s.range(of: " \(attr)=\"") else { continue }
-            guard let end = s[start.upperBound...].firstIndex(of: "\"") else { continue }
-            let value = String(s[start.upperBound..<end])
-            s.replaceSubrange(start.upperBound..<end, with: translateEscaped(value, lang))
+        var out = tag
+        for attr in Self.readableAttributes {
+            // byte search: the Foundation string search cost a tenth of a page of forms
+            guard let at = out.byteRange(of: attr) else { continue }
+            let start = at.upperBound
+            guard let end = out[start...].firstIndex(of: UInt8(ascii: "\"")) else { continue }
+            let value = String(decoding: out[start..<end], as: UTF8.self)
+            out.replaceSubrange(start..<end, with: Array(translateEscaped(value, lang).utf8))
         }
-        return Array(s.utf8)
+        return out
     }
 
     static func unescapeHTML(_ s: String) -> String {
@@ -273,15 +281,18 @@ public final class Localizer: Sendable {
     }
 }
 
-extension Array where Element == UInt8 {
-    func containsSubsequence(_ needle: [UInt8]) -> Bool {
-        guard needle.count <= count, let first = needle.first else { return false }
-        var i = 0
-        while i + needle.count <= count {
-            if self[i] == first, Array(self[i..<(i + needle.count)]) == needle { return true }
-            i += 1
+extension Collection where Element == UInt8, Index == Int {
+    func containsSubsequence(_ needle: [UInt8]) -> Bool { byteRange(of: needle) != nil }
+
+    /// Where `needle` first occurs, compared byte by byte without copying.
+    func byteRange(of needle: [UInt8]) -> Range<Int>? {
+        guard !needle.isEmpty, needle.count <= count else { return nil }
+        var i = startIndex
+        outer: while i + needle.count <= endIndex {
+            for k in 0..<needle.count where self[i + k] != needle[k] { i += 1; continue outer }
+            return i..<(i + needle.count)
         }
-        return false
+        return nil
     }
 }
 

@@ -276,14 +276,22 @@ struct AdminWebController: RouteCollection {
         guard let id = req.parameters.get("id", as: UUID.self), let c = try await Cycle.query(on: req.db).filter(\.$id == id).with(\.$scheme).first() else { throw Abort(.notFound) }
         if user.viewer.role == .manager, let d = c.$department.id, d != user.viewer.departmentId { throw Abort(.forbidden, reason: "无权查看 not allowed") }
         let grade = req.query[String.self, at: "department_grade"]?.nilIfEmpty
-        let dto = try await CycleService.calibration(c, departmentGrade: grade, user: user, db: req.db)
+        // a department's month of marks, kept until the data change (PageCache); the form is a GET
+        let html = try await req.application.pageCache.html("calibration|\(id)|\(grade ?? "")|\(try user.requireID())", on: req.db) {
+            try await Self.calibrationBody(c, id: id, grade: grade, user: user, db: req.db).render()
+        }
+        return Page.render(title: "校准", user: user, csrf: req.csrfToken, body: .raw(html))
+    }
+
+    static func calibrationBody(_ c: Cycle, id: UUID, grade: String?, user: User, db: Database) async throws -> Node<HTML.BodyContext> {
+        let dto = try await CycleService.calibration(c, departmentGrade: grade, user: user, db: db)
         let max = (try? Scoring.engine(c.scheme))?.scheme.max?.double ?? 100
         let chart = Charts.raters(dto.raters.compactMap { r in
             guard let m = r.stats.mean, let lo = r.stats.min, let hi = r.stats.max else { return nil }
             return Charts.Rater(name: r.rater, count: r.stats.count, mean: m, min: lo, max: hi)
         }, departmentMean: dto.department.mean, max: max, title: "评分人对比（R-004-04）")
         func f(_ d: Double?) -> String { d.map { Charts.fmt(($0 * 100).rounded() / 100) } ?? "—" }
-        let body: Node<HTML.BodyContext> = .group(
+        return .group(
             .p(.text("\(c.scheme.name) · \(c.period) · 部门 \(dto.department.count) 人，平均 \(f(dto.department.mean))，标准差 \(f(dto.department.spread))")),
             Bits.chart(chart),
             .table(.tr(.th("评分人"), .th("人数"), .th("平均"), .th("与部门平均之差"), .th("标准差"), .th("最低"), .th("最高"), .th("等级分布")),
@@ -304,7 +312,6 @@ struct AdminWebController: RouteCollection {
                    }),
             .p(.a(.href("/cycles"), "返回考核周期"))
         )
-        return Page.render(title: "校准", user: user, csrf: req.csrfToken, body: body)
     }
 }
 

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KaoheCore
+import Plot
 import Vapor
 
 /// The cycle in the browser: my sheets and inbox, a sheet with its form and actions, HR's cycles.
@@ -18,10 +19,12 @@ struct CycleWebController: RouteCollection {
 
     func mine(req: Request) async throws -> Response {
         let user = try req.user
-        let rows = try await CycleController.mine(user, db: req.db)
-        let inbox = try await CycleController.inbox(user, db: req.db)
+        // a manager's month is a thousand sheets: the list is kept until the data change (PageCache)
+        let html = try await req.application.pageCache.html("sheets|\(try user.requireID())", on: req.db) {
+            CycleView.mine(try await CycleController.mine(user, db: req.db), inbox: try await CycleController.inbox(user, db: req.db)).render()
+        }
         try await InboxItem.query(on: req.db).filter(\.$userId == user.requireID()).filter(\.$readAt == nil).set(\.$readAt, to: Date()).update()
-        return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: CycleView.mine(rows, inbox: inbox))
+        return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: .raw(html))
     }
 
     static func actions(_ s: CycleService.SheetDTO, _ sheet: Sheet, _ user: User) -> [CycleView.Action] {

@@ -32,18 +32,30 @@ struct ReportWebController: RouteCollection {
         guard let f = req.parameters.get("form"), let form = ExportService.Form(rawValue: f) else { throw Abort(.notFound, reason: "没有这个报表 no such form") }
         let period = req.query[String.self, at: "period"]
         let department = req.query[String.self, at: "department"].flatMap { $0.isEmpty ? nil : $0 }
-        // forms with a record per person show a page of people at a time (the download has everyone)
-        let perPage = [ExportService.Form.monthlyRecord: 20, .ledger: 100, .results: 100, .yearEndRecord: 100][form]
         let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
+        // who may see what is decided on every request; only then is a kept table asked for
+        let scope = try await ExportService.scope(user.viewer, department: department, on: req.db)
+        let key = "report|\(form.rawValue)|\(period ?? "")|\(department ?? "")|\(scope?.id?.uuidString ?? "all")|\(page)"
+        let made = try await req.application.pageCache.value(key, on: req.db, bytes: { $0.html.utf8.count }) {
+            try await Self.table(form: form, period: period, department: department, scope: scope, page: page, viewer: user.viewer, on: req.db)
+        }
+        return Page.render(title: made.title, user: user, csrf: req.csrfToken, body: .raw(made.html))
+    }
+
+    /// A report's title and its tables as HTML: a page of people for the forms with a record per
+    /// person (the download has everyone).
+    static func table(form: ExportService.Form, period: String?, department: String?, scope: Department?, page: Int, viewer: Viewer,
+                      on db: Database) async throws -> (title: String, html: String) {
+        let perPage = [ExportService.Form.monthlyRecord: 20, .ledger: 100, .results: 100, .yearEndRecord: 100][form]
         var options = ExportService.Options(form: form, period: period, department: department, scheme: nil)
         var pages = 1, people = 0
         if let perPage, let p = period {
-            let ids = try await Self.people(p, department: try await ExportService.scope(user.viewer, department: department, on: req.db), on: req.db)
+            let ids = try await Self.people(p, department: scope, on: db)
             people = ids.count
             pages = max(1, (ids.count + perPage - 1) / perPage)
             options.employees = Set(ids.dropFirst((min(page, pages) - 1) * perPage).prefix(perPage))
         }
-        let (title, sheets) = try await ExportService.build(options, viewer: user.viewer, on: req.db)
+        let (title, sheets) = try await ExportService.build(options, viewer: viewer, on: db)
         let query = "period=\(period ?? "")&department=\(department ?? "")"
         func link(_ n: Int) -> String { "/reports/\(form.rawValue)?\(query)&page=\(n)" }
         let body: Node<HTML.BodyContext> = .group(
@@ -73,7 +85,7 @@ struct ReportWebController: RouteCollection {
                 )
             }
         )
-        return Page.render(title: title, user: user, csrf: req.csrfToken, body: body)
+        return (title, body.render())
     }
 
     /// The people with results in the periods of `period` (a month, or the months of a year), in

@@ -106,18 +106,12 @@ struct WebController: RouteCollection {
         let user = try req.user
         let config = req.application.config
         switch user.role {
-        case .hr:
-            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.hr(try await HomeService.hr(user, config: config, db: req.db)))
-        case .lead, .manager:
-            let m = try await HomeService.team(user, today: config.todayDate, db: req.db)
-            // a lead's team is listed; a department of hundreds is in the reports instead
-            let people = user.role == .lead ? try await Queries.visibleEmployees(user.viewer, on: req.db) : []
-            let latest = try await Queries.latestTotals(people.compactMap(\.id), on: req.db)
-            let rows: [HomeModel.Row] = try people.map { e in
-                .init(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
-                      latest: latest[try e.requireID()].map { "\($0.period)：\($0.total)" } ?? "—")
+        case .hr, .lead, .manager:
+            // department-wide figures, kept until the data change (PageCache); the body has no form
+            let html = try await req.application.pageCache.html("home|\(try user.requireID())|\(config.todayDate)", on: req.db) {
+                try await Self.teamHome(user, config: config, db: req.db).render()
             }
-            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.team(m, people: HomeModel(rows: rows)))
+            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .raw(html))
         case .agent, .qa:
             let qa: Node<HTML.BodyContext> = user.role == .qa ? .p(.a(.href("/qa"), "录音质检：评定本月录音（每人 10 条，R-002-14）")) : .empty
             guard let m = try await HomeService.agent(user, db: req.db) else {
@@ -126,6 +120,20 @@ struct WebController: RouteCollection {
             }
             return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .group(qa, HomeView.agent(m, today: config.todayDate.description)))
         }
+    }
+
+    /// HR's, a manager's or a team lead's home.
+    static func teamHome(_ user: User, config: AppConfig, db: Database) async throws -> Node<HTML.BodyContext> {
+        if user.role == .hr { return HomeView.hr(try await HomeService.hr(user, config: config, db: db)) }
+        let m = try await HomeService.team(user, today: config.todayDate, db: db)
+        // a lead's team is listed; a department of hundreds is in the reports instead
+        let people = user.role == .lead ? try await Queries.visibleEmployees(user.viewer, on: db) : []
+        let latest = try await Queries.latestTotals(people.compactMap(\.id), on: db)
+        let rows: [HomeModel.Row] = try people.map { e in
+            .init(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
+                  latest: latest[try e.requireID()].map { "\($0.period)：\($0.total)" } ?? "—")
+        }
+        return HomeView.team(m, people: HomeModel(rows: rows))
     }
 
     func employee(req: Request) async throws -> Response {
