@@ -59,6 +59,19 @@ struct LocalizerTests {
         #expect(t.html(page, .zhHans) == page)
     }
 
+    @Test("a part translated once (a kept report) passes through the page's translation as it is; the rest around it is translated")
+    func translatedPart() {
+        let t = Localizer(messages: [("首页", "首页", "Home"), ("分", "分", "pts")])
+        let part = t.translatedPart(#"<td title="分">分</td><span translate="no">分</span>"#, .en)
+        #expect(part == #"<!--kaohe:translated--><td title="pts">pts</td><span translate="no">分</span><!--/kaohe:translated-->"#)
+        // a name that happens to be a known word, inside the part, is not translated a second time
+        let kept = "<!--kaohe:translated--><td>分</td><!--/kaohe:translated-->"
+        let page = "<p>首页</p>" + kept + "<p>分</p><!-- a comment -->"
+        #expect(t.html(page, .en) == "<p>Home</p>" + kept + "<p>pts</p><!-- a comment -->")
+        // an opening marker without its end is an ordinary comment
+        #expect(t.html("<!--kaohe:translated--><p>分</p>", .en) == "<!--kaohe:translated--><p>pts</p>")
+    }
+
     @Test("the catalogue covers every preset's labels: no Chinese left in English")
     func presetLabels() throws {
         for p in Presets.all() {

@@ -206,6 +206,13 @@ public final class Localizer: Sendable {
         var skipDepth = 0
         func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b + 32 : b }
         while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "<"), skipTag == nil, i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "!"),
+               bytes[i...].starts(with: Self.doneOpen), let close = bytes[i...].byteRange(of: Self.doneClose) {
+                // a part translated before (a kept page part): as it is
+                out.append(contentsOf: bytes[i..<close.upperBound])
+                i = close.upperBound
+                continue
+            }
             if bytes[i] == UInt8(ascii: "<") {
                 // a tag: copy it, translating its readable attributes
                 var j = i + 1
@@ -249,6 +256,15 @@ public final class Localizer: Sendable {
         let plain = text.contains("&") ? Localizer.unescapeHTML(text) : text
         let translated = self.text(plain, lang)
         return translated == plain ? text : Localizer.escapeHTML(translated)
+    }
+
+    static let doneOpen = Array("<!--kaohe:translated-->".utf8)
+    static let doneClose = Array("<!--/kaohe:translated-->".utf8)
+
+    /// A part of a page translated once, marked so that `html` leaves it as it is when the whole
+    /// page passes through again (a kept report is translated when it is built, not per request).
+    public func translatedPart(_ part: String, _ lang: Language) -> String {
+        "<!--kaohe:translated-->" + html(part, lang) + "<!--/kaohe:translated-->"
     }
 
     static let untranslatedElements: Set<[UInt8]> = [Array("script".utf8), Array("style".utf8), Array("textarea".utf8)]

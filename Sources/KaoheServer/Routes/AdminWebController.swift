@@ -277,7 +277,7 @@ struct AdminWebController: RouteCollection {
         if user.viewer.role == .manager, let d = c.$department.id, d != user.viewer.departmentId { throw Abort(.forbidden, reason: "无权查看 not allowed") }
         let grade = req.query[String.self, at: "department_grade"]?.nilIfEmpty
         // a department's month of marks, kept until the data change (PageCache); the form is a GET
-        let html = try await req.application.pageCache.html("calibration|\(id)|\(grade ?? "")|\(try user.requireID())", on: req.db) {
+        let html = try await req.application.pageCache.html("calibration|\(id)|\(grade ?? "")|\(try user.requireID())", in: req.language, on: req.db) {
             try await Self.calibrationBody(c, id: id, grade: grade, user: user, db: req.db).render()
         }
         return Page.render(title: "校准", user: user, csrf: req.csrfToken, body: .raw(html))

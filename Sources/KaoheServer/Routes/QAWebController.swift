@@ -78,8 +78,8 @@ struct QAWebController: RouteCollection {
         for c in try await Cycle.query(on: req.db).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).all() {
             ids.formUnion(try await Sheet.query(on: req.db).filter(\.$cycle.$id == c.requireID()).all(\.$employee.$id))
         }
-        let everyone = try await Employee.query(on: req.db).filter(\.$id ~~ ids).filter(\.$status == "active").with(\.$team).sort(\.$number).all()
-            .filter { $0.id != user.$employee.id }
+        // plain rows, in 工号 order (Fluent models of a thousand agents and their teams cost 10 ms a load)
+        let everyone = try await Queries.plainEmployees(ids: ids, on: req.db).filter { $0.status == "active" && $0.id != user.$employee.id }
         // a team at a time, or a page of 50: each recording graded reloads the page, so it stays small
         // (a call centre of a thousand agents is one long page otherwise; 100 rows took 70 ms to build)
         let teams = Dictionary(everyone.compactMap { e in e.team.map { ($0.id!, $0.name) } }, uniquingKeysWith: { a, _ in a })
@@ -91,7 +91,9 @@ struct QAWebController: RouteCollection {
         let pageIds = people.compactMap(\.id)
         let first = graded.first
         let events = try await EventRecord.query(on: req.db).filter(\.$employee.$id ~~ pageIds).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).sort(\.$occurredOn).all()
-        let names = Dictionary(try await User.query(on: req.db).all().compactMap { u in u.id.map { ($0, u.displayName) } }, uniquingKeysWith: { a, _ in a })
+        let recorders = Set(events.compactMap(\.recordedBy))
+        let names = recorders.isEmpty ? [:] : Dictionary(try await User.query(on: req.db).filter(\.$id ~~ recorders).all().compactMap { u in u.id.map { ($0, u.displayName) } },
+                                                         uniquingKeysWith: { a, _ in a })
         var rows: [Row] = []
         for p in people {
             let mine = events.filter { $0.$employee.id == p.id }

@@ -35,9 +35,11 @@ struct ReportWebController: RouteCollection {
         let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
         // who may see what is decided on every request; only then is a kept table asked for
         let scope = try await ExportService.scope(user.viewer, department: department, on: req.db)
-        let key = "report|\(form.rawValue)|\(period ?? "")|\(department ?? "")|\(scope?.id?.uuidString ?? "all")|\(page)"
+        let lang = req.language
+        let key = "report|\(form.rawValue)|\(period ?? "")|\(department ?? "")|\(scope?.id?.uuidString ?? "all")|\(page)|\(lang.rawValue)"
         let made = try await req.application.pageCache.value(key, on: req.db, bytes: { $0.html.utf8.count }) {
-            try await Self.table(form: form, period: period, department: department, scope: scope, page: page, viewer: user.viewer, on: req.db)
+            let t = try await Self.table(form: form, period: period, department: department, scope: scope, page: page, viewer: user.viewer, on: req.db)
+            return (title: t.title, html: Localizer.shared.translatedPart(t.html, lang))
         }
         return Page.render(title: made.title, user: user, csrf: req.csrfToken, body: .raw(made.html))
     }

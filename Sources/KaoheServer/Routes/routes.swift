@@ -108,7 +108,7 @@ struct WebController: RouteCollection {
         switch user.role {
         case .hr, .lead, .manager:
             // department-wide figures, kept until the data change (PageCache); the body has no form
-            let html = try await req.application.pageCache.html("home|\(try user.requireID())|\(config.todayDate)", on: req.db) {
+            let html = try await req.application.pageCache.html("home|\(try user.requireID())|\(config.todayDate)", in: req.language, on: req.db) {
                 try await Self.teamHome(user, config: config, db: req.db).render()
             }
             return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .raw(html))

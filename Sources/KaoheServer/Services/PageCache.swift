@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import KaoheCore
 import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
@@ -56,6 +57,12 @@ final class PageCache: @unchecked Sendable {
     /// Rendered HTML kept under `key`.
     func html(_ key: String, on db: Database, make: () async throws -> String) async throws -> String {
         try await value(key, on: db, bytes: { $0.utf8.count }, make: make)
+    }
+
+    /// A page part kept in the reader's language: translated once when built and marked, so the
+    /// page-wide translation (`Localize`) passes over it.
+    func html(_ key: String, in lang: Language, on db: Database, make: () async throws -> String) async throws -> String {
+        try await html("\(key)|\(lang.rawValue)", on: db) { Localizer.shared.translatedPart(try await make(), lang) }
     }
 
     var stats: (entries: Int, bytes: Int, hits: Int, misses: Int) {
