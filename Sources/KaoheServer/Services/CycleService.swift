@@ -221,10 +221,27 @@ enum CycleService {
         var stages: [String: Int] = [:]
         for s in sheets { stages[s.stage, default: 0] += 1 }
         let today = config.todayDate
-        let users = Dictionary(try await User.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        // only the accounts of overdue sheets are read (every account of a 2,000-person company as
+        // Fluent models was most of this page)
+        func due(_ s: Plain) -> String? {
+            switch SheetStage(rawValue: s.stage) {
+            case .selfAssessment?: return c.selfDue
+            case .rating?: return c.ratingDue
+            case .review?: return c.reviewDue
+            case .ready?: return c.publishDue
+            default: return nil
+            }
+        }
+        let late = sheets.filter { s in due(s).flatMap(CivilDate.init).map { today > $0 } ?? false }
+        let accountIds = Set(late.flatMap { [$0.rater_id, $0.reviewer_id].compactMap { $0 } })
+        let selfIds = Set(late.filter { $0.stage == SheetStage.selfAssessment.rawValue }.map(\.employee_id))
+        var found: [User] = []
+        if !accountIds.isEmpty { found += try await User.query(on: db).filter(\.$id ~~ accountIds).all() }
+        if !selfIds.isEmpty { found += try await User.query(on: db).filter(\.$employee.$id ~~ selfIds).all() }
+        let users = Dictionary(found.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let accountOf = Dictionary(users.values.compactMap { u in u.$employee.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
         var overdue: [String: OverdueDTO] = [:]
-        for s in sheets {
+        for s in late {
             let (who, due): (User?, String)
             switch SheetStage(rawValue: s.stage) {
             case .selfAssessment?: (who, due) = (accountOf[s.employee_id], c.selfDue)

@@ -92,11 +92,15 @@ enum ExportService {
 
     /// Results without their sheets' JSON (a year of a 1,156-person department is 112 MB of it),
     /// read as plain rows, with their people, departments, teams and scheme versions attached.
-    static func plainResults(periods: [String], employees: Set<UUID>?, on db: Database) async throws -> [StoredResult] {
+    static func plainResults(periods: [String], employees: Set<UUID>?, department: UUID? = nil, on db: Database) async throws -> [StoredResult] {
         guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
         struct Plain: Decodable { var id: UUID; var employee_id: UUID; var scheme_id: UUID; var period: String; var total: String; var grade: String? }
         let q = sql.select().columns("id", "employee_id", "scheme_id", "period", "total", "grade").from(StoredResult.schema)
             .where("period", .in, SQLBind.group(periods))
+        if let department {
+            // a manager's department only (the company's year is twice the rows to decode)
+            q.where("employee_id", .in, SQLSubquery.select { $0.column("id").from(Employee.schema).where("department_id", .equal, SQLBind(department)) })
+        }
         var rows = try await q.all(decoding: Plain.self)
         if let employees { rows = rows.filter { employees.contains($0.employee_id) } }
         var people: [UUID: Employee] = [:]
@@ -179,7 +183,7 @@ enum ExportService {
             if let employees { q.filter(\.$employee.$id ~~ employees) }
             results = try await q.all()
         } else {
-            results = try await plainResults(periods: periods, employees: employees, on: db)
+            results = try await plainResults(periods: periods, employees: employees, department: department?.id, on: db)
         }
         var out: [Row] = []
         for r in results {
