@@ -65,15 +65,8 @@ struct PageCacheTests {
 
 @Suite("Kept pages through HTTP (issue 7 §9)", .serialized)
 struct PageCacheHTTPTests {
-    func withDemo(_ body: (Application) async throws -> Void) async throws {
-        var config = testConfig()
-        config.demo = true
-        config.today = "2026-11-23"
-        try await withApp(configure: { app in try await configure(app, config) }) { app in
-            try await Demo.load(app)
-            try await body(app)
-        }
-    }
+    /// The demo company, as the role pages' tests load it.
+    func withDemo(_ body: (Application) async throws -> Void) async throws { try await RolePagesTests().withDemo(body) }
 
     @Test("a kept ranking is served again until a total changes, by any route; access is checked on every request")
     func ranking() async throws {
