@@ -242,15 +242,15 @@ enum CycleService {
         let accountOf = Dictionary(users.values.compactMap { u in u.$employee.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
         var overdue: [String: OverdueDTO] = [:]
         for s in late {
-            let (who, due): (User?, String)
+            // the stage says who is late; `due` above says by when (one mapping, not two)
+            guard let due = due(s) else { continue }
+            let who: User?
             switch SheetStage(rawValue: s.stage) {
-            case .selfAssessment?: (who, due) = (accountOf[s.employee_id], c.selfDue)
-            case .rating?: (who, due) = (s.rater_id.flatMap { users[$0] }, c.ratingDue)
-            case .review?: (who, due) = (s.reviewer_id.flatMap { users[$0] }, c.reviewDue)
-            case .ready?: (who, due) = (nil, c.publishDue)
-            default: continue
+            case .selfAssessment?: who = accountOf[s.employee_id]
+            case .rating?: who = s.rater_id.flatMap { users[$0] }
+            case .review?: who = s.reviewer_id.flatMap { users[$0] }
+            default: who = nil
             }
-            guard let d = CivilDate(due), today > d else { continue }
             let name = who.map { "\($0.displayName)（\($0.username)）" } ?? "人事 HR"
             overdue["\(name)|\(s.stage)", default: OverdueDTO(user: name, stage: s.stage, due: due, employees: [])].employees.append(s.number)
         }

@@ -69,7 +69,6 @@ final class PageCache: @unchecked Sendable {
         state.withLockedValue { ($0.entries.count, $0.bytes, $0.hits, $0.misses) }
     }
 
-    func removeAll() { state.withLockedValue { $0 = State() } }
 }
 
 struct PageCacheKey: StorageKey { typealias Value = PageCache }
