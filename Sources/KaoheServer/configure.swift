@@ -28,7 +28,10 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     app.middleware.use(ErrorPage())
     app.middleware.use(SecurityHeaders())
     app.middleware.use(app.sessions.middleware)
+    app.middleware.use(AnonymousSessions())
     app.middleware.use(User.sessionAuthenticator())
+    app.middleware.use(SessionGuard())
+    app.databases.middleware.use(LeaverDeactivation(), on: nil)
     try routes(app)
     try await app.autoMigrate()
     try await tuneSQLite(app, config)
@@ -72,6 +75,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M009_UserLanguage())
     app.migrations.add(M010_Indexes())
     app.migrations.add(M011_DataVersion())
+    app.migrations.add(M012_AccountSecurity())
     app.migrations.add(SessionRecord.migration)
 }
 

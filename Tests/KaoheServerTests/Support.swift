@@ -71,7 +71,9 @@ struct Browser {
     }
 
     mutating func remember(_ res: TestingHTTPResponse) {
+        // the session cookie once signed in; before that the pre-session CSRF cookie (AnonymousSessions)
         if let c = res.headers.setCookie?["kaohe_session"] { cookie = "kaohe_session=\(c.string)" }
+        else if cookie.isEmpty, let c = res.headers.setCookie?[PreSession.cookie] { cookie = "\(PreSession.cookie)=\(c.string)" }
         if let t = Self.csrf(in: res.body.string) { csrf = t }
     }
 
@@ -88,6 +90,11 @@ struct Browser {
         try await app.testing().test(.POST, "login", headers: headers, body: ByteBuffer(string: form)) { res in
             status = res.status
             b.remember(res)
+        }
+        // the session has its own CSRF token, made after sign-in: read it from a page
+        if status == .seeOther {
+            let h = b.headers
+            try await app.testing().test(.GET, "account/password", headers: h) { res in b.remember(res) }
         }
         return (b, status)
     }

@@ -26,6 +26,7 @@ extension ScoringEngine {
         var s: Explanation
         if let v = st.values[slot] { s = "\(slotLabels[slot]) \(show(v, slot: slot))" }
         else if case .divisionByZero = st.failures[slot] { s = "\(slotLabels[slot]) 无法计算（分母为 0）" }
+        else if case .overflow = st.failures[slot] { s = "\(slotLabels[slot]) 无法计算（结果超出范围）" }
         else { s = "\(slotLabels[slot]) 无数据" }
         if slot < derivedIndex.count, derivedIndex[slot] >= 0 {
             s.bytes.append(contentsOf: "（= ".utf8)
@@ -51,6 +52,9 @@ extension ScoringEngine {
                 let lab = slotNames.firstIndex(of: name).map { slotLabels[$0] } ?? name
                 flags.append(Flag(code: "missing_value", rules: c.item.rules, item: c.item.id,
                                   message: "计算「\(slotLabels[slot])」缺少「\(lab)」"))
+            case .overflow:
+                flags.append(Flag(code: "overflow", rules: c.item.rules, item: c.item.id,
+                                  message: "\(describe(slot, st))：结果超出可计算的范围（±9.2 万亿），请核对输入的数值"))
             }
         } else {
             flags.append(Flag(code: "missing_value", rules: c.item.rules, item: c.item.id,
@@ -378,6 +382,10 @@ extension ScoringEngine {
             let lab = slotNames.firstIndex(of: name).map { slotLabels[$0] } ?? name
             flags.append(Flag(code: "missing_value", rules: item.rules, item: item.id, message: "「\(item.label)」缺少「\(lab)」"))
             return "缺少「\(lab)」"
+        case .overflow(let part):
+            flags.append(Flag(code: "overflow", rules: item.rules, item: item.id,
+                              message: "「\(item.label)」公式中 \(InputLimits.quote(part)) 的结果超出可计算的范围（±9.2 万亿），请核对输入的数值"))
+            return "结果超出范围，无法计算"
         }
     }
 

@@ -94,7 +94,9 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
 
     public init(file: String? = nil, sheet: String? = nil, row: Int? = nil, column: String? = nil, message: String) {
-        self.file = file; self.sheet = sheet; self.row = row; self.column = column; self.message = message
+        // a hostile value is quoted by its prefix only, never echoed whole (issue 13)
+        self.file = file.map(InputLimits.quote); self.sheet = sheet.map(InputLimits.quote); self.row = row
+        self.column = column.map(InputLimits.quote); self.message = InputLimits.shortened(message)
     }
 
     public var description: String {

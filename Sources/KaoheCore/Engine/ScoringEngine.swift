@@ -204,17 +204,20 @@ public final class ScoringEngine: Sendable {
             for (i, r) in rows.enumerated() { groups[GroupKey(period: r.period, team: r.team), default: []].append(i) }
             for (_, members) in groups {
                 for g in groupSlots {
-                    var sum = Fixed.zero, n = 0
+                    var sum: Fixed? = .zero, n = 0
                     if let src = g.source {
-                        for m in members { if let v = states[m].values[src] { sum += v; n += 1 } }
+                        for m in members { if let v = states[m].values[src] { sum = sum.flatMap { Fixed.adding($0, v) }; n += 1 } }
                     } else { n = members.count }
                     let value: Fixed?
                     switch g.function {
                     case .groupSum: value = sum
                     case .groupCount: value = Fixed(n)
-                    default: value = n == 0 ? nil : Fixed.divide(sum, Fixed(n))
+                    default: value = n == 0 ? nil : sum.flatMap { Fixed.divide($0, Fixed(n)) }
                     }
-                    for m in members { states[m].values[g.slot] = value; states[m].groupSize = members.count }
+                    for m in members {
+                        states[m].values[g.slot] = value; states[m].groupSize = members.count
+                        if value == nil && n > 0 { states[m].failures[g.slot] = .overflow(g.function.rawValue) }
+                    }
                 }
             }
             for i in states.indices { computeDerived(&states[i], phase: 2) }

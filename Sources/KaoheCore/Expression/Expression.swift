@@ -104,6 +104,9 @@ public enum EvalError: Error, Equatable, Sendable {
     case divisionByZero(numerator: String, denominator: String)
     /// A value the expression needs was not given.
     case missing(String)
+    /// The exact result is beyond the range of the numbers (±9.2 × 10¹²): reported on the sheet
+    /// as a flag, never a wrapped number. The formula text of the part that overflowed.
+    case overflow(String)
 }
 
 /// A number type the evaluator can work in: `Fixed` for points and metrics, `Decimal` for money.
@@ -114,6 +117,12 @@ public protocol ExprNumber: Comparable, Sendable {
     static func * (a: Self, b: Self) -> Self
     static prefix func - (a: Self) -> Self
     static func divideOrNil(_ a: Self, _ b: Self) -> Self?
+    /// Checked forms: nil when the exact result does not fit (`checkedQuotient` takes a non-zero divisor).
+    static func checkedAdd(_ a: Self, _ b: Self) -> Self?
+    static func checkedSub(_ a: Self, _ b: Self) -> Self?
+    static func checkedMul(_ a: Self, _ b: Self) -> Self?
+    static func checkedQuotient(_ a: Self, _ b: Self) -> Self?
+    static func checkedNeg(_ a: Self) -> Self?
     var isZero: Bool { get }
     var wholeFloor: Self { get }
     func roundedTo(_ places: Int) -> Self
@@ -122,6 +131,11 @@ public protocol ExprNumber: Comparable, Sendable {
 extension Fixed: ExprNumber {
     public init(_ fixed: Fixed) { self = fixed }
     public static func divideOrNil(_ a: Fixed, _ b: Fixed) -> Fixed? { divide(a, b) }
+    public static func checkedAdd(_ a: Fixed, _ b: Fixed) -> Fixed? { adding(a, b) }
+    public static func checkedSub(_ a: Fixed, _ b: Fixed) -> Fixed? { subtracting(a, b) }
+    public static func checkedMul(_ a: Fixed, _ b: Fixed) -> Fixed? { multiplying(a, b) }
+    public static func checkedQuotient(_ a: Fixed, _ b: Fixed) -> Fixed? { quotient(a, b) }
+    public static func checkedNeg(_ a: Fixed) -> Fixed? { a.raw == .min ? nil : Fixed(raw: -a.raw) }
     public var isZero: Bool { raw == 0 }
     public var wholeFloor: Fixed { floored }
     public func roundedTo(_ places: Int) -> Fixed { rounded(Swift.min(Swift.max(places, 0), Fixed.digits)) }
@@ -129,6 +143,13 @@ extension Fixed: ExprNumber {
 
 extension Decimal: ExprNumber {
     public static func divideOrNil(_ a: Decimal, _ b: Decimal) -> Decimal? { b.isZero ? nil : a / b }
+    // Decimal does not wrap: an overflow gives NaN
+    public static func checkedAdd(_ a: Decimal, _ b: Decimal) -> Decimal? { finite(a + b) }
+    public static func checkedSub(_ a: Decimal, _ b: Decimal) -> Decimal? { finite(a - b) }
+    public static func checkedMul(_ a: Decimal, _ b: Decimal) -> Decimal? { finite(a * b) }
+    public static func checkedQuotient(_ a: Decimal, _ b: Decimal) -> Decimal? { finite(a / b) }
+    public static func checkedNeg(_ a: Decimal) -> Decimal? { finite(-a) }
+    static func finite(_ d: Decimal) -> Decimal? { d.isNaN ? nil : d }
     public var wholeFloor: Decimal {
         var x = self, r = Decimal()
         NSDecimalRound(&r, &x, 0, .down)
@@ -148,7 +169,9 @@ extension Expr {
         case .slot(let s, let n):
             guard let v = value(s) else { throw .missing(n) }
             return v
-        case .negate(let a): return -(try a.evaluate(value))
+        case .negate(let a):
+            guard let r = N.checkedNeg(try a.evaluate(value)) else { throw .overflow(text) }
+            return r
         case .not(let a): return try a.evaluate(value).isZero ? N(Fixed.one) : N(Fixed.zero)
         case .binary(let op, let a, let b, _):
             switch op {
@@ -162,12 +185,13 @@ extension Expr {
             }
             let x = try a.evaluate(value), y = try b.evaluate(value)
             switch op {
-            case .add: return x + y
-            case .sub: return x - y
-            case .mul: return x * y
+            case .add: if let r = N.checkedAdd(x, y) { return r }; throw .overflow(text)
+            case .sub: if let r = N.checkedSub(x, y) { return r }; throw .overflow(text)
+            case .mul: if let r = N.checkedMul(x, y) { return r }; throw .overflow(text)
             case .div:
-                guard let q = N.divideOrNil(x, y) else { throw .divisionByZero(numerator: a.text, denominator: b.text) }
-                return q
+                if y.isZero { throw .divisionByZero(numerator: a.text, denominator: b.text) }
+                if let q = N.checkedQuotient(x, y) { return q }
+                throw .overflow(text)
             case .lt: return N(x < y ? Fixed.one : Fixed.zero)
             case .le: return N(x <= y ? Fixed.one : Fixed.zero)
             case .gt: return N(x > y ? Fixed.one : Fixed.zero)
@@ -193,7 +217,9 @@ extension Expr {
                 return v < lo ? lo : (v > hi ? hi : v)
             case .abs:
                 let v = try args[0].evaluate(value)
-                return v < N(Fixed.zero) ? -v : v
+                guard v < N(Fixed.zero) else { return v }
+                if let r = N.checkedNeg(v) { return r }
+                throw .overflow(text)
             case .floor: return try args[0].evaluate(value).wholeFloor
             case .round:
                 let v = try args[0].evaluate(value)
@@ -229,8 +255,21 @@ extension Expr {
 public struct ExpressionParser {
     private let chars: [Character]
     private var i = 0
+    /// Nesting of brackets, calls and prefix operators; a chain `a + b + c …` deepens the tree too.
+    private var depth = 0
+
+    private mutating func enter() throws(ExpressionError) {
+        depth += 1
+        if depth > InputLimits.formulaDepth {
+            throw ExpressionError(message: "公式嵌套过深 the formula nests more than \(InputLimits.formulaDepth) levels", position: i + 1)
+        }
+    }
 
     public static func parse(_ text: String) throws(ExpressionError) -> Expr {
+        // bounded before anything is built: the tree's recursion (evaluate, text, bind) stays shallow
+        if text.count > InputLimits.formulaLength {
+            throw ExpressionError(message: "公式过长 the formula has \(text.count) characters; the limit is \(InputLimits.formulaLength)", position: InputLimits.formulaLength + 1)
+        }
         var p = ExpressionParser(chars: Array(text))
         p.skipSpace()
         if p.i >= p.chars.count { throw ExpressionError(message: "公式为空 empty formula", position: 1) }
@@ -316,6 +355,7 @@ public struct ExpressionParser {
 
     private mutating func parseUnary() throws(ExpressionError) -> Expr {
         skipSpace()
+        try enter(); defer { depth -= 1 }
         if eat("-") || eat("−") { return .negate(try parseUnary()) }
         if eat("!") || eat("not") { return .not(try parseUnary()) }
         return try parsePrimary()

@@ -122,15 +122,27 @@ public struct FixedProgram: Sendable {
                     case .load(let s):
                         guard let v = value(s) else { return nil }
                         st[sp] = v; sp += 1
-                    case .neg: st[sp - 1] = -st[sp - 1]
+                    case .neg:
+                        guard let r = Fixed.checkedNeg(st[sp - 1]) else { return nil }
+                        st[sp - 1] = r
                     case .not: st[sp - 1] = st[sp - 1].raw == 0 ? .one : .zero
                     case .toBool: st[sp - 1] = st[sp - 1].raw == 0 ? .zero : .one
-                    case .add: sp -= 1; st[sp - 1] = st[sp - 1] + st[sp]
-                    case .sub: sp -= 1; st[sp - 1] = st[sp - 1] - st[sp]
-                    case .mul: sp -= 1; st[sp - 1] = st[sp - 1] * st[sp]
+                    // an overflow or a zero divisor: the tree decides and reports it
+                    case .add:
+                        sp -= 1
+                        guard let r = Fixed.adding(st[sp - 1], st[sp]) else { return nil }
+                        st[sp - 1] = r
+                    case .sub:
+                        sp -= 1
+                        guard let r = Fixed.subtracting(st[sp - 1], st[sp]) else { return nil }
+                        st[sp - 1] = r
+                    case .mul:
+                        sp -= 1
+                        guard let r = Fixed.multiplying(st[sp - 1], st[sp]) else { return nil }
+                        st[sp - 1] = r
                     case .div:
                         sp -= 1
-                        guard let q = Fixed.divide(st[sp - 1], st[sp]) else { return nil }
+                        guard let q = Fixed.quotient(st[sp - 1], st[sp]) else { return nil }
                         st[sp - 1] = q
                     case .lt: sp -= 1; st[sp - 1] = st[sp - 1] < st[sp] ? .one : .zero
                     case .le: sp -= 1; st[sp - 1] = st[sp - 1] <= st[sp] ? .one : .zero
@@ -154,7 +166,11 @@ public struct FixedProgram: Sendable {
                         let v = st[sp - 3], lo = st[sp - 2], hi = st[sp - 1]
                         sp -= 2
                         st[sp - 1] = v < lo ? lo : (v > hi ? hi : v)
-                    case .abs: if st[sp - 1] < .zero { st[sp - 1] = -st[sp - 1] }
+                    case .abs:
+                        if st[sp - 1] < .zero {
+                            guard let r = Fixed.checkedNeg(st[sp - 1]) else { return nil }
+                            st[sp - 1] = r
+                        }
                     case .floor: st[sp - 1] = st[sp - 1].floored
                     case .round:
                         sp -= 1

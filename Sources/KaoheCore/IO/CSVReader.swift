@@ -48,6 +48,7 @@ public struct CSVReader {
                     }
                     let end = i
                     i += 1 // closing quote
+                    if end - start > InputLimits.cellBytes { throw tooLong(recordLine, fields.count, end - start) }
                     if hasEscape {
                         let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: end - start)
                         var k = 0, j = start
@@ -70,7 +71,11 @@ public struct CSVReader {
                         if c == comma || c == 10 || c == 13 { break }
                         i += 1
                     }
+                    if i - start > InputLimits.cellBytes { throw tooLong(recordLine, fields.count, i - start) }
                     fields.append(UnsafeBufferPointer(start: base + start, count: i - start))
+                }
+                if fields.count > InputLimits.csvColumns {
+                    throw Malformed(line: recordLine, message: "字段过多 more than \(InputLimits.csvColumns) fields in one row: is this the right file and separator?")
                 }
                 if i >= n { endOfRecord = true }
                 else if data[i] == comma { i += 1; if i >= n { fields.append(UnsafeBufferPointer(start: base + i, count: 0)); endOfRecord = true } }
@@ -83,6 +88,10 @@ public struct CSVReader {
             if fields.count == 1 && fields[0].count == 0 { continue } // blank line
             try record(recordLine, fields)
         }
+    }
+
+    static func tooLong(_ line: Int, _ column: Int, _ bytes: Int) -> Malformed {
+        Malformed(line: line, message: "第 \(column + 1) 个字段过长 field \(column + 1) holds \(bytes) bytes; the limit is \(InputLimits.cellBytes)")
     }
 
     /// Parses a whole text into rows of strings (for small files and tests).

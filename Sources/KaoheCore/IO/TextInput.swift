@@ -22,7 +22,7 @@ public enum TextInput {
 
     /// Files larger than this are refused before they are read (issue 5: a 100 MB log is the
     /// largest expected upload).
-    public static let maxBytes = 200 * 1024 * 1024
+    public static let maxBytes = InputLimits.fileBytes
 
     /// Decides what the bytes are. Errors name the file: empty, binary (an image, a PDF, an old
     /// .xls), or text in none of the encodings Excel and the platforms write.
@@ -188,6 +188,9 @@ public struct Grid: Sendable {
                     }
                     let cells = fields.prefix(width).map(trimmed)
                     if cells.allSatisfy(\.isEmpty) { return }
+                    if (rows.count + 1) * width > InputLimits.gridCells {
+                        throw InputError(file: file, row: line, message: "文件过大 more than \(InputLimits.gridCells) cells (\(rows.count + 1) rows × \(width) columns): split the file")
+                    }
                     if cells.count < width {
                         throw InputError(file: file, row: line, message: "只有 \(fields.count) 个字段，表头有 \(width) 个 — \(fields.count) fields, the header has \(width)")
                     }

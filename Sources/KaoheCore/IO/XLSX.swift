@@ -36,6 +36,7 @@ public enum XLSXReader {
         var inCell = false, inV = false, inIS = false, inT = false, inRPh = false
         var autoRow = 0, autoCol = 0
         var merges: [String] = []
+        var cells = 0
         var scanError: InputError?
         XMLScanner.scan(xml) { event in
             switch event {
@@ -46,7 +47,7 @@ public enum XLSXReader {
                     autoCol = 0
                 case "c":
                     ref = attrs["r"] ?? (columnName(autoCol) + String(autoRow))
-                    type = attrs["t"] ?? "n"; style = Int(attrs["s"] ?? "0") ?? 0
+                    type = attrs["t"] ?? "n"; style = max(0, Int(attrs["s"] ?? "0") ?? 0)
                     value = nil; inline = ""; hasFormula = false; inCell = !selfClosing
                     if selfClosing { autoCol += 1 }
                 case "v" where inCell: inV = !selfClosing
@@ -54,11 +55,18 @@ public enum XLSXReader {
                 case "is" where inCell: inIS = true
                 case "rPh": inRPh = !selfClosing
                 case "t" where inIS && !inRPh: inT = !selfClosing
-                case "mergeCell": if let r = attrs["ref"] { merges.append(r) }
+                case "mergeCell":
+                    if let r = attrs["ref"] {
+                        guard merges.count < InputLimits.gridCells else { scanError = fail(nil, "合并单元格过多 too many merged cells"); return false }
+                        merges.append(r)
+                    }
                 default: break
                 }
             case .text(let s):
                 if inV { value = (value ?? "") + s } else if inT { inline += s }
+                if (value?.utf8.count ?? 0) > InputLimits.cellBytes || inline.utf8.count > InputLimits.cellBytes {
+                    scanError = fail(ref, "单元格过长 the cell is longer than \(InputLimits.cellBytes) bytes"); return false
+                }
             case .end(let name):
                 switch name {
                 case "v": inV = false
@@ -67,7 +75,9 @@ public enum XLSXReader {
                 case "is": inIS = false
                 case "c":
                     inCell = false
-                    guard let (r, c) = splitRefIndex(ref) else { scanError = fail(nil, "无效的单元格引用 bad cell reference “\(ref)”"); return false }
+                    guard let (r, c) = splitRefIndex(ref) else {
+                        scanError = fail(nil, "无效的单元格引用 bad cell reference “\(ref)”（最多 \(InputLimits.rows) 行、\(InputLimits.columns) 列 Excel's limits）"); return false
+                    }
                     autoCol = c + 1
                     var text: String
                     switch type {
@@ -93,8 +103,17 @@ public enum XLSXReader {
                         if value == nil { scanError = fail(ref, "公式没有已保存的结果 the formula has no saved value: open the file in Excel and save it again"); return false }
                         formulaCells.append(ref)
                     }
+                    if text.utf8.count > InputLimits.cellBytes {
+                        scanError = fail(ref, "单元格过长 the cell holds \(text.utf8.count) bytes; the limit is \(InputLimits.cellBytes)"); return false
+                    }
                     text = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                    if !text.isEmpty { grid[r, default: [:]][c] = text; maxCol = max(maxCol, c) }
+                    if !text.isEmpty {
+                        cells += 1
+                        if cells > InputLimits.gridCells {
+                            scanError = fail(ref, "工作表过大 more than \(InputLimits.gridCells) cells: split the file"); return false
+                        }
+                        grid[r, default: [:]][c] = text; maxCol = max(maxCol, c)
+                    }
                 default: break
                 }
             }
@@ -115,11 +134,14 @@ public enum XLSXReader {
         }
         for m in merges {
             let parts = m.split(separator: ":").map(String.init)
-            guard let a = splitRefIndex(parts[0]) else { continue }
+            guard let first = parts.first, let a = splitRefIndex(first) else { continue }
             let where_ = a.0 == headerRow ? "表头有合并单元格 merged header cells" : "有合并单元格 merged cells"
-            throw fail(parts[0], "\(where_) \(m): 请取消合并，每列一个列名、每格一个值 — unmerge them so that every column has its own name and every cell its own value")
+            throw fail(first, "\(where_) \(InputLimits.quote(m)): 请取消合并，每列一个列名、每格一个值 — unmerge them so that every column has its own name and every cell its own value")
         }
         let width = maxCol + 1
+        if width * rowNumbers.count > InputLimits.gridCells {
+            throw InputError(file: file, sheet: sheet.name, message: "工作表过大 \(rowNumbers.count) 行 × \(width) 列 rows × columns exceed \(InputLimits.gridCells) cells: remove empty columns far to the right or split the file")
+        }
         func line(_ r: Int) -> [String] { (0..<width).map { grid[r]?[$0] ?? "" } }
         var table = Grid(file: file, sheet: sheet.name, header: line(headerRow), rows: [])
         for r in rowNumbers.dropFirst() { table.rows.append((r, line(r))) }
@@ -145,16 +167,19 @@ public enum XLSXReader {
     }
 
     /// `B12` → (row 12, column index 1).
+    /// Nil for anything that is not a reference inside Excel's sheet (16,384 columns XFD, 1,048,576 rows).
     static func splitRefIndex(_ ref: String) -> (Int, Int)? {
-        var col = 0, row = 0, letters = 0
+        var col = 0, row = 0, letters = 0, digits = 0
         for u in ref.utf8 {
-            if u >= 65 && u <= 90 { guard row == 0 else { return nil }; col = col * 26 + Int(u - 64); letters += 1 }
-            else if u >= 97 && u <= 122 { guard row == 0 else { return nil }; col = col * 26 + Int(u - 96); letters += 1 }
-            else if u >= 48 && u <= 57 { row = row * 10 + Int(u - 48) }
+            if u >= 65 && u <= 90 || u >= 97 && u <= 122 {
+                guard digits == 0, letters < 3 else { return nil }
+                col = col * 26 + Int(u >= 97 ? u - 96 : u - 64); letters += 1
+            }
+            else if u >= 48 && u <= 57 { guard digits < 7 else { return nil }; row = row * 10 + Int(u - 48); digits += 1 }
             else if u == 36 { continue } // $A$1
             else { return nil }
         }
-        guard letters > 0, row > 0 else { return nil }
+        guard letters > 0, row > 0, row <= InputLimits.rows, col <= InputLimits.columns else { return nil }
         return (row, col - 1)
     }
 
@@ -162,6 +187,10 @@ public enum XLSXReader {
     struct Workbook {
         let archive: Archive
         let file: String
+        /// Bytes unpacked so far from this workbook (a class so `entry` can count while the
+        /// struct is being built).
+        final class Counter { var total = 0 }
+        let unpacked = Counter()
         var sheets: [(name: String, path: String)] = []
         var sharedStrings: [String] = []
         /// per cellXfs index: .date, .time, .percent or nil
@@ -172,6 +201,9 @@ public enum XLSXReader {
 
         init(_ data: Data, file: String) throws(InputError) {
             self.file = file
+            if data.count > InputLimits.workbookBytes {
+                throw InputError(file: file, message: "工作簿过大 the workbook is \(data.count / 1_048_576) MB; the limit is \(InputLimits.workbookBytes / 1_048_576) MB")
+            }
             do { archive = try Archive(data: data, accessMode: .read) } catch {
                 throw InputError(file: file, message: "不是有效的 XLSX 文件 not a valid XLSX workbook (the ZIP container cannot be read)")
             }
@@ -266,20 +298,40 @@ public enum XLSXReader {
             return nil
         }
 
+        /// One part unpacked, refused past `InputLimits.workbookPartBytes`, past the ratio of a
+        /// zip bomb, or when the parts read so far pass `workbookUnpackedBytes` — counted as the
+        /// bytes come out, whatever sizes the archive declares.
         func entry(_ path: String) throws(InputError) -> Data {
             guard let e = archive[path] else { throw InputError(file: file, message: "工作簿缺少 \(path) — the workbook is incomplete") }
+            let packed = max(Int(clamping: e.compressedSize), 1)
+            let limit = min(InputLimits.workbookPartBytes, InputLimits.workbookUnpackedBytes - unpacked.total)
+            func tooLarge(_ n: Int) -> Bool { n > limit || (n > 1_048_576 && n / packed > InputLimits.workbookRatio) }
+            if tooLarge(Int(clamping: e.uncompressedSize)) { throw bomb(path) }
             var out = Data()
-            do { _ = try archive.extract(e, skipCRC32: false) { out.append($0) } } catch {
+            var over = false
+            do {
+                _ = try archive.extract(e, skipCRC32: false) { chunk in
+                    if tooLarge(out.count + chunk.count) { over = true; throw CocoaError(.fileReadTooLarge) }
+                    out.append(chunk)
+                }
+            } catch {
+                if over { throw bomb(path) }
                 throw InputError(file: file, message: "工作簿已损坏 the workbook is damaged (\(path))")
             }
+            unpacked.total += out.count
             return out
+        }
+
+        func bomb(_ path: String) -> InputError {
+            InputError(file: file, message: "工作簿解压后过大 \(path) unpacks to more than \(InputLimits.workbookPartBytes / 1_048_576) MB (or more than \(InputLimits.workbookRatio)× its packed size): the file is refused")
         }
 
         /// A numeric cell as text: dates as `YYYY-MM-DD` (with time when it has one),
         /// percentages as `35%`, other numbers with at most 15 significant digits (as Excel shows them).
         func format(number v: String, style: Int) -> String {
             let st = style < styles.count ? styles[style] : nil
-            guard let st, let d = Double(v) else { return Self.plain(v) }
+            // a serial outside 1900…9999 (or not finite) is not a date Excel could show: kept as typed
+            guard let st, let d = Double(v), d.isFinite, st == .percent || (d > -1 && d < 2_958_466) else { return Self.plain(v) }
             switch st {
             case .percent: return Self.plain(String(format: "%.13g", d * 100)) + "%"
             case .date, .dateTime, .time:
@@ -298,7 +350,7 @@ public enum XLSXReader {
 
         static func plain(_ v: String) -> String {
             // 0.30000000000000004 → 0.3; integers stay as written
-            guard v.contains(".") || v.contains("E") || v.contains("e"), let d = Double(v) else { return v }
+            guard v.contains(".") || v.contains("E") || v.contains("e"), let d = Double(v), d.isFinite, abs(d) < 1e300 else { return v }
             var s = String(format: "%.15g", d)
             if s.contains("e") { s = String(format: "%.15f", d) }
             if s.contains(".") { while s.hasSuffix("0") { s.removeLast() }; if s.hasSuffix(".") { s.removeLast() } }
@@ -397,7 +449,8 @@ enum XMLScanner {
         let text = String(decoding: s, as: UTF8.self)
         var out = "", i = text.startIndex
         while i < text.endIndex {
-            if text[i] == "&", let semi = text[i...].firstIndex(of: ";") {
+            // an entity is at most a few characters: look no further (a run of `&` stays linear)
+            if text[i] == "&", let semi = text[i...].prefix(12).firstIndex(of: ";") {
                 let ent = text[text.index(after: i)..<semi]
                 var rep: String?
                 switch ent {

@@ -22,23 +22,48 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Largest magnitude accepted from text (about 9.2 × 10¹²).
     public static let maxMagnitude = Int64.max / scale
 
-    @inlinable public static func + (a: Fixed, b: Fixed) -> Fixed { Fixed(raw: a.raw &+ b.raw) }
-    @inlinable public static func - (a: Fixed, b: Fixed) -> Fixed { Fixed(raw: a.raw &- b.raw) }
-    @inlinable public static prefix func - (a: Fixed) -> Fixed { Fixed(raw: 0 &- a.raw) }
-    @inlinable public static func += (a: inout Fixed, b: Fixed) { a.raw = a.raw &+ b.raw }
-    @inlinable public static func -= (a: inout Fixed, b: Fixed) { a.raw = a.raw &- b.raw }
+    // The operators never wrap: past ±9.2 × 10¹² they stop at the largest magnitude. The
+    // expression evaluators use the checked forms below and report an overflow as a flag on the
+    // sheet (issue 13: orders = 9e12 once gave a conversion rate of −3,890,459,611,768 %).
+    @inlinable public static func + (a: Fixed, b: Fixed) -> Fixed { adding(a, b) ?? saturated(a.raw < 0 && b.raw < 0) }
+    @inlinable public static func - (a: Fixed, b: Fixed) -> Fixed { subtracting(a, b) ?? saturated(a.raw < 0) }
+    @inlinable public static prefix func - (a: Fixed) -> Fixed { a.raw == .min ? Fixed(raw: .max) : Fixed(raw: -a.raw) }
+    @inlinable public static func += (a: inout Fixed, b: Fixed) { a = a + b }
+    @inlinable public static func -= (a: inout Fixed, b: Fixed) { a = a - b }
     @inlinable public static func < (a: Fixed, b: Fixed) -> Bool { a.raw < b.raw }
 
     @inlinable public static func * (a: Fixed, b: Fixed) -> Fixed {
-        let p = Int128(a.raw) * Int128(b.raw)
-        return Fixed(raw: Int64(truncatingIfNeeded: roundedDivide(p, Int128(scale))))
+        multiplying(a, b) ?? saturated((a.raw < 0) != (b.raw < 0))
     }
 
     /// Division; `nil` when the divisor is zero (R-001-12: a zero denominator is reported).
+    /// A quotient beyond the range stops at the largest magnitude (see `quotient` for the checked form).
     @inlinable public static func divide(_ a: Fixed, _ b: Fixed) -> Fixed? {
         if b.raw == 0 { return nil }
-        let n = Int128(a.raw) * Int128(scale)
-        return Fixed(raw: Int64(truncatingIfNeeded: roundedDivide(n, Int128(b.raw))))
+        return quotient(a, b) ?? saturated((a.raw < 0) != (b.raw < 0))
+    }
+
+    @inlinable static func saturated(_ negative: Bool) -> Fixed { Fixed(raw: negative ? -Int64.max : Int64.max) }
+
+    // checked arithmetic: nil when the exact result does not fit
+    @inlinable public static func adding(_ a: Fixed, _ b: Fixed) -> Fixed? {
+        let (r, o) = a.raw.addingReportingOverflow(b.raw)
+        return o || r == .min ? nil : Fixed(raw: r)
+    }
+    @inlinable public static func subtracting(_ a: Fixed, _ b: Fixed) -> Fixed? {
+        let (r, o) = a.raw.subtractingReportingOverflow(b.raw)
+        return o || r == .min ? nil : Fixed(raw: r)
+    }
+    @inlinable public static func multiplying(_ a: Fixed, _ b: Fixed) -> Fixed? {
+        narrow(roundedDivide(Int128(a.raw) * Int128(b.raw), Int128(scale)))
+    }
+    /// nil when the divisor is zero or the quotient does not fit.
+    @inlinable public static func quotient(_ a: Fixed, _ b: Fixed) -> Fixed? {
+        if b.raw == 0 { return nil }
+        return narrow(roundedDivide(Int128(a.raw) * Int128(scale), Int128(b.raw)))
+    }
+    @inlinable static func narrow(_ v: Int128) -> Fixed? {
+        v > Int128(Int64.max) || v < -Int128(Int64.max) ? nil : Fixed(raw: Int64(v))
     }
 
     @inlinable static func roundedDivide(_ n: Int128, _ d: Int128) -> Int128 {
@@ -51,7 +76,9 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
         return q
     }
 
-    @inlinable public static func * (a: Fixed, b: Int) -> Fixed { Fixed(raw: a.raw &* Int64(b)) }
+    @inlinable public static func * (a: Fixed, b: Int) -> Fixed {
+        narrow(Int128(a.raw) * Int128(b)) ?? saturated((a.raw < 0) != (b < 0))
+    }
 
     public var isInteger: Bool { raw % Fixed.scale == 0 }
     public var intValue: Int { Int(raw / Fixed.scale) }
@@ -69,7 +96,7 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
         var unit: Int64 = 1
         for _ in 0..<(Fixed.digits - places) { unit *= 10 }
         let q = Int128(raw), u = Int128(unit)
-        return Fixed(raw: Int64(Fixed.roundedDivide(q, u) * u))
+        return Fixed.narrow(Fixed.roundedDivide(q, u) * u) ?? self
     }
 
     public var decimal: Decimal {

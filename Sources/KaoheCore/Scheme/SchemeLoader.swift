@@ -49,6 +49,7 @@ public enum SchemeLoader {
 
     /// Decodes a scheme; any decoding failure becomes one `SchemeProblem` naming its path.
     public static func decode(_ text: String, format: Format, file: String? = nil) throws(SchemeProblems) -> Scheme {
+        if let p = precheck(text) { throw SchemeProblems(file: file, problems: [p]) }
         do {
             switch format {
             case .yaml: return try YAMLDecoder().decode(Scheme.self, from: text)
@@ -71,6 +72,72 @@ public enum SchemeLoader {
         let problems = SchemeValidator.validate(scheme)
         if problems.contains(where: { $0.severity == .error }) { throw SchemeProblems(file: path, problems: problems) }
         return (scheme, problems)
+    }
+
+    /// Refuses, before any YAML or JSON parser sees it, a text whose size or nesting could exhaust
+    /// the server (issue 13): larger than `InputLimits.schemeBytes`, `[`/`{` nested deeper than
+    /// `InputLimits.schemeNesting`, indentation deeper than four spaces a level, or YAML anchors
+    /// (`&a` … `*a`, the "billion laughs" expansion — no preset or scheme needs them).
+    static func precheck(_ text: String) -> SchemeProblem? {
+        let limit = InputLimits.schemeNesting
+        if text.utf8.count > InputLimits.schemeBytes {
+            return SchemeProblem(.error, "", "方案文本过大 the scheme text is \(text.utf8.count) bytes; the limit is \(InputLimits.schemeBytes)")
+        }
+        var line = 1, depth = 0, quote: UInt8 = 0, atLineStart = true, indent = 0, prev: UInt8 = 10
+        var comment = false
+        for c in text.utf8 {
+            defer { prev = c }
+            if c == 10 { line += 1; atLineStart = true; indent = 0; comment = false; if quote == UInt8(ascii: "'") { quote = 0 }; continue }
+            if comment { continue }
+            if atLineStart {
+                if c == 32 {
+                    indent += 1
+                    if indent > 4 * limit { return SchemeProblem(.error, "第 \(line) 行 line \(line)", "缩进过深 indented more than \(4 * limit) spaces") }
+                    continue
+                }
+                atLineStart = false
+            }
+            if quote != 0 {
+                if c == quote && prev != UInt8(ascii: "\\") { quote = 0 }
+                continue
+            }
+            switch c {
+            case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                // a quote opens a string only where a value starts (not inside `it's`)
+                if prev == 32 || prev == 9 || prev == 10 || prev == UInt8(ascii: "[") || prev == UInt8(ascii: "{") || prev == UInt8(ascii: ",") || prev == UInt8(ascii: ":") { quote = c }
+            case UInt8(ascii: "#") where prev == 32 || prev == 9 || prev == 10: comment = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > limit { return SchemeProblem(.error, "第 \(line) 行 line \(line)", "嵌套过深 brackets nested more than \(limit) levels") }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        if let r = anchorLine(text) {
+            return SchemeProblem(.error, "第 \(r) 行 line \(r)", "不支持 YAML 锚点和别名（& 与 *）anchors and aliases are not supported: write the values out")
+        }
+        return nil
+    }
+
+    /// The line of the first YAML anchor (`key: &a …`, `- &a …`, `[&a …`) outside quotes, if any;
+    /// `a && b` in a formula is not one.
+    static func anchorLine(_ text: String) -> Int? {
+        var line = 0
+        for l in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            line += 1
+            guard l.contains("&") else { continue }
+            let cs = Array(l)
+            var quote: Character? = nil
+            for (k, ch) in cs.enumerated() {
+                let prev: Character = k > 0 ? cs[k - 1] : " "
+                if let q = quote { if ch == q { quote = nil }; continue }
+                if ch == "#" && (prev == " " || k == 0) { break }
+                let starts = prev == " " || prev == "[" || prev == "," || prev == "{" || prev == "-" || prev == ":"
+                if (ch == "\"" || ch == "'") && starts { quote = ch; continue }
+                if ch == "&", starts, k + 1 < cs.count, cs[k + 1].isLetter || cs[k + 1].isNumber || cs[k + 1] == "_" { return line }
+            }
+        }
+        return nil
     }
 
     static func pathText(_ path: [CodingKey]) -> String {

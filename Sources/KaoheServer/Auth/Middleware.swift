@@ -51,18 +51,49 @@ struct RequireLogin: AsyncMiddleware {
     }
 }
 
-/// API: a session user or an API token (`Authorization: Bearer …`); otherwise 401.
+/// API: a session user or an API token (`Authorization: Bearer …`); otherwise 401 (issue 13):
+/// - a token works while it is neither revoked nor expired and its account is active; a `read`
+///   token may only read (GET/HEAD);
+/// - a call that changes something with only the session cookie must carry the page's CSRF
+///   token (`X-CSRF-Token`) or be JSON sent from this site's own origin (`Origin` equal to the
+///   host): a form or `text/plain` post from another site is refused;
+/// - an account that must change its password can do nothing else, here as on the pages.
 struct APIAuthenticator: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
-        if !req.auth.has(User.self), let bearer = req.headers.bearerAuthorization {
-            if let token = try await UserToken.query(on: req.db).filter(\.$tokenHash == UserToken.hash(bearer.token)).with(\.$user).first() {
+        let reads = req.method == .GET || req.method == .HEAD
+        if req.auth.has(User.self) {
+            if !reads { try Self.checkCSRF(req) }
+        } else if let bearer = req.headers.bearerAuthorization {
+            let token = try await UserToken.query(on: req.db).filter(\.$tokenHash == UserToken.hash(bearer.token)).with(\.$user).first()
+            guard let token, token.usable(), token.user.active else {
+                throw Abort(.unauthorized, reason: "API 令牌无效、已过期或已撤销 the API token is unknown, expired or revoked")
+            }
+            if token.scope == .read && !reads {
+                throw Abort(.forbidden, reason: "这个令牌只能读取 this token is read-only")
+            }
+            // last use kept to the minute: not a database write on every call
+            if token.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
                 token.lastUsedAt = Date()
                 try await token.save(on: req.db)
-                req.auth.login(token.user)
             }
+            req.storage[TokenAuthKey.self] = token
+            req.auth.login(token.user)
         }
-        guard req.auth.has(User.self) else { throw Abort(.unauthorized, reason: "需要登录或 API 令牌 sign in or send an API token") }
+        guard let user = req.auth.get(User.self) else { throw Abort(.unauthorized, reason: "需要登录或 API 令牌 sign in or send an API token") }
+        if user.mustChangePassword && !(reads && req.url.path == "/api/v1/me") {
+            throw Abort(.forbidden, reason: "请先修改一次性密码 change the one-time password first (/account/password)")
+        }
         return try await next.respond(to: req)
+    }
+
+    static func checkCSRF(_ req: Request) throws {
+        if let sent = req.headers.first(name: "X-CSRF-Token"), let expected = req.session.data["csrf"], sent == expected { return }
+        if req.headers.contentType == .json, let origin = req.headers.first(name: .origin), let host = req.headers.first(name: .host),
+           let o = URL(string: origin), let oh = o.host {
+            let port = o.port.map { ":\($0)" } ?? ""
+            if oh + port == host { return }
+        }
+        throw Abort(.forbidden, reason: "缺少 CSRF 令牌：用会话调用接口时须带 X-CSRF-Token 头，或从本站以 JSON 发送 (CSRF token missing)")
     }
 }
 
@@ -81,7 +112,8 @@ struct CSRFCheck: AsyncMiddleware {
                 }
             }
             let sent = try? req.content.get(String.self, at: "_csrf")
-            guard let expected = req.session.data["csrf"], let sent, sent == expected else {
+            let expected = req.auth.has(User.self) ? req.session.data["csrf"] : req.cookies[PreSession.cookie]?.string
+            guard let expected, let sent, sent == expected else {
                 throw Abort(.forbidden, reason: "表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")
             }
         }
@@ -92,6 +124,8 @@ struct CSRFCheck: AsyncMiddleware {
 extension Request {
     /// The session's CSRF token, made on first use.
     var csrfToken: String {
+        // before sign-in: a cookie, not a session row (AnonymousSessions)
+        guard auth.has(User.self) else { return PreSession.token(self) }
         if let t = session.data["csrf"] { return t }
         let t = [UInt8].random(count: 24).base64
         session.data["csrf"] = t

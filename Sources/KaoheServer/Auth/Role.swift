@@ -71,6 +71,17 @@ public enum Access {
     /// QA grades of recordings (R-002-14): QA inspectors and HR.
     public static func canRecordQA(_ v: Viewer) -> Bool { v.role == .qa || v.role == .hr }
 
+    /// Who may send a file of this kind at all (checked before the file is read, issue 13): the
+    /// roster HR only; evidence, logs and events those who record evidence or QA grades. Each row
+    /// is then checked against `canRecordEvidence` / `canRecordQA`.
+    public static func canImport(_ v: Viewer, kind: String) -> Bool {
+        switch kind {
+        case "roster": return v.role == .hr
+        case "events": return v.role != .agent
+        default: return v.role == .hr || v.role == .manager || v.role == .lead
+        }
+    }
+
     /// Organisation, people, schemes, accounts, audit, retention: HR only.
     public static func canAdminister(_ v: Viewer) -> Bool { v.role == .hr }
 }

@@ -17,6 +17,12 @@ final class User: Model, @unchecked Sendable {
     @Field(key: "must_change_password") var mustChangePassword: Bool
     /// The interface language chosen (`zh-Hans`, `zh-Hant`, `en`); nil: the browser's, else 简体中文.
     @OptionalField(key: "language") var language: String?
+    /// False once deactivated (a leaver): no sign-in, no session, no token works (M012).
+    @Field(key: "active") var active: Bool
+    @OptionalField(key: "deactivated_at") var deactivatedAt: Date?
+    @OptionalField(key: "deactivated_reason") var deactivatedReason: String?
+    /// Raised by a password change or a deactivation: sessions signed in under an older value end.
+    @Field(key: "auth_epoch") var authEpoch: Int
     // relationships (the scope of the role)
     @OptionalParent(key: "employee_id") var employee: Employee?
     @OptionalParent(key: "team_id") var team: Team?
@@ -27,6 +33,7 @@ final class User: Model, @unchecked Sendable {
          employeeId: UUID? = nil, teamId: UUID? = nil, departmentId: UUID? = nil, mustChangePassword: Bool = false) {
         self.id = id; self.username = username; self.displayName = displayName; self.passwordHash = passwordHash
         self.roleName = role.rawValue; self.mustChangePassword = mustChangePassword
+        self.active = true; self.authEpoch = 0
         self.$employee.id = employeeId; self.$team.id = teamId; self.$department.id = departmentId
     }
 
@@ -46,13 +53,24 @@ final class UserToken: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @Field(key: "token_hash") var tokenHash: String
     @OptionalField(key: "last_used_at") var lastUsedAt: Date?
+    /// `read`: GET only; `write`: what the owner's role allows.
+    @Field(key: "scope") var scopeName: String
+    var scope: Scope { Scope(rawValue: scopeName) ?? .read }
+    @OptionalField(key: "expires_at") var expiresAt: Date?
+    @OptionalField(key: "revoked_at") var revokedAt: Date?
     // relationships
     @Parent(key: "user_id") var user: User
 
+    enum Scope: String, Codable, CaseIterable, Sendable { case read, write }
+
     init() {}
-    init(id: UUID? = nil, userId: UUID, name: String, tokenHash: String) {
+    init(id: UUID? = nil, userId: UUID, name: String, tokenHash: String, scope: Scope = .write, expiresAt: Date? = nil) {
         self.id = id; self.$user.id = userId; self.name = name; self.tokenHash = tokenHash
+        self.scopeName = scope.rawValue; self.expiresAt = expiresAt
     }
+
+    /// Usable now: not revoked, not expired.
+    func usable(at now: Date = Date()) -> Bool { revokedAt == nil && (expiresAt.map { $0 > now } ?? true) }
 
     static func hash(_ token: String) -> String { SHA256.hash(data: Data(token.utf8)).hex }
 }

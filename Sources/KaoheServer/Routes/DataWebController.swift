@@ -8,7 +8,8 @@ struct DataWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
         signedIn.get("imports", use: page)
-        routes.grouped(RequireLogin(), CSRFCheck(maxBody: "200mb")).on(.POST, "imports", body: .collect(maxSize: "200mb"), use: upload)
+        // the role is checked before the file is read (issue 13)
+        routes.grouped(RequireLogin(), RequireImporter(), CSRFCheck(maxBody: "128mb")).on(.POST, "imports", body: .collect(maxSize: "128mb"), use: upload)
         signedIn.post("imports", "commit", use: commit)
         signedIn.post("imports", ":id", "revert", use: revert)
         signedIn.get("exports", "download", use: download)

@@ -9,7 +9,8 @@ import Vapor
 struct ImportController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
-        api.on(.POST, "imports", ":kind", body: .collect(maxSize: "200mb"), use: upload)
+        // streamed: the kind and the caller's role are checked before the body is read
+        api.on(.POST, "imports", ":kind", body: .stream, use: upload)
         api.get("imports", use: list)
         api.post("import-batches", ":id", "revert", use: revert)
         api.get("import-mappings", use: mappings)
@@ -41,8 +42,15 @@ struct ImportController: RouteCollection {
         guard let k = req.parameters.get("kind"), let kind = ImportService.Kind(rawValue: k) else {
             throw Abort(.notFound, reason: "没有这种导入 no such import kind; 可选 allowed: \(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard Access.canImport(user.viewer, kind: kind.rawValue) else {
+            throw Abort(.forbidden, reason: "没有导入这类文件的权限 your role may not import \(kind.rawValue) files")
+        }
         let o = try Self.options(req, kind: kind)
-        guard let buffer = req.body.data, buffer.readableBytes > 0 else { throw Abort(.badRequest, reason: "\(o.file): 文件为空 the file is empty") }
+        let buffer: ByteBuffer?
+        do { buffer = try await req.body.collect(max: InputLimits.fileBytes).get() } catch {
+            throw Abort(.payloadTooLarge, reason: "\(InputLimits.quote(o.file)): 文件过大 the file is larger than \(InputLimits.fileBytes / 1_048_576) MB")
+        }
+        guard let buffer, buffer.readableBytes > 0 else { throw Abort(.badRequest, reason: "\(InputLimits.quote(o.file)): 文件为空 the file is empty") }
         return try await ImportService.run(o, data: Data(buffer.readableBytesView), user: user, db: req.db)
     }
 

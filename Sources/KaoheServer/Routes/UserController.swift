@@ -10,6 +10,8 @@ struct UserController: RouteCollection {
         hr.get(use: list)
         hr.post(use: create)
         hr.patch(":id", use: update)
+        hr.post(":id", "deactivate", use: deactivate)
+        hr.post(":id", "activate", use: activate)
     }
 
     struct UserDTO: Content {
@@ -20,11 +22,42 @@ struct UserController: RouteCollection {
         var employeeId: UUID?
         var teamId: UUID?
         var departmentId: UUID?
+        var active: Bool
+        var deactivatedAt: Date?
+        var deactivatedReason: String?
     }
 
     static func dto(_ u: User) throws -> UserDTO {
         UserDTO(id: try u.requireID(), username: u.username, displayName: u.displayName, role: u.role.rawValue,
-                employeeId: u.$employee.id, teamId: u.$team.id, departmentId: u.$department.id)
+                employeeId: u.$employee.id, teamId: u.$team.id, departmentId: u.$department.id,
+                active: u.active, deactivatedAt: u.deactivatedAt, deactivatedReason: u.deactivatedReason)
+    }
+
+    struct ReasonRequest: Content { var reason: String }
+
+    /// HR deactivates an account (a leaver, a lost laptop): sign-in refused, its sessions and
+    /// tokens end at once; with a reason, audited. HR cannot deactivate their own account.
+    func deactivate(req: Request) async throws -> UserDTO {
+        let (u, reason) = try await Self.target(req)
+        guard u.id != (try req.user).id else { throw Abort(.unprocessableEntity, reason: "不能停用自己的账号 you cannot deactivate your own account") }
+        try await req.db.transaction { db in try await Accounts.deactivate(u, reason: reason, actor: try req.user, on: db) }
+        return try Self.dto(u)
+    }
+
+    func activate(req: Request) async throws -> UserDTO {
+        let (u, reason) = try await Self.target(req)
+        try await Accounts.activate(u, reason: reason, actor: try req.user, on: req.db)
+        return try Self.dto(u)
+    }
+
+    static func target(_ req: Request) async throws -> (User, String) {
+        guard let id = req.parameters.get("id", as: UUID.self), let u = try await User.find(id, on: req.db) else {
+            throw Abort(.notFound, reason: "没有这个账号 no such account")
+        }
+        let body = try req.decodeBody(ReasonRequest.self)
+        let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty, reason.count <= 500 else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因（500 字以内）a reason is required") }
+        return (u, reason)
     }
 
     func list(req: Request) async throws -> [UserDTO] {

@@ -55,12 +55,14 @@ struct WebController: RouteCollection {
                         body: PasswordView.body(PasswordModel(csrf: req.csrfToken, error: why, mustChange: user.mustChangePassword)))
         }
         guard try await req.password.async.verify(form.current, created: user.passwordHash) else { return fail("当前密码不正确 current password is wrong") }
-        guard form.new.count >= 8 else { return fail("新密码至少 8 位 the new password needs at least 8 characters") }
+        if let why = PasswordPolicy.problem(form.new, username: user.username) { return fail(why) }
         guard form.new == form.confirm else { return fail("两次输入的新密码不一致 the two new passwords differ") }
         guard form.new != form.current else { return fail("新密码不能与当前密码相同 choose a different password") }
         user.passwordHash = try await req.password.async.hash(form.new)
         user.mustChangePassword = false
-        try await user.save(on: req.db)
+        // every other session and every token of the account ends; this session goes on
+        try await Accounts.endSessions(of: user, on: req.db)
+        req.session.data["epoch"] = String(user.authEpoch)
         try await Audit.record(on: req.db, actor: user, action: "update", entity: "user", id: user.username, after: "password changed")
         return req.redirect(to: SiteURL.home.path)
     }
@@ -87,6 +89,9 @@ struct WebController: RouteCollection {
                 req.session.id = nil
             }
             req.auth.login(user)
+            // the session's own CSRF token (not the pre-session one) and the epoch it was signed in under
+            req.session.data["csrf"] = [UInt8].random(count: 24).base64
+            req.session.data["epoch"] = String(user.authEpoch)
             try await Audit.record(on: req.db, actor: user, action: "login", entity: "user", id: user.username)
             return req.redirect(to: SiteURL.home.path)
         } catch let e as Abort where e.status == .unauthorized || e.status == .tooManyRequests {
@@ -158,6 +163,8 @@ struct APIController: RouteCollection {
         auth.get("employees", use: employees)
         auth.get("employees", ":id", "results", use: results)
         auth.post("tokens", use: createToken)
+        auth.get("tokens", use: listTokens)
+        auth.delete("tokens", ":id", use: revokeToken)
     }
 
     /// The signed-in account (the same shape HR sees in /api/v1/users).
@@ -199,22 +206,68 @@ struct APIController: RouteCollection {
         }
     }
 
-    struct TokenRequest: Content, Validatable {
+    struct TokenRequest: Content {
         var name: String
-        static func validations(_ v: inout Validations) { v.add("name", as: String.self, is: .count(1...80)) }
+        /// `read` (GET only) or `write` (what the owner's role allows; the default)
+        var scope: String?
+        /// 1–365 days; 90 when not given
+        var expiresDays: Int?
     }
-    struct TokenDTO: Content { var name: String; var token: String }
+    struct TokenDTO: Content { var id: UUID; var name: String; var token: String; var scope: String; var expiresAt: Date? }
+    struct TokenInfo: Content {
+        var id: UUID; var name: String; var scope: String; var owner: String
+        var createdAt: Date?; var expiresAt: Date?; var lastUsedAt: Date?; var revokedAt: Date?; var active: Bool
+    }
 
+    /// A token is made by a person signed in, never by another token (a stolen token cannot
+    /// mint more); it is named, scoped and expires; the secret is shown once.
     func createToken(req: Request) async throws -> Response {
         let user = try req.user
-        try TokenRequest.validate(content: req)
-        let body = try req.content.decode(TokenRequest.self)
+        guard req.apiToken == nil else { throw Abort(.forbidden, reason: "令牌不能创建令牌：请登录后创建 a token cannot create tokens") }
+        let body = try req.decodeBody(TokenRequest.self)
+        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...80).contains(name.count) else { throw Abort(.unprocessableEntity, reason: "name: 须为 1–80 个字符 1 to 80 characters") }
+        guard let scope = UserToken.Scope(rawValue: body.scope ?? "write") else {
+            throw Abort(.unprocessableEntity, reason: "scope: 须为 read 或 write (got “\(InputLimits.quote(body.scope ?? ""))”)")
+        }
+        let days = body.expiresDays ?? 90
+        guard (1...365).contains(days) else { throw Abort(.unprocessableEntity, reason: "expires_days: 须为 1–365 天 1 to 365 days") }
         let token = [UInt8].random(count: 32).base64.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-")
-        try await UserToken(userId: try user.requireID(), name: body.name, tokenHash: UserToken.hash(token)).save(on: req.db)
-        try await Audit.record(on: req.db, actor: user, action: "create", entity: "api_token", id: body.name)
+        let expires = Date().addingTimeInterval(Double(days) * 86_400)
+        let record = UserToken(userId: try user.requireID(), name: name, tokenHash: UserToken.hash(token), scope: scope, expiresAt: expires)
+        try await record.save(on: req.db)
+        try await Audit.record(on: req.db, actor: user, action: "create", entity: "api_token", id: name, after: "scope=\(scope.rawValue) expires=\(days)d")
         let res = Response(status: .created)
-        try res.content.encode(TokenDTO(name: body.name, token: token))
+        try res.content.encode(TokenDTO(id: try record.requireID(), name: name, token: token, scope: scope.rawValue, expiresAt: expires))
         return res
+    }
+
+    /// The caller's tokens without their secrets; HR with `all=true` every account's.
+    func listTokens(req: Request) async throws -> [TokenInfo] {
+        let user = try req.user
+        let q = UserToken.query(on: req.db).with(\.$user).sort(\.$createdAt, .descending)
+        let all = req.query[String.self, at: "all"] == "true"
+        if all { guard Access.canAdminister(user.viewer) else { throw Abort(.forbidden, reason: "只有人事可以查看所有令牌 only HR lists every token") } }
+        else { q.filter(\.$user.$id == (try user.requireID())) }
+        return try await q.all().map {
+            TokenInfo(id: try $0.requireID(), name: $0.name, scope: $0.scope.rawValue, owner: $0.user.username, createdAt: $0.createdAt,
+                      expiresAt: $0.expiresAt, lastUsedAt: $0.lastUsedAt, revokedAt: $0.revokedAt, active: $0.usable() && $0.user.active)
+        }
+    }
+
+    /// Revoked by its owner or by HR; audited.
+    func revokeToken(req: Request) async throws -> HTTPStatus {
+        let user = try req.user
+        guard let id = req.parameters.get("id", as: UUID.self), let t = try await UserToken.find(id, on: req.db),
+              t.$user.id == user.id || Access.canAdminister(user.viewer) else {
+            throw Abort(.notFound, reason: "没有这个令牌 no such token")
+        }
+        if t.revokedAt == nil {
+            t.revokedAt = Date()
+            try await t.save(on: req.db)
+            try await Audit.record(on: req.db, actor: user, action: "revoke", entity: "api_token", id: t.name)
+        }
+        return .noContent
     }
 
     func openAPI(req: Request) async throws -> Response {

@@ -594,14 +594,33 @@ enum CycleService {
         var rules: [String]
     }
 
+    /// Who sees a cycle's calibration, for the API and the page alike: HR all of it; a manager
+    /// their own department's cycle, and of a company-wide cycle only their department's sheets
+    /// (the department returned; issue 13: the API once answered for any department).
+    static func calibrationScope(_ c: Cycle, user: User) throws -> UUID? {
+        switch user.viewer.role {
+        case .hr: return nil
+        case .manager:
+            guard let mine = user.viewer.departmentId, c.$department.id == nil || c.$department.id == mine else {
+                throw Abort(.forbidden, reason: "无权查看其他部门的校准 not your department's cycle")
+            }
+            return mine
+        default: throw Abort(.forbidden, reason: "人事和经理可见 HR and managers")
+        }
+    }
+
     /// Each rater's mean, spread and grades against the department's, and the department's grades
     /// against the forced-distribution quota for its own grade (A/B/C).
     static func calibration(_ c: Cycle, departmentGrade: String?, user: User, db: Database) async throws -> CalibrationDTO {
-        guard [.hr, .manager].contains(user.viewer.role) else { throw Abort(.forbidden, reason: "人事和经理可见 HR and managers") }
+        let onlyDepartment = try calibrationScope(c, user: user)
         if let g = departmentGrade, Calibration.Quota.r004_04.maxShare[g] == nil {
             throw Abort(.badRequest, reason: "department_grade: 可选 allowed: \(Calibration.Quota.r004_04.maxShare.keys.sorted().joined(separator: ", "))")
         }
-        let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).all()
+        var sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).all()
+        if let d = onlyDepartment {
+            let members = Set(try await Employee.query(on: db).filter(\.$department.$id == d).all(\.$id))
+            sheets = sheets.filter { members.contains($0.$employee.id) }
+        }
         let users = Dictionary(try await User.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let scored = sheets.compactMap { s -> (UUID?, Double, String?)? in
             guard let t = (s.finalTotal ?? s.raterTotal).flatMap(Double.init) else { return nil }

@@ -97,6 +97,10 @@ enum ImportService {
 
     static func run(_ o: Options, input: Input, user: User, db: Database) async throws -> Preview {
         Trace.mark("start")
+        // who may send this kind of file is decided before a byte of it is read
+        guard Access.canImport(user.viewer, kind: o.kind.rawValue) else {
+            throw Abort(.forbidden, reason: "没有导入这类文件的权限 your role may not import \(o.kind.rawValue) files")
+        }
         let checksum = try checksum(input)
         Trace.mark("checksum")
         // only a CSV log is streamed from a path; everything else is read whole (size-checked)
