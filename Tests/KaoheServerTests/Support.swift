@@ -77,7 +77,13 @@ struct Browser {
         if let t = Self.csrf(in: res.body.string) { csrf = t }
     }
 
-    var headers: HTTPHeaders { cookie.isEmpty ? [:] : ["Cookie": cookie] }
+    /// The cookie, and the page's CSRF token as the header a script sends with API calls
+    /// (APIAuthenticator: a session call that changes something must carry it).
+    var headers: HTTPHeaders {
+        var h: HTTPHeaders = cookie.isEmpty ? [:] : ["Cookie": cookie]
+        if !csrf.isEmpty && cookie.hasPrefix("kaohe_session=") { h.replaceOrAdd(name: "X-CSRF-Token", value: csrf) }
+        return h
+    }
 
     /// Signs in through the login form; returns the response status of the POST.
     static func signIn(_ app: Application, _ user: String, password: String = Org.password) async throws -> (Browser, HTTPStatus) {
