@@ -12,8 +12,10 @@ enum CSVCell {
     }
 
     static func isTrigger(_ b: UInt8) -> Bool {
-        b == UInt8(ascii: "=") || b == UInt8(ascii: "+") || b == UInt8(ascii: "-") || b == UInt8(ascii: "@")
-            || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\r")
+        switch b {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): return true
+        default: return false
+        }
     }
 
     /// `[+-]digits[.digits]` (or `[+-].digits`): a number as the exports write them.

@@ -20,8 +20,11 @@ enum HTMLEscape {
     private static func escape(_ s: String, quotes: Bool) -> String {
         // most values have nothing to escape: no copy then
         guard s.utf8.contains(where: { b in
-            b == UInt8(ascii: "&") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
-                || (quotes && (b == UInt8(ascii: "\"") || b == UInt8(ascii: "'")))
+            switch b {
+            case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"): return true
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): return quotes
+            default: return false
+            }
         }) else { return s }
         var out = ""
         out.reserveCapacity(s.utf8.count + 16)
