@@ -137,7 +137,8 @@ struct ReportPageTests {
             try await app.testing().test(.GET, "reports/ranking?period=2026-10", headers: hr.headers) { res in
                 let html = res.body.string
                 #expect(res.status == .ok && html.contains("月度考核排名 2026-10") && html.contains("<th>名次</th>") && html.contains("101001"))
-                #expect(html.contains("/exports/download?form=ranking&period=2026-10") && html.contains("@page{size:A4 landscape"))
+                // the link's & written as &amp; in the href (HTMLEscape, issue 13)
+                #expect(html.contains("/exports/download?form=ranking&amp;period=2026-10") && html.contains("@page{size:A4 landscape"))
             }
             try await app.testing().test(.GET, "reports/monthly-record?period=2026-10", headers: hr.headers) { res in
                 #expect(res.status == .ok && res.body.string.contains("<h2>汇总</h2>") && res.body.string.contains("依据与计算"))

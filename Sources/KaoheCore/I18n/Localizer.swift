@@ -251,11 +251,13 @@ public final class Localizer: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    func translateEscaped(_ text: String, _ lang: Language) -> String {
+    /// Escaped text (or, with `quotes`, an attribute value) translated: decoded, translated and
+    /// encoded again — never left decoded (issue 13: a decoded `&quot;` would end the attribute).
+    func translateEscaped(_ text: String, _ lang: Language, quotes: Bool = false) -> String {
         guard text.utf8.contains(where: { $0 >= 0x80 }) else { return text }
         let plain = text.contains("&") ? Localizer.unescapeHTML(text) : text
         let translated = self.text(plain, lang)
-        return translated == plain ? text : Localizer.escapeHTML(translated)
+        return translated == plain ? text : Localizer.escapeHTML(translated, quotes: quotes)
     }
 
     static let doneOpen = Array("<!--kaohe:translated-->".utf8)
@@ -280,7 +282,7 @@ public final class Localizer: Sendable {
             let start = at.upperBound
             guard let end = out[start...].firstIndex(of: UInt8(ascii: "\"")) else { continue }
             let value = String(decoding: out[start..<end], as: UTF8.self)
-            out.replaceSubrange(start..<end, with: Array(translateEscaped(value, lang).utf8))
+            out.replaceSubrange(start..<end, with: Array(translateEscaped(value, lang, quotes: true).utf8))
         }
         return out
     }
@@ -291,9 +293,12 @@ public final class Localizer: Sendable {
             .replacingOccurrences(of: "&amp;", with: "&")
     }
 
-    static func escapeHTML(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+    /// The entities `unescapeHTML` decodes, encoded again; with `quotes` (an attribute value) `'`
+    /// too: the same five as the server's `HTMLEscape.attribute`.
+    static func escapeHTML(_ s: String, quotes: Bool = false) -> String {
+        let out = s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        return quotes ? out.replacingOccurrences(of: "'", with: "&#39;") : out
     }
 }
 

@@ -43,9 +43,9 @@ struct AdminController: RouteCollection {
         var out = "at,actor,action,entity,entity_id,before,after,reason\n"
         let iso = ISO8601DateFormatter()
         func cell(_ s: String?) -> String {
-            // the engine's CSV quoting (it also quotes carriage returns)
+            // the engine's CSV quoting (it also quotes carriage returns); never a formula (CSVCell)
             var sink = ByteSink()
-            sink.csv(s ?? "")
+            sink.spreadsheetCell(s ?? "")
             return String(decoding: sink.bytes, as: UTF8.self)
         }
         for e in try await entries(req) {

@@ -42,7 +42,7 @@ struct AdminWebController: RouteCollection {
         let latest = try await Queries.latestTotals(list.compactMap(\.id), on: req.db)
         let body: Node<HTML.BodyContext> = .group(
             .form(.method(.get), .action("/people"),
-                  .label(.text("工号或姓名 "), .input(.type(.search), .name("q"), .value(q))),
+                  .label(.text("工号或姓名 "), .input(.type(.search), .name("q"), .value(HTMLEscape.attribute(q)))),
                   .label(.text("部门 "), DataView.select("department", [("", "全部")] + departments.map { ($0.id!.uuidString, $0.name) }, selected: dept?.uuidString)),
                   .label(.text("状态 "), DataView.select("status", [("active", "在职"), ("left", "离职"), ("all", "全部")], selected: status)),
                   .button(.type(.submit), "查找")),
@@ -59,10 +59,11 @@ struct AdminWebController: RouteCollection {
         return Page.render(title: "人员", user: try req.user, csrf: req.csrfToken, body: body)
     }
 
+    /// This page's address with another page number, escaped for an `href` (the query is the reader's).
     func pageLink(_ req: Request, _ page: Int) -> String {
         var c = URLComponents(string: req.url.string) ?? URLComponents()
         c.queryItems = (c.queryItems ?? []).filter { $0.name != "page" } + [URLQueryItem(name: "page", value: String(page))]
-        return c.string ?? "/people"
+        return HTMLEscape.attribute(c.string ?? "/people")
     }
 
     func person(req: Request) async throws -> Response { try await personPage(req) }
@@ -78,14 +79,14 @@ struct AdminWebController: RouteCollection {
             .unwrap(message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
             .p(.text("\(e.number) "), Bits.name(e.name), .text(" · "), Bits.name(e.department.name), .text(" · 入职 \(e.hireDate)"), .text(" · "), .a(.href(SiteURL.employee(id).path), "成绩")),
             .form(.method(.post), .action("/people/\(id)"), DataView.hidden(req.csrfToken),
-                  .label(.text("岗位 "), .input(.type(.text), .name("position"), .value(e.position))),
+                  .label(.text("岗位 "), .input(.type(.text), .name("position"), .value(HTMLEscape.attribute(e.position)))),
                   .label(.text("班组 "), DataView.select("team", [("", "—")] + teams.map { ($0.id!.uuidString, $0.name) }, selected: e.$team.id?.uuidString)),
-                  .label(.text("直接上级（工号）"), .input(.type(.text), .name("superior"), .value(superior?.number ?? ""))),
+                  .label(.text("直接上级（工号）"), .input(.type(.text), .name("superior"), .value(HTMLEscape.attribute(superior?.number ?? "")))),
                   .label(.text("状态 "), DataView.select("status", [("active", "在职"), ("left", "离职")], selected: e.status)),
-                  .label(.text("试用期满（YYYY-MM-DD）"), .input(.type(.text), .name("probation_end"), .value(e.probationEnd ?? ""))),
-                  .label(.text("等级 "), .input(.type(.text), .name("level"), .value(e.level ?? ""))),
+                  .label(.text("试用期满（YYYY-MM-DD）"), .input(.type(.text), .name("probation_end"), .value(HTMLEscape.attribute(e.probationEnd ?? "")))),
+                  .label(.text("等级 "), .input(.type(.text), .name("level"), .value(HTMLEscape.attribute(e.level ?? "")))),
                   .label(.text("星级（0–5）"), .input(.type(.number), .name("star"), .value(e.star.map(String.init) ?? ""), .attribute(named: "min", value: "0"), .attribute(named: "max", value: "5"))),
-                  .label(.text("职级 "), .input(.type(.text), .name("job_grade"), .value(e.jobGrade ?? ""))),
+                  .label(.text("职级 "), .input(.type(.text), .name("job_grade"), .value(HTMLEscape.attribute(e.jobGrade ?? "")))),
                   .label(.text("变更原因（必填，R-004-03）"), .input(.type(.text), .name("reason"), .required(true))),
                   .button(.type(.submit), "保存")),
             .h2("变更记录"),
@@ -137,7 +138,7 @@ struct AdminWebController: RouteCollection {
             .p("每一次变更都有记录：谁、何时、改了什么、改之前和之后、为什么（R-004-03）。记录只增不改。"),
             .form(.method(.get), .action("/audit"),
                   .label(.text("对象 "), DataView.select("entity", [("", "全部")] + entities.map { ($0, $0) }, selected: entity)),
-                  .label(.text("操作人 "), .input(.type(.search), .name("actor"), .value(actor ?? ""))),
+                  .label(.text("操作人 "), .input(.type(.search), .name("actor"), .value(HTMLEscape.attribute(actor ?? "")))),
                   .button(.type(.submit), "筛选")),
             .p(.class("downloads"), .a(.href("/api/v1/audit.csv?limit=5000"), "下载 CSV（最近 5000 条）"),
                .if(page > 1, .a(.href(pageLink(req, page - 1)), " 上一页")), .if(rows.count == 200, .a(.href(pageLink(req, page + 1)), " 下一页"))),
@@ -165,7 +166,7 @@ struct AdminWebController: RouteCollection {
             .p(.text("考核记录保存 \(config.retentionMonths) 个月（R-000-07）。\(cutoff) 之前的记录已过保存期：依据 \(ev) 条，成绩 \(rs) 条。")),
             .p(.class("downloads"), .a(.href("/api/v1/retention/archive"), "下载存档（JSON）")),
             .form(.method(.post), .action("/retention"), DataView.hidden(req.csrfToken),
-                  .label(.text("清理此月之前的记录（YYYY-MM，不晚于 \(cutoff)）"), .input(.type(.text), .name("cutoff"), .value(cutoff), .required(true))),
+                  .label(.text("清理此月之前的记录（YYYY-MM，不晚于 \(cutoff)）"), .input(.type(.text), .name("cutoff"), .value(HTMLEscape.attribute(cutoff)), .required(true))),
                   .label(.input(.type(.checkbox), .name("archived"), .value("true")), .text(" 我已下载并保存了存档")),
                   .button(.type(.submit), "清理"))
         )
@@ -192,7 +193,7 @@ struct AdminWebController: RouteCollection {
             .p("方案是数据：改动保存为新版本，已评的考核表保留原来的版本。"),
             .table(.tr(.th("方案"), .th("名称"), .th("版本"), .th("部门"), .th("预设")),
                    .forEach(latest.values.sorted { $0.key < $1.key }) { v in
-                       .tr(.td(.a(.href("/schemes/\(v.key)"), .text(v.key))), .td(.text(v.name)), .td(.class("num"), .text(String(v.version))),
+                       .tr(.td(.a(.href(HTMLEscape.attribute("/schemes/\(v.key)")), .text(v.key))), .td(.text(v.name)), .td(.class("num"), .text(String(v.version))),
                            .td(.text(v.department?.name ?? "")), .td(.text(v.preset ?? "")))
                    })
         )
@@ -342,11 +343,11 @@ enum SchemeView {
                     .code(.text(p.problem.path)), .text("：" + (p.problem.severity == .error ? "错误" : "警告") + " "), .text(p.problem.message),
                     .if(!p.problem.rules.isEmpty, .text("（\(p.problem.rules.joined(separator: "、"))）")))
             })),
-            .form(.method(.post), .action("/schemes/\(key)"), DataView.hidden(csrf),
+            .form(.method(.post), .action(HTMLEscape.attribute("/schemes/\(key)")), DataView.hidden(csrf),
                   .label(.text("方案（YAML）"),
                          .textarea(.name("text"), .attribute(named: "rows", value: "24"), .attribute(named: "spellcheck", value: "false"), .class("code"), .text(text))),
                   .label(.text("预览用的员工 "), DataView.select("sample", samples, selected: nil)),
-                  .label(.text("修改原因（保存时必填）"), .input(.type(.text), .name("reason"), .value(reason))),
+                  .label(.text("修改原因（保存时必填）"), .input(.type(.text), .name("reason"), .value(HTMLEscape.attribute(reason)))),
                   .button(.type(.submit), .name("action"), .value("check"), "校验"),
                   .button(.type(.submit), .name("action"), .value("preview"), "校验并预览"),
                   .button(.type(.submit), .name("action"), .value("save"), "保存为新版本")),

@@ -215,7 +215,7 @@ enum QAView {
             .if(m.schemes.isEmpty, .p("没有需要录音质检的方案")),
             .form(.method(.get), .action("/qa"),
                   .label(.text("方案 "), DataView.select("scheme", m.schemes, selected: m.scheme)),
-                  .label(.text("考核月（YYYY-MM）"), .input(.type(.text), .name("period"), .value(m.period), .attribute(named: "size", value: "8"))),
+                  .label(.text("考核月（YYYY-MM）"), .input(.type(.text), .name("period"), .value(HTMLEscape.attribute(m.period)), .attribute(named: "size", value: "8"))),
                   .label(.text("班组 "), DataView.select("team", [("", "全部")] + m.teams, selected: m.team)),
                   .button(.type(.submit), "查看")),
             .if(m.pages > 1, .p(.text("人数 \(m.people) · 页码 \(m.page)/\(m.pages) "),
@@ -229,7 +229,7 @@ enum QAView {
                 .tr(.th("工号"), .th("姓名"), .th("班组"), .th("已评"), .forEach(first?.grades ?? []) { .th(.text($0.label)) }, .th("评定下一条录音"), .th("本月记录")),
                 .forEach(m.rows) { r in
                     let done = r.counts.values.reduce(0, +)
-                    return .tr(.id("qa-\(r.employee.number)"),
+                    return .tr(.id(HTMLEscape.attribute("qa-\(r.employee.number)")),
                         .td(.text(r.employee.number)), .td(Bits.name(r.employee.name)), .td(Bits.name(r.team)),
                         .td(.class(done == expected ? "num" : "num error"), .text("\(done)/\(expected)")),
                         .forEach(first?.grades ?? []) { g in .td(.class("num"), .text(String(r.counts[g.id] ?? 0))) },
@@ -239,8 +239,8 @@ enum QAView {
                                   .element(named: "select", nodes: [.attribute(named: "name", value: "grade"), .attribute(named: "aria-label", value: "等级"),
                                                                     m.focus == r.employee.number ? .attribute(named: "autofocus", value: "autofocus") : .empty]
                                            + [Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: "", ignoreIfValueIsEmpty: false), .text("等级")])]
-                                           + (first?.grades ?? []).map { g in .element(named: "option", nodes: [.attribute(named: "value", value: g.id), .text(g.label)]) }),
-                                  .input(.type(.date), .name("day"), .value(min(m.today, lastDay(m.period))), .attribute(named: "aria-label", value: "录音日期")),
+                                           + (first?.grades ?? []).map { g in .element(named: "option", nodes: [.attribute(named: "value", value: HTMLEscape.attribute(g.id)), .text(g.label)]) }),
+                                  .input(.type(.date), .name("day"), .value(HTMLEscape.attribute(min(m.today, lastDay(m.period)))), .attribute(named: "aria-label", value: "录音日期")),
                                   .input(.type(.text), .name("note"), .attribute(named: "placeholder", value: "录音编号"), .attribute(named: "size", value: "10"),
                                          .attribute(named: "aria-label", value: "录音编号")),
                                   .button(.type(.submit), "记录"))),
@@ -258,8 +258,9 @@ enum QAView {
         )
     }
 
+    /// Another page of the list, escaped for an `href` (a scheme's key is data).
     static func link(_ m: QAWebController.Model, _ page: Int) -> String {
-        "/qa?scheme=\(m.scheme)&period=\(m.period)&team=\(m.team ?? "")&page=\(page)"
+        HTMLEscape.attribute("/qa?scheme=\(m.scheme)&period=\(m.period)&team=\(m.team ?? "")&page=\(page)")
     }
 
     /// The last day of a YYYY-MM month (the date field's default when the month is over).

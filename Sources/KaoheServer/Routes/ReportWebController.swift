@@ -21,7 +21,7 @@ struct ReportWebController: RouteCollection {
             .p("月度报表填月份（2026-10），年度报表填年份（2026）。"),
             .ul(.forEach(DataView.forms) { f in
                 let p = ["year-end-record", "department-stats", "annual-stats"].contains(f.0) ? String(period.prefix(4)) : period
-                return .li(.a(.href("/reports/\(f.0)?period=\(p)"), .text(f.1)))
+                return .li(.a(.href(HTMLEscape.attribute("/reports/\(f.0)?period=\(p)")), .text(f.1)))
             })
         )
         return Page.render(title: "报表", user: user, csrf: req.csrfToken, body: body)
@@ -58,11 +58,12 @@ struct ReportWebController: RouteCollection {
             options.employees = Set(ids.dropFirst((min(page, pages) - 1) * perPage).prefix(perPage))
         }
         let (title, sheets) = try await ExportService.build(options, viewer: viewer, on: db)
+        // the query's period and department are the reader's: escaped in the links (HTMLEscape)
         let query = "period=\(period ?? "")&department=\(department ?? "")"
-        func link(_ n: Int) -> String { "/reports/\(form.rawValue)?\(query)&page=\(n)" }
+        func link(_ n: Int) -> String { HTMLEscape.attribute("/reports/\(form.rawValue)?\(query)&page=\(n)") }
         let body: Node<HTML.BodyContext> = .group(
-            .p(.class("downloads"), .a(.href("/exports/download?form=\(form.rawValue)&\(query)&format=xlsx"), "下载 Excel (XLSX)"), .text("　"),
-               .a(.href("/exports/download?form=\(form.rawValue)&\(query)&format=csv"), "下载 CSV")),
+            .p(.class("downloads"), .a(.href(HTMLEscape.attribute("/exports/download?form=\(form.rawValue)&\(query)&format=xlsx")), "下载 Excel (XLSX)"), .text("　"),
+               .a(.href(HTMLEscape.attribute("/exports/download?form=\(form.rawValue)&\(query)&format=csv")), "下载 CSV")),
             .if(pages > 1, .p(.class("downloads"), .text("人数 \(people) · 页码 \(min(page, pages))/\(pages) "),
                               .if(page > 1, .a(.href(link(page - 1)), "上一页")), .text(" "), .if(page < pages, .a(.href(link(page + 1)), "下一页")))),
             .forEach(sheets) { s in

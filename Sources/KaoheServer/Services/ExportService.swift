@@ -383,12 +383,13 @@ enum ExportService {
         switch format {
         case "xlsx": return (try XLSXWriter(sheets: sheets).data(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         case "csv":
-            // the engine's CSV writer (quoting as RFC 4180), after a byte-order mark for Excel
+            // the engine's CSV writer (quoting as RFC 4180), after a byte-order mark for Excel; no
+            // cell is read as a formula (CSVCell: a name starting with = gets a leading ')
             let s = sheets[0]
             var sink = ByteSink()
             sink.raw("\u{FEFF}")
             for row in [s.header] + s.rows.map({ $0.map(text) }) {
-                for (k, cell) in row.enumerated() { if k > 0 { sink.raw(",") }; sink.csv(cell) }
+                for (k, cell) in row.enumerated() { if k > 0 { sink.raw(",") }; sink.spreadsheetCell(cell) }
                 sink.raw("\r\n")
             }
             return (Data(sink.bytes), "text/csv; charset=utf-8")

@@ -133,10 +133,9 @@ enum Charts {
         while s.hasSuffix("0") { s.removeLast() }
         return s
     }
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    /// Data in the SVG markup (labels, names, the title, in text and in attributes): the server's
+    /// one escaping (`HTMLEscape`, which also escapes `'`).
+    static func escape(_ s: String) -> String { HTMLEscape.attribute(s) }
 
     /// Score bands for a distribution: under 60, then tens up to the maximum.
     static func bands(_ totals: [Double], max: Double) -> [Bar] {

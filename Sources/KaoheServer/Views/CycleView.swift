@@ -4,7 +4,10 @@ import Plot
 
 /// Pages of the appraisal cycle (issue 6; the full scoring form and its browser tests are issue 7's).
 enum CycleView {
-    static func hidden(_ name: String, _ value: String) -> Node<HTML.FormContext> { .input(.type(.hidden), .name(name), .value(value)) }
+    /// A hidden field; its value is often data (a scheme's key, a period): escaped (`HTMLEscape`).
+    static func hidden(_ name: String, _ value: String) -> Node<HTML.FormContext> {
+        .input(.type(.hidden), .name(HTMLEscape.attribute(name)), .value(HTMLEscape.attribute(value)))
+    }
 
     /// `/sheets`: what is waiting for me, then my inbox.
     static func mine(_ rows: [CycleController.Mine], inbox: [CycleController.InboxDTO]) -> Node<HTML.BodyContext> {
@@ -20,7 +23,7 @@ enum CycleView {
                 })),
             .h2("消息"),
             .if(inbox.isEmpty, .p("暂无消息")),
-            .ul(.forEach(inbox.prefix(30)) { i in .li(.text(i.createdAt.formatted(.iso8601) + " "), i.link.map { .a(.href($0), .text(i.text)) } ?? .text(i.text)) })
+            .ul(.forEach(inbox.prefix(30)) { i in .li(.text(i.createdAt.formatted(.iso8601) + " "), i.link.map { .a(.href(HTMLEscape.attribute($0)), .text(i.text)) } ?? .text(i.text)) })
         )
     }
 
@@ -39,7 +42,7 @@ enum CycleView {
 
     static func itemRow<C>(_ i: CycleService.ItemDTO, _ s: CycleService.SheetDTO, fill: Bool) -> Node<C> {
         func td(_ cls: String, _ text: String) -> Node<C> { .element(named: "td", nodes: [.attribute(named: "class", value: cls), .text(text)]) }
-        var cells: [Node<C>] = [.attribute(named: "data-item", value: i.id), .attribute(named: "class", value: i.flag == nil ? "" : "flagged"),
+        var cells: [Node<C>] = [.attribute(named: "data-item", value: HTMLEscape.attribute(i.id)), .attribute(named: "class", value: i.flag == nil ? "" : "flagged"),
                                 td("", i.label), td("", i.rule), td("num pts", i.points ?? "—"), td("num", i.max ?? "")]
         if fill {
             let first = s.fields.first?.column
@@ -48,14 +51,15 @@ enum CycleView {
         }
         let why: Node<C> = .element(named: "span", nodes: [.attribute(named: "class", value: "why"), .text(i.explanation)])
         let flag: Node<C> = .element(named: "p", nodes: [.attribute(named: "class", value: "flag error"), .attribute(named: "role", value: "status"), .text(i.flag ?? "")])
-        cells.append(.element(named: "td", nodes: [.attribute(named: "id", value: "why-\(i.id)"), why, flag]))
+        cells.append(.element(named: "td", nodes: [.attribute(named: "id", value: HTMLEscape.attribute("why-\(i.id)")), why, flag]))
         return .element(named: "tr", nodes: cells)
     }
 
     /// One input: a choice for a grade, a number (with the scheme's bounds, checked by the browser
     /// before the server) for a mark.
     static func field<C>(_ f: CycleService.FieldDTO, _ s: CycleService.SheetDTO, autofocus: Bool) -> Node<C> {
-        func attr(_ name: String, _ value: String) -> Node<C> { .attribute(named: name, value: value, ignoreIfValueIsEmpty: false) }
+        // values here are data (item ids, columns, grades, what the rater typed): escaped
+        func attr(_ name: String, _ value: String) -> Node<C> { .attribute(named: name, value: HTMLEscape.attribute(value), ignoreIfValueIsEmpty: false) }
         var common: [Node<C>] = [attr("name", "v." + f.column)]
         if let item = f.item { common.append(attr("aria-describedby", "why-\(item)")) }
         if autofocus { common.append(attr("autofocus", "autofocus")) }

@@ -24,15 +24,16 @@ enum DataView {
                                             ("department-stats", "員工月/年績效考核情況統計表"), ("annual-stats", "年度員工績效考核情況統計表"),
                                             ("ranking", "月度排名"), ("star-board", "星星榜"), ("ledger", "奖惩与绩效工资（工资表）"), ("results", "考核结果（原始）")]
 
-    /// `<select>` with options (Plot's own select takes no name and its options no text).
+    /// `<select>` with options (Plot's own select takes no name and its options no text). The
+    /// values are often data (a department's code, a scheme's key): escaped (`HTMLEscape`).
     static func select<C>(_ name: String, _ options: [(String, String)], selected: String? = nil) -> Node<C> {
-        .element(named: "select", nodes: [.attribute(named: "name", value: name)] + options.map { o in
-            Node<C>.element(named: "option", nodes: [.attribute(named: "value", value: o.0, ignoreIfValueIsEmpty: false),
+        .element(named: "select", nodes: [.attribute(named: "name", value: HTMLEscape.attribute(name))] + options.map { o in
+            Node<C>.element(named: "option", nodes: [.attribute(named: "value", value: HTMLEscape.attribute(o.0), ignoreIfValueIsEmpty: false),
                                                      o.0 == selected ? .attribute(named: "selected", value: "selected") : .empty, .text(o.1)])
         })
     }
 
-    static func hidden(_ csrf: String) -> Node<HTML.FormContext> { .input(.type(.hidden), .name("_csrf"), .value(csrf)) }
+    static func hidden(_ csrf: String) -> Node<HTML.FormContext> { .input(.type(.hidden), .name("_csrf"), .value(HTMLEscape.attribute(csrf))) }
 
     static func body(_ m: DataModel) -> Node<HTML.BodyContext> {
         .group(
@@ -64,7 +65,7 @@ enum DataView {
             .h2("导出报表 Export"),
             .form(.action("/exports/download"), .method(.get),
                   .label(.text("报表 "), select("form", forms)),
-                  .label(.text("期间（月度报表 YYYY-MM；年度报表 YYYY）"), .input(.type(.text), .name("period"), .value(m.period))),
+                  .label(.text("期间（月度报表 YYYY-MM；年度报表 YYYY）"), .input(.type(.text), .name("period"), .value(HTMLEscape.attribute(m.period)))),
                   .label(.text("部门 "), select("department", [("", "全公司 / 本部门")] + m.departments.map { ($0.code, "\($0.code) \($0.name)") })),
                   .label(.text("格式 "), select("format", [("xlsx", "Excel (XLSX)"), ("csv", "CSV")])),
                   .button(.type(.submit), "下载 Download"))

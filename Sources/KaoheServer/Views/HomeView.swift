@@ -117,8 +117,8 @@ enum HomeView {
                     .if(m.flags.isEmpty, .p("没有需要关注的人")),
                     .if(!m.flags.isEmpty, .table(.tr(.th("工号"), .th("姓名"), .th("事项")),
                         .forEach(m.flags) { f in .tr(.td(.a(.href(SiteURL.employee(f.employee).path), .text(f.number))), .td(Bits.name(f.name)), .td(.text(f.text))) })),
-                    .p(.a(.href("/reports/ranking?period=\(p)"), "月度排名"), .text(" · "), .a(.href("/reports/star-board"), "星星榜"), .text(" · "),
-                       .a(.href("/reports/monthly-record?period=\(p)"), "月绩效考核记录表"))
+                    .p(.a(.href(HTMLEscape.attribute("/reports/ranking?period=\(p)")), "月度排名"), .text(" · "), .a(.href("/reports/star-board"), "星星榜"), .text(" · "),
+                       .a(.href(HTMLEscape.attribute("/reports/monthly-record?period=\(p)")), "月绩效考核记录表"))
                 )
             },
             .if(!people.rows.isEmpty, .group(.h2("团队成员"), body(people)))

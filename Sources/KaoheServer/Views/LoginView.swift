@@ -14,8 +14,8 @@ enum LoginView {
         .group(
             .unwrap(m.error) { .p(.class("error"), .text($0)) },
             .form(.action(SiteURL.login.path), .method(.post),
-                  .input(.type(.hidden), .name("_csrf"), .value(m.csrf)),
-                  .label("用户名", .input(.type(.text), .name("username"), .value(m.username), .attribute(named: "autocomplete", value: "username"), .required(true))),
+                  .input(.type(.hidden), .name("_csrf"), .value(HTMLEscape.attribute(m.csrf))),
+                  .label("用户名", .input(.type(.text), .name("username"), .value(HTMLEscape.attribute(m.username)), .attribute(named: "autocomplete", value: "username"), .required(true))),
                   .label("密码", .input(.type(.password), .name("password"), .attribute(named: "autocomplete", value: "current-password"), .required(true))),
                   .button(.type(.submit), "登录")),
             .if(!m.demoLogins.isEmpty, .div(.class("demo"),

@@ -25,12 +25,17 @@ enum Page {
     """
 
     static func render(status: HTTPResponseStatus = .ok, title: String, user: User? = nil, csrf: String? = nil, body: Node<HTML.BodyContext>) -> Response {
+        // a title may carry a name (a scheme's, a report's department): Plot's `.title` would also
+        // write it unescaped into two <meta content="…">, so the three are written here
+        let fullTitle = "\(title) · 考核 Kaohe"
         let html = HTML(
             .lang(.init(rawValue: "zh-Hans") ?? .chinese),
             .head(
                 .meta(.charset(.utf8)),
                 .meta(.name("viewport"), .content("width=device-width, initial-scale=1")),
-                .title("\(title) · 考核 Kaohe"),
+                .element(named: "title", text: fullTitle),
+                .meta(.name("twitter:title"), .content(HTMLEscape.attribute(fullTitle))),
+                .meta(.property("og:title"), .content(HTMLEscape.attribute(fullTitle))),
                 .element(named: "style", text: style)
             ),
             .body(
@@ -50,7 +55,7 @@ enum Page {
                             .span(.attribute(named: "translate", value: "no"), .text(u.displayName)),
                             .span(.text("（\(u.role.label)）")),
                             .form(.class("inline"), .action(SiteURL.logout.path), .method(.post),
-                                  .input(.type(.hidden), .name("_csrf"), .value(csrf ?? "")),
+                                  .input(.type(.hidden), .name("_csrf"), .value(HTMLEscape.attribute(csrf ?? ""))),
                                   .button(.type(.submit), "退出"))
                         )
                     },
@@ -67,7 +72,7 @@ enum Page {
     /// Three buttons, each in its own language (never translated), posting to `/language`.
     static func languageSwitch(csrf: String) -> Node<HTML.BodyContext> {
         .form(.class("inline lang"), .action(SiteURL.language.path), .method(.post), .attribute(named: "aria-label", value: "语言"),
-              .input(.type(.hidden), .name("_csrf"), .value(csrf)),
+              .input(.type(.hidden), .name("_csrf"), .value(HTMLEscape.attribute(csrf))),
               .forEach(Language.allCases) { l in
                   .button(.type(.submit), .name("language"), .value(l.rawValue), .attribute(named: "translate", value: "no"), .text(l.nativeName))
               })

@@ -13,7 +13,7 @@ enum PasswordView {
             .if(m.mustChange, .p("首次登录或密码已重置，请先设置新密码。 Choose a new password to continue.")),
             .unwrap(m.error) { .p(.class("error"), .text($0)) },
             .form(.action(SiteURL.password.path), .method(.post),
-                  .input(.type(.hidden), .name("_csrf"), .value(m.csrf)),
+                  .input(.type(.hidden), .name("_csrf"), .value(HTMLEscape.attribute(m.csrf))),
                   .label("当前密码", .input(.type(.password), .name("current"), .attribute(named: "autocomplete", value: "current-password"), .required(true))),
                   .label("新密码（至少 8 位）", .input(.type(.password), .name("new"), .attribute(named: "autocomplete", value: "new-password"), .required(true))),
                   .label("再次输入新密码", .input(.type(.password), .name("confirm"), .attribute(named: "autocomplete", value: "new-password"), .required(true))),
