@@ -176,8 +176,19 @@ struct HTTPAccessTests {
                 #expect(res.headers.first(name: "X-Frame-Options") == "DENY")
                 #expect(res.headers.first(name: "X-Content-Type-Options") == "nosniff")
                 #expect(res.headers.first(name: "Content-Security-Policy")?.contains("default-src 'self'") == true)
+                // before sign-in only the pre-session CSRF cookie, no session (issue 13)
                 let cookie = res.headers[.setCookie].joined()
-                #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
+                #expect(cookie.contains("kaohe_pre=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+                #expect(!cookie.contains("kaohe_session"))
+            }
+            var b = Browser()
+            try await app.testing().test(.GET, "login") { res in b.remember(res) }
+            var h = b.headers
+            h.contentType = .urlEncodedForm
+            try await app.testing().test(.POST, "login", headers: h,
+                                         body: ByteBuffer(string: "_csrf=\(b.csrf.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&username=hr&password=\(Org.password)")) { res in
+                let cookie = res.headers[.setCookie].joined()
+                #expect(cookie.contains("kaohe_session=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"))
             }
             try await app.testing().test(.GET, "api/v1/openapi.json") { res in
                 #expect(res.status == .ok && res.body.string.contains("\"openapi\""))

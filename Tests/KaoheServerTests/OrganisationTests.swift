@@ -129,6 +129,14 @@ struct UserAdminTests {
             // the new lead must change the password, then sees team 二组 (carol) and not team 一组 (alice)
             let (lead, status) = try await Browser.signIn(app, "lead2", password: password)
             #expect(status == .seeOther)
+            // until then the API refuses too (issue 13), then the new password works
+            try await app.testing().test(.GET, "api/v1/employees/\(org.carol)/results", headers: lead.headers) { res in #expect(res.status == .forbidden) }
+            var form = lead.headers
+            form.contentType = .urlEncodedForm
+            let csrf = lead.csrf.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let pw = password.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            try await app.testing().test(.POST, "account/password", headers: form,
+                                         body: ByteBuffer(string: "_csrf=\(csrf)&current=\(pw)&new=Gr33n-Lantern-7&confirm=Gr33n-Lantern-7")) { res in #expect(res.status == .seeOther) }
             try await app.testing().test(.GET, "api/v1/employees/\(org.carol)/results", headers: lead.headers) { res in #expect(res.status == .ok) }
             try await app.testing().test(.GET, "api/v1/employees/\(org.alice)/results", headers: lead.headers) { res in #expect(res.status == .forbidden) }
             // moving the lead to team 一组 is a permission change, audited with before and after

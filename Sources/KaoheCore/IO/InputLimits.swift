@@ -44,20 +44,22 @@ public enum InputLimits {
     /// (values quoted by the parsers), and the message as a whole to a few hundred characters.
     static func shortened(_ message: String) -> String {
         guard message.utf8.count > 2 * quotedPrefix else { return message }
-        var out = "", inQuote = false, quoted = ""
+        var out = "", inQuote = false, kept = "", count = 0
+        func close() {
+            out += count > quotedPrefix ? kept + "…（共 \(count) 字符 \(count) characters）" : kept
+        }
         for ch in message {
             if !inQuote {
                 out.append(ch)
-                if ch == "“" { inQuote = true; quoted = "" }
+                if ch == "“" { inQuote = true; kept = ""; count = 0 }
             } else if ch == "”" {
-                out += quote(quoted); out.append(ch); inQuote = false
+                close(); out.append(ch); inQuote = false
             } else {
-                quoted.append(ch)
-                // a quote that never closes is cut at the limit
-                if quoted.count > 4 * quotedPrefix { out += quote(quoted); inQuote = false; quoted = "" ; break }
+                count += 1
+                if count <= quotedPrefix { kept.append(ch) }
             }
         }
-        if inQuote { out += quote(quoted) }
+        if inQuote { close() }
         if out.count > 1_000 { out = String(out.prefix(1_000)) + "…" }
         return out
     }
