@@ -69,7 +69,8 @@ enum Matrix {
         let res = try await send(app, .POST, "/api/v1/tokens", headers: sessionHeaders(b), json: #"{"name":"\#(name)","scope":"\#(scope)","expires_days":30}"#)
         #expect(res.status == .created, "token “\(name)” → \(res.status.code): \(res.body.string)")
         let o = object(res)
-        #expect(o["scope"] as? String == scope, "token “\(name)”: \(res.body.string)")
+        let granted = o["scope"] as? String
+        #expect(granted == scope, "token “\(name)”: \(res.body.string)")
         let token = try #require(o["token"] as? String, "token “\(name)”: \(res.body.string)")
         let id = try #require(uuid(in: res), "token “\(name)” has no id: \(res.body.string)")
         return (id, token)
@@ -154,14 +155,14 @@ enum Matrix {
         _ = try await event(org.dave, "agent_fines.leave_post", "2026-10-14")
 
         // sheets: a cycle per department and a company-wide one
-        func open(_ body: String) async throws -> UUID {
+        func openCycle(_ body: String) async throws -> UUID {
             let res = try await send(app, .POST, "/api/v1/cycles", headers: hr, json: body)
             #expect(res.status == .created, "cycle \(body): \(res.body.string)")
             return try #require(uuid(in: res), "cycle \(body): \(res.body.string)")
         }
-        let cycleA = try await open(#"{"scheme":"callcentre-agent","period":"2026-10","department_id":"\#(org.deptA)"}"#)
-        let cycleB = try await open(#"{"scheme":"callcentre-agent","period":"2026-10","department_id":"\#(org.deptB)"}"#)
-        let cycleAll = try await open(#"{"scheme":"callcentre-agent","period":"2026-09"}"#)
+        let cycleA = try await openCycle(#"{"scheme":"callcentre-agent","period":"2026-10","department_id":"\#(org.deptA)"}"#)
+        let cycleB = try await openCycle(#"{"scheme":"callcentre-agent","period":"2026-10","department_id":"\#(org.deptB)"}"#)
+        let cycleAll = try await openCycle(#"{"scheme":"callcentre-agent","period":"2026-09"}"#)
         func sheet(_ cycle: UUID, _ e: UUID) async throws -> Sheet {
             try #require(try await Sheet.query(on: db).filter(\.$cycle.$id == cycle).filter(\.$employee.$id == e).first(), "no sheet of \(e) in \(cycle)")
         }
@@ -308,7 +309,7 @@ enum Matrix {
     // MARK: the requests
 
     enum Scope: Int, Comparable {
-        case none, inside, mixed, outside
+        case unscoped, inside, mixed, outside
         static func < (a: Scope, b: Scope) -> Bool { a.rawValue < b.rawValue }
         func combined(_ o: Scope) -> Scope { Swift.max(self, o) }
     }
@@ -335,7 +336,7 @@ enum Matrix {
     }
 
     static func candidates(_ f: Fixture, collection: String, enumValues: [String]?) -> [Candidate] {
-        if let e = enumValues, !e.isEmpty { return e.map { Candidate(value: $0, label: $0, scope: .none) } }
+        if let e = enumValues, !e.isEmpty { return e.map { Candidate(value: $0, label: $0, scope: .unscoped) } }
         func c(_ id: UUID, _ label: String, _ scope: Scope, _ owner: String? = nil) -> Candidate {
             Candidate(value: id.uuidString, label: label, scope: scope, owner: owner)
         }
@@ -359,9 +360,9 @@ enum Matrix {
         case "tokens":
             return [c(f.spareA, "mgr's spare token", .inside, "mgr"), c(f.spareB, "mgr2's spare token", .outside, "mgr2")]
         case "schemes":
-            return [Candidate(value: "callcentre-agent", label: "callcentre-agent", scope: .none)]
+            return [Candidate(value: "callcentre-agent", label: "callcentre-agent", scope: .unscoped)]
         case "reports":
-            return ExportService.Form.allCases.map { Candidate(value: $0.rawValue, label: $0.rawValue, scope: .none) }
+            return ExportService.Form.allCases.map { Candidate(value: $0.rawValue, label: $0.rawValue, scope: .unscoped) }
         default:
             return []
         }
@@ -369,13 +370,13 @@ enum Matrix {
 
     /// The template with its parameters filled (`{id}` as in the document, `:id` as in the router).
     static func fill(_ f: Fixture, _ template: String, enums: [String: [String]], route: String, failures: inout [String]) -> [Target] {
-        var partial = [Target(path: "", label: "", scope: .none, owner: nil)]
+        var partial = [Target(path: "", label: "", scope: .unscoped, owner: nil)]
         let segments = template.split(separator: "/").map(String.init)
         for (i, s) in segments.enumerated() {
             let name: String?
             if s.hasPrefix("{") && s.hasSuffix("}") { name = String(s.dropFirst().dropLast()) } else if s.hasPrefix(":") { name = String(s.dropFirst()) } else { name = nil }
             guard let name else {
-                partial = partial.map { t in
+                partial = partial.map { (t: Target) -> Target in
                     var n = t
                     n.path += (n.path.isEmpty ? "" : "/") + s
                     return n
@@ -386,10 +387,10 @@ enum Matrix {
             var values = candidates(f, collection: collection, enumValues: enums[name])
             if values.isEmpty {
                 failures.append("\(route): the matrix has no fixture value for {\(name)} after “\(collection)” — add one to Matrix.candidates")
-                values = [Candidate(value: UUID().uuidString, label: "unknown \(name)", scope: .none)]
+                values = [Candidate(value: UUID().uuidString, label: "unknown \(name)", scope: .unscoped)]
             }
-            partial = partial.flatMap { t in
-                values.map { v in
+            partial = partial.flatMap { (t: Target) -> [Target] in
+                values.map { (v: Candidate) -> Target in
                     var n = t
                     n.path += (n.path.isEmpty ? "" : "/") + v.value
                     n.label += (n.label.isEmpty ? "" : ", ") + v.label
@@ -413,13 +414,13 @@ enum Matrix {
         case "/api/v1/exports/{form}":
             // csv: the file's text is searched; xlsx is zipped, so only its status counts
             let p = period(t.label)
-            return [("?period=\(p)&format=csv", .none), ("?period=\(p)&format=csv&department=02", .outside),
-                    ("?period=\(p)&format=csv&department=\(f.org.deptB.uuidString)", .outside), ("?period=\(p)", .none)]
-        case "/api/v1/employees/{id}/events": return [("", .none), ("?period=2026-10", .none)]
-        case "/api/v1/cycles/{id}/calibration": return [("", .none), ("?department_grade=B", .none)]
-        case "/api/v1/tokens": return [("", .none), ("?all=true", .none)]
-        case "/api/v1/imports/{kind}": return [("?scheme=weighted-template&file=matrix.csv&dry_run=true", .none)]
-        default: return [("", .none)]
+            return [("?period=\(p)&format=csv", .unscoped), ("?period=\(p)&format=csv&department=02", .outside),
+                    ("?period=\(p)&format=csv&department=\(f.org.deptB.uuidString)", .outside), ("?period=\(p)", .unscoped)]
+        case "/api/v1/employees/{id}/events": return [("", .unscoped), ("?period=2026-10", .unscoped)]
+        case "/api/v1/cycles/{id}/calibration": return [("", .unscoped), ("?department_grade=B", .unscoped)]
+        case "/api/v1/tokens": return [("", .unscoped), ("?all=true", .unscoped)]
+        case "/api/v1/imports/{kind}": return [("?scheme=weighted-template&file=matrix.csv&dry_run=true", .unscoped)]
+        default: return [("", .unscoped)]
         }
     }
 
@@ -437,7 +438,7 @@ enum Matrix {
         var body: String?
         var type: HTTPMediaType? = .json
         var label: String = ""
-        var scope: Scope = .none
+        var scope: Scope = .unscoped
         var allowed: Set<String>?
         var exact: Bool = true
     }
@@ -511,7 +512,7 @@ enum Matrix {
             return []
         }
         var out: [Probe] = [Probe(method: .GET, route: "GET /api/v1/openapi.json", path: "api/v1/openapi.json", body: nil, type: nil, target: "",
-                                  scope: .none, allowed: nil, exact: true, page: false)]
+                                  scope: .unscoped, allowed: nil, exact: true, page: false)]
         for template in paths.keys.sorted() {
             guard let ops = paths[template] as? [String: Any] else { continue }
             for m in ["get", "post", "put", "patch", "delete"] {
@@ -547,20 +548,20 @@ enum Matrix {
         switch key {
         case "GET /reports/:form":
             let p = period(t.label)
-            return [("?period=\(p)", .none), ("?period=\(p)&department=02", .outside), ("?period=\(p)&department=\(b)", .outside)]
+            return [("?period=\(p)", .unscoped), ("?period=\(p)&department=02", .outside), ("?period=\(p)&department=\(b)", .outside)]
         case "GET /exports/download":
             return ExportService.Form.allCases.flatMap { form -> [(String, Scope)] in
                 let p = period(form.rawValue)
-                return [("?form=\(form.rawValue)&period=\(p)&format=csv", .none), ("?form=\(form.rawValue)&period=\(p)&format=csv&department=02", .outside)]
+                return [("?form=\(form.rawValue)&period=\(p)&format=csv", .unscoped), ("?form=\(form.rawValue)&period=\(p)&format=csv&department=02", .outside)]
             }
-        case "GET /people": return [("", .none), ("?status=all", .none), ("?department=\(b)", .outside), ("?q=102001", .outside)]
+        case "GET /people": return [("", .unscoped), ("?status=all", .unscoped), ("?department=\(b)", .outside), ("?q=102001", .outside)]
         case "GET /qa":
-            return [("", .none), ("?scheme=callcentre-agent&period=2026-10", .none),
+            return [("", .unscoped), ("?scheme=callcentre-agent&period=2026-10", .unscoped),
                     ("?scheme=callcentre-agent&period=2026-10&team=\(f.org.team3.uuidString)", .outside)]
-        case "GET /audit": return [("", .none), ("?entity=evidence", .none)]
-        case "GET /cycles/:id/calibration": return [("", .none), ("?department_grade=B", .none)]
-        case "GET /login", "GET /healthz": return [("", .none)]
-        default: return [("", .none), ("?period=2026-10&department=\(b)", .none)]
+        case "GET /audit": return [("", .unscoped), ("?entity=evidence", .unscoped)]
+        case "GET /cycles/:id/calibration": return [("", .unscoped), ("?department_grade=B", .unscoped)]
+        case "GET /login", "GET /healthz": return [("", .unscoped)]
+        default: return [("", .unscoped), ("?period=2026-10&department=\(b)", .unscoped)]
         }
     }
 
@@ -693,7 +694,8 @@ enum Matrix {
         for x in try await Finding.query(on: db).all() {
             out.append("\(tag(sheetOwner[x.$sheet.id])) finding \(x.id?.uuidString ?? "-") \(x.status) \(x.justification ?? "-")")
         }
-        out.append("A inbox items \(try await InboxItem.query(on: db).count())")
+        let inbox = try await InboxItem.query(on: db).count()
+        out.append("A inbox items \(inbox)")
         return out.sorted()
     }
 
@@ -833,7 +835,9 @@ struct HTTPAccessMatrixTests {
             let write = try await Matrix.mint(app, mgr, name: "报表")
             // default scope write, an expiry; 1…365 days, read or write
             let plain = try await Matrix.send(app, .POST, "/api/v1/tokens", headers: Matrix.sessionHeaders(alice), json: #"{"name":"默认"}"#)
-            #expect(plain.status == .created && Matrix.object(plain)["scope"] as? String == "write" && Matrix.object(plain)["expires_at"] != nil, "\(plain.body.string)")
+            let defaults = Matrix.object(plain)
+            let scope = defaults["scope"] as? String, expires = defaults["expires_at"] as? String
+            #expect(plain.status == .created && scope == "write" && expires != nil, "\(plain.body.string)")
             for bad in [#"{"name":"x","expires_days":0}"#, #"{"name":"x","expires_days":366}"#, #"{"name":"x","scope":"admin"}"#] {
                 let res = try await Matrix.send(app, .POST, "/api/v1/tokens", headers: Matrix.sessionHeaders(mgr), json: bad)
                 #expect([HTTPStatus.badRequest, .unprocessableEntity].contains(res.status), "\(bad) → \(res.status.code)")
