@@ -42,7 +42,7 @@ enum Matrix {
     /// A session's API write: the cookie and the page's CSRF token in `X-CSRF-Token`.
     static func sessionHeaders(_ b: Browser) -> HTTPHeaders {
         var h = b.headers
-        h.add(name: "X-CSRF-Token", value: b.csrf)
+        h.replaceOrAdd(name: "X-CSRF-Token", value: b.csrf)
         return h
     }
 
@@ -805,13 +805,15 @@ struct HTTPAccessMatrixTests {
             let mgr = try await Matrix.session(app, "mgr")
             let event = #"{"employee_id":"\#(org.alice)","scheme":"callcentre-agent","column":"praise.phone","occurred_on":"2026-10-12","note":"x"}"#
             let evidence = #"{"employee_id":"\#(org.alice)","period":"2026-10","scheme":"weighted-template","values":{"satisfaction":"90"}}"#
-            let bare = try await Matrix.send(app, .POST, "/api/v1/events", headers: mgr.headers, json: event)
+            // the cookie alone (Browser.headers adds the page's token, as a script would)
+            let cookieOnly: HTTPHeaders = ["Cookie": mgr.cookie]
+            let bare = try await Matrix.send(app, .POST, "/api/v1/events", headers: cookieOnly, json: event)
             #expect(bare.status == .forbidden, "POST /api/v1/events with the cookie only → \(bare.status.code)")
-            var wrong = mgr.headers
+            var wrong = cookieOnly
             wrong.add(name: "X-CSRF-Token", value: "not-the-token")
             let forged = try await Matrix.send(app, .POST, "/api/v1/events", headers: wrong, json: event)
             #expect(forged.status == .forbidden, "with a wrong token → \(forged.status.code)")
-            let put = try await Matrix.send(app, .PUT, "/api/v1/evidence", headers: mgr.headers, json: evidence)
+            let put = try await Matrix.send(app, .PUT, "/api/v1/evidence", headers: cookieOnly, json: evidence)
             #expect(put.status == .forbidden, "PUT /api/v1/evidence with the cookie only → \(put.status.code)")
             #expect(try await EventRecord.query(on: app.db).count() == 0)
             #expect(try await EvidenceEntry.query(on: app.db).count() == 0)

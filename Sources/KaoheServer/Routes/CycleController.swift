@@ -43,14 +43,7 @@ struct CycleController: RouteCollection {
     }
 
     func list(req: Request) async throws -> [CycleService.CycleDTO] {
-        let user = try req.user
-        guard [.hr, .manager].contains(user.viewer.role) else { throw Abort(.forbidden, reason: "人事和经理可见 HR and managers") }
-        var out: [CycleService.CycleDTO] = []
-        for c in try await Cycle.query(on: req.db).sort(\.$createdAt, .descending).all() {
-            if user.viewer.role == .manager, let d = c.$department.id, d != user.viewer.departmentId { continue }
-            out.append(try await CycleService.dto(c, config: req.application.config, db: req.db))
-        }
-        return out
+        try await CycleService.visible(to: try req.user, config: req.application.config, db: req.db)
     }
 
     func show(req: Request) async throws -> CycleService.CycleDTO {
@@ -59,7 +52,7 @@ struct CycleController: RouteCollection {
         guard user.viewer.role == .hr || (user.viewer.role == .manager && (c.$department.id == nil || c.$department.id == user.viewer.departmentId)) else {
             throw Abort(.forbidden, reason: "人事和本部门经理可见 HR and the department's manager")
         }
-        return try await CycleService.dto(c, config: req.application.config, db: req.db)
+        return try await CycleService.dto(c, config: req.application.config, department: user.viewer.role == .manager ? user.viewer.departmentId : nil, db: req.db)
     }
 
     func calibration(req: Request) async throws -> CycleService.CalibrationDTO {

@@ -93,16 +93,15 @@ struct CycleWebController: RouteCollection {
 
     func cyclesPage(_ req: Request, message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let user = try req.user
-        guard [.hr, .manager].contains(user.viewer.role) else { throw Abort(.forbidden, reason: "人事和经理使用 HR and managers") }
-        var list: [CycleService.CycleDTO] = []
-        for c in try await Cycle.query(on: req.db).sort(\.$createdAt, .descending).all() {
-            if user.viewer.role == .manager, let d = c.$department.id, d != user.viewer.departmentId { continue }
-            list.append(try await CycleService.dto(c, config: req.application.config, db: req.db))
-        }
+        let list = try await CycleService.visible(to: user, config: req.application.config, db: req.db)
         var latest: [String: SchemeVersion] = [:]
         for v in try await SchemeVersion.query(on: req.db).sort(\.$version).all() { latest[v.key] = v }
-        let departments = try await Department.query(on: req.db).sort(\.$code).all().map { ($0.id!.uuidString, "\($0.code) \($0.name)") }
-        let teams = try await Team.query(on: req.db).with(\.$department).sort(\.$name).all().map { ($0.id!.uuidString, "\($0.department.name) \($0.name)") }
+        // a manager chooses among their own department and its teams only
+        let own = user.viewer.role == .manager ? user.viewer.departmentId : nil
+        let departments = try await Department.query(on: req.db).sort(\.$code).all()
+            .filter { d in own.map { d.id == $0 } ?? true }.map { ($0.id!.uuidString, "\($0.code) \($0.name)") }
+        let teams = try await Team.query(on: req.db).with(\.$department).sort(\.$name).all()
+            .filter { t in own.map { t.$department.id == $0 } ?? true }.map { ($0.id!.uuidString, "\($0.department.name) \($0.name)") }
         return Page.render(status: status, title: "考核周期", user: user, csrf: req.csrfToken,
                            body: CycleView.cycles(list, schemes: latest.values.sorted { $0.key < $1.key }.map { ($0.key, "\($0.name)（\($0.key)）") },
                                                   departments: departments, teams: teams, csrf: req.csrfToken, message: message, error: error))

@@ -29,7 +29,10 @@ struct DataWebController: RouteCollection {
             DataModel.Recent(id: try r.requireID(), at: r.at.formatted(.iso8601), kind: r.kind, file: r.fileName, counts: "\(r.created)/\(r.updated)/\(r.unchanged)",
                              status: r.status == "committed" ? "已导入" : "已撤销", revertible: r.status == "committed")
         }
-        let departments = try await Department.query(on: req.db).sort(\.$code).all().map { (code: $0.code, name: $0.name) }
+        // the export form offers HR every department, anyone else their own (issue 13)
+        let own = user.viewer.role == .hr ? nil : (user.viewer.departmentId ?? UUID())
+        let departments = try await Department.query(on: req.db).sort(\.$code).all()
+            .filter { d in own.map { d.id == $0 } ?? true }.map { (code: $0.code, name: $0.name) }
         let period = try await StoredResult.query(on: req.db).sort(\.$period, .descending).first()?.period ?? ""
         return DataModel(csrf: req.csrfToken, schemes: latest.values.sorted { $0.key < $1.key }.map { (key: $0.key, name: $0.name) }, recent: recent,
                          preview: preview, uploadId: uploadId, message: message, error: error, period: period, departments: departments,

@@ -209,15 +209,31 @@ enum CycleService {
         return try await dto(cycle, config: config, db: db)
     }
 
-    static func dto(_ c: Cycle, config: AppConfig, db: Database) async throws -> CycleDTO {
+    /// The cycles HR or a manager sees (others: 403), newest first: a manager their department's
+    /// and the company-wide ones, the latter counted over their own department's sheets only.
+    static func visible(to user: User, config: AppConfig, db: Database) async throws -> [CycleDTO] {
+        guard [.hr, .manager].contains(user.viewer.role) else { throw Abort(.forbidden, reason: "人事和经理可见 HR and managers") }
+        let only = user.viewer.role == .manager ? user.viewer.departmentId : nil
+        var out: [CycleDTO] = []
+        for c in try await Cycle.query(on: db).sort(\.$createdAt, .descending).all() {
+            if user.viewer.role == .manager, let d = c.$department.id, d != user.viewer.departmentId { continue }
+            out.append(try await dto(c, config: config, department: only, db: db))
+        }
+        return out
+    }
+
+    /// A cycle with its stages and overdue people; `department` limits both to that department's
+    /// sheets (a manager looking at a company-wide cycle, issue 13).
+    static func dto(_ c: Cycle, config: AppConfig, department: UUID? = nil, db: Database) async throws -> CycleDTO {
         let v = try await SchemeVersion.find(c.$scheme.id, on: db)!
         // the sheets as plain rows (a thousand Fluent sheets with their people took a third of a second)
-        struct Plain: Decodable { var stage: String; var employee_id: UUID; var rater_id: UUID?; var reviewer_id: UUID?; var number: String }
+        struct Plain: Decodable { var stage: String; var employee_id: UUID; var rater_id: UUID?; var reviewer_id: UUID?; var number: String; var department_id: UUID }
         guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
         let sheets = try await sql.raw("""
-            SELECT s.stage AS stage, s.employee_id AS employee_id, s.rater_id AS rater_id, s.reviewer_id AS reviewer_id, e.number AS number
+            SELECT s.stage AS stage, s.employee_id AS employee_id, s.rater_id AS rater_id, s.reviewer_id AS reviewer_id, e.number AS number,
+                   e.department_id AS department_id
             FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Employee.schema) e ON e.id = s.employee_id WHERE s.cycle_id = \(bind: try c.requireID())
-            """).all(decoding: Plain.self)
+            """).all(decoding: Plain.self).filter { s in department.map { s.department_id == $0 } ?? true }
         var stages: [String: Int] = [:]
         for s in sheets { stages[s.stage, default: 0] += 1 }
         let today = config.todayDate
