@@ -17,8 +17,9 @@ public struct SyntheticEvidence {
     mutating func uniform(_ lo: Fixed, _ hi: Fixed, places: Int) -> Fixed {
         var unit: Int64 = 1
         for _ in 0..<(Fixed.digits - places) { unit *= 10 }
-        let span = UInt64(max(0, (hi.raw - lo.raw) / unit)) + 1
-        return Fixed(raw: lo.raw + Int64(next() % span) * unit)
+        // in 128 bits: a range of ±9.2 × 10¹² does not overflow
+        let span = UInt64(clamping: max(0, (Int128(hi.raw) - Int128(lo.raw)) / Int128(unit))) &+ 1
+        return Fixed(raw: Int64(clamping: Int128(lo.raw) + Int128(next() % max(span, 1)) * Int128(unit)))
     }
 
     /// One value for an input, as CSV text.

@@ -43,13 +43,14 @@ public enum XLSXReader {
             case .start(let name, let attrs, let selfClosing):
                 switch name {
                 case "row":
-                    if let r = attrs["r"], let n = Int(r) { autoRow = n } else { autoRow += 1 }
+                    // a row number past the sheet's end stays past it (its cells are refused), never overflows
+                    if let r = attrs["r"], let n = Int(r) { autoRow = min(max(n, 0), InputLimits.rows + 1) } else { autoRow = min(autoRow + 1, InputLimits.rows + 1) }
                     autoCol = 0
                 case "c":
                     ref = attrs["r"] ?? (columnName(autoCol) + String(autoRow))
                     type = attrs["t"] ?? "n"; style = max(0, Int(attrs["s"] ?? "0") ?? 0)
                     value = nil; inline = ""; hasFormula = false; inCell = !selfClosing
-                    if selfClosing { autoCol += 1 }
+                    if selfClosing { autoCol = min(autoCol + 1, InputLimits.columns + 1) }
                 case "v" where inCell: inV = !selfClosing
                 case "f" where inCell: hasFormula = true
                 case "is" where inCell: inIS = true
@@ -63,7 +64,7 @@ public enum XLSXReader {
                 default: break
                 }
             case .text(let s):
-                if inV { value = (value ?? "") + s } else if inT { inline += s }
+                if inV { if value == nil { value = s } else { value!.append(s) } } else if inT { inline += s }
                 if (value?.utf8.count ?? 0) > InputLimits.cellBytes || inline.utf8.count > InputLimits.cellBytes {
                     scanError = fail(ref, "单元格过长 the cell is longer than \(InputLimits.cellBytes) bytes"); return false
                 }
@@ -78,7 +79,7 @@ public enum XLSXReader {
                     guard let (r, c) = splitRefIndex(ref) else {
                         scanError = fail(nil, "无效的单元格引用 bad cell reference “\(ref)”（最多 \(InputLimits.rows) 行、\(InputLimits.columns) 列 Excel's limits）"); return false
                     }
-                    autoCol = c + 1
+                    autoCol = min(c + 1, InputLimits.columns + 1)
                     var text: String
                     switch type {
                     case "s":
@@ -187,6 +188,7 @@ public enum XLSXReader {
     struct Workbook {
         let archive: Archive
         let file: String
+        var archiveBytes = 0
         /// Bytes unpacked so far from this workbook (a class so `entry` can count while the
         /// struct is being built).
         final class Counter { var total = 0 }
@@ -204,6 +206,7 @@ public enum XLSXReader {
             if data.count > InputLimits.workbookBytes {
                 throw InputError(file: file, message: "工作簿过大 the workbook is \(data.count / 1_048_576) MB; the limit is \(InputLimits.workbookBytes / 1_048_576) MB")
             }
+            archiveBytes = data.count
             do { archive = try Archive(data: data, accessMode: .read) } catch {
                 throw InputError(file: file, message: "不是有效的 XLSX 文件 not a valid XLSX workbook (the ZIP container cannot be read)")
             }
@@ -307,6 +310,12 @@ public enum XLSXReader {
             let limit = min(InputLimits.workbookPartBytes, InputLimits.workbookUnpackedBytes - unpacked.total)
             func tooLarge(_ n: Int) -> Bool { n > limit || (n > 1_048_576 && n / packed > InputLimits.workbookRatio) }
             if tooLarge(Int(clamping: e.uncompressedSize)) { throw bomb(path) }
+            // only plain files whose packed bytes are inside the upload (a symlink entry or a declared
+            // size beyond the file would make the ZIP reader allocate or loop on what is not there)
+            guard e.type == .file, Int(clamping: e.compressedSize) <= archiveBytes,
+                  e.compressedSize > 0 || e.uncompressedSize == 0 else {
+                throw InputError(file: file, message: "工作簿已损坏 the workbook is damaged (\(path))")
+            }
             var out = Data()
             var over = false
             do {

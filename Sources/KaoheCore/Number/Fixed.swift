@@ -87,7 +87,7 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Largest whole number ≤ self.
     public var floored: Fixed {
         let q = raw / Fixed.scale, r = raw % Fixed.scale
-        return Fixed(raw: (r < 0 ? q - 1 : q) * Fixed.scale)
+        return Fixed.narrow(Int128(r < 0 ? q - 1 : q) * Int128(Fixed.scale)) ?? self
     }
 
     /// Rounded half-up (away from zero) to `places` decimals — the display rule of DESIGN.md.

@@ -90,7 +90,8 @@ public enum SchemeLoader {
             if c == 10 { line += 1; atLineStart = true; indent = 0; comment = false; if quote == UInt8(ascii: "'") { quote = 0 }; continue }
             if comment { continue }
             if atLineStart {
-                if c == 32 {
+                // a block sequence `- - - x` nests without indenting: each dash counts as a level
+                if c == 32 || c == UInt8(ascii: "-") {
                     indent += 1
                     if indent > 4 * limit { return SchemeProblem(.error, "第 \(line) 行 line \(line)", "缩进过深 indented more than \(4 * limit) spaces") }
                     continue
