@@ -38,10 +38,16 @@ let package = Package(
                 .product(name: "Plot", package: "Plot"),
             ]
         ),
-        // Throughput benchmarks (not timed tests): `kaohe bench`, or `kaohe-bench` built without the server.
+        // Throughput benchmarks (not timed tests) and the parser fuzzer: `kaohe bench` / `kaohe fuzz`, or
+        // `kaohe-bench` (`kaohe-bench fuzz`) built without the server.
         .target(
             name: "KaoheBench",
-            dependencies: ["KaoheCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "KaoheCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // `fuzz` re-zips mutated XLSX parts (deflate) and builds zip bombs
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             path: "Benchmarks/KaoheBench"
         ),
         .executableTarget(name: "kaohe-bench", dependencies: ["KaoheBench"], path: "Benchmarks/kaohe-bench"),
