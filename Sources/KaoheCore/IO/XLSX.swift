@@ -207,7 +207,10 @@ public enum XLSXReader {
                 throw InputError(file: file, message: "工作簿过大 the workbook is \(data.count / 1_048_576) MB; the limit is \(InputLimits.workbookBytes / 1_048_576) MB")
             }
             archiveBytes = data.count
-            do { archive = try Archive(data: data, accessMode: .read) } catch {
+            // Read from a temporary file, not from memory: ZIPFoundation's in-memory file lets a
+            // damaged central directory seek past the end and then traps on a negative range
+            // (found by `kaohe fuzz --target xlsx`). The file is unlinked as soon as it is open.
+            do { archive = try Self.openArchive(data) } catch {
                 throw InputError(file: file, message: "不是有效的 XLSX 文件 not a valid XLSX workbook (the ZIP container cannot be read)")
             }
             guard archive["xl/workbook.xml"] != nil else {
@@ -329,6 +332,13 @@ public enum XLSXReader {
             }
             unpacked.total += out.count
             return out
+        }
+
+        static func openArchive(_ data: Data) throws -> Archive {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("kaohe-xlsx-\(UUID().uuidString).xlsx")
+            try data.write(to: url)
+            defer { try? FileManager.default.removeItem(at: url) }
+            return try Archive(url: url, accessMode: .read)
         }
 
         func bomb(_ path: String) -> InputError {
