@@ -186,9 +186,8 @@ public enum XLSXReader {
 
     /// The parts of a workbook a reader needs.
     struct Workbook {
-        let archive: Archive
+        let archive: ZipReader
         let file: String
-        var archiveBytes = 0
         /// Bytes unpacked so far from this workbook (a class so `entry` can count while the
         /// struct is being built).
         final class Counter { var total = 0 }
@@ -206,18 +205,16 @@ public enum XLSXReader {
             if data.count > InputLimits.workbookBytes {
                 throw InputError(file: file, message: "工作簿过大 the workbook is \(data.count / 1_048_576) MB; the limit is \(InputLimits.workbookBytes / 1_048_576) MB")
             }
-            archiveBytes = data.count
-            // Read from a temporary file, not from memory: ZIPFoundation's in-memory file lets a
-            // damaged central directory seek past the end and then traps on a negative range
-            // (found by `kaohe fuzz --target xlsx`). The file is unlinked as soon as it is open.
-            do { archive = try Self.openArchive(data) } catch {
+            // our own reader of the ZIP's directory (ZipReader: ZIPFoundation's reader traps or
+            // spins on some damaged files, found by `kaohe fuzz --target xlsx`)
+            do { archive = try ZipReader(data) } catch {
                 throw InputError(file: file, message: "不是有效的 XLSX 文件 not a valid XLSX workbook (the ZIP container cannot be read)")
             }
-            guard archive["xl/workbook.xml"] != nil else {
+            guard archive.entries["xl/workbook.xml"] != nil else {
                 throw InputError(file: file, message: "不是 Excel 工作簿 a ZIP file but not an XLSX workbook (no xl/workbook.xml)")
             }
             var rels: [String: String] = [:]
-            if archive["xl/_rels/workbook.xml.rels"] != nil {
+            if archive.entries["xl/_rels/workbook.xml.rels"] != nil {
                 XMLScanner.scan(try entry("xl/_rels/workbook.xml.rels")) { e in
                     if case .start("Relationship", let a, _) = e, let id = a["Id"], let t = a["Target"] {
                         rels[id] = t.hasPrefix("/") ? String(t.dropFirst()) : "xl/" + t
@@ -238,7 +235,7 @@ public enum XLSXReader {
             }
             sheets = found.map { (name: $0.0, path: $0.1) }
             date1904 = is1904
-            if archive["xl/sharedStrings.xml"] != nil {
+            if archive.entries["xl/sharedStrings.xml"] != nil {
                 var out: [String] = []
                 var cur = "", inSI = false, inT = false, inRPh = false
                 XMLScanner.scan(try entry("xl/sharedStrings.xml")) { e in
@@ -256,7 +253,7 @@ public enum XLSXReader {
                 }
                 sharedStrings = out
             }
-            if archive["xl/styles.xml"] != nil {
+            if archive.entries["xl/styles.xml"] != nil {
                 var custom: [Int: String] = [:]
                 var xfs: [Int] = []
                 var inCellXfs = false
@@ -308,37 +305,17 @@ public enum XLSXReader {
         /// zip bomb, or when the parts read so far pass `workbookUnpackedBytes` — counted as the
         /// bytes come out, whatever sizes the archive declares.
         func entry(_ path: String) throws(InputError) -> Data {
-            guard let e = archive[path] else { throw InputError(file: file, message: "工作簿缺少 \(path) — the workbook is incomplete") }
-            let packed = max(Int(clamping: e.compressedSize), 1)
+            guard let e = archive.entries[path] else { throw InputError(file: file, message: "工作簿缺少 \(path) — the workbook is incomplete") }
+            let packed = max(e.packed, 1)
             let limit = min(InputLimits.workbookPartBytes, InputLimits.workbookUnpackedBytes - unpacked.total)
             func tooLarge(_ n: Int) -> Bool { n > limit || (n > 1_048_576 && n / packed > InputLimits.workbookRatio) }
-            if tooLarge(Int(clamping: e.uncompressedSize)) { throw bomb(path) }
-            // only plain files whose packed bytes are inside the upload (a symlink entry or a declared
-            // size beyond the file would make the ZIP reader allocate or loop on what is not there)
-            guard e.type == .file, Int(clamping: e.compressedSize) <= archiveBytes,
-                  e.compressedSize > 0 || e.uncompressedSize == 0 else {
-                throw InputError(file: file, message: "工作簿已损坏 the workbook is damaged (\(path))")
-            }
-            var out = Data()
-            var over = false
-            do {
-                _ = try archive.extract(e, skipCRC32: false) { chunk in
-                    if tooLarge(out.count + chunk.count) { over = true; throw CocoaError(.fileReadTooLarge) }
-                    out.append(chunk)
-                }
-            } catch {
-                if over { throw bomb(path) }
+            let out: Data
+            do { out = try archive.extract(e, tooLarge: tooLarge) } catch {
+                if case .tooLarge = error { throw bomb(path) }
                 throw InputError(file: file, message: "工作簿已损坏 the workbook is damaged (\(path))")
             }
             unpacked.total += out.count
             return out
-        }
-
-        static func openArchive(_ data: Data) throws -> Archive {
-            let url = FileManager.default.temporaryDirectory.appendingPathComponent("kaohe-xlsx-\(UUID().uuidString).xlsx")
-            try data.write(to: url)
-            defer { try? FileManager.default.removeItem(at: url) }
-            return try Archive(url: url, accessMode: .read)
         }
 
         func bomb(_ path: String) -> InputError {
