@@ -189,6 +189,24 @@ struct SecurityTests {
         }
     }
 
+    @Test("a roster import that marks a person 离职 deactivates their account in the same commit; a dry run does not")
+    func rosterLeaver() async throws {
+        try await withKaohe { app, _ in
+            let (alice, _) = try await Browser.signIn(app, "alice")
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            let csv = "工号,姓名,部门,班组,岗位,入职日期,状态\n101001,艾丽,01,一组,客服专员,2025-03-01,离职\n"
+            for dry in ["true", "false"] {
+                try await ImportKindsTests.post(app, hr, "api/v1/imports/roster?file=roster.csv&dry_run=\(dry)", Data(csv.utf8)) { res in
+                    #expect(res.status == .ok, "\(res.body.string)")
+                }
+                let active = try #require(try await User.query(on: app.db).filter(\.$username == "alice").first()).active
+                #expect(active == (dry == "true"), "dry_run=\(dry)")
+            }
+            try await app.testing().test(.GET, "api/v1/me", headers: alice.headers) { res in #expect(res.status == .unauthorized) }
+            #expect(try await Browser.signIn(app, "alice").1 == .unauthorized)
+        }
+    }
+
     @Test("a password change ends the account's other sessions and its tokens; this session goes on; the policy refuses weak passwords")
     func passwordChange() async throws {
         try await withKaohe { app, _ in

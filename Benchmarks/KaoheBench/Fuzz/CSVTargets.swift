@@ -112,8 +112,8 @@ struct CSVMutator {
             var line = Array(b[s..<e])
             if line.last == 13 { line.removeLast() }
             let rest = line.firstIndex(of: UInt8(ascii: ",")).map { Array(line[$0...]) } ?? []
-            // at most 20,000: more rows are not a limit but a slower run (a debug build parses a few MB/s)
-            let n = r.many(max: Swift.min(20_000, Bytes.fit(line.count + 8, room: room)))
+            // at most 2,000: more rows are not a limit but a slower run (a debug build parses a few MB/s)
+            let n = r.many(max: Swift.min(2_000, Bytes.fit(line.count + 8, room: room)))
             var block: [UInt8] = []
             block.reserveCapacity(n * (rest.count + 8))
             for k in 0..<n { block.append(contentsOf: Bytes.of("R\(k)")); block.append(contentsOf: rest); block.append(10) }
@@ -303,7 +303,7 @@ final class LogTarget: FuzzTarget {
             switch r.below(12) {
             case 0:
                 // very many distinct agents and months (memory per agent-period)
-                let n = r.many(max: 20_000)
+                let n = r.many(max: 2_000)
                 var block: [UInt8] = []
                 block.reserveCapacity(n * 48)
                 for k in 0..<n {

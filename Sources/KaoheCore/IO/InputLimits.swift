@@ -10,6 +10,9 @@ public enum InputLimits {
     public static let workbookBytes = 32 * 1024 * 1024
     /// One part of a workbook once unpacked (a worksheet's XML, the shared strings).
     public static let workbookPartBytes = 64 * 1024 * 1024
+    /// The workbook's own parts (workbook.xml, its relationships, the styles): a few KB in any
+    /// real file.
+    public static let workbookMetaBytes = 2 * 1024 * 1024
     /// All parts read from one workbook, unpacked.
     public static let workbookUnpackedBytes = 160 * 1024 * 1024
     /// Unpacked ÷ packed size of a part larger than 1 MiB: above this it is a zip bomb.
@@ -23,8 +26,9 @@ public enum InputLimits {
     public static let gridCells = 2_000_000
     /// One cell, in UTF-8 bytes (Excel holds 32,767 characters in a cell).
     public static let cellBytes = 128 * 1024
-    /// A scheme text (YAML or JSON).
-    public static let schemeBytes = 1024 * 1024
+    /// A scheme text (YAML or JSON): nine times the largest preset (ecommerce-monthly, 14 KB); the
+    /// YAML decoder takes about 3 s for a megabyte.
+    public static let schemeBytes = 128 * 1024
     /// Nesting of `[ { ` and indentation levels in a scheme text.
     public static let schemeNesting = 64
     /// A formula's length in characters and the depth of its syntax tree.

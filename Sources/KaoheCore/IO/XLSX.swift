@@ -215,7 +215,7 @@ public enum XLSXReader {
             }
             var rels: [String: String] = [:]
             if archive.entries["xl/_rels/workbook.xml.rels"] != nil {
-                XMLScanner.scan(try entry("xl/_rels/workbook.xml.rels")) { e in
+                XMLScanner.scan(try entry("xl/_rels/workbook.xml.rels", limit: InputLimits.workbookMetaBytes)) { e in
                     if case .start("Relationship", let a, _) = e, let id = a["Id"], let t = a["Target"] {
                         rels[id] = t.hasPrefix("/") ? String(t.dropFirst()) : "xl/" + t
                     }
@@ -224,7 +224,7 @@ public enum XLSXReader {
             }
             var found: [(String, String)] = []
             var is1904 = false
-            XMLScanner.scan(try entry("xl/workbook.xml")) { e in
+            XMLScanner.scan(try entry("xl/workbook.xml", limit: InputLimits.workbookMetaBytes)) { e in
                 if case .start(let name, let a, _) = e {
                     if name == "sheet", let n = a["name"] {
                         let rid = a["r:id"] ?? a.first(where: { $0.key.hasSuffix(":id") })?.value ?? ""
@@ -257,7 +257,7 @@ public enum XLSXReader {
                 var custom: [Int: String] = [:]
                 var xfs: [Int] = []
                 var inCellXfs = false
-                XMLScanner.scan(try entry("xl/styles.xml")) { e in
+                XMLScanner.scan(try entry("xl/styles.xml", limit: InputLimits.workbookMetaBytes)) { e in
                     switch e {
                     case .start("numFmt", let a, _):
                         if let id = a["numFmtId"].flatMap({ Int($0) }), let code = a["formatCode"] { custom[id] = code }
@@ -304,10 +304,10 @@ public enum XLSXReader {
         /// One part unpacked, refused past `InputLimits.workbookPartBytes`, past the ratio of a
         /// zip bomb, or when the parts read so far pass `workbookUnpackedBytes` — counted as the
         /// bytes come out, whatever sizes the archive declares.
-        func entry(_ path: String) throws(InputError) -> Data {
+        func entry(_ path: String, limit partLimit: Int = InputLimits.workbookPartBytes) throws(InputError) -> Data {
             guard let e = archive.entries[path] else { throw InputError(file: file, message: "工作簿缺少 \(path) — the workbook is incomplete") }
             let packed = max(e.packed, 1)
-            let limit = min(InputLimits.workbookPartBytes, InputLimits.workbookUnpackedBytes - unpacked.total)
+            let limit = min(partLimit, InputLimits.workbookUnpackedBytes - unpacked.total)
             func tooLarge(_ n: Int) -> Bool { n > limit || (n > 1_048_576 && n / packed > InputLimits.workbookRatio) }
             let out: Data
             do { out = try archive.extract(e, tooLarge: tooLarge) } catch {
@@ -319,7 +319,7 @@ public enum XLSXReader {
         }
 
         func bomb(_ path: String) -> InputError {
-            InputError(file: file, message: "工作簿解压后过大 \(path) unpacks to more than \(InputLimits.workbookPartBytes / 1_048_576) MB (or more than \(InputLimits.workbookRatio)× its packed size): the file is refused")
+            InputError(file: file, message: "工作簿解压后过大 \(path) unpacks to more than its limit (\(InputLimits.workbookPartBytes / 1_048_576) MB for a sheet, \(InputLimits.workbookMetaBytes / 1_048_576) MB for the workbook's own parts) (or more than \(InputLimits.workbookRatio)× its packed size): the file is refused")
         }
 
         /// A numeric cell as text: dates as `YYYY-MM-DD` (with time when it has one),

@@ -197,7 +197,8 @@ extension SchemeLoader {
     /// — so an editor can show the problem at its place. Where the path goes deeper than the text
     /// (a missing key), the deepest node found; nil when the text does not parse.
     public static func line(of path: String, in text: String) -> Int? {
-        guard let root = try? Yams.compose(yaml: text) else { return nil }
+        // a text the loader refuses unread is not parsed here either (the problem names its line)
+        guard precheck(text) == nil, let root = try? Yams.compose(yaml: text) else { return nil }
         var node = root
         var line = root.mark?.line
         for step in pathSteps(path) {
