@@ -136,7 +136,9 @@ struct HostileInputTests {
         func problem(_ text: String) -> String? {
             do { _ = try SchemeLoader.decode(text, format: .yaml); return nil } catch { return error.description }
         }
-        #expect(problem("id: x\nname: " + String(repeating: "[", count: 1_000_000))?.contains("嵌套过深") == true)
+        #expect(problem("id: x\nname: " + String(repeating: "[", count: 10_000))?.contains("嵌套过深") == true)
+        #expect(problem("id: x\nname: " + String(repeating: "[", count: 1_000_000))?.contains("过大") == true)
+        #expect(problem("id: x\nitems:\n" + String(repeating: "- ", count: 5_000) + "x\n")?.contains("缩进过深") == true)
         #expect(problem("{\"id\": " + String(repeating: "[", count: 100_000) + "}")?.contains("嵌套过深") == true)
         #expect(problem("id: x\nname: \"" + String(repeating: "a", count: 200 << 10) + "\"")?.contains("过大") == true)
         let laughs = "a: &a [\"lol\",\"lol\"]\nb: &b [*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b]\nd: [*c,*c,*c,*c]\n"
