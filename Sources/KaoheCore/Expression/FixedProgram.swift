@@ -128,22 +128,18 @@ public struct FixedProgram: Sendable {
                     case .not: st[sp - 1] = st[sp - 1].raw == 0 ? .one : .zero
                     case .toBool: st[sp - 1] = st[sp - 1].raw == 0 ? .zero : .one
                     // an overflow or a zero divisor: the tree decides and reports it
-                    case .add:
+                    case .add, .sub, .mul, .div:
                         sp -= 1
-                        guard let r = Fixed.adding(st[sp - 1], st[sp]) else { return nil }
+                        let a = st[sp - 1], b = st[sp]
+                        let r: Fixed?
+                        switch code[pc] {
+                        case .add: r = Fixed.adding(a, b)
+                        case .sub: r = Fixed.subtracting(a, b)
+                        case .mul: r = Fixed.multiplying(a, b)
+                        default: r = Fixed.quotient(a, b)
+                        }
+                        guard let r else { return nil }
                         st[sp - 1] = r
-                    case .sub:
-                        sp -= 1
-                        guard let r = Fixed.subtracting(st[sp - 1], st[sp]) else { return nil }
-                        st[sp - 1] = r
-                    case .mul:
-                        sp -= 1
-                        guard let r = Fixed.multiplying(st[sp - 1], st[sp]) else { return nil }
-                        st[sp - 1] = r
-                    case .div:
-                        sp -= 1
-                        guard let q = Fixed.quotient(st[sp - 1], st[sp]) else { return nil }
-                        st[sp - 1] = q
                     case .lt: sp -= 1; st[sp - 1] = st[sp - 1] < st[sp] ? .one : .zero
                     case .le: sp -= 1; st[sp - 1] = st[sp - 1] <= st[sp] ? .one : .zero
                     case .gt: sp -= 1; st[sp - 1] = st[sp - 1] > st[sp] ? .one : .zero
