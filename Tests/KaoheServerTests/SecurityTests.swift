@@ -234,6 +234,47 @@ struct SecurityTests {
         }
     }
 
+    @Test("the account page makes a token (its secret shown once), lists it without the secret, and revokes it")
+    func tokensPage() async throws {
+        try await withKaohe { app, _ in
+            let (bob, _) = try await Browser.signIn(app, "bob")
+            var h = bob.headers
+            h.contentType = .urlEncodedForm
+            let csrf = bob.csrf.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            var secret = ""
+            try await app.testing().test(.POST, "account/tokens", headers: h, body: ByteBuffer(string: "_csrf=\(csrf)&name=%E6%8A%A5%E8%A1%A8&scope=read&days=30")) { res in
+                #expect(res.status == .ok)
+                let body = res.body.string
+                secret = body.range(of: "id=\"new-token\">").map { String(body[$0.upperBound...].prefix { $0 != "<" }) } ?? ""
+                #expect(secret.count > 30 && body.contains("只读"), "\(body.prefix(300))")
+            }
+            try await app.testing().test(.GET, "api/v1/me", headers: Self.bearer(secret)) { res in #expect(res.status == .ok) }
+            try await app.testing().test(.GET, "account/tokens", headers: bob.headers) { res in
+                #expect(res.body.string.contains("报表") && !res.body.string.contains(secret))
+            }
+            try await app.testing().test(.POST, "account/tokens", headers: h, body: ByteBuffer(string: "_csrf=\(csrf)&name=x&scope=root&days=30")) { res in
+                #expect(res.status == .unprocessableEntity && res.body.string.contains("scope"))
+            }
+            // without the form's token: refused
+            try await app.testing().test(.POST, "account/tokens", headers: ["Cookie": bob.cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                                         body: ByteBuffer(string: "name=x&scope=write")) { res in #expect(res.status == .forbidden) }
+            let id = try #require(try await UserToken.query(on: app.db).filter(\.$name == "报表").first()?.id)
+            try await app.testing().test(.POST, "account/tokens/\(id)/revoke", headers: h, body: ByteBuffer(string: "_csrf=\(csrf)")) { res in
+                #expect(res.status == .seeOther)
+            }
+            try await app.testing().test(.GET, "api/v1/me", headers: Self.bearer(secret)) { res in #expect(res.status == .unauthorized) }
+            try await app.testing().test(.GET, "account/tokens", headers: bob.headers) { res in #expect(res.body.string.contains("已吊销")) }
+            // in English
+            let en = bob.headers
+            var enForm = en
+            enForm.contentType = .urlEncodedForm
+            try await app.testing().test(.POST, "language", headers: enForm, body: ByteBuffer(string: "_csrf=\(csrf)&language=en")) { _ in }
+            try await app.testing().test(.GET, "account/tokens", headers: en) { res in
+                #expect(res.body.string.contains("API tokens") && res.body.string.contains("Revoked"), "\(res.body.string.suffix(600))")
+            }
+        }
+    }
+
     @Test("PasswordPolicy by hand: length, repeats, common words, sequences, the user name")
     func passwordPolicy() {
         #expect(PasswordPolicy.problem("Violet-Harbour-42", username: "bob") == nil)

@@ -267,8 +267,10 @@ public struct ExpressionParser {
 
     public static func parse(_ text: String) throws(ExpressionError) -> Expr {
         // bounded before anything is built: the tree's recursion (evaluate, text, bind) stays shallow
-        if text.count > InputLimits.formulaLength {
-            throw ExpressionError(message: "公式过长 the formula has \(text.count) characters; the limit is \(InputLimits.formulaLength)", position: InputLimits.formulaLength + 1)
+        // the byte count first: counting the characters of a hostile 100,000-character text is itself slow
+        let bytes = text.utf8.count
+        if bytes > 4 * InputLimits.formulaLength || (bytes > InputLimits.formulaLength && text.count > InputLimits.formulaLength) {
+            throw ExpressionError(message: "公式过长 the formula is longer than \(InputLimits.formulaLength) characters (\(bytes) bytes)", position: InputLimits.formulaLength + 1)
         }
         var p = ExpressionParser(chars: Array(text))
         p.skipSpace()

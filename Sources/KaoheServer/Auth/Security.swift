@@ -62,6 +62,37 @@ enum PreSession {
     }
 }
 
+/// API tokens: made by a person signed in (never by another token), named, scoped, expiring;
+/// the secret is returned once. Used by the API and the account page alike.
+extension Accounts {
+    static func createToken(for user: User, name raw: String, scope rawScope: String?, days rawDays: Int?, on db: Database) async throws -> (UserToken, String) {
+        let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...80).contains(name.count) else { throw Abort(.unprocessableEntity, reason: "name: 须为 1–80 个字符 1 to 80 characters") }
+        guard let scope = UserToken.Scope(rawValue: rawScope ?? "write") else {
+            throw Abort(.unprocessableEntity, reason: "scope: 须为 read 或 write (got “\(InputLimits.quote(rawScope ?? ""))”)")
+        }
+        let days = rawDays ?? 90
+        guard (1...365).contains(days) else { throw Abort(.unprocessableEntity, reason: "expires_days: 须为 1–365 天 1 to 365 days") }
+        let token = [UInt8].random(count: 32).base64.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-")
+        let record = UserToken(userId: try user.requireID(), name: name, tokenHash: UserToken.hash(token), scope: scope,
+                               expiresAt: Date().addingTimeInterval(Double(days) * 86_400))
+        try await record.save(on: db)
+        try await Audit.record(on: db, actor: user, action: "create", entity: "api_token", id: name, after: "scope=\(scope.rawValue) expires=\(days)d")
+        return (record, token)
+    }
+
+    /// Revoked by its owner or by HR (others: 404, nothing said about whose it is); audited.
+    static func revokeToken(_ id: UUID?, by user: User, on db: Database) async throws {
+        guard let id, let t = try await UserToken.find(id, on: db), t.$user.id == user.id || Access.canAdminister(user.viewer) else {
+            throw Abort(.notFound, reason: "没有这个令牌 no such token")
+        }
+        guard t.revokedAt == nil else { return }
+        t.revokedAt = Date()
+        try await t.save(on: db)
+        try await Audit.record(on: db, actor: user, action: "revoke", entity: "api_token", id: t.name)
+    }
+}
+
 /// Deactivated accounts (leavers) and the end of their sessions and tokens.
 extension Accounts {
     /// Ends every session (by raising the epoch) and revokes every token of `user`.

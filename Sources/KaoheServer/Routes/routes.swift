@@ -37,6 +37,51 @@ struct WebController: RouteCollection {
         signedIn.get("employees", ":id", use: employee)
         signedIn.get("account", "password", use: passwordPage)
         signedIn.post("account", "password", use: changePassword)
+        signedIn.get("account", "tokens", use: tokensPage)
+        signedIn.post("account", "tokens", use: createTokenForm)
+        signedIn.post("account", "tokens", ":id", "revoke", use: revokeTokenForm)
+    }
+
+    // MARK: the account's API tokens (the same rules as /api/v1/tokens)
+
+    func tokensPage(req: Request) async throws -> Response {
+        try await tokensPage(req, created: nil, error: nil)
+    }
+
+    func tokensPage(_ req: Request, created: (name: String, token: String)?, error: String?, status: HTTPStatus = .ok) async throws -> Response {
+        let user = try req.user
+        let rows = try await UserToken.query(on: req.db).filter(\.$user.$id == (try user.requireID())).sort(\.$createdAt, .descending).all().map { t in
+            TokensModel.Row(id: try t.requireID(), name: t.name, scope: t.scopeName, created: t.createdAt.map(Self.day) ?? "—",
+                            expires: t.expiresAt.map(Self.day) ?? "—", lastUsed: t.lastUsedAt.map(Self.day) ?? "—",
+                            state: t.revokedAt != nil ? "已吊销" : (t.usable() ? "有效" : "已过期"), active: t.usable())
+        }
+        return Page.render(status: status, title: "API 令牌", user: user, csrf: req.csrfToken,
+                           body: TokensView.body(TokensModel(csrf: req.csrfToken, rows: rows, created: created, error: error)))
+    }
+
+    static func day(_ d: Date) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let c = cal.dateComponents([.year, .month, .day], from: d)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    struct TokenForm: Content { var name: String; var scope: String?; var days: Int? }
+
+    func createTokenForm(req: Request) async throws -> Response {
+        let user = try req.user
+        let form = try req.content.decode(TokenForm.self)
+        do {
+            let (record, token) = try await Accounts.createToken(for: user, name: form.name, scope: form.scope, days: form.days, on: req.db)
+            return try await tokensPage(req, created: (record.name, token), error: nil)
+        } catch let e as AbortError where e.status == .unprocessableEntity {
+            return try await tokensPage(req, created: nil, error: e.reason, status: .unprocessableEntity)
+        }
+    }
+
+    func revokeTokenForm(req: Request) async throws -> Response {
+        try await Accounts.revokeToken(req.parameters.get("id", as: UUID.self), by: try req.user, on: req.db)
+        return req.redirect(to: "/account/tokens")
     }
 
     func passwordPage(req: Request) async throws -> Response {
@@ -225,20 +270,9 @@ struct APIController: RouteCollection {
         let user = try req.user
         guard req.apiToken == nil else { throw Abort(.forbidden, reason: "令牌不能创建令牌：请登录后创建 a token cannot create tokens") }
         let body = try req.decodeBody(TokenRequest.self)
-        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...80).contains(name.count) else { throw Abort(.unprocessableEntity, reason: "name: 须为 1–80 个字符 1 to 80 characters") }
-        guard let scope = UserToken.Scope(rawValue: body.scope ?? "write") else {
-            throw Abort(.unprocessableEntity, reason: "scope: 须为 read 或 write (got “\(InputLimits.quote(body.scope ?? ""))”)")
-        }
-        let days = body.expiresDays ?? 90
-        guard (1...365).contains(days) else { throw Abort(.unprocessableEntity, reason: "expires_days: 须为 1–365 天 1 to 365 days") }
-        let token = [UInt8].random(count: 32).base64.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-")
-        let expires = Date().addingTimeInterval(Double(days) * 86_400)
-        let record = UserToken(userId: try user.requireID(), name: name, tokenHash: UserToken.hash(token), scope: scope, expiresAt: expires)
-        try await record.save(on: req.db)
-        try await Audit.record(on: req.db, actor: user, action: "create", entity: "api_token", id: name, after: "scope=\(scope.rawValue) expires=\(days)d")
+        let (record, token) = try await Accounts.createToken(for: user, name: body.name, scope: body.scope, days: body.expiresDays, on: req.db)
         let res = Response(status: .created)
-        try res.content.encode(TokenDTO(id: try record.requireID(), name: name, token: token, scope: scope.rawValue, expiresAt: expires))
+        try res.content.encode(TokenDTO(id: try record.requireID(), name: record.name, token: token, scope: record.scopeName, expiresAt: record.expiresAt))
         return res
     }
 
@@ -257,16 +291,7 @@ struct APIController: RouteCollection {
 
     /// Revoked by its owner or by HR; audited.
     func revokeToken(req: Request) async throws -> HTTPStatus {
-        let user = try req.user
-        guard let id = req.parameters.get("id", as: UUID.self), let t = try await UserToken.find(id, on: req.db),
-              t.$user.id == user.id || Access.canAdminister(user.viewer) else {
-            throw Abort(.notFound, reason: "没有这个令牌 no such token")
-        }
-        if t.revokedAt == nil {
-            t.revokedAt = Date()
-            try await t.save(on: req.db)
-            try await Audit.record(on: req.db, actor: user, action: "revoke", entity: "api_token", id: t.name)
-        }
+        try await Accounts.revokeToken(req.parameters.get("id", as: UUID.self), by: try req.user, on: req.db)
         return .noContent
     }
 

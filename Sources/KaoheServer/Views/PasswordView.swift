@@ -15,9 +15,10 @@ enum PasswordView {
             .form(.action(SiteURL.password.path), .method(.post),
                   .input(.type(.hidden), .name("_csrf"), .value(HTMLEscape.attribute(m.csrf))),
                   .label("当前密码", .input(.type(.password), .name("current"), .attribute(named: "autocomplete", value: "current-password"), .required(true))),
-                  .label("新密码（至少 8 位）", .input(.type(.password), .name("new"), .attribute(named: "autocomplete", value: "new-password"), .required(true))),
+                  .label("新密码（至少 10 位，不能是常见密码）", .input(.type(.password), .name("new"), .attribute(named: "autocomplete", value: "new-password"), .required(true))),
                   .label("再次输入新密码", .input(.type(.password), .name("confirm"), .attribute(named: "autocomplete", value: "new-password"), .required(true))),
-                  .button(.type(.submit), "修改密码"))
+                  .button(.type(.submit), "修改密码")),
+            .if(!m.mustChange, .p(.a(.href("/account/tokens"), "API 令牌")))
         )
     }
 }
