@@ -147,6 +147,18 @@ struct HostileInputTests {
         #expect(SchemeLoader.anchorLine("formula: \"a > 1 && b < 2\"\nx: a && b\nlabel: 'R&D'\n") == nil)
     }
 
+    @Test("a star level over 0 months (or a level window of 0) is refused naming the field; it once crashed the outcome engine")
+    func emptyOutcomeWindows() throws {
+        let url = try #require(Presets.files().first { $0.lastPathComponent == "inbound-line.yaml" })
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let bad = text.replacingOccurrences(of: "min: 90, months: 0", with: "min: 90, months: 0").replacingOccurrences(of: "months: 6", with: "months: 0")
+        #expect(bad != text)
+        let engine = try ScoringEngine(scheme: try SchemeLoader.decode(bad, format: .yaml))
+        do { _ = try OutcomeEngine(engine: engine); Issue.record("accepted") } catch {
+            #expect(error.description.contains("months") && error.description.contains("1–120"), "\(error.description)")
+        }
+    }
+
     // MARK: arithmetic
 
     @Test("an input of 9e12 orders gives an overflow flag on the sheet, never a wrapped rate")

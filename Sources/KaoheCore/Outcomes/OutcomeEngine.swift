@@ -262,6 +262,8 @@ public struct OutcomeEngine: Sendable {
 
     /// The last `n` calendar months up to `m`, if all were scored.
     func window(_ hist: [OutcomeRecord], ending m: MonthIndex, _ n: Int) -> [OutcomeRecord]? {
+        // an empty window decides nothing (the loader refuses one; found by `kaohe fuzz --target scheme`)
+        guard n >= 1 else { return nil }
         var out: [OutcomeRecord] = []
         for k in stride(from: n - 1, through: 0, by: -1) {
             guard let r = at(hist, m + (-k)) else { return nil }

@@ -278,7 +278,9 @@ extension Policy {
             }
             levels.sort { ($0.min ?? Fixed(raw: Int64.min)) > ($1.min ?? Fixed(raw: Int64.min)) }
             if levels.isEmpty || levels.last?.min != nil { r.fail("levels", "须列出各等级，最低一级不设 min（例如 普通）") }
-            policy = .level(LevelPolicy(label: label, rules: o.rules, levels: levels, window: r.int("window", default: 3)!,
+            let window = r.int("window", default: 3)!
+            if !(1...120).contains(window) { r.fail("window", "须为 1–120 个月 must be 1 to 120 months") }
+            policy = .level(LevelPolicy(label: label, rules: o.rules, levels: levels, window: window,
                                         quarterlyLevels: Set((r.value("quarterly")?.array ?? []).compactMap(\.string)),
                                         demoteAfter: r.int("demote_after"), demoteLevel: r.string("demote_level"),
                                         rectificationDays: r.int("rectification_days", default: 30)!,
@@ -300,7 +302,9 @@ extension Policy {
                     guard let f = v.number else { r.fail("\(key).dimensions.\(k)", "应为比例 0–1"); continue }
                     dims.append((k, f))
                 }
-                stars.append(.init(stars: n, label: lab, min: min, months: s["months"]?.number?.intValue ?? 3, dimensions: dims,
+                let months = s["months"]?.number.flatMap { $0.isInteger ? $0.intValue : nil } ?? (s["months"] == nil ? 3 : -1)
+                if !(1...120).contains(months) { r.fail("\(key).months", "须为 1–120 个月 must be 1 to 120 months") }
+                stars.append(.init(stars: n, label: lab, min: min, months: months, dimensions: dims,
                                    itemsMin: s["items_min"]?.number, condition: r.condition(s["condition"]?.string, key: "\(key).condition"),
                                    quota: s["quota"]?.number))
             }
