@@ -33,7 +33,7 @@ public enum XLSXReader {
         var maxCol = -1
         // cell being read
         var ref = "", type = "", style = 0, value: String?, inline = "", hasFormula = false
-        var inCell = false, inV = false, inIS = false, inT = false, inRPh = false
+        var inCell = false, cellOpen = false, inV = false, inIS = false, inT = false, inRPh = false
         var autoRow = 0, autoCol = 0
         var merges: [String] = []
         var cells = 0
@@ -49,7 +49,7 @@ public enum XLSXReader {
                 case "c":
                     ref = attrs["r"] ?? (columnName(autoCol) + String(autoRow))
                     type = attrs["t"] ?? "n"; style = max(0, Int(attrs["s"] ?? "0") ?? 0)
-                    value = nil; inline = ""; hasFormula = false; inCell = !selfClosing
+                    value = nil; inline = ""; hasFormula = false; inCell = !selfClosing; cellOpen = true
                     if selfClosing { autoCol = min(autoCol + 1, InputLimits.columns + 1) }
                 case "v" where inCell: inV = !selfClosing
                 case "f" where inCell: hasFormula = true
@@ -75,7 +75,9 @@ public enum XLSXReader {
                 case "rPh": inRPh = false
                 case "is": inIS = false
                 case "c":
-                    inCell = false
+                    // a closing tag with no cell open (a million `</c>` in a row) is not a cell again
+                    guard cellOpen else { return true }
+                    inCell = false; cellOpen = false
                     guard let (r, c) = splitRefIndex(ref) else {
                         scanError = fail(nil, "无效的单元格引用 bad cell reference “\(ref)”（最多 \(InputLimits.rows) 行、\(InputLimits.columns) 列 Excel's limits）"); return false
                     }
