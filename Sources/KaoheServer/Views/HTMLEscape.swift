@@ -11,18 +11,14 @@
 /// The page-wide translation (`Localizer.html`) decodes these entities in the attributes it
 /// translates and encodes the same five again.
 enum HTMLEscape {
-    /// Text between tags: `&`, `<`, `>`.
-    static func text(_ s: String) -> String { escape(s, quotes: false) }
-
-    /// An attribute value (double or single quoted), or text: `&`, `<`, `>`, `"`, `'`.
-    static func attribute(_ s: String) -> String { escape(s, quotes: true) }
-
-    private static func escape(_ s: String, quotes: Bool) -> String {
+    /// An attribute value (double or single quoted), or text: `&`, `<`, `>`, `"`, `'`. (Text
+    /// nodes are escaped by Plot itself.)
+    static func attribute(_ s: String) -> String {
         // most values have nothing to escape: no copy then
         guard s.utf8.contains(where: { b in
             switch b {
             case UInt8(ascii: "&"), UInt8(ascii: "<"), UInt8(ascii: ">"): return true
-            case UInt8(ascii: "\""), UInt8(ascii: "'"): return quotes
+            case UInt8(ascii: "\""), UInt8(ascii: "'"): return true
             default: return false
             }
         }) else { return s }
@@ -33,8 +29,8 @@ enum HTMLEscape {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\"" where quotes: out += "&quot;"
-            case "'" where quotes: out += "&#39;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
             default: out.unicodeScalars.append(c)
             }
         }
