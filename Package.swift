@@ -68,7 +68,8 @@ let package = Package(
         // HTTP tests on in-memory SQLite; the PostgreSQL suite runs when KAOHE_TEST_POSTGRES_URL is set.
         .testTarget(
             name: "KaoheServerTests",
-            dependencies: ["KaoheServer", .product(name: "VaporTesting", package: "vapor")]
+            dependencies: ["KaoheServer", .product(name: "VaporTesting", package: "vapor")],
+            exclude: ["Fixtures"]
         ),
         // Runs the built `kaohe` binary: the CLI contract other tools depend on.
         .testTarget(
