@@ -38,6 +38,7 @@ enum Demo {
         try await app.db.writeTransaction { db in
             var n = 0
             var agentUserMade = false
+            var outcomeKeys = Set<String>()
             try await User(username: "hr", displayName: "人事 周敏", passwordHash: hash, role: .hr).save(on: db)
             try await User(username: "qa1", displayName: "质检 何静", passwordHash: hash, role: .qa).save(on: db)
             for (di, d) in plan.enumerated() {
@@ -88,16 +89,54 @@ enum Demo {
                         }
                         try await evidence.create(on: db)
                         var results: [StoredResult] = []
-                        for (i, r) in engine.scoreAll(rows).enumerated() {
+                        let scored = engine.scoreAll(rows)
+                        for (i, r) in scored.enumerated() {
                             results.append(StoredResult(employeeId: try members[i].requireID(), schemeId: try scheme.requireID(), period: period,
-                                                        total: r.total.format(), grade: r.grade, json: Scoring.json(r)))
+                                                        total: r.total.format(), grade: r.grade, json: Scoring.json(r), status: .locked))
                         }
                         try await results.create(on: db)
+                        // the past months were appraised and closed: a locked cycle per team and month, so
+                        // they count (R-100-01) and their outcomes are computed from them (R-100-03)
+                        try await lockedCycle(scheme: scheme, period: period, department: dept, team: team, members: members, totals: scored, on: db)
                     }
+                    outcomeKeys.insert(scheme.key)
                 }
             }
+            // every month's outcomes (levels, stars, rank money …) as the engine computes them
+            let periods = (0..<months).map { (last + (-$0)).label }
+            for key in outcomeKeys.sorted() { try await Rescorer.outcomes(key: key, months: periods, on: db) }
             try await Audit.record(on: db, actor: nil, action: "create", entity: "demo", id: "demo", after: "\(n) employees, \(months) months", reason: "kaohe serve --demo")
         }
+    }
+
+    /// A closed month of one team: the cycle locked, each sheet rated by the team leader, reviewed
+    /// by the department's manager and locked with its total.
+    static func lockedCycle(scheme: SchemeVersion, period: String, department: Department, team: Team, members: [Employee],
+                            totals: [SheetResult], on db: Database) async throws {
+        let sched = CycleSchedule.monthly
+        guard let due = sched.deadlines(period: period) else { return }
+        let lead = try await User.query(on: db).filter(\.$team.$id == team.id).filter(\.$role == .lead).first()
+        let manager = try await User.query(on: db).filter(\.$department.$id == department.id).filter(\.$role == .manager).first()
+        let c = Cycle()
+        c.id = UUID(); c.$scheme.id = try scheme.requireID(); c.period = period; c.$department.id = department.id; c.teams = try team.requireID().uuidString
+        c.schedule = String(decoding: try JSONEncoder.sorted.encode(sched), as: UTF8.self)
+        c.status = "locked"
+        c.issuedOn = due.issue.description; c.selfDue = due.selfAssessment.description; c.ratingDue = due.rating.description
+        c.reviewDue = due.review.description; c.publishDue = due.publish.description
+        c.objectionsClose = due.publish.description
+        c.excluded = "{}"; c.createdBy = nil; c.createdAt = Date()
+        try await c.save(on: db)
+        var sheets: [Sheet] = []
+        for (e, r) in zip(members, totals) {
+            let s = Sheet()
+            s.id = UUID(); s.$cycle.id = c.id!; s.$employee.id = try e.requireID()
+            // the team leader's own sheet goes to the manager
+            s.raterId = e.id == team.leaderId ? manager?.id : (lead?.id ?? manager?.id); s.reviewerId = manager?.id
+            s.stage = SheetStage.locked.rawValue; s.version = 1; s.updatedAt = Date(); s.updatedBy = nil
+            s.raterTotal = r.total.format(); s.finalTotal = r.total.format(); s.grade = r.grade
+            sheets.append(s)
+        }
+        try await ImportService.createAll(sheets, on: db)
     }
 
     static func presetFile(_ id: String) throws -> URL {

@@ -1,4 +1,5 @@
 import Fluent
+import KaoheCore
 import Foundation
 import Testing
 import Vapor
@@ -51,9 +52,13 @@ func seed(_ app: Application) async throws -> Org {
     for u in users { try await u.save(on: db) }
     let scheme = SchemeVersion(key: "ecommerce-monthly", version: 1, name: "电商客服月绩效考核表", text: "id: x", preset: "ecommerce-monthly", departmentId: nil, createdBy: nil)
     try await scheme.save(on: db)
+    // one locked (counted) result each, typed as the engine writes it
+    let engine = try ScoringEngine(scheme: try Presets.scheme("ecommerce-monthly"))
     for (e, total) in [(alice, "88.5"), (bob, "91"), (carol, "76"), (dave, "69.5")] {
+        var r = engine.scoreAll([ScoringRow(employee: e.number, period: "2026-10", team: nil, values: try engine.evidence([:]))])[0]
+        r.total = Fixed(total)!
         try await StoredResult(employeeId: try e.requireID(), schemeId: try scheme.requireID(), period: "2026-10", total: total, grade: nil,
-                               json: "{\"employee_id\":\"\(e.number)\",\"total\":\(total)}").save(on: db)
+                               json: Scoring.json(r), status: .locked).save(on: db)
     }
     return Org(deptA: try a.requireID(), deptB: try b.requireID(), team1: try t1.requireID(), team2: try t2.requireID(), team3: try t3.requireID(),
                alice: try alice.requireID(), bob: try bob.requireID(), carol: try carol.requireID(), dave: try dave.requireID())

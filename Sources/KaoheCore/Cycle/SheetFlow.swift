@@ -18,6 +18,19 @@ public enum SheetStage: String, Codable, Sendable, CaseIterable {
     case resolved
     case locked
 
+    /// Published or later: the sheet's result counts (R-100-01) and changes only through a
+    /// correction with a reason (R-100-02).
+    public var isClosed: Bool { [.published, .objected, .acknowledged, .resolved, .locked].contains(self) }
+
+    /// Who may correct a closed sheet: the reviewer or HR until the lock, HR alone after it (R-100-02).
+    public func mayCorrect(_ actor: SheetActor) -> Bool {
+        switch self {
+        case .locked: return actor == .hr
+        case .published, .acknowledged, .resolved: return actor == .hr || actor == .reviewer
+        default: return false
+        }
+    }
+
     public var label: String {
         switch self {
         case .selfAssessment: return "自评"
@@ -114,7 +127,10 @@ public enum SheetFlow {
             if stage == .published && objectionOpen { throw FlowError(message: "申诉期未结束 the objection window is still open") }
             return .locked
         case (.objected, .lock): throw FlowError(message: "申诉未处理，不能锁定 an objection is still open")
+        // R-100-02: a published result changes only by a correction with a reason (the reviewer or
+        // HR until the lock, HR alone after it); the stage stays where it was
         case (.locked, .correct): try need(.hr); return .locked
+        case (.published, .correct), (.acknowledged, .correct), (.resolved, .correct): try need(.reviewer, .hr); return stage
         default: throw wrong()
         }
     }

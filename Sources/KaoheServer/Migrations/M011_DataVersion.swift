@@ -19,9 +19,14 @@ struct M011_DataVersion: AsyncMigration {
         guard let sql = db as? SQLDatabase else { return }
         try await sql.raw("CREATE TABLE \(unsafeRaw: Self.table) (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)").run()
         try await sql.raw("INSERT INTO \(unsafeRaw: Self.table) (id, n) VALUES (1, 0)").run()
+        try await Self.track(Self.tracked, on: sql)
+    }
+
+    /// Row triggers raising the counter on every change to `tables` (later migrations add theirs).
+    static func track(_ tables: [String], on sql: SQLDatabase) async throws {
         if sql.dialect.name == "sqlite" {
             // SQLite has row triggers only; one writer at a time, so the single row never contends
-            for t in Self.tracked {
+            for t in tables {
                 for op in ["INSERT", "UPDATE", "DELETE"] {
                     try await sql.raw("""
                         CREATE TRIGGER \(unsafeRaw: "dv_\(t)_\(op.lowercased())") AFTER \(unsafeRaw: op) ON \(unsafeRaw: t)
@@ -37,7 +42,7 @@ struct M011_DataVersion: AsyncMigration {
                 CREATE OR REPLACE FUNCTION kaohe_data_version_bump() RETURNS trigger AS $$
                 BEGIN UPDATE \(unsafeRaw: Self.table) SET n = n + 1 WHERE id = 1; RETURN NULL; END $$ LANGUAGE plpgsql
                 """).run()
-            for t in Self.tracked {
+            for t in tables {
                 try await sql.raw("""
                     CREATE TRIGGER \(unsafeRaw: "dv_\(t)") AFTER INSERT OR UPDATE OR DELETE ON \(unsafeRaw: t)
                     FOR EACH ROW EXECUTE FUNCTION kaohe_data_version_bump()

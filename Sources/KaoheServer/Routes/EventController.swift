@@ -43,9 +43,14 @@ struct EventController: RouteCollection {
         let user = try req.user
         let body = try req.decodeBody(EventRequest.self)
         guard let employee = try await Employee.find(body.employeeId, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
-        guard let version = try await SchemeVersion.query(on: req.db).filter(\.$key == body.scheme).sort(\.$version, .descending).first() else {
+        guard let newest = try await SchemeVersion.query(on: req.db).filter(\.$key == body.scheme).sort(\.$version, .descending).first() else {
             throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(body.scheme)”")
         }
+        // the event goes to the version of its month's sheets (issue 14 §5)
+        var chosen = newest
+        if let p = try Scoring.engine(newest).scheme.calendar.period(ofDate: body.occurredOn),
+           let v = try await SheetStore.writeVersion(key: body.scheme, period: p, on: req.db) { chosen = v }
+        let version = chosen
         let engine = try Scoring.engine(version)
         guard let idx = engine.columnIndex[body.column] else { throw Abort(.unprocessableEntity, reason: "column: 方案 \(body.scheme) 没有这一输入 unknown column “\(body.column)”") }
         guard engine.inputs[idx].kind == .count else {
@@ -58,12 +63,15 @@ struct EventController: RouteCollection {
         let schemeId = try version.requireID()
         let event = EventRecord(employeeId: body.employeeId, schemeId: schemeId, period: period, column: body.column,
                                 occurredOn: body.occurredOn, note: body.note, recordedBy: user.id)
+        try await SheetStore.refuseIfClosed(employees: [body.employeeId], periods: [period], key: body.scheme, what: "occurred_on", on: req.db)
         let count = try await req.db.writeTransaction { db -> Int in
+            try await SheetStore.refuseIfClosed(employees: [body.employeeId], periods: [period], key: body.scheme, what: "occurred_on", on: db)
             try await event.save(on: db)
+            try await SheetStore.touch(employees: [body.employeeId], period: period, scheme: schemeId, by: user, on: db)
             let n = try await Self.recount(employee: employee, scheme: version, period: period, column: body.column, on: db)
             try await Audit.record(on: db, actor: user, action: "create", entity: "event", id: "\(employee.number)/\(body.occurredOn)/\(body.column)",
                                    after: body.note ?? "", reason: nil)
-            try await EvidenceController.rescore(version, period: period, for: [body.employeeId], on: db)
+            try await Rescorer.rescore(version, period: period, for: [body.employeeId], on: db)
             return n
         }
         let res = Response(status: .created)
@@ -83,11 +91,13 @@ struct EventController: RouteCollection {
         let engine = try Scoring.engine(event.scheme)
         try EvidenceController.authorize(column: event.column, user.viewer, event.employee, engine)
         try await req.db.writeTransaction { db in
+            try await SheetStore.refuseIfClosed(employees: [event.$employee.id], periods: [event.period], key: event.scheme.key, what: "event", on: db)
             try await event.delete(on: db)
+            try await SheetStore.touch(employees: [event.$employee.id], period: event.period, scheme: event.$scheme.id, by: user, on: db)
             _ = try await Self.recount(employee: event.employee, scheme: event.scheme, period: event.period, column: event.column, on: db)
             try await Audit.record(on: db, actor: user, action: "delete", entity: "event", id: "\(event.employee.number)/\(event.occurredOn)/\(event.column)",
                                    before: event.note ?? "", after: nil, reason: body.reason)
-            try await EvidenceController.rescore(event.scheme, period: event.period, for: [event.$employee.id], on: db)
+            try await Rescorer.rescore(event.scheme, period: event.period, for: [event.$employee.id], on: db)
         }
         return .noContent
     }

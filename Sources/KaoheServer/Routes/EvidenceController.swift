@@ -37,7 +37,8 @@ struct EvidenceController: RouteCollection {
         guard Period.isValid(body.period) else { throw Abort(.badRequest, reason: "period “\(body.period)” 不是有效期间 (YYYY-MM)") }
         guard !body.values.isEmpty else { throw Abort(.badRequest, reason: "values 为空 nothing to record") }
         guard let employee = try await Employee.find(body.employeeId, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
-        guard let version = try await SchemeVersion.query(on: req.db).filter(\.$key == body.scheme).sort(\.$version, .descending).first() else {
+        // the version of the period's sheets (issue 14 §5): one person's month has one result
+        guard let version = try await SheetStore.writeVersion(key: body.scheme, period: body.period, on: req.db) else {
             throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(body.scheme)”")
         }
         let engine = try Scoring.engine(version)
@@ -48,19 +49,24 @@ struct EvidenceController: RouteCollection {
             try Self.authorize(column: column, user.viewer, employee, engine)
         }
         let schemeId = try version.requireID()
-        let existing = try await EvidenceEntry.query(on: req.db)
-            .filter(\.$employee.$id == body.employeeId).filter(\.$scheme.$id == schemeId).filter(\.$period == body.period).all()
-        var merged = Dictionary(existing.map { ($0.column, $0.value) }, uniquingKeysWith: { $1 })
-        let changes = body.values.filter { merged[$0.key] != $0.value }
-        let overwrites = changes.keys.filter { merged[$0] != nil }
-        if !overwrites.isEmpty && (body.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
-            throw Abort(.unprocessableEntity, reason: "reason: 修改已录入的 \(overwrites.sorted().joined(separator: "、")) 须说明原因 (R-004-03)")
-        }
-        merged.merge(body.values) { $1 }
-        do { _ = try engine.evidence(merged) } catch {
-            throw Abort(.unprocessableEntity, reason: "values.\(error.column ?? ""): \(error.message)")
-        }
-        try await req.db.writeTransaction { db in
+        try await SheetStore.refuseIfClosed(employees: [body.employeeId], periods: [body.period], key: body.scheme, what: "values", on: req.db)
+        let changes = try await req.db.writeTransaction { db -> [String: String] in
+            // read inside the write: parallel writers of one person queue here (SQLite's write gate;
+            // a row lock on PostgreSQL), so each sees the other's value as its "before"
+            try await SheetStore.lockEmployee(body.employeeId, on: db)
+            try await SheetStore.refuseIfClosed(employees: [body.employeeId], periods: [body.period], key: body.scheme, what: "values", on: db)
+            let existing = try await EvidenceEntry.query(on: db)
+                .filter(\.$employee.$id == body.employeeId).filter(\.$scheme.$id == schemeId).filter(\.$period == body.period).all()
+            var merged = Dictionary(existing.map { ($0.column, $0.value) }, uniquingKeysWith: { $1 })
+            let changes = body.values.filter { merged[$0.key] != $0.value }
+            let overwrites = changes.keys.filter { merged[$0] != nil }
+            if !overwrites.isEmpty && (body.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                throw Abort(.unprocessableEntity, reason: "reason: 修改已录入的 \(overwrites.sorted().joined(separator: "、")) 须说明原因 (R-004-03)")
+            }
+            merged.merge(body.values) { $1 }
+            do { _ = try engine.evidence(merged) } catch let error as InputError {
+                throw Abort(.unprocessableEntity, reason: "values.\(error.column ?? ""): \(error.message)")
+            }
             for (column, value) in changes.sorted(by: { $0.key < $1.key }) {
                 if let e = existing.first(where: { $0.column == column }) {
                     let before = e.value
@@ -74,47 +80,16 @@ struct EvidenceController: RouteCollection {
                                            after: value, reason: body.reason)
                 }
             }
-            try await Self.rescore(version, period: body.period, for: [body.employeeId], on: db)
+            if !changes.isEmpty { try await SheetStore.touch(employees: [body.employeeId], period: body.period, scheme: schemeId, by: user, on: db) }
+            try await Rescorer.rescore(version, period: body.period, for: [body.employeeId], on: db)
+            return changes
         }
         let stored = try await StoredResult.query(on: req.db).filter(\.$employee.$id == body.employeeId)
             .filter(\.$scheme.$id == schemeId).filter(\.$period == body.period).first()
-        let sheet = try await Scoring.score(scheme: version, period: body.period, members: try await Scoring.teams(of: [body.employeeId], on: req.db), on: req.db)
-            .first { $0.0.id == body.employeeId }?.1
+        // the stored result is the one just scored: its flags, not a second scoring
+        let sheet = try stored.map { try ResultStore.sheet($0, employee: employee.number) }
         return RecordedDTO(employeeId: body.employeeId, period: body.period, scheme: version.key, schemeVersion: version.version,
                            changed: changes.keys.sorted(), total: stored?.total ?? "", grade: stored?.grade, flags: sheet?.flags.map(\.code) ?? [])
-    }
-
-    /// Re-scores a scheme's period and stores each result (replacing the previous one), audited
-    /// when a total changes. Given the people whose evidence changed, only their teams are
-    /// re-scored (a rater's save re-scored all 1,156 sheets of a department: 0.3 s a mark).
-    static func rescore(_ version: SchemeVersion, period: String, for people: Set<UUID>? = nil, on db: Database) async throws {
-        let schemeId = try version.requireID()
-        let members = try await people.asyncMap { try await Scoring.teams(of: $0, on: db) } ?? nil
-        var stored: [UUID: StoredResult] = [:]
-        let q = StoredResult.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period == period)
-        if let members { q.filter(\.$employee.$id ~~ members) }
-        for r in try await q.all() { stored[r.$employee.id] = r }
-        var created: [[any Encodable & Sendable]] = []
-        Trace.mark("stored results loaded")
-        let scored = try await Scoring.score(scheme: version, period: period, members: members, on: db)
-        Trace.mark("scored")
-        for (emp, r) in scored {
-            let total = r.total.format()
-            let json = Scoring.json(r)
-            if let old = stored[try emp.requireID()] {
-                guard old.json != json else { continue }
-                let before = old.total
-                old.total = total; old.grade = r.grade; old.json = json; old.computedAt = Date()
-                try await old.save(on: db)
-                if before != total {
-                    try await Audit.record(on: db, actor: nil, action: "recompute", entity: "result", id: "\(emp.number)/\(period)", before: before, after: total)
-                }
-            } else {
-                created.append([UUID(), period, total, r.grade, json, Date(), try emp.requireID(), schemeId])
-            }
-        }
-        try await ImportService.bulkInsert(into: StoredResult.schema, columns: ["id", "period", "total", "grade", "json", "computed_at", "employee_id", "scheme_id"],
-                                           rows: created, on: db, batch: 200)
     }
 
     /// Who may record what: the line above the person (lead, manager) and HR; QA inspectors

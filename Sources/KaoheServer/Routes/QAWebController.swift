@@ -139,20 +139,27 @@ struct QAWebController: RouteCollection {
         let user = try req.user
         guard Access.canRecordQA(user.viewer) else { throw Abort(.forbidden, reason: "质检员和人事使用 QA inspectors and HR") }
         let form = try req.content.decode(Form.self)
-        guard let version = try await Self.schemes(on: req.db)[form.scheme] else { throw Abort(.notFound, reason: "scheme: 没有录音质检的方案 “\(form.scheme)”") }
-        let engine = try Scoring.engine(version)
+        guard let latest = try await Self.schemes(on: req.db)[form.scheme] else { throw Abort(.notFound, reason: "scheme: 没有录音质检的方案 “\(form.scheme)”") }
+        let engine = try Scoring.engine(latest)
         let graded = Self.gradedItems(engine.scheme)
         guard let employee = try await Employee.find(form.employee, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
         func fail(_ why: String) -> Response { req.redirect(to: back(form.scheme, form.period, error: "\(employee.number)：\(why)", focus: employee.number, team: form.team, page: form.page)) }
         guard graded.first?.grades.contains(where: { $0.id == form.grade }) == true else { return fail("请选择等级") }
         guard let period = engine.scheme.calendar.period(ofDate: form.day) else { return fail("日期 “\(form.day)” 无效（YYYY-MM-DD）") }
         guard period == form.period else { return fail("日期 \(form.day) 不在 \(form.period) 考核月内") }
+        // the grade goes to the version of its month's sheets (issue 14 §5)
+        let version = try await SheetStore.writeVersion(key: form.scheme, period: period, on: req.db) ?? latest
         guard form.day <= req.application.config.todayDate.description else { return fail("日期 \(form.day) 还没到") }
         let note = form.note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         let columns = graded.compactMap { g in g.grades.contains { $0.id == form.grade } ? "\(g.item).\(form.grade)" : nil }
         for c in columns { try EvidenceController.authorize(column: c, user.viewer, employee, engine) }
         let schemeId = try version.requireID()
+        if let closed = try await SheetStore.firstClosed(employees: [form.employee], periods: [period], key: form.scheme, on: req.db) {
+            return fail("\(closed.period) 的考核结果已\(closed.stage == SheetStage.locked.rawValue ? "锁定" : "发布")，质检结果只能在考核表上以“更正”修改（R-100-02）")
+        }
         let n = try await req.db.writeTransaction { db -> Int in
+            try await SheetStore.refuseIfClosed(employees: [form.employee], periods: [period], key: form.scheme, what: "qa", on: db)
+            try await SheetStore.touch(employees: [form.employee], period: period, scheme: schemeId, by: user, on: db)
             var n = 0
             for c in columns {
                 try await EventRecord(employeeId: form.employee, schemeId: schemeId, period: period, column: c, occurredOn: form.day, note: note, recordedBy: user.id).save(on: db)
@@ -162,7 +169,7 @@ struct QAWebController: RouteCollection {
                 .filter(\.$column ~~ (graded.first?.grades ?? []).map { "\(graded[0].item).\($0.id)" }).count()
             try await Audit.record(on: db, actor: user, action: "create", entity: "qa_recording", id: "\(employee.number)/\(form.day)/\(form.grade)",
                                    after: columns.joined(separator: ",") + (note.map { " \($0)" } ?? ""))
-            try await EvidenceController.rescore(version, period: period, for: [form.employee], on: db)
+            try await Rescorer.rescore(version, period: period, for: [form.employee], on: db)
             return n
         }
         let label = graded.first?.grades.first { $0.id == form.grade }?.label ?? form.grade
@@ -186,15 +193,19 @@ struct QAWebController: RouteCollection {
             try EvidenceController.authorize(column: e.column, user.viewer, e.employee, engine)
             guard Self.gradedItems(engine.scheme).contains(where: { e.column.hasPrefix($0.item + ".") }) else { throw Abort(.badRequest, reason: "不是质检记录") }
         }
+        if let closed = try await SheetStore.firstClosed(employees: events.map { $0.$employee.id }, periods: Array(Set(events.map(\.period))), key: form.scheme, on: req.db) {
+            return req.redirect(to: back(form.scheme, form.period, error: "\(closed.period) 的考核结果已发布，质检结果只能在考核表上以“更正”修改（R-100-02）"))
+        }
         try await req.db.writeTransaction { db in
             for e in events {
+                try await SheetStore.touch(employees: [e.$employee.id], period: e.period, scheme: e.$scheme.id, by: user, on: db)
                 try await e.delete(on: db)
                 _ = try await EventController.recount(employee: e.employee, scheme: e.scheme, period: e.period, column: e.column, on: db)
                 try await Audit.record(on: db, actor: user, action: "delete", entity: "qa_recording", id: "\(e.employee.number)/\(e.occurredOn)/\(e.column)",
                                        before: e.note ?? "", reason: reason)
             }
             for e in Dictionary(events.map { ("\($0.$scheme.id)|\($0.period)", $0) }, uniquingKeysWith: { a, _ in a }).values {
-                try await EvidenceController.rescore(e.scheme, period: e.period, for: Set(events.map { $0.$employee.id }), on: db)
+                try await Rescorer.rescore(e.scheme, period: e.period, for: Set(events.map { $0.$employee.id }), on: db)
             }
         }
         return req.redirect(to: back(form.scheme, form.period, message: "已删除 \(events[0].employee.number) 的一条质检记录", focus: events[0].employee.number))

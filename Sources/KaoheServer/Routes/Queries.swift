@@ -38,7 +38,8 @@ enum Queries {
 
     /// Each employee's latest stored result (period, total) in one query of plain rows (the home
     /// page of HR and the star board listed one query per employee).
-    static func latestTotals(_ ids: [UUID], on db: Database) async throws -> [UUID: (period: String, total: String)] {
+    /// Published and locked results only (R-100-01); `upTo` a month, the latest up to it.
+    static func latestTotals(_ ids: [UUID], upTo: String? = nil, on db: Database) async throws -> [UUID: (period: String, total: String)] {
         guard let sql = db as? SQLDatabase, !ids.isEmpty else { return [:] }
         // each one's latest month from the index alone, then only those months' totals (reading every
         // month's row of a thousand people took a sixth of the star board's time)
@@ -48,22 +49,21 @@ enum Queries {
         var start = 0
         while start < ids.count {
             let chunk = Array(ids[start..<min(start + 1000, ids.count)])
-            let latest = try await sql.select().column("employee_id").column(SQLAlias(SQLFunction("MAX", args: SQLColumn("period")), as: SQLIdentifier("period")))
-                .from(StoredResult.schema).where("employee_id", .in, SQLBind.group(chunk)).groupBy("employee_id").all(decoding: Latest.self)
+            var q = sql.select().column("employee_id").column(SQLAlias(SQLFunction("MAX", args: SQLColumn("period")), as: SQLIdentifier("period")))
+                .from(StoredResult.schema).where("employee_id", .in, SQLBind.group(chunk)).where("status", .in, SQLBind.group(ResultStatus.counted))
+            if let upTo { q = q.where("period", .lessThanOrEqual, SQLBind(upTo)) }
+            let latest = try await q.groupBy("employee_id").all(decoding: Latest.self)
             let want = Dictionary(latest.map { ($0.employee_id, $0.period) }, uniquingKeysWith: { a, _ in a })
             let periods = Array(Set(latest.map(\.period)))
             if !periods.isEmpty {
                 let rows = try await sql.select().columns("employee_id", "period", "total").from(StoredResult.schema)
-                    .where("employee_id", .in, SQLBind.group(chunk)).where("period", .in, SQLBind.group(periods)).all(decoding: Row.self)
+                    .where("employee_id", .in, SQLBind.group(chunk)).where("period", .in, SQLBind.group(periods))
+                    .where("status", .in, SQLBind.group(ResultStatus.counted)).all(decoding: Row.self)
                 for r in rows where want[r.employee_id] == r.period { out[r.employee_id] = (r.period, r.total) }
             }
             start += 1000
         }
         return out
-    }
-
-    static func results(of e: Employee, on db: Database) async throws -> [StoredResult] {
-        try await StoredResult.query(on: db).filter(\.$employee.$id == e.requireID()).sort(\.$period, .descending).with(\.$scheme).all()
     }
 
     /// The people with a row in `table` (results, evidence) for these periods and scheme versions:

@@ -24,6 +24,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: ReportWebController())
     try app.register(collection: QAWebController())
     try app.register(collection: AdminWebController())
+    try app.register(collection: OutcomeRoutes())
 }
 
 /// Server-rendered pages: thin — decode, query, build a model, render.
@@ -238,16 +239,23 @@ struct APIController: RouteCollection {
         var period: String
         var scheme: String
         var schemeVersion: Int
+        /// draft | published | locked: only published and locked results count (R-100-01)
+        var status: String
         var total: String
         var grade: String?
         var sheet: JSONValue
     }
 
+    /// A person's results: the person themself sees only published ones (R-100-01); the line above
+    /// sees drafts too, marked as such.
     func results(req: Request) async throws -> [ResultDTO] {
-        let e = try await Queries.employee(req.parameters.get("id", as: UUID.self), for: try req.user.viewer, on: req.db)
-        return try await Queries.results(of: e, on: req.db).map {
-            ResultDTO(period: $0.period, scheme: $0.scheme.key, schemeVersion: $0.scheme.version, total: $0.total, grade: $0.grade,
-                      sheet: (try? JSONDecoder().decode(JSONValue.self, from: Data($0.json.utf8))) ?? .null)
+        let viewer = try req.user.viewer
+        let e = try await Queries.employee(req.parameters.get("id", as: UUID.self), for: viewer, on: req.db)
+        let own = viewer.employeeId == e.id
+        return try await ResultStore.results(of: try e.requireID(), drafts: !own, on: req.db).map {
+            _ = try ResultStore.sheet($0, employee: e.number)
+            return ResultDTO(period: $0.period, scheme: $0.scheme.key, schemeVersion: $0.scheme.version, status: $0.status, total: $0.total, grade: $0.grade,
+                             sheet: try JSONDecoder().decode(JSONValue.self, from: Data($0.json.utf8)))
         }
     }
 

@@ -294,7 +294,7 @@ enum CycleService {
     /// self-assessment; the superior's marks and the rater's decisions (`….override`) to the
     /// rater while rating, to the reviewer while reviewing or deciding an objection, to HR when
     /// correcting a locked result.
-    static func editable(_ s: Sheet, _ user: User, _ engine: ScoringEngine) -> [InputSpec] {
+    static func editable(_ s: Sheet, _ user: User, _ engine: ScoringEngine, correcting: Bool = false) -> [InputSpec] {
         let roles = roles(s, user)
         // the superior's marks: every input that is not self-assessment, not a metric (imported)
         // and not an event count (recorded as events) — manual marks, grades, "other" deductions,
@@ -306,7 +306,9 @@ enum CycleService {
         case .rating? where roles.contains(.rater): return superior
         case .review? where roles.contains(.reviewer), .objected? where roles.contains(.reviewer): return superior
         case .ready? where roles.contains(.reviewer) || roles.contains(.hr): return superior
-        case .locked? where roles.contains(.hr): return superior
+        // after publication only a correction writes (R-100-02): the reviewer or HR, HR alone after the lock
+        case let st? where st.isClosed && st != .objected:
+            return correcting && roles.contains(where: { st.mayCorrect($0) }) ? superior : []
         default: return []
         }
     }
@@ -443,9 +445,14 @@ enum CycleService {
 
     /// Writes marks (and rater decisions) of the caller's stage. Changing an evidence-driven
     /// item (an `….override`) needs a reason (issue 6 §3); every change is audited.
-    static func write(_ s: Sheet, version: Int, values: [String: String], reason: String?, user: User, db: Database) async throws {
+    @discardableResult
+    static func write(_ s: Sheet, version: Int, values: [String: String], reason: String?, user: User, db: Database,
+                      correcting: Bool = false) async throws -> [Correction.Change] {
         let engine = try Scoring.engine(s.cycle.scheme)
-        let allowed = Dictionary(editable(s, user, engine).map { ($0.column, $0) }, uniquingKeysWith: { a, _ in a })
+        if let st = SheetStage(rawValue: s.stage), st.isClosed, !correcting {
+            throw Abort(.conflict, reason: "这张表\(st == .locked ? "已锁定" : "已发布")，只能以“更正”（action correct）说明原因修改（R-100-02） — a published result changes only through a correction")
+        }
+        let allowed = Dictionary(editable(s, user, engine, correcting: correcting).map { ($0.column, $0) }, uniquingKeysWith: { a, _ in a })
         guard !allowed.isEmpty else { throw Abort(.forbidden, reason: "此阶段（\(SheetStage(rawValue: s.stage)?.label ?? s.stage)）你不能修改这张表 — not yours to edit at this stage") }
         for (k, v) in values {
             guard let input = allowed[k] else { throw Abort(.forbidden, reason: "values.\(k): 此阶段不能填写 not editable by you at this stage") }
@@ -462,9 +469,11 @@ enum CycleService {
             throw Abort(.unprocessableEntity, reason: "reason: 改变依据数据得出的项目（\(overrides.keys.sorted().joined(separator: ", "))）须说明原因 a reason is required to override an evidence-driven item")
         }
         try await claim(s, version: version, user: user, stage: s.stage, on: db)
+        var changes: [Correction.Change] = []
         for (k, v) in values.sorted(by: { $0.key < $1.key }) {
             let old = existing[k]
             if old?.value == v || (old == nil && v.isEmpty) { continue }
+            changes.append(Correction.Change(column: k, before: old?.value, after: v.isEmpty ? nil : v))
             if let old {
                 if v.isEmpty { try await old.delete(on: db) } else {
                     old.value = v; old.recordedBy = user.id; old.recordedAt = Date(); old.note = reason
@@ -476,7 +485,8 @@ enum CycleService {
             try await Audit.record(on: db, actor: user, action: old == nil ? "create" : "update", entity: "evidence", id: "\(s.employee.number)/\(period)/\(k)",
                                    before: old?.value, after: v, reason: reason)
         }
-        try await EvidenceController.rescore(s.cycle.scheme, period: period, for: [s.$employee.id], on: db)
+        try await Rescorer.rescore(s.cycle.scheme, period: period, for: [s.$employee.id], on: db)
+        return changes
     }
 
     static let blocking: Set<String> = ["band_gap", "zero_denominator", "missing_mark"]
@@ -501,11 +511,15 @@ enum CycleService {
             if roles.isEmpty { throw Abort(.forbidden, reason: "这不是你的考核表 not your sheet") }
             throw Abort(.conflict, reason: lastError?.message ?? "不能进行此操作 not allowed now")
         }
-        if try await currentTotal(s, db: db).0 == nil { try await EvidenceController.rescore(s.cycle.scheme, period: s.cycle.period, for: [s.$employee.id], on: db) }
+        if try await currentTotal(s, db: db).0 == nil { try await Rescorer.rescore(s.cycle.scheme, period: s.cycle.period, for: [s.$employee.id], on: db) }
         let before = try await currentTotal(s, db: db)
+        // a change after publication (an objection changed, a correction) is a recorded correction (R-100-02)
+        let correcting = [.change, .correct].contains(action)
+        let figuresBefore = correcting ? try await figures(s, db: db) : nil
+        var changed: [Correction.Change] = []
         if [.adjust, .change, .correct].contains(action) {
             guard let values, !values.isEmpty else { throw Abort(.unprocessableEntity, reason: "values: 调整须给出修改后的分数 an adjustment needs the changed marks") }
-            try await write(s, version: version, values: values, reason: reason, user: user, db: db)
+            changed = try await write(s, version: version, values: values, reason: reason, user: user, db: db, correcting: correcting)
         } else if let values, !values.isEmpty, [.submitSelf, .submitRating].contains(action) {
             try await write(s, version: version, values: values, reason: reason, user: user, db: db)
         } else if s.version != version {
@@ -526,7 +540,7 @@ enum CycleService {
             // the stored result is current (every write re-scores the period): its flags, not a second scoring
             let stored = try await StoredResult.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
                 .filter(\.$period == s.cycle.period).first()
-            let flags = stored.flatMap(ExportService.sheet)?.flags ?? []
+            let flags = try stored.map { try ResultStore.sheet($0, employee: s.employee.number) }?.flags ?? []
             // after a skipped self-assessment, a mark missing only from the self rater does not block
             let skipped = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).filter(\.$action == SheetAction.skipSelf.rawValue).count() > 0
             var present = Set<String>()
@@ -535,7 +549,7 @@ enum CycleService {
                     .filter(\.$period == s.cycle.period).all().map(\.column))
             }
             let engine = try Scoring.engine(s.cycle.scheme)
-            func onlySelfMissing(_ f: ExportService.Sheet.Flag) -> Bool {
+            func onlySelfMissing(_ f: KaoheCore.Flag) -> Bool {
                 guard skipped, f.code == "missing_mark", let item = f.item else { return false }
                 let marks = engine.inputs.filter { $0.column.hasPrefix(item + ".") && $0.rater != nil && !$0.column.hasSuffix(".override") }
                 return !marks.isEmpty && marks.allSatisfy { $0.rater == "self" || present.contains($0.column) }
@@ -554,7 +568,30 @@ enum CycleService {
                             before: before.0, after: after.0).save(on: db)
         try await Audit.record(on: db, actor: user, action: action.rawValue, entity: "sheet", id: "\(s.employee.number)/\(s.cycle.period)",
                                before: before.0, after: after.0, reason: reason)
+        if correcting, let figuresBefore {
+            let figuresAfter = try await figures(s, db: db)
+            let c = Correction()
+            c.$sheet.id = try s.requireID(); c.$employee.id = s.$employee.id; c.period = s.cycle.period
+            // paid in this month's payroll while the month is open, else as a difference in the next
+            c.settledIn = from == .locked ? (MonthIndex(s.cycle.period).map { ($0 + 1).label } ?? s.cycle.period) : s.cycle.period
+            c.actorId = user.id; c.actorName = user.displayName; c.reason = reason ?? ""; c.at = Date()
+            c.changes = String(decoding: try JSONEncoder.sorted.encode(changed), as: UTF8.self)
+            c.beforeTotal = figuresBefore.total; c.afterTotal = figuresAfter.total
+            c.beforePay = figuresBefore.pay; c.afterPay = figuresAfter.pay
+            c.beforeMoney = figuresBefore.money; c.afterMoney = figuresAfter.money
+            try await c.save(on: db)
+            // every outcome that depends on the month: its ranks, levels, stars, money — and later months'
+            try await Rescorer.outcomes(key: s.cycle.scheme.key, from: s.cycle.period, on: db)
+        }
         try await notify(s, action: action, to: to, user: user, db: db)
+    }
+
+    /// A sheet's stored total, pay and money sum (yuan), as a correction records them.
+    static func figures(_ s: Sheet, db: Database) async throws -> (total: String?, pay: String?, money: String?) {
+        guard let r = try await StoredResult.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
+            .filter(\.$period == s.cycle.period).first() else { return (nil, nil, nil) }
+        let sheet = try ResultStore.sheet(r, employee: s.employee.number)
+        return (r.total, sheet.pay.map { $0.paid.yuan }, sheet.moneyTotal.yuan)
     }
 
     static func currentTotal(_ s: Sheet, db: Database) async throws -> (String?, String?) {
@@ -662,11 +699,14 @@ enum CycleService {
         guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以发布 only HR publishes") }
         guard c.status == "open" else { throw Abort(.conflict, reason: "已发布 already published") }
         let sched = schedule(c)
-        let ready = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).filter(\.$stage == SheetStage.ready.rawValue).with(\.$employee).all()
-        let waiting = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).filter(\.$stage ~~ [SheetStage.selfAssessment.rawValue, SheetStage.rating.rawValue, SheetStage.review.rawValue]).count()
-        guard waiting == 0 else { throw Abort(.conflict, reason: "还有 \(waiting) 张表未完成复核，不能发布 sheets still being rated or reviewed") }
         let close = sched.add(sched.objectionDays, to: config.todayDate)
-        try await db.writeTransaction { db in
+        let cid = try c.requireID()
+        return try await db.writeTransaction { db in
+            // one publication however many ask at once: the status moves only from open (issue 14 §5)
+            try await transition(cid, from: "open", to: "published", objectionsClose: close.description, on: db)
+            let ready = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage == SheetStage.ready.rawValue).with(\.$employee).all()
+            let waiting = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage ~~ [SheetStage.selfAssessment.rawValue, SheetStage.rating.rawValue, SheetStage.review.rawValue]).count()
+            guard waiting == 0 else { throw Abort(.conflict, reason: "还有 \(waiting) 张表未完成复核，不能发布 sheets still being rated or reviewed") }
             for s in ready {
                 s.stage = SheetStage.published.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
                 try await s.save(on: db)
@@ -677,30 +717,48 @@ enum CycleService {
                 }
             }
             c.status = "published"; c.objectionsClose = close.description
-            try await c.save(on: db)
-            try await Audit.record(on: db, actor: user, action: "publish", entity: "cycle", id: c.id!.uuidString, after: "sheets=\(ready.count) objections_close=\(close)")
+            // the results now count (R-100-01), and the outcomes are computed from them (R-100-03)
+            try await ResultStore.mark(.published, cycle: c, employees: ready.map { $0.$employee.id }, on: db)
+            if let key = try await SchemeVersion.find(c.$scheme.id, on: db)?.key { try await Rescorer.outcomes(key: key, from: c.period, on: db) }
+            try await Audit.record(on: db, actor: user, action: "publish", entity: "cycle", id: cid.uuidString, after: "sheets=\(ready.count) objections_close=\(close)")
+            return ready.count
         }
-        return ready.count
+    }
+
+    /// Moves a cycle's status with one conditional UPDATE: of parallel requests exactly one
+    /// succeeds, the others get a conflict and change nothing.
+    static func transition(_ id: UUID, from: String, to: String, objectionsClose: String? = nil, on db: Database) async throws {
+        let sql = try ResultStore.sql(db)
+        struct Row: Decodable { var id: UUID }
+        var q = sql.update(Cycle.schema).set("status", to: SQLBind(to))
+        if let objectionsClose { q = q.set("objections_close", to: SQLBind(objectionsClose)) }
+        let rows = try await q.where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind(from)).returning("id").all(decoding: Row.self)
+        guard rows.count == 1 else {
+            throw Abort(.conflict, reason: to == "published" ? "已发布 already published" : to == "locked" ? "已锁定或尚未发布 already locked or not published" : "状态已变 the cycle changed")
+        }
     }
 
     static func lock(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
         guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以锁定 only HR locks") }
         guard c.status == "published", let close = c.objectionsClose.flatMap(CivilDate.init) else { throw Abort(.conflict, reason: "尚未发布 not published") }
-        let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).all()
-        if sheets.contains(where: { $0.stage == SheetStage.objected.rawValue }) { throw Abort(.conflict, reason: "还有未处理的申诉 objections are still open") }
-        if config.todayDate <= close && sheets.contains(where: { $0.stage == SheetStage.published.rawValue }) {
-            throw Abort(.conflict, reason: "申诉期至 \(close) 结束，尚有员工未确认 the objection window is open until \(close)")
-        }
-        try await db.writeTransaction { db in
+        let cid = try c.requireID()
+        return try await db.writeTransaction { db in
+            let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).all()
+            if sheets.contains(where: { $0.stage == SheetStage.objected.rawValue }) { throw Abort(.conflict, reason: "还有未处理的申诉 objections are still open") }
+            if config.todayDate <= close && sheets.contains(where: { $0.stage == SheetStage.published.rawValue }) {
+                throw Abort(.conflict, reason: "申诉期至 \(close) 结束，尚有员工未确认 the objection window is open until \(close)")
+            }
+            try await transition(cid, from: "published", to: "locked", on: db)
             for s in sheets where s.stage != SheetStage.locked.rawValue {
                 try await SheetStep(sheet: s.id!, action: "lock", actor: user, from: s.stage, to: SheetStage.locked.rawValue, reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
                 s.stage = SheetStage.locked.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
                 try await s.save(on: db)
             }
             c.status = "locked"
-            try await c.save(on: db)
-            try await Audit.record(on: db, actor: user, action: "lock", entity: "cycle", id: c.id!.uuidString, after: "sheets=\(sheets.count)")
+            try await ResultStore.mark(.locked, cycle: c, employees: sheets.map { $0.$employee.id }, on: db)
+            if let key = try await SchemeVersion.find(c.$scheme.id, on: db)?.key { try await Rescorer.outcomes(key: key, from: c.period, on: db) }
+            try await Audit.record(on: db, actor: user, action: "lock", entity: "cycle", id: cid.uuidString, after: "sheets=\(sheets.count)")
+            return sheets.count
         }
-        return sheets.count
     }
 }

@@ -60,34 +60,20 @@ enum ExportService {
         var employees: Set<UUID>? = nil
     }
 
-    /// A stored sheet as the engine wrote it (`kaohe score` JSON).
-    struct Sheet: Decodable {
-        struct Item: Decodable { var id: String; var label: String; var rule: String?; var points: Double?; var max: Double?; var explanation: String? }
-        struct Money: Decodable { var id: String; var label: String; var rule: String?; var amount: Double?; var explanation: String? }
-        struct Pay: Decodable { var base: Double?; var paid: Double?; var rule: String?; var explanation: String? }
-        struct Flag: Decodable { var code: String; var rule: String?; var item: String?; var message: String }
-        struct Section: Decodable { var id: String; var label: String; var points: Double?; var max: Double? }
-        var total: Double?
-        var max: Double?
-        var grade: String?
-        var complete: Bool?
-        var sections: [Section]?
-        var items: [Item]?
-        var money: [Money]?
-        var pay: Pay?
-        var flags: [Flag]?
-    }
-
     struct Row {
         var result: StoredResult
         var employee: Employee
         var department: Department
         var team: Team?
-        var sheet: Sheet
+        /// The typed sheet (forms that show items, money or pay); nil for the forms that need only
+        /// the total and grade (read without decoding each sheet).
+        var sheet: SheetResult?
         /// Accountability deductions (R-001-15) applied to this employee as a rater in the period,
-        /// on the sheet of a cycle (reviewer adjustments are in the evidence, so in `sheet.total`).
+        /// on the sheet of a cycle (reviewer adjustments are in the evidence, so in the total).
         var deductions: [Finding] = []
-        var total: Double { (sheet.total ?? 0) - deductions.reduce(0) { $0 + (Double($1.deduction) ?? 0) } }
+        var grade: String? { result.grade }
+        /// The published total (as stored, rounded as shown) less the deductions.
+        var total: Fixed { deductions.reduce(Fixed(result.total) ?? .zero) { $0 - (Fixed($1.deduction) ?? .zero) } }
     }
 
     /// Results without their sheets' JSON (a year of a 1,156-person department is 112 MB of it),
@@ -95,8 +81,9 @@ enum ExportService {
     static func plainResults(periods: [String], employees: Set<UUID>?, department: UUID? = nil, on db: Database) async throws -> [StoredResult] {
         guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
         struct Plain: Decodable { var id: UUID; var employee_id: UUID; var scheme_id: UUID; var period: String; var total: String; var grade: String? }
+        // published and locked results only (R-100-01)
         let q = sql.select().columns("id", "employee_id", "scheme_id", "period", "total", "grade").from(StoredResult.schema)
-            .where("period", .in, SQLBind.group(periods))
+            .where("period", .in, SQLBind.group(periods)).where("status", .in, SQLBind.group(ResultStatus.counted))
         if let department {
             // a manager's department only (the company's year is twice the rows to decode)
             q.where("employee_id", .in, SQLSubquery.select { $0.column("id").from(Employee.schema).where("department_id", .equal, SQLBind(department)) })
@@ -118,34 +105,30 @@ enum ExportService {
 
     /// Competition ranks ("1224") of totals sorted best first, in one pass (the ranking page
     /// searched the list for every row: quadratic, 1.25 s for a department of 1,156).
-    static func competitionRanks(_ sortedTotals: [Double]) -> [Int] {
+    static func competitionRanks<T: Equatable>(_ sortedTotals: [T]) -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(sortedTotals.count)
         for (k, t) in sortedTotals.enumerated() { out.append(k > 0 && sortedTotals[k - 1] == t ? out[k - 1] : k + 1) }
         return out
     }
 
-    /// A stored result's sheet as the engine wrote it.
-    static func sheet(_ r: StoredResult) -> Sheet? {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try? decoder.decode(Sheet.self, from: Data(r.json.utf8))
+    /// A moment as people in the company read it (Asia/Shanghai unless configured otherwise).
+    static func when(_ d: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "Asia/Shanghai"); f.dateFormat = "yyyy-MM-dd HH:mm"
+        return f.string(from: d)
     }
 
-    /// Decimal text of a stored number (the engine writes at most six decimals).
-    static func num(_ d: Double?) -> XLSXWriter.Cell {
-        guard let d else { return .empty }
-        var s = String(format: "%.6f", d)
-        while s.hasSuffix("0") { s.removeLast() }
-        if s.hasSuffix(".") { s.removeLast() }
-        if s == "-0" { s = "0" }
-        return .number(s)
-    }
+    /// A number cell, as shown (two decimals at most).
+    static func num(_ f: Fixed?) -> XLSXWriter.Cell { f.map { .number($0.format()) } ?? .empty }
 
-    /// A mean, rounded half away from zero to two decimals.
-    static func mean(_ xs: [Double]) -> XLSXWriter.Cell {
+    /// A money cell with two decimals.
+    static func yuan(_ d: Decimal?) -> XLSXWriter.Cell { d.map { .number($0.yuan) } ?? .empty }
+
+    /// A mean, rounded half up to two decimals.
+    static func mean(_ xs: [Fixed]) -> XLSXWriter.Cell {
         guard !xs.isEmpty else { return .empty }
-        return num((xs.reduce(0, +) / Double(xs.count) * 100).rounded(.toNearestOrAwayFromZero) / 100)
+        return num(Fixed.divide(xs.reduce(.zero, +), Fixed(xs.count))?.rounded(2))
     }
 
     static func text(_ c: XLSXWriter.Cell) -> String {
@@ -178,7 +161,7 @@ enum ExportService {
                      on db: Database) async throws -> [Row] {
         var results: [StoredResult]
         if detail {
-            let q = StoredResult.query(on: db).filter(\.$period ~~ periods).with(\.$scheme)
+            let q = StoredResult.query(on: db).filter(\.$period ~~ periods).filter(\.$status ~~ ResultStatus.counted).with(\.$scheme)
                 .with(\.$employee) { $0.with(\.$department).with(\.$team) }
             if let employees { q.filter(\.$employee.$id ~~ employees) }
             results = try await q.all()
@@ -189,7 +172,7 @@ enum ExportService {
         for r in results {
             if let department, r.employee.$department.id != department.id { continue }
             if let scheme, r.scheme.key != scheme { continue }
-            guard let sheet = detail ? sheet(r) : Sheet(total: Double(r.total), grade: r.grade) else { continue }
+            let sheet = detail ? try ResultStore.sheet(r, employee: r.employee.number) : nil
             out.append(Row(result: r, employee: r.employee, department: r.employee.department, team: r.employee.team, sheet: sheet))
         }
         // sort keys read once per row (a comparison reading Fluent fields cost a tenth of a year's page)
@@ -228,27 +211,35 @@ enum ExportService {
         let title = "\(f.title) \(label)\(scopeText)（\(f.rule)）"
         let rows = f == .starBoard ? [] : try await load(periods: periods, department: dept, scheme: o.scheme, employees: o.employees, detail: f.needsDetail, on: db)
         func person(_ r: Row) -> [XLSXWriter.Cell] { [.text(r.employee.number), .text(r.employee.name), .text(r.department.name), .text(r.team?.name ?? "")] }
+        // the outcomes the engine stored for the month (R-100-03): the forms state no rule themselves
+        func outcomes(_ period: String) async throws -> [UUID: [StoredOutcome]] {
+            try await OutcomeStore.byEmployee(period: period, employees: Set(rows.compactMap { $0.employee.id }), on: db)
+        }
         switch f {
         case .monthlyRecord:
             var detail: [[XLSXWriter.Cell]] = [], summary: [[XLSXWriter.Cell]] = []
+            let outs = try await outcomes(periods[0])
             for r in rows {
+                guard let sheet = r.sheet else { continue }
                 let base = person(r) + [.text(r.result.period), .text("\(r.result.scheme.key) v\(r.result.scheme.version)")]
-                for i in (r.sheet.items ?? []) {
-                    detail.append(base + [.text(i.label), .text(i.rule ?? ""), num(i.points), num(i.max), .text(i.explanation ?? "")])
+                for i in sheet.items {
+                    detail.append(base + [.text(i.label), .text(i.rules.joined(separator: ",")), num(i.points), num(i.max), .text(i.explanation)])
                 }
-                for m in r.sheet.money ?? [] {
-                    detail.append(base + [.text("\(m.label)（元）"), .text(m.rule ?? ""), num(m.amount), .empty, .text(m.explanation ?? "")])
+                for m in sheet.money {
+                    detail.append(base + [.text("\(m.label)（元）"), .text(m.rules.joined(separator: ",")), yuan(m.amount), .empty, .text(m.explanation)])
                 }
                 for f in r.deductions {
                     detail.append(base + [.text("评分责任扣分（漏扣 \(f.column) \(f.instances) 次）"), .text("R-001-15"), .number("-" + f.deduction), .empty,
                                           .text("该项每次 \(f.perInstance) 分 × 2 × \(f.instances)：\(f.note)")])
                 }
-                for fl in r.sheet.flags ?? [] {
-                    detail.append(base + [.text("⚑ 待处理 \(fl.item ?? fl.code)"), .text(fl.rule ?? ""), .empty, .empty, .text(fl.message)])
+                for o in outs[r.employee.id!] ?? [] {
+                    detail.append(base + [.text("结果：\(o.kind)"), .text(o.rules), o.amount.map { .number($0) } ?? .text(o.value), .empty, .text(o.explanation)])
                 }
-                let money = (r.sheet.money ?? []).reduce(0.0) { $0 + ($1.amount ?? 0) }
-                summary.append(person(r) + [.text(r.result.period), num(r.total), num(r.sheet.max), .text(r.sheet.grade ?? ""),
-                                            num(r.sheet.pay?.paid), num(money), .text((r.sheet.flags ?? []).isEmpty ? "" : "\(r.sheet.flags!.count) 项待处理")])
+                for fl in sheet.flags {
+                    detail.append(base + [.text("⚑ 待处理 \(fl.item ?? fl.code)"), .text(fl.rules.joined(separator: ",")), .empty, .empty, .text(fl.message)])
+                }
+                summary.append(person(r) + [.text(r.result.period), num(r.total), num(sheet.max), .text(r.grade ?? ""),
+                                            yuan(sheet.pay?.paid), yuan(sheet.moneyTotal), .text(sheet.flags.isEmpty ? "" : "\(sheet.flags.count) 项待处理")])
             }
             return (title, [
                 .init(name: "月度考核記錄", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "方案", "考核项目", "规则", "得分/金额", "满分", "依据与计算"], rows: detail),
@@ -257,35 +248,34 @@ enum ExportService {
         case .yearEndRecord:
             var byPerson: [UUID: [Row]] = [:]
             for r in rows { byPerson[r.employee.id!, default: []].append(r) }
+            // each person's conclusions as of their last published month of the year (R-001-14's
+            // eligibility and the like, as the scheme's policies decided them)
+            var asOf: [String: [UUID: [StoredOutcome]]] = [:]
+            for p in Set(byPerson.values.compactMap { $0.map(\.result.period).max() }) { asOf[p] = try await outcomes(p) }
             var out: [[XLSXWriter.Cell]] = []
             for list in byPerson.values.sorted(by: { ($0[0].department.code, $0[0].employee.number) < ($1[0].department.code, $1[0].employee.number) }) {
                 let r0 = list[0]
-                var months = [Double?](repeating: nil, count: 12)
+                var months = [Fixed?](repeating: nil, count: 12)
                 for r in list { if let m = Int(r.result.period.suffix(2)) { months[m - 1] = r.total } }
                 let scored = months.compactMap { $0 }
-                let fails = months.map { ($0 ?? 100) < 70 }
-                var run = 0, longest = 0
-                for f in fails { run = f ? run + 1 : 0; longest = max(longest, run) }
-                let failCount = fails.filter { $0 }.count
-                let eligible = !(longest >= 3 || failCount >= 4)
+                let last = list.map(\.result.period).max() ?? ""
+                let conclusions = (asOf[last]?[r0.employee.id!] ?? []).filter { $0.valueType == "flag" }.map(\.explanation)
                 out.append(person(r0) + months.map { num($0) } + [
-                    .number(String(scored.count)), mean(scored),
-                    num(scored.max()), num(scored.min()), .number(String(failCount)), .number(String(longest)),
-                    .text(eligible ? "有" : "无（R-001-14）"),
+                    .number(String(scored.count)), mean(scored), num(scored.max()), num(scored.min()),
+                    .text(last), .text(conclusions.isEmpty ? "—" : conclusions.joined(separator: "；")),
                 ])
             }
-            let header = ["工号", "姓名", "部门", "班组"] + (1...12).map { "\($0)月" } + ["考核月数", "月均分", "最高", "最低", "不合格月数(<70)", "最长连续不合格", "年终绩效奖金资格"]
+            let header = ["工号", "姓名", "部门", "班组"] + (1...12).map { "\($0)月" } + ["考核月数", "月均分", "最高", "最低", "截至", "结论（按方案规则）"]
             return (title, [.init(name: "年終考核記錄", title: title, header: header, rows: out)])
         case .departmentStats, .annualStats:
             let grades = orderedGrades(rows)
             func stats(_ rs: [Row]) -> [XLSXWriter.Cell] {
                 let totals = rs.map(\.total)
                 let people = Set(rs.map { $0.employee.id! }).count
-                return [.number(String(people)), .number(String(rs.count)), mean(totals),
-                        num(totals.max()), num(totals.min()), .number(String(totals.filter { $0 < 70 }.count))]
-                    + grades.map { g in .number(String(rs.filter { $0.sheet.grade == g }.count)) }
+                return [.number(String(people)), .number(String(rs.count)), mean(totals), num(totals.max()), num(totals.min())]
+                    + grades.map { g in .number(String(rs.filter { $0.grade == g }.count)) }
             }
-            let header = (f == .departmentStats ? ["部门", "期间"] : ["部门"]) + ["人数", "考核人次", "平均分", "最高分", "最低分", "不合格人次(<70)"] + grades.map { "等级：\($0)" }
+            let header = (f == .departmentStats ? ["部门", "期间"] : ["部门"]) + ["人数", "考核人次", "平均分", "最高分", "最低分"] + grades.map { "等级：\($0)" }
             var out: [[XLSXWriter.Cell]] = []
             let depts = Dictionary(grouping: rows, by: { $0.department.code }).sorted { $0.key < $1.key }
             for (_, rs) in depts {
@@ -305,65 +295,98 @@ enum ExportService {
             return (title, [.init(name: f == .departmentStats ? "月年統計" : "年度統計", title: title, header: header, rows: out)])
         case .ranking:
             var out: [[XLSXWriter.Cell]] = []
+            let outs = try await outcomes(periods[0])
             for (key, rs) in Dictionary(grouping: rows, by: { $0.result.scheme.key }).sorted(by: { $0.key < $1.key }) {
                 let sorted = rs.sorted { ($1.total, $0.employee.number) < ($0.total, $1.employee.number) }
-                let r000_12 = (try? Scoring.engine(rs[0].result.scheme))?.scheme.allRules.contains("R-000-12") ?? false
                 let ranks = competitionRanks(sorted.map(\.total))
-                let lastRank = ranks.last ?? 1
                 for (k, r) in sorted.enumerated() {
-                    let rank = ranks[k]
-                    var note: [String] = []
-                    if r000_12 && sorted.count > 1 {
-                        if rank == 1 { note.append("第一名 +100 元") }
-                        if rank == lastRank { note.append("末位 −100 元") }
-                        if k >= sorted.count - 2 { note.append("倒数两名：一周内提交原因分析与整改计划") }
-                    }
-                    out.append([.number(String(rank))] + person(r) + [.text(key), num(r.total), .text(r.sheet.grade ?? ""), .text(note.joined(separator: "；"))])
+                    // the rank money and duties the scheme's ranking policies gave (R-000-12, R-001-16/17 …)
+                    let notes = (outs[r.employee.id!] ?? []).filter { $0.schemeKey == key && (($0.kind == "rank_reward" && $0.amount != "0.00") || $0.needsAttention) }
+                    out.append([.number(String(ranks[k]))] + person(r) + [.text(key), num(r.total), .text(r.grade ?? ""),
+                                                                          .text(notes.map(\.explanation).joined(separator: "；"))])
                 }
             }
-            return (title, [.init(name: "排名", title: title, header: ["名次", "工号", "姓名", "部门", "班组", "方案", "总分", "等级", "奖惩与要求（R-000-12）"], rows: out)])
+            return (title, [.init(name: "排名", title: title, header: ["名次", "工号", "姓名", "部门", "班组", "方案", "总分", "等级", "奖惩与要求（按方案规则）"], rows: out)])
         case .starBoard:
             let people = try await Queries.plainEmployees(department: dept?.id, on: db).filter { $0.status == "active" }
-            let order = ["星级": 0, "一级": 1, "二级": 2, "普通": 3]
-            let latest = try await Queries.latestTotals(people.compactMap(\.id), on: db)
-            let sorted = people.sorted {
-                (order[$0.level ?? "普通"] ?? 4, -($0.star ?? 0), $0.number) < (order[$1.level ?? "普通"] ?? 4, -($1.star ?? 0), $1.number)
-            }
-            let out: [[XLSXWriter.Cell]] = sorted.map { e in
+            let ids = people.compactMap(\.id)
+            // as of the month asked for, else each person's latest published month
+            let chosen = o.period.flatMap { $0.count == 7 && Period.isValid($0) ? $0 : nil }
+            let latest = try await Queries.latestTotals(ids, upTo: chosen, on: db)
+            var outs: [String: [UUID: [StoredOutcome]]] = [:]
+            for p in Set(latest.values.map(\.period)) { outs[p] = try await OutcomeStore.byEmployee(period: p, employees: Set(ids), on: db) }
+            struct Line { var e: Employee; var period: String?; var total: String?; var level: String?; var stars: Int?; var money: Decimal; var why: [String] }
+            var lines: [Line] = []
+            for e in people {
                 let l = latest[e.id!]
-                return [.text(e.number), .text(e.name), .text(e.department.name), .text(e.team?.name ?? ""), .text(e.level ?? "普通"),
-                        e.star.map { .number(String($0)) } ?? .empty, .text(String(repeating: "★", count: e.star ?? 0)),
-                        .text(l?.0 ?? ""), l.map { num(Double($0.1)) } ?? .empty]
+                let mine = l.flatMap { outs[$0.period]?[e.id!] } ?? []
+                let level = mine.first { $0.kind == "level" }?.value
+                let stars = mine.first { $0.kind == "star" }.flatMap { Fixed($0.value) }.map { Int($0.raw / Fixed.scale) }
+                let money = mine.compactMap { $0.amount.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) } }.reduce(0, +)
+                let why = mine.filter { ["level", "level_bonus", "star"].contains($0.kind) || $0.amount != nil }.map(\.explanation)
+                lines.append(Line(e: e, period: l?.period, total: l?.total, level: level, stars: stars, money: money, why: why))
             }
-            return ("\(f.title)\(scopeText)（\(f.rule)）", [.init(name: "星星榜", title: "\(f.title)\(scopeText)（\(f.rule)）",
-                                                            header: ["工号", "姓名", "部门", "班组", "级别", "星级", "星星", "最近期间", "最近得分"], rows: out)])
+            // most stars, then the larger level bonus, then 工号: the order comes from the figures the engine computed
+            lines.sort { (-($0.stars ?? -1), -(($0.money as NSDecimalNumber).doubleValue), $0.e.number) < (-($1.stars ?? -1), -(($1.money as NSDecimalNumber).doubleValue), $1.e.number) }
+            let out: [[XLSXWriter.Cell]] = lines.map { l in
+                [.text(l.e.number), .text(l.e.name), .text(l.e.department.name), .text(l.e.team?.name ?? ""), .text(l.level ?? (l.period == nil ? "未考核" : "—")),
+                 l.stars.map { .number(String($0)) } ?? .empty, .text(String(repeating: "★", count: max(l.stars ?? 0, 0))),
+                 l.money == 0 ? .empty : yuan(l.money), .text(l.period ?? ""), l.total.map { .number($0) } ?? .empty, .text(l.why.joined(separator: "；"))]
+            }
+            let when = chosen.map { " \($0)" } ?? ""
+            return ("\(f.title)\(when)\(scopeText)（\(f.rule)）", [.init(name: "星星榜", title: "\(f.title)\(when)\(scopeText)（\(f.rule)）",
+                                                            header: ["工号", "姓名", "部门", "班组", "级别", "星级", "星星", "等级/星级奖金(元)", "期间", "得分", "依据"], rows: out)])
         case .ledger:
-            var detail: [[XLSXWriter.Cell]] = [], summary: [[XLSXWriter.Cell]] = []
+            var detail: [[XLSXWriter.Cell]] = [], summary: [[XLSXWriter.Cell]] = [], held: [[XLSXWriter.Cell]] = [], diffs: [[XLSXWriter.Cell]] = []
+            let outs = try await outcomes(periods[0])
+            let corrections = try await CorrectionStore.settled(in: periods[0], employees: dept == nil ? nil : Set(rows.compactMap { $0.employee.id }), on: db)
+            var difference: [UUID: Decimal] = [:]
+            for c in corrections { difference[c.$employee.id, default: 0] += c.difference }
             for r in rows {
+                guard let sheet = r.sheet else { continue }
                 let base = [.text(r.employee.number), .text(r.employee.name), .text(r.department.name), .text(r.result.period)] as [XLSXWriter.Cell]
-                var fines = 0.0, rewards = 0.0
-                for m in r.sheet.money ?? [] where (m.amount ?? 0) != 0 {
-                    let a = m.amount ?? 0
+                // R-100-04: a sheet still waiting for a rater's decision is not paid; it is listed with why
+                if sheet.pay?.provisional == true {
+                    let why = sheet.flags.map(\.message).joined(separator: "；")
+                    held.append(base + [yuan(sheet.pay?.paid), .text("待评分人裁定，暂缓发放（R-100-04）：\(why)")])
+                    continue
+                }
+                var fines = Decimal(0), rewards = Decimal(0)
+                for m in sheet.money where m.amount != 0 {
+                    if m.amount < 0 { fines += m.amount } else { rewards += m.amount }
+                    detail.append(base + [.text(m.label), .text(m.rules.joined(separator: ",")), yuan(m.amount), .text(m.explanation)])
+                }
+                // money the scheme's policies decided over the months: level bonuses, rank money, star money (R-100-03)
+                for o in outs[r.employee.id!] ?? [] {
+                    guard let a = o.amount.flatMap({ Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }), a != 0 else { continue }
                     if a < 0 { fines += a } else { rewards += a }
-                    detail.append(base + [.text(m.label), .text(m.rule ?? ""), num(a), .text(m.explanation ?? "")])
+                    detail.append(base + [.text(o.kind), .text(o.rules), yuan(a), .text(o.explanation)])
                 }
-                if let p = r.sheet.pay {
-                    detail.append(base + [.text("绩效工资"), .text(p.rule ?? ""), num(p.paid), .text(p.explanation ?? "")])
+                if let p = sheet.pay {
+                    detail.append(base + [.text("绩效工资"), .text(p.rules.joined(separator: ",")), yuan(p.paid), .text(p.explanation)])
                 }
-                summary.append(base + [num(r.sheet.pay?.base), num(r.sheet.pay?.paid), num(fines), num(rewards),
-                                       num((r.sheet.pay?.paid ?? 0) + fines + rewards), .text((r.sheet.flags ?? []).isEmpty ? "" : "待处理，发放前复核")])
+                let diff = difference[r.employee.id!] ?? 0
+                summary.append(base + [yuan(sheet.pay?.base), yuan(sheet.pay?.paid), yuan(fines), yuan(rewards), diff == 0 ? .empty : yuan(diff),
+                                       yuan((sheet.pay?.paid ?? 0) + fines + rewards + diff), .text(r.result.status == ResultStatus.locked.rawValue ? "已锁定" : "已发布，未锁定")])
+            }
+            for c in corrections {
+                diffs.append([.text(c.employee.number), .text(c.employee.name), .text(c.period), .text(when(c.at)), .text(c.actorName), .text(c.reason),
+                              .text("\(c.beforeTotal ?? "—") → \(c.afterTotal ?? "—")"), .text("\(c.beforePay ?? "—") → \(c.afterPay ?? "—")"),
+                              .text("\(c.beforeMoney ?? "—") → \(c.afterMoney ?? "—")"), yuan(c.difference)])
             }
             return (title, [
-                .init(name: "汇总", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资基数(元)", "应发绩效工资(元)", "罚款合计(元)", "奖励合计(元)", "合计(元)", "备注"], rows: summary),
+                .init(name: "汇总", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资基数(元)", "应发绩效工资(元)", "罚款合计(元)", "奖励合计(元)", "更正差额(元)", "合计(元)", "状态"], rows: summary),
                 .init(name: "明细", title: title, header: ["工号", "姓名", "部门", "期间", "项目", "规则", "金额(元)", "计算"], rows: detail),
+                .init(name: "暂缓发放", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资(元，暂定)", "原因"], rows: held),
+                .init(name: "更正差额", title: title, header: ["工号", "姓名", "更正期间", "更正时间", "更正人", "原因", "总分", "绩效工资(元)", "奖惩(元)", "差额(元)"], rows: diffs),
             ])
         case .results:
             var columns: [String] = [], labels: [String: String] = [:]
-            for r in rows { for i in (r.sheet.items ?? []) where labels[i.id] == nil { columns.append(i.id); labels[i.id] = i.label } }
+            for r in rows { for i in (r.sheet?.items ?? []) where labels[i.id] == nil { columns.append(i.id); labels[i.id] = i.label } }
             let out: [[XLSXWriter.Cell]] = rows.map { r in
-                let pts = Dictionary((r.sheet.items ?? []).map { ($0.id, $0.points) }, uniquingKeysWith: { a, _ in a })
+                let pts = Dictionary((r.sheet?.items ?? []).map { ($0.id, $0.points) }, uniquingKeysWith: { a, _ in a })
                 return person(r) + [.text(r.result.period), .text(r.result.scheme.key), .number(String(r.result.scheme.version)), num(r.total),
-                                    num(r.sheet.max), .text(r.sheet.grade ?? ""), .text(r.sheet.complete == false ? "否" : "是")]
+                                    num(r.sheet?.max), .text(r.grade ?? ""), .text(r.sheet?.complete == false ? "否" : "是")]
                     + columns.map { num(pts[$0] ?? nil) }
             }
             return (title, [.init(name: "结果", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "方案", "版本", "总分", "满分", "等级", "完整"]
@@ -373,8 +396,8 @@ enum ExportService {
 
     static func orderedGrades(_ rows: [Row]) -> [String] {
         // each grade at its best total, best first
-        var best: [String: Double] = [:]
-        for r in rows { if let g = r.sheet.grade { best[g] = max(best[g] ?? -Double.infinity, r.total) } }
+        var best: [String: Fixed] = [:]
+        for r in rows { if let g = r.grade { best[g] = max(best[g] ?? r.total, r.total) } }
         return best.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key)
     }
 

@@ -7,18 +7,14 @@ import Vapor
 /// What each role sees first (issue 7 §2): plain functions over the database, called by the home
 /// page and by tests without HTTP.
 enum HomeService {
+    struct MaxPeriod: Decodable { var period: String? }
     /// Stages in which the employee does not see totals yet (issue 6: marks and stage only).
     static let unpublished: Set<String> = [SheetStage.selfAssessment, .rating, .review, .ready].map(\.rawValue).reduce(into: []) { $0.insert($1) }
 
-    /// An employee's stored results, oldest first, as `viewer` may see them: the employee
-    /// themself does not see a total whose sheet is still being rated.
+    /// An employee's results, oldest first: only published or locked ones count and are shown as
+    /// scores (R-100-01), to everyone — a month still being rated is 进行中, not a total.
     static func visibleResults(of e: Employee, to viewer: Viewer, on db: Database) async throws -> [StoredResult] {
-        let eid = try e.requireID()
-        let all = try await StoredResult.query(on: db).filter(\.$employee.$id == eid).sort(\.$period).with(\.$scheme).all()
-        guard viewer.employeeId == eid else { return all }
-        let hidden = Set(try await Sheet.query(on: db).filter(\.$employee.$id == eid).filter(\.$stage ~~ Array(unpublished)).with(\.$cycle).all()
-            .map { "\($0.cycle.period)|\($0.cycle.$scheme.id)" })
-        return all.filter { !hidden.contains("\($0.period)|\($0.$scheme.id)") }
+        try await ResultStore.results(of: try e.requireID(), drafts: false, on: db).reversed()
     }
 
     /// The twelve months up to the latest result, with a gap where a month has none.
@@ -69,12 +65,15 @@ enum HomeService {
         var ladder: [String] = []
         if let last = results.last, let lastMonth = MonthIndex(last.period) {
             trend = Self.trend(results)
-            let sheet = ExportService.sheet(last)
-            max = sheet?.max ?? 100
+            let sheet = try ResultStore.sheet(last, employee: e.number)
+            max = sheet.max.double
             latest = ResultLine(period: last.period, scheme: last.scheme.name, total: last.total, grade: last.grade ?? "—", sheet: sheetOf["\(last.period)|\(last.$scheme.id)"])
-            sections = (sheet?.sections ?? []).map { Charts.Dimension(label: $0.label, points: $0.points ?? 0, max: $0.max ?? 0) }
-            items = (sheet?.items ?? []).map { ItemLine(label: $0.label, rule: $0.rule ?? "", points: $0.points.map(Charts.fmt) ?? "—", max: $0.max.map(Charts.fmt) ?? "", explanation: $0.explanation ?? "") }
-            money = (sheet?.money ?? []).map { ItemLine(label: $0.label, rule: $0.rule ?? "", points: $0.amount.map { String(format: "%.2f", $0) } ?? "—", max: "", explanation: $0.explanation ?? "") }
+            sections = sheet.sections.map { Charts.Dimension(label: $0.label, points: $0.points.double, max: $0.max.double) }
+            items = sheet.items.map { ItemLine(label: $0.label, rule: $0.rules.joined(separator: ","), points: $0.points?.format() ?? "—", max: $0.max?.format() ?? "", explanation: $0.explanation) }
+            money = sheet.money.map { ItemLine(label: $0.label, rule: $0.rules.joined(separator: ","), points: $0.amount.yuan, max: "", explanation: $0.explanation) }
+            // the month's outcomes as the engine computed them from the published months (R-100-03)
+            let outcomes = try await OutcomeStore.byEmployee(period: last.period, employees: [eid], on: db)[eid] ?? []
+            for o in outcomes { money.append(ItemLine(label: o.kind, rule: o.rules, points: o.amount ?? o.value, max: "", explanation: o.explanation)) }
             // level progress (R-002-26) over this scheme's consecutive months
             if let engine = try? Scoring.engine(last.scheme), let outcome = try? OutcomeEngine(engine: engine), let l = outcome.levelLadder {
                 var totals: [Fixed] = []
@@ -84,7 +83,8 @@ enum HomeService {
                     totals.insert(t, at: 0); expect = expect + (-1)
                 }
                 let p = l.progress(totals)
-                ladder.append("\(l.label)（\(l.rules.joined(separator: "、"))）：当前登记 \(e.level ?? "—")\(e.star.map { "，\($0) 星" } ?? "")")
+                let now = outcomes.filter { $0.kind == "level" || $0.kind == "star" }.map(\.explanation)
+                ladder.append("\(l.label)（\(l.rules.joined(separator: "、"))）：\(now.isEmpty ? "尚未评定" : now.joined(separator: "；"))")
                 if let r = p.reached { ladder.append("按近 \(l.window) 个月总分可评：\(r)") } else { ladder.append("已有连续 \(totals.count) 个月成绩，评定需要 \(l.window) 个月") }
                 for t in p.towards { ladder.append("\(t.label)：每月 ≥ \(t.min.format())，已连续 \(min(t.months, l.window))/\(l.window) 个月") }
                 ladder.append("投诉、表扬与否决条件由评定时核实")
@@ -121,8 +121,7 @@ enum HomeService {
 
     /// A team lead's (their team) or a manager's (their department) page: sheets to fill with their
     /// deadlines, the latest month's distribution and ranking per scheme, and the people who need
-    /// attention — R-000-12's bottom two and three months last, R-001-14's months under 70, data
-    /// flags on the sheet.
+    /// attention — the outcomes the scheme's policies computed for them (R-100-03).
     static func team(_ user: User, today: CivilDate, db: Database) async throws -> TeamHome {
         let v = user.viewer
         let pending = try await CycleController.mine(user, db: db).filter { $0.role != "view" }
@@ -137,82 +136,48 @@ enum HomeService {
         if v.role == .manager, let d = v.departmentId { scope = try await KaoheServer.Department.find(d, on: db)?.name ?? "" }
         let ids = people.compactMap(\.id)
         guard let sql = db as? SQLDatabase, !ids.isEmpty else { return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: []) }
-        // the latest finished month: a month still being rated (its cycle not yet published) is not a
+        // the latest month with published results (R-100-01): a month still being rated is not a
         // result yet — partial totals would fill the distribution and the flags with people nobody rated
-        struct PeriodRow: Decodable { var period: String; var scheme_id: UUID }
-        let rating = Set(try await Cycle.query(on: db).filter(\.$status == "open").all().map { "\($0.period)|\($0.$scheme.id)" })
-        let finished = try await sql.raw("SELECT DISTINCT period, scheme_id FROM \(unsafeRaw: StoredResult.schema)").all(decoding: PeriodRow.self)
-            .filter { !rating.contains("\($0.period)|\($0.scheme_id)") }
-        guard let latest = finished.map(\.period).max(), let latestMonth = MonthIndex(latest) else {
-            return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: [])
-        }
-        // plain rows: every total of the last three months (ranking, distribution, R-000-12), and the
-        // year's totals under 70 (R-001-14) — not twelve months of everyone
         struct Row: Decodable { var employee_id: UUID; var period: String; var total: String; var grade: String?; var scheme_id: UUID }
-        let recent = (0..<3).map { (latestMonth + (-$0)).description }
-        let year = (1...latestMonth.month).map { String(format: "%04d-%02d", latestMonth.year, $0) }.filter { !recent.contains($0) }
         var rows: [Row] = []
         for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
-            rows += try await sql.select().columns("employee_id", "period", "total", "grade", "scheme_id").from(StoredResult.schema)
-                .where("employee_id", .in, SQLBind.group(chunk)).where("period", .in, SQLBind.group(recent)).all(decoding: Row.self)
-            if !year.isEmpty {
+            let latest = try await sql.select().column(SQLAlias(SQLFunction("MAX", args: SQLColumn("period")), as: SQLIdentifier("period"))).from(StoredResult.schema)
+                .where("employee_id", .in, SQLBind.group(chunk)).where("status", .in, SQLBind.group(ResultStatus.counted)).first(decoding: MaxPeriod.self)
+            if let p = latest?.period {
                 rows += try await sql.select().columns("employee_id", "period", "total", "grade", "scheme_id").from(StoredResult.schema)
-                    .where("employee_id", .in, SQLBind.group(chunk)).where("period", .in, SQLBind.group(year))
-                    .where(SQLRaw("CAST(total AS REAL) < 70")).all(decoding: Row.self)
+                    .where("employee_id", .in, SQLBind.group(chunk)).where("period", .equal, SQLBind(p))
+                    .where("status", .in, SQLBind.group(ResultStatus.counted)).all(decoding: Row.self)
             }
         }
-        rows.removeAll { rating.contains("\($0.period)|\($0.scheme_id)") }
+        guard let latest = rows.map(\.period).max() else {
+            return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: [])
+        }
+        rows.removeAll { $0.period != latest }
         let byId = Dictionary(people.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
         let teamNames = Dictionary(try await KaoheServer.Team.query(on: db).all().compactMap { t in t.id.map { ($0, t.name) } }, uniquingKeysWith: { a, _ in a })
-        let schemeIds = Set(rows.filter { $0.period == latest }.map(\.scheme_id))
+        let schemeIds = Set(rows.map(\.scheme_id))
         let schemes = try await SchemeVersion.query(on: db).filter(\.$id ~~ schemeIds).all()
         var groups: [Group] = [], flags: [Flag] = []
-        func flag(_ id: UUID, _ text: String) {
-            guard let p = byId[id] else { return }
-            flags.append(Flag(employee: id, number: p.number, name: p.name, text: text))
-        }
-        // month → employee → total, per scheme key
-        for scheme in schemes.sorted(by: { $0.key < $1.key }) {
-            let rules = (try? Scoring.engine(scheme))?.scheme.allRules ?? []
-            let theseVersions = Set(try await SchemeVersion.query(on: db).filter(\.$key == scheme.key).all().compactMap(\.id))
-            let mine = rows.filter { theseVersions.contains($0.scheme_id) }
-            let now = mine.filter { $0.period == latest }.compactMap { r in Double(r.total).map { (r, $0) } }
+        for key in Set(schemes.map(\.key)).sorted() {
+            let versions = Set(schemes.filter { $0.key == key }.compactMap(\.id))
+            let name = schemes.filter { $0.key == key }.max { $0.version < $1.version }?.name ?? key
+            let now = rows.filter { versions.contains($0.scheme_id) }.compactMap { r in Double(r.total).map { (r, $0) } }
             let sorted = now.sorted { ($1.1, byId[$0.0.employee_id]?.number ?? "") < ($0.1, byId[$1.0.employee_id]?.number ?? "") }
             var ranking: [Ranked] = []
             let ranks = ExportService.competitionRanks(sorted.map(\.1))
             for (k, (r, t)) in sorted.enumerated() {
                 guard let p = byId[r.employee_id] else { continue }
-                let rank = ranks[k]
-                ranking.append(Ranked(rank: rank, employee: r.employee_id, number: p.number, name: p.name, team: p.$team.id.flatMap { teamNames[$0] } ?? "", total: t, grade: r.grade ?? ""))
+                ranking.append(Ranked(rank: ranks[k], employee: r.employee_id, number: p.number, name: p.name, team: p.$team.id.flatMap { teamNames[$0] } ?? "", total: t, grade: r.grade ?? ""))
             }
             let totals = now.map(\.1)
-            groups.append(Group(scheme: scheme.name, distribution: Charts.bands(totals, max: 100), mean: totals.isEmpty ? 0 : totals.reduce(0, +) / Double(totals.count),
+            groups.append(Group(scheme: name, distribution: Charts.bands(totals, max: 100), mean: totals.isEmpty ? 0 : totals.reduce(0, +) / Double(totals.count),
                                 count: totals.count, ranking: ranking))
-            var history: [UUID: [MonthIndex: Double]] = [:]
-            for r in mine { if let m = MonthIndex(r.period), let t = Double(r.total) { history[r.employee_id, default: [:]][m] = t } }
-            if rules.contains("R-000-12"), ranking.count > 1 {
-                for r in ranking.suffix(2) { flag(r.employee, "倒数两名：一周内提交原因分析与整改计划（R-000-12）") }
-                // last place three months in a row → transfer considered
-                var lastThree: [Set<UUID>] = []
-                for back in 0..<3 {
-                    let m = latestMonth + (-back)
-                    let month = history.compactMap { id, h in h[m].map { (id, $0) } }
-                    guard let low = month.map(\.1).min() else { break }
-                    lastThree.append(Set(month.filter { $0.1 == low }.map(\.0)))
-                }
-                if lastThree.count == 3 { for id in lastThree[0].intersection(lastThree[1]).intersection(lastThree[2]) { flag(id, "连续三个月末位：考虑调岗（R-000-12）") } }
-            }
-            if rules.contains("R-001-14") {
-                for (id, h) in history {
-                    let year = h.filter { $0.key.year == latestMonth.year && $0.key <= latestMonth }
-                    let under = year.filter { $0.value < 70 }.keys.sorted()
-                    var run = 0, best = 0
-                    var prev: MonthIndex?
-                    for m in under { run = (prev.map { $0 + 1 == m } ?? false) ? run + 1 : 1; best = Swift.max(best, run); prev = m }
-                    if best >= 3 || under.count >= 4 { flag(id, "\(latestMonth.year) 年 \(under.count) 个月低于 70 分（最长连续 \(best) 个月）：无年终绩效奖金（R-001-14）") }
-                    else if h[latestMonth].map({ $0 < 70 }) == true { flag(id, "本月低于 70 分；连续三个月或全年四个月将无年终绩效奖金（R-001-14）") }
-                }
-            }
+        }
+        // who needs attention: the engine's own outcomes as of the month (duties of the last places,
+        // transfers, lost eligibility …, R-100-03) — the page states no rule itself
+        for (id, list) in try await OutcomeStore.byEmployee(period: latest, employees: Set(ids), on: db) {
+            guard let p = byId[id] else { continue }
+            for o in list where o.needsAttention { flags.append(Flag(employee: id, number: p.number, name: p.name, text: o.explanation)) }
         }
         flags.sort { ($0.number, $0.text) < ($1.number, $1.text) }
         return TeamHome(scope: scope, today: today.description, pending: pending, period: latest, groups: groups, flags: flags)
@@ -229,17 +194,14 @@ enum HomeService {
         }
         let people = try await Employee.query(on: db).filter(\.$status == "active").count()
         guard let sql = db as? SQLDatabase else { return HRHome(period: nil, cycles: cycles, departments: [], people: people) }
-        // the latest month with results, leaving out months still being rated
-        struct P: Decodable { var period: String; var scheme_id: UUID }
-        let rating = Set(try await Cycle.query(on: db).filter(\.$status == "open").all().map { "\($0.period)|\($0.$scheme.id)" })
-        let latest = try await sql.raw("SELECT DISTINCT period, scheme_id FROM \(unsafeRaw: StoredResult.schema)").all(decoding: P.self)
-            .filter { !rating.contains("\($0.period)|\($0.scheme_id)") }.map(\.period).max()
+        // the latest month with published results (R-100-01)
+        let latest = try await ResultStore.latestCountedPeriod(on: db)
         var departments: [DepartmentSummary] = []
         if let latest {
             struct Row: Decodable { var department_id: UUID; var total: String }
             let rows = try await sql.raw("""
                 SELECT e.department_id AS department_id, r.total AS total FROM \(unsafeRaw: StoredResult.schema) r
-                JOIN \(unsafeRaw: Employee.schema) e ON e.id = r.employee_id WHERE r.period = \(bind: latest)
+                JOIN \(unsafeRaw: Employee.schema) e ON e.id = r.employee_id WHERE r.period = \(bind: latest) AND r.status IN ('published', 'locked')
                 """).all(decoding: Row.self)
             let by = Dictionary(grouping: rows, by: \.department_id)
             for d in try await KaoheServer.Department.query(on: db).sort(\.$code).all() {

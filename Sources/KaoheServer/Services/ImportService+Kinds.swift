@@ -57,7 +57,7 @@ extension ImportService {
             return (out, ambiguous)
         }
 
-        static func run(_ o: Options, data: Data, saved: [String: String], engine: ScoringEngine, version: SchemeVersion, user: User, db: Database,
+        static func run(_ o: Options, data: Data, saved: [String: String], engine: ScoringEngine, version newest: SchemeVersion, user: User, db: Database,
                         preview p: Preview, employee: (String, Int, String?) throws -> Employee) async throws -> Preview {
             var preview = p
             let (grid, map) = try table(o, data: data, saved: saved, targets: targets, needs: "工号、日期、事件", preview: &preview)
@@ -93,8 +93,10 @@ extension ImportService {
                 let note = nc.flatMap { cells[$0].isEmpty ? nil : cells[$0] }
                 for _ in 0..<n { events.append(New(line: line, emp: emp, column: column, day: day, period: period, note: note)) }
             }
-            let schemeId = try version.requireID()
             let periods = Set(events.map(\.period)).sorted()
+            // the events go to the version of their month's sheets (issue 14 §5)
+            let version = try await ImportService.sheetVersion(newest, periods: periods, on: db)
+            let schemeId = try version.requireID()
             // existing events of those periods: (employee, column, day, note) → how many
             var have: [String: Int] = [:]
             for e in try await EventRecord.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period ~~ periods).all() {
@@ -112,6 +114,8 @@ extension ImportService {
                 }
             }
             preview.periods = periods
+            try await ImportService.refuseClosed(toCreate.map { Cell(line: $0.line, employee: $0.emp, period: $0.period, column: $0.column, value: $0.day, note: nil) },
+                                                 key: version.key, file: o.file, on: db)
             guard !o.dryRun else { return preview }
             let counts = (preview.created, preview.unchanged, preview.rows)
             let frozen = preview
@@ -138,7 +142,10 @@ extension ImportService {
                 try await Audit.record(on: db, actor: user, action: "import", entity: "events", id: bid.uuidString,
                                        after: "file=\(o.file) rows=\(counts.2) new=\(counts.0) unchanged=\(counts.1) sha256=\(frozen.checksum)")
                 try await saveMapping(map, source: o.source, kind: .events, user: user, on: db)
-                if !todo.isEmpty { for p in periods { try await EvidenceController.rescore(version, period: p, on: db) } }
+                for p in periods {
+                    try await SheetStore.touch(employees: Array(Set(todo.filter { $0.period == p }.compactMap { $0.emp.id })), period: p, scheme: schemeId, by: user, on: db)
+                }
+                if !todo.isEmpty { for p in periods { try await Rescorer.rescore(version, period: p, on: db) } }
                 return bid
             }
             preview.id = id
@@ -387,6 +394,7 @@ extension ImportService {
         let periods = batch.periods.split(separator: ",").map(String.init)
         try await db.writeTransaction { db in
             var recount: [(UUID, String, String)] = []
+            var touched: [String: Set<UUID>] = [:]
             for c in changes {
                 switch c.entity {
                 case "evidence":
@@ -394,6 +402,7 @@ extension ImportService {
                         if c.before == nil { continue }
                         throw Abort(.conflict, reason: "导入写入的一项证据已被删除，无法恢复原值 a value this import replaced has since been removed")
                     }
+                    touched[e.period, default: []].insert(e.$employee.id)
                     guard e.value == c.after else {
                         throw Abort(.conflict, reason: "\(e.employee.number) \(e.period) “\(e.column)” 在导入后又被改为 \(e.value)（导入写的是 \(c.after ?? "")）— changed since the import; revert refused, nothing changed")
                     }
@@ -406,6 +415,7 @@ extension ImportService {
                 case "event":
                     guard let ev = try await EventRecord.find(c.targetId, on: db) else { continue }
                     recount.append((ev.$employee.id, ev.period, ev.column))
+                    touched[ev.period, default: []].insert(ev.$employee.id)
                     try await ev.delete(on: db)
                 case "employee":
                     guard let e = try await Employee.find(c.targetId, on: db) else { continue }
@@ -430,6 +440,11 @@ extension ImportService {
                 default: continue
                 }
             }
+            // a revert that would change a published or locked result is refused whole (R-100-02)
+            for (p, people) in touched.sorted(by: { $0.key < $1.key }) {
+                try await SheetStore.refuseIfClosed(employees: Array(people), periods: [p], key: batch.scheme?.key, what: "revert", on: db)
+                if let sid = batch.$scheme.id { try await SheetStore.touch(employees: Array(people), period: p, scheme: sid, by: user, on: db) }
+            }
             if let scheme = batch.scheme {
                 var done = Set<String>()
                 for (emp, period, column) in recount where done.insert("\(emp)|\(period)|\(column)").inserted {
@@ -437,7 +452,7 @@ extension ImportService {
                         _ = try await EventController.recount(employee: e, scheme: scheme, period: period, column: column, on: db)
                     }
                 }
-                for p in periods { try await EvidenceController.rescore(scheme, period: p, on: db) }
+                for p in periods { try await Rescorer.rescore(scheme, period: p, on: db) }
             }
             batch.status = "reverted"; batch.revertedAt = Date(); batch.revertedBy = user.id
             try await batch.save(on: db)

@@ -208,6 +208,22 @@ enum ImportService {
         }
     }
 
+    /// The version of the periods' sheets, when they have one (else the newest, as given).
+    static func sheetVersion(_ newest: SchemeVersion, periods: [String], on db: Database) async throws -> SchemeVersion {
+        var found: [SchemeVersion] = []
+        for p in periods { if let v = try await SheetStore.version(key: newest.key, period: p, on: db) { found.append(v) } }
+        return found.max { $0.version < $1.version } ?? newest
+    }
+
+    /// Refuses a whole file when one of its values would change a published or locked result
+    /// (R-100-02), naming the row.
+    static func refuseClosed(_ cells: [Cell], key: String, file: String, on db: Database) async throws {
+        let people = Array(Set(cells.compactMap { $0.employee.id }))
+        guard let closed = try await SheetStore.firstClosed(employees: people, periods: Array(Set(cells.map(\.period))), key: key, on: db),
+              let c = cells.first(where: { $0.employee.id == closed.employee_id && $0.period == closed.period }) else { return }
+        throw Abort(.conflict, reason: "\(file), 第 \(c.line) 行 row \(c.line): \(c.employee.number) \(c.period) 的考核结果已\(closed.stage == SheetStage.locked.rawValue ? "锁定" : "发布")，只能在考核表 /sheets/\(closed.sheet_id) 上以“更正”说明原因修改（R-100-02）；整个文件未导入 — nothing was imported")
+    }
+
     static let changeColumns = ["id", "import_id", "seq", "entity", "target_id", "field", "before", "after"]
 
     /// One `import_changes` row for `bulkInsert`.
@@ -240,10 +256,12 @@ enum ImportService {
     }
 
     enum Evidence {
-        static func apply(_ cells: [Cell], o: Options, version: SchemeVersion, map: ColumnMap, user: User, db: Database, preview p: Preview) async throws -> Preview {
+        static func apply(_ cells: [Cell], o: Options, version newest: SchemeVersion, map: ColumnMap, user: User, db: Database, preview p: Preview) async throws -> Preview {
             var preview = p
-            let schemeId = try version.requireID()
             let periods = Set(cells.map(\.period)).sorted()
+            // the values go to the version of their month's sheets (issue 14 §5)
+            let version = try await ImportService.sheetVersion(newest, periods: periods, on: db)
+            let schemeId = try version.requireID()
             var existing: [String: EvidenceEntry] = [:]
             for period in periods {
                 for e in try await EvidenceEntry.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period == period).all() {
@@ -262,6 +280,7 @@ enum ImportService {
                 }
             }
             preview.periods = periods
+            try await ImportService.refuseClosed(writes.map(\.0), key: version.key, file: o.file, on: db)
             guard !o.dryRun else { return preview }
             let counts = (preview.created, preview.updated, preview.unchanged, preview.rows)
             let frozen = preview
@@ -298,7 +317,11 @@ enum ImportService {
                 try await Audit.record(on: db, actor: user, action: "import", entity: o.kind.rawValue, id: bid.uuidString,
                                        after: "file=\(o.file) rows=\(counts.3) new=\(counts.0) updated=\(counts.1) unchanged=\(counts.2) sha256=\(frozen.checksum)")
                 try await saveMapping(map, source: o.source, kind: o.kind, user: user, on: db)
-                if !todoWrites.isEmpty { for p in periods { try await EvidenceController.rescore(version, period: p, on: db) } }
+                for p in periods {
+                    let touched = Array(Set(todoWrites.filter { $0.0.period == p }.compactMap { $0.0.employee.id }))
+                    try await SheetStore.touch(employees: touched, period: p, scheme: schemeId, by: user, on: db)
+                }
+                if !todoWrites.isEmpty { for p in periods { try await Rescorer.rescore(version, period: p, on: db) } }
                 Trace.mark("rescored")
                 return bid
             }

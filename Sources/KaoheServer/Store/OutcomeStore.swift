@@ -1,0 +1,116 @@
+import Fluent
+import Foundation
+import KaoheCore
+import SQLKit
+import Vapor
+
+/// One outcome of a scheme's policies (level, stars, rank and rank money, eligibility, team
+/// awards, promotion flags …) as of a month, as the engine computed it from the published
+/// history, with its rule ids and explanation (R-100-03).
+final class StoredOutcome: Model, @unchecked Sendable {
+    static let schema = "outcomes"
+    // managed fields
+    @ID(key: .id) var id: UUID?
+    @Field(key: "computed_at") var computedAt: Date
+    // data fields
+    @Field(key: "scheme_key") var schemeKey: String
+    /// The month it is as of (YYYY-MM).
+    @Field(key: "period") var period: String
+    /// A team's outcome (advanced team …) names the team instead of an employee.
+    @OptionalField(key: "team") var team: String?
+    @Field(key: "kind") var kind: String
+    /// number | money | text | flag
+    @Field(key: "value_type") var valueType: String
+    @Field(key: "value") var value: String
+    /// Yuan with two decimals for a money outcome.
+    @OptionalField(key: "amount") var amount: String?
+    /// Comma-separated rule ids.
+    @Field(key: "rules") var rules: String
+    @Field(key: "explanation") var explanation: String
+    /// published | locked: the status of the results it was computed from.
+    @Field(key: "status") var status: String
+    // relationships
+    @OptionalParent(key: "employee_id") var employee: Employee?
+
+    init() {}
+
+    var ruleList: [String] { rules.split(separator: ",").map(String.init) }
+    var flagValue: Bool? { valueType == "flag" ? value == "true" : nil }
+
+    /// Whether the line above should see it on their home: a condition that holds (a run of low
+    /// months, a transfer to consider, an eligibility), a duty (an analysis to hand in, a
+    /// rectification) or a fine — whatever the scheme's policies decided.
+    var needsAttention: Bool {
+        switch valueType {
+        case "flag": return value == "true"
+        case "money": return (Decimal(string: value, locale: Locale(identifier: "en_US_POSIX")) ?? 0) < 0
+        case "text": return value.hasSuffix("天内") || value == "须提交"
+        default: return false
+        }
+    }
+}
+
+extension OutcomeValue {
+    /// The stored form: type, text, and the amount of money.
+    var stored: (type: String, text: String, amount: String?) {
+        switch self {
+        case .number(let f): return ("number", f.format(), nil)
+        case .money(let d): return ("money", d.yuan, d.yuan)
+        case .text(let s): return ("text", s, nil)
+        case .flag(let b): return ("flag", b ? "true" : "false", nil)
+        }
+    }
+}
+
+/// Every SQL statement on stored outcomes.
+enum OutcomeStore {
+    /// Replaces the outcomes of `key` as of `period`.
+    static func replace(key: String, period: String, status: ResultStatus, outcomes: [Outcome], teams: [TeamOutcome],
+                        employees: [String: UUID], on db: Database) async throws {
+        try await StoredOutcome.query(on: db).filter(\.$schemeKey == key).filter(\.$period == period).delete()
+        let now = Date()
+        var rows: [[any Encodable & Sendable]] = []
+        for o in outcomes {
+            guard let e = employees[o.employeeId] else { continue }
+            let v = o.value.stored
+            rows.append([UUID(), key, period, e, nil as String?, o.kind, v.type, v.text, v.amount, o.rules.joined(separator: ","), o.explanation, status.rawValue, now])
+        }
+        for t in teams {
+            let v = t.value.stored
+            rows.append([UUID(), key, period, nil as UUID?, t.team, t.kind, v.type, v.text, v.amount, t.rules.joined(separator: ","), t.explanation, status.rawValue, now])
+        }
+        try await ImportService.bulkInsert(into: StoredOutcome.schema,
+                                           columns: ["id", "scheme_key", "period", "employee_id", "team", "kind", "value_type", "value", "amount", "rules", "explanation", "status", "computed_at"],
+                                           rows: rows, on: db, batch: 200)
+    }
+
+    static func clear(key: String, period: String, on db: Database) async throws {
+        try await StoredOutcome.query(on: db).filter(\.$schemeKey == key).filter(\.$period == period).delete()
+    }
+
+    /// The outcomes as of `period` (of scheme `key`, of these people), in a stable order.
+    static func outcomes(period: String, key: String? = nil, employees: Set<UUID>? = nil, teams: Bool = true, on db: Database) async throws -> [StoredOutcome] {
+        let q = StoredOutcome.query(on: db).filter(\.$period == period).with(\.$employee)
+        if let key { q.filter(\.$schemeKey == key) }
+        var all = try await q.all()
+        if let employees { all = all.filter { o in o.$employee.id.map { employees.contains($0) } ?? teams } }
+        return all.sorted { ($0.schemeKey, $0.employee?.number ?? "~" + ($0.team ?? ""), $0.kind) < ($1.schemeKey, $1.employee?.number ?? "~" + ($1.team ?? ""), $1.kind) }
+    }
+
+    /// Each person's outcomes as of `period`, by employee id.
+    static func byEmployee(period: String, employees: Set<UUID>? = nil, on db: Database) async throws -> [UUID: [StoredOutcome]] {
+        var out: [UUID: [StoredOutcome]] = [:]
+        for o in try await outcomes(period: period, employees: employees, teams: false, on: db) {
+            if let e = o.$employee.id { out[e, default: []].append(o) }
+        }
+        return out
+    }
+
+    /// The latest month with stored outcomes (of these schemes).
+    static func latestPeriod(keys: [String]? = nil, upTo: String? = nil, on db: Database) async throws -> String? {
+        let q = StoredOutcome.query(on: db).sort(\.$period, .descending)
+        if let keys { q.filter(\.$schemeKey ~~ keys) }
+        if let upTo { q.filter(\.$period <= upTo) }
+        return try await q.first()?.period
+    }
+}

@@ -1,0 +1,105 @@
+import Fluent
+import Foundation
+import KaoheCore
+import SQLKit
+import Vapor
+
+/// Sheet queries every write path shares (issue 14 §4, §5): which sheets are closed, which
+/// scheme version a period's sheets use, and moving a sheet's version on every write to its inputs.
+enum SheetStore {
+    struct StageRow: Decodable { var sheet_id: UUID; var employee_id: UUID; var period: String; var stage: String; var scheme_id: UUID; var key: String }
+
+    /// The sheets of these people and periods (any scheme version, or of scheme `key`).
+    static func sheets(employees: [UUID], periods: [String], key: String? = nil, on db: Database) async throws -> [StageRow] {
+        guard !employees.isEmpty, !periods.isEmpty else { return [] }
+        let sql = try ResultStore.sql(db)
+        var out: [StageRow] = []
+        var start = 0
+        while start < employees.count {
+            let chunk = Array(employees[start..<min(start + 500, employees.count)])
+            var q = sql.select().column(SQLColumn("id", table: "s"), as: "sheet_id").column(SQLColumn("employee_id", table: "s"))
+                .column(SQLColumn("period", table: "c")).column(SQLColumn("stage", table: "s")).column(SQLColumn("scheme_id", table: "c"))
+                .column(SQLColumn("key", table: "v"))
+                .from(SQLAlias(SQLIdentifier(Sheet.schema), as: SQLIdentifier("s")))
+                .join(SQLAlias(SQLIdentifier(Cycle.schema), as: SQLIdentifier("c")), on: SQLColumn("cycle_id", table: "s"), .equal, SQLColumn("id", table: "c"))
+                .join(SQLAlias(SQLIdentifier(SchemeVersion.schema), as: SQLIdentifier("v")), on: SQLColumn("scheme_id", table: "c"), .equal, SQLColumn("id", table: "v"))
+                .where(SQLColumn("employee_id", table: "s"), .in, SQLBind.group(chunk))
+                .where(SQLColumn("period", table: "c"), .in, SQLBind.group(periods))
+            if let key { q = q.where(SQLColumn("key", table: "v"), .equal, SQLBind(key)) }
+            out += try await q.all(decoding: StageRow.self)
+            start += 500
+        }
+        return out
+    }
+
+    /// Each person's sheet stage in a scheme version's period.
+    static func stages(scheme: UUID, period: String, employees: [UUID], on db: Database) async throws -> [UUID: SheetStage] {
+        var out: [UUID: SheetStage] = [:]
+        for r in try await sheets(employees: employees, periods: [period], on: db) where r.scheme_id == scheme {
+            if let st = SheetStage(rawValue: r.stage) { out[r.employee_id] = st }
+        }
+        return out
+    }
+
+    /// A closed (published or later) sheet among these people's periods: the first found, named
+    /// in the refusal. `key` limits it to one scheme.
+    static func firstClosed(employees: [UUID], periods: [String], key: String? = nil, on db: Database) async throws -> StageRow? {
+        try await sheets(employees: employees, periods: periods, key: key, on: db)
+            .filter { SheetStage(rawValue: $0.stage)?.isClosed == true }
+            .min { ($0.period, $0.employee_id.uuidString) < ($1.period, $1.employee_id.uuidString) }
+    }
+
+    /// Refuses a write to the inputs of a published or locked result (R-100-02): it changes only by
+    /// a correction on its sheet, with a reason.
+    static func refuseIfClosed(employees: [UUID], periods: [String], key: String? = nil, what: String, on db: Database) async throws {
+        guard let row = try await firstClosed(employees: employees, periods: periods, key: key, on: db) else { return }
+        let number = try await Employee.find(row.employee_id, on: db)?.number ?? row.employee_id.uuidString
+        let stage = SheetStage(rawValue: row.stage)
+        throw Abort(.conflict, reason: "\(what)：\(number) \(row.period) 的考核结果\(stage == .locked ? "已锁定" : "已发布")，只能在考核表 /sheets/\(row.sheet_id) 上以“更正”说明原因修改（R-100-02） — the result is \(stage == .locked ? "locked" : "published"); change it through a correction on its sheet")
+    }
+
+    /// The scheme version a period's sheets of scheme `key` use (issue 14 §5): evidence, events,
+    /// grades and imports for that period go there, so one person's month has one result. nil when
+    /// no cycle of the period uses the scheme (then the newest version).
+    static func version(key: String, period: String, on db: Database) async throws -> SchemeVersion? {
+        let versions = try await SchemeVersion.query(on: db).filter(\.$key == key).all()
+        let ids = versions.compactMap(\.id)
+        guard !ids.isEmpty else { return nil }
+        let cycles = try await Cycle.query(on: db).filter(\.$period == period).filter(\.$scheme.$id ~~ ids).all()
+        let used = Set(cycles.map(\.$scheme.id))
+        return versions.filter { used.contains($0.id!) }.max { $0.version < $1.version }
+    }
+
+    /// The version evidence of `key` for `period` is written to: the period's sheets' version,
+    /// else the newest.
+    static func writeVersion(key: String, period: String, on db: Database) async throws -> SchemeVersion? {
+        if let v = try await version(key: key, period: period, on: db) { return v }
+        return try await SchemeVersion.query(on: db).filter(\.$key == key).sort(\.$version, .descending).first()
+    }
+
+    /// Serialises writers of one person's inputs inside a transaction: a row lock on PostgreSQL
+    /// (SQLite has one writer at a time already).
+    static func lockEmployee(_ id: UUID, on db: Database) async throws {
+        let sql = try ResultStore.sql(db)
+        guard sql.dialect.name != "sqlite" else { return }
+        try await sql.raw("SELECT id FROM \(unsafeRaw: Employee.schema) WHERE id = \(bind: id) FOR UPDATE").run()
+    }
+
+    /// Moves the version of these people's open sheets in the period (every write to a sheet's
+    /// inputs, by any path, does: a rater saving a sheet read before it gets a 409 naming who).
+    static func touch(employees: [UUID], period: String, scheme: UUID, by user: User?, on db: Database) async throws {
+        guard !employees.isEmpty else { return }
+        let sql = try ResultStore.sql(db)
+        let cycles = try await Cycle.query(on: db).filter(\.$period == period).filter(\.$scheme.$id == scheme).all().compactMap(\.id)
+        guard !cycles.isEmpty else { return }
+        var start = 0
+        while start < employees.count {
+            let chunk = Array(employees[start..<min(start + 500, employees.count)])
+            try await sql.update(Sheet.schema)
+                .set(SQLIdentifier("version"), to: SQLBinaryExpression(SQLIdentifier("version"), .add, SQLLiteral.numeric("1")))
+                .set("updated_at", to: SQLBind(Date())).set("updated_by", to: SQLBind(user?.id))
+                .where("employee_id", .in, SQLBind.group(chunk)).where("cycle_id", .in, SQLBind.group(cycles)).run()
+            start += 500
+        }
+    }
+}
