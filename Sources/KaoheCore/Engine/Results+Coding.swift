@@ -31,10 +31,10 @@ enum StoredNumber {
         return d.exactText == canonicalMoney(s) ? d : nil
     }
 
-    /// Digits before and after the point of `-?[0-9]+(\.[0-9]+)?` (at most 64 bytes), else nil.
+    /// Digits before and after the point of `-?[0-9]+(\.[0-9]+)?` (at most 160 bytes), else nil.
     static func plainDecimal(_ s: String) -> (whole: Int, fraction: Int)? {
         let u = Array(s.utf8)
-        guard u.count <= 64 else { return nil }
+        guard u.count <= 160 else { return nil }
         var i = 0
         if i < u.count && u[i] == UInt8(ascii: "-") { i += 1 }
         var whole = 0, fraction = 0
