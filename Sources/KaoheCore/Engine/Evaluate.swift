@@ -118,8 +118,11 @@ extension ScoringEngine {
         if let cap = scheme.cap, total > cap { total = cap }
         if zeroed != nil { total = .zero }
 
+        // R-100-04: grade and pay read the same total, rounded half-up to two decimals as it is
+        // shown (89.996 shows as 90: graded and paid as 90; 89.994 as 89.99 for both)
+        let score = total.rounded(2)
         var grade: String?
-        for g in gradeBands where g.min == nil || total >= g.min! { grade = g.label; break }
+        for g in gradeBands where g.min == nil || score >= g.min! { grade = g.label; break }
 
         // money
         var moneyLines: [MoneyLine] = []
@@ -132,11 +135,15 @@ extension ScoringEngine {
         }
         var payResult: PayResult?
         if let pay {
-            payResult = computePay(pay, total: total, st: st, moneyAmounts: moneyAmounts, flags: &flags)
+            payResult = computePay(pay, score: score, st: st, moneyAmounts: moneyAmounts, flags: &flags)
         }
-        return SheetResult(employeeId: row.employee, period: row.period, team: row.team, total: total, max: attainableMax,
-                           grade: grade, sections: sectionResults, items: items, money: moneyLines, pay: payResult,
-                           flags: flags, complete: complete)
+        var result = SheetResult(employeeId: row.employee, period: row.period, team: row.team, total: total, max: attainableMax,
+                                 grade: grade, sections: sectionResults, items: items, money: moneyLines, pay: payResult,
+                                 flags: flags, complete: complete)
+        // R-100-04: pay on a sheet still waiting for a rater's decision is provisional (the pay's
+        // own flags count: a score outside every pay band waits too)
+        result.pay?.provisional = result.needsDecision
+        return result
     }
 
     // MARK: - points
@@ -542,10 +549,11 @@ extension ScoringEngine {
 
     // MARK: - pay
 
+    /// The pay of a sheet whose total, rounded to two decimals, is `score` (the grade reads the
+    /// same figure, R-100-04).
     func computePay(_ pay: (PayPolicy, Expr, [(PayBand, Expr)], scoreSlot: Int, baseSlot: Int, moneySlots: [Int]),
-                    total: Fixed, st: RowState, moneyAmounts: [Decimal], flags: inout [Flag]) -> PayResult? {
+                    score: Fixed, st: RowState, moneyAmounts: [Decimal], flags: inout [Flag]) -> PayResult? {
         let (policy, baseExpr, bands, scoreSlot, baseSlot, moneySlots) = pay
-        let score = total.rounded(2)
         let scoreDecimal = score.decimal
         let firstMoney = moneySlots.first ?? -1
         var base = Decimal(0)

@@ -1,7 +1,11 @@
 import Foundation
 
 /// One employee-period's computed sheet: every figure with its rule and explanation.
-public struct SheetResult: Sendable {
+///
+/// The typed result every store, page, export and payroll line reads (issue 14). Its `Codable`
+/// form (`Results+Coding.swift`) writes every number as a string of its exact decimal text;
+/// `kaohe score` keeps its own JSON (`ResultWriter`).
+public struct SheetResult: Sendable, Equatable {
     public var employeeId: String
     public var period: String?
     public var team: String?
@@ -21,6 +25,22 @@ public struct SheetResult: Sendable {
     /// then counts only scored items and needs a rater's decision.
     public var complete: Bool
 
+    public init(employeeId: String, period: String?, team: String?, total: Fixed, max: Fixed, grade: String?,
+                sections: [SectionResult], items: [ItemResult], money: [MoneyLine], pay: PayResult?,
+                flags: [Flag], complete: Bool) {
+        self.employeeId = employeeId; self.period = period; self.team = team; self.total = total; self.max = max
+        self.grade = grade; self.sections = sections; self.items = items; self.money = money; self.pay = pay
+        self.flags = flags; self.complete = complete
+    }
+
+    /// The total as shown, rounded half-up to two decimals: what the grade and the pay are read
+    /// from (R-100-04: 89.996 shows as 90, so it is graded and paid as 90).
+    public var roundedTotal: Fixed { total.rounded(2) }
+
+    /// Whether the sheet still waits for a rater's decision: an item unscored, or a flag that
+    /// needs one (`Flag.needsDecision`). Its pay is then provisional (R-100-04).
+    public var needsDecision: Bool { !complete || flags.contains { $0.needsDecision } }
+
     public func item(_ id: String) -> ItemResult? { items.first { $0.id == id } }
     public func moneyLine(_ id: String) -> MoneyLine? { money.first { $0.item == id } }
     public func section(_ id: String) -> SectionResult? { sections.first { $0.id == id } }
@@ -29,15 +49,19 @@ public struct SheetResult: Sendable {
     public var moneyTotal: Decimal { money.reduce(Decimal(0)) { $0 + $1.amount } }
 }
 
-public struct SectionResult: Sendable {
+public struct SectionResult: Sendable, Equatable {
     public var id: String
     public var label: String
     public var points: Fixed
     public var max: Fixed
     public var rules: [String]
+
+    public init(id: String, label: String, points: Fixed, max: Fixed, rules: [String]) {
+        self.id = id; self.label = label; self.points = points; self.max = max; self.rules = rules
+    }
 }
 
-public struct ItemResult: Sendable {
+public struct ItemResult: Sendable, Equatable {
     public var id: String
     public var label: String
     public var rules: [String]
@@ -49,9 +73,15 @@ public struct ItemResult: Sendable {
     /// Chinese, with the rule id, the evidence and the arithmetic.
     public var explained: Explanation
     public var explanation: String { explained.text }
+
+    public init(id: String, label: String, rules: [String], section: String?, points: Fixed?, max: Fixed?,
+                explained: Explanation) {
+        self.id = id; self.label = label; self.rules = rules; self.section = section
+        self.points = points; self.max = max; self.explained = explained
+    }
 }
 
-public struct MoneyLine: Sendable {
+public struct MoneyLine: Sendable, Equatable {
     public var item: String
     public var label: String
     public var rules: [String]
@@ -59,14 +89,25 @@ public struct MoneyLine: Sendable {
     public var amount: Decimal
     public var explained: Explanation
     public var explanation: String { explained.text }
+
+    public init(item: String, label: String, rules: [String], amount: Decimal, explained: Explanation) {
+        self.item = item; self.label = label; self.rules = rules; self.amount = amount; self.explained = explained
+    }
 }
 
-public struct PayResult: Sendable {
+public struct PayResult: Sendable, Equatable {
     public var base: Decimal
     public var paid: Decimal
     public var rules: [String]
     public var explained: Explanation
     public var explanation: String { explained.text }
+    /// True while the sheet waits for a rater's decision (`SheetResult.needsDecision`): the
+    /// figure is shown as provisional and kept out of the payroll export until decided (R-100-04).
+    public var provisional: Bool
+
+    public init(base: Decimal, paid: Decimal, rules: [String], explained: Explanation, provisional: Bool = false) {
+        self.base = base; self.paid = paid; self.rules = rules; self.explained = explained; self.provisional = provisional
+    }
 }
 
 public struct Flag: Sendable, Equatable {
@@ -75,12 +116,21 @@ public struct Flag: Sendable, Equatable {
         self.code = code; self.rules = rules.filter { seen.insert($0).inserted }; self.item = item; self.message = message
     }
 
-    /// `band_gap`, `zero_denominator`, `missing_value`, `missing_mark`, `veto`, `grade_cancels`,
-    /// `grade_count`, `gate_closed`, `evaluation_error`.
+    /// `band_gap`, `zero_denominator`, `missing_value`, `missing_mark`, `overflow`, `veto`,
+    /// `grade_cancels`, `grade_count`, `gate_closed`, `evaluation_error`.
     public var code: String
     public var rules: [String]
     public var item: String?
     public var message: String
+
+    /// Codes of flags that wait for a rater's decision (or corrected evidence): a value in a band
+    /// gap (R-001-03), a zero denominator (R-001-12), a missing mark or value, a result out of
+    /// range, a formula that failed. A rater's override of the item removes its flag.
+    public static let decisionCodes: Set<String> = ["band_gap", "zero_denominator", "missing_mark", "missing_value",
+                                                    "overflow", "evaluation_error"]
+
+    /// Whether this flag waits for a rater's decision (R-100-04: the sheet's pay is provisional).
+    public var needsDecision: Bool { Flag.decisionCodes.contains(code) }
 }
 
 /// A bad value in the evidence: names the file, row and column.

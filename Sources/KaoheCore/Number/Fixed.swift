@@ -285,6 +285,21 @@ extension Decimal {
         return String(decoding: b, as: UTF8.self)
     }
 
+    /// The exact value as plain decimal text, with at least two decimals and no trailing zeros
+    /// beyond them: `-120.00`, `350.50`, `0.125`, `12345678901234567890.01`. Written from
+    /// Foundation's digit-by-digit text of the mantissa (plain notation, no exponent), never
+    /// through `Double` and never rounded: the stored results' money (issue 14).
+    public var exactText: String {
+        var s = description
+        guard !isNaN, s.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else { return s }
+        if let dot = s.firstIndex(of: ".") {
+            var frac = s.distance(from: dot, to: s.endIndex) - 1
+            while frac > 2 && s.last == "0" { s.removeLast(); frac -= 1 }
+            if frac < 2 { s += String(repeating: "0", count: 2 - frac) }
+        } else { s += ".00" }
+        return s
+    }
+
     var slowYuan: String {
         let r = rounded(2)
         var s = "\(r)"

@@ -19,6 +19,9 @@ extension Fixed {
     static let absent = Fixed(raw: Int64.min)
 }
 
+/// The value of an outcome. Its `Codable` form is `{"type": "number", "value": "12.5"}`,
+/// `{"type": "money", "value": "-120.00"}`, `{"type": "text", "value": "三星"}` or
+/// `{"type": "flag", "value": true}`: numbers as strings of their exact decimal text.
 public enum OutcomeValue: Sendable, Equatable, CustomStringConvertible {
     case number(Fixed)
     case money(Decimal)
@@ -32,25 +35,44 @@ public enum OutcomeValue: Sendable, Equatable, CustomStringConvertible {
         case .flag(let b): return b ? "true" : "false"
         }
     }
+
+    /// The `.money` value, else nil.
+    public var amount: Decimal? { if case .money(let d) = self { return d }; return nil }
 }
 
 /// An explained result of an outcome policy for one employee as of a period.
-public struct Outcome: Sendable {
+public struct Outcome: Sendable, Equatable {
     public var employeeId: String
     public var period: String
     public var kind: String
     public var value: OutcomeValue
     public var rules: [String]
     public var explanation: String
+
+    public init(employeeId: String, period: String, kind: String, value: OutcomeValue, rules: [String], explanation: String) {
+        self.employeeId = employeeId; self.period = period; self.kind = kind; self.value = value
+        self.rules = rules; self.explanation = explanation
+    }
+
+    /// The yuan of a money outcome (a rank reward, a star allowance), else nil.
+    public var amount: Decimal? { value.amount }
 }
 
-public struct TeamOutcome: Sendable {
+public struct TeamOutcome: Sendable, Equatable {
     public var team: String
     public var period: String
     public var kind: String
     public var value: OutcomeValue
     public var rules: [String]
     public var explanation: String
+
+    public init(team: String, period: String, kind: String, value: OutcomeValue, rules: [String], explanation: String) {
+        self.team = team; self.period = period; self.kind = kind; self.value = value
+        self.rules = rules; self.explanation = explanation
+    }
+
+    /// The yuan of a money outcome (a team award), else nil.
+    public var amount: Decimal? { value.amount }
 }
 
 /// Evaluates a scheme's outcome policies over a history of scored months.
