@@ -92,7 +92,7 @@ enum Demo {
                         let scored = engine.scoreAll(rows)
                         for (i, r) in scored.enumerated() {
                             results.append(StoredResult(employeeId: try members[i].requireID(), schemeId: try scheme.requireID(), period: period,
-                                                        total: r.total.format(), grade: r.grade, json: Scoring.json(r), status: .locked))
+                                                        total: r.total.format(), grade: r.grade, json: try Scoring.json(r), status: .locked))
                         }
                         try await results.create(on: db)
                         // the past months were appraised and closed: a locked cycle per team and month, so
@@ -115,8 +115,8 @@ enum Demo {
                             totals: [SheetResult], on db: Database) async throws {
         let sched = CycleSchedule.monthly
         guard let due = sched.deadlines(period: period) else { return }
-        let lead = try await User.query(on: db).filter(\.$team.$id == team.id).filter(\.$role == .lead).first()
-        let manager = try await User.query(on: db).filter(\.$department.$id == department.id).filter(\.$role == .manager).first()
+        let lead = try await User.query(on: db).filter(\.$team.$id == team.id).filter(\.$roleName == Role.lead.rawValue).first()
+        let manager = try await User.query(on: db).filter(\.$department.$id == department.id).filter(\.$roleName == Role.manager.rawValue).first()
         let c = Cycle()
         c.id = UUID(); c.$scheme.id = try scheme.requireID(); c.period = period; c.$department.id = department.id; c.teams = try team.requireID().uuidString
         c.schedule = String(decoding: try JSONEncoder.sorted.encode(sched), as: UTF8.self)

@@ -213,7 +213,7 @@ struct CycleFlowTests {
             #expect(s.stage == "locked")
             // a locked result changes only by a recorded correction (HR, with a reason)
             try await Self.json(app, mgr, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":\#(s.version),"values":{"report_quality.manager":"5"}}"#) { res in
-                #expect(res.status == .forbidden)
+                #expect(res.status == .conflict && res.body.string.contains("R-100-02"), "\(res.body.string)")
             }
             let locked = try #require(s.finalTotal)
             s = try #require(try await Self.act(app, hr, aliceSheet, "correct", version: s.version, reason: "工资核对：报表质量复核为 5",
@@ -322,7 +322,8 @@ struct AccountabilityTests {
             }
             b = try await CycleFlowTests.sheet(app, hr, bobSheet)
             #expect(Double(b.finalTotal ?? "") == bobTotal - 2 * per, "\(b.finalTotal ?? "")")
-            // the forms carry the final result, with the deduction as its own line
+            // the forms carry the final result once published (R-100-01), with the deduction as its own line
+            try await publishResults(app, "property-cs", "2026-10")
             let (_, data, _) = try await ExportTests.get(app, hr, "api/v1/exports/monthly-record?period=2026-10&scheme=property-cs")
             let summary = try Grid.read(data, file: "m.xlsx", sheet: "汇总")
             #expect(Double(try #require(summary.rows.first { $0.cells[0] == "101002" }).cells[5]) == bobTotal - 2 * per)

@@ -16,6 +16,7 @@ struct ExportTests {
         try await ImportKindsTests.post(app, hr, "api/v1/imports/evidence?scheme=weighted-template&file=oct.csv&dry_run=false", Data(ImportTests.csv.utf8)) { res in
             #expect(res.status == .ok, "\(res.body.string)")
         }
+        try await publishResults(app, "weighted-template", "2026-10")
         return hr
     }
 

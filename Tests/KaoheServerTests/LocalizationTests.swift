@@ -11,7 +11,7 @@ import VaporTesting
 func untranslated(_ html: String) -> [String] {
     var s = html
     // drop elements left untranslated on purpose, innermost first
-    let patterns = [#"<(script|style|textarea)\b[^>]*>[\s\S]*?</\1>"#, #"<(span|td|text|div|pre|button)\b[^>]*translate="no"[^>]*>[^<]*(?:<(?!/?\1\b)[^<]*)*</\1>"#]
+    let patterns = [#"<(script|style|textarea)\b[^>]*>[\s\S]*?</\1>"#, #"<(span|td|text|div|pre|button|desc)\b[^>]*translate="no"[^>]*>[^<]*(?:<(?!/?\1\b)[^<]*)*</\1>"#]
     for p in patterns { s = s.replacingOccurrences(of: p, with: " ", options: .regularExpression) }
     // readable attributes count; other attributes (values, ids) do not
     var texts: [String] = []

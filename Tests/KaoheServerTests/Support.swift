@@ -58,7 +58,7 @@ func seed(_ app: Application) async throws -> Org {
         var r = engine.scoreAll([ScoringRow(employee: e.number, period: "2026-10", team: nil, values: try engine.evidence([:]))])[0]
         r.total = Fixed(total)!
         try await StoredResult(employeeId: try e.requireID(), schemeId: try scheme.requireID(), period: "2026-10", total: total, grade: nil,
-                               json: Scoring.json(r), status: .locked).save(on: db)
+                               json: try Scoring.json(r), status: .locked).save(on: db)
     }
     return Org(deptA: try a.requireID(), deptB: try b.requireID(), team1: try t1.requireID(), team2: try t2.requireID(), team3: try t3.requireID(),
                alice: try alice.requireID(), bob: try bob.requireID(), carol: try carol.requireID(), dave: try dave.requireID())
@@ -109,4 +109,13 @@ struct Browser {
         }
         return (b, status)
     }
+}
+
+/// Marks a month's results of a scheme as published — what publishing its cycle does (the cycle
+/// and spine tests cover that flow through HTTP) — and computes the month's outcomes.
+func publishResults(_ app: Application, _ key: String, _ period: String) async throws {
+    let ids = try await SchemeVersion.query(on: app.db).filter(\.$key == key).all().compactMap(\.id)
+    try await StoredResult.query(on: app.db).filter(\.$scheme.$id ~~ ids).filter(\.$period == period)
+        .set(\.$status, to: ResultStatus.published.rawValue).update()
+    try await Rescorer.outcomes(key: key, from: period, on: app.db)
 }

@@ -142,7 +142,8 @@ extension ScoringEngine {
                                  flags: flags, complete: complete)
         // R-100-04: pay on a sheet still waiting for a rater's decision is provisional (the pay's
         // own flags count: a score outside every pay band waits too)
-        result.pay?.provisional = result.needsDecision
+        let undecided = result.needsDecision
+        result.pay?.provisional = undecided
         return result
     }
 

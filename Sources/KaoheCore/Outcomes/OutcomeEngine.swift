@@ -132,7 +132,7 @@ public struct OutcomeEngine: Sendable {
         for it in r.items where it.section != nil {
             if let pts = it.points, let mx = it.max, mx > .zero, let ratio = Fixed.divide(pts, mx) { minItem = Swift.min(minItem ?? ratio, ratio) }
         }
-        return OutcomeRecord(employee: r.employeeId, period: m, team: r.team, total: r.total, minItemRatio: minItem, data: data)
+        return OutcomeRecord(employee: r.employeeId, period: m, team: r.team, total: r.roundedTotal, minItemRatio: minItem, data: data)
     }
 
     /// The value of a slot kept in a record.

@@ -29,7 +29,7 @@ enum Rescorer {
         var changed = Set<UUID>()
         for (emp, r) in scored {
             let total = r.total.format()
-            let json = Scoring.json(r)
+            let json = try Scoring.json(r)
             let id = try emp.requireID()
             if let old = stored[id] {
                 guard old.json != json else { continue }

@@ -307,8 +307,11 @@ enum CycleService {
         case .review? where roles.contains(.reviewer), .objected? where roles.contains(.reviewer): return superior
         case .ready? where roles.contains(.reviewer) || roles.contains(.hr): return superior
         // after publication only a correction writes (R-100-02): the reviewer or HR, HR alone after the lock
+        // a correction may fix any input but the employee's own marks and the event counts (those are
+        // corrected as events): a wrong imported sales figure is the usual case
         case let st? where st.isClosed && st != .objected:
-            return correcting && roles.contains(where: { st.mayCorrect($0) }) ? superior : []
+            guard correcting, roles.contains(where: { st.mayCorrect($0) }) else { return [] }
+            return engine.inputs.filter { $0.rater != "self" && (metrics.contains($0.column) || $0.kind != .count || $0.column.hasSuffix(".override")) }
         default: return []
         }
     }

@@ -86,12 +86,8 @@ enum Scoring {
         return Array(zip(people, engine.scoreAll(rows)))
     }
 
-    /// The stored form of a sheet: `kaohe score` JSON of one result.
-    static func json(_ r: SheetResult) -> String {
-        var sink = ByteSink()
-        ResultWriter.json(r, into: &sink, first: true)
-        return String(decoding: sink.bytes.drop { $0 == UInt8(ascii: "\n") }, as: UTF8.self)
-    }
+    /// The stored form of a sheet: the typed result (issue 14 §1), numbers as exact decimal text.
+    static func json(_ r: SheetResult) throws -> String { try r.encodeStored() }
 }
 
 /// Compiled engines of stored scheme versions (a few dozen at most).

@@ -117,7 +117,7 @@ enum Charts {
 
     static func open(_ w: Double, _ h: Double, title: String, desc: String) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 \(f(w)) \(f(h))\" role=\"img\" aria-label=\"\(escape(title))\" font-family=\"inherit\">"
-            + "<title>\(escape(title))</title><desc>\(escape(desc))</desc>"
+            + "<title>\(escape(title))</title><desc translate=\"no\">\(escape(desc))</desc>"
     }
     static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ color: String) -> String {
         "<line x1=\"\(f(x1))\" y1=\"\(f(y1))\" x2=\"\(f(x2))\" y2=\"\(f(y2))\" stroke=\"\(color)\" stroke-width=\"1\"/>"
