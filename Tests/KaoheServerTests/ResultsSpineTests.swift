@@ -58,8 +58,9 @@ struct ResultsSpineTests {
     struct Company { var dept: UUID; var people: [String: UUID]; var scheme: SchemeVersion }
 
     /// An empty company with its HR account (the fixtures' 工号 are their own).
-    static func withCompany(_ test: (Application) async throws -> Void) async throws {
-        try await withApp(configure: { app in try await configure(app, testConfig()) }) { app in
+    static func withCompany(_ config: AppConfig = testConfig(), _ test: (Application) async throws -> Void) async throws {
+        try await withApp(configure: { app in try await configure(app, config) }) { app in
+            if case .postgres = config.database { try await app.autoRevert(); try await app.autoMigrate() }
             try await User(username: "hr", displayName: "人事", passwordHash: try app.password.hash(Org.password), role: .hr).save(on: app.db)
             try await test(app)
         }
@@ -135,8 +136,10 @@ struct ResultsSpineTests {
     }
 
     @Test("star-agent: levels and level bonuses from the published months equal the hand computation and kaohe score; the star board and the ledger show them")
-    func starAgentLevels() async throws {
-        try await Self.withCompany { app in
+    func starAgentLevels() async throws { try await Self.withCompany { app in try await Self.starAgentLevels(app) } }
+
+    static func starAgentLevels(_ app: Application) async throws {
+        do {
             let rows = try Self.rows("star-agent")
             let c = try await Self.company(app, preset: "star-agent", rows: rows)
             let (hr, _) = try await Browser.signIn(app, "hr")
@@ -213,8 +216,10 @@ struct ResultsSpineTests {
     }
 
     @Test("a published and a locked sheet refuse every write path but a correction; the correction is recorded, re-runs rank and pay, and reaches the next payroll as a difference")
-    func closedStaysClosed() async throws {
-        try await Self.withCompany { app in
+    func closedStaysClosed() async throws { try await Self.withCompany { app in try await Self.closedStaysClosed(app) } }
+
+    static func closedStaysClosed(_ app: Application) async throws {
+        do {
             let rows = try Self.rows("online-shop-cs")
             let c = try await Self.company(app, preset: "online-shop-cs", rows: rows)
             let (hr, _) = try await Browser.signIn(app, "hr")
@@ -312,8 +317,10 @@ struct ResultsSpineTests {
     }
 
     @Test("20 parallel publishes of one cycle give one publication: one step, one audit row and one notice per sheet")
-    func parallelPublish() async throws {
-        try await Self.withCompany { app in
+    func parallelPublish() async throws { try await Self.withCompany { app in try await Self.parallelPublish(app) } }
+
+    static func parallelPublish(_ app: Application) async throws {
+        do {
             let rows = try Self.rows("online-shop-cs")
             let c = try await Self.company(app, preset: "online-shop-cs", rows: rows)
             let (hr, _) = try await Browser.signIn(app, "hr")
