@@ -271,6 +271,8 @@ struct ResultsSpineTests {
             // the sheet shows the correction
             let shown = try await CycleFlowTests.sheet(app, hr, try sheet.requireID())
             #expect(shown.history.contains { $0.action == "correct" && $0.reason == "复核发现管理类漏评" })
+            #expect(shown.corrections.count == 1 && shown.corrections[0].changes == [Correction.Change(column: "orders", before: "60", after: "100")], "\(shown.corrections)")
+            #expect(shown.total == corr.afterTotal)
             // after the lock only HR corrects; the reviewer is refused
             let cycle = try #require(try await Cycle.query(on: app.db).first())
             cycle.status = "published"; cycle.objectionsClose = "2026-01-01"

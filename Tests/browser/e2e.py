@@ -9,6 +9,7 @@ Screenshots of the key pages at desktop and phone width go to the folder given.
 
 usage: e2e.py KAOHE_BINARY SCREENSHOT_DIR
 """
+import json
 import http.cookiejar
 import os
 import pathlib
@@ -255,13 +256,31 @@ try:
     driver.find_element(By.CSS_SELECTOR, "button[value='zh-Hans']").click()
     expect(wait_for(lambda: driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"), "the page did not switch back to 简体中文")
 
-    # HR downloads the October ranking as XLSX with the browser's session
+    # HR reads the October star board and ranking: the figures a person reads are the outcomes the
+    # engine stored from the published months (R-100-03) — a level and its bonus, a rank reward
     login("hr")
+    def api(path):
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
+        return json.loads(urllib.request.urlopen(urllib.request.Request(f"{BASE}{path}", headers={"Cookie": cookie}), timeout=30).read())
+    def row_of(number):
+        rows = [r.text for r in driver.find_elements(By.CSS_SELECTOR, "tr") if number in r.text.split()]
+        return rows[0] if rows else ""
+    levels = api("/api/v1/outcomes?period=2026-10&scheme=star-agent")
+    bonus = next((o for o in levels if o["kind"] == "level_bonus" and o["amount"]), None)
+    expect(bonus is not None, "the demo's star-agent team has a level bonus in October")
+    level = next(o for o in levels if o["kind"] == "level" and o["employee_number"] == bonus["employee_number"])
     driver.get(f"{BASE}/reports/star-board?period=2026-10")
-    expect("星星榜" in text() and "星级" in text(), "the star board page")
+    expect("星星榜" in text(), "the star board page")
+    line = row_of(bonus["employee_number"])
+    expect(level["value"] in line and bonus["amount"] in line, f"star board row of {bonus['employee_number']} shows {level['value']} and {bonus['amount']}: {line}")
     shot("star-board")
+    ranks = api("/api/v1/outcomes?period=2026-10&scheme=ecommerce-monthly")
+    reward = next((o for o in ranks if o["kind"] == "rank_reward" and o["amount"] not in (None, "0.00")), None)
+    expect(reward is not None, "the demo's e-commerce month has rank money")
     driver.get(f"{BASE}/reports/ranking?period=2026-10")
     expect("名次" in text(), "the ranking page")
+    line = row_of(reward["employee_number"])
+    expect(reward["amount"].lstrip("-") in line, f"ranking row of {reward['employee_number']} shows {reward['amount']}: {line}")
     shot("ranking")
     driver.get(f"{BASE}/imports")
     shot("imports")

@@ -33,7 +33,7 @@ struct DataWebController: RouteCollection {
         let own = user.viewer.role == .hr ? nil : (user.viewer.departmentId ?? UUID())
         let departments = try await Department.query(on: req.db).sort(\.$code).all()
             .filter { d in own.map { d.id == $0 } ?? true }.map { (code: $0.code, name: $0.name) }
-        let period = try await StoredResult.query(on: req.db).sort(\.$period, .descending).first()?.period ?? ""
+        let period = try await ResultStore.latestCountedPeriod(on: req.db) ?? ""
         return DataModel(csrf: req.csrfToken, schemes: latest.values.sorted { $0.key < $1.key }.map { (key: $0.key, name: $0.name) }, recent: recent,
                          preview: preview, uploadId: uploadId, message: message, error: error, period: period, departments: departments,
                          mayImportRoster: user.viewer.role == .hr)

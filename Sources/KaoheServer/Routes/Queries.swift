@@ -69,10 +69,12 @@ enum Queries {
     /// The people with a row in `table` (results, evidence) for these periods and scheme versions:
     /// one `SELECT DISTINCT` (Fluent's `.all(\.$employee.$id)` loaded every row whole, each
     /// result with its sheet's JSON — a year of a large department took a second).
-    static func employeeIds(in table: String, periods: [String], schemes: [UUID]? = nil, on db: Database) async throws -> Set<UUID> {
+    static func employeeIds(in table: String, periods: [String], schemes: [UUID]? = nil, countedOnly: Bool = false, on db: Database) async throws -> Set<UUID> {
         guard let sql = db as? SQLDatabase, !periods.isEmpty else { return [] }
         struct Row: Decodable { var employee_id: UUID }
         var q = sql.select().distinct().column("employee_id").from(table).where("period", .in, SQLBind.group(periods))
+        // results: only the published and locked ones count (R-100-01)
+        if countedOnly { q = q.where("status", .in, SQLBind.group(ResultStatus.counted)) }
         if let schemes { q = q.where("scheme_id", .in, SQLBind.group(schemes)) }
         return Set(try await q.all(decoding: Row.self).map(\.employee_id))
     }

@@ -16,7 +16,7 @@ struct ReportWebController: RouteCollection {
     func index(req: Request) async throws -> Response {
         let user = try req.user
         guard [.hr, .manager].contains(user.viewer.role) else { throw Abort(.forbidden, reason: "人事和经理使用 HR and managers") }
-        let period = try await StoredResult.query(on: req.db).sort(\.$period, .descending).first()?.period ?? ""
+        let period = try await ResultStore.latestCountedPeriod(on: req.db) ?? ""
         let body: Node<HTML.BodyContext> = .group(
             .p("月度报表填月份（2026-10），年度报表填年份（2026）。"),
             .ul(.forEach(DataView.forms) { f in
@@ -95,7 +95,7 @@ struct ReportWebController: RouteCollection {
     /// 工号 order: one query of plain rows, no sheet decoded.
     static func people(_ period: String, department: Department?, on db: Database) async throws -> [UUID] {
         let periods = period.count == 7 ? [period] : (1...12).map { "\(period.prefix(4))-" + String(format: "%02d", $0) }
-        let ids = try await Queries.employeeIds(in: StoredResult.schema, periods: periods, on: db)
+        let ids = try await Queries.employeeIds(in: StoredResult.schema, periods: periods, countedOnly: true, on: db)
         let q = Employee.query(on: db).filter(\.$id ~~ ids).sort(\.$number)
         if let department { q.filter(\.$department.$id == (try department.requireID())) }
         return try await q.all(\.$id)

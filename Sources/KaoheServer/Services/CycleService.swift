@@ -92,6 +92,22 @@ enum CycleService {
         var deadline: String?
         /// Missed deductions found on this sheet, and those charged to this employee as a rater (R-001-15).
         var accountability: [FindingDTO]
+        /// Changes after publication (R-100-02): who, when, why, each value and the figures before and after.
+        var corrections: [CorrectionDTO]
+    }
+
+    struct CorrectionDTO: Content {
+        var at: Date
+        var actor: String
+        var reason: String
+        var changes: [Correction.Change]
+        var beforeTotal: String?
+        var afterTotal: String?
+        var beforePay: String?
+        var afterPay: String?
+        /// Pay and money after less before (yuan), paid in the payroll of `settledIn`.
+        var difference: String
+        var settledIn: String
     }
 
     static func schedule(_ c: Cycle) -> CycleSchedule {
@@ -337,10 +353,18 @@ enum CycleService {
         var values: [String: String] = [:]
         for e in try await EvidenceEntry.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == version.requireID())
             .filter(\.$period == s.cycle.period).all() { values[e.column] = e.value }
-        let result = try await Scoring.score(scheme: version, period: s.cycle.period, members: try await Scoring.teams(of: [eid], on: db), on: db)
-            .first { $0.0.id == eid }?.1
+        // the stored result (every write re-scores and stores it; reading a sheet scores nothing),
+        // scored only when the sheet has none yet
+        let result: SheetResult?
+        if let stored = try await StoredResult.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == version.requireID())
+            .filter(\.$period == s.cycle.period).first() {
+            result = try ResultStore.sheet(stored, employee: s.employee.number)
+        } else {
+            result = try await Scoring.score(scheme: version, period: s.cycle.period, members: try await Scoring.teams(of: [eid], on: db), on: db)
+                .first { $0.0.id == eid }?.1
+        }
         // before publication the employee sees their own self-assessment and the stage, not the superior's marks in progress
-        let published = [.published, .objected, .acknowledged, .resolved, .locked].contains(SheetStage(rawValue: s.stage))
+        let published = SheetStage(rawValue: s.stage)?.isClosed == true
         let own = roles(s, user) == [.employee] && !published
         let steps = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).sort(\.$at).all()
         let c = s.cycle
@@ -366,7 +390,11 @@ enum CycleService {
             history: steps.map { StepDTO(action: $0.action, actor: $0.actorName, from: $0.fromStage, to: $0.toStage, reason: $0.reason,
                                          before: $0.before, after: $0.after, at: $0.at) },
             deadline: deadline,
-            accountability: try await accountability(s, db: db))
+            accountability: try await accountability(s, db: db),
+            corrections: try await CorrectionStore.of(sheet: s.requireID(), on: db).map {
+                CorrectionDTO(at: $0.at, actor: $0.actorName, reason: $0.reason, changes: $0.changeList, beforeTotal: $0.beforeTotal, afterTotal: $0.afterTotal,
+                              beforePay: $0.beforePay, afterPay: $0.afterPay, difference: $0.difference.yuan, settledIn: $0.settledIn)
+            })
     }
 
     /// The editable inputs in the order of the scheme's items (a mark `attitude.manager`, a decision

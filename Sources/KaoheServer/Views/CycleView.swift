@@ -110,6 +110,16 @@ enum CycleView {
             .if(s.editable.isEmpty && actions.isEmpty && !s.items.isEmpty, itemsTable(s, withFields: false)),
             .element(named: "script", nodes: [.attribute(named: "src", value: "/assets/sheet.js"), .attribute(named: "defer", value: "defer")]),
             .if(!s.accountability.isEmpty, .group(.h2("评分责任（R-001-15）"), .ul(.forEach(s.accountability) { f in .li(.text("\(f.explanation) — \(f.status)")) }))),
+            .if(!s.corrections.isEmpty, .group(
+                .h2("更正（R-100-02）"),
+                .table(.tr(.th("时间"), .th("更正人"), .th("原因"), .th("改动"), .th("总分"), .th("绩效工资(元)"), .th("差额(元)"), .th("计入工资月份")),
+                       .forEach(s.corrections) { c in
+                           .tr(.td(.text(ExportService.when(c.at))), .td(Bits.name(c.actor)), .td(Bits.typed(c.reason)),
+                               .td(Bits.typed(c.changes.map { "\($0.column)：\($0.before ?? "—") → \($0.after ?? "—")" }.joined(separator: "；"))),
+                               .td(.class("num"), .text("\(c.beforeTotal ?? "—") → \(c.afterTotal ?? "—")")),
+                               .td(.class("num"), .text("\(c.beforePay ?? "—") → \(c.afterPay ?? "—")")),
+                               .td(.class("num"), .text(c.difference)), .td(.text(c.settledIn)))
+                       }))),
             .h2("记录"),
             .table(.tr(.th("时间"), .th("操作"), .th("人"), .th("阶段"), .th("原因"), .th("前"), .th("后")),
                    .forEach(s.history) { h in
