@@ -164,7 +164,7 @@ struct WebController: RouteCollection {
             }
             return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .raw(html))
         case .agent, .qa:
-            let qa: Node<HTML.BodyContext> = user.role == .qa ? .p(.a(.href("/qa"), "录音质检：评定本月录音（每人 10 条，R-002-14）")) : .empty
+            let qa: Node<HTML.BodyContext> = user.role == .qa ? .p(.a(.href("/qa"), "录音质检：评定本月录音（条数按方案，R-002-14）")) : .empty
             guard let m = try await HomeService.agent(user, db: req.db) else {
                 return Page.render(title: "首页", user: user, csrf: req.csrfToken,
                                    body: .group(qa, .if(user.role == .agent, .p("这个账号没有关联员工档案，请联系人事"))))

@@ -10,45 +10,9 @@ import Vapor
 /// with a byte-order mark so Excel shows the Chinese). Built from stored results: each sheet
 /// keeps the scheme version it was scored with.
 enum ExportService {
-    enum Form: String, CaseIterable, Sendable {
-        case monthlyRecord = "monthly-record"
-        case yearEndRecord = "year-end-record"
-        case departmentStats = "department-stats"
-        case annualStats = "annual-stats"
-        case ranking
-        case starBoard = "star-board"
-        case ledger
-        case results
-
-        /// The seed's own names (R-000-06) where it has them.
-        var title: String {
-            switch self {
-            case .monthlyRecord: return "員工月績效考核記錄表"
-            case .yearEndRecord: return "員工年終績效考核記錄表"
-            case .departmentStats: return "員工月/年績效考核情況統計表"
-            case .annualStats: return "年度員工績效考核情況統計表"
-            case .ranking: return "月度考核排名"
-            case .starBoard: return "星星榜"
-            case .ledger: return "奖惩与绩效工资明细（工资表）"
-            case .results: return "考核结果"
-            }
-        }
-        var rule: String {
-            switch self {
-            case .monthlyRecord, .yearEndRecord, .departmentStats, .annualStats: return "R-000-06"
-            case .ranking: return "R-000-12"
-            case .starBoard: return "R-002-26"
-            case .ledger: return "R-001-13"
-            case .results: return "R-000-06"
-            }
-        }
-        var needsYear: Bool { [.yearEndRecord, .departmentStats, .annualStats].contains(self) }
-        /// Forms that show a sheet's items, money lines or flags; the others need only the total
-        /// and grade, which the results table holds without decoding each sheet's JSON (the ranking
-        /// of a 1,156-person department took 1.25 s decoding them).
-        var needsDetail: Bool { [.monthlyRecord, .ledger, .results].contains(self) }
-        var needsPeriod: Bool { [.monthlyRecord, .ranking, .ledger].contains(self) }
-    }
+    /// The forms are Core's (`Forms`): built there, without a database, from typed results and
+    /// stored outcomes; this service loads what they are built from.
+    typealias Form = Forms.Kind
 
     struct Options: Sendable {
         var form: Form
@@ -74,6 +38,15 @@ enum ExportService {
         var grade: String? { result.grade }
         /// The published total (as stored, rounded as shown) less the deductions.
         var total: Fixed { deductions.reduce(Fixed(result.total) ?? .zero) { $0 - (Fixed($1.deduction) ?? .zero) } }
+
+        /// The row as the Core forms read it.
+        var form: Forms.Row {
+            Forms.Row(person: Forms.Person(number: employee.number, name: employee.name, department: department.name, departmentCode: department.code, team: team?.name),
+                      period: result.period, scheme: result.scheme.key, schemeVersion: result.scheme.version, storedTotal: Fixed(result.total) ?? .zero,
+                      grade: result.grade, sheet: sheet,
+                      deductions: deductions.map { Forms.Deduction(column: $0.column, instances: $0.instances, perInstance: $0.perInstance, deduction: Fixed($0.deduction) ?? .zero, note: $0.note) },
+                      locked: result.status == ResultStatus.locked.rawValue)
+        }
     }
 
     /// Results without their sheets' JSON (a year of a 1,156-person department is 112 MB of it),
@@ -103,32 +76,11 @@ enum ExportService {
         }
     }
 
-    /// Competition ranks ("1224") of totals sorted best first, in one pass (the ranking page
-    /// searched the list for every row: quadratic, 1.25 s for a department of 1,156).
-    static func competitionRanks<T: Equatable>(_ sortedTotals: [T]) -> [Int] {
-        var out: [Int] = []
-        out.reserveCapacity(sortedTotals.count)
-        for (k, t) in sortedTotals.enumerated() { out.append(k > 0 && sortedTotals[k - 1] == t ? out[k - 1] : k + 1) }
-        return out
-    }
-
     /// A moment as people in the company read it (Asia/Shanghai unless configured otherwise).
     static func when(_ d: Date) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "Asia/Shanghai"); f.dateFormat = "yyyy-MM-dd HH:mm"
         return f.string(from: d)
-    }
-
-    /// A number cell, as shown (two decimals at most).
-    static func num(_ f: Fixed?) -> XLSXWriter.Cell { f.map { .number($0.format()) } ?? .empty }
-
-    /// A money cell with two decimals.
-    static func yuan(_ d: Decimal?) -> XLSXWriter.Cell { d.map { .number($0.yuan) } ?? .empty }
-
-    /// A mean, rounded half up to two decimals.
-    static func mean(_ xs: [Fixed]) -> XLSXWriter.Cell {
-        guard !xs.isEmpty else { return .empty }
-        return num(Fixed.divide(xs.reduce(.zero, +), Fixed(xs.count))?.rounded(2))
     }
 
     static func text(_ c: XLSXWriter.Cell) -> String {
@@ -208,197 +160,53 @@ enum ExportService {
             periods = (1...12).map { String(format: "%04d-%02d", year, $0) }; label = String(year)
         }
         let scopeText = dept.map { " · \($0.name)" } ?? " · 全公司"
-        let title = "\(f.title) \(label)\(scopeText)（\(f.rule)）"
+        var title = "\(f.title) \(label)\(scopeText)（\(f.rule)）"
         let rows = f == .starBoard ? [] : try await load(periods: periods, department: dept, scheme: o.scheme, employees: o.employees, detail: f.needsDetail, on: db)
-        func person(_ r: Row) -> [XLSXWriter.Cell] { [.text(r.employee.number), .text(r.employee.name), .text(r.department.name), .text(r.team?.name ?? "")] }
-        // the outcomes the engine stored for the month (R-100-03): the forms state no rule themselves
-        func outcomes(_ period: String) async throws -> [UUID: [StoredOutcome]] {
-            try await OutcomeStore.byEmployee(period: period, employees: Set(rows.compactMap { $0.employee.id }), on: db)
+        // the outcomes the engine stored for the form's months (R-100-03), by 工号
+        var outcomes: [String: [String: [Forms.Outcome]]] = [:]
+        func loadOutcomes(_ period: String, _ people: Set<UUID>) async throws {
+            guard outcomes[period] == nil else { return }
+            var byNumber: [String: [Forms.Outcome]] = [:]
+            for o in try await OutcomeStore.outcomes(period: period, employees: people, teams: false, on: db) {
+                guard let n = o.employee?.number else { continue }
+                byNumber[n, default: []].append(o.form)
+            }
+            outcomes[period] = byNumber
         }
+        let people = Set(rows.compactMap { $0.employee.id })
+        var corrections: [Forms.Correction] = []
+        var board: [Forms.BoardLine] = []
         switch f {
-        case .monthlyRecord:
-            var detail: [[XLSXWriter.Cell]] = [], summary: [[XLSXWriter.Cell]] = []
-            let outs = try await outcomes(periods[0])
-            for r in rows {
-                guard let sheet = r.sheet else { continue }
-                let base = person(r) + [.text(r.result.period), .text("\(r.result.scheme.key) v\(r.result.scheme.version)")]
-                for i in sheet.items {
-                    detail.append(base + [.text(i.label), .text(i.rules.joined(separator: ",")), num(i.points), num(i.max), .text(i.explanation)])
-                }
-                for m in sheet.money {
-                    detail.append(base + [.text("\(m.label)（元）"), .text(m.rules.joined(separator: ",")), yuan(m.amount), .empty, .text(m.explanation)])
-                }
-                for f in r.deductions {
-                    detail.append(base + [.text("评分责任扣分（漏扣 \(f.column) \(f.instances) 次）"), .text("R-001-15"), .number("-" + f.deduction), .empty,
-                                          .text("该项每次 \(f.perInstance) 分 × 2 × \(f.instances)：\(f.note)")])
-                }
-                for o in outs[r.employee.id!] ?? [] {
-                    detail.append(base + [.text("结果：\(o.kind)"), .text(o.rules), o.amount.map { .number($0) } ?? .text(o.value), .empty, .text(o.explanation)])
-                }
-                for fl in sheet.flags {
-                    detail.append(base + [.text("⚑ 待处理 \(fl.item ?? fl.code)"), .text(fl.rules.joined(separator: ",")), .empty, .empty, .text(fl.message)])
-                }
-                summary.append(person(r) + [.text(r.result.period), num(r.total), num(sheet.max), .text(r.grade ?? ""),
-                                            yuan(sheet.pay?.paid), yuan(sheet.moneyTotal), .text(sheet.flags.isEmpty ? "" : "\(sheet.flags.count) 项待处理")])
-            }
-            return (title, [
-                .init(name: "月度考核記錄", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "方案", "考核项目", "规则", "得分/金额", "满分", "依据与计算"], rows: detail),
-                .init(name: "汇总", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "总分", "满分", "等级", "绩效工资(元)", "奖惩合计(元)", "待处理"], rows: summary),
-            ])
+        case .monthlyRecord, .ranking, .ledger: try await loadOutcomes(periods[0], people)
         case .yearEndRecord:
-            var byPerson: [UUID: [Row]] = [:]
-            for r in rows { byPerson[r.employee.id!, default: []].append(r) }
-            // each person's conclusions as of their last published month of the year (R-001-14's
-            // eligibility and the like, as the scheme's policies decided them)
-            var asOf: [String: [UUID: [StoredOutcome]]] = [:]
-            for p in Set(byPerson.values.compactMap { $0.map(\.result.period).max() }) { asOf[p] = try await outcomes(p) }
-            var out: [[XLSXWriter.Cell]] = []
-            for list in byPerson.values.sorted(by: { ($0[0].department.code, $0[0].employee.number) < ($1[0].department.code, $1[0].employee.number) }) {
-                let r0 = list[0]
-                var months = [Fixed?](repeating: nil, count: 12)
-                for r in list { if let m = Int(r.result.period.suffix(2)) { months[m - 1] = r.total } }
-                let scored = months.compactMap { $0 }
-                let last = list.map(\.result.period).max() ?? ""
-                let conclusions = (asOf[last]?[r0.employee.id!] ?? []).filter { $0.valueType == "flag" }.map(\.explanation)
-                out.append(person(r0) + months.map { num($0) } + [
-                    .number(String(scored.count)), mean(scored), num(scored.max()), num(scored.min()),
-                    .text(last), .text(conclusions.isEmpty ? "—" : conclusions.joined(separator: "；")),
-                ])
-            }
-            let header = ["工号", "姓名", "部门", "班组"] + (1...12).map { "\($0)月" } + ["考核月数", "月均分", "最高", "最低", "截至", "结论（按方案规则）"]
-            return (title, [.init(name: "年終考核記錄", title: title, header: header, rows: out)])
-        case .departmentStats, .annualStats:
-            let grades = orderedGrades(rows)
-            func stats(_ rs: [Row]) -> [XLSXWriter.Cell] {
-                let totals = rs.map(\.total)
-                let people = Set(rs.map { $0.employee.id! }).count
-                return [.number(String(people)), .number(String(rs.count)), mean(totals), num(totals.max()), num(totals.min())]
-                    + grades.map { g in .number(String(rs.filter { $0.grade == g }.count)) }
-            }
-            let header = (f == .departmentStats ? ["部门", "期间"] : ["部门"]) + ["人数", "考核人次", "平均分", "最高分", "最低分"] + grades.map { "等级：\($0)" }
-            var out: [[XLSXWriter.Cell]] = []
-            let depts = Dictionary(grouping: rows, by: { $0.department.code }).sorted { $0.key < $1.key }
-            for (_, rs) in depts {
-                let name = XLSXWriter.Cell.text(rs[0].department.name)
-                if f == .departmentStats {
-                    let byPeriod = Dictionary(grouping: rs, by: { $0.result.period })
-                    for p in periods {
-                        let m = byPeriod[p] ?? []
-                        if !m.isEmpty { out.append([name, .text(p)] + stats(m)) }
-                    }
-                    out.append([name, .text("\(label) 全年")] + stats(rs))
-                } else {
-                    out.append([name] + stats(rs))
-                }
-            }
-            if f == .annualStats && depts.count > 1 { out.append([.text("全公司")] + stats(rows)) }
-            return (title, [.init(name: f == .departmentStats ? "月年統計" : "年度統計", title: title, header: header, rows: out)])
-        case .ranking:
-            var out: [[XLSXWriter.Cell]] = []
-            let outs = try await outcomes(periods[0])
-            for (key, rs) in Dictionary(grouping: rows, by: { $0.result.scheme.key }).sorted(by: { $0.key < $1.key }) {
-                let sorted = rs.sorted { ($1.total, $0.employee.number) < ($0.total, $1.employee.number) }
-                let ranks = competitionRanks(sorted.map(\.total))
-                for (k, r) in sorted.enumerated() {
-                    // the rank money and duties the scheme's ranking policies gave (R-000-12, R-001-16/17 …)
-                    let notes = (outs[r.employee.id!] ?? []).filter { $0.schemeKey == key && (($0.kind == "rank_reward" && $0.amount != "0.00") || $0.needsAttention) }
-                    out.append([.number(String(ranks[k]))] + person(r) + [.text(key), num(r.total), .text(r.grade ?? ""),
-                                                                          .text(notes.map(\.explanation).joined(separator: "；"))])
-                }
-            }
-            return (title, [.init(name: "排名", title: title, header: ["名次", "工号", "姓名", "部门", "班组", "方案", "总分", "等级", "奖惩与要求（按方案规则）"], rows: out)])
+            // each person's conclusions as of their last published month of the year
+            for p in Set(rows.map(\.result.period)) { try await loadOutcomes(p, people) }
         case .starBoard:
-            let people = try await Queries.plainEmployees(department: dept?.id, on: db).filter { $0.status == "active" }
-            let ids = people.compactMap(\.id)
+            let staff = try await Queries.plainEmployees(department: dept?.id, on: db).filter { $0.status == "active" }
+            let ids = staff.compactMap(\.id)
             // as of the month asked for, else each person's latest published month
             let chosen = o.period.flatMap { $0.count == 7 && Period.isValid($0) ? $0 : nil }
             let latest = try await Queries.latestTotals(ids, upTo: chosen, on: db)
-            var outs: [String: [UUID: [StoredOutcome]]] = [:]
-            for p in Set(latest.values.map(\.period)) { outs[p] = try await OutcomeStore.byEmployee(period: p, employees: Set(ids), on: db) }
-            struct Line { var e: Employee; var period: String?; var total: String?; var level: String?; var stars: Int?; var money: Decimal; var why: [String] }
-            var lines: [Line] = []
-            for e in people {
-                let l = latest[e.id!]
-                let mine = l.flatMap { outs[$0.period]?[e.id!] } ?? []
-                let level = mine.first { $0.kind == "level" }?.value
-                let stars = mine.first { $0.kind == "star" }.flatMap { Fixed($0.value) }.map { Int($0.raw / Fixed.scale) }
-                let money = mine.compactMap { $0.amount.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) } }.reduce(0, +)
-                let why = mine.filter { ["level", "level_bonus", "star"].contains($0.kind) || $0.amount != nil }.map(\.explanation)
-                lines.append(Line(e: e, period: l?.period, total: l?.total, level: level, stars: stars, money: money, why: why))
-            }
-            // most stars, then the larger level bonus, then 工号: the order comes from the figures the engine computed
-            lines.sort { (-($0.stars ?? -1), -(($0.money as NSDecimalNumber).doubleValue), $0.e.number) < (-($1.stars ?? -1), -(($1.money as NSDecimalNumber).doubleValue), $1.e.number) }
-            let out: [[XLSXWriter.Cell]] = lines.map { l in
-                [.text(l.e.number), .text(l.e.name), .text(l.e.department.name), .text(l.e.team?.name ?? ""), .text(l.level ?? (l.period == nil ? "未考核" : "—")),
-                 l.stars.map { .number(String($0)) } ?? .empty, .text(String(repeating: "★", count: max(l.stars ?? 0, 0))),
-                 l.money == 0 ? .empty : yuan(l.money), .text(l.period ?? ""), l.total.map { .number($0) } ?? .empty, .text(l.why.joined(separator: "；"))]
-            }
+            for p in Set(latest.values.map(\.period)) { try await loadOutcomes(p, Set(ids)) }
+            board = staff.map { e in Forms.BoardLine(person: Self.person(e), period: latest[e.id!]?.period, total: latest[e.id!]?.total) }
             let when = chosen.map { " \($0)" } ?? ""
-            return ("\(f.title)\(when)\(scopeText)（\(f.rule)）", [.init(name: "星星榜", title: "\(f.title)\(when)\(scopeText)（\(f.rule)）",
-                                                            header: ["工号", "姓名", "部门", "班组", "级别", "星级", "星星", "等级/星级奖金(元)", "期间", "得分", "依据"], rows: out)])
-        case .ledger:
-            var detail: [[XLSXWriter.Cell]] = [], summary: [[XLSXWriter.Cell]] = [], held: [[XLSXWriter.Cell]] = [], diffs: [[XLSXWriter.Cell]] = []
-            let outs = try await outcomes(periods[0])
-            let corrections = try await CorrectionStore.settled(in: periods[0], employees: dept == nil ? nil : Set(rows.compactMap { $0.employee.id }), on: db)
-            var difference: [UUID: Decimal] = [:]
-            for c in corrections { difference[c.$employee.id, default: 0] += c.difference }
-            for r in rows {
-                guard let sheet = r.sheet else { continue }
-                let base = [.text(r.employee.number), .text(r.employee.name), .text(r.department.name), .text(r.result.period)] as [XLSXWriter.Cell]
-                // R-100-04: a sheet still waiting for a rater's decision is not paid; it is listed with why
-                if sheet.pay?.provisional == true {
-                    let why = sheet.flags.map(\.message).joined(separator: "；")
-                    held.append(base + [yuan(sheet.pay?.paid), .text("待评分人裁定，暂缓发放（R-100-04）：\(why)")])
-                    continue
-                }
-                var fines = Decimal(0), rewards = Decimal(0)
-                for m in sheet.money where m.amount != 0 {
-                    if m.amount < 0 { fines += m.amount } else { rewards += m.amount }
-                    detail.append(base + [.text(m.label), .text(m.rules.joined(separator: ",")), yuan(m.amount), .text(m.explanation)])
-                }
-                // money the scheme's policies decided over the months: level bonuses, rank money, star money (R-100-03)
-                for o in outs[r.employee.id!] ?? [] {
-                    guard let a = o.amount.flatMap({ Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }), a != 0 else { continue }
-                    if a < 0 { fines += a } else { rewards += a }
-                    detail.append(base + [.text(o.kind), .text(o.rules), yuan(a), .text(o.explanation)])
-                }
-                if let p = sheet.pay {
-                    detail.append(base + [.text("绩效工资"), .text(p.rules.joined(separator: ",")), yuan(p.paid), .text(p.explanation)])
-                }
-                let diff = difference[r.employee.id!] ?? 0
-                summary.append(base + [yuan(sheet.pay?.base), yuan(sheet.pay?.paid), yuan(fines), yuan(rewards), diff == 0 ? .empty : yuan(diff),
-                                       yuan((sheet.pay?.paid ?? 0) + fines + rewards + diff), .text(r.result.status == ResultStatus.locked.rawValue ? "已锁定" : "已发布，未锁定")])
-            }
-            for c in corrections {
-                diffs.append([.text(c.employee.number), .text(c.employee.name), .text(c.period), .text(when(c.at)), .text(c.actorName), .text(c.reason),
-                              .text("\(c.beforeTotal ?? "—") → \(c.afterTotal ?? "—")"), .text("\(c.beforePay ?? "—") → \(c.afterPay ?? "—")"),
-                              .text("\(c.beforeMoney ?? "—") → \(c.afterMoney ?? "—")"), yuan(c.difference)])
-            }
-            return (title, [
-                .init(name: "汇总", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资基数(元)", "应发绩效工资(元)", "罚款合计(元)", "奖励合计(元)", "更正差额(元)", "合计(元)", "状态"], rows: summary),
-                .init(name: "明细", title: title, header: ["工号", "姓名", "部门", "期间", "项目", "规则", "金额(元)", "计算"], rows: detail),
-                .init(name: "暂缓发放", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资(元，暂定)", "原因"], rows: held),
-                .init(name: "更正差额", title: title, header: ["工号", "姓名", "更正期间", "更正时间", "更正人", "原因", "总分", "绩效工资(元)", "奖惩(元)", "差额(元)"], rows: diffs),
-            ])
-        case .results:
-            var columns: [String] = [], labels: [String: String] = [:]
-            for r in rows { for i in (r.sheet?.items ?? []) where labels[i.id] == nil { columns.append(i.id); labels[i.id] = i.label } }
-            let out: [[XLSXWriter.Cell]] = rows.map { r in
-                let pts = Dictionary((r.sheet?.items ?? []).map { ($0.id, $0.points) }, uniquingKeysWith: { a, _ in a })
-                return person(r) + [.text(r.result.period), .text(r.result.scheme.key), .number(String(r.result.scheme.version)), num(r.total),
-                                    num(r.sheet?.max), .text(r.grade ?? ""), .text(r.sheet?.complete == false ? "否" : "是")]
-                    + columns.map { num(pts[$0] ?? nil) }
-            }
-            return (title, [.init(name: "结果", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "方案", "版本", "总分", "满分", "等级", "完整"]
-                                    + columns.map { "\(labels[$0]!)(\($0))" }, rows: out)])
+            title = "\(f.title)\(when)\(scopeText)（\(f.rule)）"
+        default: break
         }
+        if f == .ledger {
+            corrections = try await CorrectionStore.settled(in: periods[0], employees: dept == nil ? nil : people, on: db).map { c in
+                Forms.Correction(employee: c.employee.number, name: c.employee.name, period: c.period, at: when(c.at), actor: c.actorName, reason: c.reason,
+                                 beforeTotal: c.beforeTotal, afterTotal: c.afterTotal, beforePay: c.beforePay, afterPay: c.afterPay,
+                                 beforeMoney: c.beforeMoney, afterMoney: c.afterMoney, difference: c.difference)
+            }
+        }
+        let input = Forms.Input(kind: f, title: title, periods: periods, label: label, rows: rows.map(\.form), outcomes: outcomes,
+                                corrections: corrections, board: board)
+        return (title, Forms.build(input))
     }
 
-    static func orderedGrades(_ rows: [Row]) -> [String] {
-        // each grade at its best total, best first
-        var best: [String: Fixed] = [:]
-        for r in rows { if let g = r.grade { best[g] = max(best[g] ?? r.total, r.total) } }
-        return best.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key)
+    static func person(_ e: Employee) -> Forms.Person {
+        Forms.Person(number: e.number, name: e.name, department: e.department.name, departmentCode: e.department.code, team: e.team?.name)
     }
 
     /// The form as a file: XLSX (every sheet) or CSV (the first sheet, UTF-8 with BOM).

@@ -164,7 +164,7 @@ enum HomeService {
             let now = rows.filter { versions.contains($0.scheme_id) }.compactMap { r in Double(r.total).map { (r, $0) } }
             let sorted = now.sorted { ($1.1, byId[$0.0.employee_id]?.number ?? "") < ($0.1, byId[$1.0.employee_id]?.number ?? "") }
             var ranking: [Ranked] = []
-            let ranks = ExportService.competitionRanks(sorted.map(\.1))
+            let ranks = Forms.competitionRanks(sorted.map(\.1))
             for (k, (r, t)) in sorted.enumerated() {
                 guard let p = byId[r.employee_id] else { continue }
                 ranking.append(Ranked(rank: ranks[k], employee: r.employee_id, number: p.number, name: p.name, team: p.$team.id.flatMap { teamNames[$0] } ?? "", total: t, grade: r.grade ?? ""))

@@ -37,17 +37,14 @@ final class StoredOutcome: Model, @unchecked Sendable {
     var ruleList: [String] { rules.split(separator: ",").map(String.init) }
     var flagValue: Bool? { valueType == "flag" ? value == "true" : nil }
 
-    /// Whether the line above should see it on their home: a condition that holds (a run of low
-    /// months, a transfer to consider, an eligibility), a duty (an analysis to hand in, a
-    /// rectification) or a fine — whatever the scheme's policies decided.
-    var needsAttention: Bool {
-        switch valueType {
-        case "flag": return value == "true"
-        case "money": return (Decimal(string: value, locale: Locale(identifier: "en_US_POSIX")) ?? 0) < 0
-        case "text": return value.hasSuffix("天内") || value == "须提交"
-        default: return false
-        }
+    /// The outcome as the Core forms read it.
+    var form: Forms.Outcome {
+        Forms.Outcome(employee: employee?.number ?? team ?? "", scheme: schemeKey, kind: kind, valueType: valueType, value: value,
+                      amount: amount.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }, rules: ruleList, explanation: explanation)
     }
+
+    /// Whether the line above should see it on their home (Core decides, for the forms alike).
+    var needsAttention: Bool { form.needsAttention }
 }
 
 extension OutcomeValue {
