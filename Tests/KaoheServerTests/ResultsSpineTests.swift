@@ -375,4 +375,61 @@ struct ResultsSpineTests {
             }
         }
     }
+
+    @Test("collection-stars: the month's stars, star money and withheld pay reach the payroll as the hand computation says (R-003-30)")
+    func collectionStarsLedger() async throws {
+        try await Self.withCompany { app in
+            let rows = try Self.rows("collection-stars")
+            let c = try await Self.company(app, preset: "collection-stars", rows: rows)
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            struct Sheet: Decodable { var employee_number: String; var period: String; var grade: String; var star_reward: String; var pay_base: String; var pay_paid: String }
+            let expected = try JSONDecoder().decode([Sheet].self, from: Data(contentsOf: Self.fixtures.appendingPathComponent("collection-stars.expected-sheets.json")))
+            let hrUser = try #require(try await User.query(on: app.db).filter(\.$username == "hr").first())
+            for p in ["2026-04", "2026-05", "2026-06"] {
+                try await Self.publish(app, hr, c, period: p, rows: rows)
+                let (_, ledger) = try await ExportService.build(.init(form: .ledger, period: p), viewer: hrUser.viewer, on: app.db)
+                let summary = ledger[0].rows.map { $0.map(ExportService.text) }
+                for e in expected where e.period == p {
+                    let line = try #require(summary.first { $0[0] == e.employee_number }, "\(e.employee_number) \(p)")
+                    // base, paid, rewards (the star money), total = paid + rewards
+                    #expect(line[4] == e.pay_base && line[5] == e.pay_paid && line[7] == e.star_reward, "\(e.employee_number) \(p): \(line)")
+                    let total = (Decimal(string: e.pay_paid)! + Decimal(string: e.star_reward)!).yuan
+                    #expect(line[9] == total, "\(e.employee_number) \(p): \(line)")
+                }
+                let stored = try await StoredResult.query(on: app.db).filter(\.$period == p).filter(\.$status == "published").count()
+                #expect(stored == 4)
+            }
+        }
+    }
+
+    @Test("parallel evidence writes of one value: none fails, and the audit's before values form one chain")
+    func parallelEvidenceWrites() async throws { try await withKaohe { app, org in try await Self.parallelEvidenceWrites(app, org) } }
+
+    static func parallelEvidenceWrites(_ app: Application, _ org: Org) async throws {
+        _ = try await EvidenceTests.preset(app, "online-shop-cs")
+        let (mgr, _) = try await Browser.signIn(app, "mgr")
+        let statuses = await withTaskGroup(of: HTTPStatus.self) { group in
+            for k in 1...10 {
+                group.addTask {
+                    var status = HTTPStatus.internalServerError
+                    var h = mgr.headers
+                    h.contentType = .json
+                    let body = #"{"employee_id":"\#(org.alice)","period":"2026-10","scheme":"online-shop-cs","values":{"orders":"\#(k)"},"reason":"并发 \#(k)"}"#
+                    try? await app.testing().test(.PUT, "api/v1/evidence", headers: h, body: ByteBuffer(string: body)) { res in status = res.status }
+                    return status
+                }
+            }
+            var out: [HTTPStatus] = []
+            for await s in group { out.append(s) }
+            return out
+        }
+        #expect(statuses.allSatisfy { $0 == .ok }, "\(statuses)")
+        let audit = try await AuditEntry.query(on: app.db).filter(\.$entity == "evidence").filter(\.$entityId == "101001/2026-10/orders").all()
+        #expect(audit.count == 10)
+        let befores = audit.compactMap(\.before), afters = audit.compactMap(\.after)
+        #expect(audit.filter { $0.before == nil }.count == 1, "one creation")
+        #expect(Set(befores).count == befores.count && Set(befores).isSubset(of: Set(afters)), "each value replaced once: \(befores) of \(afters)")
+        let stored = try #require(try await EvidenceEntry.query(on: app.db).filter(\.$employee.$id == org.alice).filter(\.$column == "orders").first())
+        #expect(Set(afters).subtracting(befores) == [stored.value], "the last write is the stored value")
+    }
 }
