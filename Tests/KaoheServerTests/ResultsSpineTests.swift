@@ -432,4 +432,44 @@ struct ResultsSpineTests {
         let stored = try #require(try await EvidenceEntry.query(on: app.db).filter(\.$employee.$id == org.alice).filter(\.$column == "orders").first())
         #expect(Set(afters).subtracting(befores) == [stored.value], "the last write is the stored value")
     }
+
+    @Test("an import and its revert on a submitted sheet move its final result with it, said in its history; the rater's total stays")
+    func submittedSheetFollowsItsInputs() async throws {
+        try await withKaohe { app, org in
+            _ = try await EvidenceTests.preset(app, "online-shop-cs")
+            CycleFlowTests.today(app, "2026-10-28")
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            try await CycleFlowTests.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-10","department_id":"\#(org.deptA)","team_ids":["\#(org.team1)"]}"#) { res in
+                #expect(res.status == .created, "\(res.body.string)")
+            }
+            let s = try #require(try await Sheet.query(on: app.db).filter(\.$employee.$id == org.alice).with(\.$cycle) { $0.with(\.$scheme) }.first())
+            // alice's month as the fixture's 101001 had it
+            let month = try #require(try Self.rows("online-shop-cs").first { $0["employee_id"] == "101001" && $0["period"] == "2026-06" })
+            for (k, v) in month where !["employee_id", "period", "team"].contains(k) {
+                try await EvidenceEntry(employeeId: org.alice, schemeId: try s.cycle.scheme.requireID(), period: "2026-10", column: k, value: v, recordedBy: nil).save(on: app.db)
+            }
+            try await Rescorer.rescore(s.cycle.scheme, period: "2026-10", on: app.db)
+            let submitted = try #require(try await StoredResult.query(on: app.db).filter(\.$employee.$id == org.alice).filter(\.$period == "2026-10").filter(\.$scheme.$id == s.cycle.$scheme.id).first()).total
+            s.stage = SheetStage.review.rawValue; s.raterTotal = submitted; s.finalTotal = submitted
+            try await s.save(on: app.db)
+            var h = hr.headers
+            h.contentType = .init(type: "text", subType: "csv")
+            var batch: UUID?
+            try await app.testing().test(.POST, "api/v1/imports/evidence?scheme=online-shop-cs&period=2026-10&file=late.csv&dry_run=false", headers: h,
+                                         body: ByteBuffer(string: "工号,orders\n101001,20\n")) { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+                batch = try CycleFlowTests.decode(ImportService.Preview.self, res).id
+            }
+            let now = try #require(try await StoredResult.query(on: app.db).filter(\.$employee.$id == org.alice).filter(\.$period == "2026-10").filter(\.$scheme.$id == s.cycle.$scheme.id).first()).total
+            #expect(now != submitted)
+            var shown = try await CycleFlowTests.sheet(app, hr, try s.requireID())
+            #expect(shown.total == now && shown.finalTotal == now && shown.raterTotal == submitted, "\(shown.total ?? "") \(shown.finalTotal ?? "") \(shown.raterTotal ?? "")")
+            #expect(shown.history.contains { $0.action == "recompute" && $0.before == submitted && $0.after == now })
+            try await CycleFlowTests.json(app, hr, .POST, "api/v1/import-batches/\(try #require(batch))/revert", #"{"reason":"文件有误"}"#) { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+            }
+            shown = try await CycleFlowTests.sheet(app, hr, try s.requireID())
+            #expect(shown.total == submitted && shown.finalTotal == submitted, "\(shown.total ?? "") \(shown.finalTotal ?? "")")
+        }
+    }
 }

@@ -47,7 +47,32 @@ enum Rescorer {
         }
         try await ImportService.bulkInsert(into: StoredResult.schema, columns: ["id", "period", "total", "grade", "json", "computed_at", "employee_id", "scheme_id", "status"],
                                            rows: created, on: db, batch: 200)
+        try await followSubmitted(version, period: period, changed: changed, scored: scored, on: db)
         return changed
+    }
+
+    /// A submitted sheet (in review or waiting for publication) whose inputs changed by another
+    /// path — an import, its revert, an event — carries the new result as its final one, with a
+    /// step saying so; the rater's submitted total stays visible beside it (R-004-03).
+    static func followSubmitted(_ version: SchemeVersion, period: String, changed: Set<UUID>, scored: [(Employee, SheetResult)], on db: Database) async throws {
+        guard !changed.isEmpty else { return }
+        let cycles = try await Cycle.query(on: db).filter(\.$scheme.$id == version.requireID()).filter(\.$period == period).all().compactMap(\.id)
+        guard !cycles.isEmpty else { return }
+        let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id ~~ cycles).filter(\.$employee.$id ~~ changed)
+            .filter(\.$stage ~~ [SheetStage.review.rawValue, SheetStage.ready.rawValue]).all()
+        let now = Dictionary(scored.compactMap { e, r in e.id.map { ($0, r) } }, uniquingKeysWith: { a, _ in a })
+        for s in sheets {
+            guard let r = now[s.$employee.id] else { continue }
+            // less the accountability deductions applied to this person as a rater (R-001-15)
+            let applied = try await Finding.query(on: db).filter(\.$raterEmployeeId == s.$employee.id).filter(\.$period == period).filter(\.$status == "applied").all()
+            let total = applied.reduce(r.total) { $0 - (Fixed($1.deduction) ?? .zero) }.format()
+            guard s.finalTotal != total else { continue }
+            let before = s.finalTotal
+            s.finalTotal = total; s.grade = r.grade; s.updatedAt = Date()
+            try await s.save(on: db)
+            try await SheetStep(sheet: try s.requireID(), action: "recompute", actor: nil, from: s.stage, to: s.stage,
+                                reason: "依据数据已变更，结果已重新计算 the inputs changed; the result was recomputed", before: before, after: s.finalTotal).save(on: db)
+        }
     }
 
     /// Runs the outcome policies of scheme `key` as of `period` over the published history and
