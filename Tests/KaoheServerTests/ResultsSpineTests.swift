@@ -87,6 +87,14 @@ struct ResultsSpineTests {
         return Company(dept: try d.requireID(), people: people, scheme: v)
     }
 
+    /// A fixture's rows, its company, and HR signed in.
+    static func scenario(_ app: Application, _ preset: String) async throws -> ([[String: String]], Company, Browser) {
+        let rows = try Self.rows(preset)
+        let c = try await Self.company(app, preset: preset, rows: rows)
+        let (hr, _) = try await Browser.signIn(app, "hr")
+        return (rows, c, hr)
+    }
+
     /// Records the month's evidence as an import would, opens the month's cycle through HTTP, moves
     /// its sheets to 待发布 (rating and review are the cycle tests' subject) — leaving out `unrated`,
     /// whose sheets are withdrawn — and publishes it through HTTP.
@@ -140,9 +148,7 @@ struct ResultsSpineTests {
 
     static func starAgentLevels(_ app: Application) async throws {
         do {
-            let rows = try Self.rows("star-agent")
-            let c = try await Self.company(app, preset: "star-agent", rows: rows)
-            let (hr, _) = try await Browser.signIn(app, "hr")
+            let (rows, c, hr) = try await Self.scenario(app, "star-agent")
             for p in ["2025-12", "2026-01", "2026-02", "2026-03"] { try await Self.publish(app, hr, c, period: p, rows: rows) }
             let api = Self.keys(try await Self.outcomes(app, hr, "period=2026-03&scheme=star-agent"))
             let hand = try Self.expected("star-agent")
@@ -168,9 +174,7 @@ struct ResultsSpineTests {
     @Test("online-shop-cs: a tie for last place fines both and asks both for a plan; a tie for first pays both (R-000-12); the ranking form reads it")
     func rankMoneyWithTies() async throws {
         try await Self.withCompany { app in
-            let rows = try Self.rows("online-shop-cs")
-            let c = try await Self.company(app, preset: "online-shop-cs", rows: rows)
-            let (hr, _) = try await Browser.signIn(app, "hr")
+            let (rows, c, hr) = try await Self.scenario(app, "online-shop-cs")
             for p in Set(rows.compactMap { $0["period"] }).sorted() { try await Self.publish(app, hr, c, period: p, rows: rows) }
             let api = Self.keys(try await Self.outcomes(app, hr, "period=2026-06"))
             #expect(api == (try Self.expected("online-shop-cs")), "\(api)")
@@ -220,9 +224,7 @@ struct ResultsSpineTests {
 
     static func closedStaysClosed(_ app: Application) async throws {
         do {
-            let rows = try Self.rows("online-shop-cs")
-            let c = try await Self.company(app, preset: "online-shop-cs", rows: rows)
-            let (hr, _) = try await Browser.signIn(app, "hr")
+            let (rows, c, hr) = try await Self.scenario(app, "online-shop-cs")
             try await Self.publish(app, hr, c, period: "2026-06", rows: rows)
             let who = c.people["101003"]!
             let sheet = try #require(try await Sheet.query(on: app.db).filter(\.$employee.$id == who).first())
@@ -323,9 +325,7 @@ struct ResultsSpineTests {
 
     static func parallelPublish(_ app: Application) async throws {
         do {
-            let rows = try Self.rows("online-shop-cs")
-            let c = try await Self.company(app, preset: "online-shop-cs", rows: rows)
-            let (hr, _) = try await Browser.signIn(app, "hr")
+            let (rows, c, hr) = try await Self.scenario(app, "online-shop-cs")
             let month = rows.filter { $0["period"] == "2026-06" }
             var entries: [EvidenceEntry] = []
             for r in month { for (k, v) in r where !["employee_id", "period", "team"].contains(k) { entries.append(EvidenceEntry(employeeId: c.people[r["employee_id"]!]!, schemeId: try c.scheme.requireID(), period: "2026-06", column: k, value: v, recordedBy: nil)) } }
@@ -379,9 +379,7 @@ struct ResultsSpineTests {
     @Test("collection-stars: the month's stars, star money and withheld pay reach the payroll as the hand computation says (R-003-30)")
     func collectionStarsLedger() async throws {
         try await Self.withCompany { app in
-            let rows = try Self.rows("collection-stars")
-            let c = try await Self.company(app, preset: "collection-stars", rows: rows)
-            let (hr, _) = try await Browser.signIn(app, "hr")
+            let (rows, c, hr) = try await Self.scenario(app, "collection-stars")
             struct Sheet: Decodable { var employee_number: String; var period: String; var grade: String; var star_reward: String; var pay_base: String; var pay_paid: String }
             let expected = try JSONDecoder().decode([Sheet].self, from: Data(contentsOf: Self.fixtures.appendingPathComponent("collection-stars.expected-sheets.json")))
             let hrUser = try #require(try await User.query(on: app.db).filter(\.$username == "hr").first())
