@@ -100,9 +100,11 @@ struct ResultsSpineTests {
     /// whose sheets are withdrawn — and publishes it through HTTP.
     static func publish(_ app: Application, _ hr: Browser, _ c: Company, period: String, rows: [[String: String]], unrated: Set<String> = []) async throws {
         let month = rows.filter { $0["period"] == period }
+        // what an import already recorded stays as it is
+        let have = Set(try await EvidenceEntry.query(on: app.db).filter(\.$period == period).all().map { "\($0.$employee.id)|\($0.column)" })
         var entries: [EvidenceEntry] = []
         for r in month {
-            for (k, v) in r where !["employee_id", "period", "team"].contains(k) && !v.isEmpty {
+            for (k, v) in r where !["employee_id", "period", "team"].contains(k) && !v.isEmpty && !have.contains("\(c.people[r["employee_id"]!]!)|\(k)") {
                 entries.append(EvidenceEntry(employeeId: c.people[r["employee_id"]!]!, schemeId: try c.scheme.requireID(), period: period, column: k, value: v, recordedBy: nil))
             }
         }
@@ -468,6 +470,28 @@ struct ResultsSpineTests {
             }
             shown = try await CycleFlowTests.sheet(app, hr, try s.requireID())
             #expect(shown.total == submitted && shown.finalTotal == submitted, "\(shown.total ?? "") \(shown.finalTotal ?? "")")
+        }
+    }
+
+    @Test("an import committed before publication cannot be reverted after it: refused whole, nothing changes (R-100-02)")
+    func revertAndQAAfterPublication() async throws {
+        try await Self.withCompany { app in
+            let (rows, c, hr) = try await Self.scenario(app, "online-shop-cs")
+            var h = hr.headers
+            h.contentType = .init(type: "text", subType: "csv")
+            var batch: UUID?
+            try await app.testing().test(.POST, "api/v1/imports/evidence?scheme=online-shop-cs&period=2026-05&file=may.csv&dry_run=false", headers: h,
+                                         body: ByteBuffer(string: "工号,complaints\n101001,1\n")) { res in
+                #expect(res.status == .ok, "\(res.body.string)")
+                batch = try CycleFlowTests.decode(ImportService.Preview.self, res).id
+            }
+            try await Self.publish(app, hr, c, period: "2026-05", rows: rows)
+            let before = try await StoredResult.query(on: app.db).filter(\.$period == "2026-05").all().map(\.json).sorted()
+            try await CycleFlowTests.json(app, hr, .POST, "api/v1/import-batches/\(try #require(batch))/revert", #"{"reason":"文件有误"}"#) { res in
+                #expect(res.status == .conflict && res.body.string.contains("R-100-02"), "\(res.body.string)")
+            }
+            #expect(try await ImportRecord.find(batch, on: app.db)?.status == "committed")
+            #expect(try await StoredResult.query(on: app.db).filter(\.$period == "2026-05").all().map(\.json).sorted() == before)
         }
     }
 }

@@ -90,7 +90,7 @@ enum OutcomeStore {
         let q = StoredOutcome.query(on: db).filter(\.$period == period).with(\.$employee)
         if let key { q.filter(\.$schemeKey == key) }
         var all = try await q.all()
-        if let employees { all = all.filter { o in o.$employee.id.map { employees.contains($0) } ?? teams } }
+        all = all.filter { o in o.$employee.id.map { employees?.contains($0) ?? true } ?? teams }
         return all.sorted { ($0.schemeKey, $0.employee?.number ?? "~" + ($0.team ?? ""), $0.kind) < ($1.schemeKey, $1.employee?.number ?? "~" + ($1.team ?? ""), $1.kind) }
     }
 
