@@ -35,6 +35,8 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     try routes(app)
     try await app.autoMigrate()
     try await tuneSQLite(app, config)
+    // results stored before the typed form (issue 14) are re-scored from their evidence once
+    try await Rescorer.upgradeStored(on: app.db)
 }
 
 /// SQLite reads through a 2 MB page cache by default, with a system call per page: a results

@@ -494,4 +494,34 @@ struct ResultsSpineTests {
             #expect(try await StoredResult.query(on: app.db).filter(\.$period == "2026-05").all().map(\.json).sorted() == before)
         }
     }
+
+    @Test("results stored in the earlier (kaohe score JSON) form are re-scored at start-up into the typed form, with the same totals and their outcomes")
+    func legacyResultsUpgraded() async throws {
+        try await Self.withCompany { app in
+            let (rows, c, hr) = try await Self.scenario(app, "online-shop-cs")
+            try await Self.publish(app, hr, c, period: "2026-06", rows: rows)
+            let typed = try await StoredResult.query(on: app.db).all()
+            // as an earlier version stored them
+            for r in typed {
+                let sheet = try ResultStore.sheet(r)
+                var sink = ByteSink()
+                ResultWriter.json(sheet, into: &sink, first: true)
+                r.json = String(decoding: sink.bytes, as: UTF8.self)
+                try await r.save(on: app.db)
+            }
+            try await StoredOutcome.query(on: app.db).delete()
+            #expect(throws: (any Error).self) { try ResultStore.sheet(typed[0]) }
+            try await Rescorer.upgradeStored(on: app.db)
+            let again = try await StoredResult.query(on: app.db).all()
+            #expect(again.count == typed.count)
+            for r in again {
+                let was = try #require(typed.first { $0.id == r.id })
+                let total = try ResultStore.sheet(r).total.format()
+                #expect(r.json.hasPrefix("{\"complete\"") && total == was.total && r.status == "published")
+            }
+            #expect(try await StoredOutcome.query(on: app.db).filter(\.$period == "2026-06").count() > 0)
+            // nothing left to upgrade: a second start does nothing
+            try await Rescorer.upgradeStored(on: app.db)
+        }
+    }
 }

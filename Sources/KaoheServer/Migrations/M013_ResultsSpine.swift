@@ -8,6 +8,17 @@ import SQLKit
 struct M013_ResultsSpine: AsyncMigration {
     func prepare(on db: Database) async throws {
         try await db.schema(StoredResult.schema).field("status", .string, .required, .sql(.default("draft"))).update()
+        if let sql = db as? SQLDatabase {
+            // results of sheets already published or locked keep counting (R-100-01)
+            for (status, stages) in [("locked", ["locked"]), ("published", ["published", "objected", "acknowledged", "resolved"])] {
+                try await sql.raw("""
+                    UPDATE \(unsafeRaw: StoredResult.schema) SET status = \(bind: status) WHERE status = 'draft' AND EXISTS (
+                      SELECT 1 FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Cycle.schema) c ON c.id = s.cycle_id
+                      WHERE s.employee_id = \(unsafeRaw: StoredResult.schema).employee_id AND c.scheme_id = \(unsafeRaw: StoredResult.schema).scheme_id
+                        AND c.period = \(unsafeRaw: StoredResult.schema).period AND s.stage IN (\(unsafeRaw: stages.map { "'\($0)'" }.joined(separator: ", "))))
+                    """).run()
+            }
+        }
         try await db.schema(StoredOutcome.schema)
             .id()
             .field("scheme_key", .string, .required)

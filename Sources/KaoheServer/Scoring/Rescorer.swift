@@ -165,4 +165,27 @@ enum Rescorer {
             Trace.mark("outcomes stored")
         }
     }
+
+    /// Results stored before the typed form (the `kaohe score` JSON of earlier versions) are
+    /// re-scored from their evidence with their own scheme version — the same numbers, now
+    /// readable — and the outcomes of their counted months computed. Runs at start-up; a database
+    /// with none does one query.
+    static func upgradeStored(on db: Database) async throws {
+        let sql = try ResultStore.sql(db)
+        struct Legacy: Decodable { var scheme_id: UUID; var period: String }
+        // the typed form's keys are sorted: it begins with "complete"
+        let legacy = try await sql.select().distinct().columns("scheme_id", "period").from(StoredResult.schema)
+            .where(SQLColumn("json"), .notLike, SQLBind("{\"complete\"%")).all(decoding: Legacy.self)
+        guard !legacy.isEmpty else { return }
+        let months = try await db.writeTransaction { db -> [String: Set<String>] in
+            var months: [String: Set<String>] = [:]
+            for l in legacy {
+                guard let v = try await SchemeVersion.find(l.scheme_id, on: db) else { continue }
+                try await rescore(v, period: l.period, on: db)
+                months[v.key, default: []].insert(l.period)
+            }
+            return months
+        }
+        for (key, ms) in months { try await outcomes(key: key, months: ms.sorted(), on: db) }
+    }
 }
