@@ -65,3 +65,33 @@ struct ExportCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `kaohe backup FILE`: an online copy of the database `kaohe serve` uses.
+struct BackupCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "备份 Back up the database (KAOHE_DB: SQLite's online copy; DATABASE_URL: pg_dump) to a new FILE; safe while kaohe serve runs.")
+
+    @Argument(help: "the backup file to write (must not exist)") var file: String
+
+    func run() async throws {
+        let config: AppConfig
+        do { config = try AppConfig.from(environment: ProcessInfo.processInfo.environment) } catch { throw failInput("\(error)") }
+        do { print(try await KaoheTasks.backup(config, to: file)) } catch let r as KaoheTasks.Refused { throw failInput(r.description) }
+    }
+}
+
+/// `kaohe restore FILE`: a backup into an empty database.
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "恢复 Restore a backup FILE into an empty database (a new KAOHE_DB path, or an empty DATABASE_URL); refuses a database that has data.")
+
+    @Argument(help: "the backup file") var file: String
+
+    func run() async throws {
+        let config: AppConfig
+        do { config = try AppConfig.from(environment: ProcessInfo.processInfo.environment) } catch { throw failInput("\(error)") }
+        do { print(try await KaoheTasks.restore(config, from: file)) } catch let r as KaoheTasks.Refused { throw failInput(r.description) }
+    }
+}

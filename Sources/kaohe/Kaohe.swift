@@ -8,7 +8,7 @@ struct Kaohe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kaohe",
         abstract: "Kaohe 考核 — performance appraisal for customer-service teams.",
-        subcommands: [ServeCommand.self, PresetsCommand.self, ScoreCommand.self, ImportCommand.self, ExportCommand.self, BenchCommand.self, BenchImportCommand.self, FuzzCommand.self]
+        subcommands: [ServeCommand.self, PresetsCommand.self, ScoreCommand.self, ImportCommand.self, ExportCommand.self, BackupCommand.self, RestoreCommand.self, BenchCommand.self, BenchImportCommand.self, FuzzCommand.self]
     )
 }
 

@@ -1,0 +1,141 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// `kaohe backup FILE` and `kaohe restore FILE` (issue 20 §1): an online copy of the whole
+/// database — SQLite's `VACUUM INTO` (consistent while `kaohe serve` runs), PostgreSQL's
+/// `pg_dump` — and its restore into an empty database only, checked table by table.
+extension KaoheTasks {
+    /// Writes a backup of the configured database to `path` (never over an existing file);
+    /// returns a summary: each table and its rows.
+    public static func backup(_ config: AppConfig, to path: String) async throws -> String {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw Refused(status: 409, description: "\(path): 文件已存在，不覆盖 the file exists; give a new name")
+        }
+        switch config.database {
+        case .memory:
+            throw Refused(status: 400, description: "KAOHE_DB: 内存数据库没有可备份的内容 an in-memory database has nothing to back up")
+        case .sqlite:
+            return try await withApp(config) { app in
+                let sql = try ResultStore.sql(app.db)
+                try await sql.raw("VACUUM INTO \(bind: path)").run()
+                return Backup.summary(try await Backup.counts(sql), what: "备份 backup \(path)")
+            }
+        case .postgres(let url):
+            try Backup.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", path, url])
+            return try await withApp(config) { app in Backup.summary(try await Backup.counts(try ResultStore.sql(app.db)), what: "备份 backup \(path)") }
+        }
+    }
+
+    /// Restores `path` into the configured database, which must be empty (a missing SQLite file,
+    /// or a PostgreSQL database with no tables); returns each table and its rows.
+    public static func restore(_ config: AppConfig, from path: String) async throws -> String {
+        guard let head = FileHandle(forReadingAtPath: path).map({ h in defer { try? h.close() }; return h.readData(ofLength: 16) }) else {
+            throw Refused(status: 400, description: "\(path): 找不到文件 no such file")
+        }
+        switch config.database {
+        case .memory:
+            throw Refused(status: 400, description: "KAOHE_DB: 不能恢复到内存数据库 cannot restore into an in-memory database")
+        case .sqlite(let target):
+            guard head == Data("SQLite format 3\u{0}".utf8) else {
+                throw Refused(status: 422, description: "\(path): 不是 Kaohe 的 SQLite 备份 not an SQLite backup (PostgreSQL backups restore with DATABASE_URL set)")
+            }
+            if let size = (try? FileManager.default.attributesOfItem(atPath: target))?[.size] as? Int, size > 0 {
+                throw Refused(status: 409, description: "\(target): 目标数据库不是空的，不覆盖 the database is not empty; restore into a new KAOHE_DB path")
+            }
+            try? FileManager.default.removeItem(atPath: target)
+            try FileManager.default.copyItem(atPath: path, toPath: target)
+            do {
+                return try await withApp(config) { app in
+                    let sql = try ResultStore.sql(app.db)
+                    struct Check: Decodable { var integrity_check: String }
+                    let check = try await sql.raw("PRAGMA integrity_check").all(decoding: Check.self)
+                    guard check.map(\.integrity_check) == ["ok"] else {
+                        throw Refused(status: 422, description: "\(path): 备份已损坏 the backup is damaged: \(check.map(\.integrity_check).prefix(3).joined(separator: "; "))")
+                    }
+                    return Backup.summary(try await Backup.counts(sql), what: "恢复 restored \(path) → \(target)")
+                }
+            } catch {
+                try? FileManager.default.removeItem(atPath: target)
+                throw error
+            }
+        case .postgres(let url):
+            guard head.starts(with: Data("PGDMP".utf8)) else {
+                throw Refused(status: 422, description: "\(path): 不是 pg_dump 的备份 not a pg_dump (custom format) backup")
+            }
+            let tables = try Backup.run("psql", ["--no-psqlrc", "-At", "-c", "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'", url])
+            guard tables.trimmingCharacters(in: .whitespacesAndNewlines) == "0" else {
+                throw Refused(status: 409, description: "DATABASE_URL: 目标数据库不是空的（\(tables.trimmingCharacters(in: .whitespacesAndNewlines)) 张表），不覆盖 the database is not empty; restore into a new database")
+            }
+            try Backup.run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--dbname", url, path])
+            return try await withApp(config) { app in
+                Backup.summary(try await Backup.counts(try ResultStore.sql(app.db)), what: "恢复 restored \(path)")
+            }
+        }
+    }
+}
+
+enum Backup {
+    /// The application's tables (not SQLite's own), sorted.
+    static func tables(_ sql: SQLDatabase) async throws -> [String] {
+        struct T: Decodable { var name: String }
+        if sql.dialect.name == "sqlite" {
+            return try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all(decoding: T.self).map(\.name)
+        }
+        return try await sql.raw("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name").all(decoding: T.self).map(\.name)
+    }
+
+    static func counts(_ sql: SQLDatabase) async throws -> [(String, Int)] {
+        struct N: Decodable { var n: Int }
+        var out: [(String, Int)] = []
+        for t in try await tables(sql) {
+            out.append((t, try await sql.raw("SELECT count(*) AS n FROM \(ident: t)").first(decoding: N.self)?.n ?? 0))
+        }
+        return out
+    }
+
+    /// Every row of every table as text, sorted: two databases with equal snapshots hold the same data.
+    static func snapshot(_ sql: SQLDatabase) async throws -> [String: [String]] {
+        struct C: Decodable { var name: String }
+        struct R: Decodable { var row: String? }
+        var out: [String: [String]] = [:]
+        for t in try await tables(sql) {
+            let columns: [String]
+            if sql.dialect.name == "sqlite" {
+                columns = try await sql.raw("SELECT name FROM pragma_table_info(\(bind: t)) ORDER BY cid").all(decoding: C.self).map(\.name)
+            } else {
+                columns = try await sql.raw("SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = \(bind: t) ORDER BY ordinal_position").all(decoding: C.self).map(\.name)
+            }
+            let parts = columns.map { c in sql.dialect.name == "sqlite" ? "quote(\"\(c)\")" : "coalesce(quote_literal(\"\(c)\"::text), 'NULL')" }
+            let rows = try await sql.raw("SELECT \(unsafeRaw: parts.joined(separator: " || '|' || ")) AS row FROM \(ident: t)").all(decoding: R.self)
+            out[t] = rows.map { $0.row ?? "" }.sorted()
+        }
+        return out
+    }
+
+    static func summary(_ counts: [(String, Int)], what: String) -> String {
+        "\(what)：\(counts.count) 张表 tables, \(counts.map(\.1).reduce(0, +)) 行 rows\n" + counts.map { "  \($0.0)\t\($0.1)" }.joined(separator: "\n")
+    }
+
+    /// Runs a PostgreSQL client tool; its error output is the refusal.
+    @discardableResult
+    static func run(_ tool: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = [tool] + args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        do { try p.run() } catch {
+            throw KaoheTasks.Refused(status: 500, description: "\(tool): 无法运行 cannot run (\(error)); install PostgreSQL's client tools")
+        }
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw KaoheTasks.Refused(status: 500, description: "\(tool) 失败 failed (exit \(p.terminationStatus)): \(String(decoding: errors.prefix(2000), as: UTF8.self))")
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
