@@ -74,11 +74,7 @@ struct BackupCommand: AsyncParsableCommand {
 
     @Argument(help: "the backup file to write (must not exist)") var file: String
 
-    func run() async throws {
-        let config: AppConfig
-        do { config = try AppConfig.from(environment: ProcessInfo.processInfo.environment) } catch { throw failInput("\(error)") }
-        do { print(try await KaoheTasks.backup(config, to: file)) } catch let r as KaoheTasks.Refused { throw failInput(r.description) }
-    }
+    func run() async throws { try await runTask { try await KaoheTasks.backup($0, to: file) } }
 }
 
 /// `kaohe restore FILE`: a backup into an empty database.
@@ -89,9 +85,13 @@ struct RestoreCommand: AsyncParsableCommand {
 
     @Argument(help: "the backup file") var file: String
 
-    func run() async throws {
-        let config: AppConfig
-        do { config = try AppConfig.from(environment: ProcessInfo.processInfo.environment) } catch { throw failInput("\(error)") }
-        do { print(try await KaoheTasks.restore(config, from: file)) } catch let r as KaoheTasks.Refused { throw failInput(r.description) }
-    }
+    func run() async throws { try await runTask { try await KaoheTasks.restore($0, from: file) } }
+}
+
+/// Runs a server task on the configured database (KAOHE_DB / DATABASE_URL), printing its report;
+/// a refusal exits 2 with its message.
+func runTask(_ body: (AppConfig) async throws -> String) async throws {
+    let config: AppConfig
+    do { config = try AppConfig.from(environment: ProcessInfo.processInfo.environment) } catch { throw failInput("\(error)") }
+    do { print(try await body(config)) } catch let r as KaoheTasks.Refused { throw failInput(r.description) }
 }

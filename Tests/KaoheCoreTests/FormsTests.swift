@@ -44,8 +44,11 @@ struct FormsTests {
         // 101001: pay 1000.00 (≥ 90 is paid in full) + the level bonus 60.00 + the correction 120.00 = 1180.00
         #expect(summary == [["101001", "员工01", "客服一部", "2026-10", "1000.00", "1000.00", "0.00", "60.00", "120.00", "1180.00", "已发布，未锁定"]], "\(summary)")
         let detail = Self.texts(sheets[1])
-        #expect(detail.contains { $0[0] == "101001" && $0[4] == "level_bonus" && $0[6] == "60.00" && $0[7].contains("R-002-26") })
-        #expect(!detail.contains { $0[4] == "level" }, "a level without money is not a payroll line")
+        #expect(detail.contains { $0[0] == "101001" && $0[4] == "等级奖金" && $0[6] == "60.00" && $0[7].contains("R-002-26") })
+        #expect(!detail.contains { $0[4] == "等级" }, "a level without money is not a payroll line")
+        // a scheme's own outcome is named by its policy's label, the start of its explanation
+        #expect(Self.outcome("1", "sales_rank_low", "money", "-100.00", amount: "-100.00", "月度销售额最低：末位，扣 100.00 元").label == "月度销售额最低")
+        #expect(Self.outcome("1", "odd_kind", "flag", "true", "no label here").label == "odd_kind")
         // R-100-04: the sheet waiting for a rater's decision is not paid, and says why
         let held = Self.texts(sheets[2])
         #expect(held.count == 1 && held[0][0] == "101002" && held[0][5].contains("R-100-04") && held[0][5].contains("档位空档"), "\(held)")

@@ -165,8 +165,8 @@ struct ResultsSpineTests {
             #expect(demoted.contains(",普通,"), "\(demoted)")
             let (_, sheets) = try await ExportService.build(.init(form: .ledger, period: "2026-03"), viewer: try #require(try await User.query(on: app.db).filter(\.$username == "mgr3").first()).viewer, on: app.db)
             let detail = sheets[1].rows.map { $0.map(ExportService.text) }
-            #expect(detail.contains { $0[0] == "201001" && $0[4] == "level_bonus" && $0[6] == "100.00" }, "\(detail.filter { $0[0] == "201001" })")
-            #expect(!detail.contains { $0[0] == "201003" && $0[4] == "level_bonus" })
+            #expect(detail.contains { $0[0] == "201001" && $0[4] == "等级奖金" && $0[6] == "100.00" }, "\(detail.filter { $0[0] == "201001" })")
+            #expect(!detail.contains { $0[0] == "201003" && $0[4] == "等级奖金" })
             // the team awards are stored too, and shown to the line above
             let teams = try await Self.outcomes(app, mgr, "period=2026-03").filter { $0.team != nil }
             #expect(Set(teams.map(\.kind)) == ["advanced_team", "excellent_team"], "\(teams)")

@@ -108,6 +108,14 @@ public enum Forms {
             default: return false
             }
         }
+        /// What a person reads as the line's name: the engine's own kinds by their Chinese names, a
+        /// scheme's own outcome by its policy's label (the start of its explanation).
+        public var label: String {
+            if let l = Forms.kindLabels[kind] { return l }
+            if let head = explanation.split(separator: "：", maxSplits: 1).first, head.count <= 30, head.count < explanation.count { return String(head) }
+            return kind
+        }
+
         /// A level, its bonus, the stars and theirs: what the star board shows.
         public var onStarBoard: Bool { kind.hasPrefix("level") || kind.hasPrefix("star") }
     }
@@ -150,6 +158,11 @@ public enum Forms {
             self.corrections = corrections; self.board = board
         }
     }
+
+    /// The outcome kinds the engine itself emits, by name.
+    static let kindLabels = ["level": "等级", "level_bonus": "等级奖金", "star": "星级", "rank_reward": "名次奖惩", "rectification": "限期整改",
+                             "transfer_review": "调岗评估", "promotion_eligible": "晋升资格", "excellent": "评优", "advanced_team": "先进班组",
+                             "excellent_team": "优秀班组"]
 
     typealias Cell = XLSXWriter.Cell
 
@@ -203,7 +216,7 @@ public enum Forms {
                                           .text("该项每次 \(f.perInstance) 分 × 2 × \(f.instances)：\(f.note)")])
                 }
                 for o in outs[r.person.number] ?? [] {
-                    detail.append(base + [.text("结果：\(o.kind)"), .text(o.rules.joined(separator: ",")), o.amount.map { yuan($0) } ?? .text(o.value), .empty, .text(o.explanation)])
+                    detail.append(base + [.text("结果：\(o.label)"), .text(o.rules.joined(separator: ",")), o.amount.map { yuan($0) } ?? .text(o.value), .empty, .text(o.explanation)])
                 }
                 for fl in sheet.flags {
                     detail.append(base + [.text("⚑ 待处理 \(fl.item ?? fl.code)"), .text(fl.rules.joined(separator: ",")), .empty, .empty, .text(fl.message)])
@@ -321,7 +334,7 @@ public enum Forms {
                 for o in outs[r.person.number] ?? [] {
                     guard let a = o.amount, a != 0 else { continue }
                     if a < 0 { fines += a } else { rewards += a }
-                    detail.append(base + [.text(o.kind), .text(o.rules.joined(separator: ",")), yuan(a), .text(o.explanation)])
+                    detail.append(base + [.text(o.label), .text(o.rules.joined(separator: ",")), yuan(a), .text(o.explanation)])
                 }
                 if let p = sheet.pay {
                     detail.append(base + [.text("绩效工资"), .text(p.rules.joined(separator: ",")), yuan(p.paid), .text(p.explanation)])
