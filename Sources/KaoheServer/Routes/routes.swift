@@ -195,7 +195,7 @@ struct WebController: RouteCollection {
             EmployeeModel.Row(period: $0.period, scheme: "\($0.scheme.name) v\($0.scheme.version)", total: $0.total, grade: $0.grade ?? "—")
         }
         return Page.render(title: "员工成绩", user: user, csrf: req.csrfToken,
-                           body: EmployeeView.body(EmployeeModel(number: e.number, name: e.name, trend: HomeService.trend(results), rows: rows)))
+                           body: EmployeeView.body(EmployeeModel(number: e.number, name: e.name, passMark: HomeService.passMark(results.last), trend: HomeService.trend(results), rows: rows)))
     }
 }
 

@@ -17,6 +17,13 @@ enum HomeService {
         try await ResultStore.results(of: try e.requireID(), drafts: false, on: db).reversed()
     }
 
+    /// The scheme's own lowest grade boundary (e.g. 不合格 below it), for the trend's red line: the
+    /// page states no threshold itself.
+    static func passMark(_ r: StoredResult?) -> Double? {
+        guard let r, let engine = try? Scoring.engine(r.scheme) else { return nil }
+        return engine.scheme.grades.compactMap { $0.min?.double }.min()
+    }
+
     /// The twelve months up to the latest result, with a gap where a month has none.
     static func trend(_ results: [StoredResult]) -> [Charts.Point] {
         guard let last = results.last, let lastMonth = MonthIndex(last.period) else { return [] }
@@ -36,6 +43,8 @@ enum HomeService {
         var pending: [CycleController.Mine]
         var trend: [Charts.Point]
         var max: Double
+        /// The latest scheme's lowest grade boundary (the red line of the trend), if it grades.
+        var passMark: Double? = nil
         var latest: ResultLine?
         var sections: [Charts.Dimension]
         var items: [ItemLine]
@@ -102,7 +111,7 @@ enum HomeService {
         let lines = results.reversed().map { r in
             ResultLine(period: r.period, scheme: r.scheme.name, total: r.total, grade: r.grade ?? "—", sheet: sheetOf["\(r.period)|\(r.$scheme.id)"])
         }
-        return AgentHome(employee: e, pending: pending, trend: trend, max: max, latest: latest, sections: sections, items: items, money: money,
+        return AgentHome(employee: e, pending: pending, trend: trend, max: max, passMark: passMark(results.last), latest: latest, sections: sections, items: items, money: money,
                      results: Array(lines.prefix(24)), ladder: ladder, objections: objections, inProgress: inProgress)
     }
 

@@ -57,7 +57,7 @@ enum HomeView {
             .if(!m.inProgress.isEmpty, .p(.text("评分中（发布后可见总分）：" + m.inProgress.sorted().joined(separator: "、")))),
             .h2("近 12 个月成绩"),
             .if(m.trend.isEmpty, .p("暂无成绩")),
-            .if(!m.trend.isEmpty, Bits.chart(Charts.trend(m.trend, max: m.max, threshold: 70, title: "近 12 个月总分"))),
+            .if(!m.trend.isEmpty, Bits.chart(Charts.trend(m.trend, max: m.max, threshold: m.passMark, title: "近 12 个月总分"))),
             .unwrap(m.latest) { l in
                 .group(
                     .h2(.text("\(l.period) 成绩：\(l.total)（等级 \(l.grade)）")),
@@ -157,6 +157,8 @@ struct EmployeeModel {
     struct Row { var period: String; var scheme: String; var total: String; var grade: String }
     var number: String
     var name: String
+    /// The latest scheme's lowest grade boundary, for the trend's red line.
+    var passMark: Double? = nil
     var trend: [Charts.Point]
     var rows: [Row]
 }
@@ -166,7 +168,7 @@ enum EmployeeView {
         .group(
             .p(.text("\(m.number) "), Bits.name(m.name)),
             .if(m.rows.isEmpty, .p("暂无成绩")),
-            .if(!m.trend.isEmpty, Bits.chart(Charts.trend(m.trend, max: 100, threshold: 70, title: "近 12 个月总分"))),
+            .if(!m.trend.isEmpty, Bits.chart(Charts.trend(m.trend, max: 100, threshold: m.passMark, title: "近 12 个月总分"))),
             .if(!m.rows.isEmpty, .table(
                 .tr(.th("期间"), .th("方案"), .th("总分"), .th("等级")),
                 .forEach(m.rows) { r in .tr(.td(.text(r.period)), .td(.text(r.scheme)), .td(.class("num"), .text(r.total)), .td(.text(r.grade))) }
