@@ -35,7 +35,6 @@ final class StoredOutcome: Model, @unchecked Sendable {
     init() {}
 
     var ruleList: [String] { rules.split(separator: ",").map(String.init) }
-    var flagValue: Bool? { valueType == "flag" ? value == "true" : nil }
 
     /// The outcome as the Core forms read it.
     var form: Forms.Outcome {
@@ -103,11 +102,4 @@ enum OutcomeStore {
         return out
     }
 
-    /// The latest month with stored outcomes (of these schemes).
-    static func latestPeriod(keys: [String]? = nil, upTo: String? = nil, on db: Database) async throws -> String? {
-        let q = StoredOutcome.query(on: db).sort(\.$period, .descending)
-        if let keys { q.filter(\.$schemeKey ~~ keys) }
-        if let upTo { q.filter(\.$period <= upTo) }
-        return try await q.first()?.period
-    }
 }

@@ -61,12 +61,6 @@ enum ResultStore {
         return out
     }
 
-    /// The counted result of one person's period under a scheme version, if any.
-    static func counted(employee: UUID, scheme: UUID, period: String, on db: Database) async throws -> StoredResult? {
-        try await StoredResult.query(on: db).filter(\.$employee.$id == employee).filter(\.$scheme.$id == scheme)
-            .filter(\.$period == period).filter(\.$status ~~ ResultStatus.counted).first()
-    }
-
     /// A person's results, newest first; only counted ones unless `drafts`.
     static func results(of employee: UUID, drafts: Bool, on db: Database) async throws -> [StoredResult] {
         let q = StoredResult.query(on: db).filter(\.$employee.$id == employee).sort(\.$period, .descending).with(\.$scheme)
