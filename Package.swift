@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "kaohe", targets: ["kaohe"]),
         .executable(name: "kaohe-bench", targets: ["kaohe-bench"]),
+        .executable(name: "kaohe-libfuzz", targets: ["kaohe-libfuzz"]),
         .library(name: "KaoheCore", targets: ["KaoheCore"]),
     ],
     dependencies: [
@@ -51,6 +52,8 @@ let package = Package(
             path: "Benchmarks/KaoheBench"
         ),
         .executableTarget(name: "kaohe-bench", dependencies: ["KaoheBench"], path: "Benchmarks/kaohe-bench"),
+        // The same fuzz targets under libFuzzer; fuzzes only when built by Benchmarks/libfuzz.sh (docs/fuzzing.md).
+        .executableTarget(name: "kaohe-libfuzz", dependencies: ["KaoheBench"], path: "Benchmarks/kaohe-libfuzz"),
         .executableTarget(
             name: "kaohe",
             dependencies: [

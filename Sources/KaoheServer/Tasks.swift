@@ -50,11 +50,7 @@ public enum KaoheTasks {
         return try await withApp(config) { app in
             let u = try await account(user, on: app.db)
             let preview = try await ImportService.run(options, input: .path(path), user: u, db: app.db)
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            enc.keyEncodingStrategy = .convertToSnakeCase
-            enc.dateEncodingStrategy = .iso8601
-            return String(decoding: try enc.encode(preview), as: UTF8.self)
+            return String(decoding: try JSONEncoder.kaohe(pretty: true).encode(preview), as: UTF8.self)
         }
     }
 

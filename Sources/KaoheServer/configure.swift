@@ -15,11 +15,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     configureMigrations(app)
     configureSessions(app, config)
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
-    let encoder = JSONEncoder()
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    encoder.dateEncodingStrategy = .iso8601
-    encoder.outputFormatting = [.sortedKeys]
-    ContentConfiguration.global.use(encoder: encoder, for: .json)
+    ContentConfiguration.global.use(encoder: JSONEncoder.kaohe(), for: .json)
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     ContentConfiguration.global.use(decoder: decoder, for: .json)
@@ -89,5 +85,16 @@ func configureSessions(_ app: Application, _ config: AppConfig) {
     app.sessions.configuration.cookieFactory = { id in
         HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(60 * 60 * 8), maxAge: nil, domain: nil, path: "/",
                           isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+}
+
+extension JSONEncoder {
+    /// How the API, the CLI tasks and the archive write JSON: snake_case keys, ISO 8601 dates, sorted keys.
+    static func kaohe(pretty: Bool = false) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys]
+        return encoder
     }
 }

@@ -81,11 +81,14 @@ struct BackupCommand: AsyncParsableCommand {
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "恢复 Restore a backup FILE into an empty database (a new KAOHE_DB path, or an empty DATABASE_URL); refuses a database that has data.")
+        abstract: "恢复 Restore a backup FILE into an empty database (a new KAOHE_DB path, or an empty DATABASE_URL); refuses a database that has data. With --archive: put the records of a retention archive back into the database.")
 
-    @Argument(help: "the backup file") var file: String
+    @Argument(help: "the backup file (or, with --archive, the archive JSON)") var file: String
+    @Flag(help: "FILE is an archive of purged months (GET /api/v1/retention/archive): restore its records into this database, all or nothing") var archive = false
 
-    func run() async throws { try await runTask { try await KaoheTasks.restore($0, from: file) } }
+    func run() async throws {
+        try await runTask { archive ? try await KaoheTasks.restoreArchive($0, from: file) : try await KaoheTasks.restore($0, from: file) }
+    }
 }
 
 /// Runs a server task on the configured database (KAOHE_DB / DATABASE_URL), printing its report;

@@ -30,6 +30,7 @@ struct PostgresTests {
     @Test func outcomesOnPostgres() async throws { try await ResultsSpineTests.withCompany(config()) { app in try await ResultsSpineTests.starAgentLevels(app) } }
     @Test func closedStaysClosedOnPostgres() async throws { try await ResultsSpineTests.withCompany(config()) { app in try await ResultsSpineTests.closedStaysClosed(app) } }
     @Test func backupAndRestoreOnPostgres() async throws { try await BackupTests.postgresRoundTrip() }
+    @Test func archiveRoundTripOnPostgres() async throws { try await BackupTests.archiveRoundTrip(config(), reset: true) }
     @Test func parallelEvidenceWritesOnPostgres() async throws {
         try await withApp(configure: { app in try await configure(app, config()) }) { app in
             let org = try await fresh(app)

@@ -227,6 +227,15 @@ final class CSVTarget: FuzzTarget {
 
     func inputBytes() -> [UInt8] { input }
 
+    func load(_ selector: UInt8, _ bytes: UnsafeBufferPointer<UInt8>) {
+        engine = corpus.engines.isEmpty ? 0 : Int(selector & 0x0F) % corpus.engines.count
+        period = Selector.pick(Selector.csvPeriods, selector >> 4)
+        input.removeAll(keepingCapacity: true)
+        input.append(contentsOf: bytes)
+    }
+
+    func libFuzzerSeeds() -> [[UInt8]] { seeds.map { [UInt8($0.engine & 0x0F)] + $0.bytes } }
+
     func execute() -> FuzzOutcome {
         guard !corpus.engines.isEmpty else { return .refused }
         let entry = corpus.engines[engine]
@@ -338,6 +347,14 @@ final class LogTarget: FuzzTarget {
     }
 
     func inputBytes() -> [UInt8] { input }
+
+    func load(_ selector: UInt8, _ bytes: UnsafeBufferPointer<UInt8>) {
+        period = Selector.pick(Selector.logPeriods, selector)
+        input.removeAll(keepingCapacity: true)
+        input.append(contentsOf: bytes)
+    }
+
+    func libFuzzerSeeds() -> [[UInt8]] { seeds.map { [0] + $0 } }
 
     func execute() -> FuzzOutcome {
         guard let entry else { return .refused }

@@ -135,6 +135,11 @@ protocol FuzzTarget: AnyObject {
     func execute() -> FuzzOutcome
     /// The input last prepared, as bytes (for --dump).
     func inputBytes() -> [UInt8]
+    /// libFuzzer (LibFuzzer.swift): sets the input to libFuzzer's bytes, the selector choosing
+    /// the side settings `prepare` would have drawn.
+    func load(_ selector: UInt8, _ bytes: UnsafeBufferPointer<UInt8>)
+    /// The seeds in `load`'s format: the selector byte, then the input.
+    func libFuzzerSeeds() -> [[UInt8]]
 }
 
 struct FuzzFailure: Encodable {
@@ -240,15 +245,7 @@ final class FuzzSession {
         return report
     }
 
-    func makeTarget(_ t: FuzzCommand.Target) -> FuzzTarget {
-        switch t {
-        case .xlsx: return XLSXTarget(corpus)
-        case .csv: return CSVTarget(corpus)
-        case .expression: return ExpressionTarget(corpus)
-        case .scheme: return SchemeTarget(corpus)
-        case .log, .all: return LogTarget(corpus)
-        }
-    }
+    func makeTarget(_ t: FuzzCommand.Target) -> FuzzTarget { Self.makeTarget(t, corpus) }
 
     func fuzz(_ target: FuzzTarget, index: Int, into r: inout FuzzTargetReport) {
         CrashNote.set(target: target.name, seed: options.seed, command: options.command)

@@ -116,6 +116,14 @@ final class ExpressionTarget: FuzzTarget {
 
     func inputBytes() -> [UInt8] { input }
 
+    func load(_ selector: UInt8, _ bytes: UnsafeBufferPointer<UInt8>) {
+        valueSeed = UInt64(selector)
+        input.removeAll(keepingCapacity: true)
+        input.append(contentsOf: bytes)
+    }
+
+    func libFuzzerSeeds() -> [[UInt8]] { seeds.enumerated().map { [UInt8(truncatingIfNeeded: $0.offset)] + $0.element } }
+
     /// Values a metric can hold, edges first.
     static let edges: [Int64] = [0, 1, -1, 1_000_000, -1_000_000, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1, Int64.max / 2,
                                  4_611_686_018_427_387_904, 9_223_372_036_854_000_000, -9_223_372_036_854_500_000, 500_000, 5_000, 100_000_000,
@@ -388,6 +396,15 @@ final class SchemeTarget: FuzzTarget {
     }
 
     func inputBytes() -> [UInt8] { input }
+
+    func load(_ selector: UInt8, _ bytes: UnsafeBufferPointer<UInt8>) {
+        json = selector & 1 == 1
+        valueSeed = UInt64(selector >> 1)
+        input.removeAll(keepingCapacity: true)
+        input.append(contentsOf: bytes)
+    }
+
+    func libFuzzerSeeds() -> [[UInt8]] { seeds.map { [$0.json ? 1 : 0] + $0.bytes } }
 
     func execute() -> FuzzOutcome {
         // `load(path:)` refuses text that is not UTF-8

@@ -150,6 +150,45 @@ final class XLSXTarget: FuzzTarget {
 
     func inputBytes() -> [UInt8] { input }
 
+    /// libFuzzer: bit 0 of the selector also reads the sheet names, bits 1–3 name a sheet (or
+    /// none, or a missing one); with bit 7 the input is the workbook's parts as text
+    /// (`@@part:PATH` lines, each followed by the part), stored in a ZIP here, so that libFuzzer
+    /// mutates the XML rather than compressed bytes; without it the input is the archive itself.
+    static let loadSheets: [String?] = [nil, nil, "Sheet1", "月度记录", "十月", "没有这个", "备注", "空"]
+    static let partMark = Bytes.of("@@part:")
+
+    func load(_ selector: UInt8, _ bytes: UnsafeBufferPointer<UInt8>) {
+        sheetNamesToo = selector & 1 == 1
+        sheet = Self.loadSheets[Int(selector >> 1) & 7]
+        input.removeAll(keepingCapacity: true)
+        guard selector & 0x80 != 0 else { input.append(contentsOf: bytes); return }
+        zip.reset()
+        let b = Array(bytes)
+        var starts: [Int] = []
+        var from = 0
+        while let k = Bytes.find(Self.partMark, in: b, from: from) { starts.append(k); from = k + Self.partMark.count }
+        for (n, s) in starts.enumerated() {
+            let end = n + 1 < starts.count ? starts[n + 1] : b.count
+            let header = s + Self.partMark.count
+            let nl = b[header..<end].firstIndex(of: 10) ?? end
+            let path = String(decoding: b[header..<nl], as: UTF8.self)
+            zip.addStored(path, nl < end ? Array(b[(nl + 1)..<end]) : [])
+        }
+        zip.finish()
+        input.append(contentsOf: zip.bytes)
+    }
+
+    func libFuzzerSeeds() -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        for s in seeds {
+            out.append([0] + s.zip)
+            var text: [UInt8] = [0x80]
+            for p in s.parts { text += Self.partMark + Bytes.of(p.path) + [10] + p.bytes }
+            out.append(text)
+        }
+        return out
+    }
+
     /// Index of the part to mutate: mostly a worksheet, then shared strings, styles, the workbook, its rels.
     private func choosePart(_ s: Seed, _ r: inout FuzzRandom) -> Int {
         let roll = r.below(20)

@@ -28,6 +28,20 @@ extension KaoheTasks {
         }
     }
 
+    /// Puts the records of an archive (GET /api/v1/retention/archive, written before a purge)
+    /// back into the configured database, all or nothing; returns each table and its rows.
+    public static func restoreArchive(_ config: AppConfig, from path: String) async throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Refused(status: 400, description: "\(path): 找不到文件 no such file")
+        }
+        return try await withApp(config) { app in
+            let counts = try await RetentionArchive.restore(app.db, archive: data, file: path)
+            try await Audit.record(on: app.db, actor: nil, action: "restore", entity: "records", id: (path as NSString).lastPathComponent,
+                                   after: counts.map { "\($0.0)=\($0.1)" }.joined(separator: " "), reason: "kaohe restore --archive")
+            return Backup.summary(counts, what: "存档已恢复 archive restored \(path)")
+        }
+    }
+
     /// Restores `path` into the configured database, which must be empty (a missing SQLite file,
     /// or a PostgreSQL database with no tables); returns each table and its rows.
     public static func restore(_ config: AppConfig, from path: String) async throws -> String {

@@ -75,21 +75,29 @@ struct AdminController: RouteCollection {
                             results: try await StoredResult.query(on: req.db).filter(\.$period < cutoff).count())
     }
 
+    /// The archive's readable part; the whole archive adds `records` (RetentionArchive.swift).
     struct ArchiveDTO: Content {
         struct Evidence: Content { var employee: String; var period: String; var column: String; var value: String; var recordedAt: Date }
         struct Result: Content { var employee: String; var period: String; var scheme: String; var version: Int; var total: String; var sheet: String }
+        struct Event: Content { var employee: String; var period: String; var column: String; var occurredOn: String; var note: String? }
+        var format = RetentionArchive.format
+        var version = RetentionArchive.version
+        var dialect: String
         var cutoff: String
+        var createdAt: Date
+        /// Rows per table in `records`.
+        var counts: [String: Int]
         var evidence: [Evidence]
         var results: [Result]
+        var events: [Event]
     }
 
-    func archive(req: Request) async throws -> ArchiveDTO {
+    func archive(req: Request) async throws -> Response {
         let cutoff = Retention.cutoff(req.application.config)
-        let ev = try await EvidenceEntry.query(on: req.db).filter(\.$period < cutoff).with(\.$employee).all()
-        let rs = try await StoredResult.query(on: req.db).filter(\.$period < cutoff).with(\.$employee).with(\.$scheme).all()
-        return ArchiveDTO(cutoff: cutoff,
-                          evidence: ev.map { .init(employee: $0.employee.number, period: $0.period, column: $0.column, value: $0.value, recordedAt: $0.recordedAt) },
-                          results: rs.map { .init(employee: $0.employee.number, period: $0.period, scheme: $0.scheme.key, version: $0.scheme.version, total: $0.total, sheet: $0.json) })
+        let res = Response(status: .ok, body: .init(data: try await Retention.archive(before: cutoff, db: req.db)))
+        res.headers.contentType = .json
+        res.headers.contentDisposition = .init(.attachment, filename: "kaohe-archive-before-\(cutoff).json")
+        return res
     }
 
     struct PurgeRequest: Content, Validatable {
@@ -101,7 +109,13 @@ struct AdminController: RouteCollection {
         }
     }
 
-    struct PurgeDTO: Content { var cutoff: String; var evidence: Int; var results: Int }
+    struct PurgeDTO: Content {
+        var cutoff: String
+        var evidence: Int
+        var results: Int
+        /// Rows removed per table (RetentionArchive.tables).
+        var removed: [String: Int]
+    }
 
     func purge(req: Request) async throws -> PurgeDTO {
         try PurgeRequest.validate(content: req)
@@ -121,16 +135,43 @@ struct AdminController: RouteCollection {
 }
 
 extension Retention {
-    /// Deletes evidence and results of periods before `cutoff` in one transaction, audited (R-000-07).
+    /// The archive of every record of the months before `cutoff` (RetentionArchive.swift): a readable
+    /// part (evidence, results and events by 工号) and `records`, the rows themselves, which
+    /// `kaohe restore --archive` puts back.
+    static func archive(before cutoff: String, db: Database) async throws -> Data {
+        let sql = try ResultStore.sql(db)
+        let scope = try await RetentionArchive.scope(sql, before: cutoff)
+        let (records, counts) = try await RetentionArchive.records(sql, scope: scope)
+        let ev = try await EvidenceEntry.query(on: db).filter(\.$period < cutoff).with(\.$employee).all()
+        let rs = try await StoredResult.query(on: db).filter(\.$period < cutoff).with(\.$employee).with(\.$scheme).all()
+        let es = try await EventRecord.query(on: db).filter(\.$period < cutoff).with(\.$employee).all()
+        let dto = AdminController.ArchiveDTO(
+            dialect: sql.dialect.name, cutoff: cutoff, createdAt: Date(), counts: counts,
+            evidence: ev.map { .init(employee: $0.employee.number, period: $0.period, column: $0.column, value: $0.value, recordedAt: $0.recordedAt) },
+            results: rs.map { .init(employee: $0.employee.number, period: $0.period, scheme: $0.scheme.key, version: $0.scheme.version, total: $0.total, sheet: $0.json) },
+            events: es.map { .init(employee: $0.employee.number, period: $0.period, column: $0.column, occurredOn: $0.occurredOn, note: $0.note) })
+        var body = try JSONEncoder.kaohe().encode(dto)
+        // the readable object, then the rows
+        guard body.last == UInt8(ascii: "}") else { throw Abort(.internalServerError, reason: "archive: unexpected encoding") }
+        body.removeLast()
+        body.append(contentsOf: Array(",\n\"records\": ".utf8) + Array(records.utf8) + [UInt8(ascii: "}"), 10])
+        return body
+    }
+
+    /// Deletes every record of the months before `cutoff` (RetentionArchive.swift) in one transaction, audited with the counts (R-000-07).
     static func purge(before cutoff: String, user: User, db: Database) async throws -> AdminController.PurgeDTO {
         try await db.writeTransaction { db in
-            let ev = try await EvidenceEntry.query(on: db).filter(\.$period < cutoff).count()
-            let rs = try await StoredResult.query(on: db).filter(\.$period < cutoff).count()
-            try await EvidenceEntry.query(on: db).filter(\.$period < cutoff).delete()
-            try await StoredResult.query(on: db).filter(\.$period < cutoff).delete()
+            let sql = try ResultStore.sql(db)
+            let scope = try await RetentionArchive.scope(sql, before: cutoff)
+            let removed = try await RetentionArchive.delete(sql, scope: scope)
+            let uploads = try await ImportUpload.query(on: db).filter(\.$period < cutoff).count()
+            try await ImportUpload.query(on: db).filter(\.$period < cutoff).delete()
+            let ev = removed["evidence"] ?? 0, rs = removed["results"] ?? 0
+            let others = RetentionArchive.tables.filter { $0 != "evidence" && $0 != "results" }.map { "\($0)=\(removed[$0] ?? 0)" }.joined(separator: " ")
             try await Audit.record(on: db, actor: user, action: "purge", entity: "records", id: "before \(cutoff)",
-                                   before: "evidence=\(ev) results=\(rs)", after: "evidence=0 results=0", reason: "保存期满清理（R-000-07），已存档")
-            return AdminController.PurgeDTO(cutoff: cutoff, evidence: ev, results: rs)
+                                   before: "evidence=\(ev) results=\(rs) \(others) import_uploads=\(uploads)", after: "0",
+                                   reason: "保存期满清理（R-000-07），已存档")
+            return AdminController.PurgeDTO(cutoff: cutoff, evidence: ev, results: rs, removed: removed)
         }
     }
 }
