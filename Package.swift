@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // The domain: Foundation, Yams and ZIPFoundation (XLSX) only; no Vapor, Fluent or Plot here (DESIGN.md).
@@ -37,6 +39,9 @@ let package = Package(
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "Plot", package: "Plot"),
+                // /metrics (issue 20 §3): Vapor's request metrics and ours, in Prometheus text
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Throughput benchmarks (not timed tests) and the parser fuzzer: `kaohe bench` / `kaohe fuzz`, or

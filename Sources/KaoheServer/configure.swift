@@ -20,6 +20,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     ContentConfiguration.global.use(decoder: decoder, for: .json)
     app.middleware = .init()
+    app.middleware.use(RequestLog())
     app.middleware.use(Localize())
     app.middleware.use(ErrorPage())
     app.middleware.use(SecurityHeaders())

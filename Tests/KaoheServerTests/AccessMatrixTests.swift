@@ -560,7 +560,7 @@ enum Matrix {
                     ("?scheme=callcentre-agent&period=2026-10&team=\(f.org.team3.uuidString)", .outside)]
         case "GET /audit": return [("", .unscoped), ("?entity=evidence", .unscoped)]
         case "GET /cycles/:id/calibration": return [("", .unscoped), ("?department_grade=B", .unscoped)]
-        case "GET /login", "GET /healthz": return [("", .unscoped)]
+        case "GET /login", "GET /healthz", "GET /readyz", "GET /metrics": return [("", .unscoped)]
         default: return [("", .unscoped), ("?period=2026-10&department=\(b)", .unscoped)]
         }
     }
@@ -603,7 +603,8 @@ enum Matrix {
     }
 
     static func isPublic(_ route: String) -> Bool {
-        ["GET /login", "GET /healthz", "GET /api/v1/openapi.json"].contains(route) || route.hasPrefix("GET /assets/")
+        // monitoring (docs/operations.md): no session, no personal data
+        ["GET /login", "GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json"].contains(route) || route.hasPrefix("GET /assets/")
     }
 
     // MARK: running and checking

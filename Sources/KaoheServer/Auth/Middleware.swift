@@ -25,7 +25,8 @@ struct ErrorPage: AsyncMiddleware {
             let reason: String
             if let a = error as? AbortError { status = a.status; reason = a.reason } else {
                 req.logger.report(error: error)
-                status = .internalServerError; reason = "服务器内部错误 internal error"
+                // the id finds the log line (RequestLog)
+                status = .internalServerError; reason = "服务器内部错误 internal error — 请求编号 request id \(req.requestId)"
             }
             if req.url.path.hasPrefix("/api/") {
                 let res = Response(status: status)

@@ -6,6 +6,7 @@ import Vapor
 
 func routes(_ app: Application) throws {
     app.get("healthz") { _ in "ok" }
+    Observability.register(app)
     Scripts.register(app)
     try app.register(collection: WebController())
     try app.register(collection: LanguageController())

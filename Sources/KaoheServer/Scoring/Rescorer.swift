@@ -14,6 +14,10 @@ enum Rescorer {
     /// Returns the people whose stored result changed.
     @discardableResult
     static func rescore(_ version: SchemeVersion, period: String, for people: Set<UUID>? = nil, on db: Database) async throws -> Set<UUID> {
+        try await Observability.time("kaohe_scoring_seconds", [("step", "rescore")]) { try await rescoreUntimed(version, period: period, for: people, on: db) }
+    }
+
+    private static func rescoreUntimed(_ version: SchemeVersion, period: String, for people: Set<UUID>?, on db: Database) async throws -> Set<UUID> {
         let schemeId = try version.requireID()
         let members = try await people.asyncMap { try await Scoring.teams(of: $0, on: db) } ?? nil
         var stored: [UUID: StoredResult] = [:]
@@ -89,6 +93,10 @@ enum Rescorer {
     /// as of the month. A month with no counted result has no outcomes. Months whose sheets share
     /// a scheme version are evaluated over one scoring of the history.
     static func outcomes(key: String, months: [String], on db: Database) async throws {
+        try await Observability.time("kaohe_scoring_seconds", [("step", "outcomes")]) { try await outcomesUntimed(key: key, months: months, on: db) }
+    }
+
+    private static func outcomesUntimed(key: String, months: [String], on db: Database) async throws {
         guard let last = months.max() else { return }
         let sql = try ResultStore.sql(db)
         let versions = try await SchemeVersion.query(on: db).filter(\.$key == key).all()

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import SQLKit
 import KaoheCore
+import Metrics
 import Vapor
 
 /// Files into the store (issue 5), shared by the web upload, the API and `kaohe import`:
@@ -95,7 +96,25 @@ enum ImportService {
         }
     }
 
+    /// Imports (or previews) a file, counted and timed in /metrics by kind and outcome.
     static func run(_ o: Options, input: Input, user: User, db: Database) async throws -> Preview {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        func count(_ outcome: String) {
+            let d = [("kind", o.kind.rawValue), ("outcome", outcome)]
+            Counter(label: "kaohe_imports_total", dimensions: d).increment()
+            Timer(label: "kaohe_import_seconds", dimensions: d, preferredDisplayUnit: .seconds).recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - t0))
+        }
+        do {
+            let p = try await execute(o, input: input, user: user, db: db)
+            count(p.committed ? "committed" : "preview")
+            return p
+        } catch {
+            count("refused")
+            throw error
+        }
+    }
+
+    private static func execute(_ o: Options, input: Input, user: User, db: Database) async throws -> Preview {
         Trace.mark("start")
         // who may send this kind of file is decided before a byte of it is read
         guard Access.canImport(user.viewer, kind: o.kind.rawValue) else {
