@@ -73,6 +73,13 @@ def wait_ready(port, seconds):
     fail(f"127.0.0.1:{port} not ready after {seconds} s")
 
 
+def requests_served(port):
+    """Sum of http_requests_total in an instance's own /metrics."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+        text = r.read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith("http_requests_total{"))
+
+
 class Client:
     """A browser-like client: a cookie jar, the CSRF token of the session, JSON calls."""
 
@@ -213,12 +220,18 @@ http {{
     threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
     for t in threads:
         t.start()
-    time.sleep(10)
+    time.sleep(9)
+    # both instances are taking the load before one is lost
+    served = {port: requests_served(port) for port in (PORT_A, PORT_B)}
+    if min(served.values()) < 20:
+        fail(f"nginx is not spreading the load: requests served per instance {served}")
+    time.sleep(1)
     a.send_signal(signal.SIGKILL)
     kill_at[0] = time.time()
     killed.set()
     for t in threads:
         t.join()
+    print(f"requests served before the kill (each instance's /metrics): A {served[PORT_A]:.0f}, B {served[PORT_B]:.0f}")
     print(f"load through nginx: {clients} clients for 30 s, A killed at 10 s: {results['ok']} ok, {results['failed']} failed "
           f"({results['after_kill_failed']} more than 2 s after the kill)")
     for e in results["errors"][:5]:
