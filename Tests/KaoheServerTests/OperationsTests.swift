@@ -102,4 +102,21 @@ struct OperationsTests {
             }
         }
     }
+
+    @Test("a method a path does not answer gets 405 with Allow, for the API and pages; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        try await withKaohe { app, _ in
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            for (method, path, allow) in [(HTTPMethod.TRACE, "api/v1/users", "GET, HEAD, POST"), (.DELETE, "api/v1/me", "GET, HEAD"),
+                                          (.PUT, "api/v1/users/\(UUID())", "PATCH"), (.PATCH, "healthz", "GET, HEAD")] {
+                try await app.testing().test(method, path, headers: hr.headers) { res in
+                    #expect(res.status == .methodNotAllowed, "\(method) \(path)")
+                    #expect(res.headers.first(name: "Allow") == allow, "\(method) \(path): \(res.headers.first(name: "Allow") ?? "-")")
+                    if path.hasPrefix("api/") { #expect(res.body.string.contains("\"error\":\"Method Not Allowed\""), "\(res.body.string)") }
+                }
+            }
+            try await app.testing().test(.GET, "api/v1/nowhere", headers: hr.headers) { res in #expect(res.status == .notFound) }
+            try await app.testing().test(.GET, "api/v1/users", headers: hr.headers) { res in #expect(res.status == .ok) }
+        }
+    }
 }

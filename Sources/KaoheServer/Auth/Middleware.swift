@@ -28,12 +28,16 @@ struct ErrorPage: AsyncMiddleware {
                 // the id finds the log line (RequestLog)
                 status = .internalServerError; reason = "服务器内部错误 internal error — 请求编号 request id \(req.requestId)"
             }
+            let res: Response
             if req.url.path.hasPrefix("/api/") {
-                let res = Response(status: status)
+                res = Response(status: status)
                 try res.content.encode(APIError(error: status.reasonPhrase, message: reason))
-                return res
+            } else {
+                res = Page.render(status: status, title: "\(status.code) \(status.reasonPhrase)", body: Page.errorBody(status, reason))
             }
-            return Page.render(status: status, title: "\(status.code) \(status.reasonPhrase)", body: Page.errorBody(status, reason))
+            // what the error says about the request (the Allow of a 405)
+            if let a = error as? AbortError { for (name, value) in a.headers where name.lowercased() != "content-type" { res.headers.replaceOrAdd(name: name, value: value) } }
+            return res
         }
     }
 }
@@ -140,5 +144,57 @@ extension Request {
         do { return try content.decode(type) } catch let d as DecodingError {
             throw Abort(.badRequest, reason: EvidenceController.describe(d))
         }
+    }
+}
+
+/// A path that exists under other methods answers 405 with `Allow` (issue 20 §2), not 404: the
+/// route table is read once, after every route is registered.
+struct MethodNotAllowed: AsyncMiddleware {
+    final class Table: @unchecked Sendable {
+        /// Each route's path and the methods it answers (HEAD wherever GET is).
+        let routes: [(path: [PathComponent], methods: Set<String>)]
+        init(_ all: [Route]) {
+            var byPath: [String: ([PathComponent], Set<String>)] = [:]
+            for r in all {
+                let key = r.path.map(\.description).joined(separator: "/")
+                var entry = byPath[key] ?? (r.path, [])
+                entry.1.insert(r.method.rawValue)
+                if r.method == .GET { entry.1.insert("HEAD") }
+                byPath[key] = entry
+            }
+            routes = byPath.values.map { ($0.0, $0.1) }
+        }
+
+        func methods(for path: [Substring]) -> Set<String> {
+            var out = Set<String>()
+            for r in routes where Self.matches(r.path, path) { out.formUnion(r.methods) }
+            return out
+        }
+
+        static func matches(_ pattern: [PathComponent], _ path: [Substring]) -> Bool {
+            var i = 0
+            for (k, c) in pattern.enumerated() {
+                switch c {
+                case .catchall: return path.count > k
+                case .anything, .parameter: guard i < path.count else { return false }
+                case .constant(let s): guard i < path.count, path[i] == s[...] else { return false }
+                }
+                i += 1
+            }
+            return i == path.count
+        }
+    }
+
+    struct Key: StorageKey { typealias Value = Table }
+
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        if req.route == nil, let table = req.application.storage[Key.self] {
+            let allowed = table.methods(for: req.url.path.split(separator: "/"))
+            if !allowed.isEmpty && !allowed.contains(req.method.rawValue) {
+                throw Abort(.methodNotAllowed, headers: ["Allow": allowed.sorted().joined(separator: ", ")],
+                            reason: "\(req.method.rawValue) 不适用于此地址 not allowed here; allowed: \(allowed.sorted().joined(separator: ", "))")
+            }
+        }
+        return try await next.respond(to: req)
     }
 }
