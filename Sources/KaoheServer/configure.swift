@@ -18,6 +18,7 @@ public func configure(_ app: Application, _ config: AppConfig) async throws {
     ContentConfiguration.global.use(encoder: JSONEncoder.kaohe(), for: .json)
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
+    decoder.dateDecodingStrategy = .iso8601   // as the API writes them
     ContentConfiguration.global.use(decoder: decoder, for: .json)
     app.middleware = .init()
     app.middleware.use(RequestLog())

@@ -127,6 +127,84 @@ struct OpenAPITests {
                 let methods = paths[path]
                 #expect(methods != nil, "\(path) is not documented")
                 #expect(methods?[route.method.rawValue.lowercased()] != nil, "\(route.method) \(path) is not documented")
+                // issue 20 §2: its bodies come from the route's own types, and every status it answers is listed
+                let key = "\(route.method.rawValue) \(path)"
+                #expect(OpenAPIContract.operations[key] != nil, "\(key) has no contract (OpenAPIContract.operations)")
+                let op = methods?[route.method.rawValue.lowercased()] as? [String: Any]
+                let responses = op?["responses"] as? [String: Any] ?? [:]
+                #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(key): no success response")
+                for code in ["401", "403"] { #expect(responses[code] != nil, "\(key): \(code) not documented") }
+                if let contract = OpenAPIContract.operations[key], case .none = contract.response {} else {
+                    let success = responses.first { $0.key.hasPrefix("2") }?.value as? [String: Any]
+                    #expect(success?["content"] != nil, "\(key): the success response has no body schema")
+                }
+                if let body = op?["requestBody"] as? [String: Any], let json = (body["content"] as? [String: Any])?["application/json"] as? [String: Any] {
+                    let schema = json["schema"] as? [String: Any]
+                    #expect(schema?["additionalProperties"] as? Bool == false, "\(key): unknown fields are refused, so the schema says so")
+                    for code in ["400", "415", "422"] { #expect(responses[code] != nil, "\(key): \(code) not documented") }
+                }
+            }
+        }
+    }
+
+    @Test("schemas come from the routes' Codable types: required and optional fields, snake_case, ids, dates, lists, maps")
+    func schemasFromTypes() throws {
+        let user = SchemaProbe.schema(UserController.UserDTO.self)
+        let props = try #require(user["properties"] as? [String: [String: Any]])
+        #expect(Set(user["required"] as? [String] ?? []) == ["id", "username", "display_name", "role", "active"])
+        #expect(props["id"]?["format"] as? String == "uuid" && props["deactivated_at"]?["format"] as? String == "date-time")
+        #expect(props["deactivated_at"]?["nullable"] as? Bool == true && props["employee_id"]?["nullable"] as? Bool == true)
+        let save = SchemaProbe.schema(CycleController.SaveRequest.self)
+        let values = try #require((save["properties"] as? [String: [String: Any]])?["values"])
+        #expect(values["type"] as? String == "object" && (values["additionalProperties"] as? [String: Any])?["type"] as? String == "string")
+        let open = SchemaProbe.schema(CycleService.OpenRequest.self)
+        #expect(Set(open["required"] as? [String] ?? []) == ["scheme", "period"])
+        let ids = try #require((open["properties"] as? [String: [String: Any]])?["team_ids"])
+        #expect(ids["type"] as? String == "array" && (ids["items"] as? [String: Any])?["format"] as? String == "uuid")
+        #expect(SchemaProbe.snake("objectionDays") == "objection_days" && SchemaProbe.snake("sheetURL") == "sheet_url" && SchemaProbe.snake("id") == "id")
+        // the document carries them: a response, a refined request, an enum that admits null where the field is optional
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPI.document.utf8)) as? [String: Any])
+        let paths = try #require(doc["paths"] as? [String: [String: [String: Any]]])
+        let patch = try #require(paths["/api/v1/users/{id}"]?["patch"]?["requestBody"] as? [String: Any])
+        let role = try #require(((((patch["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"] as? [String: Any])?["properties"] as? [String: Any])?["role"] as? [String: Any])
+        #expect((role["enum"] as? [Any])?.count == Role.allCases.count + 1, "the roles and null")
+    }
+
+    @Test("a request body with a field its type does not have is refused, naming it; a repeated create is a conflict, not a server error")
+    func unknownFieldsAndConflicts() async throws {
+        try await withKaohe { app, org in
+            let (hr, _) = try await Browser.signIn(app, "hr")
+            var h = hr.headers
+            h.contentType = .json
+            try await app.testing().test(.POST, "api/v1/teams", headers: h, body: ByteBuffer(string: #"{"name": "夜班", "department_id": "\#(org.deptA)", "leader": "x"}"#)) { res in
+                #expect(res.status == .unprocessableEntity)
+                #expect(res.body.string.contains("leader") && res.body.string.contains("unknown field") && res.body.string.contains("leader_id"), "\(res.body.string)")
+            }
+            #expect(try await Team.query(on: app.db).filter(\.$name == "夜班").count() == 0, "nothing written")
+            for expected in [HTTPStatus.created, .conflict] {
+                try await app.testing().test(.POST, "api/v1/teams", headers: h, body: ByteBuffer(string: #"{"name": "夜班", "department_id": "\#(org.deptA)"}"#)) { res in
+                    #expect(res.status == expected, "\(res.body.string)")
+                }
+            }
+            // a unique constraint that a check did not catch (two writes racing) answers 409 too
+            try await app.testing().test(.POST, "api/v1/departments", headers: h, body: ByteBuffer(string: #"{"name": " ", "code": "77"}"#)) { res in
+                #expect(res.status == .unprocessableEntity, "a blank name: \(res.body.string)")
+            }
+            try await app.testing().test(.GET, "api/v1/tokens?all=maybe", headers: hr.headers) { res in #expect(res.status == .badRequest) }
+        }
+    }
+
+    @Test("a database constraint failure is a 409 naming the request, never a 500")
+    func constraintIsConflict() async throws {
+        try await withKaohe { app, org in
+            app.get("test-constraint") { req async throws -> String in
+                try await Team(name: "重复", departmentId: org.deptA).save(on: req.db)
+                try await Team(name: "重复", departmentId: org.deptA).save(on: req.db)
+                return "written twice"
+            }
+            try await app.testing().test(.GET, "test-constraint") { res in
+                #expect(res.status == .conflict, "\(res.body.string)")
+                #expect(res.headers.first(name: "X-Request-Id").map { res.body.string.contains($0) } == true, "the message names the request")
             }
         }
     }

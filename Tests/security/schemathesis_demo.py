@@ -4,8 +4,9 @@
 Starts the demo on a throw-away SQLite file on 127.0.0.1, signs in as the demo HR account, makes
 an API token through the session (with the page's CSRF token), runs schemathesis over every
 documented /api/v1 operation with that token, and then checks the server is still answering.
-The check that must hold here is `not_a_server_error` (no 5xx, no crash); the conformance checks
-(response schemas, status codes) belong to the API-contract issue and are reported only.
+Every check runs (`KAOHE_ST_CHECKS`, default `all`): no 5xx, every status and body as documented,
+schema-valid requests accepted and invalid ones refused, 405 for undeclared methods; the
+exceptions the schema cannot express are in schemathesis.toml, each with its reason.
 
 usage: schemathesis_demo.py KAOHE_BINARY [MAX_EXAMPLES]
 """
@@ -52,22 +53,31 @@ try:
     opener.open(base + "/login", data=form, timeout=30)
     page = opener.open(base + "/account/password", timeout=10).read().decode()
     csrf = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
-    req = urllib.request.Request(base + "/api/v1/tokens", data=json.dumps({"name": "schemathesis", "expires_days": 1}).encode(),
-                                 headers={"Content-Type": "application/json", "X-CSRF-Token": csrf}, method="POST")
-    token = json.loads(opener.open(req, timeout=10).read())["token"]
-    report = os.path.join(tmp, "st.json")
-    cmd = ["st", "run", base + "/api/v1/openapi.json", "-H", f"Authorization: Bearer {token}",
-           "--checks", os.environ.get("KAOHE_ST_CHECKS", "not_a_server_error"), "--max-examples", examples, "--workers", "2",
-           "--request-timeout", "10", "--generation-deterministic", "--continue-on-failure"]
-    print("$", " ".join(c if "Bearer" not in c else "Authorization: Bearer …" for c in cmd), flush=True)
-    started = time.time()
-    run = subprocess.run(cmd, timeout=900, cwd=tmp)  # its cache stays out of the repository
-    print(f"schemathesis finished in {time.time() - started:.0f} s with exit code {run.returncode}")
+    def token(name):
+        req = urllib.request.Request(base + "/api/v1/tokens", data=json.dumps({"name": name, "expires_days": 1}).encode(),
+                                     headers={"Content-Type": "application/json", "X-CSRF-Token": csrf}, method="POST")
+        return json.loads(opener.open(req, timeout=10).read())["token"]
+
+    config = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemathesis.toml")
+    checks = os.environ.get("KAOHE_ST_CHECKS", "all")
+    # Two passes: revoking a token (which schemathesis finds from the token list) would end the
+    # first pass's own token, so that operation runs alone, with a token of its own.
+    passes = [("--exclude-name", "DELETE /api/v1/tokens/{id}"), ("--include-name", "DELETE /api/v1/tokens/{id}")]
+    codes = []
+    for k, (flag, name) in enumerate(passes):
+        cmd = ["st", "--config-file", config, "run", base + "/api/v1/openapi.json", "-H", f"Authorization: Bearer {token(f'schemathesis-{k}')}",
+               flag, name, "--checks", checks, "--max-examples", examples, "--workers", "2",
+               "--request-timeout", "10", "--generation-deterministic", "--continue-on-failure"]
+        print("$", " ".join(c if "Bearer" not in c else "Authorization: Bearer …" for c in cmd), flush=True)
+        started = time.time()
+        run = subprocess.run(cmd, timeout=900, cwd=tmp)  # its cache stays out of the repository
+        print(f"schemathesis pass {k + 1} finished in {time.time() - started:.0f} s with exit code {run.returncode}")
+        codes.append(run.returncode)
     if not alive():
         sys.exit("the server no longer answers after schemathesis")
     if server.poll() is not None:
         sys.exit("the server ended during schemathesis")
-    sys.exit(run.returncode)
+    sys.exit(max(codes))
 finally:
     server.terminate()
     try:

@@ -243,14 +243,17 @@ public struct EvidenceCSV {
 public enum Period {
     public static func isValid(_ s: String) -> Bool {
         let p = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard let y = Int(p[0]), p[0].count == 4, y >= 1900, y <= 2999 else { return false }
+        guard p[0].count == 4, p[0].allSatisfy({ $0.isASCII && $0.isNumber }), let y = Int(p[0]), y >= 1900, y <= 2999 else { return false }
         if p.count == 1 { return true }
         guard p.count == 2 else { return false }
         let t = p[1]
-        if let m = Int(t), t.count == 2 { return (1...12).contains(m) }
-        if t.first == "Q", let q = Int(t.dropFirst()) { return (1...4).contains(q) }
-        if t.first == "H", let h = Int(t.dropFirst()) { return (1...2).contains(h) }
-        if t.first == "W", let w = Int(t.dropFirst()) { return (1...53).contains(w) }
+        // digits only: no sign, no spaces (Int("+1") would take them)
+        let digits = t.dropFirst()
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+        if let m = Int(t), t.count == 2, t.allSatisfy({ $0.isASCII && $0.isNumber }) { return (1...12).contains(m) }
+        if t.first == "Q", digits.count == 1, let q = Int(digits) { return (1...4).contains(q) }
+        if t.first == "H", digits.count == 1, let h = Int(digits) { return (1...2).contains(h) }
+        if t.first == "W", (1...2).contains(digits.count), let w = Int(digits) { return (1...53).contains(w) }
         return false
     }
 }

@@ -23,7 +23,11 @@ struct ErrorPage: AsyncMiddleware {
         } catch {
             let status: HTTPResponseStatus
             let reason: String
-            if let a = error as? AbortError { status = a.status; reason = a.reason } else {
+            if let a = error as? AbortError { status = a.status; reason = a.reason } else if let d = error as? DatabaseError, d.isConstraintFailure {
+                // two writes raced to create the same thing (or a check was missed): the second is a conflict, not a crash
+                req.logger.warning("constraint: \(String(describing: error).prefix(300))")
+                status = .conflict; reason = "已存在，或被其他记录引用 already exists or is still referred to — 请求编号 request id \(req.requestId)"
+            } else {
                 req.logger.report(error: error)
                 // the id finds the log line (RequestLog)
                 status = .internalServerError; reason = "服务器内部错误 internal error — 请求编号 request id \(req.requestId)"
@@ -141,9 +145,20 @@ extension Request {
 
     /// The JSON body, or 400 naming the field as the client wrote it (`hire_date: 缺少字段`).
     func decodeBody<T: Content>(_ type: T.Type) throws -> T {
-        do { return try content.decode(type) } catch let d as DecodingError {
+        let value: T
+        do { value = try content.decode(type) } catch let d as DecodingError {
             throw Abort(.badRequest, reason: EvidenceController.describe(d))
         }
+        // a field the type does not have is a mistake worth naming (a typo would otherwise be
+        // dropped silently); `_csrf`, which a page's form data carries, is not one
+        if headers.contentType == .json, let buffer = body.data,
+           let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] {
+            let known = SchemaProbe.fields(T.self)
+            if let unknown = object.keys.sorted().first(where: { !known.contains($0) && $0 != "_csrf" }) {
+                throw Abort(.unprocessableEntity, reason: "\(unknown.prefix(60)): 未知字段 unknown field; 可用 fields: \(known.sorted().joined(separator: ", "))")
+            }
+        }
+        return value
     }
 }
 
@@ -153,6 +168,9 @@ struct MethodNotAllowed: AsyncMiddleware {
     final class Table: @unchecked Sendable {
         /// Each route's path and the methods it answers (HEAD wherever GET is).
         let routes: [(path: [PathComponent], methods: Set<String>)]
+        /// Paths of constants only (`api/v1/employees/cleanup`) and their methods: such a path
+        /// answers only these, even where a parameter route (`employees/:id`) would match it.
+        let constants: [String: Set<String>]
         init(_ all: [Route]) {
             var byPath: [String: ([PathComponent], Set<String>)] = [:]
             for r in all {
@@ -163,6 +181,11 @@ struct MethodNotAllowed: AsyncMiddleware {
                 byPath[key] = entry
             }
             routes = byPath.values.map { ($0.0, $0.1) }
+            var constants: [String: Set<String>] = [:]
+            for (key, entry) in byPath where entry.0.allSatisfy({ if case .constant = $0 { return true } else { return false } }) {
+                constants[key] = entry.1
+            }
+            self.constants = constants
         }
 
         func methods(for path: [Substring]) -> Set<String> {
@@ -188,8 +211,11 @@ struct MethodNotAllowed: AsyncMiddleware {
     struct Key: StorageKey { typealias Value = Table }
 
     func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
-        if req.route == nil, let table = req.application.storage[Key.self] {
-            let allowed = table.methods(for: req.url.path.split(separator: "/"))
+        if let table = req.application.storage[Key.self] {
+            let parts = req.url.path.split(separator: "/")
+            let exact = table.constants[parts.joined(separator: "/")]
+            guard req.route == nil || exact != nil else { return try await next.respond(to: req) }
+            let allowed = exact ?? table.methods(for: parts)
             if !allowed.isEmpty && !allowed.contains(req.method.rawValue) {
                 throw Abort(.methodNotAllowed, headers: ["Allow": allowed.sorted().joined(separator: ", ")],
                             reason: "\(req.method.rawValue) 不适用于此地址 not allowed here; allowed: \(allowed.sorted().joined(separator: ", "))")

@@ -119,7 +119,7 @@ struct AdminController: RouteCollection {
 
     func purge(req: Request) async throws -> PurgeDTO {
         try PurgeRequest.validate(content: req)
-        let body = try req.content.decode(PurgeRequest.self)
+        let body = try req.decodeBody(PurgeRequest.self)
         let allowed = Retention.cutoff(req.application.config)
         guard body.cutoff.wholeMatch(of: /\d{4}-(0[1-9]|1[0-2])/) != nil else {
             throw Abort(.badRequest, reason: "cutoff 须为 YYYY-MM (got “\(body.cutoff)”)")

@@ -69,7 +69,7 @@ struct DataWebController: RouteCollection {
         try Self.mayUse(user)
         let form = try req.content.decode(UploadForm.self)
         guard let kind = ImportService.Kind(rawValue: form.kind) else { throw Abort(.badRequest, reason: "kind") }
-        func blank(_ s: String?) -> String? { s.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+        func blank(_ s: String?) -> String? { s.flatMap { $0.isBlank ? nil : $0.trimmingCharacters(in: .whitespaces) } }
         let o = ImportService.Options(kind: kind, scheme: blank(form.scheme), file: form.file.filename.isEmpty ? "upload" : form.file.filename,
                                       sheet: blank(form.sheet), source: blank(form.source), period: blank(form.period), dryRun: true)
         let data = Data(form.file.data.readableBytesView)

@@ -87,7 +87,7 @@ struct EventController: RouteCollection {
             throw Abort(.notFound, reason: "没有这个事件 no such event")
         }
         let body = try req.decodeBody(DeleteRequest.self)
-        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 删除事件须说明原因 (R-004-03)") }
+        guard !body.reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 删除事件须说明原因 (R-004-03)") }
         let engine = try Scoring.engine(event.scheme)
         try EvidenceController.authorize(column: event.column, user.viewer, event.employee, engine)
         try await req.db.writeTransaction { db in

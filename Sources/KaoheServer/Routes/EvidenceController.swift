@@ -60,7 +60,7 @@ struct EvidenceController: RouteCollection {
             var merged = Dictionary(existing.map { ($0.column, $0.value) }, uniquingKeysWith: { $1 })
             let changes = body.values.filter { merged[$0.key] != $0.value }
             let overwrites = changes.keys.filter { merged[$0] != nil }
-            if !overwrites.isEmpty && (body.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            if !overwrites.isEmpty && (body.reason ?? "").isBlank {
                 throw Abort(.unprocessableEntity, reason: "reason: 修改已录入的 \(overwrites.sorted().joined(separator: "、")) 须说明原因 (R-004-03)")
             }
             merged.merge(body.values) { $1 }

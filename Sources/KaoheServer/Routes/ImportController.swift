@@ -105,7 +105,7 @@ struct ImportController: RouteCollection {
         guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以设置映射 HR only") }
         let body = try req.decodeBody(MappingDTO.self)
         guard ImportService.Kind(rawValue: body.kind) != nil else { throw Abort(.unprocessableEntity, reason: "kind: 可选 allowed: \(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))") }
-        guard !body.source.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "source: 不能为空 must not be empty") }
+        guard !body.source.isBlank else { throw Abort(.unprocessableEntity, reason: "source: 不能为空 must not be empty") }
         let json = String(decoding: try JSONEncoder.sorted.encode(body.mapping), as: UTF8.self)
         try await req.db.writeTransaction { db in
             if let m = try await ImportMapping.query(on: db).filter(\.$source == body.source).filter(\.$kind == body.kind).first() {

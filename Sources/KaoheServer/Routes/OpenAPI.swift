@@ -1,6 +1,13 @@
-/// The OpenAPI description of /api/v1, served at /api/v1/openapi.json.
+import Foundation
+
+/// The OpenAPI description of /api/v1, served at /api/v1/openapi.json (issue 20 §2). The paths
+/// below carry what a person writes — summaries, parameters, the statuses each operation has a
+/// reason to answer; `OpenAPIContract` adds the request and response bodies, derived from the
+/// Codable types the routes use, and the error responses every operation can give.
 enum OpenAPI {
-    static let document = """
+    static let document: String = OpenAPIContract.build(paths)
+
+    static let paths = """
     {
       "openapi": "3.0.3",
       "info": {"title": "Kaohe 考核 API", "version": "1"},
@@ -15,7 +22,7 @@ enum OpenAPI {
           "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}],
           "responses": {"200": {"description": "results"}, "403": {"description": "not allowed"}, "404": {"description": "no such employee"}}}},
         "/api/v1/outcomes": {"get": {"summary": "The outcomes of a month (R-100-03): levels, stars, rank and rank money, eligibility, team awards, promotion flags, as the engine computed them from published results; the same access as results",
-          "parameters": [{"name": "period", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}},
+          "parameters": [{"name": "period", "in": "query", "required": true, "schema": {"type": "string", "pattern": "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$", "minLength": 7, "maxLength": 7}},
             {"name": "scheme", "in": "query", "required": false, "schema": {"type": "string"}},
             {"name": "department", "in": "query", "required": false, "schema": {"type": "string"}}],
           "responses": {"200": {"description": "outcomes", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object",
@@ -80,7 +87,11 @@ enum OpenAPI {
         "/api/v1/import-mappings": {"get": {"summary": "Saved column mappings per source and kind", "responses": {"200": {"description": "mappings"}}},
           "put": {"summary": "HR: set a source's mapping (source, kind, mapping header → field, '-' to skip)", "responses": {"200": {"description": "saved"}, "403": {"description": "HR only"}}}},
         "/api/v1/exports/{form}": {"get": {"summary": "A form as XLSX or CSV (?period=YYYY-MM or YYYY, department=code|name, scheme=KEY, format=xlsx|csv): monthly-record, year-end-record, department-stats, annual-stats (R-000-06), ranking (R-000-12), star-board (R-002-26), ledger (fines, rewards, pay), results. HR: any department; managers: their own",
-          "parameters": [{"name": "form", "in": "path", "required": true, "schema": {"type": "string", "enum": ["monthly-record", "year-end-record", "department-stats", "annual-stats", "ranking", "star-board", "ledger", "results"]}}],
+          "parameters": [{"name": "form", "in": "path", "required": true, "schema": {"type": "string", "enum": ["monthly-record", "year-end-record", "department-stats", "annual-stats", "ranking", "star-board", "ledger", "results"]}},
+            {"name": "period", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^(19[0-9]{2}|2[0-9]{3})(-(0[1-9]|1[0-2]))?$", "minLength": 4, "maxLength": 7}, "description": "YYYY-MM, or YYYY for the year-end and annual forms"},
+            {"name": "department", "in": "query", "required": false, "schema": {"type": "string"}, "description": "code or name"},
+            {"name": "scheme", "in": "query", "required": false, "schema": {"type": "string"}},
+            {"name": "format", "in": "query", "required": false, "schema": {"type": "string", "enum": ["xlsx", "csv"], "default": "xlsx"}}],
           "responses": {"200": {"description": "the file"}, "400": {"description": "bad period or format"}, "403": {"description": "not HR or manager, or another department"}, "404": {"description": "no such form or department"}}}},
         "/api/v1/cycles": {"post": {"summary": "HR: open a cycle (scheme, period, department_id, team_ids, schedule monthly|annual, objection_days, working_days, probation_months): sheets issued to everyone in scope except those in probation (R-002-30), deadlines computed", "responses": {"201": {"description": "the cycle with deadlines and exclusions"}, "409": {"description": "already open"}}},
           "get": {"summary": "HR and managers: cycles with stage counts and overdue sheets per person", "responses": {"200": {"description": "cycles"}}}},

@@ -26,7 +26,7 @@ struct OrganisationController: RouteCollection {
         }
         let body = try req.decodeBody(CleanupRequest.self)
         guard (2000...2100).contains(body.year) else { throw Abort(.unprocessableEntity, reason: "year: 须为年份 (got \(body.year))") }
-        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
+        guard !body.reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
         let user = try req.user
         return try await req.db.writeTransaction { db in
             var freed: [String] = []
@@ -54,7 +54,8 @@ struct OrganisationController: RouteCollection {
 
     func createDepartment(req: Request) async throws -> Response {
         try DepartmentRequest.validate(content: req)
-        let body = try req.content.decode(DepartmentRequest.self)
+        let body = try req.decodeBody(DepartmentRequest.self)
+        guard !body.name.isBlank else { throw Abort(.unprocessableEntity, reason: "name: 不能为空 must not be blank") }
         if try await Department.query(on: req.db).group(.or, { $0.filter(\.$name == body.name).filter(\.$code == body.code) }).count() > 0 {
             throw Abort(.conflict, reason: "部门名称或代码已存在 department name or code already used")
         }
@@ -74,7 +75,11 @@ struct OrganisationController: RouteCollection {
     func createTeam(req: Request) async throws -> Response {
         try TeamRequest.validate(content: req)
         let body = try req.decodeBody(TeamRequest.self)
+        guard !body.name.isBlank else { throw Abort(.unprocessableEntity, reason: "name: 不能为空 must not be blank") }
         guard try await Department.find(body.departmentId, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "department_id: 没有这个部门 no such department") }
+        guard try await Team.query(on: req.db).filter(\.$department.$id == body.departmentId).filter(\.$name == body.name).count() == 0 else {
+            throw Abort(.conflict, reason: "name: 该部门已有班组 “\(body.name)” the department already has this team")
+        }
         if let l = body.leaderId, try await Employee.find(l, on: req.db) == nil { throw Abort(.unprocessableEntity, reason: "leader_id: 没有这个员工 no such employee") }
         let t = Team(name: body.name, departmentId: body.departmentId)
         t.leaderId = body.leaderId
@@ -169,7 +174,7 @@ struct OrganisationController: RouteCollection {
 
     /// Applies a change to a person's record (HR), with its reason in the audit trail (R-004-03).
     static func update(_ e: Employee, _ body: EmployeePatch, user: User, db: Database) async throws {
-        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
+        guard !body.reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
         let before = Self.snapshot(e)
         if let s = body.status {
             guard ["active", "left"].contains(s) else { throw Abort(.unprocessableEntity, reason: "status: 须为 active 或 left (got “\(s)”)") }

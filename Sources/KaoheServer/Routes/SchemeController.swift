@@ -78,7 +78,7 @@ struct SchemeController: RouteCollection {
             throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(key)”")
         }
         let body = try req.decodeBody(EditRequest.self)
-        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明修改原因 (R-004-03)") }
+        guard !body.reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 须说明修改原因 (R-004-03)") }
         let (scheme, problems) = Self.check(body.text, key: key)
         let dtos = problems.map { ProblemDTO(severity: $0.severity.rawValue, path: $0.path, message: $0.message, rules: $0.rules) }
         guard let scheme, !problems.contains(where: { $0.severity == .error }) else {

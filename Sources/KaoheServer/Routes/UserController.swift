@@ -125,7 +125,7 @@ struct UserController: RouteCollection {
             throw Abort(.notFound, reason: "没有这个账号 no such user")
         }
         let body = try req.decodeBody(UpdateRequest.self)
-        guard !body.reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
+        guard !body.reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
         let me = try req.user
         let before = Self.scopeText(u)
         if let r = body.role {

@@ -289,7 +289,9 @@ struct APIController: RouteCollection {
     func listTokens(req: Request) async throws -> [TokenInfo] {
         let user = try req.user
         let q = UserToken.query(on: req.db).with(\.$user).sort(\.$createdAt, .descending)
-        let all = req.query[String.self, at: "all"] == "true"
+        let flag = req.query[String.self, at: "all"]
+        guard flag == nil || flag == "true" || flag == "false" else { throw Abort(.badRequest, reason: "all: 须为 true 或 false must be true or false") }
+        let all = flag == "true"
         if all { guard Access.canAdminister(user.viewer) else { throw Abort(.forbidden, reason: "只有人事可以查看所有令牌 only HR lists every token") } }
         else { q.filter(\.$user.$id == (try user.requireID())) }
         return try await q.all().map {

@@ -78,7 +78,7 @@ extension CycleService {
         }
         let n = r.instances ?? 1
         guard (1...50).contains(n) else { throw Abort(.unprocessableEntity, reason: "instances: 1–50") }
-        guard !r.note.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "note: 须写明案情（哪次投诉、哪天）the case must be described") }
+        guard !r.note.isBlank else { throw Abort(.unprocessableEntity, reason: "note: 须写明案情（哪次投诉、哪天）the case must be described") }
         guard let raterId = s.raterId, let rater = try await User.find(raterId, on: db) else { throw Abort(.conflict, reason: "这张表没有评分人 no rater") }
         let per = try await pointsPerInstance(s, column: r.column, instances: n, db: db)
         let f = Finding()
@@ -102,7 +102,7 @@ extension CycleService {
     static func justify(_ f: Finding, text: String, user: User, db: Database) async throws -> FindingDTO {
         guard user.id == f.raterUserId else { throw Abort(.forbidden, reason: "只有被追究的评分人可以说明 only the rater concerned") }
         guard f.status == "pending" else { throw Abort(.conflict, reason: "已处理 already decided") }
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "justification: 不能为空") }
+        guard !text.isBlank else { throw Abort(.unprocessableEntity, reason: "justification: 不能为空") }
         f.justification = text; f.status = "justified"
         try await f.save(on: db)
         let sheet = try await Sheet.find(f.$sheet.id, on: db)
@@ -117,7 +117,7 @@ extension CycleService {
         let sheet = try await Sheet.find(f.$sheet.id, on: db)
         guard user.id == sheet?.reviewerId || user.viewer.role == .hr else { throw Abort(.forbidden, reason: "复核人或人事裁定 the reviewer or HR decides") }
         guard ["pending", "justified"].contains(f.status) else { throw Abort(.conflict, reason: "已裁定 already decided") }
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 须说明裁定理由 (R-004-03)") }
+        guard !reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 须说明裁定理由 (R-004-03)") }
         if accept && f.justification == nil { throw Abort(.conflict, reason: "评分人尚未说明理由，不能采纳 there is no justification to accept") }
         f.status = accept ? "waived" : "applied"; f.decisionReason = reason; f.decidedBy = user.id; f.decidedAt = Date()
         try await f.save(on: db)

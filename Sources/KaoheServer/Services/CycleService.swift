@@ -445,7 +445,7 @@ enum CycleService {
             .filter(\.$period == s.cycle.period).all() { all[e.column] = e.value }
         for (k, v) in values {
             guard allowed.contains(k) else { throw Abort(.forbidden, reason: "values.\(k): 此阶段不能填写 not editable by you at this stage") }
-            if v.trimmingCharacters(in: .whitespaces).isEmpty { all[k] = nil } else { all[k] = v.trimmingCharacters(in: .whitespaces) }
+            if v.isBlank { all[k] = nil } else { all[k] = v.trimmingCharacters(in: .whitespaces) }
         }
         let r: SheetResult
         do { r = try engine.score(all, employee: s.employee.number, period: s.cycle.period) } catch {
@@ -496,7 +496,7 @@ enum CycleService {
             existing[e.column] = e
         }
         let overrides = values.filter { k, v in k.hasSuffix(".override") && (existing[k]?.value ?? "") != v }
-        if !overrides.isEmpty, (reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+        if !overrides.isEmpty, (reason ?? "").isBlank {
             throw Abort(.unprocessableEntity, reason: "reason: 改变依据数据得出的项目（\(overrides.keys.sorted().joined(separator: ", "))）须说明原因 a reason is required to override an evidence-driven item")
         }
         try await claim(s, version: version, user: user, stage: s.stage, on: db)

@@ -384,7 +384,7 @@ extension ImportService {
             throw Abort(.notFound, reason: "没有这次导入 no such import")
         }
         guard batch.status == "committed" else { throw Abort(.conflict, reason: "这次导入已撤销 the import was already reverted") }
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw Abort(.unprocessableEntity, reason: "reason: 撤销导入须说明原因 (R-004-03)") }
+        guard !reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 撤销导入须说明原因 (R-004-03)") }
         if batch.kind == "roster" {
             guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以撤销花名册导入 only HR reverts a roster import") }
         } else {
