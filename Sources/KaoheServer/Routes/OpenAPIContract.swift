@@ -190,6 +190,17 @@ enum OpenAPIContract {
         return out
     }
 
+    /// `getEmployeesByIdResults` for GET /api/v1/employees/{id}/results: the name a generated client gives the call.
+    static func operationId(_ method: String, _ path: String) -> String {
+        var out = method.lowercased()
+        for part in path.split(separator: "/").dropFirst(2) {
+            let words = part.replacingOccurrences(of: "{", with: "by_").replacingOccurrences(of: "}", with: "")
+                .split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == "." })
+            for w in words { out += w.prefix(1).uppercased() + w.dropFirst() }
+        }
+        return out
+    }
+
     /// The document: the written paths with bodies, schemas and every error status added.
     static func build(_ text: String) -> String {
         guard var doc = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? JSON, var paths = doc["paths"] as? JSON else { return text }
@@ -200,6 +211,7 @@ enum OpenAPIContract {
                 guard var op = v as? JSON else { continue }
                 let key = "\(method.uppercased()) \(path)"
                 let contract = contracts[key] ?? Operation()
+                op["operationId"] = operationId(method, path)
                 if op["requestBody"] == nil, let c = content(contract.request) { op["requestBody"] = ["required": true, "content": c] }
                 if var body = op["requestBody"] as? JSON, var c = body["content"] as? JSON, var json = c["application/json"] as? JSON,
                    let schema = json["schema"] as? JSON {
