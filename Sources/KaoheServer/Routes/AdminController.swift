@@ -66,13 +66,15 @@ struct AdminController: RouteCollection {
         var cutoff: String
         var evidence: Int
         var results: Int
+        /// Rows past retention per table (what a purge removes: RetentionArchive).
+        var records: [String: Int]
     }
 
     func retention(req: Request) async throws -> RetentionDTO {
         let cutoff = Retention.cutoff(req.application.config)
+        let counts = try await Retention.counts(before: cutoff, db: req.db)
         return RetentionDTO(retentionMonths: req.application.config.retentionMonths, cutoff: cutoff,
-                            evidence: try await EvidenceEntry.query(on: req.db).filter(\.$period < cutoff).count(),
-                            results: try await StoredResult.query(on: req.db).filter(\.$period < cutoff).count())
+                            evidence: counts["evidence"] ?? 0, results: counts["results"] ?? 0, records: counts)
     }
 
     /// The archive's readable part; the whole archive adds `records` (RetentionArchive.swift).
@@ -156,6 +158,18 @@ extension Retention {
         body.removeLast()
         body.append(contentsOf: Array(",\n\"records\": ".utf8) + Array(records.utf8) + [UInt8(ascii: "}"), 10])
         return body
+    }
+
+    /// Rows per table of the months before `cutoff`.
+    static func counts(before cutoff: String, db: Database) async throws -> [String: Int] {
+        try await RetentionArchive.scope(try ResultStore.sql(db), before: cutoff).mapValues(\.count)
+    }
+
+    /// What a table's rows are, for HR's page.
+    static func label(_ table: String) -> String {
+        ["cycles": "考核周期", "sheets": "考核表", "sheet_steps": "考核表步骤", "findings": "评分责任", "corrections": "更正", "events": "事件（含备注）",
+         "evidence": "依据", "results": "成绩", "outcomes": "结果（等级、星级、奖惩）", "import_batches": "导入批次", "import_changes": "导入变更",
+         "inbox": "站内消息", "audit_entries": "审计条目"][table] ?? table
     }
 
     /// Deletes every record of the months before `cutoff` (RetentionArchive.swift) in one transaction, audited with the counts (R-000-07).

@@ -158,12 +158,15 @@ struct AdminWebController: RouteCollection {
     func retentionPage(_ req: Request, message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let config = req.application.config
         let cutoff = Retention.cutoff(config)
-        let ev = try await EvidenceEntry.query(on: req.db).filter(\.$period < cutoff).count()
-        let rs = try await StoredResult.query(on: req.db).filter(\.$period < cutoff).count()
+        let counts = try await Retention.counts(before: cutoff, db: req.db)
+        let total = counts.values.reduce(0, +)
         let body: Node<HTML.BodyContext> = .group(
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .unwrap(message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
-            .p(.text("考核记录保存 \(config.retentionMonths) 个月（R-000-07）。\(cutoff) 之前的记录已过保存期：依据 \(ev) 条，成绩 \(rs) 条。")),
+            .p(.text("考核记录保存 \(config.retentionMonths) 个月（R-000-07）。\(cutoff) 之前的记录已过保存期：共 \(total) 行。")),
+            .table(.tr(.th("记录"), .th("行数")),
+                   .forEach(RetentionArchive.tables) { t in .tr(.td(.text(Retention.label(t))), .td(.text("\(counts[t] ?? 0)"))) }),
+            .p(.text("清理会删除上表中的全部记录（含事件备注、导入历史和相关审计条目），只留下一条记有行数的清理审计。存档可用 kaohe restore --archive 恢复。")),
             .p(.class("downloads"), .a(.href("/api/v1/retention/archive"), "下载存档（JSON）")),
             .form(.method(.post), .action("/retention"), DataView.hidden(req.csrfToken),
                   .label(.text("清理此月之前的记录（YYYY-MM，不晚于 \(cutoff)）"), .input(.type(.text), .name("cutoff"), .value(HTMLEscape.attribute(cutoff)), .required(true))),
@@ -181,7 +184,7 @@ struct AdminWebController: RouteCollection {
         guard cutoff <= allowed else { return try await retentionPage(req, error: "\(cutoff) 晚于保存期限 \(allowed)", status: .badRequest) }
         guard f["archived"] == "true" else { return try await retentionPage(req, error: "清理前须先下载存档并勾选确认", status: .badRequest) }
         let done = try await Retention.purge(before: cutoff, user: try req.user, db: req.db)
-        return try await retentionPage(req, message: "已清理 \(cutoff) 之前的依据 \(done.evidence) 条、成绩 \(done.results) 条")
+        return try await retentionPage(req, message: "已清理 \(cutoff) 之前的记录 \(done.removed.values.reduce(0, +)) 行（依据 \(done.evidence) 条、成绩 \(done.results) 条）")
     }
 
     // MARK: schemes
