@@ -42,7 +42,9 @@ public enum Calibration {
     public struct QuotaRow: Sendable, Equatable, Codable {
         public var grade: String
         public var count: Int
+        /// of the department's sheets, in percentage points (25.0 is a quarter)
         public var share: Double
+        /// the quota in percentage points, if the grade is capped
         public var maxShare: Double?
         /// sheets above the quota (to be discussed in the calibration session)
         public var excess: Int

@@ -187,6 +187,11 @@ struct AdminWebController: RouteCollection {
         return try await retentionPage(req, message: "已清理 \(cutoff) 之前的记录 \(done.removed.values.reduce(0, +)) 行（依据 \(done.evidence) 条、成绩 \(done.results) 条）")
     }
 
+    /// A share Core gives in percentage points (25.0 is a quarter), as a person reads it: "25 %".
+    static func percent(_ points: Double) -> String {
+        points.rounded() == points ? String(format: "%.0f %%", points) : String(format: "%.1f %%", points)
+    }
+
     // MARK: schemes
 
     func schemes(req: Request) async throws -> Response {
@@ -312,8 +317,8 @@ struct AdminWebController: RouteCollection {
                   .button(.type(.submit), "查看配额")),
             .table(.tr(.th("等级"), .th("人数"), .th("占比"), .th("上限"), .th("超出")),
                    .forEach(dto.quota) { q in
-                       .tr(.td(.text(q.grade)), .td(.class("num"), .text(String(q.count))), .td(.class("num"), .text(String(format: "%.0f%%", q.share * 100))),
-                           .td(.class("num"), .text(q.maxShare.map { String(format: "%.0f%%", $0 * 100) } ?? "—")), .td(.class(q.excess > 0 ? "num error" : "num"), .text(String(q.excess))))
+                       .tr(.td(.text(q.grade)), .td(.class("num"), .text(String(q.count))), .td(.class("num"), .text(Self.percent(q.share))),
+                           .td(.class("num"), .text(q.maxShare.map(Self.percent) ?? "—")), .td(.class(q.excess > 0 ? "num error" : "num"), .text(String(q.excess))))
                    }),
             .p(.a(.href("/cycles"), "返回考核周期"))
         )
