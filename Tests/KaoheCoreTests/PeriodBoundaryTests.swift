@@ -55,3 +55,19 @@ struct PeriodBoundaryTests {
         #expect(problems.contains { $0.severity == .error && $0.path == "month_start_day" })
     }
 }
+
+/// The periods a request or a file may name (`Period.isValid`), as the API's schema states them
+/// (OpenAPIContract.periodPattern): digits only, no sign or space that `Int` would take.
+@Suite("Period names")
+struct PeriodNameTests {
+    @Test("a year, or a month, quarter, half or week of it; nothing else")
+    func periodNames() {
+        for ok in ["2026", "2026-10", "2026-01", "2026-Q4", "2026-H2", "2026-W1", "2026-W53", "1900-12", "2999-Q1"] {
+            #expect(Period.isValid(ok), "\(ok)")
+        }
+        for bad in ["2026-Q+1", "2026-H+2", "2026-W+7", "2026-+1", "+202-10", "2026-1", "2026-13", "2026-00", "2026-Q5", "2026-Q0", "2026-W54",
+                    "2026-W001", "1899-10", "3000-01", "2026-10-01", "2026-", "", "２０２６-10", "2026-Q 1", "2026-W"] {
+            #expect(!Period.isValid(bad), "\(bad)")
+        }
+    }
+}
