@@ -44,8 +44,14 @@ def fail(msg):
 
 
 def cleanup():
+    # SIGTERM first: nginx's master then stops its workers (a SIGKILLed master leaves them running)
     for p in procs:
         if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=15)
+        except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
     shutil.rmtree(tmp, ignore_errors=True)
