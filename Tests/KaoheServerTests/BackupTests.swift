@@ -198,6 +198,14 @@ struct BackupTests {
             unknown["records"] = ["users": [["id": UUID().uuidString]]]
             do { _ = try await RetentionArchive.restore(app.db, archive: try JSONSerialization.data(withJSONObject: unknown), file: "u.json"); Issue.record("a users row was restored") }
             catch let r as KaoheTasks.Refused { #expect(r.description.contains("records.users"), "\(r.description)") }
+            // rows that name no person, or hold a value of the wrong kind, are refused whole, naming the table
+            var hostile = archived
+            var records: [String: Any] = [:]
+            records["evidence"] = [["id": UUID().uuidString, "employee_id": UUID().uuidString, "scheme_id": "x", "period": "2026-10", "column": "orders",
+                                    "value": "1", "recorded_at": "not a time"]]
+            hostile["records"] = records
+            do { _ = try await RetentionArchive.restore(app.db, archive: try JSONSerialization.data(withJSONObject: hostile), file: "h.json"); Issue.record("hostile rows were restored") }
+            catch let r as KaoheTasks.Refused { #expect(r.status == 422 && r.description.contains("records.evidence"), "\(r.description)") }
             #expect(try await Backup.snapshot(sql) == again, "the refused restores changed nothing")
         }
     }

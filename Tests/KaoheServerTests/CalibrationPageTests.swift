@@ -10,10 +10,7 @@ import VaporTesting
 struct CalibrationPageTests {
     @Test("the forced-distribution table shows shares and quotas as percentages of the department, never above 100 %")
     func distributionPercentages() async throws {
-        var config = testConfig()
-        config.demo = true
-        try await withApp(configure: { app in try await configure(app, config) }) { app in
-            try await Demo.load(app)
+        try await withDemoCompany { app in
             let (hr, _) = try await Browser.signIn(app, "hr", password: Demo.password)
             let cycles = try await Cycle.query(on: app.db).sort(\.$period, .descending).limit(4).all()
             var rows = 0

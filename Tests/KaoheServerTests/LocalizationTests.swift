@@ -32,11 +32,7 @@ struct LocalizationTests {
     /// The demo company with a November cycle open for the e-commerce department, so that sheets,
     /// cycles and calibration have something to show.
     func withDemo(_ body: (Application) async throws -> Void) async throws {
-        var config = testConfig()
-        config.demo = true
-        config.today = Self.today
-        try await withApp(configure: { app in try await configure(app, config) }) { app in
-            try await Demo.load(app)
+        try await withDemoCompany({ $0.today = Self.today }) { app in
             let hr = try #require(try await User.query(on: app.db).filter(\.$username == "hr").first())
             _ = try await CycleService.open(.init(scheme: "ecommerce-monthly", period: "2026-11", departmentId: nil, teamIds: nil),
                                             user: hr, config: app.config, db: app.db)

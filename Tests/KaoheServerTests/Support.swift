@@ -119,3 +119,14 @@ func publishResults(_ app: Application, _ key: String, _ period: String) async t
         .set(\.$status, to: ResultStatus.published.rawValue).update()
     try await Rescorer.outcomes(key: key, from: period, on: app.db)
 }
+
+/// The demo company (`kaohe serve --demo`) in memory.
+func withDemoCompany(_ adjust: (inout AppConfig) -> Void = { _ in }, _ test: (Application) async throws -> Void) async throws {
+    var config = testConfig()
+    config.demo = true
+    adjust(&config)
+    try await withApp(configure: { app in try await configure(app, config) }) { app in
+        try await Demo.load(app)
+        try await test(app)
+    }
+}

@@ -93,7 +93,6 @@ enum SchemaProbe {
     final class Box {
         let depth: Int
         var properties: [String: JSON] = [:]
-        var order: [String] = []
         var required: [String] = []
         var single: JSON?
         var array = false
@@ -109,7 +108,6 @@ enum SchemaProbe {
 
         func field(_ key: CodingKey, _ schema: JSON, required: Bool) {
             let name = SchemaProbe.snake(key.stringValue)
-            if properties[name] == nil { order.append(name) }
             properties[name] = schema
             if required && !self.required.contains(name) { self.required.append(name) }
         }
@@ -130,12 +128,7 @@ enum SchemaProbe {
         var allKeys: [Key] { [] }
         func contains(_ key: Key) -> Bool { true }
         func decodeNil(forKey key: Key) throws -> Bool { false }
-        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-            let (s, v) = try SchemaProbe.sample(type, depth: box.depth + 1)
-            box.field(key, s, required: !(type is OptionalSchema.Type))
-            guard let t = v as? T else { throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "no sample of \(T.self)") }
-            return t
-        }
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try field(type, key) }
         func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? { try optional(type, key) }
         func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try field(type, key) }
         func decode(_ type: String.Type, forKey key: Key) throws -> String { try field(type, key) }
@@ -173,7 +166,7 @@ enum SchemaProbe {
         }
         private func field<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
             let (s, v) = try SchemaProbe.sample(type, depth: box.depth + 1)
-            box.field(key, s, required: true)
+            box.field(key, s, required: !(type is OptionalSchema.Type))
             guard let t = v as? T else { throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "no sample of \(T.self)") }
             return t
         }
