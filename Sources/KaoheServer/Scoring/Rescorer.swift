@@ -197,3 +197,9 @@ enum Rescorer {
         for (key, ms) in months { try await outcomes(key: key, months: ms.sorted(), on: db) }
     }
 }
+
+extension Optional {
+    func asyncMap<T>(_ f: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self { case .some(let w): return try await f(w); case .none: return nil }
+    }
+}

@@ -13,6 +13,24 @@ struct OrganisationController: RouteCollection {
         hr.post("employees", use: createEmployee)
         hr.patch("employees", ":id", use: updateEmployee)
         hr.post("employees", "cleanup", use: januaryCleanup)
+        routes.grouped("api", "v1").grouped(APIAuthenticator()).get("employees", use: employees)
+    }
+
+    struct EmployeeDTO: Content {
+        var id: UUID
+        var number: String
+        var name: String
+        var position: String
+        var teamId: UUID?
+        var departmentId: UUID
+        var status: String
+    }
+
+    func employees(req: Request) async throws -> [EmployeeDTO] {
+        try await Queries.visibleEmployees(try req.user.viewer, on: req.db).map {
+            EmployeeDTO(id: try $0.requireID(), number: $0.number, name: $0.name, position: $0.position,
+                        teamId: $0.$team.id, departmentId: $0.$department.id, status: $0.status)
+        }
     }
 
     struct CleanupRequest: Content { var year: Int; var reason: String }
@@ -162,13 +180,13 @@ struct OrganisationController: RouteCollection {
         var reason: String
     }
 
-    func updateEmployee(req: Request) async throws -> APIController.EmployeeDTO {
+    func updateEmployee(req: Request) async throws -> EmployeeDTO {
         guard let id = req.parameters.get("id", as: UUID.self), let e = try await Employee.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "没有这个员工 no such employee")
         }
         let body = try req.decodeBody(EmployeePatch.self)
         try await Self.update(e, body, user: try req.user, db: req.db)
-        return APIController.EmployeeDTO(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
+        return EmployeeDTO(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
                                          teamId: e.$team.id, departmentId: e.$department.id, status: e.status)
     }
 

@@ -4,44 +4,23 @@ import KaoheCore
 import Plot
 import Vapor
 
-func routes(_ app: Application) throws {
-    app.get("healthz") { _ in "ok" }
-    Observability.register(app)
-    Scripts.register(app)
-    try app.register(collection: WebController())
-    try app.register(collection: LanguageController())
-    try app.register(collection: APIController())
-    try app.register(collection: AdminController())
-    try app.register(collection: EvidenceController())
-    try app.register(collection: OrganisationController())
-    try app.register(collection: SchemeController())
-    try app.register(collection: UserController())
-    try app.register(collection: EventController())
-    try app.register(collection: ImportController())
-    try app.register(collection: ExportController())
-    try app.register(collection: DataWebController())
-    try app.register(collection: CycleController())
-    try app.register(collection: CycleWebController())
-    try app.register(collection: ReportWebController())
-    try app.register(collection: QAWebController())
-    try app.register(collection: AdminWebController())
-    try app.register(collection: OutcomeRoutes())
-}
-
-/// Server-rendered pages: thin — decode, query, build a model, render.
-struct WebController: RouteCollection {
+/// Signing in and out, the account's password and its API tokens: pages and `/api/v1/me`, `/api/v1/tokens`.
+struct AccountRoutes: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         routes.get("login", use: loginPage)
         routes.grouped(CSRFCheck()).post("login", use: login)
         let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
         signedIn.post("logout", use: logout)
-        signedIn.get(use: home)
-        signedIn.get("employees", ":id", use: employee)
         signedIn.get("account", "password", use: passwordPage)
         signedIn.post("account", "password", use: changePassword)
         signedIn.get("account", "tokens", use: tokensPage)
         signedIn.post("account", "tokens", use: createTokenForm)
         signedIn.post("account", "tokens", ":id", "revoke", use: revokeTokenForm)
+        let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
+        api.get("me", use: me)
+        api.post("tokens", use: createToken)
+        api.get("tokens", use: listTokens)
+        api.delete("tokens", ":id", use: revokeToken)
     }
 
     // MARK: the account's API tokens (the same rules as /api/v1/tokens)
@@ -154,110 +133,9 @@ struct WebController: RouteCollection {
         return req.redirect(to: SiteURL.login.path)
     }
 
-    func home(req: Request) async throws -> Response {
-        let user = try req.user
-        let config = req.application.config
-        switch user.role {
-        case .hr, .lead, .manager:
-            // department-wide figures, kept until the data change (PageCache); the body has no form
-            let html = try await req.application.pageCache.html("home|\(try user.requireID())|\(config.todayDate)", in: req.language, on: req.db) {
-                try await Self.teamHome(user, config: config, db: req.db).render()
-            }
-            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .raw(html))
-        case .agent, .qa:
-            let qa: Node<HTML.BodyContext> = user.role == .qa ? .p(.a(.href("/qa"), "录音质检：评定本月录音（条数按方案，R-002-14）")) : .empty
-            guard let m = try await HomeService.agent(user, db: req.db) else {
-                return Page.render(title: "首页", user: user, csrf: req.csrfToken,
-                                   body: .group(qa, .if(user.role == .agent, .p("这个账号没有关联员工档案，请联系人事"))))
-            }
-            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .group(qa, HomeView.agent(m, today: config.todayDate.description)))
-        }
-    }
-
-    /// HR's, a manager's or a team lead's home.
-    static func teamHome(_ user: User, config: AppConfig, db: Database) async throws -> Node<HTML.BodyContext> {
-        if user.role == .hr { return HomeView.hr(try await HomeService.hr(user, config: config, db: db)) }
-        let m = try await HomeService.team(user, today: config.todayDate, db: db)
-        // a lead's team is listed; a department of hundreds is in the reports instead
-        let people = user.role == .lead ? try await Queries.visibleEmployees(user.viewer, on: db) : []
-        let latest = try await Queries.latestTotals(people.compactMap(\.id), on: db)
-        let rows: [HomeModel.Row] = try people.map { e in
-            .init(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
-                  latest: latest[try e.requireID()].map { "\($0.period)：\($0.total)" } ?? "—")
-        }
-        return HomeView.team(m, people: HomeModel(rows: rows))
-    }
-
-    func employee(req: Request) async throws -> Response {
-        let user = try req.user
-        let e = try await Queries.employee(req.parameters.get("id", as: UUID.self), for: user.viewer, on: req.db)
-        let results = try await HomeService.visibleResults(of: e, to: user.viewer, on: req.db)
-        let rows = results.reversed().map {
-            EmployeeModel.Row(period: $0.period, scheme: "\($0.scheme.name) v\($0.scheme.version)", total: $0.total, grade: $0.grade ?? "—")
-        }
-        return Page.render(title: "员工成绩", user: user, csrf: req.csrfToken,
-                           body: EmployeeView.body(EmployeeModel(number: e.number, name: e.name, passMark: HomeService.passMark(results.last), trend: HomeService.trend(results), rows: rows)))
-    }
-}
-
-/// JSON API under /api/v1 for integrations (session or API token).
-struct APIController: RouteCollection {
-    func boot(routes: RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1")
-        api.get("openapi.json", use: openAPI)
-        let auth = api.grouped(APIAuthenticator())
-        auth.get("me", use: me)
-        auth.get("employees", use: employees)
-        auth.get("employees", ":id", "results", use: results)
-        auth.post("tokens", use: createToken)
-        auth.get("tokens", use: listTokens)
-        auth.delete("tokens", ":id", use: revokeToken)
-    }
-
     /// The signed-in account (the same shape HR sees in /api/v1/users).
     func me(req: Request) async throws -> UserController.UserDTO {
         try UserController.dto(try req.user)
-    }
-
-    struct EmployeeDTO: Content {
-        var id: UUID
-        var number: String
-        var name: String
-        var position: String
-        var teamId: UUID?
-        var departmentId: UUID
-        var status: String
-    }
-
-    func employees(req: Request) async throws -> [EmployeeDTO] {
-        try await Queries.visibleEmployees(try req.user.viewer, on: req.db).map {
-            EmployeeDTO(id: try $0.requireID(), number: $0.number, name: $0.name, position: $0.position,
-                        teamId: $0.$team.id, departmentId: $0.$department.id, status: $0.status)
-        }
-    }
-
-    struct ResultDTO: Content {
-        var period: String
-        var scheme: String
-        var schemeVersion: Int
-        /// draft | published | locked: only published and locked results count (R-100-01)
-        var status: String
-        var total: String
-        var grade: String?
-        var sheet: JSONValue
-    }
-
-    /// A person's results: the person themself sees only published ones (R-100-01); the line above
-    /// sees drafts too, marked as such.
-    func results(req: Request) async throws -> [ResultDTO] {
-        let viewer = try req.user.viewer
-        let e = try await Queries.employee(req.parameters.get("id", as: UUID.self), for: viewer, on: req.db)
-        let own = viewer.employeeId == e.id
-        return try await ResultStore.results(of: try e.requireID(), drafts: !own, on: req.db).map {
-            _ = try ResultStore.sheet($0, employee: e.number)
-            return ResultDTO(period: $0.period, scheme: $0.scheme.key, schemeVersion: $0.scheme.version, status: $0.status, total: $0.total, grade: $0.grade,
-                             sheet: try JSONDecoder().decode(JSONValue.self, from: Data($0.json.utf8)))
-        }
     }
 
     struct TokenRequest: Content {
@@ -304,11 +182,5 @@ struct APIController: RouteCollection {
     func revokeToken(req: Request) async throws -> HTTPStatus {
         try await Accounts.revokeToken(req.parameters.get("id", as: UUID.self), by: try req.user, on: req.db)
         return .noContent
-    }
-
-    func openAPI(req: Request) async throws -> Response {
-        let res = Response(status: .ok, body: .init(string: OpenAPI.document))
-        res.headers.contentType = .json
-        return res
     }
 }

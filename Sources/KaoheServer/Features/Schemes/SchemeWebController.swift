@@ -1,0 +1,104 @@
+import Fluent
+import Foundation
+import KaoheCore
+import Plot
+import Vapor
+
+/// HR's scheme pages: the list, and the editor (validate, preview against a sample person, save a
+/// new version with a reason) — through the same check and save as the API.
+struct SchemeWebController: RouteCollection {
+    func boot(routes: RoutesBuilder) throws {
+        let hr = routes.grouped(RequireLogin(), CSRFCheck(), RequireHR())
+        hr.get("schemes", use: schemes)
+        hr.get("schemes", ":key", use: scheme)
+        // a scheme is larger than the 16 KB a form body may have by default
+        routes.grouped(RequireLogin(), CSRFCheck(maxBody: "2mb"), RequireHR())
+            .on(.POST, "schemes", ":key", body: .collect(maxSize: "2mb"), use: editScheme)
+    }
+
+    // MARK: schemes
+
+    func schemes(req: Request) async throws -> Response {
+        var latest: [String: SchemeVersion] = [:]
+        for v in try await SchemeVersion.query(on: req.db).with(\.$department).all() where (latest[v.key]?.version ?? 0) < v.version { latest[v.key] = v }
+        let body: Node<HTML.BodyContext> = .group(
+            .p("方案是数据：改动保存为新版本，已评的考核表保留原来的版本。"),
+            .table(.tr(.th("方案"), .th("名称"), .th("版本"), .th("部门"), .th("预设")),
+                   .forEach(latest.values.sorted { $0.key < $1.key }) { v in
+                       .tr(.td(.a(.href(HTMLEscape.attribute("/schemes/\(v.key)")), .text(v.key))), .td(.text(v.name)), .td(.class("num"), .text(String(v.version))),
+                           .td(.text(v.department?.name ?? "")), .td(.text(v.preset ?? "")))
+                   })
+        )
+        return Page.render(title: "考核方案", user: try req.user, csrf: req.csrfToken, body: body)
+    }
+
+    func current(_ req: Request) async throws -> SchemeVersion {
+        let key = req.parameters.get("key") ?? ""
+        guard let v = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version, .descending).first() else {
+            throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(key)”")
+        }
+        return v
+    }
+
+    func scheme(req: Request) async throws -> Response {
+        let v = try await current(req)
+        return try await schemePage(req, v, text: v.text, checked: false)
+    }
+
+    /// The editor: the YAML, each problem listed and shown under its line, and a preview that
+    /// scores a sample employee's latest month with the edited scheme.
+    func schemePage(_ req: Request, _ v: SchemeVersion, text: String, checked: Bool, reason: String = "", preview: SchemeView.Preview? = nil,
+                    message: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+        let (_, problems) = SchemeController.check(text, key: v.key)
+        let placed = problems.map { p in SchemeView.Placed(problem: p, line: SchemeLoader.line(of: p.path, in: text)) }
+        let versions = try await SchemeVersion.query(on: req.db).filter(\.$key == v.key).sort(\.$version, .descending).all()
+        let samples = try await sampleEmployees(v, req.db)
+        let body = SchemeView.editor(key: v.key, version: v.version, versions: versions.map { ($0.version, $0.createdAt) }, text: text, problems: placed,
+                                     checked: checked, reason: reason, samples: samples.map { ($0.1.id!.uuidString, "\($0.1.number) \($0.0)") },
+                                     preview: preview, message: message, csrf: req.csrfToken)
+        return Page.render(status: status, title: "考核方案 \(v.name)", user: try req.user, csrf: req.csrfToken, body: body)
+    }
+
+    /// Up to 50 employees with a result under the scheme's current version in its latest month
+    /// (the results table: a few rows per person, where the evidence has twenty).
+    func sampleEmployees(_ v: SchemeVersion, _ db: Database) async throws -> [(String, Employee)] {
+        let sid = try v.requireID()
+        guard let latest = try await StoredResult.query(on: db).filter(\.$scheme.$id == sid).sort(\.$period, .descending).first()?.period else { return [] }
+        let ids = try await Queries.employeeIds(in: StoredResult.schema, periods: [latest], schemes: [sid], on: db)
+        return try await Employee.query(on: db).filter(\.$id ~~ Set(ids)).sort(\.$number).range(..<50).all().map { (latest, $0) }
+    }
+
+    func editScheme(req: Request) async throws -> Response {
+        let v = try await current(req)
+        let f = try req.content.decode([String: String].self)
+        let text = (f["text"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+        let reason = f["reason"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let (scheme, problems) = SchemeController.check(text, key: v.key)
+        let hasErrors = problems.contains { $0.severity == .error }
+        switch f["action"] {
+        case "preview":
+            var preview: SchemeView.Preview?
+            if let scheme, !hasErrors, let sample = f["sample"].flatMap(UUID.init(uuidString:)),
+               let (period, _) = try await sampleEmployees(v, req.db).first(where: { $0.1.id == sample }) {
+                do {
+                    let engine = try ScoringEngine(scheme: scheme)
+                    let now = try await Scoring.score(engine: try Scoring.engine(v), version: v, period: period, on: req.db).first { $0.0.id == sample }?.1
+                    let edited = try await Scoring.score(engine: engine, version: v, period: period, on: req.db).first { $0.0.id == sample }?.1
+                    preview = SchemeView.Preview(period: period, current: now, edited: edited, error: nil)
+                } catch {
+                    preview = SchemeView.Preview(period: period, current: nil, edited: nil, error: "\(error)")
+                }
+            }
+            return try await schemePage(req, v, text: text, checked: true, reason: reason, preview: preview,
+                                        message: hasErrors ? "方案有错误，不能预览" : (preview == nil ? "请选择一位员工" : nil))
+        case "save":
+            guard let scheme, !hasErrors else { return try await schemePage(req, v, text: text, checked: true, reason: reason, message: "方案有错误，未保存", status: .unprocessableEntity) }
+            guard !reason.isEmpty else { return try await schemePage(req, v, text: text, checked: true, reason: reason, message: "须说明修改原因（R-004-03）", status: .unprocessableEntity) }
+            guard text != v.text else { return try await schemePage(req, v, text: text, checked: true, reason: reason, message: "没有改动") }
+            let next = try await SchemeController.save(scheme, text: text, after: v, reason: reason, user: try req.user, db: req.db)
+            return try await schemePage(req, next, text: next.text, checked: true, message: "已保存为第 \(next.version) 版；已评的考核表仍按原版本")
+        default:
+            return try await schemePage(req, v, text: text, checked: true, reason: reason)
+        }
+    }
+}
