@@ -147,7 +147,7 @@ extension Request {
     func decodeBody<T: Content>(_ type: T.Type) throws -> T {
         let value: T
         do { value = try content.decode(type) } catch let d as DecodingError {
-            throw Abort(.badRequest, reason: EvidenceController.describe(d))
+            throw Abort(.badRequest, reason: DecodingProblem.describe(d))
         }
         // a field the type does not have is a mistake worth naming (a typo would otherwise be
         // dropped silently); `_csrf`, which a page's form data carries, is not one
@@ -222,5 +222,37 @@ struct MethodNotAllowed: AsyncMiddleware {
             }
         }
         return try await next.respond(to: req)
+    }
+}
+
+/// A body the decoder refused, named as the client wrote it.
+enum DecodingProblem {
+    /// A decoding error as the client wrote the field (`hire_date`, `values.quality`).
+    static func describe(_ e: DecodingError) -> String {
+        func path(_ keys: [CodingKey]) -> String { keys.map { snake($0.stringValue) }.joined(separator: ".") }
+        switch e {
+        case .keyNotFound(let k, let c): return "\(path(c.codingPath + [k])): 缺少字段 missing field"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(path(c.codingPath)): 字段类型错误 wrong type"
+        case .dataCorrupted(let c): return "\(path(c.codingPath)): 数据无效 invalid data — \(c.debugDescription)"
+        @unknown default: return "\(e)"
+        }
+    }
+
+    /// `hireDate` → `hire_date` (the JSON decoder converts snake_case keys on the way in).
+    static func snake(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
+        }
+        return out
+    }
+}
+
+extension Response {
+    /// 201 with the created thing as JSON.
+    static func created<T: Content>(_ dto: T) throws -> Response {
+        let res = Response(status: .created)
+        try res.content.encode(dto)
+        return res
     }
 }

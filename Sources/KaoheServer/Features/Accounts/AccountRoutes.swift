@@ -17,7 +17,6 @@ struct AccountRoutes: RouteCollection {
         signedIn.post("account", "tokens", use: createTokenForm)
         signedIn.post("account", "tokens", ":id", "revoke", use: revokeTokenForm)
         let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
-        api.get("me", use: me)
         api.post("tokens", use: createToken)
         api.get("tokens", use: listTokens)
         api.delete("tokens", ":id", use: revokeToken)
@@ -131,11 +130,6 @@ struct AccountRoutes: RouteCollection {
         req.auth.logout(User.self)
         req.session.destroy()
         return req.redirect(to: SiteURL.login.path)
-    }
-
-    /// The signed-in account (the same shape HR sees in /api/v1/users).
-    func me(req: Request) async throws -> UserController.UserDTO {
-        try UserController.dto(try req.user)
     }
 
     struct TokenRequest: Content {

@@ -12,7 +12,14 @@ struct UserController: RouteCollection {
         hr.patch(":id", use: update)
         hr.post(":id", "deactivate", use: deactivate)
         hr.post(":id", "activate", use: activate)
+        routes.grouped("api", "v1").grouped(APIAuthenticator()).get("me", use: me)
     }
+
+    /// The signed-in account (the same shape HR sees in /api/v1/users).
+    func me(req: Request) async throws -> UserDTO {
+        try dto(try req.user)
+    }
+
 
     struct UserDTO: Content {
         var id: UUID
@@ -109,7 +116,7 @@ struct UserController: RouteCollection {
                      employeeId: body.employeeId, teamId: body.teamId, departmentId: body.departmentId, mustChangePassword: true)
         try await u.save(on: req.db)
         try await Audit.record(on: req.db, actor: try req.user, action: "create", entity: "permission", id: u.username, after: Self.scopeText(u))
-        return try OrganisationController.created(CreatedDTO(user: try Self.dto(u), oneTimePassword: password))
+        return try Response.created(CreatedDTO(user: try Self.dto(u), oneTimePassword: password))
     }
 
     struct UpdateRequest: Content {

@@ -21,7 +21,7 @@ struct CycleWebController: RouteCollection {
         let user = try req.user
         // a manager's month is a thousand sheets: the list is kept until the data change (PageCache)
         let html = try await req.application.pageCache.html("sheets|\(try user.requireID())", in: req.language, on: req.db) {
-            CycleView.mine(try await CycleController.mine(user, db: req.db), inbox: try await CycleController.inbox(user, db: req.db)).render()
+            CycleView.mine(try await CycleService.mine(user, db: req.db), inbox: try await CycleService.inbox(user, db: req.db)).render()
         }
         try await InboxItem.query(on: req.db).filter(\.$userId == user.requireID()).filter(\.$readAt == nil).set(\.$readAt, to: Date()).update()
         return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: .raw(html))

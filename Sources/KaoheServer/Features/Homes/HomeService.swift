@@ -40,7 +40,7 @@ enum HomeService {
 
     struct AgentHome {
         var employee: Employee
-        var pending: [CycleController.Mine]
+        var pending: [CycleService.Mine]
         var trend: [Charts.Point]
         var max: Double
         /// The latest scheme's lowest grade boundary (the red line of the trend), if it grades.
@@ -69,7 +69,7 @@ enum HomeService {
             if unpublished.contains(s.stage) { hidden.insert(key); inProgress.append(s.cycle.period) }
         }
         let results = try await visibleResults(of: e, to: user.viewer, on: db)
-        let pending = try await CycleController.mine(user, db: db).filter { $0.role != "view" }
+        let pending = try await CycleService.mine(user, db: db).filter { $0.role != "view" }
         var trend: [Charts.Point] = [], max = 100.0, latest: ResultLine?, sections: [Charts.Dimension] = [], items: [ItemLine] = [], money: [ItemLine] = []
         var ladder: [String] = []
         if let last = results.last, let lastMonth = MonthIndex(last.period) {
@@ -122,7 +122,7 @@ enum HomeService {
     struct TeamHome {
         var scope: String
         var today: String
-        var pending: [CycleController.Mine]
+        var pending: [CycleService.Mine]
         var period: String?
         var groups: [Group]
         var flags: [Flag]
@@ -133,7 +133,7 @@ enum HomeService {
     /// attention — the outcomes the scheme's policies computed for them (R-100-03).
     static func team(_ user: User, today: CivilDate, db: Database) async throws -> TeamHome {
         let v = user.viewer
-        let pending = try await CycleController.mine(user, db: db).filter { $0.role != "view" }
+        let pending = try await CycleService.mine(user, db: db).filter { $0.role != "view" }
         // the team's or the department's people, as plain rows
         var people: [Employee] = []
         if v.role == .manager, let d = v.departmentId { people = try await Queries.plainEmployees(department: d, on: db) }

@@ -59,7 +59,7 @@ struct EventController: RouteCollection {
         guard let period = engine.scheme.calendar.period(ofDate: body.occurredOn) else {
             throw Abort(.badRequest, reason: "occurred_on: “\(body.occurredOn)” 不是有效日期 is not a date (YYYY-MM-DD)")
         }
-        try EvidenceController.authorize(column: body.column, user.viewer, employee, engine)
+        try EvidenceAccess.authorize(column: body.column, user.viewer, employee, engine)
         let schemeId = try version.requireID()
         let event = EventRecord(employeeId: body.employeeId, schemeId: schemeId, period: period, column: body.column,
                                 occurredOn: body.occurredOn, note: body.note, recordedBy: user.id)
@@ -68,7 +68,7 @@ struct EventController: RouteCollection {
             try await SheetStore.refuseIfClosed(employees: [body.employeeId], periods: [period], key: body.scheme, what: "occurred_on", on: db)
             try await event.save(on: db)
             try await SheetStore.touch(employees: [body.employeeId], period: period, scheme: schemeId, by: user, on: db)
-            let n = try await Self.recount(employee: employee, scheme: version, period: period, column: body.column, on: db)
+            let n = try await EvidenceStore.recount(employee: employee, scheme: version, period: period, column: body.column, on: db)
             try await Audit.record(on: db, actor: user, action: "create", entity: "event", id: "\(employee.number)/\(body.occurredOn)/\(body.column)",
                                    after: body.note ?? "", reason: nil)
             try await Rescorer.rescore(version, period: period, for: [body.employeeId], on: db)
@@ -89,12 +89,12 @@ struct EventController: RouteCollection {
         let body = try req.decodeBody(DeleteRequest.self)
         guard !body.reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 删除事件须说明原因 (R-004-03)") }
         let engine = try Scoring.engine(event.scheme)
-        try EvidenceController.authorize(column: event.column, user.viewer, event.employee, engine)
+        try EvidenceAccess.authorize(column: event.column, user.viewer, event.employee, engine)
         try await req.db.writeTransaction { db in
             try await SheetStore.refuseIfClosed(employees: [event.$employee.id], periods: [event.period], key: event.scheme.key, what: "event", on: db)
             try await event.delete(on: db)
             try await SheetStore.touch(employees: [event.$employee.id], period: event.period, scheme: event.$scheme.id, by: user, on: db)
-            _ = try await Self.recount(employee: event.employee, scheme: event.scheme, period: event.period, column: event.column, on: db)
+            _ = try await EvidenceStore.recount(employee: event.employee, scheme: event.scheme, period: event.period, column: event.column, on: db)
             try await Audit.record(on: db, actor: user, action: "delete", entity: "event", id: "\(event.employee.number)/\(event.occurredOn)/\(event.column)",
                                    before: event.note ?? "", after: nil, reason: body.reason)
             try await Rescorer.rescore(event.scheme, period: event.period, for: [event.$employee.id], on: db)
@@ -107,21 +107,5 @@ struct EventController: RouteCollection {
         let q = EventRecord.query(on: req.db).filter(\.$employee.$id == (try e.requireID())).with(\.$scheme).sort(\.$occurredOn)
         if let p = req.query[String.self, at: "period"] { q.filter(\.$period == p) }
         return try await q.all().map { try Self.dto($0, key: $0.scheme.key) }
-    }
-
-    /// Sets the sheet's count for the column to the number of events in the period.
-    static func recount(employee: Employee, scheme: SchemeVersion, period: String, column: String, on db: Database) async throws -> Int {
-        let eid = try employee.requireID(), sid = try scheme.requireID()
-        let n = try await EventRecord.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == sid)
-            .filter(\.$period == period).filter(\.$column == column).count()
-        if let e = try await EvidenceEntry.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == sid)
-            .filter(\.$period == period).filter(\.$column == column).first() {
-            e.value = String(n); e.recordedAt = Date()
-            try await e.save(on: db)
-        } else {
-            try await EvidenceEntry(employeeId: eid, schemeId: sid, period: period, column: column, value: String(n), recordedBy: nil,
-                                    note: "事件计数 count of events").save(on: db)
-        }
-        return n
     }
 }

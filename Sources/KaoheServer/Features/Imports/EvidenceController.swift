@@ -46,7 +46,7 @@ struct EvidenceController: RouteCollection {
             guard engine.columnIndex[column] != nil else {
                 throw Abort(.unprocessableEntity, reason: "values.\(column): 方案 \(body.scheme) 没有这一输入 unknown column")
             }
-            try Self.authorize(column: column, user.viewer, employee, engine)
+            try EvidenceAccess.authorize(column: column, user.viewer, employee, engine)
         }
         let schemeId = try version.requireID()
         try await SheetStore.refuseIfClosed(employees: [body.employeeId], periods: [body.period], key: body.scheme, what: "values", on: req.db)
@@ -90,42 +90,5 @@ struct EvidenceController: RouteCollection {
         let sheet = try stored.map { try ResultStore.sheet($0, employee: employee.number) }
         return RecordedDTO(employeeId: body.employeeId, period: body.period, scheme: version.key, schemeVersion: version.version,
                            changed: changes.keys.sorted(), total: stored?.total ?? "", grade: stored?.grade, flags: sheet?.flags.map(\.code) ?? [])
-    }
-
-    /// Who may record what: the line above the person (lead, manager) and HR; QA inspectors
-    /// record QA grades only, never their own.
-    static func authorize(column: String, _ viewer: Viewer, _ employee: Employee, _ engine: ScoringEngine, qa known: [String]? = nil) throws {
-        if Access.canRecordEvidence(viewer, employee.subject) { return }
-        let qa = known ?? qaColumns(engine.scheme)
-        let allowed = Access.canRecordQA(viewer) && qa.contains(where: { column == $0 || column.hasPrefix($0 + ".") }) && employee.id != viewer.employeeId
-        guard allowed else { throw Abort(.forbidden, reason: "无权录入 not allowed to record this") }
-    }
-
-    /// Columns of QA-graded items (R-002-14): `qa_score`, `service_pay.you` …
-    static func qaColumns(_ s: Scheme) -> [String] {
-        (s.sections.flatMap(\.items) + s.money).compactMap { item in
-            if case .graded = item.rule { return item.id }
-            return nil
-        }
-    }
-
-    /// A decoding error as the client wrote the field (`hire_date`, `values.quality`).
-    static func describe(_ e: DecodingError) -> String {
-        func path(_ keys: [CodingKey]) -> String { keys.map { snake($0.stringValue) }.joined(separator: ".") }
-        switch e {
-        case .keyNotFound(let k, let c): return "\(path(c.codingPath + [k])): 缺少字段 missing field"
-        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(path(c.codingPath)): 字段类型错误 wrong type"
-        case .dataCorrupted(let c): return "\(path(c.codingPath)): 数据无效 invalid data — \(c.debugDescription)"
-        @unknown default: return "\(e)"
-        }
-    }
-
-    /// `hireDate` → `hire_date` (the JSON decoder converts snake_case keys on the way in).
-    static func snake(_ s: String) -> String {
-        var out = ""
-        for ch in s {
-            if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
-        }
-        return out
     }
 }

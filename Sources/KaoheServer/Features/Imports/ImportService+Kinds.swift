@@ -87,7 +87,7 @@ extension ImportService {
                     }
                     n = v
                 }
-                do { try EvidenceController.authorize(column: column, user.viewer, emp, engine) } catch {
+                do { try EvidenceAccess.authorize(column: column, user.viewer, emp, engine) } catch {
                     throw Abort(.forbidden, reason: "\(o.file), 第 \(line) 行 row \(line): 无权录入 \(emp.number) 的 “\(column)” — not allowed to record this")
                 }
                 let note = nc.flatMap { cells[$0].isEmpty ? nil : cells[$0] }
@@ -137,7 +137,7 @@ extension ImportService {
                 try await createAll(changes, on: db)
                 var recounted = Set<String>()
                 for e in todo where recounted.insert("\(e.emp.id!)|\(e.period)|\(e.column)").inserted {
-                    _ = try await EventController.recount(employee: e.emp, scheme: version, period: e.period, column: e.column, on: db)
+                    _ = try await EvidenceStore.recount(employee: e.emp, scheme: version, period: e.period, column: e.column, on: db)
                 }
                 try await Audit.record(on: db, actor: user, action: "import", entity: "events", id: bid.uuidString,
                                        after: "file=\(o.file) rows=\(counts.2) new=\(counts.0) unchanged=\(counts.1) sha256=\(frozen.checksum)")
@@ -449,7 +449,7 @@ extension ImportService {
                 var done = Set<String>()
                 for (emp, period, column) in recount where done.insert("\(emp)|\(period)|\(column)").inserted {
                     if let e = try await Employee.find(emp, on: db) {
-                        _ = try await EventController.recount(employee: e, scheme: scheme, period: period, column: column, on: db)
+                        _ = try await EvidenceStore.recount(employee: e, scheme: scheme, period: period, column: column, on: db)
                     }
                 }
                 for p in periods { try await Rescorer.rescore(scheme, period: p, on: db) }

@@ -193,9 +193,9 @@ enum ImportService {
             Trace.mark("read and aggregated")
             preview.mapping = map.matches.map { MappingDTO(header: $0.header, field: $0.target, how: $0.how.rawValue) }
             preview.unmapped = map.unmapped
-            let qa = EvidenceController.qaColumns(engine.scheme)
+            let qa = EvidenceAccess.qaColumns(engine.scheme)
             for c in cells {
-                do { try EvidenceController.authorize(column: c.column, user.viewer, c.employee, engine, qa: qa) } catch {
+                do { try EvidenceAccess.authorize(column: c.column, user.viewer, c.employee, engine, qa: qa) } catch {
                     throw Abort(.forbidden, reason: "\(o.file), 第 \(c.line) 行 row \(c.line): 无权录入 \(c.employee.number) 的 “\(c.column)” — not allowed to record this")
                 }
             }

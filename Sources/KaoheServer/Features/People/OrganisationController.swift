@@ -80,7 +80,7 @@ struct OrganisationController: RouteCollection {
         let d = Department(name: body.name, code: body.code)
         try await d.save(on: req.db)
         try await Audit.record(on: req.db, actor: try req.user, action: "create", entity: "department", id: body.name, after: "code=\(body.code)")
-        return try Self.created(CreatedDTO(id: try d.requireID(), number: nil))
+        return try Response.created(CreatedDTO(id: try d.requireID(), number: nil))
     }
 
     struct TeamRequest: Content, Validatable {
@@ -103,7 +103,7 @@ struct OrganisationController: RouteCollection {
         t.leaderId = body.leaderId
         try await t.save(on: req.db)
         try await Audit.record(on: req.db, actor: try req.user, action: "create", entity: "team", id: body.name, after: "department=\(body.departmentId)")
-        return try Self.created(CreatedDTO(id: try t.requireID(), number: nil))
+        return try Response.created(CreatedDTO(id: try t.requireID(), number: nil))
     }
 
     struct EmployeeRequest: Content, Validatable {
@@ -165,7 +165,7 @@ struct OrganisationController: RouteCollection {
         try await e.save(on: req.db)
         try await Audit.record(on: req.db, actor: try req.user, action: "create", entity: "employee", id: number,
                                after: "name=\(body.name) position=\(body.position) hire_date=\(body.hireDate)")
-        return try Self.created(CreatedDTO(id: try e.requireID(), number: number))
+        return try Response.created(CreatedDTO(id: try e.requireID(), number: number))
     }
 
     struct EmployeePatch: Content {
@@ -185,52 +185,8 @@ struct OrganisationController: RouteCollection {
             throw Abort(.notFound, reason: "没有这个员工 no such employee")
         }
         let body = try req.decodeBody(EmployeePatch.self)
-        try await Self.update(e, body, user: try req.user, db: req.db)
+        try await PeopleService.update(e, body, user: try req.user, db: req.db)
         return EmployeeDTO(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
                                          teamId: e.$team.id, departmentId: e.$department.id, status: e.status)
-    }
-
-    /// Applies a change to a person's record (HR), with its reason in the audit trail (R-004-03).
-    static func update(_ e: Employee, _ body: EmployeePatch, user: User, db: Database) async throws {
-        guard !body.reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
-        let before = Self.snapshot(e)
-        if let s = body.status {
-            guard ["active", "left"].contains(s) else { throw Abort(.unprocessableEntity, reason: "status: 须为 active 或 left (got “\(s)”)") }
-            e.status = s
-        }
-        if let p = body.position { e.position = p }
-        if let t = body.teamId {
-            guard let team = try await Team.find(t, on: db), team.$department.id == e.$department.id else {
-                throw Abort(.unprocessableEntity, reason: "team_id: 没有这个班组或不属于该部门 no such team in the department")
-            }
-            e.$team.id = t
-        }
-        if let l = body.level { e.level = l }
-        if let s = body.star {
-            guard (0...5).contains(s) else { throw Abort(.unprocessableEntity, reason: "star: 须为 0–5") }
-            e.star = s
-        }
-        if let g = body.jobGrade { e.jobGrade = g }
-        if let s = body.superiorId {
-            guard s != e.id, try await Employee.find(s, on: db) != nil else { throw Abort(.unprocessableEntity, reason: "superior_id: 没有这个员工或是本人 no such employee") }
-            e.superiorId = s
-        }
-        if let p = body.probationEnd {
-            guard PeriodCalendar.calendarMonth.period(ofDate: p) != nil else { throw Abort(.badRequest, reason: "probation_end: “\(p)” 不是有效日期 (YYYY-MM-DD)") }
-            e.probationEnd = p
-        }
-        try await e.save(on: db)
-        try await Audit.record(on: db, actor: user, action: "update", entity: "employee", id: e.number,
-                               before: before, after: Self.snapshot(e), reason: body.reason)
-    }
-
-    static func snapshot(_ e: Employee) -> String {
-        "status=\(e.status) position=\(e.position) team=\(e.$team.id?.uuidString ?? "-") superior=\(e.superiorId?.uuidString ?? "-") probation_end=\(e.probationEnd ?? "-") level=\(e.level ?? "-") star=\(e.star.map(String.init) ?? "-") grade=\(e.jobGrade ?? "-")"
-    }
-
-    static func created<T: Content>(_ dto: T) throws -> Response {
-        let res = Response(status: .created)
-        try res.content.encode(dto)
-        return res
     }
 }

@@ -98,7 +98,7 @@ struct PeopleWebController: RouteCollection {
                                                          level: v("level"), star: star, jobGrade: v("job_grade"), superiorId: superior,
                                                          probationEnd: v("probation_end"), reason: f["reason"] ?? "")
         do {
-            try await OrganisationController.update(e, patch, user: try req.user, db: req.db)
+            try await PeopleService.update(e, patch, user: try req.user, db: req.db)
         } catch let a as AbortError where [.unprocessableEntity, .badRequest].contains(a.status) {
             return try await personPage(req, error: a.reason, status: a.status)
         }

@@ -152,7 +152,7 @@ struct QAWebController: RouteCollection {
         guard form.day <= req.application.config.todayDate.description else { return fail("日期 \(form.day) 还没到") }
         let note = form.note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         let columns = graded.compactMap { g in g.grades.contains { $0.id == form.grade } ? "\(g.item).\(form.grade)" : nil }
-        for c in columns { try EvidenceController.authorize(column: c, user.viewer, employee, engine) }
+        for c in columns { try EvidenceAccess.authorize(column: c, user.viewer, employee, engine) }
         let schemeId = try version.requireID()
         if let closed = try await SheetStore.firstClosed(employees: [form.employee], periods: [period], key: form.scheme, on: req.db) {
             return fail("\(closed.period) 的考核结果已\(closed.stage == SheetStage.locked.rawValue ? "锁定" : "发布")，质检结果只能在考核表上以“更正”修改（R-100-02）")
@@ -163,7 +163,7 @@ struct QAWebController: RouteCollection {
             var n = 0
             for c in columns {
                 try await EventRecord(employeeId: form.employee, schemeId: schemeId, period: period, column: c, occurredOn: form.day, note: note, recordedBy: user.id).save(on: db)
-                _ = try await EventController.recount(employee: employee, scheme: version, period: period, column: c, on: db)
+                _ = try await EvidenceStore.recount(employee: employee, scheme: version, period: period, column: c, on: db)
             }
             n = try await EventRecord.query(on: db).filter(\.$employee.$id == form.employee).filter(\.$scheme.$id == schemeId).filter(\.$period == period)
                 .filter(\.$column ~~ (graded.first?.grades ?? []).map { "\(graded[0].item).\($0.id)" }).count()
@@ -190,7 +190,7 @@ struct QAWebController: RouteCollection {
         guard !events.isEmpty, events.count == ids.count else { throw Abort(.notFound, reason: "没有这条质检记录") }
         for e in events {
             let engine = try Scoring.engine(e.scheme)
-            try EvidenceController.authorize(column: e.column, user.viewer, e.employee, engine)
+            try EvidenceAccess.authorize(column: e.column, user.viewer, e.employee, engine)
             guard Self.gradedItems(engine.scheme).contains(where: { e.column.hasPrefix($0.item + ".") }) else { throw Abort(.badRequest, reason: "不是质检记录") }
         }
         if let closed = try await SheetStore.firstClosed(employees: events.map { $0.$employee.id }, periods: Array(Set(events.map(\.period))), key: form.scheme, on: req.db) {
@@ -200,7 +200,7 @@ struct QAWebController: RouteCollection {
             for e in events {
                 try await SheetStore.touch(employees: [e.$employee.id], period: e.period, scheme: e.$scheme.id, by: user, on: db)
                 try await e.delete(on: db)
-                _ = try await EventController.recount(employee: e.employee, scheme: e.scheme, period: e.period, column: e.column, on: db)
+                _ = try await EvidenceStore.recount(employee: e.employee, scheme: e.scheme, period: e.period, column: e.column, on: db)
                 try await Audit.record(on: db, actor: user, action: "delete", entity: "qa_recording", id: "\(e.employee.number)/\(e.occurredOn)/\(e.column)",
                                        before: e.note ?? "", reason: reason)
             }

@@ -115,6 +115,6 @@ struct DataWebController: RouteCollection {
 
     func download(req: Request) async throws -> Response {
         guard let form = req.query[String.self, at: "form"] else { throw Abort(.badRequest, reason: "form") }
-        return try await ExportController.respond(req, form: form)
+        return try await ExportService.respond(req, form: form)
     }
 }

@@ -49,7 +49,7 @@ struct SchemeWebController: RouteCollection {
     /// scores a sample employee's latest month with the edited scheme.
     func schemePage(_ req: Request, _ v: SchemeVersion, text: String, checked: Bool, reason: String = "", preview: SchemeView.Preview? = nil,
                     message: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
-        let (_, problems) = SchemeController.check(text, key: v.key)
+        let (_, problems) = SchemeService.check(text, key: v.key)
         let placed = problems.map { p in SchemeView.Placed(problem: p, line: SchemeLoader.line(of: p.path, in: text)) }
         let versions = try await SchemeVersion.query(on: req.db).filter(\.$key == v.key).sort(\.$version, .descending).all()
         let samples = try await sampleEmployees(v, req.db)
@@ -73,7 +73,7 @@ struct SchemeWebController: RouteCollection {
         let f = try req.content.decode([String: String].self)
         let text = (f["text"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
         let reason = f["reason"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        let (scheme, problems) = SchemeController.check(text, key: v.key)
+        let (scheme, problems) = SchemeService.check(text, key: v.key)
         let hasErrors = problems.contains { $0.severity == .error }
         switch f["action"] {
         case "preview":
@@ -95,7 +95,7 @@ struct SchemeWebController: RouteCollection {
             guard let scheme, !hasErrors else { return try await schemePage(req, v, text: text, checked: true, reason: reason, message: "方案有错误，未保存", status: .unprocessableEntity) }
             guard !reason.isEmpty else { return try await schemePage(req, v, text: text, checked: true, reason: reason, message: "须说明修改原因（R-004-03）", status: .unprocessableEntity) }
             guard text != v.text else { return try await schemePage(req, v, text: text, checked: true, reason: reason, message: "没有改动") }
-            let next = try await SchemeController.save(scheme, text: text, after: v, reason: reason, user: try req.user, db: req.db)
+            let next = try await SchemeService.save(scheme, text: text, after: v, reason: reason, user: try req.user, db: req.db)
             return try await schemePage(req, next, text: next.text, checked: true, message: "已保存为第 \(next.version) 版；已评的考核表仍按原版本")
         default:
             return try await schemePage(req, v, text: text, checked: true, reason: reason)

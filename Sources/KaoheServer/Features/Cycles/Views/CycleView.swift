@@ -10,7 +10,7 @@ enum CycleView {
     }
 
     /// `/sheets`: what is waiting for me, then my inbox.
-    static func mine(_ rows: [CycleController.Mine], inbox: [CycleController.InboxDTO]) -> Node<HTML.BodyContext> {
+    static func mine(_ rows: [CycleService.Mine], inbox: [CycleService.InboxDTO]) -> Node<HTML.BodyContext> {
         let roleLabel = ["self": "自评", "rater": "评分", "reviewer": "复核/申诉", "acknowledge": "确认或申诉", "view": "查看"]
         return .group(
             .h2("待办的考核表"),

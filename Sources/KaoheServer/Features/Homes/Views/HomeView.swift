@@ -20,7 +20,7 @@ enum Bits {
     static let roleLabel = ["self": "自评", "rater": "评分", "reviewer": "复核/申诉", "acknowledge": "确认或申诉", "view": "查看"]
 
     /// Sheets waiting for the viewer, with their deadlines (overdue ones marked).
-    static func pending(_ rows: [CycleController.Mine], today: String, showPerson: Bool) -> Node<HTML.BodyContext> {
+    static func pending(_ rows: [CycleService.Mine], today: String, showPerson: Bool) -> Node<HTML.BodyContext> {
         .group(
             .if(rows.isEmpty, .p("暂无待办")),
             .if(!rows.isEmpty, .table(
