@@ -17,7 +17,7 @@ struct UserController: RouteCollection {
 
     /// The signed-in account (the same shape HR sees in /api/v1/users).
     func me(req: Request) async throws -> UserDTO {
-        try dto(try req.user)
+        try Self.dto(try req.user)
     }
 
 
