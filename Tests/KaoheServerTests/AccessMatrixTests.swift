@@ -193,7 +193,7 @@ enum Matrix {
             x.perInstance = "50"
             x.deduction = "100"
             x.note = "矩阵测试：漏扣"
-            x.status = "pending"
+            x.status = .pending
             x.createdBy = hrUser
             x.createdAt = Date()
             try await x.save(on: db)

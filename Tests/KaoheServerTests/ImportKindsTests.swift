@@ -85,7 +85,7 @@ struct ImportKindsTests {
                 #expect(res.body.string.contains("\"reverted\":22"))
             }
             #expect(try await EvidenceEntry.query(on: app.db).count() == 0)
-            #expect(try await ImportRecord.find(id, on: app.db)?.status == "reverted")
+            #expect(try await ImportRecord.find(id, on: app.db)?.status == .reverted)
             try await Self.revert(app, hr, id) { res in #expect(res.status == .conflict) }
             let audit = try await AuditEntry.query(on: app.db).filter(\.$action == "revert").count()
             #expect(audit == 1)
@@ -108,7 +108,7 @@ struct ImportKindsTests {
                 #expect(res.status == .conflict && res.body.string.contains("101001") && res.body.string.contains("quality"), "\(res.body.string)")
             }
             #expect(try await EvidenceEntry.query(on: app.db).count() == 10)
-            #expect(try await ImportRecord.find(batch, on: app.db)?.status == "committed")
+            #expect(try await ImportRecord.find(batch, on: app.db)?.status == .committed)
             // an agent may not revert HR's import
             let (alice, _) = try await Browser.signIn(app, "alice")
             try await Self.revert(app, alice, try #require(batch)) { res in #expect(res.status == .forbidden) }

@@ -290,7 +290,7 @@ struct ResultsSpineTests {
             #expect(shown.total == corr.afterTotal)
             // after the lock only HR corrects; the reviewer is refused
             let cycle = try #require(try await Cycle.query(on: app.db).first())
-            cycle.status = "published"; cycle.objectionsClose = "2026-01-01"
+            cycle.status = .published; cycle.objectionsClose = "2026-01-01"
             try await cycle.save(on: app.db)
             try await CycleFlowTests.json(app, hr, .POST, "api/v1/cycles/\(try cycle.requireID())/lock") { res in #expect(res.status == .ok, "\(res.body.string)") }
             #expect(try await StoredResult.query(on: app.db).filter(\.$status == "locked").count() == 4)
@@ -497,7 +497,7 @@ struct ResultsSpineTests {
             try await CycleFlowTests.json(app, hr, .POST, "api/v1/import-batches/\(try #require(batch))/revert", #"{"reason":"文件有误"}"#) { res in
                 #expect(res.status == .conflict && res.body.string.contains("R-100-02"), "\(res.body.string)")
             }
-            #expect(try await ImportRecord.find(batch, on: app.db)?.status == "committed")
+            #expect(try await ImportRecord.find(batch, on: app.db)?.status == .committed)
             #expect(try await StoredResult.query(on: app.db).filter(\.$period == "2026-05").all().map(\.json).sorted() == before)
         }
     }

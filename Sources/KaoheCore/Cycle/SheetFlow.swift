@@ -88,6 +88,23 @@ public enum SheetFlow {
     /// Actions that need a written reason (R-004-03: no adjustment without who, when, what, why).
     public static let needsReason: Set<SheetAction> = [.adjust, .returnToRater, .object, .uphold, .change, .correct, .skipSelf]
 
+    /// Actions that carry marks with them: the sheet's form values are sent along.
+    public static let carriesMarks: Set<SheetAction> = [.submitSelf, .submitRating, .adjust, .change, .correct]
+
+    /// Steps taken for a whole cycle at once (HR publishes and locks a month), never from one sheet.
+    public static let cycleWide: Set<SheetAction> = [.publish, .lock]
+
+    /// What someone holding `actors` on a sheet may do with it at `stage`: exactly the actions
+    /// `next` allows one of them (a reason taken as given), in the order of `SheetAction`.
+    public static func available(_ stage: SheetStage, to actors: Set<SheetActor>, objectionOpen: Bool = true,
+                                 selfOverdue: Bool = false) -> [SheetAction] {
+        SheetAction.allCases.filter { action in
+            !cycleWide.contains(action) && actors.contains { actor in
+                (try? next(stage, action, by: actor, reason: "—", objectionOpen: objectionOpen, selfOverdue: selfOverdue)) != nil
+            }
+        }
+    }
+
     /// The stage after `action` by `actor`, or why it is not allowed. `objectionOpen` tells
     /// whether the objection window is still open (an objection after it is refused; the lock
     /// before it is refused unless every sheet was acknowledged).

@@ -120,7 +120,7 @@ enum Demo {
         let c = Cycle()
         c.id = UUID(); c.$scheme.id = try scheme.requireID(); c.period = period; c.$department.id = department.id; c.teams = try team.requireID().uuidString
         c.schedule = String(decoding: try JSONEncoder.sorted.encode(sched), as: UTF8.self)
-        c.status = "locked"
+        c.status = .locked
         c.issuedOn = due.issue.description; c.selfDue = due.selfAssessment.description; c.ratingDue = due.rating.description
         c.reviewDue = due.review.description; c.publishDue = due.publish.description
         c.objectionsClose = due.publish.description

@@ -68,7 +68,7 @@ enum Rescorer {
         for s in sheets {
             guard let r = now[s.$employee.id] else { continue }
             // less the accountability deductions applied to this person as a rater (R-001-15)
-            let applied = try await Finding.query(on: db).filter(\.$raterEmployeeId == s.$employee.id).filter(\.$period == period).filter(\.$status == "applied").all()
+            let applied = try await Finding.query(on: db).filter(\.$raterEmployeeId == s.$employee.id).filter(\.$period == period).filter(\.$status == .applied).all()
             let total = applied.reduce(r.total) { $0 - (Fixed($1.deduction) ?? .zero) }.format()
             guard s.finalTotal != total else { continue }
             let before = s.finalTotal

@@ -36,7 +36,7 @@ extension CycleService {
         let who = sheet.map { "\($0.employee.number) \($0.employee.name)" } ?? "—"
         let text = "评分人 \(rater?.displayName ?? "—") 漏扣 \(who) 的 “\(f.column)” \(f.instances) 次：该项每次 \(f.perInstance) 分 × 2 × \(f.instances) = 扣 \(f.deduction) 分（\(f.note)）（R-001-15）"
         return FindingDTO(id: try f.requireID(), sheetId: f.$sheet.id, employee: who, period: f.period, rater: rater?.displayName ?? "—", column: f.column,
-                          instances: f.instances, perInstance: f.perInstance, deduction: f.deduction, note: f.note, status: f.status,
+                          instances: f.instances, perInstance: f.perInstance, deduction: f.deduction, note: f.note, status: f.status.rawValue,
                           justification: f.justification, decisionReason: f.decisionReason, explanation: text, rule: "R-001-15")
     }
 
@@ -84,7 +84,7 @@ extension CycleService {
         let f = Finding()
         f.$sheet.id = try s.requireID(); f.period = s.cycle.period; f.raterUserId = raterId; f.raterEmployeeId = rater.$employee.id
         f.column = r.column; f.instances = n; f.perInstance = per.format(); f.deduction = (per * Fixed(2) * Fixed(n)).format()
-        f.note = r.note; f.status = "pending"; f.createdBy = user.id; f.createdAt = Date()
+        f.note = r.note; f.status = .pending; f.createdBy = user.id; f.createdAt = Date()
         try await f.save(on: db)
         try await InboxItem(user: raterId, text: "评分责任（R-001-15）：\(s.employee.number) 的 “\(r.column)” 漏扣 \(n) 次，将从你的考核扣 \(f.deduction) 分；如有正当理由请说明",
                             link: "/findings/\(f.id!)").save(on: db)
@@ -101,9 +101,9 @@ extension CycleService {
     /// The rater gives a reason why the deduction was not made.
     static func justify(_ f: Finding, text: String, user: User, db: Database) async throws -> FindingDTO {
         guard user.id == f.raterUserId else { throw Abort(.forbidden, reason: "只有被追究的评分人可以说明 only the rater concerned") }
-        guard f.status == "pending" else { throw Abort(.conflict, reason: "已处理 already decided") }
+        guard f.status == .pending else { throw Abort(.conflict, reason: "已处理 already decided") }
         guard !text.isBlank else { throw Abort(.unprocessableEntity, reason: "justification: 不能为空") }
-        f.justification = text; f.status = "justified"
+        f.justification = text; f.status = .justified
         try await f.save(on: db)
         let sheet = try await Sheet.find(f.$sheet.id, on: db)
         if let r = sheet?.reviewerId { try await InboxItem(user: r, text: "评分人就漏扣说明了理由，请裁定", link: "/findings/\(f.id!)").save(on: db) }
@@ -116,10 +116,10 @@ extension CycleService {
     static func decide(_ f: Finding, accept: Bool, reason: String, user: User, db: Database) async throws -> FindingDTO {
         let sheet = try await Sheet.find(f.$sheet.id, on: db)
         guard user.id == sheet?.reviewerId || user.viewer.role == .hr else { throw Abort(.forbidden, reason: "复核人或人事裁定 the reviewer or HR decides") }
-        guard ["pending", "justified"].contains(f.status) else { throw Abort(.conflict, reason: "已裁定 already decided") }
+        guard [.pending, .justified].contains(f.status) else { throw Abort(.conflict, reason: "已裁定 already decided") }
         guard !reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 须说明裁定理由 (R-004-03)") }
         if accept && f.justification == nil { throw Abort(.conflict, reason: "评分人尚未说明理由，不能采纳 there is no justification to accept") }
-        f.status = accept ? "waived" : "applied"; f.decisionReason = reason; f.decidedBy = user.id; f.decidedAt = Date()
+        f.status = accept ? .waived : .applied; f.decisionReason = reason; f.decidedBy = user.id; f.decidedAt = Date()
         try await f.save(on: db)
         if !accept, let e = f.raterEmployeeId {
             for s in try await Sheet.query(on: db).filter(\.$employee.$id == e).with(\.$cycle).with(\.$employee).all() where s.cycle.period == f.period {
@@ -140,7 +140,7 @@ extension CycleService {
 
     /// Applied accountability deductions against an employee (as a rater) in a period.
     static func deductions(employee: UUID, period: String, db: Database) async throws -> [Finding] {
-        try await Finding.query(on: db).filter(\.$raterEmployeeId == employee).filter(\.$period == period).filter(\.$status == "applied").all()
+        try await Finding.query(on: db).filter(\.$raterEmployeeId == employee).filter(\.$period == period).filter(\.$status == .applied).all()
     }
 
     /// The sheet's result after accountability deductions: the engine's total less what was applied.

@@ -203,7 +203,7 @@ enum CycleService {
         cycle.$scheme.id = sid; cycle.period = r.period; cycle.$department.id = departmentId
         cycle.teams = teams.map(\.uuidString).sorted().joined(separator: ",")
         cycle.schedule = String(decoding: try JSONEncoder.sorted.encode(sched), as: UTF8.self)
-        cycle.status = "open"
+        cycle.status = .open
         cycle.issuedOn = due.issue.description; cycle.selfDue = due.selfAssessment.description; cycle.ratingDue = due.rating.description
         cycle.reviewDue = due.review.description; cycle.publishDue = due.publish.description
         cycle.excluded = String(decoding: try JSONEncoder.sorted.encode(excluded), as: UTF8.self)
@@ -287,7 +287,7 @@ enum CycleService {
             overdue["\(name)|\(s.stage)", default: OverdueDTO(user: name, stage: s.stage, due: due, employees: [])].employees.append(s.number)
         }
         return CycleDTO(id: try c.requireID(), scheme: v.key, schemeVersion: v.version, period: c.period, departmentId: c.$department.id,
-                        teamIds: c.teams.split(separator: ",").compactMap { UUID(uuidString: String($0)) }, status: c.status,
+                        teamIds: c.teams.split(separator: ",").compactMap { UUID(uuidString: String($0)) }, status: c.status.rawValue,
                         issuedOn: c.issuedOn, selfDue: c.selfDue, ratingDue: c.ratingDue, reviewDue: c.reviewDue, publishDue: c.publishDue,
                         objectionsClose: c.objectionsClose, sheets: sheets.count, stages: stages,
                         excluded: (try? JSONDecoder().decode([String: String].self, from: Data(c.excluded.utf8))) ?? [:],
@@ -520,6 +520,19 @@ enum CycleService {
         return changes
     }
 
+    /// Whether the cycle's objection window is still open and its self-assessment overdue, on the
+    /// company's today — what `SheetFlow.next` needs besides the stage.
+    static func windows(_ c: Cycle, _ config: AppConfig) -> (objectionOpen: Bool, selfOverdue: Bool) {
+        (c.objectionsClose.flatMap(CivilDate.init).map { config.todayDate <= $0 } ?? true,
+         CivilDate(c.selfDue).map { config.todayDate > $0 } ?? false)
+    }
+
+    /// The actions the caller may take on the sheet now, as `SheetFlow` decides them.
+    static func actions(_ s: Sheet, user: User, config: AppConfig) -> [SheetAction] {
+        let (open, overdue) = windows(s.cycle, config)
+        return SheetFlow.available(SheetStage(rawValue: s.stage) ?? .rating, to: roles(s, user), objectionOpen: open, selfOverdue: overdue)
+    }
+
     static let blocking: Set<String> = ["band_gap", "zero_denominator", "missing_mark"]
 
     /// One step of the sheet's flow (submit, approve, adjust, return, acknowledge, object,
@@ -528,8 +541,7 @@ enum CycleService {
                     config: AppConfig, db: Database) async throws {
         let from = SheetStage(rawValue: s.stage) ?? .rating
         let roles = roles(s, user)
-        let open = s.cycle.objectionsClose.flatMap(CivilDate.init).map { config.todayDate <= $0 } ?? true
-        let selfOverdue = CivilDate(s.cycle.selfDue).map { config.todayDate > $0 } ?? false
+        let (open, selfOverdue) = windows(s.cycle, config)
         var to: SheetStage?
         var lastError: FlowError?
         for actor in [SheetActor.employee, .rater, .reviewer, .hr] where roles.contains(actor) {
@@ -726,28 +738,34 @@ enum CycleService {
 
     // MARK: cycle-wide steps
 
+    /// A step `SheetFlow` refuses, as the conflict it is for the caller.
+    static func flow(_ step: () throws(FlowError) -> SheetStage) throws -> SheetStage {
+        do { return try step() } catch { throw Abort(.conflict, reason: error.message) }
+    }
+
     static func publish(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
         guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以发布 only HR publishes") }
-        guard c.status == "open" else { throw Abort(.conflict, reason: "已发布 already published") }
+        guard c.status == .open else { throw Abort(.conflict, reason: "已发布 already published") }
         let sched = schedule(c)
         let close = sched.add(sched.objectionDays, to: config.todayDate)
         let cid = try c.requireID()
         return try await db.writeTransaction { db in
             // one publication however many ask at once: the status moves only from open (issue 14 §5)
-            try await transition(cid, from: "open", to: "published", objectionsClose: close.description, on: db)
+            try await transition(cid, from: .open, to: .published, objectionsClose: close.description, on: db)
             let ready = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage == SheetStage.ready.rawValue).with(\.$employee).all()
             let waiting = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage ~~ [SheetStage.selfAssessment.rawValue, SheetStage.rating.rawValue, SheetStage.review.rawValue]).count()
             guard waiting == 0 else { throw Abort(.conflict, reason: "还有 \(waiting) 张表未完成复核，不能发布 sheets still being rated or reviewed") }
             for s in ready {
-                s.stage = SheetStage.published.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
+                let to = try flow { () throws(FlowError) in try SheetFlow.next(.ready, .publish, by: .hr) }
+                s.stage = to.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
                 try await s.save(on: db)
-                try await SheetStep(sheet: s.id!, action: "publish", actor: user, from: SheetStage.ready.rawValue, to: SheetStage.published.rawValue,
+                try await SheetStep(sheet: s.id!, action: SheetAction.publish.rawValue, actor: user, from: SheetStage.ready.rawValue, to: to.rawValue,
                                     reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
                 if let e = try await User.query(on: db).filter(\.$employee.$id == s.$employee.id).first() {
                     try await InboxItem(user: e.id!, text: "你的 \(c.period) 考核结果已发布：\(s.finalTotal ?? "—") 分；如有异议请在 \(close) 前申诉", link: "/sheets/\(s.id!)").save(on: db)
                 }
             }
-            c.status = "published"; c.objectionsClose = close.description
+            c.status = .published; c.objectionsClose = close.description
             // the results now count (R-100-01), and the outcomes are computed from them (R-100-03)
             try await ResultStore.mark(.published, cycle: c, employees: ready.map { $0.$employee.id }, on: db)
             if let key = try await SchemeVersion.find(c.$scheme.id, on: db)?.key { try await Rescorer.outcomes(key: key, from: c.period, on: db) }
@@ -758,20 +776,20 @@ enum CycleService {
 
     /// Moves a cycle's status with one conditional UPDATE: of parallel requests exactly one
     /// succeeds, the others get a conflict and change nothing.
-    static func transition(_ id: UUID, from: String, to: String, objectionsClose: String? = nil, on db: Database) async throws {
+    static func transition(_ id: UUID, from: CycleStatus, to: CycleStatus, objectionsClose: String? = nil, on db: Database) async throws {
         let sql = try ResultStore.sql(db)
         struct Row: Decodable { var id: UUID }
-        var q = sql.update(Cycle.schema).set("status", to: SQLBind(to))
+        var q = sql.update(Cycle.schema).set("status", to: SQLBind(to.rawValue))
         if let objectionsClose { q = q.set("objections_close", to: SQLBind(objectionsClose)) }
-        let rows = try await q.where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind(from)).returning("id").all(decoding: Row.self)
+        let rows = try await q.where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind(from.rawValue)).returning("id").all(decoding: Row.self)
         guard rows.count == 1 else {
-            throw Abort(.conflict, reason: to == "published" ? "已发布 already published" : to == "locked" ? "已锁定或尚未发布 already locked or not published" : "状态已变 the cycle changed")
+            throw Abort(.conflict, reason: to == .published ? "已发布 already published" : to == .locked ? "已锁定或尚未发布 already locked or not published" : "状态已变 the cycle changed")
         }
     }
 
     static func lock(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
         guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以锁定 only HR locks") }
-        guard c.status == "published", let close = c.objectionsClose.flatMap(CivilDate.init) else { throw Abort(.conflict, reason: "尚未发布 not published") }
+        guard c.status == .published, let close = c.objectionsClose.flatMap(CivilDate.init) else { throw Abort(.conflict, reason: "尚未发布 not published") }
         let cid = try c.requireID()
         return try await db.writeTransaction { db in
             let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).all()
@@ -779,13 +797,16 @@ enum CycleService {
             if config.todayDate <= close && sheets.contains(where: { $0.stage == SheetStage.published.rawValue }) {
                 throw Abort(.conflict, reason: "申诉期至 \(close) 结束，尚有员工未确认 the objection window is open until \(close)")
             }
-            try await transition(cid, from: "published", to: "locked", on: db)
+            try await transition(cid, from: .published, to: .locked, on: db)
+            let open = config.todayDate <= close
             for s in sheets where s.stage != SheetStage.locked.rawValue {
-                try await SheetStep(sheet: s.id!, action: "lock", actor: user, from: s.stage, to: SheetStage.locked.rawValue, reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
-                s.stage = SheetStage.locked.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
+                let from = SheetStage(rawValue: s.stage) ?? .rating
+                let to = try flow { () throws(FlowError) in try SheetFlow.next(from, .lock, by: .hr, objectionOpen: open) }
+                try await SheetStep(sheet: s.id!, action: SheetAction.lock.rawValue, actor: user, from: s.stage, to: to.rawValue, reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
+                s.stage = to.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
                 try await s.save(on: db)
             }
-            c.status = "locked"
+            c.status = .locked
             try await ResultStore.mark(.locked, cycle: c, employees: sheets.map { $0.$employee.id }, on: db)
             if let key = try await SchemeVersion.find(c.$scheme.id, on: db)?.key { try await Rescorer.outcomes(key: key, from: c.period, on: db) }
             try await Audit.record(on: db, actor: user, action: "lock", entity: "cycle", id: cid.uuidString, after: "sheets=\(sheets.count)")

@@ -27,24 +27,12 @@ struct CycleWebController: RouteCollection {
         return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: .raw(html))
     }
 
-    static func actions(_ s: CycleService.SheetDTO, _ sheet: Sheet, _ user: User) -> [CycleView.Action] {
-        let roles = CycleService.roles(sheet, user)
-        typealias A = CycleView.Action
-        switch SheetStage(rawValue: s.stage) {
-        case .selfAssessment? where roles.contains(.employee): return [A(action: "submit_self", label: "提交自评", needsReason: false, sendsValues: true)]
-        case .selfAssessment? where roles.contains(.rater) || roles.contains(.hr):
-            return [A(action: "skip_self", label: "自评逾期，跳过（须写原因）", needsReason: true, sendsValues: false)]
-        case .rating? where roles.contains(.rater): return [A(action: "submit_rating", label: "提交评分", needsReason: false, sendsValues: true)]
-        case .review? where roles.contains(.reviewer):
-            return [A(action: "approve", label: "复核通过", needsReason: false, sendsValues: false), A(action: "adjust", label: "调整（须写原因）", needsReason: true, sendsValues: true),
-                    A(action: "return", label: "退回评分人（须写原因）", needsReason: true, sendsValues: false)]
-        case .ready? where roles.contains(.reviewer) || roles.contains(.hr): return [A(action: "adjust", label: "校准调整（须写原因）", needsReason: true, sendsValues: true)]
-        case .published? where roles.contains(.employee):
-            return [A(action: "acknowledge", label: "确认结果", needsReason: false, sendsValues: false), A(action: "object", label: "提出申诉（须写原因）", needsReason: true, sendsValues: false)]
-        case .objected? where roles.contains(.reviewer):
-            return [A(action: "uphold", label: "维持原结果（须写原因）", needsReason: true, sendsValues: false), A(action: "change", label: "修改结果（须写原因）", needsReason: true, sendsValues: true)]
-        case .locked? where roles.contains(.hr): return [A(action: "correct", label: "更正（须写原因）", needsReason: true, sendsValues: true)]
-        default: return []
+    /// The sheet's buttons: the actions `SheetFlow` allows the caller, worded for the stage.
+    static func actions(_ sheet: Sheet, _ user: User, _ config: AppConfig) -> [CycleView.Action] {
+        let stage = SheetStage(rawValue: sheet.stage) ?? .rating
+        return CycleService.actions(sheet, user: user, config: config).map {
+            CycleView.Action(action: $0.rawValue, label: CycleView.label($0, at: stage),
+                             needsReason: SheetFlow.needsReason.contains($0), sendsValues: SheetFlow.carriesMarks.contains($0))
         }
     }
 
@@ -53,7 +41,7 @@ struct CycleWebController: RouteCollection {
         let s = try await CycleService.load(id, on: req.db)
         let dto = try await CycleService.view(s, user: user, db: req.db)
         return Page.render(status: status, title: "考核表", user: user, csrf: req.csrfToken,
-                           body: CycleView.sheet(dto, actions: Self.actions(dto, s, user), csrf: req.csrfToken, error: error))
+                           body: CycleView.sheet(dto, actions: Self.actions(s, user, req.application.config), csrf: req.csrfToken, error: error))
     }
 
     func sheet(req: Request) async throws -> Response {

@@ -198,7 +198,7 @@ enum HomeService {
     /// HR's page: open cycles with their stages and overdue people, each department's latest month.
     static func hr(_ user: User, config: AppConfig, db: Database) async throws -> HRHome {
         var cycles: [CycleService.CycleDTO] = []
-        for c in try await Cycle.query(on: db).filter(\.$status != "locked").sort(\.$createdAt, .descending).range(..<10).all() {
+        for c in try await Cycle.query(on: db).filter(\.$status != .locked).sort(\.$createdAt, .descending).range(..<10).all() {
             cycles.append(try await CycleService.dto(c, config: config, db: db))
         }
         let people = try await Employee.query(on: db).filter(\.$status == "active").count()

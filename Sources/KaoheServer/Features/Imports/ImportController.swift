@@ -77,7 +77,7 @@ struct ImportController: RouteCollection {
         if user.viewer.role != .hr { q.filter(\.$recordedBy == user.id) }
         return try await q.all().map {
             ImportDTO(id: try $0.requireID(), kind: $0.kind, file: $0.fileName, sheet: $0.sheet, source: $0.source, checksum: $0.checksum, rows: $0.rows,
-                      created: $0.created, updated: $0.updated, unchanged: $0.unchanged, at: $0.at, status: $0.status,
+                      created: $0.created, updated: $0.updated, unchanged: $0.unchanged, at: $0.at, status: $0.status.rawValue,
                       periods: $0.periods.split(separator: ",").map(String.init), revertedAt: $0.revertedAt)
         }
     }

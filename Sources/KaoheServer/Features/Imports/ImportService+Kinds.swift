@@ -383,7 +383,7 @@ extension ImportService {
         guard let batch = try await ImportRecord.query(on: db).filter(\.$id == id).with(\.$scheme).first() else {
             throw Abort(.notFound, reason: "没有这次导入 no such import")
         }
-        guard batch.status == "committed" else { throw Abort(.conflict, reason: "这次导入已撤销 the import was already reverted") }
+        guard batch.status == .committed else { throw Abort(.conflict, reason: "这次导入已撤销 the import was already reverted") }
         guard !reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 撤销导入须说明原因 (R-004-03)") }
         if batch.kind == "roster" {
             guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以撤销花名册导入 only HR reverts a roster import") }
@@ -454,7 +454,7 @@ extension ImportService {
                 }
                 for p in periods { try await Rescorer.rescore(scheme, period: p, on: db) }
             }
-            batch.status = "reverted"; batch.revertedAt = Date(); batch.revertedBy = user.id
+            batch.status = .reverted; batch.revertedAt = Date(); batch.revertedBy = user.id
             try await batch.save(on: db)
             try await Audit.record(on: db, actor: user, action: "revert", entity: "import", id: id.uuidString,
                                    before: "file=\(batch.fileName) changes=\(changes.count)", after: nil, reason: reason)

@@ -132,7 +132,7 @@ enum ImportService {
                               schemeVersion: nil, rows: 0, created: 0, updated: 0, unchanged: 0, periods: [], committed: false, notices: [],
                               mapping: [], unmapped: [], changes: [], sameFileImportedAt: nil)
         preview.sameFileImportedAt = try await ImportRecord.query(on: db).filter(\.$checksum == checksum).filter(\.$kind == o.kind.rawValue)
-            .filter(\.$status == "committed").sort(\.$at, .descending).first()?.at
+            .filter(\.$status == .committed).sort(\.$at, .descending).first()?.at
         if let p = o.period, !Period.isValid(p) { throw Abort(.badRequest, reason: "period: “\(p)” 不是有效期间 is not a period (YYYY-MM)") }
         if o.kind == .roster {
             guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以导入花名册 only HR imports the roster") }

@@ -27,7 +27,7 @@ struct DataWebController: RouteCollection {
         if user.viewer.role != .hr { q.filter(\.$recordedBy == user.id) }
         let recent = try await q.all().map { r in
             DataModel.Recent(id: try r.requireID(), at: r.at.formatted(.iso8601), kind: r.kind, file: r.fileName, counts: "\(r.created)/\(r.updated)/\(r.unchanged)",
-                             status: r.status == "committed" ? "已导入" : "已撤销", revertible: r.status == "committed")
+                             status: r.status == .committed ? "已导入" : "已撤销", revertible: r.status == .committed)
         }
         // the export form offers HR every department, anyone else their own (issue 13)
         let own = user.viewer.role == .hr ? nil : (user.viewer.departmentId ?? UUID())

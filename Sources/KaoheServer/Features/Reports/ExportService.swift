@@ -137,7 +137,7 @@ enum ExportService {
             inCycle.insert("\(s.$employee.id)|\(s.cycle.period)|\(s.cycle.$scheme.id)")
         }
         var found: [String: [Finding]] = [:]
-        for f in try await Finding.query(on: db).filter(\.$period ~~ periods).filter(\.$status == "applied").all() {
+        for f in try await Finding.query(on: db).filter(\.$period ~~ periods).filter(\.$status == .applied).all() {
             if let e = f.raterEmployeeId { found["\(e)|\(f.period)", default: []].append(f) }
         }
         for k in out.indices {

@@ -14,8 +14,7 @@ final class Cycle: Model, @unchecked Sendable {
     @Field(key: "teams") var teams: String
     /// The CycleSchedule as JSON.
     @Field(key: "schedule") var schedule: String
-    /// open | published | locked
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: CycleStatus
     @Field(key: "issued_on") var issuedOn: String
     @Field(key: "self_due") var selfDue: String
     @Field(key: "rating_due") var ratingDue: String
@@ -110,8 +109,7 @@ final class Finding: Model, @unchecked Sendable {
     @Field(key: "deduction") var deduction: String
     /// The case: what was missed, with a reference to the event or complaint.
     @Field(key: "note") var note: String
-    /// pending | justified | applied | waived
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: FindingStatus
     @OptionalField(key: "justification") var justification: String?
     @OptionalField(key: "decision_reason") var decisionReason: String?
     @OptionalField(key: "created_by") var createdBy: UUID?
@@ -121,3 +119,10 @@ final class Finding: Model, @unchecked Sendable {
 
     init() {}
 }
+
+/// A cycle's month: open while sheets are worked on, published when the results count (R-100-01),
+/// locked when the month is closed (R-100-02).
+enum CycleStatus: String, Codable, Sendable { case open, published, locked }
+
+/// An accountability finding (R-001-15): raised, justified by the rater, then applied or waived.
+enum FindingStatus: String, Codable, Sendable { case pending, justified, applied, waived }

@@ -120,8 +120,7 @@ final class ImportRecord: Model, @unchecked Sendable {
     @Field(key: "at") var at: Date
     @OptionalField(key: "recorded_by") var recordedBy: UUID?
     @OptionalParent(key: "scheme_id") var scheme: SchemeVersion?
-    /// committed | reverted
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: ImportStatus
     @OptionalField(key: "reverted_at") var revertedAt: Date?
     @OptionalField(key: "reverted_by") var revertedBy: UUID?
     /// Periods touched, comma-separated.
@@ -132,7 +131,7 @@ final class ImportRecord: Model, @unchecked Sendable {
          unchanged: Int, recordedBy: UUID?, schemeId: UUID?, periods: [String] = []) {
         self.kind = kind; self.fileName = fileName; self.sheet = sheet; self.source = source; self.checksum = checksum; self.rows = rows
         self.created = created; self.updated = updated; self.unchanged = unchanged
-        self.at = Date(); self.recordedBy = recordedBy; self.$scheme.id = schemeId; self.status = "committed"
+        self.at = Date(); self.recordedBy = recordedBy; self.$scheme.id = schemeId; self.status = .committed
         self.periods = periods.joined(separator: ",")
     }
 }
@@ -203,3 +202,6 @@ final class ImportUpload: Model, @unchecked Sendable {
         return ImportService.Options(kind: k, scheme: scheme, file: fileName, sheet: sheet, source: source, period: period, dryRun: false)
     }
 }
+
+/// An import batch: committed (its values are in), or reverted (taken back whole, issue 14).
+enum ImportStatus: String, Codable, Sendable { case committed, reverted }

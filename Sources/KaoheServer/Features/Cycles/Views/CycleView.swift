@@ -29,6 +29,25 @@ enum CycleView {
 
     struct Action { var action: String; var label: String; var needsReason: Bool; var sendsValues: Bool }
 
+    /// A sheet action's button, as the person at that stage reads it.
+    static func label(_ a: SheetAction, at stage: SheetStage) -> String {
+        switch a {
+        case .submitSelf: return "提交自评"
+        case .skipSelf: return "自评逾期，跳过（须写原因）"
+        case .submitRating: return "提交评分"
+        case .approve: return "复核通过"
+        case .adjust: return stage == .ready ? "校准调整（须写原因）" : "调整（须写原因）"
+        case .returnToRater: return "退回评分人（须写原因）"
+        case .acknowledge: return "确认结果"
+        case .object: return "提出申诉（须写原因）"
+        case .uphold: return "维持原结果（须写原因）"
+        case .change: return "修改结果（须写原因）"
+        case .correct: return "更正（须写原因）"
+        case .publish: return "发布"
+        case .lock: return "锁定"
+        }
+    }
+
     /// Every item of the sheet on one table: its rule, points, maximum, the fields the viewer fills
     /// for it (in the item's row, in the scheme's order, so Tab goes down the sheet), and its
     /// explanation with what stops it being scored next to the fields (updated as the rater types).
