@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // HTML snapshots of every page per role (tests only)
+        .package(url: "https://github.com/pointfreeco/swift-snapshot-testing.git", from: "1.19.7"),
     ],
     targets: [
         // The domain: Foundation, Yams and ZIPFoundation (XLSX) only; no Vapor, Fluent or Plot here (DESIGN.md).
@@ -76,7 +78,8 @@ let package = Package(
         // HTTP tests on in-memory SQLite; the PostgreSQL suite runs when KAOHE_TEST_POSTGRES_URL is set.
         .testTarget(
             name: "KaoheServerTests",
-            dependencies: ["KaoheServer", .product(name: "VaporTesting", package: "vapor")],
+            dependencies: ["KaoheServer", .product(name: "VaporTesting", package: "vapor"),
+                           .product(name: "SnapshotTesting", package: "swift-snapshot-testing")],
             exclude: ["Fixtures"]
         ),
         // Runs the built `kaohe` binary: the CLI contract other tools depend on.
