@@ -47,7 +47,7 @@ struct LanguageController: RouteCollection {
     func change(req: Request) async throws -> Response {
         let form = try req.content.decode(Form.self)
         guard let lang = Language(rawValue: form.language) else {
-            throw Abort(.badRequest, reason: "language: 不支持的语言 “\(form.language)”（可选 zh-Hans、zh-Hant、en）")
+            throw KaoheError.badInput("language: 不支持的语言 “\(form.language)”（可选 zh-Hans、zh-Hant、en）")
         }
         if let user = req.auth.get(User.self) {
             let before = user.language

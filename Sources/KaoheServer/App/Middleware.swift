@@ -75,10 +75,10 @@ struct APIAuthenticator: AsyncMiddleware {
         } else if let bearer = req.headers.bearerAuthorization {
             let token = try await UserToken.query(on: req.db).filter(\.$tokenHash == UserToken.hash(bearer.token)).with(\.$user).first()
             guard let token, token.usable(), token.user.active else {
-                throw Abort(.unauthorized, reason: "API 令牌无效、已过期或已撤销 the API token is unknown, expired or revoked")
+                throw KaoheError.unauthorized("API 令牌无效、已过期或已撤销 the API token is unknown, expired or revoked")
             }
             if token.scope == .read && !reads {
-                throw Abort(.forbidden, reason: "这个令牌只能读取 this token is read-only")
+                throw KaoheError.forbidden("这个令牌只能读取 this token is read-only")
             }
             // last use kept to the minute: not a database write on every call
             if token.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
@@ -88,9 +88,9 @@ struct APIAuthenticator: AsyncMiddleware {
             req.storage[TokenAuthKey.self] = token
             req.auth.login(token.user)
         }
-        guard let user = req.auth.get(User.self) else { throw Abort(.unauthorized, reason: "需要登录或 API 令牌 sign in or send an API token") }
+        guard let user = req.auth.get(User.self) else { throw KaoheError.unauthorized("需要登录或 API 令牌 sign in or send an API token") }
         if user.mustChangePassword && !(reads && req.url.path == "/api/v1/me") {
-            throw Abort(.forbidden, reason: "请先修改一次性密码 change the one-time password first (/account/password)")
+            throw KaoheError.forbidden("请先修改一次性密码 change the one-time password first (/account/password)")
         }
         return try await next.respond(to: req)
     }
@@ -102,7 +102,7 @@ struct APIAuthenticator: AsyncMiddleware {
             let port = o.port.map { ":\($0)" } ?? ""
             if oh + port == host { return }
         }
-        throw Abort(.forbidden, reason: "缺少 CSRF 令牌：用会话调用接口时须带 X-CSRF-Token 头，或从本站以 JSON 发送 (CSRF token missing)")
+        throw KaoheError.forbidden("缺少 CSRF 令牌：用会话调用接口时须带 X-CSRF-Token 头，或从本站以 JSON 发送 (CSRF token missing)")
     }
 }
 
@@ -117,13 +117,13 @@ struct CSRFCheck: AsyncMiddleware {
         if req.method == .POST {
             if req.body.data == nil {
                 do { _ = try await req.body.collect(max: maxBody.value).get() } catch {
-                    throw Abort(.payloadTooLarge, reason: "表单或文件太大（上限 \(maxBody.value / 1_048_576) MB）")
+                    throw KaoheError.tooLarge("表单或文件太大（上限 \(maxBody.value / 1_048_576) MB）")
                 }
             }
             let sent = try? req.content.get(String.self, at: "_csrf")
             let expected = req.auth.has(User.self) ? req.session.data["csrf"] : req.cookies[PreSession.cookie]?.string
             guard let expected, let sent, sent == expected else {
-                throw Abort(.forbidden, reason: "表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")
+                throw KaoheError.forbidden("表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")
             }
         }
         return try await next.respond(to: req)
@@ -147,7 +147,7 @@ extension Request {
     func decodeBody<T: Content>(_ type: T.Type) throws -> T {
         let value: T
         do { value = try content.decode(type) } catch let d as DecodingError {
-            throw Abort(.badRequest, reason: DecodingProblem.describe(d))
+            throw KaoheError.badInput(DecodingProblem.describe(d))
         }
         // a field the type does not have is a mistake worth naming (a typo would otherwise be
         // dropped silently); `_csrf`, which a page's form data carries, is not one
@@ -155,7 +155,7 @@ extension Request {
            let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] {
             let known = SchemaProbe.fields(T.self)
             if let unknown = object.keys.sorted().first(where: { !known.contains($0) && $0 != "_csrf" }) {
-                throw Abort(.unprocessableEntity, reason: "\(unknown.prefix(60)): 未知字段 unknown field; 可用 fields: \(known.sorted().joined(separator: ", "))")
+                throw KaoheError.invalid("\(unknown.prefix(60)): 未知字段 unknown field; 可用 fields: \(known.sorted().joined(separator: ", "))")
             }
         }
         return value

@@ -1,4 +1,5 @@
 import Fluent
+import SQLiteNIO
 import Foundation
 import SQLKit
 
@@ -19,10 +20,13 @@ actor WriteGate {
         await withCheckedContinuation { waiting.append($0) }
     }
 
-    /// SQLite's "database is locked" (SQLITE_BUSY) as the driver reports it.
+    /// SQLite's "database is locked" (SQLITE_BUSY and its extended codes), by the driver's error code.
     static func isBusy(_ error: Error) -> Bool {
-        let text = String(describing: error)
-        return text.contains("database is locked") || text.contains("SQLITE_BUSY") || text.contains("busy")
+        guard let e = error as? SQLiteError else { return false }
+        switch e.reason {
+        case .busy, .locked, .busyInRecovery, .busyInSnapshot, .busyTimeout, .lockedBySharedCache: return true
+        default: return false
+        }
     }
 
     func release() {

@@ -34,7 +34,7 @@ enum Demo {
     static func load(_ app: Application, months: Int = 12, lastPeriod: String = "2026-10", scale: Int = 1) async throws {
         guard try await Department.query(on: app.db).count() == 0 else { return }
         let hash = try await app.password.async.hash(password)
-        guard let last = MonthIndex(lastPeriod) else { throw Abort(.internalServerError, reason: "bad demo period") }
+        guard let last = MonthIndex(lastPeriod) else { throw KaoheError.internalFault("bad demo period") }
         try await app.db.writeTransaction { db in
             var n = 0
             var agentUserMade = false
@@ -141,7 +141,7 @@ enum Demo {
 
     static func presetFile(_ id: String) throws -> URL {
         guard let url = Presets.files().first(where: { $0.deletingPathExtension().lastPathComponent == id }) else {
-            throw Abort(.internalServerError, reason: "preset \(id) missing")
+            throw KaoheError.internalFault("preset \(id) missing")
         }
         return url
     }

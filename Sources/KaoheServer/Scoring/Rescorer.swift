@@ -133,7 +133,7 @@ enum Rescorer {
             let engine = try Scoring.engine(version)
             let policies: OutcomeEngine
             do { policies = try OutcomeEngine(engine: engine) } catch {
-                throw Abort(.unprocessableEntity, reason: "方案 \(key) v\(version.version) 的结果规则有误 outcome policies: \(error.description)")
+                throw KaoheError.invalid("方案 \(key) v\(version.version) 的结果规则有误 outcome policies: \(error.description)")
             }
             guard !policies.isEmpty else {
                 for m in asOfMonths { try await OutcomeStore.clear(key: key, period: m, on: db) }
@@ -157,7 +157,7 @@ enum Rescorer {
                 do {
                     rows.append(ScoringRow(employee: e.number, period: c.period, team: e.team?.name, values: try engine.evidence(values["\(c.employee_id)|\(c.period)|\(c.scheme_id)"] ?? [:])))
                 } catch {
-                    throw Abort(.unprocessableEntity, reason: "\(e.number) \(c.period): \(error.description)")
+                    throw KaoheError.invalid("\(e.number) \(c.period): \(error.description)")
                 }
             }
             var records: [OutcomeRecord] = []

@@ -44,7 +44,7 @@ enum Scoring {
     static func score(engine: ScoringEngine, version v: SchemeVersion, period: String, members: Set<UUID>? = nil, on db: Database) async throws -> [(Employee, SheetResult)] {
         // plain rows through SQLKit: tens of thousands of Fluent models with eager loading took seconds
         struct Entry: Decodable { var employee_id: UUID; var column: String; var value: String }
-        guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let sql = try db.sql()
         var query = sql.select().columns("employee_id", "column", "value").from(EvidenceEntry.schema)
             .where("scheme_id", .equal, SQLBind(try v.requireID())).where("period", .equal, SQLBind(period))
         if let members, members.count <= 1000 { query = query.where("employee_id", .in, SQLBind.group(Array(members))) }
@@ -79,7 +79,7 @@ enum Scoring {
             do {
                 rows.append(ScoringRow(employee: emp.number, period: period, team: emp.team?.name, values: try engine.evidence(values)))
             } catch {
-                throw Abort(.unprocessableEntity, reason: "\(emp.number) \(period): \(error.description)")
+                throw KaoheError.invalid("\(emp.number) \(period): \(error.description)")
             }
             people.append(emp)
         }

@@ -5,6 +5,20 @@ import Vapor
 
 /// The evidence rows of a person's month (EvidenceEntry) kept in step with what is recorded.
 enum EvidenceStore {
+    /// The evidence rows of one person's month under one scheme version.
+    static func entries(employee: UUID, scheme: UUID, period: String, on db: Database) async throws -> [EvidenceEntry] {
+        try await EvidenceEntry.query(on: db).filter(\.$employee.$id == employee).filter(\.$scheme.$id == scheme).filter(\.$period == period).all()
+    }
+
+    /// The evidence of a sheet (its person, its cycle's scheme version and period), by column.
+    static func values(of s: Sheet, on db: Database) async throws -> [String: String] {
+        Dictionary(try await entries(of: s, on: db).map { ($0.column, $0.value) }, uniquingKeysWith: { $1 })
+    }
+
+    static func entries(of s: Sheet, on db: Database) async throws -> [EvidenceEntry] {
+        try await entries(employee: s.$employee.id, scheme: s.cycle.$scheme.id, period: s.cycle.period, on: db)
+    }
+
     /// Sets the sheet's count for the column to the number of events in the period.
     static func recount(employee: Employee, scheme: SchemeVersion, period: String, column: String, on db: Database) async throws -> Int {
         let eid = try employee.requireID(), sid = try scheme.requireID()

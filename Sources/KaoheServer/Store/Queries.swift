@@ -31,8 +31,8 @@ enum Queries {
 
     /// An employee the viewer may see: 404 when unknown, 403 when not theirs (nothing else said).
     static func employee(_ id: UUID?, for v: Viewer, on db: Database) async throws -> Employee {
-        guard let id, let e = try await Employee.find(id, on: db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
-        guard Access.canView(v, e.subject) else { throw Abort(.forbidden, reason: "无权查看 not allowed") }
+        guard let id, let e = try await Employee.find(id, on: db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+        guard Access.canView(v, e.subject) else { throw KaoheError.forbidden("无权查看 not allowed") }
         return e
     }
 
@@ -40,7 +40,8 @@ enum Queries {
     /// page of HR and the star board listed one query per employee).
     /// Published and locked results only (R-100-01); `upTo` a month, the latest up to it.
     static func latestTotals(_ ids: [UUID], upTo: String? = nil, on db: Database) async throws -> [UUID: (period: String, total: String)] {
-        guard let sql = db as? SQLDatabase, !ids.isEmpty else { return [:] }
+        guard !ids.isEmpty else { return [:] }
+        let sql = try db.sql()
         // each one's latest month from the index alone, then only those months' totals (reading every
         // month's row of a thousand people took a sixth of the star board's time)
         struct Latest: Decodable { var employee_id: UUID; var period: String }
@@ -70,7 +71,8 @@ enum Queries {
     /// one `SELECT DISTINCT` (Fluent's `.all(\.$employee.$id)` loaded every row whole, each
     /// result with its sheet's JSON — a year of a large department took a second).
     static func employeeIds(in table: String, periods: [String], schemes: [UUID]? = nil, countedOnly: Bool = false, on db: Database) async throws -> Set<UUID> {
-        guard let sql = db as? SQLDatabase, !periods.isEmpty else { return [] }
+        guard !periods.isEmpty else { return [] }
+        let sql = try db.sql()
         struct Row: Decodable { var employee_id: UUID }
         var q = sql.select().distinct().column("employee_id").from(table).where("period", .in, SQLBind.group(periods))
         // results: only the published and locked ones count (R-100-01)
@@ -82,7 +84,7 @@ enum Queries {
     /// Employees as plain rows, with their department and team attached: a thousand Fluent models
     /// decoded by reflection took a quarter of a second. `ids` nil: the department's (or everyone).
     static func plainEmployees(ids: Set<UUID>? = nil, department: UUID? = nil, on db: Database) async throws -> [Employee] {
-        guard let sql = db as? SQLDatabase else { return [] }
+        let sql = try db.sql()
         struct Row: Decodable {
             var id: UUID; var number: String; var name: String; var position: String; var hire_date: String; var status: String
             var department_id: UUID; var team_id: UUID?; var level: String?; var star: Int?; var superior_id: UUID?; var probation_end: String?

@@ -30,12 +30,18 @@ enum ResultStatus: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// Every SQL statement on stored results (the results spine, issue 14 §7).
-enum ResultStore {
-    static func sql(_ db: Database) throws -> SQLDatabase {
-        guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+extension Database {
+    /// The SQL side of the database — both drivers Kaohe runs on (SQLite, PostgreSQL) have one;
+    /// every store reaches SQL through here, so a database without it fails the same way everywhere.
+    func sql() throws -> SQLDatabase {
+        guard let sql = self as? SQLDatabase else { throw KaoheError.internalFault("服务器内部错误 internal error: the database does not speak SQL") }
         return sql
     }
+}
+
+/// Every SQL statement on stored results (the results spine, issue 14 §7).
+enum ResultStore {
+    static func sql(_ db: Database) throws -> SQLDatabase { try db.sql() }
 
     /// Sets the status of the results of these sheets' people in the cycle's scheme version and period.
     static func mark(_ status: ResultStatus, cycle c: Cycle, employees: [UUID], on db: Database) async throws {
@@ -80,7 +86,7 @@ enum ResultStore {
     static func sheet(_ r: StoredResult, employee: String? = nil) throws -> SheetResult {
         let name = "\(employee ?? r.$employee.id.uuidString) \(r.period) (result \(r.id?.uuidString ?? "?"))"
         do { return try SheetResult.decodeStored(r.json, name: name) } catch {
-            throw Abort(.internalServerError, reason: "存储的考核结果无法读取 stored result \(name) cannot be read: \(error)")
+            throw KaoheError.internalFault("存储的考核结果无法读取 stored result \(name) cannot be read: \(error)")
         }
     }
 }

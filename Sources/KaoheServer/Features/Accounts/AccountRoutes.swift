@@ -119,7 +119,7 @@ struct AccountRoutes: RouteCollection {
             req.session.data["epoch"] = String(user.authEpoch)
             try await Audit.record(on: req.db, actor: user, action: "login", entity: "user", id: user.username)
             return req.redirect(to: SiteURL.home.path)
-        } catch let e as Abort where e.status == .unauthorized || e.status == .tooManyRequests {
+        } catch let e as AbortError where e.status == .unauthorized || e.status == .tooManyRequests {
             return Page.render(status: e.status, title: "登录", csrf: req.csrfToken, body: LoginView.body(loginModel(req, error: e.reason, username: form.username)))
         }
     }
@@ -149,7 +149,7 @@ struct AccountRoutes: RouteCollection {
     /// mint more); it is named, scoped and expires; the secret is shown once.
     func createToken(req: Request) async throws -> Response {
         let user = try req.user
-        guard req.apiToken == nil else { throw Abort(.forbidden, reason: "令牌不能创建令牌：请登录后创建 a token cannot create tokens") }
+        guard req.apiToken == nil else { throw KaoheError.forbidden("令牌不能创建令牌：请登录后创建 a token cannot create tokens") }
         let body = try req.decodeBody(TokenRequest.self)
         let (record, token) = try await Accounts.createToken(for: user, name: body.name, scope: body.scope, days: body.expiresDays, on: req.db)
         let res = Response(status: .created)
@@ -162,9 +162,9 @@ struct AccountRoutes: RouteCollection {
         let user = try req.user
         let q = UserToken.query(on: req.db).with(\.$user).sort(\.$createdAt, .descending)
         let flag = req.query[String.self, at: "all"]
-        guard flag == nil || flag == "true" || flag == "false" else { throw Abort(.badRequest, reason: "all: 须为 true 或 false must be true or false") }
+        guard flag == nil || flag == "true" || flag == "false" else { throw KaoheError.badInput("all: 须为 true 或 false must be true or false") }
         let all = flag == "true"
-        if all { guard Access.canAdminister(user.viewer) else { throw Abort(.forbidden, reason: "只有人事可以查看所有令牌 only HR lists every token") } }
+        if all { guard Access.canAdminister(user.viewer) else { throw KaoheError.forbidden("只有人事可以查看所有令牌 only HR lists every token") } }
         else { q.filter(\.$user.$id == (try user.requireID())) }
         return try await q.all().map {
             TokenInfo(id: try $0.requireID(), name: $0.name, scope: $0.scope.rawValue, owner: $0.user.username, createdAt: $0.createdAt,

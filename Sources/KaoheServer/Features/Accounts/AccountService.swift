@@ -35,7 +35,7 @@ enum Accounts {
         let recent = try await LoginAttempt.query(on: req.db)
             .filter(\.$username == name).filter(\.$address == address).filter(\.$at >= since).count()
         if recent > cfg.loginAttempts {
-            throw Abort(.tooManyRequests, reason: "登录失败次数过多，请 \(cfg.throttleWindow / 60) 分钟后再试 too many failed sign-ins")
+            throw KaoheError.tooMany("登录失败次数过多，请 \(cfg.throttleWindow / 60) 分钟后再试 too many failed sign-ins")
         }
         let user = try await User.query(on: req.db).filter(\.$username == name).first()
         // bcrypt reads 72 bytes: a longer password is refused after the same work
@@ -43,12 +43,12 @@ enum Accounts {
         let ok = try await req.password.async.verify(candidate, created: user?.passwordHash ?? dummyHash(req.application))
         if let user, ok, !candidate.isEmpty {
             guard user.active else {
-                throw Abort(.unauthorized, reason: "账号已停用 this account has been deactivated")
+                throw KaoheError.unauthorized("账号已停用 this account has been deactivated")
             }
             try await LoginAttempt.query(on: req.db).filter(\.$username == name).filter(\.$address == address).delete()
             return user
         }
-        throw Abort(.unauthorized, reason: "用户名或密码不正确 wrong user name or password")
+        throw KaoheError.unauthorized("用户名或密码不正确 wrong user name or password")
     }
 
     /// A bcrypt hash of nothing anyone knows, at the configured cost: what an unknown user name

@@ -124,13 +124,13 @@ struct AdminController: RouteCollection {
         let body = try req.decodeBody(PurgeRequest.self)
         let allowed = Retention.cutoff(req.application.config)
         guard body.cutoff.wholeMatch(of: /\d{4}-(0[1-9]|1[0-2])/) != nil else {
-            throw Abort(.badRequest, reason: "cutoff 须为 YYYY-MM (got “\(body.cutoff)”)")
+            throw KaoheError.badInput("cutoff 须为 YYYY-MM (got “\(body.cutoff)”)")
         }
         guard body.cutoff <= allowed else {
-            throw Abort(.badRequest, reason: "cutoff \(body.cutoff) 晚于保存期限 \(allowed)：只能清理保存期满（\(req.application.config.retentionMonths) 个月）的记录")
+            throw KaoheError.badInput("cutoff \(body.cutoff) 晚于保存期限 \(allowed)：只能清理保存期满（\(req.application.config.retentionMonths) 个月）的记录")
         }
         guard body.archived else {
-            throw Abort(.badRequest, reason: "archived 须为 true：清理前须先导出存档（GET /api/v1/retention/archive）")
+            throw KaoheError.badInput("archived 须为 true：清理前须先导出存档（GET /api/v1/retention/archive）")
         }
         return try await Retention.purge(before: body.cutoff, user: try req.user, db: req.db)
     }
@@ -154,7 +154,7 @@ extension Retention {
             events: es.map { .init(employee: $0.employee.number, period: $0.period, column: $0.column, occurredOn: $0.occurredOn, note: $0.note) })
         var body = try JSONEncoder.kaohe().encode(dto)
         // the readable object, then the rows
-        guard body.last == UInt8(ascii: "}") else { throw Abort(.internalServerError, reason: "archive: unexpected encoding") }
+        guard body.last == UInt8(ascii: "}") else { throw KaoheError.internalFault("archive: unexpected encoding") }
         body.removeLast()
         body.append(contentsOf: Array(",\n\"records\": ".utf8) + Array(records.utf8) + [UInt8(ascii: "}"), 10])
         return body
@@ -192,7 +192,7 @@ extension Retention {
 
 struct RequireHR: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
-        guard let u = req.auth.get(User.self), Access.canAdminister(u.viewer) else { throw Abort(.forbidden, reason: "仅限人事 HR only") }
+        guard let u = req.auth.get(User.self), Access.canAdminister(u.viewer) else { throw KaoheError.forbidden("仅限人事 HR only") }
         return try await next.respond(to: req)
     }
 }

@@ -17,7 +17,7 @@ extension CycleService {
             var number: String; var name: String; var period: String
             var self_due: String; var rating_due: String; var review_due: String; var objections_close: String?
         }
-        guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let sql = try db.sql()
         let mineClause: SQLQueryString = user.$employee.id.map { "s.rater_id = \(bind: uid) OR s.reviewer_id = \(bind: uid) OR s.employee_id = \(bind: $0)" }
             ?? "s.rater_id = \(bind: uid) OR s.reviewer_id = \(bind: uid)"
         let rows = try await sql.raw("""

@@ -126,45 +126,45 @@ enum CycleService {
     // MARK: open
 
     static func open(_ r: OpenRequest, user: User, config: AppConfig, db: Database) async throws -> CycleDTO {
-        guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以发起考核 only HR opens a cycle") }
+        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以发起考核 only HR opens a cycle") }
         guard let version = try await SchemeVersion.query(on: db).filter(\.$key == r.scheme).sort(\.$version, .descending).first() else {
-            throw Abort(.notFound, reason: "scheme: 没有这个方案 no such scheme “\(r.scheme)”")
+            throw KaoheError.notFound("scheme: 没有这个方案 no such scheme “\(r.scheme)”")
         }
-        guard Period.isValid(r.period) else { throw Abort(.badRequest, reason: "period: “\(r.period)” 不是有效期间 (2026-10, 2026-Q4, 2026-H2, 2026)") }
+        guard Period.isValid(r.period) else { throw KaoheError.badInput("period: “\(r.period)” 不是有效期间 (2026-10, 2026-Q4, 2026-H2, 2026)") }
         var sched: CycleSchedule
         switch r.schedule ?? (r.period.count == 4 ? "annual" : "monthly") {
         case "monthly": sched = .monthly
         case "annual": sched = .annual
-        case let s: throw Abort(.badRequest, reason: "schedule: “\(s)” — monthly 或 annual")
+        case let s: throw KaoheError.badInput("schedule: “\(s)” — monthly 或 annual")
         }
         if let d = r.objectionDays {
-            guard (1...30).contains(d) else { throw Abort(.unprocessableEntity, reason: "objection_days: 1–30") }
+            guard (1...30).contains(d) else { throw KaoheError.invalid("objection_days: 1–30") }
             sched.objectionDays = d
         }
         if let w = r.workingDays { sched.workingDays = w }
         if let m = r.probationMonths {
-            guard (0...12).contains(m) else { throw Abort(.unprocessableEntity, reason: "probation_months: 0–12") }
+            guard (0...12).contains(m) else { throw KaoheError.invalid("probation_months: 0–12") }
             sched.probationMonths = m
         }
         let engine = try Scoring.engine(version)
         guard let due = sched.deadlines(period: r.period), let end = periodEnd(r.period, engine) else {
-            throw Abort(.badRequest, reason: "period: 无法计算截止日期 cannot compute deadlines for “\(r.period)”")
+            throw KaoheError.badInput("period: 无法计算截止日期 cannot compute deadlines for “\(r.period)”")
         }
         let departmentId = r.departmentId ?? version.$department.id
-        if let d = departmentId, try await Department.find(d, on: db) == nil { throw Abort(.notFound, reason: "department_id: 没有这个部门 no such department") }
+        if let d = departmentId, try await Department.find(d, on: db) == nil { throw KaoheError.notFound("department_id: 没有这个部门 no such department") }
         let sid = try version.requireID()
         let clash = Cycle.query(on: db).filter(\.$period == r.period).join(SchemeVersion.self, on: \Cycle.$scheme.$id == \SchemeVersion.$id)
             .filter(SchemeVersion.self, \.$key == version.key)
         if let d = departmentId { clash.filter(\.$department.$id == d) } else { clash.filter(\.$department.$id == nil) }
         let teams = Set(r.teamIds ?? [])
         for t in teams {
-            guard let team = try await Team.find(t, on: db) else { throw Abort(.notFound, reason: "team_ids: 没有这个班组 no such team") }
-            if let d = departmentId, team.$department.id != d { throw Abort(.unprocessableEntity, reason: "team_ids: 班组 \(team.name) 不在该部门 not in the department") }
+            guard let team = try await Team.find(t, on: db) else { throw KaoheError.notFound("team_ids: 没有这个班组 no such team") }
+            if let d = departmentId, team.$department.id != d { throw KaoheError.invalid("team_ids: 班组 \(team.name) 不在该部门 not in the department") }
         }
         for other in try await clash.all() {
             let theirs = Set(other.teams.split(separator: ",").compactMap { UUID(uuidString: String($0)) })
             if theirs.isEmpty || teams.isEmpty || !theirs.isDisjoint(with: teams) {
-                throw Abort(.conflict, reason: "该方案本期的考核已发起（范围重叠）a cycle for this scheme and period already covers these people")
+                throw KaoheError.conflict("该方案本期的考核已发起（范围重叠）a cycle for this scheme and period already covers these people")
             }
         }
         // who is in scope, who rates, who reviews
@@ -228,7 +228,7 @@ enum CycleService {
     /// The cycles HR or a manager sees (others: 403), newest first: a manager their department's
     /// and the company-wide ones, the latter counted over their own department's sheets only.
     static func visible(to user: User, config: AppConfig, db: Database) async throws -> [CycleDTO] {
-        guard [.hr, .manager].contains(user.viewer.role) else { throw Abort(.forbidden, reason: "人事和经理可见 HR and managers") }
+        guard [.hr, .manager].contains(user.viewer.role) else { throw KaoheError.forbidden("人事和经理可见 HR and managers") }
         let only = user.viewer.role == .manager ? user.viewer.departmentId : nil
         var out: [CycleDTO] = []
         for c in try await Cycle.query(on: db).sort(\.$createdAt, .descending).all() {
@@ -244,7 +244,7 @@ enum CycleService {
         let v = try await SchemeVersion.find(c.$scheme.id, on: db)!
         // the sheets as plain rows (a thousand Fluent sheets with their people took a third of a second)
         struct Plain: Decodable { var stage: String; var employee_id: UUID; var rater_id: UUID?; var reviewer_id: UUID?; var number: String; var department_id: UUID }
-        guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let sql = try db.sql()
         let sheets = try await sql.raw("""
             SELECT s.stage AS stage, s.employee_id AS employee_id, s.rater_id AS rater_id, s.reviewer_id AS reviewer_id, e.number AS number,
                    e.department_id AS department_id
@@ -334,7 +334,7 @@ enum CycleService {
 
     static func load(_ id: UUID?, on db: Database) async throws -> Sheet {
         guard let id, let s = try await Sheet.query(on: db).filter(\.$id == id).with(\.$employee).with(\.$cycle, { $0.with(\.$scheme) }).first() else {
-            throw Abort(.notFound, reason: "没有这张考核表 no such sheet")
+            throw KaoheError.notFound("没有这张考核表 no such sheet")
         }
         return s
     }
@@ -346,13 +346,12 @@ enum CycleService {
     }
 
     static func view(_ s: Sheet, user: User, db: Database) async throws -> SheetDTO {
-        guard mayView(s, user) else { throw Abort(.forbidden, reason: "无权查看这张考核表 not allowed to see this sheet") }
+        guard mayView(s, user) else { throw KaoheError.forbidden("无权查看这张考核表 not allowed to see this sheet") }
         let version = s.cycle.scheme
         let engine = try Scoring.engine(version)
         let eid = try s.employee.requireID()
         var values: [String: String] = [:]
-        for e in try await EvidenceEntry.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == version.requireID())
-            .filter(\.$period == s.cycle.period).all() { values[e.column] = e.value }
+        for e in try await EvidenceStore.entries(employee: eid, scheme: try version.requireID(), period: s.cycle.period, on: db) { values[e.column] = e.value }
         // the stored result (every write re-scores and stores it; reading a sheet scores nothing),
         // scored only when the sheet has none yet
         let result: SheetResult?
@@ -439,17 +438,15 @@ enum CycleService {
     static func preview(_ s: Sheet, values: [String: String], user: User, db: Database) async throws -> PreviewDTO {
         let engine = try Scoring.engine(s.cycle.scheme)
         let allowed = Set(editable(s, user, engine).map(\.column))
-        guard !allowed.isEmpty else { throw Abort(.forbidden, reason: "此阶段你不能修改这张表 not yours to edit at this stage") }
-        var all: [String: String] = [:]
-        for e in try await EvidenceEntry.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
-            .filter(\.$period == s.cycle.period).all() { all[e.column] = e.value }
+        guard !allowed.isEmpty else { throw KaoheError.forbidden("此阶段你不能修改这张表 not yours to edit at this stage") }
+        var all = try await EvidenceStore.values(of: s, on: db)
         for (k, v) in values {
-            guard allowed.contains(k) else { throw Abort(.forbidden, reason: "values.\(k): 此阶段不能填写 not editable by you at this stage") }
+            guard allowed.contains(k) else { throw KaoheError.forbidden("values.\(k): 此阶段不能填写 not editable by you at this stage") }
             if v.isBlank { all[k] = nil } else { all[k] = v.trimmingCharacters(in: .whitespaces) }
         }
         let r: SheetResult
         do { r = try engine.score(all, employee: s.employee.number, period: s.cycle.period) } catch {
-            throw Abort(.unprocessableEntity, reason: "values.\(error.column ?? ""): \(error.message)")
+            throw KaoheError.invalid("values.\(error.column ?? ""): \(error.message)")
         }
         return PreviewDTO(total: r.total.format(), grade: r.grade,
                           items: ItemDTO.of(r),
@@ -459,7 +456,7 @@ enum CycleService {
     /// Claims the sheet at `version` (one UPDATE … WHERE version = ?): a stale version is a
     /// conflict naming who changed it and when, never a silent overwrite.
     static func claim(_ s: Sheet, version: Int, user: User, stage: String, on db: Database) async throws {
-        guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError) }
+        let sql = try db.sql()
         struct Row: Decodable { var id: UUID }
         let rows = try await sql.update(Sheet.schema)
             .set("version", to: SQLBind(version + 1)).set("stage", to: SQLBind(stage)).set("updated_at", to: SQLBind(Date())).set("updated_by", to: SQLBind(user.id))
@@ -469,7 +466,7 @@ enum CycleService {
             let now = try await Sheet.find(s.id, on: db)
             var who: User?
             if let u = now?.updatedBy { who = try await User.find(u, on: db) }
-            throw Abort(.conflict, reason: "这张表已被 \(who?.displayName ?? "他人") 于 \(now?.updatedAt.formatted(.iso8601) ?? "刚才") 修改（版本 \(now?.version ?? 0)，你看到的是 \(version)），请刷新后再改 — changed by someone else; reload and try again")
+            throw KaoheError.conflict("这张表已被 \(who?.displayName ?? "他人") 于 \(now?.updatedAt.formatted(.iso8601) ?? "刚才") 修改（版本 \(now?.version ?? 0)，你看到的是 \(version)），请刷新后再改 — changed by someone else; reload and try again")
         }
         s.version = version + 1; s.stage = stage; s.updatedBy = user.id
     }
@@ -481,23 +478,23 @@ enum CycleService {
                       correcting: Bool = false) async throws -> [Correction.Change] {
         let engine = try Scoring.engine(s.cycle.scheme)
         if let st = SheetStage(rawValue: s.stage), st.isClosed, !correcting {
-            throw Abort(.conflict, reason: "这张表\(st == .locked ? "已锁定" : "已发布")，只能以“更正”（action correct）说明原因修改（R-100-02） — a published result changes only through a correction")
+            throw KaoheError.conflict("这张表\(st == .locked ? "已锁定" : "已发布")，只能以“更正”（action correct）说明原因修改（R-100-02） — a published result changes only through a correction")
         }
         let allowed = Dictionary(editable(s, user, engine, correcting: correcting).map { ($0.column, $0) }, uniquingKeysWith: { a, _ in a })
-        guard !allowed.isEmpty else { throw Abort(.forbidden, reason: "此阶段（\(SheetStage(rawValue: s.stage)?.label ?? s.stage)）你不能修改这张表 — not yours to edit at this stage") }
+        guard !allowed.isEmpty else { throw KaoheError.forbidden("此阶段（\(SheetStage(rawValue: s.stage)?.label ?? s.stage)）你不能修改这张表 — not yours to edit at this stage") }
         for (k, v) in values {
-            guard let input = allowed[k] else { throw Abort(.forbidden, reason: "values.\(k): 此阶段不能填写 not editable by you at this stage") }
+            guard let input = allowed[k] else { throw KaoheError.forbidden("values.\(k): 此阶段不能填写 not editable by you at this stage") }
             if v.isEmpty { continue }
-            do { _ = try engine.evidence([input.column: v]) } catch { throw Abort(.unprocessableEntity, reason: "values.\(k): \(error.message)") }
+            do { _ = try engine.evidence([input.column: v]) } catch { throw KaoheError.invalid("values.\(k): \(error.message)") }
         }
         let sid = try s.cycle.scheme.requireID(), eid = try s.employee.requireID(), period = s.cycle.period
         var existing: [String: EvidenceEntry] = [:]
-        for e in try await EvidenceEntry.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == sid).filter(\.$period == period).all() {
+        for e in try await EvidenceStore.entries(employee: eid, scheme: sid, period: period, on: db) {
             existing[e.column] = e
         }
         let overrides = values.filter { k, v in k.hasSuffix(".override") && (existing[k]?.value ?? "") != v }
         if !overrides.isEmpty, (reason ?? "").isBlank {
-            throw Abort(.unprocessableEntity, reason: "reason: 改变依据数据得出的项目（\(overrides.keys.sorted().joined(separator: ", "))）须说明原因 a reason is required to override an evidence-driven item")
+            throw KaoheError.invalid("reason: 改变依据数据得出的项目（\(overrides.keys.sorted().joined(separator: ", "))）须说明原因 a reason is required to override an evidence-driven item")
         }
         try await claim(s, version: version, user: user, stage: s.stage, on: db)
         var changes: [Correction.Change] = []
@@ -551,8 +548,8 @@ enum CycleService {
             // the same submission twice: nothing to do
             if let last = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).sort(\.$at, .descending).first(),
                last.action == action.rawValue, last.actorId == user.id, last.toStage == s.stage { return }
-            if roles.isEmpty { throw Abort(.forbidden, reason: "这不是你的考核表 not your sheet") }
-            throw Abort(.conflict, reason: lastError?.message ?? "不能进行此操作 not allowed now")
+            if roles.isEmpty { throw KaoheError.forbidden("这不是你的考核表 not your sheet") }
+            throw KaoheError.conflict(lastError?.message ?? "不能进行此操作 not allowed now")
         }
         if try await currentTotal(s, db: db).0 == nil { try await Rescorer.rescore(s.cycle.scheme, period: s.cycle.period, for: [s.$employee.id], on: db) }
         let before = try await currentTotal(s, db: db)
@@ -561,7 +558,7 @@ enum CycleService {
         let figuresBefore = correcting ? try await figures(s, db: db) : nil
         var changed: [Correction.Change] = []
         if [.adjust, .change, .correct].contains(action) {
-            guard let values, !values.isEmpty else { throw Abort(.unprocessableEntity, reason: "values: 调整须给出修改后的分数 an adjustment needs the changed marks") }
+            guard let values, !values.isEmpty else { throw KaoheError.invalid("values: 调整须给出修改后的分数 an adjustment needs the changed marks") }
             changed = try await write(s, version: version, values: values, reason: reason, user: user, db: db, correcting: correcting)
         } else if let values, !values.isEmpty, [.submitSelf, .submitRating].contains(action) {
             try await write(s, version: version, values: values, reason: reason, user: user, db: db)
@@ -572,11 +569,10 @@ enum CycleService {
         let after = try await currentTotal(s, db: db)
         if action == .submitSelf {
             let engine = try Scoring.engine(s.cycle.scheme)
-            let have = Set(try await EvidenceEntry.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
-                .filter(\.$period == s.cycle.period).all().map(\.column))
+            let have = Set(try await EvidenceStore.values(of: s, on: db).keys)
             let missing = engine.inputs.filter { $0.rater == "self" && !have.contains($0.column) }
             if !missing.isEmpty {
-                throw Abort(.unprocessableEntity, reason: "自评未完成：\(missing.map(\.label).joined(separator: "、")) — fill in every self-assessment mark before submitting")
+                throw KaoheError.invalid("自评未完成：\(missing.map(\.label).joined(separator: "、")) — fill in every self-assessment mark before submitting")
             }
         }
         if action == .submitRating {
@@ -588,8 +584,7 @@ enum CycleService {
             let skipped = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).filter(\.$action == SheetAction.skipSelf.rawValue).count() > 0
             var present = Set<String>()
             if skipped {
-                present = Set(try await EvidenceEntry.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
-                    .filter(\.$period == s.cycle.period).all().map(\.column))
+                present = Set(try await EvidenceStore.values(of: s, on: db).keys)
             }
             let engine = try Scoring.engine(s.cycle.scheme)
             func onlySelfMissing(_ f: KaoheCore.Flag) -> Bool {
@@ -599,7 +594,7 @@ enum CycleService {
             }
             let open = flags.filter { blocking.contains($0.code) && !onlySelfMissing($0) }
             if !open.isEmpty {
-                throw Abort(.unprocessableEntity, reason: "提交前须处理：\(open.map(\.message).joined(separator: "；")) — resolve these before submitting")
+                throw KaoheError.invalid("提交前须处理：\(open.map(\.message).joined(separator: "；")) — resolve these before submitting")
             }
         }
         try await claim(s, version: version, user: user, stage: to.rawValue, on: db)
@@ -663,7 +658,7 @@ enum CycleService {
 
     /// HR reminds everyone whose sheets are past their stage's deadline (one inbox item each).
     static func remind(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
-        guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以催办 only HR sends reminders") }
+        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以催办 only HR sends reminders") }
         let d = try await dto(c, config: config, db: db)
         let users = try await User.query(on: db).all()
         var sent = 0
@@ -698,10 +693,10 @@ enum CycleService {
         case .hr: return nil
         case .manager:
             guard let mine = user.viewer.departmentId, c.$department.id == nil || c.$department.id == mine else {
-                throw Abort(.forbidden, reason: "无权查看其他部门的校准 not your department's cycle")
+                throw KaoheError.forbidden("无权查看其他部门的校准 not your department's cycle")
             }
             return mine
-        default: throw Abort(.forbidden, reason: "人事和经理可见 HR and managers")
+        default: throw KaoheError.forbidden("人事和经理可见 HR and managers")
         }
     }
 
@@ -710,7 +705,7 @@ enum CycleService {
     static func calibration(_ c: Cycle, departmentGrade: String?, user: User, db: Database) async throws -> CalibrationDTO {
         let onlyDepartment = try calibrationScope(c, user: user)
         if let g = departmentGrade, Calibration.Quota.r004_04.maxShare[g] == nil {
-            throw Abort(.badRequest, reason: "department_grade: 可选 allowed: \(Calibration.Quota.r004_04.maxShare.keys.sorted().joined(separator: ", "))")
+            throw KaoheError.badInput("department_grade: 可选 allowed: \(Calibration.Quota.r004_04.maxShare.keys.sorted().joined(separator: ", "))")
         }
         var sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).all()
         if let d = onlyDepartment {
@@ -740,12 +735,12 @@ enum CycleService {
 
     /// A step `SheetFlow` refuses, as the conflict it is for the caller.
     static func flow(_ step: () throws(FlowError) -> SheetStage) throws -> SheetStage {
-        do { return try step() } catch { throw Abort(.conflict, reason: error.message) }
+        do { return try step() } catch { throw KaoheError.conflict(error.message) }
     }
 
     static func publish(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
-        guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以发布 only HR publishes") }
-        guard c.status == .open else { throw Abort(.conflict, reason: "已发布 already published") }
+        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以发布 only HR publishes") }
+        guard c.status == .open else { throw KaoheError.conflict("已发布 already published") }
         let sched = schedule(c)
         let close = sched.add(sched.objectionDays, to: config.todayDate)
         let cid = try c.requireID()
@@ -754,7 +749,7 @@ enum CycleService {
             try await transition(cid, from: .open, to: .published, objectionsClose: close.description, on: db)
             let ready = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage == SheetStage.ready.rawValue).with(\.$employee).all()
             let waiting = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage ~~ [SheetStage.selfAssessment.rawValue, SheetStage.rating.rawValue, SheetStage.review.rawValue]).count()
-            guard waiting == 0 else { throw Abort(.conflict, reason: "还有 \(waiting) 张表未完成复核，不能发布 sheets still being rated or reviewed") }
+            guard waiting == 0 else { throw KaoheError.conflict("还有 \(waiting) 张表未完成复核，不能发布 sheets still being rated or reviewed") }
             for s in ready {
                 let to = try flow { () throws(FlowError) in try SheetFlow.next(.ready, .publish, by: .hr) }
                 s.stage = to.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
@@ -783,19 +778,19 @@ enum CycleService {
         if let objectionsClose { q = q.set("objections_close", to: SQLBind(objectionsClose)) }
         let rows = try await q.where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind(from.rawValue)).returning("id").all(decoding: Row.self)
         guard rows.count == 1 else {
-            throw Abort(.conflict, reason: to == .published ? "已发布 already published" : to == .locked ? "已锁定或尚未发布 already locked or not published" : "状态已变 the cycle changed")
+            throw KaoheError.conflict(to == .published ? "已发布 already published" : to == .locked ? "已锁定或尚未发布 already locked or not published" : "状态已变 the cycle changed")
         }
     }
 
     static func lock(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
-        guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以锁定 only HR locks") }
-        guard c.status == .published, let close = c.objectionsClose.flatMap(CivilDate.init) else { throw Abort(.conflict, reason: "尚未发布 not published") }
+        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以锁定 only HR locks") }
+        guard c.status == .published, let close = c.objectionsClose.flatMap(CivilDate.init) else { throw KaoheError.conflict("尚未发布 not published") }
         let cid = try c.requireID()
         return try await db.writeTransaction { db in
             let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).all()
-            if sheets.contains(where: { $0.stage == SheetStage.objected.rawValue }) { throw Abort(.conflict, reason: "还有未处理的申诉 objections are still open") }
+            if sheets.contains(where: { $0.stage == SheetStage.objected.rawValue }) { throw KaoheError.conflict("还有未处理的申诉 objections are still open") }
             if config.todayDate <= close && sheets.contains(where: { $0.stage == SheetStage.published.rawValue }) {
-                throw Abort(.conflict, reason: "申诉期至 \(close) 结束，尚有员工未确认 the objection window is open until \(close)")
+                throw KaoheError.conflict("申诉期至 \(close) 结束，尚有员工未确认 the objection window is open until \(close)")
             }
             try await transition(cid, from: .published, to: .locked, on: db)
             let open = config.todayDate <= close

@@ -52,7 +52,7 @@ struct CycleWebController: RouteCollection {
         let user = try req.user
         let id = req.parameters.get("id", as: UUID.self)
         let form = try req.content.decode([String: String].self)
-        guard let version = form["version"].flatMap(Int.init), let action = form["action"] else { throw Abort(.badRequest, reason: "version, action") }
+        guard let version = form["version"].flatMap(Int.init), let action = form["action"] else { throw KaoheError.badInput("version, action") }
         let values = Dictionary(form.filter { $0.key.hasPrefix("v.") }.map { (String($0.key.dropFirst(2)), $0.value.trimmingCharacters(in: .whitespaces)) },
                                 uniquingKeysWith: { a, _ in a })
         let reason = form["reason"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
@@ -63,7 +63,7 @@ struct CycleWebController: RouteCollection {
                 if action == "save" {
                     try await CycleService.write(s, version: version, values: values, reason: reason, user: user, db: db)
                 } else {
-                    guard let a = SheetAction(rawValue: action), ![.publish, .lock].contains(a) else { throw Abort(.badRequest, reason: "action") }
+                    guard let a = SheetAction(rawValue: action), ![.publish, .lock].contains(a) else { throw KaoheError.badInput("action") }
                     let sends = CycleService.editable(s, user, try Scoring.engine(s.cycle.scheme)).isEmpty ? nil : values
                     try await CycleService.act(s, action: a, version: version, reason: reason, values: [.approve, .acknowledge, .object, .uphold, .returnToRater, .skipSelf].contains(a) ? nil : sends,
                                                user: user, config: config, db: db)
@@ -110,7 +110,7 @@ struct CycleWebController: RouteCollection {
 
     func step(req: Request) async throws -> Response {
         let user = try req.user
-        guard let id = req.parameters.get("id", as: UUID.self), let c = try await Cycle.find(id, on: req.db) else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("id", as: UUID.self), let c = try await Cycle.find(id, on: req.db) else { throw KaoheError.notFound("没有这个记录 not found") }
         let config = req.application.config
         do {
             let message: String
@@ -118,7 +118,7 @@ struct CycleWebController: RouteCollection {
             case "publish": message = "已发布 \(try await CycleService.publish(c, user: user, config: config, db: req.db)) 张"
             case "lock": message = "已锁定 \(try await CycleService.lock(c, user: user, config: config, db: req.db)) 张"
             case "remind": message = "已催办 \(try await CycleService.remind(c, user: user, config: config, db: req.db)) 人"
-            default: throw Abort(.notFound)
+            default: throw KaoheError.notFound("没有这个记录 not found")
             }
             return try await cyclesPage(req, message: message)
         } catch let e as AbortError where [.conflict, .forbidden].contains(e.status) {

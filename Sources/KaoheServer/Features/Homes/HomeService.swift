@@ -144,7 +144,8 @@ enum HomeService {
         if v.role == .lead, let t = v.teamId { scope = try await KaoheServer.Team.find(t, on: db)?.name ?? "" }
         if v.role == .manager, let d = v.departmentId { scope = try await KaoheServer.Department.find(d, on: db)?.name ?? "" }
         let ids = people.compactMap(\.id)
-        guard let sql = db as? SQLDatabase, !ids.isEmpty else { return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: []) }
+        guard !ids.isEmpty else { return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: []) }
+        let sql = try db.sql()
         // the latest month with published results (R-100-01): a month still being rated is not a
         // result yet — partial totals would fill the distribution and the flags with people nobody rated
         struct Row: Decodable { var employee_id: UUID; var period: String; var total: String; var grade: String?; var scheme_id: UUID }
@@ -202,7 +203,7 @@ enum HomeService {
             cycles.append(try await CycleService.dto(c, config: config, db: db))
         }
         let people = try await Employee.query(on: db).filter(\.$status == "active").count()
-        guard let sql = db as? SQLDatabase else { return HRHome(period: nil, cycles: cycles, departments: [], people: people) }
+        let sql = try db.sql()
         // the latest month with published results (R-100-01)
         let latest = try await ResultStore.latestCountedPeriod(on: db)
         var departments: [DepartmentSummary] = []

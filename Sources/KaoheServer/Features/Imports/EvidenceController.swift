@@ -34,17 +34,17 @@ struct EvidenceController: RouteCollection {
     func record(req: Request) async throws -> RecordedDTO {
         let user = try req.user
         let body = try req.decodeBody(EvidenceRequest.self)
-        guard Period.isValid(body.period) else { throw Abort(.badRequest, reason: "period “\(body.period)” 不是有效期间 (YYYY-MM)") }
-        guard !body.values.isEmpty else { throw Abort(.badRequest, reason: "values 为空 nothing to record") }
-        guard let employee = try await Employee.find(body.employeeId, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
+        guard Period.isValid(body.period) else { throw KaoheError.badInput("period “\(body.period)” 不是有效期间 (YYYY-MM)") }
+        guard !body.values.isEmpty else { throw KaoheError.badInput("values 为空 nothing to record") }
+        guard let employee = try await Employee.find(body.employeeId, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
         // the version of the period's sheets (issue 14 §5): one person's month has one result
         guard let version = try await SheetStore.writeVersion(key: body.scheme, period: body.period, on: req.db) else {
-            throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(body.scheme)”")
+            throw KaoheError.notFound("没有这个方案 no such scheme “\(body.scheme)”")
         }
         let engine = try Scoring.engine(version)
         for column in body.values.keys.sorted() {
             guard engine.columnIndex[column] != nil else {
-                throw Abort(.unprocessableEntity, reason: "values.\(column): 方案 \(body.scheme) 没有这一输入 unknown column")
+                throw KaoheError.invalid("values.\(column): 方案 \(body.scheme) 没有这一输入 unknown column")
             }
             try EvidenceAccess.authorize(column: column, user.viewer, employee, engine)
         }
@@ -61,11 +61,11 @@ struct EvidenceController: RouteCollection {
             let changes = body.values.filter { merged[$0.key] != $0.value }
             let overwrites = changes.keys.filter { merged[$0] != nil }
             if !overwrites.isEmpty && (body.reason ?? "").isBlank {
-                throw Abort(.unprocessableEntity, reason: "reason: 修改已录入的 \(overwrites.sorted().joined(separator: "、")) 须说明原因 (R-004-03)")
+                throw KaoheError.invalid("reason: 修改已录入的 \(overwrites.sorted().joined(separator: "、")) 须说明原因 (R-004-03)")
             }
             merged.merge(body.values) { $1 }
             do { _ = try engine.evidence(merged) } catch let error as InputError {
-                throw Abort(.unprocessableEntity, reason: "values.\(error.column ?? ""): \(error.message)")
+                throw KaoheError.invalid("values.\(error.column ?? ""): \(error.message)")
             }
             for (column, value) in changes.sorted(by: { $0.key < $1.key }) {
                 if let e = existing.first(where: { $0.column == column }) {

@@ -88,7 +88,7 @@ extension ImportService {
                     n = v
                 }
                 do { try EvidenceAccess.authorize(column: column, user.viewer, emp, engine) } catch {
-                    throw Abort(.forbidden, reason: "\(o.file), 第 \(line) 行 row \(line): 无权录入 \(emp.number) 的 “\(column)” — not allowed to record this")
+                    throw KaoheError.forbidden("\(o.file), 第 \(line) 行 row \(line): 无权录入 \(emp.number) 的 “\(column)” — not allowed to record this")
                 }
                 let note = nc.flatMap { cells[$0].isEmpty ? nil : cells[$0] }
                 for _ in 0..<n { events.append(New(line: line, emp: emp, column: column, day: day, period: period, note: note)) }
@@ -222,7 +222,7 @@ extension ImportService {
             let inFile = Set(grid.rows.map { $0.cells[col["employee_id"]!] })
             for (line, cells) in grid.rows {
                 func cell(_ f: String) -> String? { col[f].flatMap { cells[$0].isEmpty ? nil : cells[$0] } }
-                func bad(_ f: String, _ m: String) -> Abort { fail(grid.error(row: line, column: grid.header[col[f]!], m)) }
+                func bad(_ f: String, _ m: String) -> KaoheError { fail(grid.error(row: line, column: grid.header[col[f]!], m)) }
                 let number = cells[col["employee_id"]!]
                 if number.isEmpty { throw bad("employee_id", "工号为空 the employee number is empty") }
                 if let first = seen[number] { throw bad("employee_id", "工号 \(number) 重复（第 \(first) 行已有）duplicate employee number, already on row \(first)") }
@@ -381,14 +381,14 @@ extension ImportService {
     /// names it — or a person it added already has records.
     static func revert(_ id: UUID, reason: String, user: User, db: Database) async throws -> RevertResult {
         guard let batch = try await ImportRecord.query(on: db).filter(\.$id == id).with(\.$scheme).first() else {
-            throw Abort(.notFound, reason: "没有这次导入 no such import")
+            throw KaoheError.notFound("没有这次导入 no such import")
         }
-        guard batch.status == .committed else { throw Abort(.conflict, reason: "这次导入已撤销 the import was already reverted") }
-        guard !reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 撤销导入须说明原因 (R-004-03)") }
+        guard batch.status == .committed else { throw KaoheError.conflict("这次导入已撤销 the import was already reverted") }
+        guard !reason.isBlank else { throw KaoheError.invalid("reason: 撤销导入须说明原因 (R-004-03)") }
         if batch.kind == "roster" {
-            guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以撤销花名册导入 only HR reverts a roster import") }
+            guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以撤销花名册导入 only HR reverts a roster import") }
         } else {
-            guard user.viewer.role == .hr || batch.recordedBy == user.id else { throw Abort(.forbidden, reason: "只能撤销自己的导入 only your own imports (or HR)") }
+            guard user.viewer.role == .hr || batch.recordedBy == user.id else { throw KaoheError.forbidden("只能撤销自己的导入 only your own imports (or HR)") }
         }
         let changes = try await ImportChange.query(on: db).filter(\.$batch.$id == id).sort(\.$seq, .descending).all()
         let periods = batch.periods.split(separator: ",").map(String.init)
@@ -400,11 +400,11 @@ extension ImportService {
                 case "evidence":
                     guard let e = try await EvidenceEntry.query(on: db).filter(\.$id == c.targetId).with(\.$employee).first() else {
                         if c.before == nil { continue }
-                        throw Abort(.conflict, reason: "导入写入的一项证据已被删除，无法恢复原值 a value this import replaced has since been removed")
+                        throw KaoheError.conflict("导入写入的一项证据已被删除，无法恢复原值 a value this import replaced has since been removed")
                     }
                     touched[e.period, default: []].insert(e.$employee.id)
                     guard e.value == c.after else {
-                        throw Abort(.conflict, reason: "\(e.employee.number) \(e.period) “\(e.column)” 在导入后又被改为 \(e.value)（导入写的是 \(c.after ?? "")）— changed since the import; revert refused, nothing changed")
+                        throw KaoheError.conflict("\(e.employee.number) \(e.period) “\(e.column)” 在导入后又被改为 \(e.value)（导入写的是 \(c.after ?? "")）— changed since the import; revert refused, nothing changed")
                     }
                     if let before = c.before {
                         e.value = before; e.recordedBy = user.id; e.recordedAt = Date()
@@ -421,7 +421,7 @@ extension ImportService {
                     guard let e = try await Employee.find(c.targetId, on: db) else { continue }
                     if let f = c.field {
                         guard Roster.get(e, f) == c.after else {
-                            throw Abort(.conflict, reason: "\(e.number) 的 \(f) 在导入后又被修改 changed since the import; revert refused, nothing changed")
+                            throw KaoheError.conflict("\(e.number) 的 \(f) 在导入后又被修改 changed since the import; revert refused, nothing changed")
                         }
                         Roster.set(e, f, c.before)
                         try await e.save(on: db)
@@ -433,7 +433,7 @@ extension ImportService {
                             + User.query(on: db).filter(\.$employee.$id == eid).count()
                             + Employee.query(on: db).filter(\.$superiorId == eid).count()
                         guard used == 0 else {
-                            throw Abort(.conflict, reason: "导入新增的员工 \(e.number) 已有记录或账号 already has records or an account; revert refused, nothing changed")
+                            throw KaoheError.conflict("导入新增的员工 \(e.number) 已有记录或账号 already has records or an account; revert refused, nothing changed")
                         }
                         try await e.delete(on: db)
                     }

@@ -71,7 +71,7 @@ enum ImportService {
     /// A cell to write: employee-period-column → value.
     struct Cell { var line: Int; var employee: Employee; var period: String; var column: String; var value: String; var note: String? }
 
-    static func fail(_ e: InputError) -> Abort { Abort(.unprocessableEntity, reason: e.description) }
+    static func fail(_ e: InputError) -> KaoheError { KaoheError.invalid(e.description) }
 
     /// The file: bytes (an upload) or a path (the CLI; a CSV log is then streamed, never held whole).
     enum Input: Sendable {
@@ -88,7 +88,7 @@ enum ImportService {
         switch input {
         case .data(let d): return SHA256.hash(data: d).hex
         case .path(let p):
-            guard let h = FileHandle(forReadingAtPath: p) else { throw Abort(.badRequest, reason: "找不到文件 no such file: \(p)") }
+            guard let h = FileHandle(forReadingAtPath: p) else { throw KaoheError.badInput("找不到文件 no such file: \(p)") }
             defer { try? h.close() }
             var hasher = SHA256()
             while let chunk = try h.read(upToCount: 8 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
@@ -118,7 +118,7 @@ enum ImportService {
         Trace.mark("start")
         // who may send this kind of file is decided before a byte of it is read
         guard Access.canImport(user.viewer, kind: o.kind.rawValue) else {
-            throw Abort(.forbidden, reason: "没有导入这类文件的权限 your role may not import \(o.kind.rawValue) files")
+            throw KaoheError.forbidden("没有导入这类文件的权限 your role may not import \(o.kind.rawValue) files")
         }
         let checksum = try checksum(input)
         Trace.mark("checksum")
@@ -133,14 +133,14 @@ enum ImportService {
                               mapping: [], unmapped: [], changes: [], sameFileImportedAt: nil)
         preview.sameFileImportedAt = try await ImportRecord.query(on: db).filter(\.$checksum == checksum).filter(\.$kind == o.kind.rawValue)
             .filter(\.$status == .committed).sort(\.$at, .descending).first()?.at
-        if let p = o.period, !Period.isValid(p) { throw Abort(.badRequest, reason: "period: “\(p)” 不是有效期间 is not a period (YYYY-MM)") }
+        if let p = o.period, !Period.isValid(p) { throw KaoheError.badInput("period: “\(p)” 不是有效期间 is not a period (YYYY-MM)") }
         if o.kind == .roster {
-            guard user.viewer.role == .hr else { throw Abort(.forbidden, reason: "只有人事可以导入花名册 only HR imports the roster") }
+            guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以导入花名册 only HR imports the roster") }
             return try await Roster.run(o, data: data, saved: saved, user: user, db: db, preview: preview)
         }
-        guard let key = o.scheme else { throw Abort(.badRequest, reason: "scheme: 缺少方案 missing the scheme") }
+        guard let key = o.scheme else { throw KaoheError.badInput("scheme: 缺少方案 missing the scheme") }
         guard let version = try await SchemeVersion.query(on: db).filter(\.$key == key).sort(\.$version, .descending).first() else {
-            throw Abort(.notFound, reason: "scheme: 没有这个方案 no such scheme “\(key)”")
+            throw KaoheError.notFound("scheme: 没有这个方案 no such scheme “\(key)”")
         }
         preview.schemeVersion = version.version
         let engine = try Scoring.engine(version)
@@ -196,7 +196,7 @@ enum ImportService {
             let qa = EvidenceAccess.qaColumns(engine.scheme)
             for c in cells {
                 do { try EvidenceAccess.authorize(column: c.column, user.viewer, c.employee, engine, qa: qa) } catch {
-                    throw Abort(.forbidden, reason: "\(o.file), 第 \(c.line) 行 row \(c.line): 无权录入 \(c.employee.number) 的 “\(c.column)” — not allowed to record this")
+                    throw KaoheError.forbidden("\(o.file), 第 \(c.line) 行 row \(c.line): 无权录入 \(c.employee.number) 的 “\(c.column)” — not allowed to record this")
                 }
             }
             return try await Evidence.apply(cells, o: o, version: version, map: map, user: user, db: db, preview: preview)
@@ -205,7 +205,7 @@ enum ImportService {
                                         employee: employee)
         case .roster:
             // the roster belongs to no scheme and returned above; never reached
-            throw Abort(.internalServerError, reason: "roster import without a scheme")
+            throw KaoheError.internalFault("roster import without a scheme")
         }
     }
 
@@ -240,7 +240,7 @@ enum ImportService {
         let people = Array(Set(cells.compactMap { $0.employee.id }))
         guard let closed = try await SheetStore.firstClosed(employees: people, periods: Array(Set(cells.map(\.period))), key: key, on: db),
               let c = cells.first(where: { $0.employee.id == closed.employee_id && $0.period == closed.period }) else { return }
-        throw Abort(.conflict, reason: "\(file), 第 \(c.line) 行 row \(c.line): \(c.employee.number) \(c.period) 的考核结果已\(closed.stage == SheetStage.locked.rawValue ? "锁定" : "发布")，只能在考核表 /sheets/\(closed.sheet_id) 上以“更正”说明原因修改（R-100-02）；整个文件未导入 — nothing was imported")
+        throw KaoheError.conflict("\(file), 第 \(c.line) 行 row \(c.line): \(c.employee.number) \(c.period) 的考核结果已\(closed.stage == SheetStage.locked.rawValue ? "锁定" : "发布")，只能在考核表 /sheets/\(closed.sheet_id) 上以“更正”说明原因修改（R-100-02）；整个文件未导入 — nothing was imported")
     }
 
     static let changeColumns = ["id", "import_id", "seq", "entity", "target_id", "field", "before", "after"]
@@ -253,7 +253,7 @@ enum ImportService {
     /// Inserts rows with SQLKit, `batch` rows per statement (tens of thousands of Fluent model
     /// saves took seconds; SQLite limits the parameters of one statement).
     static func bulkInsert(into table: String, columns: [String], rows: [[any Encodable & Sendable]], on db: Database, batch: Int = 400) async throws {
-        guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let sql = try db.sql()
         var start = 0
         while start < rows.count {
             let end = min(start + batch, rows.count)

@@ -34,15 +34,15 @@ struct OutcomeRoutes: RouteCollection {
     func list(req: Request) async throws -> [OutcomeDTO] {
         let viewer = try req.user.viewer
         guard let period = req.query[String.self, at: "period"], period.count == 7, Period.isValid(period) else {
-            throw Abort(.badRequest, reason: "period: 须为月份 YYYY-MM (e.g. 2026-10)")
+            throw KaoheError.badInput("period: 须为月份 YYYY-MM (e.g. 2026-10)")
         }
         let scheme = req.query[String.self, at: "scheme"]
         var people = try await Queries.visibleEmployees(viewer, on: req.db)
         if let code = req.query[String.self, at: "department"] {
             guard let d = try await Department.query(on: req.db).group(.or, { $0.filter(\.$code == code).filter(\.$name == code) }).first() else {
-                throw Abort(.notFound, reason: "department: 没有部门 “\(code)” no such department")
+                throw KaoheError.notFound("department: 没有部门 “\(code)” no such department")
             }
-            guard viewer.role == .hr || viewer.departmentId == d.id else { throw Abort(.forbidden, reason: "只能查看本部门 only your own department") }
+            guard viewer.role == .hr || viewer.departmentId == d.id else { throw KaoheError.forbidden("只能查看本部门 only your own department") }
             people = people.filter { $0.$department.id == d.id }
         }
         let ids = Set(people.compactMap(\.id))

@@ -40,11 +40,11 @@ struct OrganisationController: RouteCollection {
     /// leaver's record keeps its old number with the year it was freed (`102002@2026`).
     func januaryCleanup(req: Request) async throws -> CleanupDTO {
         guard case .departmental = req.application.config.numbering else {
-            throw Abort(.conflict, reason: "本公司工号按入职年月编制，永不重复使用 (R-002-35 b): nothing to free")
+            throw KaoheError.conflict("本公司工号按入职年月编制，永不重复使用 (R-002-35 b): nothing to free")
         }
         let body = try req.decodeBody(CleanupRequest.self)
-        guard (2000...2100).contains(body.year) else { throw Abort(.unprocessableEntity, reason: "year: 须为年份 (got \(body.year))") }
-        guard !body.reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
+        guard (2000...2100).contains(body.year) else { throw KaoheError.invalid("year: 须为年份 (got \(body.year))") }
+        guard !body.reason.isBlank else { throw KaoheError.invalid("reason: 须说明原因 (R-004-03)") }
         let user = try req.user
         return try await req.db.writeTransaction { db in
             var freed: [String] = []
@@ -73,9 +73,9 @@ struct OrganisationController: RouteCollection {
     func createDepartment(req: Request) async throws -> Response {
         try DepartmentRequest.validate(content: req)
         let body = try req.decodeBody(DepartmentRequest.self)
-        guard !body.name.isBlank else { throw Abort(.unprocessableEntity, reason: "name: 不能为空 must not be blank") }
+        guard !body.name.isBlank else { throw KaoheError.invalid("name: 不能为空 must not be blank") }
         if try await Department.query(on: req.db).group(.or, { $0.filter(\.$name == body.name).filter(\.$code == body.code) }).count() > 0 {
-            throw Abort(.conflict, reason: "部门名称或代码已存在 department name or code already used")
+            throw KaoheError.conflict("部门名称或代码已存在 department name or code already used")
         }
         let d = Department(name: body.name, code: body.code)
         try await d.save(on: req.db)
@@ -93,12 +93,12 @@ struct OrganisationController: RouteCollection {
     func createTeam(req: Request) async throws -> Response {
         try TeamRequest.validate(content: req)
         let body = try req.decodeBody(TeamRequest.self)
-        guard !body.name.isBlank else { throw Abort(.unprocessableEntity, reason: "name: 不能为空 must not be blank") }
-        guard try await Department.find(body.departmentId, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "department_id: 没有这个部门 no such department") }
+        guard !body.name.isBlank else { throw KaoheError.invalid("name: 不能为空 must not be blank") }
+        guard try await Department.find(body.departmentId, on: req.db) != nil else { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
         guard try await Team.query(on: req.db).filter(\.$department.$id == body.departmentId).filter(\.$name == body.name).count() == 0 else {
-            throw Abort(.conflict, reason: "name: 该部门已有班组 “\(body.name)” the department already has this team")
+            throw KaoheError.conflict("name: 该部门已有班组 “\(body.name)” the department already has this team")
         }
-        if let l = body.leaderId, try await Employee.find(l, on: req.db) == nil { throw Abort(.unprocessableEntity, reason: "leader_id: 没有这个员工 no such employee") }
+        if let l = body.leaderId, try await Employee.find(l, on: req.db) == nil { throw KaoheError.invalid("leader_id: 没有这个员工 no such employee") }
         let t = Team(name: body.name, departmentId: body.departmentId)
         t.leaderId = body.leaderId
         try await t.save(on: req.db)
@@ -131,35 +131,35 @@ struct OrganisationController: RouteCollection {
         let body = try req.decodeBody(EmployeeRequest.self)
         for (field, value) in [("hire_date", body.hireDate as String?), ("probation_end", body.probationEnd), ("birth_date", body.birthDate)] {
             if let value, PeriodCalendar.calendarMonth.period(ofDate: value) == nil {
-                throw Abort(.badRequest, reason: "\(field): “\(value)” 不是有效日期 is not a date (YYYY-MM-DD)")
+                throw KaoheError.badInput("\(field): “\(value)” 不是有效日期 is not a date (YYYY-MM-DD)")
             }
         }
-        guard let dept = try await Department.find(body.departmentId, on: req.db) else { throw Abort(.unprocessableEntity, reason: "department_id: 没有这个部门 no such department") }
+        guard let dept = try await Department.find(body.departmentId, on: req.db) else { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
         if let t = body.teamId {
-            guard let team = try await Team.find(t, on: req.db) else { throw Abort(.unprocessableEntity, reason: "team_id: 没有这个班组 no such team") }
-            guard team.$department.id == dept.id else { throw Abort(.unprocessableEntity, reason: "team_id: 班组不属于该部门 the team is in another department") }
+            guard let team = try await Team.find(t, on: req.db) else { throw KaoheError.invalid("team_id: 没有这个班组 no such team") }
+            guard team.$department.id == dept.id else { throw KaoheError.invalid("team_id: 班组不属于该部门 the team is in another department") }
         }
         let taken = Set(try await Employee.query(on: req.db).all().map(\.number))
         let number: String
         if let n = body.number {
-            guard !taken.contains(n) else { throw Abort(.conflict, reason: "number: 工号 \(n) 已被使用 already in use") }
+            guard !taken.contains(n) else { throw KaoheError.conflict("number: 工号 \(n) 已被使用 already in use") }
             number = n
         } else {
             switch req.application.config.numbering {
             case .departmental(let centre):
                 do { number = try EmployeeNumbers.Departmental(centre: centre).next(department: dept.code, taken: taken) }
-                catch let e as NumberingError { throw Abort(.unprocessableEntity, reason: "number: \(e.description)") }
+                catch let e as NumberingError { throw KaoheError.invalid("number: \(e.description)") }
             case .dated(let company):
                 let j = EmployeeNumbers.Dated.Joiner(name: body.name, joinDate: body.hireDate, jobLevel: body.jobLevel ?? 0,
                                                       education: body.education ?? 0, birthDate: body.birthDate ?? "", temporary: body.temporary ?? false)
                 do { number = try EmployeeNumbers.Dated(company: company).assign([j], issued: taken)[0].1 }
-                catch let e as NumberingError { throw Abort(.unprocessableEntity, reason: "number: \(e.description)") }
+                catch let e as NumberingError { throw KaoheError.invalid("number: \(e.description)") }
             }
         }
         let e = Employee(number: number, name: body.name, position: body.position, hireDate: body.hireDate, departmentId: try dept.requireID(), teamId: body.teamId)
         e.probationEnd = body.probationEnd
         if let s = body.superiorId {
-            guard try await Employee.find(s, on: req.db) != nil else { throw Abort(.unprocessableEntity, reason: "superior_id: 没有这个员工 no such employee") }
+            guard try await Employee.find(s, on: req.db) != nil else { throw KaoheError.invalid("superior_id: 没有这个员工 no such employee") }
             e.superiorId = s
         }
         try await e.save(on: req.db)
@@ -182,7 +182,7 @@ struct OrganisationController: RouteCollection {
 
     func updateEmployee(req: Request) async throws -> EmployeeDTO {
         guard let id = req.parameters.get("id", as: UUID.self), let e = try await Employee.find(id, on: req.db) else {
-            throw Abort(.notFound, reason: "没有这个员工 no such employee")
+            throw KaoheError.notFound("没有这个员工 no such employee")
         }
         let body = try req.decodeBody(EmployeePatch.self)
         try await PeopleService.update(e, body, user: try req.user, db: req.db)

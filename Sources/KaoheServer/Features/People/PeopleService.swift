@@ -7,31 +7,31 @@ import Vapor
 enum PeopleService {
     /// Applies a change to a person's record (HR), with its reason in the audit trail (R-004-03).
     static func update(_ e: Employee, _ body: OrganisationController.EmployeePatch, user: User, db: Database) async throws {
-        guard !body.reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 须说明原因 (R-004-03)") }
+        guard !body.reason.isBlank else { throw KaoheError.invalid("reason: 须说明原因 (R-004-03)") }
         let before = Self.snapshot(e)
         if let s = body.status {
-            guard ["active", "left"].contains(s) else { throw Abort(.unprocessableEntity, reason: "status: 须为 active 或 left (got “\(s)”)") }
+            guard ["active", "left"].contains(s) else { throw KaoheError.invalid("status: 须为 active 或 left (got “\(s)”)") }
             e.status = s
         }
         if let p = body.position { e.position = p }
         if let t = body.teamId {
             guard let team = try await Team.find(t, on: db), team.$department.id == e.$department.id else {
-                throw Abort(.unprocessableEntity, reason: "team_id: 没有这个班组或不属于该部门 no such team in the department")
+                throw KaoheError.invalid("team_id: 没有这个班组或不属于该部门 no such team in the department")
             }
             e.$team.id = t
         }
         if let l = body.level { e.level = l }
         if let s = body.star {
-            guard (0...5).contains(s) else { throw Abort(.unprocessableEntity, reason: "star: 须为 0–5") }
+            guard (0...5).contains(s) else { throw KaoheError.invalid("star: 须为 0–5") }
             e.star = s
         }
         if let g = body.jobGrade { e.jobGrade = g }
         if let s = body.superiorId {
-            guard s != e.id, try await Employee.find(s, on: db) != nil else { throw Abort(.unprocessableEntity, reason: "superior_id: 没有这个员工或是本人 no such employee") }
+            guard s != e.id, try await Employee.find(s, on: db) != nil else { throw KaoheError.invalid("superior_id: 没有这个员工或是本人 no such employee") }
             e.superiorId = s
         }
         if let p = body.probationEnd {
-            guard PeriodCalendar.calendarMonth.period(ofDate: p) != nil else { throw Abort(.badRequest, reason: "probation_end: “\(p)” 不是有效日期 (YYYY-MM-DD)") }
+            guard PeriodCalendar.calendarMonth.period(ofDate: p) != nil else { throw KaoheError.badInput("probation_end: “\(p)” 不是有效日期 (YYYY-MM-DD)") }
             e.probationEnd = p
         }
         try await e.save(on: db)

@@ -52,7 +52,7 @@ struct PeopleWebController: RouteCollection {
 
     func personPage(_ req: Request, message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         guard let id = req.parameters.get("id", as: UUID.self),
-              let e = try await Employee.query(on: req.db).filter(\.$id == id).with(\.$department).with(\.$team).first() else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
+              let e = try await Employee.query(on: req.db).filter(\.$id == id).with(\.$department).with(\.$team).first() else { throw KaoheError.notFound("没有这个员工 no such employee") }
         let teams = try await Team.query(on: req.db).filter(\.$department.$id == e.$department.id).sort(\.$name).all()
         let superior = try await e.superiorId.asyncMap { try await Employee.find($0, on: req.db) } ?? nil
         let history = try await AuditEntry.query(on: req.db).filter(\.$entity == "employee").filter(\.$entityId == e.number).sort(\.$at, .descending).range(..<20).all()
@@ -79,7 +79,7 @@ struct PeopleWebController: RouteCollection {
     }
 
     func updatePerson(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id", as: UUID.self), let e = try await Employee.find(id, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
+        guard let id = req.parameters.get("id", as: UUID.self), let e = try await Employee.find(id, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
         let f = try req.content.decode([String: String].self)
         func v(_ k: String) -> String? { f[k]?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
         var superior: UUID?

@@ -58,7 +58,7 @@ struct QAWebController: RouteCollection {
 
     func model(_ req: Request, message: String? = nil, error: String? = nil, focus: String? = nil) async throws -> Model {
         let user = try req.user
-        guard Access.canRecordQA(user.viewer) else { throw Abort(.forbidden, reason: "质检员和人事使用 QA inspectors and HR") }
+        guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用 QA inspectors and HR") }
         let available = try await Self.schemes(on: req.db)
         let key = req.query[String.self, at: "scheme"].flatMap { available[$0] != nil ? $0 : nil } ?? available.keys.sorted().first
         let today = req.application.config.todayDate
@@ -137,12 +137,12 @@ struct QAWebController: RouteCollection {
 
     func record(req: Request) async throws -> Response {
         let user = try req.user
-        guard Access.canRecordQA(user.viewer) else { throw Abort(.forbidden, reason: "质检员和人事使用 QA inspectors and HR") }
+        guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用 QA inspectors and HR") }
         let form = try req.content.decode(Form.self)
-        guard let latest = try await Self.schemes(on: req.db)[form.scheme] else { throw Abort(.notFound, reason: "scheme: 没有录音质检的方案 “\(form.scheme)”") }
+        guard let latest = try await Self.schemes(on: req.db)[form.scheme] else { throw KaoheError.notFound("scheme: 没有录音质检的方案 “\(form.scheme)”") }
         let engine = try Scoring.engine(latest)
         let graded = Self.gradedItems(engine.scheme)
-        guard let employee = try await Employee.find(form.employee, on: req.db) else { throw Abort(.notFound, reason: "没有这个员工 no such employee") }
+        guard let employee = try await Employee.find(form.employee, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
         func fail(_ why: String) -> Response { req.redirect(to: back(form.scheme, form.period, error: "\(employee.number)：\(why)", focus: employee.number, team: form.team, page: form.page)) }
         guard graded.first?.grades.contains(where: { $0.id == form.grade }) == true else { return fail("请选择等级") }
         guard let period = engine.scheme.calendar.period(ofDate: form.day) else { return fail("日期 “\(form.day)” 无效（YYYY-MM-DD）") }
@@ -180,18 +180,18 @@ struct QAWebController: RouteCollection {
 
     func remove(req: Request) async throws -> Response {
         let user = try req.user
-        guard Access.canRecordQA(user.viewer) else { throw Abort(.forbidden, reason: "质检员和人事使用 QA inspectors and HR") }
+        guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用 QA inspectors and HR") }
         let form = try req.content.decode(RemoveForm.self)
         guard let reason = form.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty else {
             return req.redirect(to: back(form.scheme, form.period, error: "删除须写原因"))
         }
         let ids = form.ids.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
         let events = try await EventRecord.query(on: req.db).filter(\.$id ~~ ids).with(\.$employee).with(\.$scheme).all()
-        guard !events.isEmpty, events.count == ids.count else { throw Abort(.notFound, reason: "没有这条质检记录") }
+        guard !events.isEmpty, events.count == ids.count else { throw KaoheError.notFound("没有这条质检记录") }
         for e in events {
             let engine = try Scoring.engine(e.scheme)
             try EvidenceAccess.authorize(column: e.column, user.viewer, e.employee, engine)
-            guard Self.gradedItems(engine.scheme).contains(where: { e.column.hasPrefix($0.item + ".") }) else { throw Abort(.badRequest, reason: "不是质检记录") }
+            guard Self.gradedItems(engine.scheme).contains(where: { e.column.hasPrefix($0.item + ".") }) else { throw KaoheError.badInput("不是质检记录") }
         }
         if let closed = try await SheetStore.firstClosed(employees: events.map { $0.$employee.id }, periods: Array(Set(events.map(\.period))), key: form.scheme, on: req.db) {
             return req.redirect(to: back(form.scheme, form.period, error: "\(closed.period) 的考核结果已发布，质检结果只能在考核表上以“更正”修改（R-100-02）"))

@@ -16,7 +16,7 @@ struct DataWebController: RouteCollection {
     }
 
     static func mayUse(_ u: User) throws {
-        guard [.hr, .manager, .lead].contains(u.viewer.role) else { throw Abort(.forbidden, reason: "导入导出页面供人事、经理和组长使用 for HR, managers and team leads") }
+        guard [.hr, .manager, .lead].contains(u.viewer.role) else { throw KaoheError.forbidden("导入导出页面供人事、经理和组长使用 for HR, managers and team leads") }
     }
 
     func model(_ req: Request, preview: ImportService.Preview? = nil, uploadId: UUID? = nil, message: String? = nil, error: String? = nil) async throws -> DataModel {
@@ -68,7 +68,7 @@ struct DataWebController: RouteCollection {
         let user = try req.user
         try Self.mayUse(user)
         let form = try req.content.decode(UploadForm.self)
-        guard let kind = ImportService.Kind(rawValue: form.kind) else { throw Abort(.badRequest, reason: "kind") }
+        guard let kind = ImportService.Kind(rawValue: form.kind) else { throw KaoheError.badInput("kind") }
         func blank(_ s: String?) -> String? { s.flatMap { $0.isBlank ? nil : $0.trimmingCharacters(in: .whitespaces) } }
         let o = ImportService.Options(kind: kind, scheme: blank(form.scheme), file: form.file.filename.isEmpty ? "upload" : form.file.filename,
                                       sheet: blank(form.sheet), source: blank(form.source), period: blank(form.period), dryRun: true)
@@ -105,7 +105,7 @@ struct DataWebController: RouteCollection {
     func revert(req: Request) async throws -> Response {
         let user = try req.user
         try Self.mayUse(user)
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw Abort(.notFound) }
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw KaoheError.notFound("没有这个记录 not found") }
         let form = try req.content.decode(RevertForm.self)
         return try await showing(req) {
             let r = try await ImportService.revert(id, reason: form.reason, user: user, db: req.db)
@@ -114,7 +114,7 @@ struct DataWebController: RouteCollection {
     }
 
     func download(req: Request) async throws -> Response {
-        guard let form = req.query[String.self, at: "form"] else { throw Abort(.badRequest, reason: "form") }
+        guard let form = req.query[String.self, at: "form"] else { throw KaoheError.badInput("form") }
         return try await ExportService.respond(req, form: form)
     }
 }

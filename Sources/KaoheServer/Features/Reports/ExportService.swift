@@ -52,7 +52,7 @@ enum ExportService {
     /// Results without their sheets' JSON (a year of a 1,156-person department is 112 MB of it),
     /// read as plain rows, with their people, departments, teams and scheme versions attached.
     static func plainResults(periods: [String], employees: Set<UUID>?, department: UUID? = nil, on db: Database) async throws -> [StoredResult] {
-        guard let sql = db as? SQLDatabase else { throw Abort(.internalServerError, reason: "the database does not speak SQL") }
+        let sql = try db.sql()
         struct Plain: Decodable { var id: UUID; var employee_id: UUID; var scheme_id: UUID; var period: String; var total: String; var grade: String? }
         // published and locked results only (R-100-01)
         let q = sql.select().columns("id", "employee_id", "scheme_id", "period", "total", "grade").from(StoredResult.schema)
@@ -96,16 +96,16 @@ enum ExportService {
         if let d = department {
             dept = try await Department.query(on: db).group(.or) { $0.filter(\.$code == d).filter(\.$name == d) }.first()
             if dept == nil, let id = UUID(uuidString: d) { dept = try await Department.find(id, on: db) }
-            guard dept != nil else { throw Abort(.notFound, reason: "department: 没有部门 “\(d)” no such department") }
+            guard dept != nil else { throw KaoheError.notFound("department: 没有部门 “\(d)” no such department") }
         }
         switch viewer.role {
         case .hr: return dept
         case .manager:
-            guard let own = viewer.departmentId else { throw Abort(.forbidden, reason: "没有所属部门 no department in scope") }
-            if let dept, dept.id != own { throw Abort(.forbidden, reason: "只能导出本部门 only your own department") }
+            guard let own = viewer.departmentId else { throw KaoheError.forbidden("没有所属部门 no department in scope") }
+            if let dept, dept.id != own { throw KaoheError.forbidden("只能导出本部门 only your own department") }
             return try await Department.find(own, on: db)
         default:
-            throw Abort(.forbidden, reason: "只有人事和部门经理可以导出报表 exports are for HR and managers")
+            throw KaoheError.forbidden("只有人事和部门经理可以导出报表 exports are for HR and managers")
         }
     }
 
@@ -153,10 +153,10 @@ enum ExportService {
         var periods: [String] = []
         var label = ""
         if f.needsPeriod || (f == .results && (o.period?.count ?? 0) == 7) {
-            guard let p = o.period, p.count == 7, Period.isValid(p) else { throw Abort(.badRequest, reason: "period: 须为月份 YYYY-MM (e.g. 2026-10)") }
+            guard let p = o.period, p.count == 7, Period.isValid(p) else { throw KaoheError.badInput("period: 须为月份 YYYY-MM (e.g. 2026-10)") }
             periods = [p]; label = p
         } else if f.needsYear || f == .results {
-            guard let y = o.period?.prefix(4), let year = Int(y), (1900...2999).contains(year) else { throw Abort(.badRequest, reason: "period: 须为年份 YYYY (e.g. 2026)") }
+            guard let y = o.period?.prefix(4), let year = Int(y), (1900...2999).contains(year) else { throw KaoheError.badInput("period: 须为年份 YYYY (e.g. 2026)") }
             periods = (1...12).map { String(format: "%04d-%02d", year, $0) }; label = String(year)
         }
         let scopeText = dept.map { " · \($0.name)" } ?? " · 全公司"
@@ -224,7 +224,7 @@ enum ExportService {
                 sink.raw("\r\n")
             }
             return (Data(sink.bytes), "text/csv; charset=utf-8")
-        default: throw Abort(.badRequest, reason: "format: 可选 allowed: xlsx, csv")
+        default: throw KaoheError.badInput("format: 可选 allowed: xlsx, csv")
         }
     }
 

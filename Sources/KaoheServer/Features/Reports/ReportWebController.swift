@@ -15,7 +15,7 @@ struct ReportWebController: RouteCollection {
 
     func index(req: Request) async throws -> Response {
         let user = try req.user
-        guard [.hr, .manager].contains(user.viewer.role) else { throw Abort(.forbidden, reason: "人事和经理使用 HR and managers") }
+        guard [.hr, .manager].contains(user.viewer.role) else { throw KaoheError.forbidden("人事和经理使用 HR and managers") }
         let period = try await ResultStore.latestCountedPeriod(on: req.db) ?? ""
         let body: Node<HTML.BodyContext> = .group(
             .p("月度报表填月份（2026-10），年度报表填年份（2026）。"),
@@ -29,7 +29,7 @@ struct ReportWebController: RouteCollection {
 
     func report(req: Request) async throws -> Response {
         let user = try req.user
-        guard let f = req.parameters.get("form"), let form = ExportService.Form(rawValue: f) else { throw Abort(.notFound, reason: "没有这个报表 no such form") }
+        guard let f = req.parameters.get("form"), let form = ExportService.Form(rawValue: f) else { throw KaoheError.notFound("没有这个报表 no such form") }
         let period = req.query[String.self, at: "period"]
         let department = req.query[String.self, at: "department"].flatMap { $0.isEmpty ? nil : $0 }
         let page = max(req.query[Int.self, at: "page"] ?? 1, 1)

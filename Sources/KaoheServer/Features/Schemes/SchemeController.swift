@@ -38,7 +38,7 @@ struct SchemeController: RouteCollection {
     func versions(req: Request) async throws -> [VersionDTO] {
         let key = req.parameters.get("key") ?? ""
         let all = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version).all()
-        guard !all.isEmpty else { throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(key)”") }
+        guard !all.isEmpty else { throw KaoheError.notFound("没有这个方案 no such scheme “\(key)”") }
         return all.map(Self.dto)
     }
 
@@ -47,13 +47,13 @@ struct SchemeController: RouteCollection {
     func instantiate(req: Request) async throws -> Response {
         let body = try req.decodeBody(InstantiateRequest.self)
         guard let file = Presets.files().first(where: { $0.deletingPathExtension().lastPathComponent == body.preset }) else {
-            throw Abort(.notFound, reason: "preset: 没有这个预设 no preset “\(body.preset)”; 可用 available: \(Presets.all().map(\.id).joined(separator: ", "))")
+            throw KaoheError.notFound("preset: 没有这个预设 no preset “\(body.preset)”; 可用 available: \(Presets.all().map(\.id).joined(separator: ", "))")
         }
         if let d = body.departmentId, try await Department.find(d, on: req.db) == nil {
-            throw Abort(.unprocessableEntity, reason: "department_id: 没有这个部门 no such department")
+            throw KaoheError.invalid("department_id: 没有这个部门 no such department")
         }
         guard try await SchemeVersion.query(on: req.db).filter(\.$key == body.preset).count() == 0 else {
-            throw Abort(.conflict, reason: "方案 \(body.preset) 已存在；修改请提交新版本 (PUT /api/v1/schemes/\(body.preset))")
+            throw KaoheError.conflict("方案 \(body.preset) 已存在；修改请提交新版本 (PUT /api/v1/schemes/\(body.preset))")
         }
         let text = try String(contentsOf: file, encoding: .utf8)
         let scheme = try Presets.scheme(body.preset)
@@ -75,10 +75,10 @@ struct SchemeController: RouteCollection {
     func edit(req: Request) async throws -> Response {
         let key = req.parameters.get("key") ?? ""
         guard let current = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version, .descending).first() else {
-            throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(key)”")
+            throw KaoheError.notFound("没有这个方案 no such scheme “\(key)”")
         }
         let body = try req.decodeBody(EditRequest.self)
-        guard !body.reason.isBlank else { throw Abort(.unprocessableEntity, reason: "reason: 须说明修改原因 (R-004-03)") }
+        guard !body.reason.isBlank else { throw KaoheError.invalid("reason: 须说明修改原因 (R-004-03)") }
         let (scheme, problems) = SchemeService.check(body.text, key: key)
         let dtos = problems.map { ProblemDTO(severity: $0.severity.rawValue, path: $0.path, message: $0.message, rules: $0.rules) }
         guard let scheme, !problems.contains(where: { $0.severity == .error }) else {

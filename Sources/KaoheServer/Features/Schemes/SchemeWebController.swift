@@ -35,7 +35,7 @@ struct SchemeWebController: RouteCollection {
     func current(_ req: Request) async throws -> SchemeVersion {
         let key = req.parameters.get("key") ?? ""
         guard let v = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version, .descending).first() else {
-            throw Abort(.notFound, reason: "没有这个方案 no such scheme “\(key)”")
+            throw KaoheError.notFound("没有这个方案 no such scheme “\(key)”")
         }
         return v
     }

@@ -26,7 +26,8 @@ struct M006_ImportBatches: AsyncMigration {
             .field("reverted_by", .uuid)
             .field("periods", .string, .required)
             .create()
-        if let sql = db as? SQLDatabase {
+        do {
+            let sql = try db.sql()
             try await sql.raw("""
                 INSERT INTO import_batches (id, kind, file_name, checksum, rows, created, updated, unchanged, at, recorded_by, scheme_id, status, periods)
                 SELECT id, kind, file_name, checksum, rows, created, updated, unchanged, at, recorded_by, scheme_id, 'committed', '' FROM imports

@@ -15,7 +15,7 @@ struct M010_Indexes: AsyncMigration {
     ]
 
     func prepare(on db: Database) async throws {
-        guard let sql = db as? SQLDatabase else { return }
+        let sql = try db.sql()
         for i in Self.indexes {
             var b = sql.create(index: i.name).on(i.table)
             for c in i.columns { b = b.column(c) }
@@ -24,7 +24,7 @@ struct M010_Indexes: AsyncMigration {
     }
 
     func revert(on db: Database) async throws {
-        guard let sql = db as? SQLDatabase else { return }
+        let sql = try db.sql()
         for i in Self.indexes { try await sql.drop(index: i.name).run() }
     }
 }

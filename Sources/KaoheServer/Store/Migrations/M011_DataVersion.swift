@@ -16,7 +16,7 @@ struct M011_DataVersion: AsyncMigration {
     ]
 
     func prepare(on db: Database) async throws {
-        guard let sql = db as? SQLDatabase else { return }
+        let sql = try db.sql()
         try await sql.raw("CREATE TABLE \(unsafeRaw: Self.table) (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)").run()
         try await sql.raw("INSERT INTO \(unsafeRaw: Self.table) (id, n) VALUES (1, 0)").run()
         try await Self.track(Self.tracked, on: sql)
@@ -52,7 +52,7 @@ struct M011_DataVersion: AsyncMigration {
     }
 
     func revert(on db: Database) async throws {
-        guard let sql = db as? SQLDatabase else { return }
+        let sql = try db.sql()
         if sql.dialect.name == "sqlite" {
             for t in Self.tracked { for op in ["insert", "update", "delete"] { try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: "dv_\(t)_\(op)")").run() } }
         } else {

@@ -8,7 +8,8 @@ import SQLKit
 struct M013_ResultsSpine: AsyncMigration {
     func prepare(on db: Database) async throws {
         try await db.schema(StoredResult.schema).field("status", .string, .required, .sql(.default("draft"))).update()
-        if let sql = db as? SQLDatabase {
+        do {
+            let sql = try db.sql()
             // results of sheets already published or locked keep counting (R-100-01)
             for (status, stages) in [("locked", ["locked"]), ("published", ["published", "objected", "acknowledged", "resolved"])] {
                 try await sql.raw("""
@@ -52,7 +53,8 @@ struct M013_ResultsSpine: AsyncMigration {
             .field("after_money", .string)
             .field("at", .datetime, .required)
             .create()
-        if let sql = db as? SQLDatabase {
+        do {
+            let sql = try db.sql()
             try await sql.create(index: "outcomes_key_period").on(StoredOutcome.schema).column("scheme_key").column("period").run()
             try await sql.create(index: "outcomes_employee").on(StoredOutcome.schema).column("employee_id").run()
             try await sql.create(index: "corrections_settled").on(Correction.schema).column("settled_in").run()
