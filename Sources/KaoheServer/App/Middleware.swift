@@ -256,3 +256,10 @@ extension Response {
         return res
     }
 }
+
+struct RequireHR: AsyncMiddleware {
+    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
+        guard let u = req.auth.get(User.self), Access.canAdminister(u.viewer) else { throw KaoheError.forbidden("仅限人事 HR only") }
+        return try await next.respond(to: req)
+    }
+}

@@ -49,7 +49,7 @@ enum Rescorer {
                 changed.insert(id)
             }
         }
-        try await ImportService.bulkInsert(into: StoredResult.schema, columns: ["id", "period", "total", "grade", "json", "computed_at", "employee_id", "scheme_id", "status"],
+        try await StoreSQL.bulkInsert(into: StoredResult.schema, columns: ["id", "period", "total", "grade", "json", "computed_at", "employee_id", "scheme_id", "status"],
                                            rows: created, on: db, batch: 200)
         try await followSubmitted(version, period: period, changed: changed, scored: scored, on: db)
         return changed

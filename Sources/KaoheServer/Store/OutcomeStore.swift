@@ -75,7 +75,7 @@ enum OutcomeStore {
             let v = t.value.stored
             rows.append([UUID(), key, period, nil as UUID?, t.team, t.kind, v.type, v.text, v.amount, t.rules.joined(separator: ","), t.explanation, status.rawValue, now])
         }
-        try await ImportService.bulkInsert(into: StoredOutcome.schema,
+        try await StoreSQL.bulkInsert(into: StoredOutcome.schema,
                                            columns: ["id", "scheme_key", "period", "employee_id", "team", "kind", "value_type", "value", "amount", "rules", "explanation", "status", "computed_at"],
                                            rows: rows, on: db, batch: 200)
     }

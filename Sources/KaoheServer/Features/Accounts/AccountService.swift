@@ -62,10 +62,3 @@ enum Accounts {
     struct DummyHashKey: StorageKey { typealias Value = String }
 }
 
-enum Audit {
-    static func record(on db: Database, actor: User?, action: String, entity: String, id: String,
-                       before: String? = nil, after: String? = nil, reason: String? = nil) async throws {
-        try await AuditEntry(actorId: actor?.id, actorName: actor?.username ?? "system", action: action, entity: entity,
-                             entityId: id, before: before, after: after, reason: reason).save(on: db)
-    }
-}

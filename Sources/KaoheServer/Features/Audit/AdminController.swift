@@ -190,12 +190,6 @@ extension Retention {
     }
 }
 
-struct RequireHR: AsyncMiddleware {
-    func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
-        guard let u = req.auth.get(User.self), Access.canAdminister(u.viewer) else { throw KaoheError.forbidden("仅限人事 HR only") }
-        return try await next.respond(to: req)
-    }
-}
 
 enum Retention {
     /// The first month still within retention: records of earlier periods may be purged.

@@ -250,19 +250,6 @@ enum ImportService {
         [UUID(), batch, seq, entity, target, field, before, after]
     }
 
-    /// Inserts rows with SQLKit, `batch` rows per statement (tens of thousands of Fluent model
-    /// saves took seconds; SQLite limits the parameters of one statement).
-    static func bulkInsert(into table: String, columns: [String], rows: [[any Encodable & Sendable]], on db: Database, batch: Int = 400) async throws {
-        let sql = try db.sql()
-        var start = 0
-        while start < rows.count {
-            let end = min(start + batch, rows.count)
-            var q = sql.insert(into: table).columns(columns)
-            for r in rows[start..<end] { q = q.values(r.map { SQLBind($0) }) }
-            try await q.run()
-            start = end
-        }
-    }
 
     /// Creates models in batches (one INSERT per batch; SQLite limits the parameters of one statement).
     static func createAll<M: Model>(_ models: [M], on db: Database, batch: Int = 500) async throws {
@@ -328,10 +315,10 @@ enum ImportService {
                     }
                 }
                 Trace.mark("changes planned")
-                try await bulkInsert(into: EvidenceEntry.schema, columns: ["id", "period", "column", "value", "recorded_at", "recorded_by", "note", "employee_id", "scheme_id"],
+                try await StoreSQL.bulkInsert(into: EvidenceEntry.schema, columns: ["id", "period", "column", "value", "recorded_at", "recorded_by", "note", "employee_id", "scheme_id"],
                                      rows: created, on: db)
                 Trace.mark("evidence inserted")
-                try await bulkInsert(into: ImportChange.schema, columns: changeColumns, rows: changes, on: db)
+                try await StoreSQL.bulkInsert(into: ImportChange.schema, columns: changeColumns, rows: changes, on: db)
                 Trace.mark("changes inserted")
                 try await Audit.record(on: db, actor: user, action: "import", entity: o.kind.rawValue, id: bid.uuidString,
                                        after: "file=\(o.file) rows=\(counts.3) new=\(counts.0) updated=\(counts.1) unchanged=\(counts.2) sha256=\(frozen.checksum)")
@@ -351,17 +338,7 @@ enum ImportService {
     }
 }
 
-/// Phase timings on standard error when KAOHE_TRACE is set (benchmarks).
-enum Trace {
-    nonisolated(unsafe) static var last = Date()
-    static let on = ProcessInfo.processInfo.environment["KAOHE_TRACE"] != nil
-    static func mark(_ what: String) {
-        guard on else { return }
-        let now = Date()
-        FileHandle.standardError.write(Data(String(format: "  %-24@ %6.2f s\n", what as NSString, now.timeIntervalSince(last)).utf8))
-        last = now
-    }
-}
+
 
 extension JSONEncoder {
     static var sorted: JSONEncoder { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]; return e }
