@@ -110,4 +110,17 @@ struct FormsTests {
         let b = try #require(t.first { $0[0] == "101002" })
         #expect(b[21] == "年终绩效奖金资格：未达到（R-001-14）")
     }
+
+    @Test("each form says which of its columns are names people gave (a report page leaves them untranslated): the 姓名, 部门 and 班组 columns")
+    func nameColumns() throws {
+        let rows = [try Self.row("101001", mark: "95"), try Self.row("101002", mark: "80", provisional: true)]
+        for kind in Forms.Kind.allCases {
+            let periods = kind.needsYear ? (1...12).map { String(format: "2026-%02d", $0) } : ["2026-10"]
+            for s in Forms.build(.init(kind: kind, title: "t", periods: periods, label: kind.needsYear ? "2026" : "2026-10", rows: rows)) {
+                // the rule the report page applied to the headers before the forms said so
+                let byHeader = Set(s.header.indices.filter { ["姓名", "评分人", "复核人", "记录人", "部门", "班组"].contains(s.header[$0]) })
+                #expect(s.nameColumns == byHeader, "\(kind) \(s.name): \(s.nameColumns.sorted()) ≠ \(byHeader.sorted())")
+            }
+        }
+    }
 }

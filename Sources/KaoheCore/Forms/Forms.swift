@@ -197,6 +197,8 @@ public enum Forms {
     public static func build(_ input: Input) -> [XLSXWriter.Sheet] {
         let rows = input.rows, periods = input.periods, title = input.title, label = input.label, f = input.kind
         func person(_ r: Row) -> [Cell] { [.text(r.person.number), .text(r.person.name), .text(r.person.department), .text(r.person.team ?? "")] }
+        // names people gave, never translated (`XLSXWriter.Sheet.nameColumns`): `person`'s 姓名, 部门, 班组
+        let personNames: Set<Int> = [1, 2, 3]
         func outcomes(_ period: String) -> [String: [Outcome]] { input.outcomes[period] ?? [:] }
         switch f {
         case .monthlyRecord:
@@ -225,8 +227,10 @@ public enum Forms {
                                             yuan(sheet.pay?.paid), yuan(sheet.moneyTotal), .text(sheet.flags.isEmpty ? "" : "\(sheet.flags.count) 项待处理")])
             }
             return [
-                .init(name: "月度考核記錄", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "方案", "考核项目", "规则", "得分/金额", "满分", "依据与计算"], rows: detail),
-                .init(name: "汇总", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "总分", "满分", "等级", "绩效工资(元)", "奖惩合计(元)", "待处理"], rows: summary),
+                .init(name: "月度考核記錄", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "方案", "考核项目", "规则", "得分/金额", "满分", "依据与计算"], rows: detail,
+                      nameColumns: personNames),
+                .init(name: "汇总", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "总分", "满分", "等级", "绩效工资(元)", "奖惩合计(元)", "待处理"], rows: summary,
+                      nameColumns: personNames),
             ]
         case .yearEndRecord:
             var byPerson: [String: [Row]] = [:]
@@ -248,7 +252,7 @@ public enum Forms {
                 ])
             }
             let header = ["工号", "姓名", "部门", "班组"] + (1...12).map { "\($0)月" } + ["考核月数", "月均分", "最高", "最低", "截至", "结论（按方案规则）"]
-            return [.init(name: "年終考核記錄", title: title, header: header, rows: out)]
+            return [.init(name: "年終考核記錄", title: title, header: header, rows: out, nameColumns: personNames)]
         case .departmentStats, .annualStats:
             let grades = orderedGrades(rows)
             func stats(_ rs: [Row]) -> [Cell] {
@@ -274,7 +278,8 @@ public enum Forms {
                 }
             }
             if f == .annualStats && depts.count > 1 { out.append([.text("全公司")] + stats(rows)) }
-            return [.init(name: f == .departmentStats ? "月年統計" : "年度統計", title: title, header: header, rows: out)]
+            // the department's name (部门)
+            return [.init(name: f == .departmentStats ? "月年統計" : "年度統計", title: title, header: header, rows: out, nameColumns: [0])]
         case .ranking:
             var out: [[Cell]] = []
             let outs = outcomes(periods[0])
@@ -288,7 +293,9 @@ public enum Forms {
                                                                           .text(notes.map(\.explanation).joined(separator: "；"))])
                 }
             }
-            return [.init(name: "排名", title: title, header: ["名次", "工号", "姓名", "部门", "班组", "方案", "总分", "等级", "奖惩与要求（按方案规则）"], rows: out)]
+            // `person` after the rank
+            return [.init(name: "排名", title: title, header: ["名次", "工号", "姓名", "部门", "班组", "方案", "总分", "等级", "奖惩与要求（按方案规则）"], rows: out,
+                          nameColumns: Set(personNames.map { $0 + 1 }))]
         case .starBoard:
             struct Line { var l: BoardLine; var level: String?; var stars: Int?; var money: Decimal; var why: [String] }
             var lines: [Line] = []
@@ -309,7 +316,8 @@ public enum Forms {
                         x.stars.map { .number(String($0)) } ?? .empty, .text(String(repeating: "★", count: max(x.stars ?? 0, 0))),
                         x.money == 0 ? .empty : yuan(x.money), .text(x.l.period ?? ""), x.l.total.map { .number($0) } ?? .empty, .text(x.why.joined(separator: "；"))]
             }
-            return [.init(name: "星星榜", title: title, header: ["工号", "姓名", "部门", "班组", "级别", "星级", "星星", "等级/星级奖金(元)", "期间", "得分", "依据"], rows: out)]
+            return [.init(name: "星星榜", title: title, header: ["工号", "姓名", "部门", "班组", "级别", "星级", "星星", "等级/星级奖金(元)", "期间", "得分", "依据"], rows: out,
+                          nameColumns: personNames)]
         case .ledger:
             var detail: [[Cell]] = [], summary: [[Cell]] = [], held: [[Cell]] = [], diffs: [[Cell]] = []
             let outs = outcomes(periods[0])
@@ -348,11 +356,15 @@ public enum Forms {
                               .text("\(c.beforeTotal ?? "—") → \(c.afterTotal ?? "—")"), .text("\(c.beforePay ?? "—") → \(c.afterPay ?? "—")"),
                               .text("\(c.beforeMoney ?? "—") → \(c.afterMoney ?? "—")"), yuan(c.difference)])
             }
+            // `base`'s 姓名 and 部门; the corrections' 姓名
+            let baseNames: Set<Int> = [1, 2]
             return [
-                .init(name: "汇总", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资基数(元)", "应发绩效工资(元)", "罚款合计(元)", "奖励合计(元)", "更正差额(元)", "合计(元)", "状态"], rows: summary),
-                .init(name: "明细", title: title, header: ["工号", "姓名", "部门", "期间", "项目", "规则", "金额(元)", "计算"], rows: detail),
-                .init(name: "暂缓发放", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资(元，暂定)", "原因"], rows: held),
-                .init(name: "更正差额", title: title, header: ["工号", "姓名", "更正期间", "更正时间", "更正人", "原因", "总分", "绩效工资(元)", "奖惩(元)", "差额(元)"], rows: diffs),
+                .init(name: "汇总", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资基数(元)", "应发绩效工资(元)", "罚款合计(元)", "奖励合计(元)", "更正差额(元)", "合计(元)", "状态"], rows: summary,
+                      nameColumns: baseNames),
+                .init(name: "明细", title: title, header: ["工号", "姓名", "部门", "期间", "项目", "规则", "金额(元)", "计算"], rows: detail, nameColumns: baseNames),
+                .init(name: "暂缓发放", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资(元，暂定)", "原因"], rows: held, nameColumns: baseNames),
+                .init(name: "更正差额", title: title, header: ["工号", "姓名", "更正期间", "更正时间", "更正人", "原因", "总分", "绩效工资(元)", "奖惩(元)", "差额(元)"], rows: diffs,
+                      nameColumns: [1]),
             ]
         case .results:
             var columns: [String] = [], labels: [String: String] = [:]
@@ -364,7 +376,7 @@ public enum Forms {
                     + columns.map { num(pts[$0] ?? nil) }
             }
             return [.init(name: "结果", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "方案", "版本", "总分", "满分", "等级", "完整"]
-                                    + columns.map { "\(labels[$0]!)(\($0))" }, rows: out)]
+                                    + columns.map { "\(labels[$0]!)(\($0))" }, rows: out, nameColumns: personNames)]
         }
     }
 

@@ -506,8 +506,12 @@ public struct XLSXWriter {
         public var rows: [[Cell]]
         /// A title line above the header (the form's name, period, department).
         public var title: String?
-        public init(name: String, title: String? = nil, header: [String], rows: [[Cell]]) {
-            self.name = name; self.title = title; self.header = header; self.rows = rows
+        /// The columns (indices into `header`) whose cells are names people gave — a person's, a
+        /// department's, a team's: data shown as written, never translated (a report page marks them
+        /// `translate="no"`). Set by the code that builds the columns (`Forms.build`).
+        public var nameColumns: Set<Int>
+        public init(name: String, title: String? = nil, header: [String], rows: [[Cell]], nameColumns: Set<Int> = []) {
+            self.name = name; self.title = title; self.header = header; self.rows = rows; self.nameColumns = nameColumns
         }
     }
 

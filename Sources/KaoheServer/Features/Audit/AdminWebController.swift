@@ -24,21 +24,13 @@ struct AdminWebController: RouteCollection {
         if let actor { q.filter(\.$actorName, .custom("LIKE"), "%\(actor)%") }
         let rows = try await q.range(((page - 1) * 200)..<(page * 200)).all()
         let entities = ["employee", "user", "scheme", "sheet", "evidence", "event", "qa_recording", "import", "cycle", "records", "api_token"]
-        let body: Node<HTML.BodyContext> = .group(
-            .p("每一次变更都有记录：谁、何时、改了什么、改之前和之后、为什么（R-004-03）。记录只增不改。"),
-            .form(.method(.get), .action("/audit"),
-                  .label(.text("对象 "), DataView.select("entity", [("", "全部")] + entities.map { ($0, $0) }, selected: entity)),
-                  .label(.text("操作人 "), .input(.type(.search), .name("actor"), .value(HTMLEscape.attribute(actor ?? "")))),
-                  .button(.type(.submit), "筛选")),
-            .p(.class("downloads"), .a(.href("/api/v1/audit.csv?limit=5000"), "下载 CSV（最近 5000 条）"),
-               .if(page > 1, .a(.href(req.pageLink(page - 1)), " 上一页")), .if(rows.count == 200, .a(.href(req.pageLink(page + 1)), " 下一页"))),
-            .table(.tr(.th("时间"), .th("操作人"), .th("操作"), .th("对象"), .th("编号"), .th("前"), .th("后"), .th("原因")),
-                   .forEach(rows) { a in
-                       .tr(.td(.text(a.at.formatted(.iso8601))), .td(Bits.name(a.actorName)), .td(.text(a.action)), .td(.text(a.entity)), .td(Bits.typed(a.entityId)),
-                           .td(Bits.typed(a.before ?? "")), .td(Bits.typed(a.after ?? "")), .td(Bits.typed(a.reason ?? "")))
-                   })
-        )
-        return Page.render(title: "审计记录", user: try req.user, csrf: req.csrfToken, body: body)
+        let model = AuditModel(
+            entities: entities, entity: entity, actor: actor ?? "", page: page, hasNext: rows.count == 200, previous: req.pageLink(page - 1), next: req.pageLink(page + 1),
+            rows: rows.map { a in
+                AuditModel.Row(at: a.at, actor: a.actorName, action: a.action, entity: a.entity, entityId: a.entityId, before: a.before ?? "", after: a.after ?? "",
+                               reason: a.reason ?? "")
+            })
+        return Page.render(title: "审计记录", user: try req.user, csrf: req.csrfToken, body: AuditView.body(model))
     }
 
     // MARK: retention (R-000-07)
@@ -50,20 +42,9 @@ struct AdminWebController: RouteCollection {
         let cutoff = Retention.cutoff(config)
         let counts = try await Retention.counts(before: cutoff, db: req.db)
         let total = counts.values.reduce(0, +)
-        let body: Node<HTML.BodyContext> = .group(
-            .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
-            .unwrap(message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
-            .p(.text("考核记录保存 \(config.retentionMonths) 个月（R-000-07）。\(cutoff) 之前的记录已过保存期：共 \(total) 行。")),
-            .table(.tr(.th("记录"), .th("行数")),
-                   .forEach(RetentionArchive.tables) { t in .tr(.td(.text(Retention.label(t))), .td(.text("\(counts[t] ?? 0)"))) }),
-            .p(.text("清理会删除上表中的全部记录（含事件备注、导入历史和相关审计条目），只留下一条记有行数的清理审计。存档可用 kaohe restore --archive 恢复。")),
-            .p(.class("downloads"), .a(.href("/api/v1/retention/archive"), "下载存档（JSON）")),
-            .form(.method(.post), .action("/retention"), DataView.hidden(req.csrfToken),
-                  .label(.text("清理此月之前的记录（YYYY-MM，不晚于 \(cutoff)）"), .input(.type(.text), .name("cutoff"), .value(HTMLEscape.attribute(cutoff)), .required(true))),
-                  .label(.input(.type(.checkbox), .name("archived"), .value("true")), .text(" 我已下载并保存了存档")),
-                  .button(.type(.submit), "清理"))
-        )
-        return Page.render(status: status, title: "数据保留", user: try req.user, csrf: req.csrfToken, body: body)
+        let model = RetentionModel(error: error, message: message, csrf: req.csrfToken, months: config.retentionMonths, cutoff: cutoff, total: total,
+                                   lines: RetentionArchive.tables.map { RetentionModel.Line(label: Retention.label($0), count: counts[$0] ?? 0) })
+        return Page.render(status: status, title: "数据保留", user: try req.user, csrf: req.csrfToken, body: RetentionView.body(model))
     }
 
     func purge(req: Request) async throws -> Response {

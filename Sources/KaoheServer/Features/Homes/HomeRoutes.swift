@@ -25,12 +25,9 @@ struct HomeRoutes: RouteCollection {
             }
             return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .raw(html))
         case .agent, .qa:
-            let qa: Node<HTML.BodyContext> = user.role == .qa ? .p(.a(.href("/qa"), "录音质检：评定本月录音（条数按方案，R-002-14）")) : .empty
-            guard let m = try await HomeService.agent(user, db: req.db) else {
-                return Page.render(title: "首页", user: user, csrf: req.csrfToken,
-                                   body: .group(qa, .if(user.role == .agent, .p("这个账号没有关联员工档案，请联系人事"))))
-            }
-            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: .group(qa, HomeView.agent(m, today: config.todayDate.description)))
+            let home = try await HomeService.agent(user, db: req.db)
+            let m = AgentPageModel(qaLink: user.role == .qa, home: home, saysNoRecord: user.role == .agent, today: config.todayDate.description)
+            return Page.render(title: "首页", user: user, csrf: req.csrfToken, body: HomeView.agentPage(m))
         }
     }
 

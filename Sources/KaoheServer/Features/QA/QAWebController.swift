@@ -18,33 +18,12 @@ struct QAWebController: RouteCollection {
         signedIn.post("qa", "remove", use: remove)
     }
 
-    struct Graded { var item: String; var label: String; var grades: [Grade]; var expected: Int }
-    struct Recording { var day: String; var grade: String; var note: String; var by: String; var ids: [UUID] }
-    struct Row { var employee: Employee; var team: String; var counts: [String: Int]; var recordings: [Recording] }
-    struct Model {
-        var csrf: String
-        var schemes: [(String, String)]
-        var scheme: String
-        var period: String
-        var graded: [Graded]
-        var rows: [Row]
-        var today: String
-        var message: String?
-        var error: String?
-        var focus: String?
-        var teams: [(String, String)] = []
-        var team: String? = nil
-        var page = 1
-        var pages = 1
-        var people = 0
-    }
-
     /// People per page of the grading list.
     static let perPage = 50
 
-    static func gradedItems(_ s: Scheme) -> [Graded] {
+    static func gradedItems(_ s: Scheme) -> [QAModel.Graded] {
         (s.sections.flatMap(\.items) + s.money).compactMap { item in
-            if case .graded(let g) = item.rule, g.count == .multiple { return Graded(item: item.id, label: item.label, grades: g.grades, expected: g.expected ?? 10) }
+            if case .graded(let g) = item.rule, g.count == .multiple { return QAModel.Graded(item: item.id, label: item.label, grades: g.grades, expected: g.expected ?? 10) }
             return nil
         }
     }
@@ -56,14 +35,14 @@ struct QAWebController: RouteCollection {
         return latest.filter { (try? Scoring.engine($0.value)).map { !gradedItems($0.scheme).isEmpty } ?? false }
     }
 
-    func model(_ req: Request, message: String? = nil, error: String? = nil, focus: String? = nil) async throws -> Model {
+    func model(_ req: Request, message: String? = nil, error: String? = nil, focus: String? = nil) async throws -> QAModel {
         let user = try req.user
         guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用 QA inspectors and HR") }
         let available = try await Self.schemes(on: req.db)
         let key = req.query[String.self, at: "scheme"].flatMap { available[$0] != nil ? $0 : nil } ?? available.keys.sorted().first
         let today = req.application.config.todayDate
         guard let key, let version = available[key] else {
-            return Model(csrf: req.csrfToken, schemes: [], scheme: "", period: "", graded: [], rows: [], today: today.description, message: message, error: error)
+            return QAModel(csrf: req.csrfToken, schemes: [], scheme: "", period: "", graded: [], rows: [], today: today.description, message: message, error: error)
         }
         let engine = try Scoring.engine(version)
         let period = req.query[String.self, at: "period"].flatMap { MonthIndex($0) != nil ? $0 : nil }
@@ -94,24 +73,25 @@ struct QAWebController: RouteCollection {
         let recorders = Set(events.compactMap(\.recordedBy))
         let names = recorders.isEmpty ? [:] : Dictionary(try await User.query(on: req.db).filter(\.$id ~~ recorders).all().compactMap { u in u.id.map { ($0, u.displayName) } },
                                                          uniquingKeysWith: { a, _ in a })
-        var rows: [Row] = []
+        var rows: [QAModel.Row] = []
         for p in people {
             let mine = events.filter { $0.$employee.id == p.id }
             var counts: [String: Int] = [:]
-            var recordings: [String: Recording] = [:]
+            var recordings: [String: QAModel.Recording] = [:]
             var order: [String] = []
             for e in mine {
                 guard let g = graded.first(where: { e.column.hasPrefix($0.item + ".") }) else { continue }
                 let grade = String(e.column.dropFirst(g.item.count + 1))
                 let k = "\(e.occurredOn)|\(grade)|\(e.note ?? "")|\(e.recordedAt.timeIntervalSince1970.rounded())"
                 if g.item == first?.item { counts[grade, default: 0] += 1 }
-                if recordings[k] == nil { order.append(k); recordings[k] = Recording(day: e.occurredOn, grade: grade, note: e.note ?? "", by: e.recordedBy.flatMap { names[$0] } ?? "", ids: []) }
+                if recordings[k] == nil { order.append(k); recordings[k] = QAModel.Recording(day: e.occurredOn, grade: grade, note: e.note ?? "", by: e.recordedBy.flatMap { names[$0] } ?? "", ids: []) }
                 recordings[k]!.ids.append(try e.requireID())
             }
-            rows.append(Row(employee: p, team: p.team?.name ?? "", counts: counts, recordings: order.map { recordings[$0]! }))
+            rows.append(QAModel.Row(id: try p.requireID(), number: p.number, name: p.name, team: p.team?.name ?? "", counts: counts,
+                                    recordings: order.map { recordings[$0]! }))
         }
-        let focusTarget = focus ?? rows.first { r in r.counts.values.reduce(0, +) < (first?.expected ?? 10) }?.employee.number
-        return Model(csrf: req.csrfToken, schemes: available.values.sorted { $0.key < $1.key }.map { ($0.key, $0.name) }, scheme: key, period: period,
+        let focusTarget = focus ?? rows.first { r in r.counts.values.reduce(0, +) < (first?.expected ?? 10) }?.number
+        return QAModel(csrf: req.csrfToken, schemes: available.values.sorted { $0.key < $1.key }.map { ($0.key, $0.name) }, scheme: key, period: period,
                      graded: graded, rows: rows, today: today.description, message: message, error: error, focus: focusTarget,
                      teams: teams.sorted { $0.value < $1.value }.map { ($0.key.uuidString, $0.value) }, team: team?.uuidString,
                      page: page, pages: pages, people: inTeam.count)
@@ -214,69 +194,4 @@ struct QAWebController: RouteCollection {
 
 extension String {
     var nilIfEmpty: String? { isEmpty ? nil : self }
-}
-
-enum QAView {
-    static func body(_ m: QAWebController.Model) -> Node<HTML.BodyContext> {
-        let first = m.graded.first
-        let expected = first?.expected ?? 10
-        return .group(
-            .unwrap(m.error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
-            .unwrap(m.message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
-            .if(m.schemes.isEmpty, .p("没有需要录音质检的方案")),
-            .form(.method(.get), .action("/qa"),
-                  .label(.text("方案 "), DataView.select("scheme", m.schemes, selected: m.scheme)),
-                  .label(.text("考核月（YYYY-MM）"), .input(.type(.text), .name("period"), .value(HTMLEscape.attribute(m.period)), .attribute(named: "size", value: "8"))),
-                  .label(.text("班组 "), DataView.select("team", [("", "全部")] + m.teams, selected: m.team)),
-                  .button(.type(.submit), "查看")),
-            .if(m.pages > 1, .p(.text("人数 \(m.people) · 页码 \(m.page)/\(m.pages) "),
-                                .if(m.page > 1, .a(.href(QAView.link(m, m.page - 1)), "上一页")), .text(" "),
-                                .if(m.page < m.pages, .a(.href(QAView.link(m, m.page + 1)), "下一页")))),
-            .unwrap(first) { g in
-                .p(.text("每人每月评定 \(expected) 条录音（R-002-14）：" + g.grades.map { "\($0.label) \($0.points.map { $0.format() } ?? "") 分" }.joined(separator: "，")
-                         + "。同一条录音同时计入" + m.graded.map(\.label).joined(separator: "与") + "。"))
-            },
-            .table(.class("qa"),
-                .tr(.th("工号"), .th("姓名"), .th("班组"), .th("已评"), .forEach(first?.grades ?? []) { .th(.text($0.label)) }, .th("评定下一条录音"), .th("本月记录")),
-                .forEach(m.rows) { r in
-                    let done = r.counts.values.reduce(0, +)
-                    return .tr(.id(HTMLEscape.attribute("qa-\(r.employee.number)")),
-                        .td(.text(r.employee.number)), .td(Bits.name(r.employee.name)), .td(Bits.name(r.team)),
-                        .td(.class(done == expected ? "num" : "num error"), .text("\(done)/\(expected)")),
-                        .forEach(first?.grades ?? []) { g in .td(.class("num"), .text(String(r.counts[g.id] ?? 0))) },
-                        .td(.form(.class("inline"), .method(.post), .action("/qa"),
-                                  DataView.hidden(m.csrf), CycleView.hidden("scheme", m.scheme), CycleView.hidden("period", m.period),
-                                  CycleView.hidden("employee", r.employee.id!.uuidString), CycleView.hidden("team", m.team ?? ""), CycleView.hidden("page", String(m.page)),
-                                  .element(named: "select", nodes: [.attribute(named: "name", value: "grade"), .attribute(named: "aria-label", value: "等级"),
-                                                                    m.focus == r.employee.number ? .attribute(named: "autofocus", value: "autofocus") : .empty]
-                                           + [Node<HTML.BodyContext>.element(named: "option", nodes: [.attribute(named: "value", value: "", ignoreIfValueIsEmpty: false), .text("等级")])]
-                                           + (first?.grades ?? []).map { g in .element(named: "option", nodes: [.attribute(named: "value", value: HTMLEscape.attribute(g.id)), .text(g.label)]) }),
-                                  .input(.type(.date), .name("day"), .value(HTMLEscape.attribute(min(m.today, lastDay(m.period)))), .attribute(named: "aria-label", value: "录音日期")),
-                                  .input(.type(.text), .name("note"), .attribute(named: "placeholder", value: "录音编号"), .attribute(named: "size", value: "10"),
-                                         .attribute(named: "aria-label", value: "录音编号")),
-                                  .button(.type(.submit), "记录"))),
-                        .td(.if(!r.recordings.isEmpty, .details(.summary(.text("\(r.recordings.count) 条")),
-                            .ul(.forEach(r.recordings) { rec in
-                                .li(.text("\(rec.day) \(first?.grades.first { $0.id == rec.grade }?.label ?? rec.grade) "), Bits.typed(rec.note), .text(" · "), Bits.name(rec.by),
-                                    .form(.class("inline"), .method(.post), .action("/qa/remove"), DataView.hidden(m.csrf),
-                                          CycleView.hidden("scheme", m.scheme), CycleView.hidden("period", m.period),
-                                          CycleView.hidden("ids", rec.ids.map(\.uuidString).joined(separator: ",")),
-                                          .input(.type(.text), .name("reason"), .attribute(named: "placeholder", value: "删除原因"), .attribute(named: "size", value: "8"),
-                                                 .attribute(named: "aria-label", value: "删除原因")),
-                                          .button(.type(.submit), "删除")))
-                            })))))
-                })
-        )
-    }
-
-    /// Another page of the list, escaped for an `href` (a scheme's key is data).
-    static func link(_ m: QAWebController.Model, _ page: Int) -> String {
-        HTMLEscape.attribute("/qa?scheme=\(m.scheme)&period=\(m.period)&team=\(m.team ?? "")&page=\(page)")
-    }
-
-    /// The last day of a YYYY-MM month (the date field's default when the month is over).
-    static func lastDay(_ period: String) -> String {
-        guard let m = MonthIndex(period) else { return period }
-        return String(format: "%04d-%02d-%02d", m.year, m.month, PeriodCalendar.daysIn(year: m.year, month: m.month))
-    }
 }

@@ -17,14 +17,7 @@ struct ReportWebController: RouteCollection {
         let user = try req.user
         guard [.hr, .manager].contains(user.viewer.role) else { throw KaoheError.forbidden("人事和经理使用 HR and managers") }
         let period = try await ResultStore.latestCountedPeriod(on: req.db) ?? ""
-        let body: Node<HTML.BodyContext> = .group(
-            .p("月度报表填月份（2026-10），年度报表填年份（2026）。"),
-            .ul(.forEach(DataView.forms) { f in
-                let p = ["year-end-record", "department-stats", "annual-stats"].contains(f.0) ? String(period.prefix(4)) : period
-                return .li(.a(.href(HTMLEscape.attribute("/reports/\(f.0)?period=\(p)")), .text(f.1)))
-            })
-        )
-        return Page.render(title: "报表", user: user, csrf: req.csrfToken, body: body)
+        return Page.render(title: "报表", user: user, csrf: req.csrfToken, body: ReportsView.body(ReportsModel(period: period)))
     }
 
     func report(req: Request) async throws -> Response {
@@ -61,34 +54,15 @@ struct ReportWebController: RouteCollection {
         // the query's period and department are the reader's: escaped in the links (HTMLEscape)
         let query = "period=\(period ?? "")&department=\(department ?? "")"
         func link(_ n: Int) -> String { HTMLEscape.attribute("/reports/\(form.rawValue)?\(query)&page=\(n)") }
-        let body: Node<HTML.BodyContext> = .group(
-            .p(.class("downloads"), .a(.href(HTMLEscape.attribute("/exports/download?form=\(form.rawValue)&\(query)&format=xlsx")), "下载 Excel (XLSX)"), .text("　"),
-               .a(.href(HTMLEscape.attribute("/exports/download?form=\(form.rawValue)&\(query)&format=csv")), "下载 CSV")),
-            .if(pages > 1, .p(.class("downloads"), .text("人数 \(people) · 页码 \(min(page, pages))/\(pages) "),
-                              .if(page > 1, .a(.href(link(page - 1)), "上一页")), .text(" "), .if(page < pages, .a(.href(link(page + 1)), "下一页")))),
-            .forEach(sheets) { s in
-                // names people gave (a person, a department, a team): never translated
-                let names = Set(s.header.indices.filter { ["姓名", "评分人", "复核人", "记录人", "部门", "班组"].contains(s.header[$0]) })
-                return .group(
-                    .if(sheets.count > 1, .h2(.text(s.name))),
-                    .table(
-                        .tr(.forEach(s.header) { .th(.text($0)) }),
-                        .forEach(s.rows) { row in
-                            .tr(.forEach(Array(row.enumerated())) { k, cell in
-                                switch cell {
-                                case .number(let t): return .td(.class("num"), .text(t))
-                                case .text(let t) where names.contains(k): return .td(.attribute(named: "translate", value: "no"), .text(t))
-                                case .text(let t), .date(let t): return .td(.text(t))
-                                case .empty: return .td()
-                                }
-                            })
-                        }
-                    ),
-                    .if(s.rows.isEmpty, .p("本期没有数据 no data for this period"))
-                )
-            }
-        )
-        return (title, body.render())
+        let model = ReportModel(
+            xlsx: HTMLEscape.attribute("/exports/download?form=\(form.rawValue)&\(query)&format=xlsx"),
+            csv: HTMLEscape.attribute("/exports/download?form=\(form.rawValue)&\(query)&format=csv"),
+            people: people, page: page, pages: pages, previous: link(page - 1), next: link(page + 1),
+            sheets: sheets.map { s in
+                ReportModel.Sheet(name: s.name, columns: s.header.indices.map { ReportModel.Column(title: s.header[$0], translatable: !s.nameColumns.contains($0)) },
+                                  rows: s.rows)
+            })
+        return (title, ReportView.body(model).render())
     }
 
     /// The people with results in the periods of `period` (a month, or the months of a year), in

@@ -21,15 +21,10 @@ struct SchemeWebController: RouteCollection {
     func schemes(req: Request) async throws -> Response {
         var latest: [String: SchemeVersion] = [:]
         for v in try await SchemeVersion.query(on: req.db).with(\.$department).all() where (latest[v.key]?.version ?? 0) < v.version { latest[v.key] = v }
-        let body: Node<HTML.BodyContext> = .group(
-            .p("方案是数据：改动保存为新版本，已评的考核表保留原来的版本。"),
-            .table(.tr(.th("方案"), .th("名称"), .th("版本"), .th("部门"), .th("预设")),
-                   .forEach(latest.values.sorted { $0.key < $1.key }) { v in
-                       .tr(.td(.a(.href(HTMLEscape.attribute("/schemes/\(v.key)")), .text(v.key))), .td(.text(v.name)), .td(.class("num"), .text(String(v.version))),
-                           .td(.text(v.department?.name ?? "")), .td(.text(v.preset ?? "")))
-                   })
-        )
-        return Page.render(title: "考核方案", user: try req.user, csrf: req.csrfToken, body: body)
+        let rows = latest.values.sorted { $0.key < $1.key }.map { v in
+            SchemesModel.Row(key: v.key, name: v.name, version: v.version, department: v.department?.name ?? "", preset: v.preset ?? "")
+        }
+        return Page.render(title: "考核方案", user: try req.user, csrf: req.csrfToken, body: SchemesView.body(SchemesModel(rows: rows)))
     }
 
     func current(_ req: Request) async throws -> SchemeVersion {

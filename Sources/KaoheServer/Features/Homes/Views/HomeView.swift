@@ -36,7 +36,26 @@ enum Bits {
     }
 }
 
+/// The home of an agent or a QA inspector: the inspector's way to the recordings, then their own
+/// results (or, for an agent without an employee record, a word to see HR).
+struct AgentPageModel {
+    /// A QA inspector's link to the grading page.
+    var qaLink: Bool
+    /// The person's own home; nil: the account has no employee record.
+    var home: HomeService.AgentHome?
+    /// Whether to say so when there is no record (agents; an inspector sees the link only).
+    var saysNoRecord: Bool
+    var today: String
+}
+
 enum HomeView {
+    /// An agent's or a QA inspector's page (`AgentPageModel`).
+    static func agentPage(_ m: AgentPageModel) -> Node<HTML.BodyContext> {
+        let qa: Node<HTML.BodyContext> = m.qaLink ? .p(.a(.href("/qa"), "录音质检：评定本月录音（条数按方案，R-002-14）")) : .empty
+        guard let home = m.home else { return .group(qa, .if(m.saysNoRecord, .p("这个账号没有关联员工档案，请联系人事"))) }
+        return .group(qa, agent(home, today: m.today))
+    }
+
     /// HR's list of people with their latest result (also the lead's and manager's team list).
     static func body(_ m: HomeModel) -> Node<HTML.BodyContext> {
         .table(

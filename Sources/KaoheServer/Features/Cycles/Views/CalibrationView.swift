@@ -1,0 +1,56 @@
+import Foundation
+import KaoheCore
+import Plot
+
+/// A cycle's calibration page (R-004-04): each rater's marks against the department's, and the
+/// department's grades against the forced-distribution quota for its own grade.
+struct CalibrationModel {
+    /// The cycle.
+    var id: UUID
+    var scheme: String
+    var period: String
+    /// The scheme's highest total (the chart's scale).
+    var max: Double
+    var department: Calibration.Stats
+    var raters: [CycleService.RaterDTO]
+    /// The department grade asked for, the grades to choose from, and the quota rows for it.
+    var grade: String?
+    var departmentGrades: [String]
+    var quota: [Calibration.QuotaRow]
+}
+
+enum CalibrationView {
+    static func body(_ m: CalibrationModel) -> Node<HTML.BodyContext> {
+        let chart = Charts.raters(m.raters.compactMap { r in
+            guard let mean = r.stats.mean, let lo = r.stats.min, let hi = r.stats.max else { return nil }
+            return Charts.Rater(name: r.rater, count: r.stats.count, mean: mean, min: lo, max: hi)
+        }, departmentMean: m.department.mean, max: m.max, title: "评分人对比（R-004-04）")
+        func f(_ d: Double?) -> String { d.map { Charts.fmt(($0 * 100).rounded() / 100) } ?? "—" }
+        return .group(
+            .p(.text("\(m.scheme) · \(m.period) · 部门 \(m.department.count) 人，平均 \(f(m.department.mean))，标准差 \(f(m.department.spread))")),
+            Bits.chart(chart),
+            .table(.tr(.th("评分人"), .th("人数"), .th("平均"), .th("与部门平均之差"), .th("标准差"), .th("最低"), .th("最高"), .th("等级分布")),
+                   .forEach(m.raters) { r in
+                       .tr(.td(Bits.name(r.rater)), .td(.class("num"), .text(String(r.stats.count))), .td(.class("num"), .text(f(r.stats.mean))),
+                           .td(.class(abs(r.meanVsDepartment ?? 0) >= 5 ? "num error" : "num"), .text(f(r.meanVsDepartment))),
+                           .td(.class("num"), .text(f(r.stats.spread))), .td(.class("num"), .text(f(r.stats.min))), .td(.class("num"), .text(f(r.stats.max))),
+                           .td(.text(r.stats.grades.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "，"))))
+                   }),
+            .h2("强制分布（R-004-04）"),
+            .form(.method(.get), .action("/cycles/\(m.id)/calibration"),
+                  .label(.text("部门等级 "), DataView.select("department_grade", [("", "—")] + m.departmentGrades.map { ($0, $0) }, selected: m.grade)),
+                  .button(.type(.submit), "查看配额")),
+            .table(.tr(.th("等级"), .th("人数"), .th("占比"), .th("上限"), .th("超出")),
+                   .forEach(m.quota) { q in
+                       .tr(.td(.text(q.grade)), .td(.class("num"), .text(String(q.count))), .td(.class("num"), .text(Self.percent(q.share))),
+                           .td(.class("num"), .text(q.maxShare.map(Self.percent) ?? "—")), .td(.class(q.excess > 0 ? "num error" : "num"), .text(String(q.excess))))
+                   }),
+            .p(.a(.href("/cycles"), "返回考核周期"))
+        )
+    }
+
+    /// A share Core gives in percentage points (25.0 is a quarter), as a person reads it: "25 %".
+    static func percent(_ points: Double) -> String {
+        points.rounded() == points ? String(format: "%.0f %%", points) : String(format: "%.1f %%", points)
+    }
+}
