@@ -171,7 +171,7 @@ enum Matrix {
                                                      (cycleB, org.dave, "69.5", "差"), (cycleAll, org.dave, "71", "中")]
         for (cycle, e, total, grade) in rated {
             let s = try await sheet(cycle, e)
-            s.stage = SheetStage.review.rawValue
+            s.stage = .review
             s.raterTotal = total
             s.finalTotal = total
             s.grade = grade
@@ -779,7 +779,7 @@ struct HTTPAccessMatrixTests {
                 cycles[d] = Matrix.uuid(in: res)
             }
             for s in try await Sheet.query(on: app.db).all() {
-                s.stage = SheetStage.review.rawValue
+                s.stage = .review
                 s.raterTotal = "80"
                 s.finalTotal = "80"
                 s.grade = "中"

@@ -119,7 +119,7 @@ struct BackupTests {
             #expect(res.status == .created, "\(res.body.string)")
         }
         let sheet = try #require(try await Sheet.query(on: app.db).first())
-        try await SheetStep(sheet: try sheet.requireID(), action: "submit_self", actor: nil, from: "self", to: "rating", reason: nil, before: nil, after: "80").save(on: app.db)
+        try await SheetStep(sheet: try sheet.requireID(), action: "submit_self", actor: nil, from: .selfAssessment, to: .rating, reason: nil, before: nil, after: "80").save(on: app.db)
         try await publishResults(app, "online-shop-cs", "2026-10")
         return org
     }

@@ -129,7 +129,7 @@ struct ResultsSpineTests {
         let cid = try #require(cycle).id
         let rated = Set(month.compactMap { $0["employee_id"] }).subtracting(unrated)
         for s in try await Sheet.query(on: app.db).filter(\.$cycle.$id == cid).with(\.$employee).all() {
-            if rated.contains(s.employee.number) { s.stage = SheetStage.ready.rawValue; try await s.save(on: app.db) } else { try await s.delete(on: app.db) }
+            if rated.contains(s.employee.number) { s.stage = .ready; try await s.save(on: app.db) } else { try await s.delete(on: app.db) }
         }
         try await CycleFlowTests.json(app, hr, .POST, "api/v1/cycles/\(cid)/publish") { res in #expect(res.status == .ok, "\(res.body.string)") }
     }
@@ -313,7 +313,7 @@ struct ResultsSpineTests {
             let hr = try await Self.teamCycle(app, org)
             // alice's sheet at the rater's stage; her rater is the department's manager
             let s = try #require(try await Sheet.query(on: app.db).filter(\.$employee.$id == org.alice).first())
-            s.stage = SheetStage.rating.rawValue
+            s.stage = .rating
             try await s.save(on: app.db)
             let mgrUser = try #require(try await User.query(on: app.db).filter(\.$username == "mgr").first())
             #expect(s.raterId == mgrUser.id)
@@ -349,7 +349,7 @@ struct ResultsSpineTests {
                 cycle = try CycleFlowTests.decode(CycleService.CycleDTO.self, res)
             }
             let cid = try #require(cycle).id
-            for s in try await Sheet.query(on: app.db).filter(\.$cycle.$id == cid).all() { s.stage = SheetStage.ready.rawValue; try await s.save(on: app.db) }
+            for s in try await Sheet.query(on: app.db).filter(\.$cycle.$id == cid).all() { s.stage = .ready; try await s.save(on: app.db) }
             let user = try #require(try await User.query(on: app.db).filter(\.$username == "hr").first())
             let config = app.config
             let db = app.db
@@ -457,7 +457,7 @@ struct ResultsSpineTests {
             }
             try await Rescorer.rescore(s.cycle.scheme, period: "2026-10", on: app.db)
             let submitted = try #require(try await StoredResult.query(on: app.db).filter(\.$employee.$id == org.alice).filter(\.$period == "2026-10").filter(\.$scheme.$id == s.cycle.$scheme.id).first()).total
-            s.stage = SheetStage.review.rawValue; s.raterTotal = submitted; s.finalTotal = submitted
+            s.stage = .review; s.raterTotal = submitted; s.finalTotal = submitted
             try await s.save(on: app.db)
             var h = hr.headers
             h.contentType = .init(type: "text", subType: "csv")

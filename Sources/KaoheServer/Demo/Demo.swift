@@ -132,7 +132,7 @@ enum Demo {
             s.id = UUID(); s.$cycle.id = c.id!; s.$employee.id = try e.requireID()
             // the team leader's own sheet goes to the manager
             s.raterId = e.id == team.leaderId ? manager?.id : (lead?.id ?? manager?.id); s.reviewerId = manager?.id
-            s.stage = SheetStage.locked.rawValue; s.version = 1; s.updatedAt = Date(); s.updatedBy = nil
+            s.stage = .locked; s.version = 1; s.updatedAt = Date(); s.updatedBy = nil
             s.raterTotal = r.total.format(); s.finalTotal = r.total.format(); s.grade = r.grade
             sheets.append(s)
         }

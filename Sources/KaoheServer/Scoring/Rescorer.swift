@@ -63,7 +63,7 @@ enum Rescorer {
         let cycles = try await Cycle.query(on: db).filter(\.$scheme.$id == version.requireID()).filter(\.$period == period).all().compactMap(\.id)
         guard !cycles.isEmpty else { return }
         let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id ~~ cycles).filter(\.$employee.$id ~~ changed)
-            .filter(\.$stage ~~ [SheetStage.review.rawValue, SheetStage.ready.rawValue]).all()
+            .filter(\.$stage ~~ [SheetStage.review, .ready]).all()
         let now = Dictionary(scored.compactMap { e, r in e.id.map { ($0, r) } }, uniquingKeysWith: { a, _ in a })
         for s in sheets {
             guard let r = now[s.$employee.id] else { continue }

@@ -71,7 +71,7 @@ extension CycleService {
     static func find(_ s: Sheet, _ r: FindingRequest, user: User, db: Database) async throws -> FindingDTO {
         let roles = roles(s, user)
         guard roles.contains(.reviewer) || roles.contains(.hr) else { throw KaoheError.forbidden("复核人或人事可以追究评分责任 the reviewer or HR") }
-        guard ![SheetStage.selfAssessment.rawValue, SheetStage.rating.rawValue].contains(s.stage) else {
+        guard ![SheetStage.selfAssessment, .rating].contains(s.stage) else {
             throw KaoheError.conflict("尚未评分，无漏扣可言 the sheet has not been rated yet")
         }
         let n = r.instances ?? 1

@@ -196,7 +196,7 @@ enum CycleService {
             if rater.$employee.id == e.id { excluded[e.number] = "本人是自己的评分人 would rate themself"; continue }
             let s = Sheet()
             s.id = UUID(); s.$employee.id = e.id!; s.raterId = rater.id; s.reviewerId = reviewer?.id
-            s.stage = start.rawValue; s.version = 1; s.updatedAt = Date(); s.updatedBy = user.id
+            s.stage = start; s.version = 1; s.updatedAt = Date(); s.updatedBy = user.id
             sheets.append(s)
         }
         let cycle = Cycle()
@@ -317,7 +317,7 @@ enum CycleService {
         // the rater's decisions on evidence-driven items (….override)
         let metrics = Set(engine.scheme.metrics.map(\.id))
         let superior = engine.inputs.filter { $0.rater != "self" && !metrics.contains($0.column) && ($0.kind != .count || $0.column.hasSuffix(".override")) }
-        switch SheetStage(rawValue: s.stage) {
+        switch Optional(s.stage) {
         case .selfAssessment? where roles.contains(.employee): return engine.inputs.filter { $0.rater == "self" }
         case .rating? where roles.contains(.rater): return superior
         case .review? where roles.contains(.reviewer), .objected? where roles.contains(.reviewer): return superior
@@ -363,11 +363,11 @@ enum CycleService {
                 .first { $0.0.id == eid }?.1
         }
         // before publication the employee sees their own self-assessment and the stage, not the superior's marks in progress
-        let published = SheetStage(rawValue: s.stage)?.isClosed == true
+        let published = s.stage.isClosed
         let own = roles(s, user) == [.employee] && !published
         let steps = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).sort(\.$at).all()
         let c = s.cycle
-        let deadline: String? = switch SheetStage(rawValue: s.stage) {
+        let deadline: String? = switch Optional(s.stage) {
         case .selfAssessment?: c.selfDue
         case .rating?: c.ratingDue
         case .review?: c.reviewDue
@@ -377,7 +377,7 @@ enum CycleService {
         }
         return SheetDTO(
             id: try s.requireID(), cycleId: c.id!, employeeId: eid, employee: s.employee.number, name: s.employee.name, period: c.period,
-            stage: s.stage, stageLabel: SheetStage(rawValue: s.stage)?.label ?? s.stage, version: s.version,
+            stage: s.stage.rawValue, stageLabel: s.stage.label, version: s.version,
             editable: Dictionary(editable(s, user, engine).map { ($0.column, $0.label) }, uniquingKeysWith: { a, _ in a }),
             choices: Dictionary(editable(s, user, engine).filter { $0.kind == .grade }.map { ($0.column, $0.grades) }, uniquingKeysWith: { a, _ in a }),
             values: own ? values.filter { k, _ in engine.inputs.contains { $0.column == k && $0.rater == "self" } } : values,
@@ -455,7 +455,7 @@ enum CycleService {
 
     /// Claims the sheet at `version` (one UPDATE … WHERE version = ?): a stale version is a
     /// conflict naming who changed it and when, never a silent overwrite.
-    static func claim(_ s: Sheet, version: Int, user: User, stage: String, on db: Database) async throws {
+    static func claim(_ s: Sheet, version: Int, user: User, stage: SheetStage, on db: Database) async throws {
         let sql = try db.sql()
         struct Row: Decodable { var id: UUID }
         let rows = try await sql.update(Sheet.schema)
@@ -477,11 +477,11 @@ enum CycleService {
     static func write(_ s: Sheet, version: Int, values: [String: String], reason: String?, user: User, db: Database,
                       correcting: Bool = false) async throws -> [Correction.Change] {
         let engine = try Scoring.engine(s.cycle.scheme)
-        if let st = SheetStage(rawValue: s.stage), st.isClosed, !correcting {
+        if case let st = s.stage, st.isClosed, !correcting {
             throw KaoheError.conflict("这张表\(st == .locked ? "已锁定" : "已发布")，只能以“更正”（action correct）说明原因修改（R-100-02） — a published result changes only through a correction")
         }
         let allowed = Dictionary(editable(s, user, engine, correcting: correcting).map { ($0.column, $0) }, uniquingKeysWith: { a, _ in a })
-        guard !allowed.isEmpty else { throw KaoheError.forbidden("此阶段（\(SheetStage(rawValue: s.stage)?.label ?? s.stage)）你不能修改这张表 — not yours to edit at this stage") }
+        guard !allowed.isEmpty else { throw KaoheError.forbidden("此阶段（\(s.stage.label)）你不能修改这张表 — not yours to edit at this stage") }
         for (k, v) in values {
             guard let input = allowed[k] else { throw KaoheError.forbidden("values.\(k): 此阶段不能填写 not editable by you at this stage") }
             if v.isEmpty { continue }
@@ -527,7 +527,7 @@ enum CycleService {
     /// The actions the caller may take on the sheet now, as `SheetFlow` decides them.
     static func actions(_ s: Sheet, user: User, config: AppConfig) -> [SheetAction] {
         let (open, overdue) = windows(s.cycle, config)
-        return SheetFlow.available(SheetStage(rawValue: s.stage) ?? .rating, to: roles(s, user), objectionOpen: open, selfOverdue: overdue)
+        return SheetFlow.available(s.stage, to: roles(s, user), objectionOpen: open, selfOverdue: overdue)
     }
 
     static let blocking: Set<String> = ["band_gap", "zero_denominator", "missing_mark"]
@@ -536,7 +536,7 @@ enum CycleService {
     /// uphold, change, correct). Submitting what was already submitted is harmless.
     static func act(_ s: Sheet, action: SheetAction, version: Int, reason: String?, values: [String: String]?, user: User,
                     config: AppConfig, db: Database) async throws {
-        let from = SheetStage(rawValue: s.stage) ?? .rating
+        let from = s.stage
         let roles = roles(s, user)
         let (open, selfOverdue) = windows(s.cycle, config)
         var to: SheetStage?
@@ -547,7 +547,7 @@ enum CycleService {
         guard let to else {
             // the same submission twice: nothing to do
             if let last = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).sort(\.$at, .descending).first(),
-               last.action == action.rawValue, last.actorId == user.id, last.toStage == s.stage { return }
+               last.action == action.rawValue, last.actorId == user.id, last.toStage == s.stage.rawValue { return }
             if roles.isEmpty { throw KaoheError.forbidden("这不是你的考核表 not your sheet") }
             throw KaoheError.conflict(lastError?.message ?? "不能进行此操作 not allowed now")
         }
@@ -597,12 +597,12 @@ enum CycleService {
                 throw KaoheError.invalid("提交前须处理：\(open.map(\.message).joined(separator: "；")) — resolve these before submitting")
             }
         }
-        try await claim(s, version: version, user: user, stage: to.rawValue, on: db)
+        try await claim(s, version: version, user: user, stage: to, on: db)
         if action == .submitRating { s.raterTotal = after.0; s.finalTotal = try await adjustedTotal(s, db: db) }
         if [.approve, .adjust, .change, .correct].contains(action) { s.finalTotal = try await adjustedTotal(s, db: db) }
         s.grade = after.1
         try await s.save(on: db)
-        try await SheetStep(sheet: try s.requireID(), action: action.rawValue, actor: user, from: from.rawValue, to: to.rawValue, reason: reason,
+        try await SheetStep(sheet: try s.requireID(), action: action.rawValue, actor: user, from: from, to: to, reason: reason,
                             before: before.0, after: after.0).save(on: db)
         try await Audit.record(on: db, actor: user, action: action.rawValue, entity: "sheet", id: "\(s.employee.number)/\(s.cycle.period)",
                                before: before.0, after: after.0, reason: reason)
@@ -747,14 +747,14 @@ enum CycleService {
         return try await db.writeTransaction { db in
             // one publication however many ask at once: the status moves only from open (issue 14 §5)
             try await transition(cid, from: .open, to: .published, objectionsClose: close.description, on: db)
-            let ready = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage == SheetStage.ready.rawValue).with(\.$employee).all()
-            let waiting = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage ~~ [SheetStage.selfAssessment.rawValue, SheetStage.rating.rawValue, SheetStage.review.rawValue]).count()
+            let ready = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage == .ready).with(\.$employee).all()
+            let waiting = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage ~~ [SheetStage.selfAssessment, .rating, .review]).count()
             guard waiting == 0 else { throw KaoheError.conflict("还有 \(waiting) 张表未完成复核，不能发布 sheets still being rated or reviewed") }
             for s in ready {
                 let to = try flow { () throws(FlowError) in try SheetFlow.next(.ready, .publish, by: .hr) }
-                s.stage = to.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
+                s.stage = to; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
                 try await s.save(on: db)
-                try await SheetStep(sheet: s.id!, action: SheetAction.publish.rawValue, actor: user, from: SheetStage.ready.rawValue, to: to.rawValue,
+                try await SheetStep(sheet: s.id!, action: SheetAction.publish.rawValue, actor: user, from: .ready, to: to,
                                     reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
                 if let e = try await User.query(on: db).filter(\.$employee.$id == s.$employee.id).first() {
                     try await InboxItem(user: e.id!, text: "你的 \(c.period) 考核结果已发布：\(s.finalTotal ?? "—") 分；如有异议请在 \(close) 前申诉", link: "/sheets/\(s.id!)").save(on: db)
@@ -788,17 +788,17 @@ enum CycleService {
         let cid = try c.requireID()
         return try await db.writeTransaction { db in
             let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).all()
-            if sheets.contains(where: { $0.stage == SheetStage.objected.rawValue }) { throw KaoheError.conflict("还有未处理的申诉 objections are still open") }
-            if config.todayDate <= close && sheets.contains(where: { $0.stage == SheetStage.published.rawValue }) {
+            if sheets.contains(where: { $0.stage == .objected }) { throw KaoheError.conflict("还有未处理的申诉 objections are still open") }
+            if config.todayDate <= close && sheets.contains(where: { $0.stage == .published }) {
                 throw KaoheError.conflict("申诉期至 \(close) 结束，尚有员工未确认 the objection window is open until \(close)")
             }
             try await transition(cid, from: .published, to: .locked, on: db)
             let open = config.todayDate <= close
-            for s in sheets where s.stage != SheetStage.locked.rawValue {
-                let from = SheetStage(rawValue: s.stage) ?? .rating
+            for s in sheets where s.stage != .locked {
+                let from = s.stage
                 let to = try flow { () throws(FlowError) in try SheetFlow.next(from, .lock, by: .hr, objectionOpen: open) }
-                try await SheetStep(sheet: s.id!, action: SheetAction.lock.rawValue, actor: user, from: s.stage, to: to.rawValue, reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
-                s.stage = to.rawValue; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
+                try await SheetStep(sheet: s.id!, action: SheetAction.lock.rawValue, actor: user, from: s.stage, to: to, reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
+                s.stage = to; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
                 try await s.save(on: db)
             }
             c.status = .locked

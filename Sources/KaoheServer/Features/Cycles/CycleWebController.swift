@@ -29,7 +29,7 @@ struct CycleWebController: RouteCollection {
 
     /// The sheet's buttons: the actions `SheetFlow` allows the caller, worded for the stage.
     static func actions(_ sheet: Sheet, _ user: User, _ config: AppConfig) -> [CycleView.Action] {
-        let stage = SheetStage(rawValue: sheet.stage) ?? .rating
+        let stage = sheet.stage
         return CycleService.actions(sheet, user: user, config: config).map {
             CycleView.Action(action: $0.rawValue, label: CycleView.label($0, at: stage),
                              needsReason: SheetFlow.needsReason.contains($0), sendsValues: SheetFlow.carriesMarks.contains($0))

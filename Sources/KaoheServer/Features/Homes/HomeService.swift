@@ -9,7 +9,7 @@ import Vapor
 enum HomeService {
     struct MaxPeriod: Decodable { var period: String? }
     /// Stages in which the employee does not see totals yet (issue 6: marks and stage only).
-    static let unpublished: Set<String> = [SheetStage.selfAssessment, .rating, .review, .ready].map(\.rawValue).reduce(into: []) { $0.insert($1) }
+    static let unpublished: Set<SheetStage> = [.selfAssessment, .rating, .review, .ready]
 
     /// An employee's results, oldest first: only published or locked ones count and are shown as
     /// scores (R-100-01), to everyone — a month still being rated is 进行中, not a total.

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import KaoheCore
 
 /// One appraisal round: a scheme version, a period, optionally a department; its deadlines are
 /// computed from the schedule when it is opened (R-002-30).
@@ -41,7 +42,7 @@ final class Sheet: Model, @unchecked Sendable {
     @OptionalField(key: "rater_id") var raterId: UUID?
     /// The indirect superior's / manager's account.
     @OptionalField(key: "reviewer_id") var reviewerId: UUID?
-    @Field(key: "stage") var stage: String
+    @Field(key: "stage") var stage: SheetStage
     @Field(key: "version") var version: Int
     /// The total as the direct superior submitted it, and the result after review/objection:
     /// both stay visible (R-004-03).
@@ -70,9 +71,9 @@ final class SheetStep: Model, @unchecked Sendable {
     @Field(key: "at") var at: Date
 
     init() {}
-    init(sheet: UUID, action: String, actor: User?, from: String, to: String, reason: String?, before: String?, after: String?) {
+    init(sheet: UUID, action: String, actor: User?, from: SheetStage, to: SheetStage, reason: String?, before: String?, after: String?) {
         self.$sheet.id = sheet; self.action = action; self.actorId = actor?.id; self.actorName = actor?.displayName ?? "system"
-        self.fromStage = from; self.toStage = to; self.reason = reason; self.before = before; self.after = after; self.at = Date()
+        self.fromStage = from.rawValue; self.toStage = to.rawValue; self.reason = reason; self.before = before; self.after = after; self.at = Date()
     }
 }
 
