@@ -39,7 +39,8 @@ extension CycleService {
             case .published? where isEmployee: role = "acknowledge"
             default: role = "view"
             }
-            let due: String? = stage == .selfAssessment ? s.self_due : stage == .rating ? s.rating_due : stage == .review ? s.review_due : stage == .published ? s.objections_close : nil
+            // the publication date is HR's, not the caller's: a sheet waiting for it shows no deadline
+            let due = Cycle.due(at: stage, selfAssessment: s.self_due, rating: s.rating_due, review: s.review_due, publication: nil, objections: s.objections_close)
             return Mine(id: s.id, employee: s.number, name: s.name, period: s.period, stage: s.stage, role: role, deadline: due)
         }.sorted { ($0.role == "view" ? 1 : 0, $0.deadline ?? "", $0.employee) < ($1.role == "view" ? 1 : 0, $1.deadline ?? "", $1.employee) }
     }

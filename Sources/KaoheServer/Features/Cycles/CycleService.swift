@@ -256,13 +256,9 @@ enum CycleService {
         // only the accounts of overdue sheets are read (every account of a 2,000-person company as
         // Fluent models was most of this page)
         func due(_ s: Plain) -> String? {
-            switch SheetStage(rawValue: s.stage) {
-            case .selfAssessment?: return c.selfDue
-            case .rating?: return c.ratingDue
-            case .review?: return c.reviewDue
-            case .ready?: return c.publishDue
-            default: return nil
-            }
+            // the objection window is the employee's right, not a duty: a published sheet is never late
+            guard let stage = SheetStage(rawValue: s.stage), stage != .published else { return nil }
+            return c.due(at: stage)
         }
         let late = sheets.filter { s in due(s).flatMap(CivilDate.init).map { today > $0 } ?? false }
         let accountIds = Set(late.flatMap { [$0.rater_id, $0.reviewer_id].compactMap { $0 } })
@@ -367,14 +363,7 @@ enum CycleService {
         let own = roles(s, user) == [.employee] && !published
         let steps = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).sort(\.$at).all()
         let c = s.cycle
-        let deadline: String? = switch Optional(s.stage) {
-        case .selfAssessment?: c.selfDue
-        case .rating?: c.ratingDue
-        case .review?: c.reviewDue
-        case .ready?: c.publishDue
-        case .published?: c.objectionsClose
-        default: nil
-        }
+        let deadline = c.due(at: s.stage)
         return SheetDTO(
             id: try s.requireID(), cycleId: c.id!, employeeId: eid, employee: s.employee.number, name: s.employee.name, period: c.period,
             stage: s.stage.rawValue, stageLabel: s.stage.label, version: s.version,

@@ -121,6 +121,25 @@ final class Finding: Model, @unchecked Sendable {
     init() {}
 }
 
+extension Cycle {
+    /// The deadline of a sheet at `stage` in this cycle (R-002-30); nil where the stage has none.
+    func due(at stage: SheetStage) -> String? {
+        Cycle.due(at: stage, selfAssessment: selfDue, rating: ratingDue, review: reviewDue, publication: publishDue, objections: objectionsClose)
+    }
+
+    /// The same, from a cycle's dates read as plain columns.
+    static func due(at stage: SheetStage?, selfAssessment: String?, rating: String?, review: String?, publication: String?, objections: String?) -> String? {
+        switch stage {
+        case .selfAssessment?: return selfAssessment
+        case .rating?: return rating
+        case .review?: return review
+        case .ready?: return publication
+        case .published?: return objections
+        default: return nil
+        }
+    }
+}
+
 /// A cycle's month: open while sheets are worked on, published when the results count (R-100-01),
 /// locked when the month is closed (R-100-02).
 enum CycleStatus: String, Codable, Sendable { case open, published, locked }

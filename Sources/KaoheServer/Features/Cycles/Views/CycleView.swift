@@ -4,6 +4,9 @@ import Plot
 
 /// Pages of the appraisal cycle (issue 6; the full scoring form and its browser tests are issue 7's).
 enum CycleView {
+    /// The caller's part on a listed sheet (`CycleService.Mine.role`), as they read it.
+    static let roleLabel = ["self": "自评", "rater": "评分", "reviewer": "复核/申诉", "acknowledge": "确认或申诉", "view": "查看"]
+
     /// A hidden field; its value is often data (a scheme's key, a period): escaped (`HTMLEscape`).
     static func hidden(_ name: String, _ value: String) -> Node<HTML.FormContext> {
         .input(.type(.hidden), .name(HTMLEscape.attribute(name)), .value(HTMLEscape.attribute(value)))
@@ -11,7 +14,6 @@ enum CycleView {
 
     /// `/sheets`: what is waiting for me, then my inbox.
     static func mine(_ rows: [CycleService.Mine], inbox: [CycleService.InboxDTO]) -> Node<HTML.BodyContext> {
-        let roleLabel = ["self": "自评", "rater": "评分", "reviewer": "复核/申诉", "acknowledge": "确认或申诉", "view": "查看"]
         return .group(
             .h2("待办的考核表"),
             .if(rows.isEmpty, .p("暂无 nothing waiting")),
@@ -19,7 +21,7 @@ enum CycleView {
                 .tr(.th("工号"), .th("姓名"), .th("期间"), .th("阶段"), .th("我要做的"), .th("截止")),
                 .forEach(rows) { r in
                     .tr(.td(.a(.href("/sheets/\(r.id)"), .text(r.employee))), .td(Bits.name(r.name)), .td(.text(r.period)),
-                        .td(.text(SheetStageLabel.label(r.stage))), .td(.text(roleLabel[r.role] ?? r.role)), .td(.text(r.deadline ?? "")))
+                        .td(.text(SheetStageLabel.label(r.stage))), .td(.text(Self.roleLabel[r.role] ?? r.role)), .td(.text(r.deadline ?? "")))
                 })),
             .h2("消息"),
             .if(inbox.isEmpty, .p("暂无消息")),

@@ -17,7 +17,6 @@ enum Bits {
     /// An SVG chart made by `Charts` (markup we built and escaped ourselves).
     static func chart(_ svg: String) -> Node<HTML.BodyContext> { .div(.class("chart"), .raw(svg)) }
     static func stage(_ raw: String) -> String { SheetStageLabel.label(raw) }
-    static let roleLabel = ["self": "自评", "rater": "评分", "reviewer": "复核/申诉", "acknowledge": "确认或申诉", "view": "查看"]
 
     /// Sheets waiting for the viewer, with their deadlines (overdue ones marked).
     static func pending(_ rows: [CycleService.Mine], today: String, showPerson: Bool) -> Node<HTML.BodyContext> {
@@ -29,7 +28,7 @@ enum Bits {
                     let overdue = (r.deadline ?? "9999") < today
                     return .tr(.if(showPerson, .group(.td(.a(.href("/sheets/\(r.id)"), .text(r.employee))), .td(name(r.name)))),
                                .td(showPerson ? .text(r.period) : .a(.href("/sheets/\(r.id)"), .text(r.period))),
-                               .td(.text(stage(r.stage))), .td(.text(roleLabel[r.role] ?? r.role)),
+                               .td(.text(stage(r.stage))), .td(.text(CycleView.roleLabel[r.role] ?? r.role)),
                                .td(.class(overdue ? "error" : ""), .text((r.deadline ?? "") + (overdue ? "（已逾期）" : ""))))
                 }))
         )

@@ -1,4 +1,5 @@
 import Foundation
+import KaoheCore
 import Plot
 
 /// HR's import and export page (issue 5): upload → preview (what would change, every notice,
@@ -20,9 +21,8 @@ struct DataModel {
 enum DataView {
     static let kinds: [(String, String)] = [("evidence", "指标与评分（每人每期一行）"), ("log", "交互日志（每次咨询/通话/订单一行，汇总为指标）"),
                                             ("events", "事件（扣分、表扬、投诉、考勤、质检，每件一行）"), ("roster", "花名册（人事）")]
-    static let forms: [(String, String)] = [("monthly-record", "員工月績效考核記錄表"), ("year-end-record", "員工年終績效考核記錄表"),
-                                            ("department-stats", "員工月/年績效考核情況統計表"), ("annual-stats", "年度員工績效考核情況統計表"),
-                                            ("ranking", "月度排名"), ("star-board", "星星榜"), ("ledger", "奖惩与绩效工资（工资表）"), ("results", "考核结果（原始）")]
+    /// The forms to download, under the names the exported files carry (Core's `Forms.Kind.title`).
+    static let forms: [(String, String)] = Forms.Kind.allCases.map { ($0.rawValue, $0.title) }
 
     /// `<select>` with options (Plot's own select takes no name and its options no text). The
     /// values are often data (a department's code, a scheme's key): escaped (`HTMLEscape`).
