@@ -154,216 +154,367 @@ extension ImportService {
         }
     }
 
-    /// The employee roster (HR): new people are added, changed fields of known people are
-    /// updated (each change kept for revert and audited), unchanged rows are left alone.
-    enum Roster {
-        static let targets = [
-            MappingTarget(id: "employee_id", labels: EvidenceTable.fixedTargets[0].labels, required: true),
-            MappingTarget(id: "name", labels: ["姓名", "员工姓名", "name"], required: true),
-            MappingTarget(id: "department", labels: ["部门", "部門", "所属部门", "department", "dept"], required: true),
-            MappingTarget(id: "team", labels: ["班组", "班組", "组别", "小组", "team"]),
-            MappingTarget(id: "position", labels: ["岗位", "職位", "职位", "岗位名称", "position", "job title"]),
-            MappingTarget(id: "hire_date", labels: ["入职日期", "入職日期", "入职时间", "hire date", "joined"]),
-            MappingTarget(id: "probation_end", labels: ["试用期结束", "转正日期", "試用期結束", "probation end"]),
-            MappingTarget(id: "superior", labels: ["上级工号", "直接上级工号", "上级", "superior", "manager id"]),
-            MappingTarget(id: "status", labels: ["状态", "在职状态", "status"]),
-            MappingTarget(id: "level", labels: ["级别", "等级", "level"]),
-            MappingTarget(id: "star", labels: ["星级", "star"]),
-            MappingTarget(id: "job_grade", labels: ["职级", "job grade"]),
-        ]
-        static let fields = ["name", "department", "team", "position", "hire_date", "probation_end", "superior", "status", "level", "star", "job_grade"]
+    /// The roster's columns, in the order the mapping offers them; the raw value is the column's
+    /// id, kept in saved mappings and in each change (for revert).
+    enum RosterField: String, CaseIterable, Sendable {
+        case number = "employee_id", name, department, team, position, hireDate = "hire_date", probationEnd = "probation_end", superior, status,
+             level, star, jobGrade = "job_grade"
 
-        static func get(_ e: Employee, _ f: String) -> String? {
-            switch f {
-            case "name": return e.name
-            case "department": return e.$department.id.uuidString
-            case "team": return e.$team.id?.uuidString
-            case "position": return e.position
-            case "hire_date": return e.hireDate
-            case "probation_end": return e.probationEnd
-            case "superior": return e.superiorId?.uuidString
-            case "status": return e.status
-            case "level": return e.level
-            case "star": return e.star.map(String.init)
-            case "job_grade": return e.jobGrade
-            default: return nil
+        /// The header names the column is found by.
+        var labels: [String] {
+            switch self {
+            case .number: return EvidenceTable.fixedTargets[0].labels
+            case .name: return ["姓名", "员工姓名", "name"]
+            case .department: return ["部门", "部門", "所属部门", "department", "dept"]
+            case .team: return ["班组", "班組", "组别", "小组", "team"]
+            case .position: return ["岗位", "職位", "职位", "岗位名称", "position", "job title"]
+            case .hireDate: return ["入职日期", "入職日期", "入职时间", "hire date", "joined"]
+            case .probationEnd: return ["试用期结束", "转正日期", "試用期結束", "probation end"]
+            case .superior: return ["上级工号", "直接上级工号", "上级", "superior", "manager id"]
+            case .status: return ["状态", "在职状态", "status"]
+            case .level: return ["级别", "等级", "level"]
+            case .star: return ["星级", "star"]
+            case .jobGrade: return ["职级", "job grade"]
             }
         }
 
-        static func set(_ e: Employee, _ f: String, _ v: String?) {
-            switch f {
-            case "name": e.name = v ?? ""
-            case "department": if let v, let id = UUID(uuidString: v) { e.$department.id = id }
-            case "team": e.$team.id = v.flatMap(UUID.init(uuidString:))
-            case "position": e.position = v ?? ""
-            case "hire_date": e.hireDate = v ?? ""
-            case "probation_end": e.probationEnd = v
-            case "superior": e.superiorId = v.flatMap(UUID.init(uuidString:))
-            case "status": e.status = v ?? "active"
-            case "level": e.level = v
-            case "star": e.star = v.flatMap { Int($0) }
-            case "job_grade": e.jobGrade = v
-            default: break
+        var required: Bool { [.number, .name, .department].contains(self) }
+
+        var target: MappingTarget { MappingTarget(id: rawValue, labels: labels, required: required) }
+
+        /// The fields compared with the stored person, in the order the preview lists them (the
+        /// superior, named by 工号 in the file, is compared apart and listed last).
+        static let compared: [RosterField] = allCases.filter { $0 != .number && $0 != .superior }
+
+        /// The stored value as the roster compares it: ids for department, team and superior.
+        func value(of e: Employee) -> String? {
+            switch self {
+            case .number: return e.number
+            case .name: return e.name
+            case .department: return e.$department.id.uuidString
+            case .team: return e.$team.id?.uuidString
+            case .position: return e.position
+            case .hireDate: return e.hireDate
+            case .probationEnd: return e.probationEnd
+            case .superior: return e.superiorId?.uuidString
+            case .status: return e.status
+            case .level: return e.level
+            case .star: return e.star.map(String.init)
+            case .jobGrade: return e.jobGrade
             }
+        }
+
+        func set(_ v: String?, on e: Employee) {
+            switch self {
+            case .number: e.number = v ?? ""
+            case .name: e.name = v ?? ""
+            case .department: if let v, let id = UUID(uuidString: v) { e.$department.id = id }
+            case .team: e.$team.id = v.flatMap(UUID.init(uuidString:))
+            case .position: e.position = v ?? ""
+            case .hireDate: e.hireDate = v ?? ""
+            case .probationEnd: e.probationEnd = v
+            case .superior: e.superiorId = v.flatMap(UUID.init(uuidString:))
+            case .status: e.status = v ?? "active"
+            case .level: e.level = v
+            case .star: e.star = v.flatMap { Int($0) }
+            case .jobGrade: e.jobGrade = v
+            }
+        }
+    }
+
+    /// The employee roster (HR): new people are added, changed fields of known people are
+    /// updated (each change kept for revert and audited), unchanged rows are left alone.
+    enum Roster {
+        static let targets = RosterField.allCases.map(\.target)
+
+        /// A row as the values it wants: a field absent is not in the file (left as it is), nil
+        /// clears it; ids for department and team; the superior by 工号 (resolved when applied).
+        struct Row: Sendable { var line: Int; var number: String; var values: [RosterField: String?]; var superior: String? }
+
+        /// One change of a person: before and after as stored (the superior's after is a 工号).
+        struct Change: Sendable { var field: RosterField; var before: String?; var after: String? }
+
+        /// A row to write: the person it changes (nil: a new one) and the changes, in field order.
+        struct Step: Sendable { var row: Row; var existing: Employee?; var changes: [Change] }
+
+        /// The departments and teams rows are resolved against.
+        struct Org {
+            var departments: [Department]
+            var teams: [Team]
+
+            static func load(on db: Database) async throws -> Org {
+                let departments = try await Department.query(on: db).all()
+                let teams = try await Team.query(on: db).all()
+                return Org(departments: departments, teams: teams)
+            }
+
+            /// A department by code or name.
+            func department(_ text: String) -> Department? { departments.first(where: { $0.code == text || $0.name == text }) }
+            /// A team by name, in its department.
+            func team(_ name: String, in dept: Department) -> Team? { teams.first(where: { $0.name == name && $0.$department.id == dept.id }) }
+            /// Department and team names by id, as the preview shows them.
+            var names: [String: String] {
+                Dictionary(departments.map { ($0.id!.uuidString, $0.name) } + teams.map { ($0.id!.uuidString, $0.name) }, uniquingKeysWith: { a, _ in a })
+            }
+        }
+
+        /// One line of the file, as its checks read it.
+        struct Cells {
+            var grid: Grid
+            var columns: [RosterField: Int]
+            var line: Int
+            var cells: [String]
+
+            func has(_ f: RosterField) -> Bool { columns[f] != nil }
+            /// The field's cell; nil if the file has no such column or the cell is empty.
+            func cell(_ f: RosterField) -> String? { columns[f].flatMap { cells[$0].isEmpty ? nil : cells[$0] } }
+            /// A refusal naming the file, the row and the field's column.
+            func bad(_ f: RosterField, _ m: String) -> KaoheError { ImportService.fail(grid.error(row: line, column: grid.header[columns[f]!], m)) }
         }
 
         static func run(_ o: Options, data: Data, saved: [String: String], user: User, db: Database, preview p: Preview) async throws -> Preview {
             var preview = p
             let (grid, map) = try table(o, data: data, saved: saved, targets: targets, needs: "工号、姓名、部门", preview: &preview)
-            let departments = try await Department.query(on: db).all()
-            let teams = try await Team.query(on: db).all()
+            let org = try await Org.load(on: db)
             var byNumber: [String: Employee] = [:]
             for e in try await Employee.query(on: db).all() { byNumber[e.number] = e }
-            let col = Dictionary(map.matches.map { ($0.target, $0.column) }, uniquingKeysWith: { a, _ in a })
-            // rows → wanted field values (ids for department/team; superior by 工号, resolved below)
-            struct Row { var line: Int; var number: String; var values: [String: String?]; var superior: String? }
-            var rows: [Row] = []
-            var seen: [String: Int] = [:]
-            let inFile = Set(grid.rows.map { $0.cells[col["employee_id"]!] })
-            for (line, cells) in grid.rows {
-                func cell(_ f: String) -> String? { col[f].flatMap { cells[$0].isEmpty ? nil : cells[$0] } }
-                func bad(_ f: String, _ m: String) -> KaoheError { fail(grid.error(row: line, column: grid.header[col[f]!], m)) }
-                let number = cells[col["employee_id"]!]
-                if number.isEmpty { throw bad("employee_id", "工号为空 the employee number is empty") }
-                if let first = seen[number] { throw bad("employee_id", "工号 \(number) 重复（第 \(first) 行已有）duplicate employee number, already on row \(first)") }
-                seen[number] = line
-                var v: [String: String?] = [:]
-                guard let name = cell("name") else { throw bad("name", "姓名为空 the name is empty") }
-                v["name"] = name
-                let dtext = cell("department") ?? ""
-                guard let dept = departments.first(where: { $0.code == dtext || $0.name == dtext }) else {
-                    throw bad("department", "没有部门 “\(dtext)” no such department; 有 known: \(departments.map { "\($0.code) \($0.name)" }.joined(separator: ", "))")
-                }
-                v["department"] = dept.id!.uuidString
-                if col["team"] != nil {
-                    if let t = cell("team") {
-                        guard let team = teams.first(where: { $0.name == t && $0.$department.id == dept.id }) else {
-                            throw bad("team", "部门 \(dept.name) 没有班组 “\(t)” no such team in the department")
-                        }
-                        v["team"] = team.id!.uuidString
-                    } else { v["team"] = .some(nil) }
-                }
-                for f in ["hire_date", "probation_end"] where col[f] != nil {
-                    if let t = cell(f) {
-                        guard let (day, _) = CellValue.date(t) else { throw bad(f, "“\(t)” 不是有效日期 is not a date") }
-                        v[f] = day
-                    } else { v[f] = .some(nil) }
-                }
-                let existing = byNumber[number]
-                if existing == nil {
-                    if cell("position") == nil && col["position"] != nil { throw bad("position", "新员工须有岗位 a new employee needs a position") }
-                    if v["hire_date"] == nil || v["hire_date"]! == nil {
-                        guard col["hire_date"] != nil else { throw fail(grid.error(row: line, column: "入职日期 hire_date", "新员工 \(number) 须有入职日期 a new employee needs a hire date")) }
-                        throw bad("hire_date", "新员工须有入职日期 a new employee needs a hire date")
-                    }
-                }
-                if col["position"] != nil { v["position"] = cell("position") ?? existing?.position ?? "客服专员" }
-                if col["status"] != nil, let s = cell("status") {
-                    switch s.lowercased() {
-                    case "在职", "在職", "active", "试用", "試用": v["status"] = "active"
-                    case "离职", "離職", "left", "已离职": v["status"] = "left"
-                    default: throw bad("status", "“\(s)” 不是状态 is not a status (在职 / 离职)")
-                    }
-                }
-                if col["star"] != nil {
-                    if let s = cell("star") {
-                        let stars = s.filter { $0 == "★" || $0 == "星" }.count
-                        guard let n = Int(s) ?? (stars > 0 ? stars : nil), (0...5).contains(n) else { throw bad("star", "“\(s)” 不是 0–5 的星级 is not a star count 0–5") }
-                        v["star"] = String(n)
-                    } else { v["star"] = .some(nil) }
-                }
-                for f in ["level", "job_grade"] where col[f] != nil { v[f] = .some(cell(f)) }
-                var superior: String?
-                if let s = cell("superior") {
-                    guard byNumber[s] != nil || inFile.contains(s) else { throw bad("superior", "上级工号 \(s) 不存在 no such employee") }
-                    guard s != number else { throw bad("superior", "不能是自己的上级 cannot be their own superior") }
-                    superior = s
-                }
-                rows.append(Row(line: line, number: number, values: v, superior: superior))
-            }
-            // plan: new people and changed fields
-            var plan: [(Row, Employee?, [(String, String?, String?)])] = []
-            for r in rows {
-                let e = byNumber[r.number]
-                var diffs: [(String, String?, String?)] = []
-                for f in fields {
-                    guard f != "superior", let want = r.values[f] else { continue }
-                    let have = e.flatMap { get($0, f) }
-                    if e == nil || have != want { diffs.append((f, have, want)) }
-                }
-                if let s = r.superior {
-                    let have = e?.superiorId?.uuidString
-                    let want = byNumber[s]?.id?.uuidString
-                    if e == nil || want == nil || have != want { diffs.append(("superior", have, s)) }
-                }
-                if e == nil { preview.created += 1 } else if diffs.isEmpty { preview.unchanged += 1; continue } else { preview.updated += 1 }
-                plan.append((r, e, diffs))
-                if preview.changes.count < 500 {
-                    let names = Dictionary(departments.map { ($0.id!.uuidString, $0.name) } + teams.map { ($0.id!.uuidString, $0.name) }, uniquingKeysWith: { a, _ in a })
-                    for (f, b, a) in diffs {
-                        preview.changes.append(ChangeDTO(row: r.line, employee: r.number, period: nil, field: f, before: b.map { names[$0] ?? $0 },
-                                                         after: a.map { names[$0] ?? $0 }, status: e == nil ? "new" : "updated"))
-                    }
-                }
-            }
+            let rows = try read(grid, columns: columns(map), org: org, known: byNumber)
+            let plan = diff(rows, known: byNumber, org: org, preview: &preview)
             guard !o.dryRun else { return preview }
-            let counts = (preview.created, preview.updated, preview.unchanged, preview.rows)
-            let frozen = preview
-            let known = byNumber
-            let steps = plan
-            let id: UUID = try await db.writeTransaction { db in
-                let batch = ImportRecord(kind: "roster", fileName: o.file, sheet: grid.sheet, source: o.source, checksum: frozen.checksum, rows: counts.3,
-                                         created: counts.0, updated: counts.1, unchanged: counts.2, recordedBy: user.id, schemeId: nil)
-                try await batch.save(on: db)
-                let bid = try batch.requireID()
-                var seq = 0
-                var numbers = known
-                // people first (superiors may be new), then superiors
-                for (r, existing, diffs) in steps {
-                    let e: Employee
-                    if let existing { e = existing } else {
-                        e = Employee(number: r.number, name: "", position: "客服专员", hireDate: "", departmentId: UUID(), teamId: nil)
-                    }
-                    for (f, before, after) in diffs where f != "superior" {
-                        set(e, f, after)
-                        if existing != nil {
-                            try await Audit.record(on: db, actor: user, action: "update", entity: "employee", id: r.number, before: "\(f)=\(before ?? "")",
-                                                   after: "\(f)=\(after ?? "")", reason: "导入花名册 \(o.file)")
-                        }
-                    }
-                    try await e.save(on: db)
-                    numbers[r.number] = e
-                    if existing == nil {
-                        try await ImportChange(batch: bid, seq: seq, entity: "employee", target: try e.requireID(), before: nil, after: r.number).save(on: db)
-                        try await Audit.record(on: db, actor: user, action: "create", entity: "employee", id: r.number,
-                                               after: "name=\(e.name) position=\(e.position) hire_date=\(e.hireDate)", reason: "导入花名册 \(o.file)")
-                    } else {
-                        for (f, before, after) in diffs where f != "superior" {
-                            try await ImportChange(batch: bid, seq: seq, entity: "employee", target: try e.requireID(), field: f, before: before, after: after).save(on: db)
-                            seq += 1
-                        }
-                    }
-                    seq += 1
-                }
-                for (r, existing, diffs) in steps {
-                    guard let s = diffs.first(where: { $0.0 == "superior" }), let e = numbers[r.number], let boss = numbers[s.2 ?? ""] else { continue }
-                    let before = e.superiorId?.uuidString
-                    e.superiorId = boss.id
-                    try await e.save(on: db)
-                    if existing != nil {
-                        try await ImportChange(batch: bid, seq: seq, entity: "employee", target: try e.requireID(), field: "superior",
-                                               before: before, after: boss.id?.uuidString).save(on: db)
-                        seq += 1
-                    }
-                }
-                try await Audit.record(on: db, actor: user, action: "import", entity: "roster", id: bid.uuidString,
-                                       after: "file=\(o.file) rows=\(counts.3) new=\(counts.0) updated=\(counts.1) unchanged=\(counts.2) sha256=\(frozen.checksum)")
-                try await saveMapping(map, source: o.source, kind: .roster, user: user, on: db)
-                return bid
-            }
+            let id = try await apply(plan, o, grid: grid, map: map, known: byNumber, preview: preview, user: user, db: db)
             preview.id = id
             preview.committed = true
             return preview
+        }
+
+        /// Each mapped field's column in the file.
+        static func columns(_ map: ColumnMap) -> [RosterField: Int] {
+            Dictionary(map.matches.compactMap { m -> (RosterField, Int)? in RosterField(rawValue: m.target).map { ($0, m.column) } },
+                       uniquingKeysWith: { a, _ in a })
+        }
+
+        // MARK: read and check the rows
+
+        /// Every row checked (the first problem refused, naming file, row and column) as the values it wants.
+        static func read(_ grid: Grid, columns: [RosterField: Int], org: Org, known byNumber: [String: Employee]) throws -> [Row] {
+            var rows: [Row] = []
+            var seen: [String: Int] = [:]
+            let numberColumn = columns[.number]!
+            let inFile = Set(grid.rows.map { $0.cells[numberColumn] })
+            for (line, cells) in grid.rows {
+                let l = Cells(grid: grid, columns: columns, line: line, cells: cells)
+                let number = cells[numberColumn]
+                if number.isEmpty { throw l.bad(.number, "工号为空 the employee number is empty") }
+                if let first = seen[number] { throw l.bad(.number, "工号 \(number) 重复（第 \(first) 行已有）duplicate employee number, already on row \(first)") }
+                seen[number] = line
+                let values = try wanted(l, number: number, org: org, existing: byNumber[number])
+                let superior = try superiorNumber(l, number: number, known: byNumber, inFile: inFile)
+                rows.append(Row(line: line, number: number, values: values, superior: superior))
+            }
+            return rows
+        }
+
+        /// The values a row wants (ids for department and team).
+        static func wanted(_ l: Cells, number: String, org: Org, existing: Employee?) throws -> [RosterField: String?] {
+            var v: [RosterField: String?] = [:]
+            guard let name = l.cell(.name) else { throw l.bad(.name, "姓名为空 the name is empty") }
+            v[.name] = name
+            let dept = try department(l, org: org)
+            v[.department] = dept.id!.uuidString
+            if l.has(.team) {
+                let found = try team(l, in: dept, org: org)
+                v[.team] = .some(found?.id!.uuidString)
+            }
+            for f in [RosterField.hireDate, .probationEnd] where l.has(f) {
+                let day = try date(l, f)
+                v[f] = .some(day)
+            }
+            if existing == nil { try checkNew(l, number: number, values: v) }
+            if l.has(.position) { v[.position] = l.cell(.position) ?? existing?.position ?? "客服专员" }
+            if l.has(.status), let s = l.cell(.status) { v[.status] = try status(l, s) }
+            if l.has(.star) {
+                let n = try star(l)
+                v[.star] = .some(n)
+            }
+            for f in [RosterField.level, .jobGrade] where l.has(f) { v[f] = .some(l.cell(f)) }
+            return v
+        }
+
+        /// The row's department, by code or name.
+        static func department(_ l: Cells, org: Org) throws -> Department {
+            let dtext = l.cell(.department) ?? ""
+            guard let dept = org.department(dtext) else {
+                throw l.bad(.department, "没有部门 “\(dtext)” no such department; 有 known: \(org.departments.map { "\($0.code) \($0.name)" }.joined(separator: ", "))")
+            }
+            return dept
+        }
+
+        /// The row's team, by name in its department; nil: the cell is empty (no team).
+        static func team(_ l: Cells, in dept: Department, org: Org) throws -> Team? {
+            guard let t = l.cell(.team) else { return nil }
+            guard let team = org.team(t, in: dept) else {
+                throw l.bad(.team, "部门 \(dept.name) 没有班组 “\(t)” no such team in the department")
+            }
+            return team
+        }
+
+        /// A date field as YYYY-MM-DD; nil: the cell is empty.
+        static func date(_ l: Cells, _ f: RosterField) throws -> String? {
+            guard let t = l.cell(f) else { return nil }
+            guard let (day, _) = CellValue.date(t) else { throw l.bad(f, "“\(t)” 不是有效日期 is not a date") }
+            return day
+        }
+
+        /// A new person needs a position (if the file has the column) and a hire date.
+        static func checkNew(_ l: Cells, number: String, values v: [RosterField: String?]) throws {
+            if l.cell(.position) == nil && l.has(.position) { throw l.bad(.position, "新员工须有岗位 a new employee needs a position") }
+            if v[.hireDate] == nil || v[.hireDate]! == nil {
+                guard l.has(.hireDate) else {
+                    throw ImportService.fail(l.grid.error(row: l.line, column: "入职日期 hire_date", "新员工 \(number) 须有入职日期 a new employee needs a hire date"))
+                }
+                throw l.bad(.hireDate, "新员工须有入职日期 a new employee needs a hire date")
+            }
+        }
+
+        /// 在职 / 离职 as stored (active, left).
+        static func status(_ l: Cells, _ s: String) throws -> String {
+            switch s.lowercased() {
+            case "在职", "在職", "active", "试用", "試用": return "active"
+            case "离职", "離職", "left", "已离职": return "left"
+            default: throw l.bad(.status, "“\(s)” 不是状态 is not a status (在职 / 离职)")
+            }
+        }
+
+        /// 0–5, written as a number or as ★/星; nil: the cell is empty.
+        static func star(_ l: Cells) throws -> String? {
+            guard let s = l.cell(.star) else { return nil }
+            let stars = s.filter { $0 == "★" || $0 == "星" }.count
+            guard let n = Int(s) ?? (stars > 0 ? stars : nil), (0...5).contains(n) else { throw l.bad(.star, "“\(s)” 不是 0–5 的星级 is not a star count 0–5") }
+            return String(n)
+        }
+
+        /// The superior's 工号: someone known or in the file, not the person themself.
+        static func superiorNumber(_ l: Cells, number: String, known byNumber: [String: Employee], inFile: Set<String>) throws -> String? {
+            guard let s = l.cell(.superior) else { return nil }
+            guard byNumber[s] != nil || inFile.contains(s) else { throw l.bad(.superior, "上级工号 \(s) 不存在 no such employee") }
+            guard s != number else { throw l.bad(.superior, "不能是自己的上级 cannot be their own superior") }
+            return s
+        }
+
+        // MARK: diff against the people there are
+
+        /// The plan: new people and changed fields; the preview counts new, updated and unchanged
+        /// people and lists the changes (up to 500, ids shown as names).
+        static func diff(_ rows: [Row], known byNumber: [String: Employee], org: Org, preview: inout Preview) -> [Step] {
+            var plan: [Step] = []
+            var names: [String: String]?
+            for r in rows {
+                let e = byNumber[r.number]
+                let changes = compare(r, with: e, known: byNumber)
+                if e == nil { preview.created += 1 } else if changes.isEmpty { preview.unchanged += 1; continue } else { preview.updated += 1 }
+                plan.append(Step(row: r, existing: e, changes: changes))
+                if preview.changes.count < 500 {
+                    if names == nil { names = org.names }
+                    let shown = names ?? [:]
+                    for c in changes {
+                        preview.changes.append(ChangeDTO(row: r.line, employee: r.number, period: nil, field: c.field.rawValue, before: c.before.map { shown[$0] ?? $0 },
+                                                         after: c.after.map { shown[$0] ?? $0 }, status: e == nil ? "new" : "updated"))
+                    }
+                }
+            }
+            return plan
+        }
+
+        /// What a row changes of the person (every field it has for a new one), the superior last.
+        static func compare(_ r: Row, with e: Employee?, known byNumber: [String: Employee]) -> [Change] {
+            var changes: [Change] = []
+            for f in RosterField.compared {
+                guard let want = r.values[f] else { continue }
+                let have = e.flatMap { f.value(of: $0) }
+                if e == nil || have != want { changes.append(Change(field: f, before: have, after: want)) }
+            }
+            if let s = r.superior {
+                let have = e?.superiorId?.uuidString
+                let want = byNumber[s]?.id?.uuidString
+                if e == nil || want == nil || have != want { changes.append(Change(field: .superior, before: have, after: s)) }
+            }
+            return changes
+        }
+
+        // MARK: apply
+
+        /// Writes the plan in one transaction: the import, people first (superiors may be new),
+        /// then superiors, the audit and the source's mapping. Returns the import's id.
+        static func apply(_ plan: [Step], _ o: Options, grid: Grid, map: ColumnMap, known: [String: Employee], preview: Preview, user: User,
+                          db: Database) async throws -> UUID {
+            let counts = (preview.created, preview.updated, preview.unchanged, preview.rows)
+            let checksum = preview.checksum
+            let id: UUID = try await db.writeTransaction { db in
+                let batch = ImportRecord(kind: "roster", fileName: o.file, sheet: grid.sheet, source: o.source, checksum: checksum, rows: counts.3,
+                                         created: counts.0, updated: counts.1, unchanged: counts.2, recordedBy: user.id, schemeId: nil)
+                try await batch.save(on: db)
+                let bid = try batch.requireID()
+                let (seq, numbers) = try await savePeople(plan, batch: bid, known: known, file: o.file, user: user, on: db)
+                try await linkSuperiors(plan, batch: bid, seq: seq, numbers: numbers, on: db)
+                try await Audit.record(on: db, actor: user, action: "import", entity: "roster", id: bid.uuidString,
+                                       after: "file=\(o.file) rows=\(counts.3) new=\(counts.0) updated=\(counts.1) unchanged=\(counts.2) sha256=\(checksum)")
+                try await saveMapping(map, source: o.source, kind: .roster, user: user, on: db)
+                return bid
+            }
+            return id
+        }
+
+        /// New people created and changed fields set (all but the superior), each kept for revert
+        /// and audited. Returns the next change's number and everyone by 工号, new people included.
+        static func savePeople(_ plan: [Step], batch bid: UUID, known: [String: Employee], file: String, user: User,
+                               on db: Database) async throws -> (seq: Int, numbers: [String: Employee]) {
+            var seq = 0
+            var numbers = known
+            for step in plan {
+                let r = step.row, existing = step.existing
+                let e: Employee
+                if let existing { e = existing } else {
+                    e = Employee(number: r.number, name: "", position: "客服专员", hireDate: "", departmentId: UUID(), teamId: nil)
+                }
+                for c in step.changes where c.field != .superior {
+                    c.field.set(c.after, on: e)
+                    if existing != nil {
+                        try await Audit.record(on: db, actor: user, action: "update", entity: "employee", id: r.number, before: "\(c.field.rawValue)=\(c.before ?? "")",
+                                               after: "\(c.field.rawValue)=\(c.after ?? "")", reason: "导入花名册 \(file)")
+                    }
+                }
+                try await e.save(on: db)
+                numbers[r.number] = e
+                if existing == nil {
+                    try await ImportChange(batch: bid, seq: seq, entity: "employee", target: try e.requireID(), before: nil, after: r.number).save(on: db)
+                    try await Audit.record(on: db, actor: user, action: "create", entity: "employee", id: r.number,
+                                           after: "name=\(e.name) position=\(e.position) hire_date=\(e.hireDate)", reason: "导入花名册 \(file)")
+                } else {
+                    for c in step.changes where c.field != .superior {
+                        try await ImportChange(batch: bid, seq: seq, entity: "employee", target: try e.requireID(), field: c.field.rawValue,
+                                               before: c.before, after: c.after).save(on: db)
+                        seq += 1
+                    }
+                }
+                seq += 1
+            }
+            return (seq, numbers)
+        }
+
+        /// Each changed superior set, by 工号 (a change kept for revert for people who were there).
+        static func linkSuperiors(_ plan: [Step], batch bid: UUID, seq first: Int, numbers: [String: Employee], on db: Database) async throws {
+            var seq = first
+            for step in plan {
+                guard let s = step.changes.first(where: { $0.field == .superior }), let e = numbers[step.row.number], let boss = numbers[s.after ?? ""] else { continue }
+                let before = e.superiorId?.uuidString
+                e.superiorId = boss.id
+                try await e.save(on: db)
+                if step.existing != nil {
+                    try await ImportChange(batch: bid, seq: seq, entity: "employee", target: try e.requireID(), field: RosterField.superior.rawValue,
+                                           before: before, after: boss.id?.uuidString).save(on: db)
+                    seq += 1
+                }
+            }
         }
     }
 
@@ -420,10 +571,10 @@ extension ImportService {
                 case "employee":
                     guard let e = try await Employee.find(c.targetId, on: db) else { continue }
                     if let f = c.field {
-                        guard Roster.get(e, f) == c.after else {
+                        guard RosterField(rawValue: f)?.value(of: e) == c.after else {
                             throw KaoheError.conflict("\(e.number) 的 \(f) 在导入后又被修改 changed since the import; revert refused, nothing changed")
                         }
-                        Roster.set(e, f, c.before)
+                        RosterField(rawValue: f)?.set(c.before, on: e)
                         try await e.save(on: db)
                     } else {
                         let eid = try e.requireID()

@@ -147,25 +147,134 @@ enum ExportService {
         return out
     }
 
+    /// What every form shares: the request, the department in the viewer's scope, the months and
+    /// the title that names them.
+    struct Context {
+        var options: Options
+        var department: Department?
+        var periods: [String]
+        var label: String
+        var title: String
+        var form: Form { options.form }
+    }
+
     static func build(_ o: Options, viewer: Viewer, on db: Database) async throws -> (title: String, sheets: [XLSXWriter.Sheet]) {
         let dept = try await scope(viewer, department: o.department, on: db)
+        let (periods, label) = try months(o)
+        let c = Context(options: o, department: dept, periods: periods, label: label,
+                        title: title(o.form, label: label, period: o.period, department: dept))
+        let sheets: [XLSXWriter.Sheet]
+        switch o.form {
+        case .monthlyRecord: sheets = try await monthlyRecord(c, on: db)
+        case .yearEndRecord: sheets = try await yearEndRecord(c, on: db)
+        case .departmentStats: sheets = try await departmentStats(c, on: db)
+        case .annualStats: sheets = try await annualStats(c, on: db)
+        case .ranking: sheets = try await ranking(c, on: db)
+        case .starBoard: sheets = try await starBoard(c, on: db)
+        case .ledger: sheets = try await ledger(c, on: db)
+        case .results: sheets = try await results(c, on: db)
+        }
+        return (c.title, sheets)
+    }
+
+    /// The months a form covers and the label its title gives them: a month (YYYY-MM) for the
+    /// monthly forms and for `results` given one, a year's twelve for the annual forms and
+    /// `results` otherwise; none for the star board.
+    static func months(_ o: Options) throws -> (periods: [String], label: String) {
         let f = o.form
-        var periods: [String] = []
-        var label = ""
         if f.needsPeriod || (f == .results && (o.period?.count ?? 0) == 7) {
             guard let p = o.period, p.count == 7, Period.isValid(p) else { throw KaoheError.badInput("period: 须为月份 YYYY-MM (e.g. 2026-10)") }
-            periods = [p]; label = p
+            return ([p], p)
         } else if f.needsYear || f == .results {
             guard let y = o.period?.prefix(4), let year = Int(y), (1900...2999).contains(year) else { throw KaoheError.badInput("period: 须为年份 YYYY (e.g. 2026)") }
-            periods = (1...12).map { String(format: "%04d-%02d", year, $0) }; label = String(year)
+            return ((1...12).map { String(format: "%04d-%02d", year, $0) }, String(year))
         }
-        let scopeText = dept.map { " · \($0.name)" } ?? " · 全公司"
-        var title = "\(f.title) \(label)\(scopeText)（\(f.rule)）"
-        let rows = f == .starBoard ? [] : try await load(periods: periods, department: dept, scheme: o.scheme, employees: o.employees, detail: f.needsDetail, on: db)
-        // the outcomes the engine stored for the form's months (R-100-03), by 工号
+        return ([], "")
+    }
+
+    /// The month the star board is as of: the one asked for, if it is a month; else none (each
+    /// person's latest published month).
+    static func boardMonth(_ period: String?) -> String? {
+        period.flatMap { $0.count == 7 && Period.isValid($0) ? $0 : nil }
+    }
+
+    /// "<form> <label> · <department or 全公司>（<rule>）"; the star board names its month, if any.
+    static func title(_ f: Form, label: String, period: String?, department: Department?) -> String {
+        let scopeText = department.map { " · \($0.name)" } ?? " · 全公司"
+        let named = f == .starBoard ? (boardMonth(period).map { " \($0)" } ?? "") : " \(label)"
+        return "\(f.title)\(named)\(scopeText)（\(f.rule)）"
+    }
+
+    // MARK: the forms, one each: what it is built from, then Core's `Forms` builds it
+
+    static func monthlyRecord(_ c: Context, on db: Database) async throws -> [XLSXWriter.Sheet] {
+        let rows = try await loadRows(c, on: db)
+        let outcomes = try await loadOutcomes([c.periods[0]], people: employeeIds(rows), on: db)
+        return sheets(c, rows: rows, outcomes: outcomes)
+    }
+
+    static func yearEndRecord(_ c: Context, on db: Database) async throws -> [XLSXWriter.Sheet] {
+        let rows = try await loadRows(c, on: db)
+        // each person's conclusions as of their last published month of the year
+        let outcomes = try await loadOutcomes(Set(rows.map(\.result.period)), people: employeeIds(rows), on: db)
+        return sheets(c, rows: rows, outcomes: outcomes)
+    }
+
+    static func departmentStats(_ c: Context, on db: Database) async throws -> [XLSXWriter.Sheet] {
+        let rows = try await loadRows(c, on: db)
+        return sheets(c, rows: rows)
+    }
+
+    static func annualStats(_ c: Context, on db: Database) async throws -> [XLSXWriter.Sheet] {
+        let rows = try await loadRows(c, on: db)
+        return sheets(c, rows: rows)
+    }
+
+    static func ranking(_ c: Context, on db: Database) async throws -> [XLSXWriter.Sheet] {
+        let rows = try await loadRows(c, on: db)
+        let outcomes = try await loadOutcomes([c.periods[0]], people: employeeIds(rows), on: db)
+        return sheets(c, rows: rows, outcomes: outcomes)
+    }
+
+    static func starBoard(_ c: Context, on db: Database) async throws -> [XLSXWriter.Sheet] {
+        let staff = try await Queries.plainEmployees(department: c.department?.id, on: db).filter { $0.status == "active" }
+        let ids = staff.compactMap(\.id)
+        // as of the month asked for, else each person's latest published month
+        let latest = try await Queries.latestTotals(ids, upTo: boardMonth(c.options.period), on: db)
+        let outcomes = try await loadOutcomes(Set(latest.values.map(\.period)), people: Set(ids), on: db)
+        let board = staff.map { e in Forms.BoardLine(person: Self.person(e), period: latest[e.id!]?.period, total: latest[e.id!]?.total) }
+        return sheets(c, rows: [], outcomes: outcomes, board: board)
+    }
+
+    static func ledger(_ c: Context, on db: Database) async throws -> [XLSXWriter.Sheet] {
+        let rows = try await loadRows(c, on: db)
+        let ids = employeeIds(rows)
+        let outcomes = try await loadOutcomes([c.periods[0]], people: ids, on: db)
+        let corrections = try await settledCorrections(in: c.periods[0], employees: c.department == nil ? nil : ids, on: db)
+        return sheets(c, rows: rows, outcomes: outcomes, corrections: corrections)
+    }
+
+    static func results(_ c: Context, on db: Database) async throws -> [XLSXWriter.Sheet] {
+        let rows = try await loadRows(c, on: db)
+        return sheets(c, rows: rows)
+    }
+
+    // MARK: what the forms are built from
+
+    /// The published results of the form's months in scope (with their sheets if the form shows them).
+    static func loadRows(_ c: Context, on db: Database) async throws -> [Row] {
+        try await load(periods: c.periods, department: c.department, scheme: c.options.scheme, employees: c.options.employees,
+                       detail: c.form.needsDetail, on: db)
+    }
+
+    static func employeeIds(_ rows: [Row]) -> Set<UUID> {
+        Set(rows.compactMap { $0.employee.id })
+    }
+
+    /// The outcomes the engine stored for each of the months (R-100-03), by 工号.
+    static func loadOutcomes(_ periods: Set<String>, people: Set<UUID>, on db: Database) async throws -> [String: [String: [Forms.Outcome]]] {
         var outcomes: [String: [String: [Forms.Outcome]]] = [:]
-        func loadOutcomes(_ period: String, _ people: Set<UUID>) async throws {
-            guard outcomes[period] == nil else { return }
+        for period in periods {
             var byNumber: [String: [Forms.Outcome]] = [:]
             for o in try await OutcomeStore.outcomes(period: period, employees: people, teams: false, on: db) {
                 guard let n = o.employee?.number else { continue }
@@ -173,36 +282,23 @@ enum ExportService {
             }
             outcomes[period] = byNumber
         }
-        let people = Set(rows.compactMap { $0.employee.id })
-        var corrections: [Forms.Correction] = []
-        var board: [Forms.BoardLine] = []
-        switch f {
-        case .monthlyRecord, .ranking, .ledger: try await loadOutcomes(periods[0], people)
-        case .yearEndRecord:
-            // each person's conclusions as of their last published month of the year
-            for p in Set(rows.map(\.result.period)) { try await loadOutcomes(p, people) }
-        case .starBoard:
-            let staff = try await Queries.plainEmployees(department: dept?.id, on: db).filter { $0.status == "active" }
-            let ids = staff.compactMap(\.id)
-            // as of the month asked for, else each person's latest published month
-            let chosen = o.period.flatMap { $0.count == 7 && Period.isValid($0) ? $0 : nil }
-            let latest = try await Queries.latestTotals(ids, upTo: chosen, on: db)
-            for p in Set(latest.values.map(\.period)) { try await loadOutcomes(p, Set(ids)) }
-            board = staff.map { e in Forms.BoardLine(person: Self.person(e), period: latest[e.id!]?.period, total: latest[e.id!]?.total) }
-            let when = chosen.map { " \($0)" } ?? ""
-            title = "\(f.title)\(when)\(scopeText)（\(f.rule)）"
-        default: break
+        return outcomes
+    }
+
+    /// The corrections settled in the month's pay (R-001-13), as the ledger lists them.
+    static func settledCorrections(in period: String, employees: Set<UUID>?, on db: Database) async throws -> [Forms.Correction] {
+        try await CorrectionStore.settled(in: period, employees: employees, on: db).map { c in
+            Forms.Correction(employee: c.employee.number, name: c.employee.name, period: c.period, at: when(c.at), actor: c.actorName, reason: c.reason,
+                             beforeTotal: c.beforeTotal, afterTotal: c.afterTotal, beforePay: c.beforePay, afterPay: c.afterPay,
+                             beforeMoney: c.beforeMoney, afterMoney: c.afterMoney, difference: c.difference)
         }
-        if f == .ledger {
-            corrections = try await CorrectionStore.settled(in: periods[0], employees: dept == nil ? nil : people, on: db).map { c in
-                Forms.Correction(employee: c.employee.number, name: c.employee.name, period: c.period, at: when(c.at), actor: c.actorName, reason: c.reason,
-                                 beforeTotal: c.beforeTotal, afterTotal: c.afterTotal, beforePay: c.beforePay, afterPay: c.afterPay,
-                                 beforeMoney: c.beforeMoney, afterMoney: c.afterMoney, difference: c.difference)
-            }
-        }
-        let input = Forms.Input(kind: f, title: title, periods: periods, label: label, rows: rows.map(\.form), outcomes: outcomes,
-                                corrections: corrections, board: board)
-        return (title, Forms.build(input))
+    }
+
+    /// Core builds the form from what was loaded.
+    static func sheets(_ c: Context, rows: [Row], outcomes: [String: [String: [Forms.Outcome]]] = [:], corrections: [Forms.Correction] = [],
+                       board: [Forms.BoardLine] = []) -> [XLSXWriter.Sheet] {
+        Forms.build(Forms.Input(kind: c.form, title: c.title, periods: c.periods, label: c.label, rows: rows.map(\.form), outcomes: outcomes,
+                                corrections: corrections, board: board))
     }
 
     static func person(_ e: Employee) -> Forms.Person {
