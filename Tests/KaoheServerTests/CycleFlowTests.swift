@@ -314,6 +314,13 @@ struct AccountabilityTests {
             let per = try #require(Double(f.perInstance))
             #expect(per > 0 && Double(f.deduction) == 2 * per && f.status == "pending" && f.explanation.contains("R-001-15") && f.explanation.contains("工单 2381"))
             try await CycleFlowTests.json(app, bob, .GET, "api/v1/inbox") { res in #expect(res.body.string.contains("R-001-15")) }
+            // the inbox's link opens a page the rater may see: the sheet the finding concerns (it was
+            // a link to /findings/{id}, which has no page)
+            let link = try #require(try await InboxItem.query(on: app.db).filter(\.$text ~~ "R-001-15").first()?.link)
+            #expect(link == "/sheets/\(aliceSheet)", "\(link)")
+            try await app.testing().test(.GET, String(link.dropFirst()), headers: bob.headers) { res in
+                #expect(res.status == .ok && res.body.string.contains("评分责任（R-001-15）"))
+            }
             // accepting needs a justification first
             try await CycleFlowTests.json(app, mgr, .POST, "api/v1/findings/\(f.id)/decide", #"{"accept":true,"reason":"x"}"#) { res in #expect(res.status == .conflict) }
             try await CycleFlowTests.json(app, bob, .POST, "api/v1/findings/\(f.id)/justify", #"{"justification":"当时客户撤回了投诉"}"#) { res in #expect(res.status == .ok) }

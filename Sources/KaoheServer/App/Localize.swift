@@ -39,7 +39,7 @@ struct Localize: AsyncMiddleware {
 /// in a cookie (the login page, and the next sign-in on this browser). Back to the page it came from.
 struct LanguageController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        routes.grouped(CSRFCheck()).post("language", use: change)
+        routes.grouped(CSRFCheck()).post(SiteURL.language.route, use: change)
     }
 
     struct Form: Content { var language: String }

@@ -7,15 +7,15 @@ import Vapor
 /// Signing in and out, the account's password and its API tokens: pages and `/api/v1/me`, `/api/v1/tokens`.
 struct AccountRoutes: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        routes.get("login", use: loginPage)
-        routes.grouped(CSRFCheck()).post("login", use: login)
+        routes.get(SiteURL.login.route, use: loginPage)
+        routes.grouped(CSRFCheck()).post(SiteURL.login.route, use: login)
         let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
-        signedIn.post("logout", use: logout)
-        signedIn.get("account", "password", use: passwordPage)
-        signedIn.post("account", "password", use: changePassword)
-        signedIn.get("account", "tokens", use: tokensPage)
-        signedIn.post("account", "tokens", use: createTokenForm)
-        signedIn.post("account", "tokens", ":id", "revoke", use: revokeTokenForm)
+        signedIn.post(SiteURL.logout.route, use: logout)
+        signedIn.get(SiteURL.password.route, use: passwordPage)
+        signedIn.post(SiteURL.password.route, use: changePassword)
+        signedIn.get(SiteURL.tokens.route, use: tokensPage)
+        signedIn.post(SiteURL.tokens.route, use: createTokenForm)
+        signedIn.post(SiteURL.tokenRevoke(nil).route, use: revokeTokenForm)
         let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
         api.post("tokens", use: createToken)
         api.get("tokens", use: listTokens)
@@ -61,7 +61,7 @@ struct AccountRoutes: RouteCollection {
 
     func revokeTokenForm(req: Request) async throws -> Response {
         try await Accounts.revokeToken(req.parameters.get("id", as: UUID.self), by: try req.user, on: req.db)
-        return req.redirect(to: "/account/tokens")
+        return req.redirect(to: SiteURL.tokens.path)
     }
 
     func passwordPage(req: Request) async throws -> Response {

@@ -8,9 +8,9 @@ import Vapor
 struct AdminWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let hr = routes.grouped(RequireLogin(), CSRFCheck(), RequireHR())
-        hr.get("audit", use: audit)
-        hr.get("retention", use: retention)
-        hr.post("retention", use: purge)
+        hr.get(SiteURL.audit.route, use: audit)
+        hr.get(SiteURL.retention.route, use: retention)
+        hr.post(SiteURL.retention.route, use: purge)
     }
 
     // MARK: audit
@@ -64,6 +64,6 @@ extension Request {
     func pageLink(_ page: Int) -> String {
         var c = URLComponents(string: url.string) ?? URLComponents()
         c.queryItems = (c.queryItems ?? []).filter { $0.name != "page" } + [URLQueryItem(name: "page", value: String(page))]
-        return HTMLEscape.attribute(c.string ?? "/people")
+        return HTMLEscape.attribute(c.string ?? SiteURL.people.path)
     }
 }

@@ -8,7 +8,7 @@ import Vapor
 /// `CycleService.calibrationScope`, for the API and this page alike.
 struct CalibrationWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        routes.grouped(RequireLogin(), CSRFCheck()).get("cycles", ":id", "calibration", use: calibration)
+        routes.grouped(RequireLogin(), CSRFCheck()).get(SiteURL.calibration(nil).route, use: calibration)
     }
 
     // MARK: calibration (R-004-04)

@@ -216,7 +216,7 @@ enum CycleService {
             var inbox: [InboxItem] = []
             for s in issued {
                 let who = start == .selfAssessment ? accountOf[s.$employee.id]?.id : s.raterId
-                if let who { inbox.append(InboxItem(user: who, text: "\(r.period) 考核表待填写，截止 \(start == .selfAssessment ? due.selfAssessment : due.rating)", link: "/sheets/\(s.id!)")) }
+                if let who { inbox.append(InboxItem(user: who, text: "\(r.period) 考核表待填写，截止 \(start == .selfAssessment ? due.selfAssessment : due.rating)", link: SiteURL.sheet(s.id!).path)) }
             }
             try await ImportService.createAll(inbox, on: db)
             try await Audit.record(on: db, actor: user, action: "open", entity: "cycle", id: "\(version.key)/\(r.period)",
@@ -628,7 +628,7 @@ enum CycleService {
     }
 
     static func notify(_ s: Sheet, action: SheetAction, to: SheetStage, user: User, db: Database) async throws {
-        let link = "/sheets/\(s.id!)"
+        let link = SiteURL.sheet(s.id!).path
         let employeeAccount = try await User.query(on: db).filter(\.$employee.$id == s.$employee.id).first()
         let who = "\(s.employee.number) \(s.employee.name) \(s.cycle.period)"
         var items: [InboxItem] = []
@@ -655,7 +655,7 @@ enum CycleService {
             // the overdue row names the person as “display name（username）”
             guard let u = users.first(where: { o.user.hasSuffix("（\($0.username)）") }) else { continue }
             try await InboxItem(user: u.id!, text: "催办：\(c.period) 考核“\(SheetStage(rawValue: o.stage)?.label ?? o.stage)”已于 \(o.due) 到期，尚有 \(o.employees.count) 张：\(o.employees.joined(separator: "、"))",
-                                link: "/sheets").save(on: db)
+                                link: SiteURL.sheets.path).save(on: db)
             sent += 1
         }
         try await Audit.record(on: db, actor: user, action: "remind", entity: "cycle", id: c.id!.uuidString, after: "reminders=\(sent)")
@@ -746,7 +746,7 @@ enum CycleService {
                 try await SheetStep(sheet: s.id!, action: SheetAction.publish.rawValue, actor: user, from: .ready, to: to,
                                     reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
                 if let e = try await User.query(on: db).filter(\.$employee.$id == s.$employee.id).first() {
-                    try await InboxItem(user: e.id!, text: "你的 \(c.period) 考核结果已发布：\(s.finalTotal ?? "—") 分；如有异议请在 \(close) 前申诉", link: "/sheets/\(s.id!)").save(on: db)
+                    try await InboxItem(user: e.id!, text: "你的 \(c.period) 考核结果已发布：\(s.finalTotal ?? "—") 分；如有异议请在 \(close) 前申诉", link: SiteURL.sheet(s.id!).path).save(on: db)
                 }
             }
             c.status = .published; c.objectionsClose = close.description

@@ -9,12 +9,12 @@ import Vapor
 struct CycleWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
-        signedIn.get("sheets", use: mine)
-        signedIn.get("sheets", ":id", use: sheet)
-        signedIn.post("sheets", ":id", use: post)
-        signedIn.get("cycles", use: cycles)
-        signedIn.post("cycles", use: open)
-        signedIn.post("cycles", ":id", ":step", use: step)
+        signedIn.get(SiteURL.sheets.route, use: mine)
+        signedIn.get(SiteURL.sheet(nil).route, use: sheet)
+        signedIn.post(SiteURL.sheet(nil).route, use: post)
+        signedIn.get(SiteURL.cycles.route, use: cycles)
+        signedIn.post(SiteURL.cycles.route, use: open)
+        signedIn.post(SiteURL.cycleStep(nil, nil).route, use: step)
     }
 
     func mine(req: Request) async throws -> Response {
@@ -72,7 +72,7 @@ struct CycleWebController: RouteCollection {
         } catch let e as AbortError where [.unprocessableEntity, .conflict, .forbidden, .badRequest].contains(e.status) {
             return try await render(req, id: id, error: e.reason, status: e.status)
         }
-        return req.redirect(to: "/sheets/\(id?.uuidString ?? "")")
+        return req.redirect(to: id.map { SiteURL.sheet($0).path } ?? SiteURL.sheets.path)
     }
 
     func cycles(req: Request) async throws -> Response {

@@ -9,7 +9,7 @@ struct HomeRoutes: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
         signedIn.get(use: home)
-        signedIn.get("employees", ":id", use: employee)
+        signedIn.get(SiteURL.employee(nil).route, use: employee)
         let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
         api.get("employees", ":id", "results", use: results)
     }

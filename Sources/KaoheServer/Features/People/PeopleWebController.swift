@@ -9,9 +9,9 @@ import Vapor
 struct PeopleWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let hr = routes.grouped(RequireLogin(), CSRFCheck(), RequireHR())
-        hr.get("people", use: people)
-        hr.get("people", ":id", use: person)
-        hr.post("people", ":id", use: updatePerson)
+        hr.get(SiteURL.people.route, use: people)
+        hr.get(SiteURL.person(nil).route, use: person)
+        hr.post(SiteURL.person(nil).route, use: updatePerson)
     }
 
     // MARK: people

@@ -13,9 +13,9 @@ import Vapor
 struct QAWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
-        signedIn.get("qa", use: page)
-        signedIn.post("qa", use: record)
-        signedIn.post("qa", "remove", use: remove)
+        signedIn.get(SiteURL.qa.route, use: page)
+        signedIn.post(SiteURL.qa.route, use: record)
+        signedIn.post(SiteURL.qaRemove.route, use: remove)
     }
 
     /// People per page of the grading list.
@@ -107,7 +107,7 @@ struct QAWebController: RouteCollection {
 
     func back(_ scheme: String, _ period: String, message: String? = nil, error: String? = nil, focus: String? = nil, team: String? = nil, page: Int? = nil) -> String {
         var c = URLComponents()
-        c.path = "/qa"
+        c.path = SiteURL.qa.path
         c.queryItems = [URLQueryItem(name: "scheme", value: scheme), URLQueryItem(name: "period", value: period)]
             + [team.map { URLQueryItem(name: "team", value: $0) }, page.map { URLQueryItem(name: "page", value: String($0)) }].compactMap { $0 }
             + [message.map { URLQueryItem(name: "message", value: $0) }, error.map { URLQueryItem(name: "error", value: $0) },

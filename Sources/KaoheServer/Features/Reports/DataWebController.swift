@@ -7,12 +7,12 @@ import Vapor
 struct DataWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
-        signedIn.get("imports", use: page)
+        signedIn.get(SiteURL.imports.route, use: page)
         // the role is checked before the file is read (issue 13)
-        routes.grouped(RequireLogin(), RequireImporter(), CSRFCheck(maxBody: "128mb")).on(.POST, "imports", body: .collect(maxSize: "128mb"), use: upload)
-        signedIn.post("imports", "commit", use: commit)
-        signedIn.post("imports", ":id", "revert", use: revert)
-        signedIn.get("exports", "download", use: download)
+        routes.grouped(RequireLogin(), RequireImporter(), CSRFCheck(maxBody: "128mb")).on(.POST, SiteURL.imports.route, body: .collect(maxSize: "128mb"), use: upload)
+        signedIn.post(SiteURL.importCommit.route, use: commit)
+        signedIn.post(SiteURL.importRevert(nil).route, use: revert)
+        signedIn.get(SiteURL.exportDownload.route, use: download)
     }
 
     static func mayUse(_ u: User) throws {

@@ -9,8 +9,8 @@ import Vapor
 struct ReportWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
-        signedIn.get("reports", use: index)
-        signedIn.get("reports", ":form", use: report)
+        signedIn.get(SiteURL.reports.route, use: index)
+        signedIn.get(SiteURL.report(nil).route, use: report)
     }
 
     func index(req: Request) async throws -> Response {
@@ -53,10 +53,10 @@ struct ReportWebController: RouteCollection {
         let (title, sheets) = try await ExportService.build(options, viewer: viewer, on: db)
         // the query's period and department are the reader's: escaped in the links (HTMLEscape)
         let query = "period=\(period ?? "")&department=\(department ?? "")"
-        func link(_ n: Int) -> String { HTMLEscape.attribute("/reports/\(form.rawValue)?\(query)&page=\(n)") }
+        func link(_ n: Int) -> String { HTMLEscape.attribute(SiteURL.report(form.rawValue).path + "?\(query)&page=\(n)") }
         let model = ReportModel(
-            xlsx: HTMLEscape.attribute("/exports/download?form=\(form.rawValue)&\(query)&format=xlsx"),
-            csv: HTMLEscape.attribute("/exports/download?form=\(form.rawValue)&\(query)&format=csv"),
+            xlsx: HTMLEscape.attribute(SiteURL.exportDownload.path + "?form=\(form.rawValue)&\(query)&format=xlsx"),
+            csv: HTMLEscape.attribute(SiteURL.exportDownload.path + "?form=\(form.rawValue)&\(query)&format=csv"),
             people: people, page: page, pages: pages, previous: link(page - 1), next: link(page + 1),
             sheets: sheets.map { s in
                 ReportModel.Sheet(name: s.name, columns: s.header.indices.map { ReportModel.Column(title: s.header[$0], translatable: !s.nameColumns.contains($0)) },

@@ -9,11 +9,11 @@ import Vapor
 struct SchemeWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let hr = routes.grouped(RequireLogin(), CSRFCheck(), RequireHR())
-        hr.get("schemes", use: schemes)
-        hr.get("schemes", ":key", use: scheme)
+        hr.get(SiteURL.schemes.route, use: schemes)
+        hr.get(SiteURL.scheme(nil).route, use: scheme)
         // a scheme is larger than the 16 KB a form body may have by default
         routes.grouped(RequireLogin(), CSRFCheck(maxBody: "2mb"), RequireHR())
-            .on(.POST, "schemes", ":key", body: .collect(maxSize: "2mb"), use: editScheme)
+            .on(.POST, SiteURL.scheme(nil).route, body: .collect(maxSize: "2mb"), use: editScheme)
     }
 
     // MARK: schemes

@@ -21,7 +21,7 @@ enum TokensView {
                      .p(.text("已创建令牌「"), .span(.attribute(named: "translate", value: "no"), .text(c.name)), .text("」。请立即复制保存，离开本页后无法再次查看：")),
                      .p(.code(.attribute(named: "translate", value: "no"), .id("new-token"), .text(c.token))))
             },
-            .form(.action("/account/tokens"), .method(.post),
+            .form(.action(SiteURL.tokens.path), .method(.post),
                   DataView.hidden(m.csrf),
                   .label("名称 ", .input(.type(.text), .name("name"), .attribute(named: "maxlength", value: "80"), .required(true))),
                   .label("权限 ", DataView.select("scope", [("read", "只读"), ("write", "读写（与账号权限相同）")], selected: "read")),
@@ -34,7 +34,7 @@ enum TokensView {
                     .tr(.td(.attribute(named: "translate", value: "no"), .text(r.name)),
                         .td(.text(r.scope == "read" ? "只读" : "读写")), .td(.text(r.created)), .td(.text(r.expires)), .td(.text(r.lastUsed)),
                         .td(.text(r.state)),
-                        .td(.if(r.active, .form(.class("inline"), .action("/account/tokens/\(r.id.uuidString)/revoke"), .method(.post),
+                        .td(.if(r.active, .form(.class("inline"), .action(SiteURL.tokenRevoke(r.id).path), .method(.post),
                                                 .input(.type(.hidden), .name("_csrf"), .value(csrf)),
                                                 .button(.type(.submit), "吊销")))))
                 })))

@@ -21,7 +21,7 @@ enum AuditView {
     static func body(_ m: AuditModel) -> Node<HTML.BodyContext> {
         .group(
             .p("每一次变更都有记录：谁、何时、改了什么、改之前和之后、为什么（R-004-03）。记录只增不改。"),
-            .form(.method(.get), .action("/audit"),
+            .form(.method(.get), .action(SiteURL.audit.path),
                   .label(.text("对象 "), DataView.select("entity", [("", "全部")] + m.entities.map { ($0, $0) }, selected: m.entity)),
                   .label(.text("操作人 "), .input(.type(.search), .name("actor"), .value(HTMLEscape.attribute(m.actor)))),
                   .button(.type(.submit), "筛选")),

@@ -37,7 +37,7 @@ enum CalibrationView {
                            .td(.text(r.stats.grades.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "，"))))
                    }),
             .h2("强制分布（R-004-04）"),
-            .form(.method(.get), .action("/cycles/\(m.id)/calibration"),
+            .form(.method(.get), .action(SiteURL.calibration(m.id).path),
                   .label(.text("部门等级 "), DataView.select("department_grade", [("", "—")] + m.departmentGrades.map { ($0, $0) }, selected: m.grade)),
                   .button(.type(.submit), "查看配额")),
             .table(.tr(.th("等级"), .th("人数"), .th("占比"), .th("上限"), .th("超出")),
@@ -45,7 +45,7 @@ enum CalibrationView {
                        .tr(.td(.text(q.grade)), .td(.class("num"), .text(String(q.count))), .td(.class("num"), .text(Self.percent(q.share))),
                            .td(.class("num"), .text(q.maxShare.map(Self.percent) ?? "—")), .td(.class(q.excess > 0 ? "num error" : "num"), .text(String(q.excess))))
                    }),
-            .p(.a(.href("/cycles"), "返回考核周期"))
+            .p(.a(.href(SiteURL.cycles.path), "返回考核周期"))
         )
     }
 

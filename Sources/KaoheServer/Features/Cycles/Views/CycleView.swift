@@ -20,7 +20,7 @@ enum CycleView {
             .if(!rows.isEmpty, .table(
                 .tr(.th("工号"), .th("姓名"), .th("期间"), .th("阶段"), .th("我要做的"), .th("截止")),
                 .forEach(rows) { r in
-                    .tr(.td(.a(.href("/sheets/\(r.id)"), .text(r.employee))), .td(Bits.name(r.name)), .td(.text(r.period)),
+                    .tr(.td(.a(.href(SiteURL.sheet(r.id).path), .text(r.employee))), .td(Bits.name(r.name)), .td(.text(r.period)),
                         .td(.text(SheetStageLabel.label(r.stage))), .td(.text(Self.roleLabel[r.role] ?? r.role)), .td(.text(r.deadline ?? "")))
                 })),
             .h2("消息"),
@@ -119,7 +119,7 @@ enum CycleView {
                .unwrap(s.grade) { .text("　等级 \($0)") }),
             .if(!s.flags.isEmpty, .ul(.class("error"), .forEach(s.flags) { .li(.text($0)) })),
             .p(.id("live-message"), .class("error"), .attribute(named: "role", value: "status")),
-            .if(!s.editable.isEmpty || !actions.isEmpty, .form(.action("/sheets/\(s.id)"), .method(.post),
+            .if(!s.editable.isEmpty || !actions.isEmpty, .form(.action(SiteURL.sheet(s.id).path), .method(.post),
                 .attribute(named: "data-preview", value: s.editable.isEmpty ? "" : "/api/v1/sheets/\(s.id)/preview"),
                 hidden("_csrf", csrf), hidden("version", String(s.version)),
                 itemsTable(s, withFields: true),
@@ -129,7 +129,7 @@ enum CycleView {
                 .forEach(actions) { a in .button(.type(.submit), .name("action"), .value(a.action), .text(a.label)) }
             )),
             .if(s.editable.isEmpty && actions.isEmpty && !s.items.isEmpty, itemsTable(s, withFields: false)),
-            .element(named: "script", nodes: [.attribute(named: "src", value: "/assets/sheet.js"), .attribute(named: "defer", value: "defer")]),
+            .element(named: "script", nodes: [.attribute(named: "src", value: SiteURL.script.path), .attribute(named: "defer", value: "defer")]),
             .if(!s.accountability.isEmpty, .group(.h2("评分责任（R-001-15）"), .ul(.forEach(s.accountability) { f in .li(.text("\(f.explanation) — \(f.status)")) }))),
             .if(!s.corrections.isEmpty, .group(
                 .h2("更正（R-100-02）"),
@@ -157,7 +157,7 @@ enum CycleView {
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .unwrap(message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
             .h2("发起考核"),
-            .form(.action("/cycles"), .method(.post), hidden("_csrf", csrf),
+            .form(.action(SiteURL.cycles.path), .method(.post), hidden("_csrf", csrf),
                   .label(.text("方案 "), DataView.select("scheme", schemes)),
                   .label(.text("期间（2026-10、2026-Q4、2026）"), .input(.type(.text), .name("period"), .required(true))),
                   .label(.text("部门 "), DataView.select("department", [("", "方案所属部门 / 全部")] + departments)),
@@ -171,10 +171,10 @@ enum CycleView {
                     .p(.text("共 \(c.sheets) 张：" + c.stages.sorted { $0.key < $1.key }.map { "\(SheetStageLabel.label($0.key)) \($0.value)" }.joined(separator: "，"))),
                     .if(!c.excluded.isEmpty, .details(.summary(.text("未下发 \(c.excluded.count) 人")), .ul(.forEach(c.excluded.sorted { $0.key < $1.key }) { .li(.text("\($0.key)：\($0.value)")) }))),
                     .if(!c.overdue.isEmpty, .ul(.class("error"), .forEach(c.overdue) { o in .li(.text("逾期："), Bits.name(o.user), .text(" · \(SheetStageLabel.label(o.stage)) · 截止 \(o.due) · "), Bits.name(o.employees.joined(separator: "、"))) })),
-                    .form(.class("inline"), .action("/cycles/\(c.id)/remind"), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "催办")),
-                    .form(.class("inline"), .action("/cycles/\(c.id)/publish"), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "发布结果")),
-                    .form(.class("inline"), .action("/cycles/\(c.id)/lock"), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "锁定")),
-                    .a(.href("/cycles/\(c.id)/calibration"), "校准（评分人对比、强制分布）")
+                    .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "remind").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "催办")),
+                    .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "publish").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "发布结果")),
+                    .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "lock").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "锁定")),
+                    .a(.href(SiteURL.calibration(c.id).path), "校准（评分人对比、强制分布）")
                 )
             }
         )

@@ -26,8 +26,8 @@ enum Bits {
                 .tr(.if(showPerson, .group(.th("工号"), .th("姓名"))), .th("期间"), .th("阶段"), .th("我要做的"), .th("截止")),
                 .forEach(rows) { r in
                     let overdue = (r.deadline ?? "9999") < today
-                    return .tr(.if(showPerson, .group(.td(.a(.href("/sheets/\(r.id)"), .text(r.employee))), .td(name(r.name)))),
-                               .td(showPerson ? .text(r.period) : .a(.href("/sheets/\(r.id)"), .text(r.period))),
+                    return .tr(.if(showPerson, .group(.td(.a(.href(SiteURL.sheet(r.id).path), .text(r.employee))), .td(name(r.name)))),
+                               .td(showPerson ? .text(r.period) : .a(.href(SiteURL.sheet(r.id).path), .text(r.period))),
                                .td(.text(stage(r.stage))), .td(.text(CycleView.roleLabel[r.role] ?? r.role)),
                                .td(.class(overdue ? "error" : ""), .text((r.deadline ?? "") + (overdue ? "（已逾期）" : ""))))
                 }))
@@ -50,7 +50,7 @@ struct AgentPageModel {
 enum HomeView {
     /// An agent's or a QA inspector's page (`AgentPageModel`).
     static func agentPage(_ m: AgentPageModel) -> Node<HTML.BodyContext> {
-        let qa: Node<HTML.BodyContext> = m.qaLink ? .p(.a(.href("/qa"), "录音质检：评定本月录音（条数按方案，R-002-14）")) : .empty
+        let qa: Node<HTML.BodyContext> = m.qaLink ? .p(.a(.href(SiteURL.qa.path), "录音质检：评定本月录音（条数按方案，R-002-14）")) : .empty
         guard let home = m.home else { return .group(qa, .if(m.saysNoRecord, .p("这个账号没有关联员工档案，请联系人事"))) }
         return .group(qa, agent(home, today: m.today))
     }
@@ -79,7 +79,7 @@ enum HomeView {
             .unwrap(m.latest) { l in
                 .group(
                     .h2(.text("\(l.period) 成绩：\(l.total)（等级 \(l.grade)）")),
-                    .unwrap(l.sheet) { .p(.a(.href("/sheets/\($0)"), "查看考核表、确认或申诉")) },
+                    .unwrap(l.sheet) { .p(.a(.href(SiteURL.sheet($0).path), "查看考核表、确认或申诉")) },
                     .if(!m.sections.isEmpty, Bits.chart(Charts.profile(m.sections, title: "各维度得分"))),
                     .table(.class("items"),
                            .tr(.th("项目"), .th("规则"), .th("得分"), .th("满分"), .th("依据与计算")),
@@ -96,7 +96,7 @@ enum HomeView {
             .if(!m.objections.isEmpty, .table(
                 .tr(.th("期间"), .th("时间"), .th("操作"), .th("人"), .th("原因")),
                 .forEach(m.objections) { o in
-                    .tr(.td(.a(.href("/sheets/\(o.sheet)"), .text(o.period))), .td(.text(o.at.formatted(.iso8601))),
+                    .tr(.td(.a(.href(SiteURL.sheet(o.sheet).path), .text(o.period))), .td(.text(o.at.formatted(.iso8601))),
                         .td(.text(["object": "提出申诉", "uphold": "维持原结果", "change": "修改结果"][o.action] ?? o.action)),
                         .td(Bits.name(o.actor)), .td(Bits.typed(o.reason)))
                 })),
@@ -104,7 +104,7 @@ enum HomeView {
             .if(!m.results.isEmpty, .table(
                 .tr(.th("期间"), .th("方案"), .th("总分"), .th("等级")),
                 .forEach(m.results) { r in
-                    .tr(.td(r.sheet.map { .a(.href("/sheets/\($0)"), .text(r.period)) } ?? .text(r.period)), .td(.text(r.scheme)), .td(.class("num"), .text(r.total)), .td(.text(r.grade)))
+                    .tr(.td(r.sheet.map { .a(.href(SiteURL.sheet($0).path), .text(r.period)) } ?? .text(r.period)), .td(.text(r.scheme)), .td(.class("num"), .text(r.total)), .td(.text(r.grade)))
                 }))
         )
     }
@@ -135,8 +135,8 @@ enum HomeView {
                     .if(m.flags.isEmpty, .p("没有需要关注的人")),
                     .if(!m.flags.isEmpty, .table(.tr(.th("工号"), .th("姓名"), .th("事项")),
                         .forEach(m.flags) { f in .tr(.td(.a(.href(SiteURL.employee(f.employee).path), .text(f.number))), .td(Bits.name(f.name)), .td(.text(f.text))) })),
-                    .p(.a(.href(HTMLEscape.attribute("/reports/ranking?period=\(p)")), "月度排名"), .text(" · "), .a(.href("/reports/star-board"), "星星榜"), .text(" · "),
-                       .a(.href(HTMLEscape.attribute("/reports/monthly-record?period=\(p)")), "月绩效考核记录表"))
+                    .p(.a(.href(HTMLEscape.attribute(SiteURL.report("ranking").path + "?period=\(p)")), "月度排名"), .text(" · "), .a(.href(SiteURL.report("star-board").path), "星星榜"), .text(" · "),
+                       .a(.href(HTMLEscape.attribute(SiteURL.report("monthly-record").path + "?period=\(p)")), "月绩效考核记录表"))
                 )
             },
             .if(!people.rows.isEmpty, .group(.h2("团队成员"), body(people)))
@@ -146,9 +146,9 @@ enum HomeView {
     /// HR's home: open cycles, each department's latest month, where to go.
     static func hr(_ m: HomeService.HRHome) -> Node<HTML.BodyContext> {
         .group(
-            .p(.text("在职 \(m.people) 人。"), .a(.href("/people"), "人员"), .text(" · "), .a(.href("/cycles"), "考核周期"), .text(" · "),
-               .a(.href("/imports"), "导入与导出"), .text(" · "), .a(.href("/schemes"), "考核方案"), .text(" · "), .a(.href("/reports"), "报表"), .text(" · "),
-               .a(.href("/audit"), "审计记录"), .text(" · "), .a(.href("/retention"), "数据保留")),
+            .p(.text("在职 \(m.people) 人。"), .a(.href(SiteURL.people.path), "人员"), .text(" · "), .a(.href(SiteURL.cycles.path), "考核周期"), .text(" · "),
+               .a(.href(SiteURL.imports.path), "导入与导出"), .text(" · "), .a(.href(SiteURL.schemes.path), "考核方案"), .text(" · "), .a(.href(SiteURL.reports.path), "报表"), .text(" · "),
+               .a(.href(SiteURL.audit.path), "审计记录"), .text(" · "), .a(.href(SiteURL.retention.path), "数据保留")),
             .h2("进行中的考核周期"),
             .if(m.cycles.isEmpty, .p("没有进行中的考核周期")),
             .if(!m.cycles.isEmpty, .table(

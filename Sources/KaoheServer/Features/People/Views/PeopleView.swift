@@ -26,17 +26,17 @@ enum PeopleView {
     static func body(_ m: PeopleModel) -> Node<HTML.BodyContext> {
         let total = m.total, page = m.page
         return .group(
-            .form(.method(.get), .action("/people"),
+            .form(.method(.get), .action(SiteURL.people.path),
                   .label(.text("工号或姓名 "), .input(.type(.search), .name("q"), .value(HTMLEscape.attribute(m.q)))),
                   .label(.text("部门 "), DataView.select("department", [("", "全部")] + m.departments, selected: m.department)),
                   .label(.text("状态 "), DataView.select("status", [("active", "在职"), ("left", "离职"), ("all", "全部")], selected: m.status)),
                   .button(.type(.submit), "查找")),
             .p(.text("人数 \(total)"), .text(total > 100 ? " · 页码 \(page)/\((total + 99) / 100)" : ""),
                .if(page > 1, .a(.href(m.previous), " 上一页")), .if(page * 100 < total, .a(.href(m.next), " 下一页")),
-               .text(" · 新员工和批量变动用"), .a(.href("/imports"), "花名册导入")),
+               .text(" · 新员工和批量变动用"), .a(.href(SiteURL.imports.path), "花名册导入")),
             .table(.tr(.th("工号"), .th("姓名"), .th("部门"), .th("班组"), .th("岗位"), .th("入职"), .th("状态"), .th("等级"), .th("星级"), .th("最近成绩")),
                    .forEach(m.rows) { e in
-                       .tr(.td(.a(.href("/people/\(e.id)"), .text(e.number))), .td(Bits.name(e.name)), .td(Bits.name(e.department)), .td(Bits.name(e.team)),
+                       .tr(.td(.a(.href(SiteURL.person(e.id).path), .text(e.number))), .td(Bits.name(e.name)), .td(Bits.name(e.department)), .td(Bits.name(e.team)),
                            .td(.text(e.position)), .td(.text(e.hireDate)), .td(.text(e.status == "active" ? "在职" : "离职")), .td(.text(e.level)),
                            .td(.class("num"), .text(e.star)), .td(.class("num"), .text(e.latest)))
                    })

@@ -34,7 +34,7 @@ enum PersonView {
             .unwrap(m.error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .unwrap(m.message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
             .p(.text("\(m.number) "), Bits.name(m.name), .text(" · "), Bits.name(m.department), .text(" · 入职 \(m.hireDate)"), .text(" · "), .a(.href(SiteURL.employee(id).path), "成绩")),
-            .form(.method(.post), .action("/people/\(id)"), DataView.hidden(m.csrf),
+            .form(.method(.post), .action(SiteURL.person(id).path), DataView.hidden(m.csrf),
                   .label(.text("岗位 "), .input(.type(.text), .name("position"), .value(HTMLEscape.attribute(m.position)))),
                   .label(.text("班组 "), DataView.select("team", [("", "—")] + m.teams, selected: m.team)),
                   .label(.text("直接上级（工号）"), .input(.type(.text), .name("superior"), .value(HTMLEscape.attribute(m.superior)))),

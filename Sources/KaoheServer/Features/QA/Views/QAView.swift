@@ -38,7 +38,7 @@ enum QAView {
             .unwrap(m.error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .unwrap(m.message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
             .if(m.schemes.isEmpty, .p("没有需要录音质检的方案")),
-            .form(.method(.get), .action("/qa"),
+            .form(.method(.get), .action(SiteURL.qa.path),
                   .label(.text("方案 "), DataView.select("scheme", m.schemes, selected: m.scheme)),
                   .label(.text("考核月（YYYY-MM）"), .input(.type(.text), .name("period"), .value(HTMLEscape.attribute(m.period)), .attribute(named: "size", value: "8"))),
                   .label(.text("班组 "), DataView.select("team", [("", "全部")] + m.teams, selected: m.team)),
@@ -58,7 +58,7 @@ enum QAView {
                         .td(.text(r.number)), .td(Bits.name(r.name)), .td(Bits.name(r.team)),
                         .td(.class(done == expected ? "num" : "num error"), .text("\(done)/\(expected)")),
                         .forEach(first?.grades ?? []) { g in .td(.class("num"), .text(String(r.counts[g.id] ?? 0))) },
-                        .td(.form(.class("inline"), .method(.post), .action("/qa"),
+                        .td(.form(.class("inline"), .method(.post), .action(SiteURL.qa.path),
                                   DataView.hidden(m.csrf), CycleView.hidden("scheme", m.scheme), CycleView.hidden("period", m.period),
                                   CycleView.hidden("employee", r.id.uuidString), CycleView.hidden("team", m.team ?? ""), CycleView.hidden("page", String(m.page)),
                                   .element(named: "select", nodes: [.attribute(named: "name", value: "grade"), .attribute(named: "aria-label", value: "等级"),
@@ -72,7 +72,7 @@ enum QAView {
                         .td(.if(!r.recordings.isEmpty, .details(.summary(.text("\(r.recordings.count) 条")),
                             .ul(.forEach(r.recordings) { rec in
                                 .li(.text("\(rec.day) \(first?.grades.first { $0.id == rec.grade }?.label ?? rec.grade) "), Bits.typed(rec.note), .text(" · "), Bits.name(rec.by),
-                                    .form(.class("inline"), .method(.post), .action("/qa/remove"), DataView.hidden(m.csrf),
+                                    .form(.class("inline"), .method(.post), .action(SiteURL.qaRemove.path), DataView.hidden(m.csrf),
                                           CycleView.hidden("scheme", m.scheme), CycleView.hidden("period", m.period),
                                           CycleView.hidden("ids", rec.ids.map(\.uuidString).joined(separator: ",")),
                                           .input(.type(.text), .name("reason"), .attribute(named: "placeholder", value: "删除原因"), .attribute(named: "size", value: "8"),
@@ -85,7 +85,7 @@ enum QAView {
 
     /// Another page of the list, escaped for an `href` (a scheme's key is data).
     static func link(_ m: QAModel, _ page: Int) -> String {
-        HTMLEscape.attribute("/qa?scheme=\(m.scheme)&period=\(m.period)&team=\(m.team ?? "")&page=\(page)")
+        HTMLEscape.attribute(SiteURL.qa.path + "?scheme=\(m.scheme)&period=\(m.period)&team=\(m.team ?? "")&page=\(page)")
     }
 
     /// The last day of a YYYY-MM month (the date field's default when the month is over).

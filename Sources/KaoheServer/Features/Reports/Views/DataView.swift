@@ -41,7 +41,7 @@ enum DataView {
             .unwrap(m.message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
             .unwrap(m.preview) { p in previewBlock(p, m) },
             .h2("导入 Import"),
-            .form(.action("/imports"), .method(.post), .enctype(.multipartData),
+            .form(.action(SiteURL.imports.path), .method(.post), .enctype(.multipartData),
                   hidden(m.csrf),
                   .label(.text("类型 "), select("kind", kinds.filter { $0.0 != "roster" || m.mayImportRoster })),
                   .label(.text("方案 "), select("scheme", [("", "—（花名册不需要）")] + m.schemes.map { ($0.key, "\($0.name)（\($0.key)）") })),
@@ -57,13 +57,13 @@ enum DataView {
                 .tr(.th("时间"), .th("类型"), .th("文件"), .th("新增/更新/不变"), .th("状态"), .th("撤销")),
                 .forEach(m.recent) { r in
                     .tr(.td(.text(r.at)), .td(.text(r.kind)), .td(.text(r.file)), .td(.class("num"), .text(r.counts)), .td(.text(r.status)),
-                        .td(.if(r.revertible, .form(.class("inline"), .action("/imports/\(r.id)/revert"), .method(.post), hidden(m.csrf),
+                        .td(.if(r.revertible, .form(.class("inline"), .action(SiteURL.importRevert(r.id).path), .method(.post), hidden(m.csrf),
                                                     .input(.type(.text), .name("reason"), .placeholder("原因 reason"), .required(true)),
                                                     .button(.type(.submit), "撤销整次导入")))))
                 }
             )),
             .h2("导出报表 Export"),
-            .form(.action("/exports/download"), .method(.get),
+            .form(.action(SiteURL.exportDownload.path), .method(.get),
                   .label(.text("报表 "), select("form", forms)),
                   .label(.text("期间（月度报表 YYYY-MM；年度报表 YYYY）"), .input(.type(.text), .name("period"), .value(HTMLEscape.attribute(m.period)))),
                   .label(.text("部门 "), select("department", [("", "全公司 / 本部门")] + m.departments.map { ($0.code, "\($0.code) \($0.name)") })),
@@ -88,7 +88,7 @@ enum DataView {
                         .td(.text(c.before ?? "")), .td(.text(c.after ?? "")), .td(.text(c.status == "new" ? "新增" : "更新")))
                 })),
             .unwrap(m.uploadId) { id in
-                .form(.action("/imports/commit"), .method(.post), hidden(m.csrf), .input(.type(.hidden), .name("upload"), .value(id.uuidString)),
+                .form(.action(SiteURL.importCommit.path), .method(.post), hidden(m.csrf), .input(.type(.hidden), .name("upload"), .value(id.uuidString)),
                       .button(.type(.submit), "确认导入 Commit（全部或全不）"))
             }
         )

@@ -15,7 +15,7 @@ enum ReportsView {
             .p("月度报表填月份（2026-10），年度报表填年份（2026）。"),
             .ul(.forEach(DataView.forms) { f in
                 let p = ["year-end-record", "department-stats", "annual-stats"].contains(f.0) ? String(period.prefix(4)) : period
-                return .li(.a(.href(HTMLEscape.attribute("/reports/\(f.0)?period=\(p)")), .text(f.1)))
+                return .li(.a(.href(HTMLEscape.attribute(SiteURL.report(f.0).path + "?period=\(p)")), .text(f.1)))
             })
         )
     }

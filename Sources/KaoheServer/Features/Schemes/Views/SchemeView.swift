@@ -24,7 +24,7 @@ enum SchemeView {
                     .code(.text(p.problem.path)), .text("：" + (p.problem.severity == .error ? "错误" : "警告") + " "), .text(p.problem.message),
                     .if(!p.problem.rules.isEmpty, .text("（\(p.problem.rules.joined(separator: "、"))）")))
             })),
-            .form(.method(.post), .action(HTMLEscape.attribute("/schemes/\(key)")), DataView.hidden(csrf),
+            .form(.method(.post), .action(HTMLEscape.attribute(SiteURL.scheme(key).path)), DataView.hidden(csrf),
                   .label(.text("方案（YAML）"),
                          .textarea(.name("text"), .attribute(named: "rows", value: "24"), .attribute(named: "spellcheck", value: "false"), .class("code"), .text(text))),
                   .label(.text("预览用的员工 "), DataView.select("sample", samples, selected: nil)),

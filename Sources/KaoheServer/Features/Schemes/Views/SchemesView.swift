@@ -14,7 +14,7 @@ enum SchemesView {
             .p("方案是数据：改动保存为新版本，已评的考核表保留原来的版本。"),
             .table(.tr(.th("方案"), .th("名称"), .th("版本"), .th("部门"), .th("预设")),
                    .forEach(m.rows) { v in
-                       .tr(.td(.a(.href(HTMLEscape.attribute("/schemes/\(v.key)")), .text(v.key))), .td(.text(v.name)), .td(.class("num"), .text(String(v.version))),
+                       .tr(.td(.a(.href(HTMLEscape.attribute(SiteURL.scheme(v.key).path)), .text(v.key))), .td(.text(v.name)), .td(.class("num"), .text(String(v.version))),
                            .td(.text(v.department)), .td(.text(v.preset)))
                    })
         )
