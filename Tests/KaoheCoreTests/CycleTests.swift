@@ -121,3 +121,35 @@ struct CalibrationTests {
         #expect(Calibration.check(seven, grades: ["优", "良"], departmentGrade: "C")[0].excess == 1)
     }
 }
+
+/// The buttons a sheet shows are exactly what `SheetFlow.next` allows (issue 15: the page no
+/// longer keeps its own list of legal actions).
+@Suite("SheetFlow.available: what each party may do at each stage")
+struct SheetFlowAvailableTests {
+    @Test("each stage and party, with the windows and the overdue self-assessment")
+    func available() {
+        typealias F = SheetFlow
+        #expect(F.available(.selfAssessment, to: [.employee]) == [.submitSelf])
+        // a rater may skip a self-assessment only once it is overdue
+        #expect(F.available(.selfAssessment, to: [.rater]).isEmpty)
+        #expect(F.available(.selfAssessment, to: [.rater], selfOverdue: true) == [.skipSelf])
+        #expect(F.available(.rating, to: [.rater]) == [.submitRating])
+        #expect(F.available(.rating, to: [.employee, .reviewer]).isEmpty)
+        #expect(F.available(.review, to: [.reviewer]) == [.approve, .adjust, .returnToRater])
+        #expect(F.available(.ready, to: [.hr]) == [.adjust], "publishing is the cycle's step, not a sheet's")
+        // the objection window: open, then closed (R-002-30)
+        #expect(F.available(.published, to: [.employee]) == [.acknowledge, .object])
+        #expect(F.available(.published, to: [.employee], objectionOpen: false) == [.acknowledge])
+        // after publication a result changes only by a correction (R-100-02): reviewer or HR, HR alone once locked
+        #expect(F.available(.published, to: [.reviewer]) == [.correct])
+        #expect(F.available(.objected, to: [.reviewer]) == [.uphold, .change])
+        #expect(F.available(.locked, to: [.reviewer]).isEmpty)
+        #expect(F.available(.locked, to: [.hr]) == [.correct])
+        // an action that needs a reason is refused without one (R-004-03), whoever asks
+        for stage in SheetStage.allCases {
+            for action in F.available(stage, to: [.employee, .rater, .reviewer, .hr], selfOverdue: true) where F.needsReason.contains(action) {
+                #expect(throws: FlowError.self) { _ = try F.next(stage, action, by: .hr, reason: " ", selfOverdue: true) }
+            }
+        }
+    }
+}

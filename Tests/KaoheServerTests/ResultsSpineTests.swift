@@ -222,7 +222,7 @@ struct ResultsSpineTests {
             #expect(api.contains(Key(employee: "111001", kind: "year_end_ineligible", value: "true", rules: ["R-001-14"])))
             // the draft exists (the manager sees it as a draft) but February's ranking has two people
             let draftRow = try await StoredResult.query(on: app.db).filter(\.$employee.$id == c.people["111003"]!).filter(\.$period == "2026-02").first()
-            #expect(draftRow?.status == "draft")
+            #expect(draftRow?.status == .draft)
             let ranking = try await Self.export(app, hr, "ranking", "2026-02")
             #expect(!ranking.contains("111003"), "\(ranking)")
             #expect(ranking.contains("111001") && ranking.contains("111002"))
@@ -293,7 +293,7 @@ struct ResultsSpineTests {
             cycle.status = .published; cycle.objectionsClose = "2026-01-01"
             try await cycle.save(on: app.db)
             try await CycleFlowTests.json(app, hr, .POST, "api/v1/cycles/\(try cycle.requireID())/lock") { res in #expect(res.status == .ok, "\(res.body.string)") }
-            #expect(try await StoredResult.query(on: app.db).filter(\.$status == "locked").count() == 4)
+            #expect(try await StoredResult.query(on: app.db).filter(\.$status == .locked).count() == 4)
             let (mgr, _) = try await Browser.signIn(app, "mgr3")
             let locked = try await CycleFlowTests.sheet(app, hr, try sheet.requireID())
             try await CycleFlowTests.act(app, mgr, try sheet.requireID(), "correct", version: locked.version, reason: "再改", values: ["orders": "60"], expect: .conflict)
@@ -408,7 +408,7 @@ struct ResultsSpineTests {
                     let total = (Decimal(string: e.pay_paid)! + Decimal(string: e.star_reward)!).yuan
                     #expect(line[9] == total, "\(e.employee_number) \(p): \(line)")
                 }
-                let stored = try await StoredResult.query(on: app.db).filter(\.$period == p).filter(\.$status == "published").count()
+                let stored = try await StoredResult.query(on: app.db).filter(\.$period == p).filter(\.$status == .published).count()
                 #expect(stored == 4)
             }
         }
@@ -524,7 +524,7 @@ struct ResultsSpineTests {
             for r in again {
                 let was = try #require(typed.first { $0.id == r.id })
                 let total = try ResultStore.sheet(r).total.format()
-                #expect(r.json.hasPrefix("{\"complete\"") && total == was.total && r.status == "published")
+                #expect(r.json.hasPrefix("{\"complete\"") && total == was.total && r.status == .published)
             }
             #expect(try await StoredOutcome.query(on: app.db).filter(\.$period == "2026-06").count() > 0)
             // nothing left to upgrade: a second start does nothing

@@ -116,7 +116,7 @@ struct Browser {
 func publishResults(_ app: Application, _ key: String, _ period: String) async throws {
     let ids = try await SchemeVersion.query(on: app.db).filter(\.$key == key).all().compactMap(\.id)
     try await StoredResult.query(on: app.db).filter(\.$scheme.$id ~~ ids).filter(\.$period == period)
-        .set(\.$status, to: ResultStatus.published.rawValue).update()
+        .set(\.$status, to: .published).update()
     try await Rescorer.outcomes(key: key, from: period, on: app.db)
 }
 

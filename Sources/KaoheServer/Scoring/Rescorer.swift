@@ -104,7 +104,7 @@ enum Rescorer {
         guard !ids.isEmpty else { return }
         struct Counted: Decodable { var employee_id: UUID; var period: String; var scheme_id: UUID; var status: String }
         let counted = try await sql.select().columns("employee_id", "period", "scheme_id", "status").from(StoredResult.schema)
-            .where("scheme_id", .in, SQLBind.group(ids)).where("status", .in, SQLBind.group(ResultStatus.counted))
+            .where("scheme_id", .in, SQLBind.group(ids)).where("status", .in, SQLBind.group(ResultStatus.countedNames))
             .where("period", .lessThanOrEqual, SQLBind(last)).all(decoding: Counted.self)
         // each month's engine: the version of its sheets, else of its results
         var byVersion: [UUID: [String]] = [:]

@@ -51,7 +51,7 @@ enum Queries {
         while start < ids.count {
             let chunk = Array(ids[start..<min(start + 1000, ids.count)])
             var q = sql.select().column("employee_id").column(SQLAlias(SQLFunction("MAX", args: SQLColumn("period")), as: SQLIdentifier("period")))
-                .from(StoredResult.schema).where("employee_id", .in, SQLBind.group(chunk)).where("status", .in, SQLBind.group(ResultStatus.counted))
+                .from(StoredResult.schema).where("employee_id", .in, SQLBind.group(chunk)).where("status", .in, SQLBind.group(ResultStatus.countedNames))
             if let upTo { q = q.where("period", .lessThanOrEqual, SQLBind(upTo)) }
             let latest = try await q.groupBy("employee_id").all(decoding: Latest.self)
             let want = Dictionary(latest.map { ($0.employee_id, $0.period) }, uniquingKeysWith: { a, _ in a })
@@ -59,7 +59,7 @@ enum Queries {
             if !periods.isEmpty {
                 let rows = try await sql.select().columns("employee_id", "period", "total").from(StoredResult.schema)
                     .where("employee_id", .in, SQLBind.group(chunk)).where("period", .in, SQLBind.group(periods))
-                    .where("status", .in, SQLBind.group(ResultStatus.counted)).all(decoding: Row.self)
+                    .where("status", .in, SQLBind.group(ResultStatus.countedNames)).all(decoding: Row.self)
                 for r in rows where want[r.employee_id] == r.period { out[r.employee_id] = (r.period, r.total) }
             }
             start += 1000
@@ -76,7 +76,7 @@ enum Queries {
         struct Row: Decodable { var employee_id: UUID }
         var q = sql.select().distinct().column("employee_id").from(table).where("period", .in, SQLBind.group(periods))
         // results: only the published and locked ones count (R-100-01)
-        if countedOnly { q = q.where("status", .in, SQLBind.group(ResultStatus.counted)) }
+        if countedOnly { q = q.where("status", .in, SQLBind.group(ResultStatus.countedNames)) }
         if let schemes { q = q.where("scheme_id", .in, SQLBind.group(schemes)) }
         return Set(try await q.all(decoding: Row.self).map(\.employee_id))
     }

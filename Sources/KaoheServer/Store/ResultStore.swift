@@ -10,7 +10,9 @@ enum ResultStatus: String, Codable, Sendable, CaseIterable {
     case draft, published, locked
 
     /// The statuses that count in rankings, boards, statistics, eligibility, homes and payroll.
-    static let counted: [String] = [ResultStatus.published.rawValue, ResultStatus.locked.rawValue]
+    static let counted: [ResultStatus] = [.published, .locked]
+    /// The same, as the column holds them (for SQL).
+    static let countedNames: [String] = counted.map(\.rawValue)
 
     /// The status a sheet at `stage` gives its result.
     init(stage: SheetStage?) {

@@ -75,7 +75,7 @@ struct HomeRoutes: RouteCollection {
         let own = viewer.employeeId == e.id
         return try await ResultStore.results(of: try e.requireID(), drafts: !own, on: req.db).map {
             _ = try ResultStore.sheet($0, employee: e.number)
-            return ResultDTO(period: $0.period, scheme: $0.scheme.key, schemeVersion: $0.scheme.version, status: $0.status, total: $0.total, grade: $0.grade,
+            return ResultDTO(period: $0.period, scheme: $0.scheme.key, schemeVersion: $0.scheme.version, status: $0.status.rawValue, total: $0.total, grade: $0.grade,
                              sheet: try JSONDecoder().decode(JSONValue.self, from: Data($0.json.utf8)))
         }
     }

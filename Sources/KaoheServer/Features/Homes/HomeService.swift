@@ -152,11 +152,11 @@ enum HomeService {
         var rows: [Row] = []
         for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
             let latest = try await sql.select().column(SQLAlias(SQLFunction("MAX", args: SQLColumn("period")), as: SQLIdentifier("period"))).from(StoredResult.schema)
-                .where("employee_id", .in, SQLBind.group(chunk)).where("status", .in, SQLBind.group(ResultStatus.counted)).first(decoding: MaxPeriod.self)
+                .where("employee_id", .in, SQLBind.group(chunk)).where("status", .in, SQLBind.group(ResultStatus.countedNames)).first(decoding: MaxPeriod.self)
             if let p = latest?.period {
                 rows += try await sql.select().columns("employee_id", "period", "total", "grade", "scheme_id").from(StoredResult.schema)
                     .where("employee_id", .in, SQLBind.group(chunk)).where("period", .equal, SQLBind(p))
-                    .where("status", .in, SQLBind.group(ResultStatus.counted)).all(decoding: Row.self)
+                    .where("status", .in, SQLBind.group(ResultStatus.countedNames)).all(decoding: Row.self)
             }
         }
         guard let latest = rows.map(\.period).max() else {
@@ -170,7 +170,10 @@ enum HomeService {
         var groups: [Group] = [], flags: [Flag] = []
         for key in Set(schemes.map(\.key)).sorted() {
             let versions = Set(schemes.filter { $0.key == key }.compactMap(\.id))
-            let name = schemes.filter { $0.key == key }.max { $0.version < $1.version }?.name ?? key
+            let newest = schemes.filter { $0.key == key }.max { $0.version < $1.version }
+            let name = newest?.name ?? key
+            // the distribution's bands span the scheme's own maximum (a 120-point scheme is not cut at 100)
+            let top = newest.flatMap { try? Scoring.engine($0).scheme.max?.double } ?? 100
             let now = rows.filter { versions.contains($0.scheme_id) }.compactMap { r in Double(r.total).map { (r, $0) } }
             let sorted = now.sorted { ($1.1, byId[$0.0.employee_id]?.number ?? "") < ($0.1, byId[$1.0.employee_id]?.number ?? "") }
             var ranking: [Ranked] = []
@@ -180,7 +183,7 @@ enum HomeService {
                 ranking.append(Ranked(rank: ranks[k], employee: r.employee_id, number: p.number, name: p.name, team: p.$team.id.flatMap { teamNames[$0] } ?? "", total: t, grade: r.grade ?? ""))
             }
             let totals = now.map(\.1)
-            groups.append(Group(scheme: name, distribution: Charts.bands(totals, max: 100), mean: totals.isEmpty ? 0 : totals.reduce(0, +) / Double(totals.count),
+            groups.append(Group(scheme: name, distribution: Charts.bands(totals, max: top), mean: totals.isEmpty ? 0 : totals.reduce(0, +) / Double(totals.count),
                                 count: totals.count, ranking: ranking))
         }
         // who needs attention: the engine's own outcomes as of the month (duties of the last places,

@@ -117,14 +117,10 @@ extension ImportService {
             try await ImportService.refuseClosed(toCreate.map { Cell(line: $0.line, employee: $0.emp, period: $0.period, column: $0.column, value: $0.day, note: nil) },
                                                  key: version.key, file: o.file, on: db)
             guard !o.dryRun else { return preview }
-            let counts = (preview.created, preview.unchanged, preview.rows)
             let frozen = preview
             let todo = toCreate
             let id: UUID = try await db.writeTransaction { db in
-                let batch = ImportRecord(kind: o.kind.rawValue, fileName: o.file, sheet: grid.sheet, source: o.source, checksum: frozen.checksum,
-                                         rows: counts.2, created: counts.0, updated: 0, unchanged: counts.1, recordedBy: user.id, schemeId: schemeId, periods: periods)
-                try await batch.save(on: db)
-                let bid = try batch.requireID()
+                let bid = try await ImportService.batch(o, kind: o.kind.rawValue, sheet: grid.sheet, preview: frozen, schemeId: schemeId, periods: periods, user: user, on: db)
                 var records: [EventRecord] = [], changes: [ImportChange] = []
                 for e in todo {
                     let r = EventRecord(employeeId: try e.emp.requireID(), schemeId: schemeId, period: e.period, column: e.column, occurredOn: e.day,
@@ -139,13 +135,8 @@ extension ImportService {
                 for e in todo where recounted.insert("\(e.emp.id!)|\(e.period)|\(e.column)").inserted {
                     _ = try await EvidenceStore.recount(employee: e.emp, scheme: version, period: e.period, column: e.column, on: db)
                 }
-                try await Audit.record(on: db, actor: user, action: "import", entity: "events", id: bid.uuidString,
-                                       after: "file=\(o.file) rows=\(counts.2) new=\(counts.0) unchanged=\(counts.1) sha256=\(frozen.checksum)")
-                try await saveMapping(map, source: o.source, kind: .events, user: user, on: db)
-                for p in periods {
-                    try await SheetStore.touch(employees: Array(Set(todo.filter { $0.period == p }.compactMap { $0.emp.id })), period: p, scheme: schemeId, by: user, on: db)
-                }
-                if !todo.isEmpty { for p in periods { try await Rescorer.rescore(version, period: p, on: db) } }
+                let touched = Dictionary(periods.map { p in (p, Array(Set(todo.filter { $0.period == p }.compactMap { $0.emp.id }))) }, uniquingKeysWith: { a, _ in a })
+                try await ImportService.finish(o, kind: .events, batch: bid, preview: frozen, map: map, rescore: (version, touched), user: user, on: db)
                 return bid
             }
             preview.id = id
@@ -447,18 +438,11 @@ extension ImportService {
         /// then superiors, the audit and the source's mapping. Returns the import's id.
         static func apply(_ plan: [Step], _ o: Options, grid: Grid, map: ColumnMap, known: [String: Employee], preview: Preview, user: User,
                           db: Database) async throws -> UUID {
-            let counts = (preview.created, preview.updated, preview.unchanged, preview.rows)
-            let checksum = preview.checksum
             let id: UUID = try await db.writeTransaction { db in
-                let batch = ImportRecord(kind: "roster", fileName: o.file, sheet: grid.sheet, source: o.source, checksum: checksum, rows: counts.3,
-                                         created: counts.0, updated: counts.1, unchanged: counts.2, recordedBy: user.id, schemeId: nil)
-                try await batch.save(on: db)
-                let bid = try batch.requireID()
+                let bid = try await ImportService.batch(o, kind: ImportService.Kind.roster.rawValue, sheet: grid.sheet, preview: preview, schemeId: nil, user: user, on: db)
                 let (seq, numbers) = try await savePeople(plan, batch: bid, known: known, file: o.file, user: user, on: db)
                 try await linkSuperiors(plan, batch: bid, seq: seq, numbers: numbers, on: db)
-                try await Audit.record(on: db, actor: user, action: "import", entity: "roster", id: bid.uuidString,
-                                       after: "file=\(o.file) rows=\(counts.3) new=\(counts.0) updated=\(counts.1) unchanged=\(counts.2) sha256=\(checksum)")
-                try await saveMapping(map, source: o.source, kind: .roster, user: user, on: db)
+                try await ImportService.finish(o, kind: .roster, batch: bid, preview: preview, map: map, rescore: nil, user: user, on: db)
                 return bid
             }
             return id

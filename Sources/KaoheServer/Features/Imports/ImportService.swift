@@ -215,6 +215,33 @@ enum ImportService {
     }
 
     /// Saves the mapping a committed import used, so the source's next file maps itself.
+    /// The batch a commit writes first: the file, its checksum and the preview's counts.
+    static func batch(_ o: Options, kind: String, sheet: String?, preview p: Preview, schemeId: UUID?, periods: [String] = [],
+                      user: User, on db: Database) async throws -> UUID {
+        let batch = ImportRecord(kind: kind, fileName: o.file, sheet: sheet, source: o.source, checksum: p.checksum, rows: p.rows,
+                                 created: p.created, updated: p.updated, unchanged: p.unchanged, recordedBy: user.id, schemeId: schemeId, periods: periods)
+        try await batch.save(on: db)
+        return try batch.requireID()
+    }
+
+    /// The end of every commit, inside its transaction: the import audited with its counts and
+    /// checksum, the column mapping kept for the source, and — for evidence and events — the
+    /// touched sheets marked and each period re-scored (`touched`: the people written, by period).
+    static func finish(_ o: Options, kind: Kind, batch bid: UUID, preview p: Preview, map: ColumnMap,
+                       rescore: (version: SchemeVersion, touched: [String: [UUID]])?, user: User, on db: Database) async throws {
+        try await Audit.record(on: db, actor: user, action: "import", entity: kind.rawValue, id: bid.uuidString,
+                               after: "file=\(o.file) rows=\(p.rows) new=\(p.created) updated=\(p.updated) unchanged=\(p.unchanged) sha256=\(p.checksum)")
+        try await saveMapping(map, source: o.source, kind: kind, user: user, on: db)
+        guard let (version, touched) = rescore else { return }
+        let schemeId = try version.requireID()
+        for (period, people) in touched.sorted(by: { $0.key < $1.key }) {
+            try await SheetStore.touch(employees: people, period: period, scheme: schemeId, by: user, on: db)
+        }
+        if touched.values.contains(where: { !$0.isEmpty }) {
+            for period in touched.keys.sorted() { try await Rescorer.rescore(version, period: period, on: db) }
+        }
+    }
+
     static func saveMapping(_ map: ColumnMap, source: String?, kind: Kind, user: User, on db: Database) async throws {
         guard let source, !source.isEmpty else { return }
         let json = String(decoding: try JSONEncoder.sorted.encode(map.saved), as: UTF8.self)
@@ -288,15 +315,10 @@ enum ImportService {
             preview.periods = periods
             try await ImportService.refuseClosed(writes.map(\.0), key: version.key, file: o.file, on: db)
             guard !o.dryRun else { return preview }
-            let counts = (preview.created, preview.updated, preview.unchanged, preview.rows)
             let frozen = preview
             let todoWrites = writes
             let id: UUID = try await db.writeTransaction { db in
-                let batch = ImportRecord(kind: o.kind.rawValue, fileName: o.file, sheet: frozen.sheet, source: o.source, checksum: frozen.checksum,
-                                         rows: counts.3, created: counts.0, updated: counts.1, unchanged: counts.2, recordedBy: user.id,
-                                         schemeId: schemeId, periods: periods)
-                try await batch.save(on: db)
-                let bid = try batch.requireID()
+                let bid = try await batch(o, kind: o.kind.rawValue, sheet: frozen.sheet, preview: frozen, schemeId: schemeId, periods: periods, user: user, on: db)
                 var created: [[any Encodable & Sendable]] = []
                 var changes: [[any Encodable & Sendable]] = []
                 let now = Date()
@@ -320,14 +342,8 @@ enum ImportService {
                 Trace.mark("evidence inserted")
                 try await StoreSQL.bulkInsert(into: ImportChange.schema, columns: changeColumns, rows: changes, on: db)
                 Trace.mark("changes inserted")
-                try await Audit.record(on: db, actor: user, action: "import", entity: o.kind.rawValue, id: bid.uuidString,
-                                       after: "file=\(o.file) rows=\(counts.3) new=\(counts.0) updated=\(counts.1) unchanged=\(counts.2) sha256=\(frozen.checksum)")
-                try await saveMapping(map, source: o.source, kind: o.kind, user: user, on: db)
-                for p in periods {
-                    let touched = Array(Set(todoWrites.filter { $0.0.period == p }.compactMap { $0.0.employee.id }))
-                    try await SheetStore.touch(employees: touched, period: p, scheme: schemeId, by: user, on: db)
-                }
-                if !todoWrites.isEmpty { for p in periods { try await Rescorer.rescore(version, period: p, on: db) } }
+                let touched = Dictionary(periods.map { p in (p, Array(Set(todoWrites.filter { $0.0.period == p }.compactMap { $0.0.employee.id }))) }, uniquingKeysWith: { a, _ in a })
+                try await finish(o, kind: o.kind, batch: bid, preview: frozen, map: map, rescore: (version, touched), user: user, on: db)
                 Trace.mark("rescored")
                 return bid
             }

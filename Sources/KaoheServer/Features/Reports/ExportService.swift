@@ -45,7 +45,7 @@ enum ExportService {
                       period: result.period, scheme: result.scheme.key, schemeVersion: result.scheme.version, storedTotal: Fixed(result.total) ?? .zero,
                       grade: result.grade, sheet: sheet,
                       deductions: deductions.map { Forms.Deduction(column: $0.column, instances: $0.instances, perInstance: $0.perInstance, deduction: Fixed($0.deduction) ?? .zero, note: $0.note) },
-                      locked: result.status == ResultStatus.locked.rawValue)
+                      locked: result.status == .locked)
         }
     }
 
@@ -56,7 +56,7 @@ enum ExportService {
         struct Plain: Decodable { var id: UUID; var employee_id: UUID; var scheme_id: UUID; var period: String; var total: String; var grade: String? }
         // published and locked results only (R-100-01)
         let q = sql.select().columns("id", "employee_id", "scheme_id", "period", "total", "grade").from(StoredResult.schema)
-            .where("period", .in, SQLBind.group(periods)).where("status", .in, SQLBind.group(ResultStatus.counted))
+            .where("period", .in, SQLBind.group(periods)).where("status", .in, SQLBind.group(ResultStatus.countedNames))
         if let department {
             // a manager's department only (the company's year is twice the rows to decode)
             q.where("employee_id", .in, SQLSubquery.select { $0.column("id").from(Employee.schema).where("department_id", .equal, SQLBind(department)) })

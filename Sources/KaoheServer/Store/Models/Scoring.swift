@@ -62,7 +62,7 @@ final class StoredResult: Model, @unchecked Sendable {
     @Field(key: "json") var json: String
     @Field(key: "computed_at") var computedAt: Date
     /// draft | published | locked — only published and locked results count (R-100-01).
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: ResultStatus
     // relationships
     @Parent(key: "employee_id") var employee: Employee
     @Parent(key: "scheme_id") var scheme: SchemeVersion
@@ -71,7 +71,7 @@ final class StoredResult: Model, @unchecked Sendable {
     init(employeeId: UUID, schemeId: UUID, period: String, total: String, grade: String?, json: String, at: Date = Date(),
          status: ResultStatus = .draft) {
         self.$employee.id = employeeId; self.$scheme.id = schemeId; self.period = period
-        self.total = total; self.grade = grade; self.json = json; self.computedAt = at; self.status = status.rawValue
+        self.total = total; self.grade = grade; self.json = json; self.computedAt = at; self.status = status
     }
 }
 
