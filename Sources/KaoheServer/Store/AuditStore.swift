@@ -9,3 +9,19 @@ enum Audit {
                              entityId: id, before: before, after: after, reason: reason).save(on: db)
     }
 }
+
+/// The audit trail's reads: HR's list (filtered, a page at a time) and a record's history.
+enum AuditStore {
+    /// The entries in `range` of the trail, newest first: of one entity kind, by actors whose name contains `actor`.
+    static func entries(entity: String? = nil, actor: String? = nil, range: Range<Int>, on db: Database) async throws -> [AuditEntry] {
+        let q = AuditEntry.query(on: db).sort(\.$at, .descending)
+        if let entity { q.filter(\.$entity == entity) }
+        if let actor { q.filter(\.$actorName, .custom("LIKE"), "%\(actor)%") }
+        return try await q.range(range).all()
+    }
+
+    /// The latest `limit` entries of one record (entity kind and id), newest first.
+    static func history(entity: String, id: String, limit: Int, on db: Database) async throws -> [AuditEntry] {
+        try await AuditEntry.query(on: db).filter(\.$entity == entity).filter(\.$entityId == id).sort(\.$at, .descending).range(..<limit).all()
+    }
+}

@@ -10,6 +10,11 @@ enum EvidenceStore {
         try await EvidenceEntry.query(on: db).filter(\.$employee.$id == employee).filter(\.$scheme.$id == scheme).filter(\.$period == period).all()
     }
 
+    /// The evidence of the periods before `cutoff`, with their employees loaded (the retention archive).
+    static func entries(before cutoff: String, on db: Database) async throws -> [EvidenceEntry] {
+        try await EvidenceEntry.query(on: db).filter(\.$period < cutoff).with(\.$employee).all()
+    }
+
     /// The evidence of a sheet (its person, its cycle's scheme version and period), by column.
     static func values(of s: Sheet, on db: Database) async throws -> [String: String] {
         Dictionary(try await entries(of: s, on: db).map { ($0.column, $0.value) }, uniquingKeysWith: { $1 })

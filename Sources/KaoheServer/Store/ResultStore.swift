@@ -83,6 +83,22 @@ enum ResultStore {
         return try await q.first()?.period
     }
 
+    /// A person's stored result of one scheme version and period (any status), or nil.
+    static func result(employee: UUID, scheme: UUID, period: String, on db: Database) async throws -> StoredResult? {
+        try await StoredResult.query(on: db).filter(\.$employee.$id == employee)
+            .filter(\.$scheme.$id == scheme).filter(\.$period == period).first()
+    }
+
+    /// The latest period with a stored result (any status) of one scheme version.
+    static func latestPeriod(scheme: UUID, on db: Database) async throws -> String? {
+        try await StoredResult.query(on: db).filter(\.$scheme.$id == scheme).sort(\.$period, .descending).first()?.period
+    }
+
+    /// The results of the periods before `cutoff`, with their employees and scheme versions loaded (the retention archive).
+    static func results(before cutoff: String, on db: Database) async throws -> [StoredResult] {
+        try await StoredResult.query(on: db).filter(\.$period < cutoff).with(\.$employee).with(\.$scheme).all()
+    }
+
     /// The stored sheet of a result, read as the engine wrote it; a result that cannot be read is an
     /// error naming it, never a skipped row (issue 14 §1).
     static func sheet(_ r: StoredResult, employee: String? = nil) throws -> SheetResult {

@@ -30,7 +30,7 @@ struct AccountRoutes: RouteCollection {
 
     func tokensPage(_ req: Request, created: (name: String, token: String)?, error: String?, status: HTTPStatus = .ok) async throws -> Response {
         let user = try req.user
-        let rows = try await UserToken.query(on: req.db).filter(\.$user.$id == (try user.requireID())).sort(\.$createdAt, .descending).all().map { t in
+        let rows = try await AccountStore.tokens(of: try user.requireID(), on: req.db).map { t in
             TokensModel.Row(id: try t.requireID(), name: t.name, scope: t.scopeName, created: t.createdAt.map(Self.day) ?? "—",
                             expires: t.expiresAt.map(Self.day) ?? "—", lastUsed: t.lastUsedAt.map(Self.day) ?? "—",
                             state: t.revokedAt != nil ? "已吊销" : (t.usable() ? "有效" : "已过期"), active: t.usable())
@@ -160,13 +160,13 @@ struct AccountRoutes: RouteCollection {
     /// The caller's tokens without their secrets; HR with `all=true` every account's.
     func listTokens(req: Request) async throws -> [TokenInfo] {
         let user = try req.user
-        let q = UserToken.query(on: req.db).with(\.$user).sort(\.$createdAt, .descending)
         let flag = req.query[String.self, at: "all"]
         guard flag == nil || flag == "true" || flag == "false" else { throw KaoheError.badInput("all: 须为 true 或 false must be true or false") }
         let all = flag == "true"
+        var owner: UUID?
         if all { guard Access.canAdminister(user.viewer) else { throw KaoheError.forbidden("只有人事可以查看所有令牌 only HR lists every token") } }
-        else { q.filter(\.$user.$id == (try user.requireID())) }
-        return try await q.all().map {
+        else { owner = try user.requireID() }
+        return try await AccountStore.tokensWithOwners(of: owner, on: req.db).map {
             TokenInfo(id: try $0.requireID(), name: $0.name, scope: $0.scope.rawValue, owner: $0.user.username, createdAt: $0.createdAt,
                       expiresAt: $0.expiresAt, lastUsedAt: $0.lastUsedAt, revokedAt: $0.revokedAt, active: $0.usable() && $0.user.active)
         }

@@ -58,7 +58,7 @@ struct UserController: RouteCollection {
     }
 
     static func target(_ req: Request) async throws -> (User, String) {
-        guard let id = req.parameters.get("id", as: UUID.self), let u = try await User.find(id, on: req.db) else {
+        guard let id = req.parameters.get("id", as: UUID.self), let u = try await AccountStore.user(id, on: req.db) else {
             throw KaoheError.notFound("没有这个账号 no such account")
         }
         let body = try req.decodeBody(ReasonRequest.self)
@@ -68,7 +68,7 @@ struct UserController: RouteCollection {
     }
 
     func list(req: Request) async throws -> [UserDTO] {
-        try await User.query(on: req.db).sort(\.$username).all().map(Self.dto)
+        try await AccountStore.users(on: req.db).map(Self.dto)
     }
 
     struct CreateRequest: Content {
@@ -90,9 +90,9 @@ struct UserController: RouteCollection {
         case .lead: guard team != nil else { throw KaoheError.invalid("team_id: 组长须指定班组 a team lead needs a team") }
         case .agent, .qa: guard employee != nil else { throw KaoheError.invalid("employee_id: 须关联员工 an agent or QA inspector needs an employee") }
         }
-        if let e = employee, try await Employee.find(e, on: db) == nil { throw KaoheError.invalid("employee_id: 没有这个员工 no such employee") }
-        if let t = team, try await Team.find(t, on: db) == nil { throw KaoheError.invalid("team_id: 没有这个班组 no such team") }
-        if let d = department, try await Department.find(d, on: db) == nil { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
+        if let e = employee, try await PeopleStore.employee(e, on: db) == nil { throw KaoheError.invalid("employee_id: 没有这个员工 no such employee") }
+        if let t = team, try await PeopleStore.team(t, on: db) == nil { throw KaoheError.invalid("team_id: 没有这个班组 no such team") }
+        if let d = department, try await PeopleStore.department(d, on: db) == nil { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
     }
 
     static func scopeText(_ u: User) -> String {
@@ -107,7 +107,7 @@ struct UserController: RouteCollection {
         guard body.username.wholeMatch(of: /[a-zA-Z0-9_.-]{2,40}/) != nil else {
             throw KaoheError.invalid("username: 2–40 个英文字母、数字或 _.- letters, digits, _ . -")
         }
-        guard try await User.query(on: req.db).filter(\.$username == body.username).count() == 0 else {
+        guard try await AccountStore.count(username: body.username, on: req.db) == 0 else {
             throw KaoheError.conflict("username: “\(body.username)” 已存在 already exists")
         }
         try await Self.checkScope(role, employee: body.employeeId, team: body.teamId, department: body.departmentId, on: req.db)
@@ -128,7 +128,7 @@ struct UserController: RouteCollection {
     }
 
     func update(req: Request) async throws -> UserDTO {
-        guard let id = req.parameters.get("id", as: UUID.self), let u = try await User.find(id, on: req.db) else {
+        guard let id = req.parameters.get("id", as: UUID.self), let u = try await AccountStore.user(id, on: req.db) else {
             throw KaoheError.notFound("没有这个账号 no such user")
         }
         let body = try req.decodeBody(UpdateRequest.self)

@@ -29,7 +29,7 @@ struct AdminController: RouteCollection {
     func entries(_ req: Request) async throws -> [AuditEntry] {
         let limit = min(max(req.query[Int.self, at: "limit"] ?? 200, 1), 5000)
         let offset = max(req.query[Int.self, at: "offset"] ?? 0, 0)
-        return try await AuditEntry.query(on: req.db).sort(\.$at, .descending).range(offset..<(offset + limit)).all()
+        return try await AuditStore.entries(range: offset..<(offset + limit), on: req.db)
     }
 
     func audit(req: Request) async throws -> [AuditDTO] {
@@ -144,9 +144,9 @@ extension Retention {
         let sql = try ResultStore.sql(db)
         let scope = try await RetentionArchive.scope(sql, before: cutoff)
         let (records, counts) = try await RetentionArchive.records(sql, scope: scope)
-        let ev = try await EvidenceEntry.query(on: db).filter(\.$period < cutoff).with(\.$employee).all()
-        let rs = try await StoredResult.query(on: db).filter(\.$period < cutoff).with(\.$employee).with(\.$scheme).all()
-        let es = try await EventRecord.query(on: db).filter(\.$period < cutoff).with(\.$employee).all()
+        let ev = try await EvidenceStore.entries(before: cutoff, on: db)
+        let rs = try await ResultStore.results(before: cutoff, on: db)
+        let es = try await EventStore.events(before: cutoff, on: db)
         let dto = AdminController.ArchiveDTO(
             dialect: sql.dialect.name, cutoff: cutoff, createdAt: Date(), counts: counts,
             evidence: ev.map { .init(employee: $0.employee.number, period: $0.period, column: $0.column, value: $0.value, recordedAt: $0.recordedAt) },
@@ -178,8 +178,8 @@ extension Retention {
             let sql = try ResultStore.sql(db)
             let scope = try await RetentionArchive.scope(sql, before: cutoff)
             let removed = try await RetentionArchive.delete(sql, scope: scope)
-            let uploads = try await ImportUpload.query(on: db).filter(\.$period < cutoff).count()
-            try await ImportUpload.query(on: db).filter(\.$period < cutoff).delete()
+            let uploads = try await ImportStore.uploadCount(periodBefore: cutoff, on: db)
+            try await ImportStore.deleteUploads(periodBefore: cutoff, on: db)
             let ev = removed["evidence"] ?? 0, rs = removed["results"] ?? 0
             let others = RetentionArchive.tables.filter { $0 != "evidence" && $0 != "results" }.map { "\($0)=\(removed[$0] ?? 0)" }.joined(separator: " ")
             try await Audit.record(on: db, actor: user, action: "purge", entity: "records", id: "before \(cutoff)",

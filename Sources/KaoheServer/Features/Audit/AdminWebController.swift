@@ -19,10 +19,7 @@ struct AdminWebController: RouteCollection {
         let entity = req.query[String.self, at: "entity"]?.nilIfEmpty
         let actor = req.query[String.self, at: "actor"]?.trimmingCharacters(in: .whitespaces).nilIfEmpty
         let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
-        let q = AuditEntry.query(on: req.db).sort(\.$at, .descending)
-        if let entity { q.filter(\.$entity == entity) }
-        if let actor { q.filter(\.$actorName, .custom("LIKE"), "%\(actor)%") }
-        let rows = try await q.range(((page - 1) * 200)..<(page * 200)).all()
+        let rows = try await AuditStore.entries(entity: entity, actor: actor, range: ((page - 1) * 200)..<(page * 200), on: req.db)
         let entities = ["employee", "user", "scheme", "sheet", "evidence", "event", "qa_recording", "import", "cycle", "records", "api_token"]
         let model = AuditModel(
             entities: entities, entity: entity, actor: actor ?? "", page: page, hasNext: rows.count == 200, previous: req.pageLink(page - 1), next: req.pageLink(page + 1),

@@ -36,7 +36,7 @@ struct CycleController: RouteCollection {
     }
 
     func cycle(_ req: Request) async throws -> Cycle {
-        guard let id = req.parameters.get("id", as: UUID.self), let c = try await Cycle.find(id, on: req.db) else {
+        guard let id = req.parameters.get("id", as: UUID.self), let c = try await CycleStore.cycle(id, on: req.db) else {
             throw KaoheError.notFound("没有这个考核周期 no such cycle")
         }
         return c

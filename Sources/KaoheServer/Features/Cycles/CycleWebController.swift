@@ -23,7 +23,7 @@ struct CycleWebController: RouteCollection {
         let html = try await req.application.pageCache.html("sheets|\(try user.requireID())", in: req.language, on: req.db) {
             CycleView.mine(try await CycleService.mine(user, db: req.db), inbox: try await CycleService.inbox(user, db: req.db)).render()
         }
-        try await InboxItem.query(on: req.db).filter(\.$userId == user.requireID()).filter(\.$readAt == nil).set(\.$readAt, to: Date()).update()
+        try await CycleStore.markInboxRead(user: user.requireID(), on: req.db)
         return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: .raw(html))
     }
 
@@ -82,13 +82,12 @@ struct CycleWebController: RouteCollection {
     func cyclesPage(_ req: Request, message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let user = try req.user
         let list = try await CycleService.visible(to: user, config: req.application.config, db: req.db)
-        var latest: [String: SchemeVersion] = [:]
-        for v in try await SchemeVersion.query(on: req.db).sort(\.$version).all() { latest[v.key] = v }
+        let latest = try await SchemeStore.latest(on: req.db)
         // a manager chooses among their own department and its teams only
         let own = user.viewer.role == .manager ? user.viewer.departmentId : nil
-        let departments = try await Department.query(on: req.db).sort(\.$code).all()
+        let departments = try await PeopleStore.departments(on: req.db)
             .filter { d in own.map { d.id == $0 } ?? true }.map { ($0.id!.uuidString, "\($0.code) \($0.name)") }
-        let teams = try await Team.query(on: req.db).with(\.$department).sort(\.$name).all()
+        let teams = try await PeopleStore.teamsWithDepartments(on: req.db)
             .filter { t in own.map { t.$department.id == $0 } ?? true }.map { ($0.id!.uuidString, "\($0.department.name) \($0.name)") }
         return Page.render(status: status, title: "考核周期", user: user, csrf: req.csrfToken,
                            body: CycleView.cycles(list, schemes: latest.values.sorted { $0.key < $1.key }.map { ($0.key, "\($0.name)（\($0.key)）") },
@@ -110,7 +109,7 @@ struct CycleWebController: RouteCollection {
 
     func step(req: Request) async throws -> Response {
         let user = try req.user
-        guard let id = req.parameters.get("id", as: UUID.self), let c = try await Cycle.find(id, on: req.db) else { throw KaoheError.notFound("没有这个记录 not found") }
+        guard let id = req.parameters.get("id", as: UUID.self), let c = try await CycleStore.cycle(id, on: req.db) else { throw KaoheError.notFound("没有这个记录 not found") }
         let config = req.application.config
         do {
             let message: String

@@ -42,8 +42,8 @@ struct EventController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let user = try req.user
         let body = try req.decodeBody(EventRequest.self)
-        guard let employee = try await Employee.find(body.employeeId, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
-        guard let newest = try await SchemeVersion.query(on: req.db).filter(\.$key == body.scheme).sort(\.$version, .descending).first() else {
+        guard let employee = try await PeopleStore.employee(body.employeeId, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+        guard let newest = try await SchemeStore.newest(key: body.scheme, on: req.db) else {
             throw KaoheError.notFound("没有这个方案 no such scheme “\(body.scheme)”")
         }
         // the event goes to the version of its month's sheets (issue 14 §5)
@@ -83,7 +83,7 @@ struct EventController: RouteCollection {
 
     func delete(req: Request) async throws -> HTTPStatus {
         let user = try req.user
-        guard let id = req.parameters.get("id", as: UUID.self), let event = try await EventRecord.query(on: req.db).filter(\.$id == id).with(\.$employee).with(\.$scheme).first() else {
+        guard let id = req.parameters.get("id", as: UUID.self), let event = try await EventStore.event(id, on: req.db) else {
             throw KaoheError.notFound("没有这个事件 no such event")
         }
         let body = try req.decodeBody(DeleteRequest.self)
@@ -104,8 +104,7 @@ struct EventController: RouteCollection {
 
     func list(req: Request) async throws -> [EventDTO] {
         let e = try await Queries.employee(req.parameters.get("id", as: UUID.self), for: try req.user.viewer, on: req.db)
-        let q = EventRecord.query(on: req.db).filter(\.$employee.$id == (try e.requireID())).with(\.$scheme).sort(\.$occurredOn)
-        if let p = req.query[String.self, at: "period"] { q.filter(\.$period == p) }
-        return try await q.all().map { try Self.dto($0, key: $0.scheme.key) }
+        return try await EventStore.events(employee: try e.requireID(), period: req.query[String.self, at: "period"], on: req.db)
+            .map { try Self.dto($0, key: $0.scheme.key) }
     }
 }

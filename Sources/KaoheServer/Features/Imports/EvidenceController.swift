@@ -36,7 +36,7 @@ struct EvidenceController: RouteCollection {
         let body = try req.decodeBody(EvidenceRequest.self)
         guard Period.isValid(body.period) else { throw KaoheError.badInput("period “\(body.period)” 不是有效期间 (YYYY-MM)") }
         guard !body.values.isEmpty else { throw KaoheError.badInput("values 为空 nothing to record") }
-        guard let employee = try await Employee.find(body.employeeId, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+        guard let employee = try await PeopleStore.employee(body.employeeId, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
         // the version of the period's sheets (issue 14 §5): one person's month has one result
         guard let version = try await SheetStore.writeVersion(key: body.scheme, period: body.period, on: req.db) else {
             throw KaoheError.notFound("没有这个方案 no such scheme “\(body.scheme)”")
@@ -55,8 +55,7 @@ struct EvidenceController: RouteCollection {
             // a row lock on PostgreSQL), so each sees the other's value as its "before"
             try await SheetStore.lockEmployee(body.employeeId, on: db)
             try await SheetStore.refuseIfClosed(employees: [body.employeeId], periods: [body.period], key: body.scheme, what: "values", on: db)
-            let existing = try await EvidenceEntry.query(on: db)
-                .filter(\.$employee.$id == body.employeeId).filter(\.$scheme.$id == schemeId).filter(\.$period == body.period).all()
+            let existing = try await EvidenceStore.entries(employee: body.employeeId, scheme: schemeId, period: body.period, on: db)
             var merged = Dictionary(existing.map { ($0.column, $0.value) }, uniquingKeysWith: { $1 })
             let changes = body.values.filter { merged[$0.key] != $0.value }
             let overwrites = changes.keys.filter { merged[$0] != nil }
@@ -84,8 +83,7 @@ struct EvidenceController: RouteCollection {
             try await Rescorer.rescore(version, period: body.period, for: [body.employeeId], on: db)
             return changes
         }
-        let stored = try await StoredResult.query(on: req.db).filter(\.$employee.$id == body.employeeId)
-            .filter(\.$scheme.$id == schemeId).filter(\.$period == body.period).first()
+        let stored = try await ResultStore.result(employee: body.employeeId, scheme: schemeId, period: body.period, on: req.db)
         // the stored result is the one just scored: its flags, not a second scoring
         let sheet = try stored.map { try ResultStore.sheet($0, employee: employee.number) }
         return RecordedDTO(employeeId: body.employeeId, period: body.period, scheme: version.key, schemeVersion: version.version,

@@ -73,9 +73,7 @@ struct ImportController: RouteCollection {
 
     func list(req: Request) async throws -> [ImportDTO] {
         let user = try req.user
-        let q = ImportRecord.query(on: req.db).sort(\.$at, .descending).limit(req.query[Int.self, at: "limit"] ?? 100)
-        if user.viewer.role != .hr { q.filter(\.$recordedBy == user.id) }
-        return try await q.all().map {
+        return try await ImportStore.batches(limit: req.query[Int.self, at: "limit"] ?? 100, recordedBy: user.viewer.role != .hr ? user : nil, on: req.db).map {
             ImportDTO(id: try $0.requireID(), kind: $0.kind, file: $0.fileName, sheet: $0.sheet, source: $0.source, checksum: $0.checksum, rows: $0.rows,
                       created: $0.created, updated: $0.updated, unchanged: $0.unchanged, at: $0.at, status: $0.status.rawValue,
                       periods: $0.periods.split(separator: ",").map(String.init), revertedAt: $0.revertedAt)
@@ -94,7 +92,7 @@ struct ImportController: RouteCollection {
 
     func mappings(req: Request) async throws -> [MappingDTO] {
         _ = try req.user
-        return try await ImportMapping.query(on: req.db).sort(\.$source).all().map {
+        return try await ImportStore.mappings(on: req.db).map {
             MappingDTO(source: $0.source, kind: $0.kind, mapping: (try? JSONDecoder().decode([String: String].self, from: Data($0.mapping.utf8))) ?? [:], updatedAt: $0.updatedAt)
         }
     }
@@ -108,7 +106,7 @@ struct ImportController: RouteCollection {
         guard !body.source.isBlank else { throw KaoheError.invalid("source: 不能为空 must not be empty") }
         let json = String(decoding: try JSONEncoder.sorted.encode(body.mapping), as: UTF8.self)
         try await req.db.writeTransaction { db in
-            if let m = try await ImportMapping.query(on: db).filter(\.$source == body.source).filter(\.$kind == body.kind).first() {
+            if let m = try await ImportStore.mapping(source: body.source, kind: body.kind, on: db) {
                 let before = m.mapping
                 m.mapping = json; m.updatedAt = Date(); m.updatedBy = user.id
                 try await m.save(on: db)

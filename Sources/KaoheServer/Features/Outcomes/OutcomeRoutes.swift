@@ -39,7 +39,7 @@ struct OutcomeRoutes: RouteCollection {
         let scheme = req.query[String.self, at: "scheme"]
         var people = try await Queries.visibleEmployees(viewer, on: req.db)
         if let code = req.query[String.self, at: "department"] {
-            guard let d = try await Department.query(on: req.db).group(.or, { $0.filter(\.$code == code).filter(\.$name == code) }).first() else {
+            guard let d = try await PeopleStore.department(codeOrName: code, on: req.db) else {
                 throw KaoheError.notFound("department: 没有部门 “\(code)” no such department")
             }
             guard viewer.role == .hr || viewer.departmentId == d.id else { throw KaoheError.forbidden("只能查看本部门 only your own department") }
@@ -51,7 +51,7 @@ struct OutcomeRoutes: RouteCollection {
         switch viewer.role {
         case .hr, .manager, .lead:
             let visibleTeams = Set(people.compactMap { $0.$team.id })
-            teams = Set(try await Team.query(on: req.db).filter(\.$id ~~ visibleTeams).all().map(\.name))
+            teams = Set(try await PeopleStore.teams(visibleTeams, on: req.db).map(\.name))
         default: break
         }
         return try await OutcomeStore.outcomes(period: period, key: scheme, on: req.db).compactMap { o in

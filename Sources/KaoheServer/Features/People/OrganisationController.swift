@@ -48,7 +48,7 @@ struct OrganisationController: RouteCollection {
         let user = try req.user
         return try await req.db.writeTransaction { db in
             var freed: [String] = []
-            for e in try await Employee.query(on: db).filter(\.$status == "left").all() where !e.number.contains("@") {
+            for e in try await PeopleStore.leavers(on: db) where !e.number.contains("@") {
                 let old = e.number
                 e.number = "\(old)@\(body.year)"
                 try await e.save(on: db)
@@ -74,7 +74,7 @@ struct OrganisationController: RouteCollection {
         try DepartmentRequest.validate(content: req)
         let body = try req.decodeBody(DepartmentRequest.self)
         guard !body.name.isBlank else { throw KaoheError.invalid("name: 不能为空 must not be blank") }
-        if try await Department.query(on: req.db).group(.or, { $0.filter(\.$name == body.name).filter(\.$code == body.code) }).count() > 0 {
+        if try await PeopleStore.departmentCount(name: body.name, code: body.code, on: req.db) > 0 {
             throw KaoheError.conflict("部门名称或代码已存在 department name or code already used")
         }
         let d = Department(name: body.name, code: body.code)
@@ -94,11 +94,11 @@ struct OrganisationController: RouteCollection {
         try TeamRequest.validate(content: req)
         let body = try req.decodeBody(TeamRequest.self)
         guard !body.name.isBlank else { throw KaoheError.invalid("name: 不能为空 must not be blank") }
-        guard try await Department.find(body.departmentId, on: req.db) != nil else { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
-        guard try await Team.query(on: req.db).filter(\.$department.$id == body.departmentId).filter(\.$name == body.name).count() == 0 else {
+        guard try await PeopleStore.department(body.departmentId, on: req.db) != nil else { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
+        guard try await PeopleStore.teamCount(department: body.departmentId, name: body.name, on: req.db) == 0 else {
             throw KaoheError.conflict("name: 该部门已有班组 “\(body.name)” the department already has this team")
         }
-        if let l = body.leaderId, try await Employee.find(l, on: req.db) == nil { throw KaoheError.invalid("leader_id: 没有这个员工 no such employee") }
+        if let l = body.leaderId, try await PeopleStore.employee(l, on: req.db) == nil { throw KaoheError.invalid("leader_id: 没有这个员工 no such employee") }
         let t = Team(name: body.name, departmentId: body.departmentId)
         t.leaderId = body.leaderId
         try await t.save(on: req.db)
@@ -134,12 +134,12 @@ struct OrganisationController: RouteCollection {
                 throw KaoheError.badInput("\(field): “\(value)” 不是有效日期 is not a date (YYYY-MM-DD)")
             }
         }
-        guard let dept = try await Department.find(body.departmentId, on: req.db) else { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
+        guard let dept = try await PeopleStore.department(body.departmentId, on: req.db) else { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
         if let t = body.teamId {
-            guard let team = try await Team.find(t, on: req.db) else { throw KaoheError.invalid("team_id: 没有这个班组 no such team") }
+            guard let team = try await PeopleStore.team(t, on: req.db) else { throw KaoheError.invalid("team_id: 没有这个班组 no such team") }
             guard team.$department.id == dept.id else { throw KaoheError.invalid("team_id: 班组不属于该部门 the team is in another department") }
         }
-        let taken = Set(try await Employee.query(on: req.db).all().map(\.number))
+        let taken = try await PeopleStore.numbers(on: req.db)
         let number: String
         if let n = body.number {
             guard !taken.contains(n) else { throw KaoheError.conflict("number: 工号 \(n) 已被使用 already in use") }
@@ -159,7 +159,7 @@ struct OrganisationController: RouteCollection {
         let e = Employee(number: number, name: body.name, position: body.position, hireDate: body.hireDate, departmentId: try dept.requireID(), teamId: body.teamId)
         e.probationEnd = body.probationEnd
         if let s = body.superiorId {
-            guard try await Employee.find(s, on: req.db) != nil else { throw KaoheError.invalid("superior_id: 没有这个员工 no such employee") }
+            guard try await PeopleStore.employee(s, on: req.db) != nil else { throw KaoheError.invalid("superior_id: 没有这个员工 no such employee") }
             e.superiorId = s
         }
         try await e.save(on: req.db)
@@ -181,7 +181,7 @@ struct OrganisationController: RouteCollection {
     }
 
     func updateEmployee(req: Request) async throws -> EmployeeDTO {
-        guard let id = req.parameters.get("id", as: UUID.self), let e = try await Employee.find(id, on: req.db) else {
+        guard let id = req.parameters.get("id", as: UUID.self), let e = try await PeopleStore.employee(id, on: req.db) else {
             throw KaoheError.notFound("没有这个员工 no such employee")
         }
         let body = try req.decodeBody(EmployeePatch.self)

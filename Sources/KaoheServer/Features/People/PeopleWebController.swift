@@ -21,13 +21,8 @@ struct PeopleWebController: RouteCollection {
         let dept = req.query[String.self, at: "department"].flatMap(UUID.init(uuidString:))
         let status = req.query[String.self, at: "status"] ?? "active"
         let page = max(req.query[Int.self, at: "page"] ?? 1, 1)
-        let query = Employee.query(on: req.db).with(\.$department).with(\.$team).sort(\.$number)
-        if let dept { query.filter(\.$department.$id == dept) }
-        if status != "all" { query.filter(\.$status == status) }
-        if !q.isEmpty { query.group(.or) { $0.filter(\.$number, .custom("LIKE"), "%\(q)%").filter(\.$name, .custom("LIKE"), "%\(q)%") } }
-        let total = try await query.count()
-        let list = try await query.range(((page - 1) * 100)..<(page * 100)).all()
-        let departments = try await Department.query(on: req.db).sort(\.$code).all()
+        let (total, list) = try await PeopleStore.page(search: q, department: dept, status: status, page: page, on: req.db)
+        let departments = try await PeopleStore.departments(on: req.db)
         let latest = try await Queries.latestTotals(list.compactMap(\.id), on: req.db)
         let rows = list.map { e in
             PeopleModel.Row(id: e.id!, number: e.number, name: e.name, department: e.department.name, team: e.team?.name ?? "", position: e.position,
@@ -43,10 +38,10 @@ struct PeopleWebController: RouteCollection {
 
     func personPage(_ req: Request, message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         guard let id = req.parameters.get("id", as: UUID.self),
-              let e = try await Employee.query(on: req.db).filter(\.$id == id).with(\.$department).with(\.$team).first() else { throw KaoheError.notFound("没有这个员工 no such employee") }
-        let teams = try await Team.query(on: req.db).filter(\.$department.$id == e.$department.id).sort(\.$name).all()
-        let superior = try await e.superiorId.asyncMap { try await Employee.find($0, on: req.db) } ?? nil
-        let history = try await AuditEntry.query(on: req.db).filter(\.$entity == "employee").filter(\.$entityId == e.number).sort(\.$at, .descending).range(..<20).all()
+              let e = try await PeopleStore.employeeWithUnits(id, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+        let teams = try await PeopleStore.teams(department: e.$department.id, on: req.db)
+        let superior = try await e.superiorId.asyncMap { try await PeopleStore.employee($0, on: req.db) } ?? nil
+        let history = try await AuditStore.history(entity: "employee", id: e.number, limit: 20, on: req.db)
         let model = PersonModel(
             error: error, message: message, csrf: req.csrfToken, id: id, number: e.number, name: e.name, department: e.department.name, hireDate: e.hireDate,
             position: e.position, teams: teams.map { ($0.id!.uuidString, $0.name) }, team: e.$team.id?.uuidString, superior: superior?.number ?? "",
@@ -56,12 +51,12 @@ struct PeopleWebController: RouteCollection {
     }
 
     func updatePerson(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id", as: UUID.self), let e = try await Employee.find(id, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+        guard let id = req.parameters.get("id", as: UUID.self), let e = try await PeopleStore.employee(id, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
         let f = try req.content.decode([String: String].self)
         func v(_ k: String) -> String? { f[k]?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
         var superior: UUID?
         if let n = v("superior") {
-            guard let s = try await Employee.query(on: req.db).filter(\.$number == n).first() else {
+            guard let s = try await PeopleStore.employee(number: n, on: req.db) else {
                 return try await personPage(req, error: "直接上级：没有工号为 \(n) 的员工", status: .unprocessableEntity)
             }
             superior = s.id

@@ -30,8 +30,7 @@ struct QAWebController: RouteCollection {
 
     /// The schemes with QA-graded items (latest versions), by key.
     static func schemes(on db: Database) async throws -> [String: SchemeVersion] {
-        var latest: [String: SchemeVersion] = [:]
-        for v in try await SchemeVersion.query(on: db).sort(\.$version).all() { latest[v.key] = v }
+        let latest = try await SchemeStore.latest(on: db)
         return latest.filter { (try? Scoring.engine($0.value)).map { !gradedItems($0.scheme).isEmpty } ?? false }
     }
 
@@ -49,14 +48,12 @@ struct QAWebController: RouteCollection {
             ?? engine.scheme.calendar.period(ofDate: today.description) ?? String(today.description.prefix(7))
         let graded = Self.gradedItems(engine.scheme)
         // the agents on this scheme: results or evidence in the last three months, or a sheet of its cycle
-        let versions = try await SchemeVersion.query(on: req.db).filter(\.$key == key).all().compactMap(\.id)
+        let versions = try await SchemeStore.versionIds(key: key, on: req.db)
         let month = MonthIndex(period)!
         let recent = (0..<3).map { (month + (-$0)).description }
         var ids = try await Queries.employeeIds(in: StoredResult.schema, periods: recent, schemes: versions, on: req.db)
         ids.formUnion(try await Queries.employeeIds(in: EvidenceEntry.schema, periods: [period], schemes: versions, on: req.db))
-        for c in try await Cycle.query(on: req.db).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).all() {
-            ids.formUnion(try await Sheet.query(on: req.db).filter(\.$cycle.$id == c.requireID()).all(\.$employee.$id))
-        }
+        ids.formUnion(try await CycleStore.employeesWithSheets(schemes: versions, period: period, on: req.db))
         // plain rows, in 工号 order (Fluent models of a thousand agents and their teams cost 10 ms a load)
         let everyone = try await Queries.plainEmployees(ids: ids, on: req.db).filter { $0.status == "active" && $0.id != user.$employee.id }
         // a team at a time, or a page of 50: each recording graded reloads the page, so it stays small
@@ -69,9 +66,9 @@ struct QAWebController: RouteCollection {
         let people = Array(inTeam.dropFirst((page - 1) * Self.perPage).prefix(Self.perPage))
         let pageIds = people.compactMap(\.id)
         let first = graded.first
-        let events = try await EventRecord.query(on: req.db).filter(\.$employee.$id ~~ pageIds).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).sort(\.$occurredOn).all()
+        let events = try await EventStore.events(employees: pageIds, schemes: versions, period: period, on: req.db)
         let recorders = Set(events.compactMap(\.recordedBy))
-        let names = recorders.isEmpty ? [:] : Dictionary(try await User.query(on: req.db).filter(\.$id ~~ recorders).all().compactMap { u in u.id.map { ($0, u.displayName) } },
+        let names = recorders.isEmpty ? [:] : Dictionary(try await AccountStore.users(recorders, on: req.db).compactMap { u in u.id.map { ($0, u.displayName) } },
                                                          uniquingKeysWith: { a, _ in a })
         var rows: [QAModel.Row] = []
         for p in people {
@@ -122,7 +119,7 @@ struct QAWebController: RouteCollection {
         guard let latest = try await Self.schemes(on: req.db)[form.scheme] else { throw KaoheError.notFound("scheme: 没有录音质检的方案 “\(form.scheme)”") }
         let engine = try Scoring.engine(latest)
         let graded = Self.gradedItems(engine.scheme)
-        guard let employee = try await Employee.find(form.employee, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+        guard let employee = try await PeopleStore.employee(form.employee, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
         func fail(_ why: String) -> Response { req.redirect(to: back(form.scheme, form.period, error: "\(employee.number)：\(why)", focus: employee.number, team: form.team, page: form.page)) }
         guard graded.first?.grades.contains(where: { $0.id == form.grade }) == true else { return fail("请选择等级") }
         guard let period = engine.scheme.calendar.period(ofDate: form.day) else { return fail("日期 “\(form.day)” 无效（YYYY-MM-DD）") }
@@ -145,8 +142,8 @@ struct QAWebController: RouteCollection {
                 try await EventRecord(employeeId: form.employee, schemeId: schemeId, period: period, column: c, occurredOn: form.day, note: note, recordedBy: user.id).save(on: db)
                 _ = try await EvidenceStore.recount(employee: employee, scheme: version, period: period, column: c, on: db)
             }
-            n = try await EventRecord.query(on: db).filter(\.$employee.$id == form.employee).filter(\.$scheme.$id == schemeId).filter(\.$period == period)
-                .filter(\.$column ~~ (graded.first?.grades ?? []).map { "\(graded[0].item).\($0.id)" }).count()
+            n = try await EventStore.count(employee: form.employee, scheme: schemeId, period: period,
+                                           columns: (graded.first?.grades ?? []).map { "\(graded[0].item).\($0.id)" }, on: db)
             try await Audit.record(on: db, actor: user, action: "create", entity: "qa_recording", id: "\(employee.number)/\(form.day)/\(form.grade)",
                                    after: columns.joined(separator: ",") + (note.map { " \($0)" } ?? ""))
             try await Rescorer.rescore(version, period: period, for: [form.employee], on: db)
@@ -166,7 +163,7 @@ struct QAWebController: RouteCollection {
             return req.redirect(to: back(form.scheme, form.period, error: "删除须写原因"))
         }
         let ids = form.ids.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
-        let events = try await EventRecord.query(on: req.db).filter(\.$id ~~ ids).with(\.$employee).with(\.$scheme).all()
+        let events = try await EventStore.events(ids, on: req.db)
         guard !events.isEmpty, events.count == ids.count else { throw KaoheError.notFound("没有这条质检记录") }
         for e in events {
             let engine = try Scoring.engine(e.scheme)

@@ -21,17 +21,14 @@ struct DataWebController: RouteCollection {
 
     func model(_ req: Request, preview: ImportService.Preview? = nil, uploadId: UUID? = nil, message: String? = nil, error: String? = nil) async throws -> DataModel {
         let user = try req.user
-        var latest: [String: SchemeVersion] = [:]
-        for v in try await SchemeVersion.query(on: req.db).sort(\.$version).all() { latest[v.key] = v }
-        let q = ImportRecord.query(on: req.db).sort(\.$at, .descending).limit(20)
-        if user.viewer.role != .hr { q.filter(\.$recordedBy == user.id) }
-        let recent = try await q.all().map { r in
+        let latest = try await SchemeStore.latest(on: req.db)
+        let recent = try await ImportStore.batches(limit: 20, recordedBy: user.viewer.role != .hr ? user : nil, on: req.db).map { r in
             DataModel.Recent(id: try r.requireID(), at: r.at.formatted(.iso8601), kind: r.kind, file: r.fileName, counts: "\(r.created)/\(r.updated)/\(r.unchanged)",
                              status: r.status == .committed ? "已导入" : "已撤销", revertible: r.status == .committed)
         }
         // the export form offers HR every department, anyone else their own (issue 13)
         let own = user.viewer.role == .hr ? nil : (user.viewer.departmentId ?? UUID())
-        let departments = try await Department.query(on: req.db).sort(\.$code).all()
+        let departments = try await PeopleStore.departments(on: req.db)
             .filter { d in own.map { d.id == $0 } ?? true }.map { (code: $0.code, name: $0.name) }
         let period = try await ResultStore.latestCountedPeriod(on: req.db) ?? ""
         return DataModel(csrf: req.csrfToken, schemes: latest.values.sorted { $0.key < $1.key }.map { (key: $0.key, name: $0.name) }, recent: recent,
@@ -76,7 +73,7 @@ struct DataWebController: RouteCollection {
         return try await showing(req) {
             let preview = try await ImportService.run(o, data: data, user: user, db: req.db)
             // keep the file for the commit; uploads older than a day are dropped
-            try await ImportUpload.query(on: req.db).filter(\.$createdAt < Date().addingTimeInterval(-86_400)).delete()
+            try await ImportStore.dropUploads(createdBefore: Date().addingTimeInterval(-86_400), on: req.db)
             let pending = ImportUpload(userId: try user.requireID(), options: o, data: data)
             try await pending.save(on: req.db)
             return try render(req, try await model(req, preview: preview, uploadId: preview.created + preview.updated > 0 ? pending.id : nil,
@@ -90,7 +87,7 @@ struct DataWebController: RouteCollection {
         let user = try req.user
         try Self.mayUse(user)
         let form = try req.content.decode(CommitForm.self)
-        guard let pending = try await ImportUpload.find(form.upload, on: req.db), pending.userId == user.id, let o = pending.options else {
+        guard let pending = try await ImportStore.upload(form.upload, on: req.db), pending.userId == user.id, let o = pending.options else {
             return try render(req, try await model(req, error: "预览已过期，请重新上传 the preview has expired: upload the file again"), status: .notFound)
         }
         return try await showing(req) {

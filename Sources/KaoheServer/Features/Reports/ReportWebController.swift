@@ -70,8 +70,6 @@ struct ReportWebController: RouteCollection {
     static func people(_ period: String, department: Department?, on db: Database) async throws -> [UUID] {
         let periods = period.count == 7 ? [period] : (1...12).map { "\(period.prefix(4))-" + String(format: "%02d", $0) }
         let ids = try await Queries.employeeIds(in: StoredResult.schema, periods: periods, countedOnly: true, on: db)
-        let q = Employee.query(on: db).filter(\.$id ~~ ids).sort(\.$number)
-        if let department { q.filter(\.$department.$id == (try department.requireID())) }
-        return try await q.all(\.$id)
+        return try await PeopleStore.employeeIds(ids, department: try department?.requireID(), on: db)
     }
 }

@@ -30,14 +30,13 @@ struct SchemeController: RouteCollection {
     }
 
     func list(req: Request) async throws -> [VersionDTO] {
-        var latest: [String: SchemeVersion] = [:]
-        for v in try await SchemeVersion.query(on: req.db).all() where (latest[v.key]?.version ?? 0) < v.version { latest[v.key] = v }
+        let latest = try await SchemeStore.latest(on: req.db)
         return latest.values.sorted { $0.key < $1.key }.map(Self.dto)
     }
 
     func versions(req: Request) async throws -> [VersionDTO] {
         let key = req.parameters.get("key") ?? ""
-        let all = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version).all()
+        let all = try await SchemeStore.versions(key: key, on: req.db)
         guard !all.isEmpty else { throw KaoheError.notFound("没有这个方案 no such scheme “\(key)”") }
         return all.map(Self.dto)
     }
@@ -49,10 +48,10 @@ struct SchemeController: RouteCollection {
         guard let file = Presets.files().first(where: { $0.deletingPathExtension().lastPathComponent == body.preset }) else {
             throw KaoheError.notFound("preset: 没有这个预设 no preset “\(body.preset)”; 可用 available: \(Presets.all().map(\.id).joined(separator: ", "))")
         }
-        if let d = body.departmentId, try await Department.find(d, on: req.db) == nil {
+        if let d = body.departmentId, try await PeopleStore.department(d, on: req.db) == nil {
             throw KaoheError.invalid("department_id: 没有这个部门 no such department")
         }
-        guard try await SchemeVersion.query(on: req.db).filter(\.$key == body.preset).count() == 0 else {
+        guard try await SchemeStore.count(key: body.preset, on: req.db) == 0 else {
             throw KaoheError.conflict("方案 \(body.preset) 已存在；修改请提交新版本 (PUT /api/v1/schemes/\(body.preset))")
         }
         let text = try String(contentsOf: file, encoding: .utf8)
@@ -74,7 +73,7 @@ struct SchemeController: RouteCollection {
 
     func edit(req: Request) async throws -> Response {
         let key = req.parameters.get("key") ?? ""
-        guard let current = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version, .descending).first() else {
+        guard let current = try await SchemeStore.newest(key: key, on: req.db) else {
             throw KaoheError.notFound("没有这个方案 no such scheme “\(key)”")
         }
         let body = try req.decodeBody(EditRequest.self)

@@ -19,8 +19,7 @@ struct SchemeWebController: RouteCollection {
     // MARK: schemes
 
     func schemes(req: Request) async throws -> Response {
-        var latest: [String: SchemeVersion] = [:]
-        for v in try await SchemeVersion.query(on: req.db).with(\.$department).all() where (latest[v.key]?.version ?? 0) < v.version { latest[v.key] = v }
+        let latest = try await SchemeStore.latest(withDepartments: true, on: req.db)
         let rows = latest.values.sorted { $0.key < $1.key }.map { v in
             SchemesModel.Row(key: v.key, name: v.name, version: v.version, department: v.department?.name ?? "", preset: v.preset ?? "")
         }
@@ -29,7 +28,7 @@ struct SchemeWebController: RouteCollection {
 
     func current(_ req: Request) async throws -> SchemeVersion {
         let key = req.parameters.get("key") ?? ""
-        guard let v = try await SchemeVersion.query(on: req.db).filter(\.$key == key).sort(\.$version, .descending).first() else {
+        guard let v = try await SchemeStore.newest(key: key, on: req.db) else {
             throw KaoheError.notFound("没有这个方案 no such scheme “\(key)”")
         }
         return v
@@ -46,7 +45,7 @@ struct SchemeWebController: RouteCollection {
                     message: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let (_, problems) = SchemeService.check(text, key: v.key)
         let placed = problems.map { p in SchemeView.Placed(problem: p, line: SchemeLoader.line(of: p.path, in: text)) }
-        let versions = try await SchemeVersion.query(on: req.db).filter(\.$key == v.key).sort(\.$version, .descending).all()
+        let versions = try await SchemeStore.versions(key: v.key, newestFirst: true, on: req.db)
         let samples = try await sampleEmployees(v, req.db)
         let body = SchemeView.editor(key: v.key, version: v.version, versions: versions.map { ($0.version, $0.createdAt) }, text: text, problems: placed,
                                      checked: checked, reason: reason, samples: samples.map { ($0.1.id!.uuidString, "\($0.1.number) \($0.0)") },
@@ -58,9 +57,9 @@ struct SchemeWebController: RouteCollection {
     /// (the results table: a few rows per person, where the evidence has twenty).
     func sampleEmployees(_ v: SchemeVersion, _ db: Database) async throws -> [(String, Employee)] {
         let sid = try v.requireID()
-        guard let latest = try await StoredResult.query(on: db).filter(\.$scheme.$id == sid).sort(\.$period, .descending).first()?.period else { return [] }
+        guard let latest = try await ResultStore.latestPeriod(scheme: sid, on: db) else { return [] }
         let ids = try await Queries.employeeIds(in: StoredResult.schema, periods: [latest], schemes: [sid], on: db)
-        return try await Employee.query(on: db).filter(\.$id ~~ Set(ids)).sort(\.$number).range(..<50).all().map { (latest, $0) }
+        return try await PeopleStore.employees(ids, limit: 50, on: db).map { (latest, $0) }
     }
 
     func editScheme(req: Request) async throws -> Response {
