@@ -127,7 +127,7 @@ extension Accounts {
 struct LeaverDeactivation: AsyncModelMiddleware {
     func update(model: Employee, on db: Database, next: AnyAsyncModelResponder) async throws {
         try await next.update(model, on: db)
-        guard model.status == "left", let id = model.id else { return }
+        guard model.status == .left, let id = model.id else { return }
         for u in try await User.query(on: db).filter(\.$employee.$id == id).filter(\.$active == true).all() {
             try await Accounts.deactivate(u, reason: "员工 \(model.number) 状态改为离职 the employee left", actor: nil, on: db)
         }

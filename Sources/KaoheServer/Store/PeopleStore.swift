@@ -24,7 +24,7 @@ enum PeopleStore {
 
     /// The leavers (status `left`), for the January clean-up of numbers (R-002-35).
     static func leavers(on db: Database) async throws -> [Employee] {
-        try await Employee.query(on: db).filter(\.$status == "left").all()
+        try await Employee.query(on: db).filter(\.$status == .left).all()
     }
 
     /// Every 工号 in use (a leaver's freed `number@year` included).
@@ -38,7 +38,11 @@ enum PeopleStore {
     static func page(search q: String, department dept: UUID?, status: String, page: Int, on db: Database) async throws -> (total: Int, list: [Employee]) {
         let query = Employee.query(on: db).with(\.$department).with(\.$team).sort(\.$number)
         if let dept { query.filter(\.$department.$id == dept) }
-        if status != "all" { query.filter(\.$status == status) }
+        if status != "all" {
+            // a status the list does not know matches no one
+            guard let s = EmployeeStatus(rawValue: status) else { return (0, []) }
+            query.filter(\.$status == s)
+        }
         if !q.isEmpty { query.group(.or) { $0.filter(\.$number, .custom("LIKE"), "%\(q)%").filter(\.$name, .custom("LIKE"), "%\(q)%") } }
         let total = try await query.count()
         let list = try await query.range(((page - 1) * 100)..<(page * 100)).all()

@@ -86,7 +86,7 @@ enum Queries {
     static func plainEmployees(ids: Set<UUID>? = nil, department: UUID? = nil, on db: Database) async throws -> [Employee] {
         let sql = try db.sql()
         struct Row: Decodable {
-            var id: UUID; var number: String; var name: String; var position: String; var hire_date: String; var status: String
+            var id: UUID; var number: String; var name: String; var position: String; var hire_date: String; var status: EmployeeStatus
             var department_id: UUID; var team_id: UUID?; var level: String?; var star: Int?; var superior_id: UUID?; var probation_end: String?
         }
         let departments = Dictionary(try await Department.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })

@@ -168,7 +168,7 @@ enum CycleService {
             }
         }
         // who is in scope, who rates, who reviews
-        let q = Employee.query(on: db).filter(\.$status == "active")
+        let q = Employee.query(on: db).filter(\.$status == .active)
         if let d = departmentId { q.filter(\.$department.$id == d) }
         let people = try await q.all().filter { teams.isEmpty || $0.$team.id.map(teams.contains) == true }
         let everyone = Dictionary(try await Employee.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })

@@ -205,7 +205,7 @@ enum HomeService {
         for c in try await Cycle.query(on: db).filter(\.$status != .locked).sort(\.$createdAt, .descending).range(..<10).all() {
             cycles.append(try await CycleService.dto(c, config: config, db: db))
         }
-        let people = try await Employee.query(on: db).filter(\.$status == "active").count()
+        let people = try await Employee.query(on: db).filter(\.$status == .active).count()
         let sql = try db.sql()
         // the latest month with published results (R-100-01)
         let latest = try await ResultStore.latestCountedPeriod(on: db)

@@ -188,7 +188,7 @@ extension ImportService {
             case .hireDate: return e.hireDate
             case .probationEnd: return e.probationEnd
             case .superior: return e.superiorId?.uuidString
-            case .status: return e.status
+            case .status: return e.status.rawValue
             case .level: return e.level
             case .star: return e.star.map(String.init)
             case .jobGrade: return e.jobGrade
@@ -205,7 +205,7 @@ extension ImportService {
             case .hireDate: e.hireDate = v ?? ""
             case .probationEnd: e.probationEnd = v
             case .superior: e.superiorId = v.flatMap(UUID.init(uuidString:))
-            case .status: e.status = v ?? "active"
+            case .status: e.status = v.flatMap(EmployeeStatus.init(rawValue:)) ?? .active
             case .level: e.level = v
             case .star: e.star = v.flatMap { Int($0) }
             case .jobGrade: e.jobGrade = v

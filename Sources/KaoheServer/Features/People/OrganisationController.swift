@@ -29,7 +29,7 @@ struct OrganisationController: RouteCollection {
     func employees(req: Request) async throws -> [EmployeeDTO] {
         try await Queries.visibleEmployees(try req.user.viewer, on: req.db).map {
             EmployeeDTO(id: try $0.requireID(), number: $0.number, name: $0.name, position: $0.position,
-                        teamId: $0.$team.id, departmentId: $0.$department.id, status: $0.status)
+                        teamId: $0.$team.id, departmentId: $0.$department.id, status: $0.status.rawValue)
         }
     }
 
@@ -187,6 +187,6 @@ struct OrganisationController: RouteCollection {
         let body = try req.decodeBody(EmployeePatch.self)
         try await PeopleService.update(e, body, user: try req.user, db: req.db)
         return EmployeeDTO(id: try e.requireID(), number: e.number, name: e.name, position: e.position,
-                                         teamId: e.$team.id, departmentId: e.$department.id, status: e.status)
+                                         teamId: e.$team.id, departmentId: e.$department.id, status: e.status.rawValue)
     }
 }

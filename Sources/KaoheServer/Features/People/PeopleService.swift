@@ -10,8 +10,8 @@ enum PeopleService {
         guard !body.reason.isBlank else { throw KaoheError.invalid("reason: 须说明原因 (R-004-03)") }
         let before = Self.snapshot(e)
         if let s = body.status {
-            guard ["active", "left"].contains(s) else { throw KaoheError.invalid("status: 须为 active 或 left (got “\(s)”)") }
-            e.status = s
+            guard let status = EmployeeStatus(rawValue: s) else { throw KaoheError.invalid("status: 须为 active 或 left (got “\(s)”)") }
+            e.status = status
         }
         if let p = body.position { e.position = p }
         if let t = body.teamId {

@@ -26,7 +26,7 @@ struct PeopleWebController: RouteCollection {
         let latest = try await Queries.latestTotals(list.compactMap(\.id), on: req.db)
         let rows = list.map { e in
             PeopleModel.Row(id: e.id!, number: e.number, name: e.name, department: e.department.name, team: e.team?.name ?? "", position: e.position,
-                            hireDate: e.hireDate, status: e.status, level: e.level ?? "", star: e.star.map(String.init) ?? "",
+                            hireDate: e.hireDate, status: e.status.rawValue, level: e.level ?? "", star: e.star.map(String.init) ?? "",
                             latest: latest[e.id!].map { "\($0.period)：\($0.total)" } ?? "")
         }
         let model = PeopleModel(q: q, department: dept?.uuidString, status: status, departments: departments.map { ($0.id!.uuidString, $0.name) },
@@ -45,7 +45,7 @@ struct PeopleWebController: RouteCollection {
         let model = PersonModel(
             error: error, message: message, csrf: req.csrfToken, id: id, number: e.number, name: e.name, department: e.department.name, hireDate: e.hireDate,
             position: e.position, teams: teams.map { ($0.id!.uuidString, $0.name) }, team: e.$team.id?.uuidString, superior: superior?.number ?? "",
-            status: e.status, probationEnd: e.probationEnd ?? "", level: e.level ?? "", star: e.star.map(String.init) ?? "", jobGrade: e.jobGrade ?? "",
+            status: e.status.rawValue, probationEnd: e.probationEnd ?? "", level: e.level ?? "", star: e.star.map(String.init) ?? "", jobGrade: e.jobGrade ?? "",
             history: history.map { h in PersonModel.Change(at: h.at, actor: h.actorName, before: h.before ?? "", after: h.after ?? "", reason: h.reason ?? "") })
         return Page.render(status: status, title: "人员档案", user: try req.user, csrf: req.csrfToken, body: PersonView.body(model))
     }

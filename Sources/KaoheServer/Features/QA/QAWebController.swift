@@ -55,7 +55,7 @@ struct QAWebController: RouteCollection {
         ids.formUnion(try await Queries.employeeIds(in: EvidenceEntry.schema, periods: [period], schemes: versions, on: req.db))
         ids.formUnion(try await CycleStore.employeesWithSheets(schemes: versions, period: period, on: req.db))
         // plain rows, in 工号 order (Fluent models of a thousand agents and their teams cost 10 ms a load)
-        let everyone = try await Queries.plainEmployees(ids: ids, on: req.db).filter { $0.status == "active" && $0.id != user.$employee.id }
+        let everyone = try await Queries.plainEmployees(ids: ids, on: req.db).filter { $0.status == .active && $0.id != user.$employee.id }
         // a team at a time, or a page of 50: each recording graded reloads the page, so it stays small
         // (a call centre of a thousand agents is one long page otherwise; 100 rows took 70 ms to build)
         let teams = Dictionary(everyone.compactMap { e in e.team.map { ($0.id!, $0.name) } }, uniquingKeysWith: { a, _ in a })

@@ -237,7 +237,7 @@ enum ExportService {
     }
 
     static func starBoard(_ c: Context, on db: Database) async throws -> [XLSXWriter.Sheet] {
-        let staff = try await Queries.plainEmployees(department: c.department?.id, on: db).filter { $0.status == "active" }
+        let staff = try await Queries.plainEmployees(department: c.department?.id, on: db).filter { $0.status == .active }
         let ids = staff.compactMap(\.id)
         // as of the month asked for, else each person's latest published month
         let latest = try await Queries.latestTotals(ids, upTo: boardMonth(c.options.period), on: db)

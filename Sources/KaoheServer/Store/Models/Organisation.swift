@@ -44,7 +44,7 @@ final class Employee: Model, @unchecked Sendable {
     @Field(key: "hire_date") var hireDate: String
     @OptionalField(key: "probation_end") var probationEnd: String?
     /// active | left
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: EmployeeStatus
     @OptionalField(key: "star") var star: Int?
     @OptionalField(key: "level") var level: String?
     @OptionalField(key: "job_grade") var jobGrade: String?
@@ -56,8 +56,12 @@ final class Employee: Model, @unchecked Sendable {
     init() {}
     init(id: UUID? = nil, number: String, name: String, position: String, hireDate: String, departmentId: UUID, teamId: UUID?) {
         self.id = id; self.number = number; self.name = name; self.position = position; self.hireDate = hireDate
-        self.status = "active"; self.$department.id = departmentId; self.$team.id = teamId
+        self.status = .active; self.$department.id = departmentId; self.$team.id = teamId
     }
 
     var subject: Subject { Subject(employeeId: id!, teamId: $team.id, departmentId: $department.id) }
 }
+
+/// Whether a person still works here: leavers keep their record and results (R-000-07), are not
+/// given new sheets, and their accounts stop (issue 13).
+enum EmployeeStatus: String, Codable, Sendable, CaseIterable { case active, left }
