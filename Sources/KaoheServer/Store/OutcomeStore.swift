@@ -28,7 +28,7 @@ final class StoredOutcome: Model, @unchecked Sendable {
     @Field(key: "rules") var rules: String
     @Field(key: "explanation") var explanation: String
     /// published | locked: the status of the results it was computed from.
-    @Field(key: "status") var status: String
+    @Field(key: "status") var status: ResultStatus
     // relationships
     @OptionalParent(key: "employee_id") var employee: Employee?
 

@@ -57,7 +57,7 @@ struct OutcomeRoutes: RouteCollection {
         return try await OutcomeStore.outcomes(period: period, key: scheme, on: req.db).compactMap { o in
             if let e = o.$employee.id { guard ids.contains(e) else { return nil } } else { guard let t = o.team, teams.contains(t) else { return nil } }
             return OutcomeDTO(employeeNumber: o.employee?.number, employeeName: o.employee?.name, team: o.team, scheme: o.schemeKey, period: o.period, kind: o.kind,
-                              valueType: o.valueType, value: o.value, rule: o.ruleList, explanation: o.explanation, amount: o.amount, status: o.status)
+                              valueType: o.valueType, value: o.value, rule: o.ruleList, explanation: o.explanation, amount: o.amount, status: o.status.rawValue)
         }
     }
 }
