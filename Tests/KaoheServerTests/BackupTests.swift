@@ -31,7 +31,7 @@ struct BackupTests {
 
     static func snapshot(_ config: AppConfig) async throws -> [String: [String]] {
         var out: [String: [String]] = [:]
-        try await withApp(configure: { app in try await configure(app, config) }) { app in out = try await Backup.snapshot(try ResultStore.sql(app.db)) }
+        try await withApp(configure: { app in try await configure(app, config) }) { app in out = try await Backup.snapshot(try app.db.sql()) }
         return out
     }
 
@@ -75,7 +75,7 @@ struct BackupTests {
         try await withApp(configure: { app in try await configure(app, a) }) { app in
             try await app.autoRevert(); try await app.autoMigrate()
             try await Self.fill(app)
-            let sql = try ResultStore.sql(app.db)
+            let sql = try app.db.sql()
             try await sql.raw("DROP DATABASE IF EXISTS kaohe_restore_test").run()
             try await sql.raw("CREATE DATABASE kaohe_restore_test").run()
         }
@@ -140,7 +140,7 @@ struct BackupTests {
         try await withApp(configure: { app in try await configure(app, c) }) { app in
             if reset { try await app.autoRevert(); try await app.autoMigrate() }
             _ = try await fillForArchive(app)
-            let sql = try ResultStore.sql(app.db)
+            let sql = try app.db.sql()
             before = try await Backup.snapshot(sql)
             for t in ["cycles", "sheets", "sheet_steps", "events", "evidence", "results", "outcomes", "import_batches", "import_changes", "inbox"] {
                 #expect((before[t]?.count ?? 0) > 0, "the fixture has \(t)")
@@ -181,7 +181,7 @@ struct BackupTests {
         let restored = try await KaoheTasks.restoreArchive(c, from: file)
         #expect(restored.contains("evidence") && restored.contains("sheets"), "\(restored)")
         try await withApp(configure: { app in try await configure(app, c) }) { app in
-            let sql = try ResultStore.sql(app.db)
+            let sql = try app.db.sql()
             let after = try await Backup.snapshot(sql)
             for t in RetentionArchive.tables where t != "audit_entries" { #expect(after[t] == before[t], "table \(t) after the restore") }
             #expect(Set(before["audit_entries"] ?? []).isSubset(of: Set(after["audit_entries"] ?? [])), "every audit entry is back")

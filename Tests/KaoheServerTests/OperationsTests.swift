@@ -69,7 +69,7 @@ struct OperationsTests {
     @Test("/readyz answers 503 naming the failure when the database cannot answer; /healthz still answers")
     func notReady() async throws {
         try await withKaohe { app, _ in
-            try await ResultStore.sql(app.db).raw("DROP TABLE data_version").run()
+            try await app.db.sql().raw("DROP TABLE data_version").run()
             try await app.testing().test(.GET, "readyz") { res in
                 #expect(res.status == .serviceUnavailable)
                 #expect(res.body.string.contains("\"status\":\"unavailable\"") && res.body.string.contains("data_version"), "\(res.body.string)")

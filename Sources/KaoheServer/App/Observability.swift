@@ -50,7 +50,7 @@ enum Observability {
     static func ping(_ db: Database) async -> (seconds: Double, error: String?) {
         let t0 = DispatchTime.now().uptimeNanoseconds
         do {
-            let sql = try ResultStore.sql(db)
+            let sql = try db.sql()
             _ = try await sql.raw("SELECT count(*) AS n FROM data_version").all()
             return (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, nil)
         } catch {

@@ -98,7 +98,7 @@ enum Rescorer {
 
     private static func outcomesUntimed(key: String, months: [String], on db: Database) async throws {
         guard let last = months.max() else { return }
-        let sql = try ResultStore.sql(db)
+        let sql = try db.sql()
         let versions = try await SchemeVersion.query(on: db).filter(\.$key == key).all()
         let ids = versions.compactMap(\.id)
         guard !ids.isEmpty else { return }
@@ -179,7 +179,7 @@ enum Rescorer {
     /// readable — and the outcomes of their counted months computed. Runs at start-up; a database
     /// with none does one query.
     static func upgradeStored(on db: Database) async throws {
-        let sql = try ResultStore.sql(db)
+        let sql = try db.sql()
         struct Legacy: Decodable { var scheme_id: UUID; var period: String }
         // the typed form's keys are sorted: it begins with "complete"
         let legacy = try await sql.select().distinct().columns("scheme_id", "period").from(StoredResult.schema)

@@ -43,12 +43,11 @@ extension Database {
 
 /// Every SQL statement on stored results (the results spine, issue 14 §7).
 enum ResultStore {
-    static func sql(_ db: Database) throws -> SQLDatabase { try db.sql() }
 
     /// Sets the status of the results of these sheets' people in the cycle's scheme version and period.
     static func mark(_ status: ResultStatus, cycle c: Cycle, employees: [UUID], on db: Database) async throws {
         guard !employees.isEmpty else { return }
-        let sql = try sql(db)
+        let sql = try db.sql()
         var start = 0
         while start < employees.count {
             let chunk = Array(employees[start..<min(start + 500, employees.count)])

@@ -12,7 +12,7 @@ enum SheetStore {
     /// The sheets of these people and periods (any scheme version, or of scheme `key`).
     static func sheets(employees: [UUID], periods: [String], key: String? = nil, on db: Database) async throws -> [StageRow] {
         guard !employees.isEmpty, !periods.isEmpty else { return [] }
-        let sql = try ResultStore.sql(db)
+        let sql = try db.sql()
         var out: [StageRow] = []
         var start = 0
         while start < employees.count {
@@ -80,7 +80,7 @@ enum SheetStore {
     /// Serialises writers of one person's inputs inside a transaction: a row lock on PostgreSQL
     /// (SQLite has one writer at a time already).
     static func lockEmployee(_ id: UUID, on db: Database) async throws {
-        let sql = try ResultStore.sql(db)
+        let sql = try db.sql()
         guard sql.dialect.name != "sqlite" else { return }
         try await sql.raw("SELECT id FROM \(unsafeRaw: Employee.schema) WHERE id = \(bind: id) FOR UPDATE").run()
     }
@@ -89,7 +89,7 @@ enum SheetStore {
     /// inputs, by any path, does: a rater saving a sheet read before it gets a 409 naming who).
     static func touch(employees: [UUID], period: String, scheme: UUID, by user: User?, on db: Database) async throws {
         guard !employees.isEmpty else { return }
-        let sql = try ResultStore.sql(db)
+        let sql = try db.sql()
         let cycles = try await Cycle.query(on: db).filter(\.$period == period).filter(\.$scheme.$id == scheme).all().compactMap(\.id)
         guard !cycles.isEmpty else { return }
         var start = 0

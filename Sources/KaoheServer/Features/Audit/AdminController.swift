@@ -141,7 +141,7 @@ extension Retention {
     /// part (evidence, results and events by 工号) and `records`, the rows themselves, which
     /// `kaohe restore --archive` puts back.
     static func archive(before cutoff: String, db: Database) async throws -> Data {
-        let sql = try ResultStore.sql(db)
+        let sql = try db.sql()
         let scope = try await RetentionArchive.scope(sql, before: cutoff)
         let (records, counts) = try await RetentionArchive.records(sql, scope: scope)
         let ev = try await EvidenceStore.entries(before: cutoff, on: db)
@@ -162,7 +162,7 @@ extension Retention {
 
     /// Rows per table of the months before `cutoff`.
     static func counts(before cutoff: String, db: Database) async throws -> [String: Int] {
-        try await RetentionArchive.scope(try ResultStore.sql(db), before: cutoff).mapValues(\.count)
+        try await RetentionArchive.scope(try db.sql(), before: cutoff).mapValues(\.count)
     }
 
     /// What a table's rows are, for HR's page.
@@ -175,7 +175,7 @@ extension Retention {
     /// Deletes every record of the months before `cutoff` (RetentionArchive.swift) in one transaction, audited with the counts (R-000-07).
     static func purge(before cutoff: String, user: User, db: Database) async throws -> AdminController.PurgeDTO {
         try await db.writeTransaction { db in
-            let sql = try ResultStore.sql(db)
+            let sql = try db.sql()
             let scope = try await RetentionArchive.scope(sql, before: cutoff)
             let removed = try await RetentionArchive.delete(sql, scope: scope)
             let uploads = try await ImportStore.uploadCount(periodBefore: cutoff, on: db)

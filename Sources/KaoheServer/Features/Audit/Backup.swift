@@ -18,13 +18,13 @@ extension KaoheTasks {
             throw Refused(status: 400, description: "KAOHE_DB: 内存数据库没有可备份的内容 an in-memory database has nothing to back up")
         case .sqlite:
             return try await withApp(config) { app in
-                let sql = try ResultStore.sql(app.db)
+                let sql = try app.db.sql()
                 try await sql.raw("VACUUM INTO \(bind: path)").run()
                 return Backup.summary(try await Backup.counts(sql), what: "备份 backup \(path)")
             }
         case .postgres(let url):
             try Backup.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", path, url])
-            return try await withApp(config) { app in Backup.summary(try await Backup.counts(try ResultStore.sql(app.db)), what: "备份 backup \(path)") }
+            return try await withApp(config) { app in Backup.summary(try await Backup.counts(try app.db.sql()), what: "备份 backup \(path)") }
         }
     }
 
@@ -62,7 +62,7 @@ extension KaoheTasks {
             try FileManager.default.copyItem(atPath: path, toPath: target)
             do {
                 return try await withApp(config) { app in
-                    let sql = try ResultStore.sql(app.db)
+                    let sql = try app.db.sql()
                     struct Check: Decodable { var integrity_check: String }
                     let check = try await sql.raw("PRAGMA integrity_check").all(decoding: Check.self)
                     guard check.map(\.integrity_check) == ["ok"] else {
@@ -84,7 +84,7 @@ extension KaoheTasks {
             }
             try Backup.run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--dbname", url, path])
             return try await withApp(config) { app in
-                Backup.summary(try await Backup.counts(try ResultStore.sql(app.db)), what: "恢复 restored \(path)")
+                Backup.summary(try await Backup.counts(try app.db.sql()), what: "恢复 restored \(path)")
             }
         }
     }

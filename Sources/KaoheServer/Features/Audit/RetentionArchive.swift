@@ -136,7 +136,7 @@ enum RetentionArchive {
         guard top["version"] as? Int == version, let records = top["records"] as? [String: Any] else {
             throw KaoheTasks.Refused(status: 422, description: "\(file): 存档版本 \(top["version"] ?? "?") 不受支持 unsupported archive version")
         }
-        let sql = try ResultStore.sql(db)
+        let sql = try db.sql()
         guard (top["dialect"] as? String) == sql.dialect.name else {
             throw KaoheTasks.Refused(status: 422, description: "\(file): 存档来自 \(top["dialect"] ?? "?")，不能恢复到 \(sql.dialect.name) an archive restores into the kind of database it came from")
         }
@@ -155,7 +155,7 @@ enum RetentionArchive {
         }
         let work = parsed
         return try await db.writeTransaction { db in
-            let sql = try ResultStore.sql(db)
+            let sql = try db.sql()
             var counts: [(String, Int)] = []
             for (t, ids, chunks) in work {
                 struct I: Decodable { var id: String }

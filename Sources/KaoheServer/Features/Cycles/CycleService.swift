@@ -313,15 +313,15 @@ enum CycleService {
         // the rater's decisions on evidence-driven items (….override)
         let metrics = Set(engine.scheme.metrics.map(\.id))
         let superior = engine.inputs.filter { $0.rater != "self" && !metrics.contains($0.column) && ($0.kind != .count || $0.column.hasSuffix(".override")) }
-        switch Optional(s.stage) {
-        case .selfAssessment? where roles.contains(.employee): return engine.inputs.filter { $0.rater == "self" }
-        case .rating? where roles.contains(.rater): return superior
-        case .review? where roles.contains(.reviewer), .objected? where roles.contains(.reviewer): return superior
-        case .ready? where roles.contains(.reviewer) || roles.contains(.hr): return superior
+        switch s.stage {
+        case .selfAssessment where roles.contains(.employee): return engine.inputs.filter { $0.rater == "self" }
+        case .rating where roles.contains(.rater): return superior
+        case .review where roles.contains(.reviewer), .objected where roles.contains(.reviewer): return superior
+        case .ready where roles.contains(.reviewer) || roles.contains(.hr): return superior
         // after publication only a correction writes (R-100-02): the reviewer or HR, HR alone after the lock
         // a correction may fix any input but the employee's own marks and the event counts (those are
         // corrected as events): a wrong imported sales figure is the usual case
-        case let st? where st.isClosed && st != .objected:
+        case let st where st.isClosed && st != .objected:
             guard correcting, roles.contains(where: { st.mayCorrect($0) }) else { return [] }
             return engine.inputs.filter { $0.rater != "self" && (metrics.contains($0.column) || $0.kind != .count || $0.column.hasSuffix(".override")) }
         default: return []
@@ -466,8 +466,8 @@ enum CycleService {
     static func write(_ s: Sheet, version: Int, values: [String: String], reason: String?, user: User, db: Database,
                       correcting: Bool = false) async throws -> [Correction.Change] {
         let engine = try Scoring.engine(s.cycle.scheme)
-        if case let st = s.stage, st.isClosed, !correcting {
-            throw KaoheError.conflict("这张表\(st == .locked ? "已锁定" : "已发布")，只能以“更正”（action correct）说明原因修改（R-100-02） — a published result changes only through a correction")
+        if s.stage.isClosed, !correcting {
+            throw KaoheError.conflict("这张表\(s.stage == .locked ? "已锁定" : "已发布")，只能以“更正”（action correct）说明原因修改（R-100-02） — a published result changes only through a correction")
         }
         let allowed = Dictionary(editable(s, user, engine, correcting: correcting).map { ($0.column, $0) }, uniquingKeysWith: { a, _ in a })
         guard !allowed.isEmpty else { throw KaoheError.forbidden("此阶段（\(s.stage.label)）你不能修改这张表 — not yours to edit at this stage") }
@@ -761,7 +761,7 @@ enum CycleService {
     /// Moves a cycle's status with one conditional UPDATE: of parallel requests exactly one
     /// succeeds, the others get a conflict and change nothing.
     static func transition(_ id: UUID, from: CycleStatus, to: CycleStatus, objectionsClose: String? = nil, on db: Database) async throws {
-        let sql = try ResultStore.sql(db)
+        let sql = try db.sql()
         struct Row: Decodable { var id: UUID }
         var q = sql.update(Cycle.schema).set("status", to: SQLBind(to.rawValue))
         if let objectionsClose { q = q.set("objections_close", to: SQLBind(objectionsClose)) }
