@@ -31,7 +31,7 @@ struct BackupTests {
 
     static func snapshot(_ config: AppConfig) async throws -> [String: [String]] {
         var out: [String: [String]] = [:]
-        try await withApp(configure: { app in try await configure(app, config) }) { app in out = try await Backup.snapshot(try app.db.sql()) }
+        try await withApp(configure: { app in try await configure(app, config) }) { app in out = try await TableStore.snapshot(on: app.db) }
         return out
     }
 
@@ -140,8 +140,7 @@ struct BackupTests {
         try await withApp(configure: { app in try await configure(app, c) }) { app in
             if reset { try await app.autoRevert(); try await app.autoMigrate() }
             _ = try await fillForArchive(app)
-            let sql = try app.db.sql()
-            before = try await Backup.snapshot(sql)
+            before = try await TableStore.snapshot(on: app.db)
             for t in ["cycles", "sheets", "sheet_steps", "events", "evidence", "results", "outcomes", "import_batches", "import_changes", "inbox"] {
                 #expect((before[t]?.count ?? 0) > 0, "the fixture has \(t)")
             }
@@ -166,7 +165,7 @@ struct BackupTests {
                 #expect(res.status == .ok, "\(res.body.string)")
                 #expect(res.body.string.contains("\"evidence\":2"), "\(res.body.string)")
             }
-            let after = try await Backup.snapshot(sql)
+            let after = try await TableStore.snapshot(on: app.db)
             for t in RetentionArchive.tables {
                 let october = (after[t] ?? []).filter { $0.contains("2026-10") && !$0.contains("before 2026-11") }
                 #expect(october.isEmpty, "\(t) still holds October: \(october.prefix(2))")
@@ -182,10 +181,10 @@ struct BackupTests {
         #expect(restored.contains("evidence") && restored.contains("sheets"), "\(restored)")
         try await withApp(configure: { app in try await configure(app, c) }) { app in
             let sql = try app.db.sql()
-            let after = try await Backup.snapshot(sql)
+            let after = try await TableStore.snapshot(on: app.db)
             for t in RetentionArchive.tables where t != "audit_entries" { #expect(after[t] == before[t], "table \(t) after the restore") }
             #expect(Set(before["audit_entries"] ?? []).isSubset(of: Set(after["audit_entries"] ?? [])), "every audit entry is back")
-            let again = try await Backup.snapshot(sql)
+            let again = try await TableStore.snapshot(on: app.db)
             // refused: a second restore (the rows are there), a foreign file, another dialect
             await #expect(throws: KaoheTasks.Refused.self) { _ = try await RetentionArchive.restore(app.db, archive: try Data(contentsOf: URL(fileURLWithPath: file)), file: "archive.json") }
             do { _ = try await RetentionArchive.restore(app.db, archive: Data(#"{"evidence": []}"#.utf8), file: "other.json"); Issue.record("a foreign file was restored") }
@@ -206,7 +205,7 @@ struct BackupTests {
             hostile["records"] = records
             do { _ = try await RetentionArchive.restore(app.db, archive: try JSONSerialization.data(withJSONObject: hostile), file: "h.json"); Issue.record("hostile rows were restored") }
             catch let r as KaoheTasks.Refused { #expect(r.status == 422 && r.description.contains("records.evidence"), "\(r.description)") }
-            #expect(try await Backup.snapshot(sql) == again, "the refused restores changed nothing")
+            #expect(try await TableStore.snapshot(on: app.db) == again, "the refused restores changed nothing")
         }
     }
 

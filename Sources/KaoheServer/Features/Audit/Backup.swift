@@ -1,6 +1,5 @@
 import Fluent
 import Foundation
-import SQLKit
 import Vapor
 
 /// `kaohe backup FILE` and `kaohe restore FILE` (issue 20 §1): an online copy of the whole
@@ -18,13 +17,12 @@ extension KaoheTasks {
             throw Refused(status: 400, description: "KAOHE_DB: 内存数据库没有可备份的内容 an in-memory database has nothing to back up")
         case .sqlite:
             return try await withApp(config) { app in
-                let sql = try app.db.sql()
-                try await sql.raw("VACUUM INTO \(bind: path)").run()
-                return Backup.summary(try await Backup.counts(sql), what: "备份 backup \(path)")
+                try await TableStore.copySQLite(to: path, on: app.db)
+                return Backup.summary(try await TableStore.counts(on: app.db), what: "备份 backup \(path)")
             }
         case .postgres(let url):
             try Backup.run("pg_dump", ["--format=custom", "--no-owner", "--no-privileges", "--file", path, url])
-            return try await withApp(config) { app in Backup.summary(try await Backup.counts(try app.db.sql()), what: "备份 backup \(path)") }
+            return try await withApp(config) { app in Backup.summary(try await TableStore.counts(on: app.db), what: "备份 backup \(path)") }
         }
     }
 
@@ -62,13 +60,11 @@ extension KaoheTasks {
             try FileManager.default.copyItem(atPath: path, toPath: target)
             do {
                 return try await withApp(config) { app in
-                    let sql = try app.db.sql()
-                    struct Check: Decodable { var integrity_check: String }
-                    let check = try await sql.raw("PRAGMA integrity_check").all(decoding: Check.self)
-                    guard check.map(\.integrity_check) == ["ok"] else {
-                        throw Refused(status: 422, description: "\(path): 备份已损坏 the backup is damaged: \(check.map(\.integrity_check).prefix(3).joined(separator: "; "))")
+                    let check = try await TableStore.integrityCheck(on: app.db)
+                    guard check == ["ok"] else {
+                        throw Refused(status: 422, description: "\(path): 备份已损坏 the backup is damaged: \(check.prefix(3).joined(separator: "; "))")
                     }
-                    return Backup.summary(try await Backup.counts(sql), what: "恢复 restored \(path) → \(target)")
+                    return Backup.summary(try await TableStore.counts(on: app.db), what: "恢复 restored \(path) → \(target)")
                 }
             } catch {
                 try? FileManager.default.removeItem(atPath: target)
@@ -84,50 +80,14 @@ extension KaoheTasks {
             }
             try Backup.run("pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", "--dbname", url, path])
             return try await withApp(config) { app in
-                Backup.summary(try await Backup.counts(try app.db.sql()), what: "恢复 restored \(path)")
+                Backup.summary(try await TableStore.counts(on: app.db), what: "恢复 restored \(path)")
             }
         }
     }
 }
 
+/// The command-line side of backups: summaries and the PostgreSQL client tools (the SQL is `TableStore`).
 enum Backup {
-    /// The application's tables (not SQLite's own), sorted.
-    static func tables(_ sql: SQLDatabase) async throws -> [String] {
-        struct T: Decodable { var name: String }
-        if sql.dialect.name == "sqlite" {
-            return try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all(decoding: T.self).map(\.name)
-        }
-        return try await sql.raw("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name").all(decoding: T.self).map(\.name)
-    }
-
-    static func counts(_ sql: SQLDatabase) async throws -> [(String, Int)] {
-        struct N: Decodable { var n: Int }
-        var out: [(String, Int)] = []
-        for t in try await tables(sql) {
-            out.append((t, try await sql.raw("SELECT count(*) AS n FROM \(ident: t)").first(decoding: N.self)?.n ?? 0))
-        }
-        return out
-    }
-
-    /// Every row of every table as text, sorted: two databases with equal snapshots hold the same data.
-    static func snapshot(_ sql: SQLDatabase) async throws -> [String: [String]] {
-        struct C: Decodable { var name: String }
-        struct R: Decodable { var row: String? }
-        var out: [String: [String]] = [:]
-        for t in try await tables(sql) {
-            let columns: [String]
-            if sql.dialect.name == "sqlite" {
-                columns = try await sql.raw("SELECT name FROM pragma_table_info(\(bind: t)) ORDER BY cid").all(decoding: C.self).map(\.name)
-            } else {
-                columns = try await sql.raw("SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = \(bind: t) ORDER BY ordinal_position").all(decoding: C.self).map(\.name)
-            }
-            let parts = columns.map { c in sql.dialect.name == "sqlite" ? "quote(\"\(c)\")" : "coalesce(quote_literal(\"\(c)\"::text), 'NULL')" }
-            let rows = try await sql.raw("SELECT \(unsafeRaw: parts.joined(separator: " || '|' || ")) AS row FROM \(ident: t)").all(decoding: R.self)
-            out[t] = rows.map { $0.row ?? "" }.sorted()
-        }
-        return out
-    }
-
     static func summary(_ counts: [(String, Int)], what: String) -> String {
         "\(what)：\(counts.count) 张表 tables, \(counts.map(\.1).reduce(0, +)) 行 rows\n" + counts.map { "  \($0.0)\t\($0.1)" }.joined(separator: "\n")
     }

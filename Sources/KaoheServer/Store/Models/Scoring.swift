@@ -192,15 +192,6 @@ final class ImportUpload: Model, @unchecked Sendable {
     @Field(key: "created_at") var createdAt: Date
 
     init() {}
-    init(userId: UUID, options o: ImportService.Options, data: Data) {
-        self.userId = userId; self.kind = o.kind.rawValue; self.scheme = o.scheme; self.source = o.source; self.period = o.period
-        self.sheet = o.sheet; self.fileName = o.file; self.data = data; self.createdAt = Date()
-    }
-
-    var options: ImportService.Options? {
-        guard let k = ImportService.Kind(rawValue: kind) else { return nil }
-        return ImportService.Options(kind: k, scheme: scheme, file: fileName, sheet: sheet, source: source, period: period, dryRun: false)
-    }
 }
 
 /// An import batch: committed (its values are in), or reverted (taken back whole, issue 14).

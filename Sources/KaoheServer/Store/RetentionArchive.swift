@@ -25,7 +25,8 @@ enum RetentionArchive {
     static let auditedEntities = ["evidence", "result", "event", "sheet", "qa_recording", "finding", "cycle"]
 
     /// The ids (as text) of every row, per table, that belongs to the months before `cutoff`.
-    static func scope(_ sql: SQLDatabase, before cutoff: String) async throws -> [String: [String]] {
+    static func scope(before cutoff: String, on db: Database) async throws -> [String: [String]] {
+        let sql = try db.sql()
         struct I: Decodable { var id: String }
         func ids(_ q: SQLQueryString) async throws -> [String] { try await sql.raw(q).all(decoding: I.self).map(\.id) }
         let purgedSheets: SQLQueryString = "SELECT s.id FROM sheets s JOIN cycles c ON c.id = s.cycle_id WHERE c.period < \(bind: cutoff)"
@@ -78,11 +79,12 @@ enum RetentionArchive {
     }
 
     /// The rows of `ids` in `table`, each a JSON object of its columns as the database holds them.
-    static func rows(_ sql: SQLDatabase, _ table: String, ids: [String]) async throws -> [String] {
+    static func rows(_ table: String, ids: [String], on db: Database) async throws -> [String] {
+        let sql = try db.sql()
         struct R: Decodable { var row: String }
         let select: SQLQueryString
         if sql.dialect.name == "sqlite" {
-            let columns = try await self.columns(sql, table)
+            let columns = try await TableStore.columns(table, on: db)
             select = "SELECT json_object(\(unsafeRaw: columns.map { "'\($0)', \"\($0)\"" }.joined(separator: ", "))) AS row FROM \(ident: table)"
         } else {
             select = "SELECT row_to_json(t)::text AS row FROM \(ident: table) t"
@@ -94,22 +96,12 @@ enum RetentionArchive {
         return out
     }
 
-    static func columns(_ sql: SQLDatabase, _ table: String) async throws -> [String] {
-        struct C: Decodable { var name: String }
-        if sql.dialect.name == "sqlite" {
-            return try await sql.raw("SELECT name FROM pragma_table_info(\(bind: table)) ORDER BY cid").all(decoding: C.self).map(\.name)
-        }
-        return try await sql.raw("""
-            SELECT column_name AS name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = \(bind: table) ORDER BY ordinal_position
-            """).all(decoding: C.self).map(\.name)
-    }
-
     /// The `records` member of the archive: table → its rows (JSON objects), restorable as they are.
-    static func records(_ sql: SQLDatabase, scope: [String: [String]]) async throws -> (json: String, counts: [String: Int]) {
+    static func records(scope: [String: [String]], on db: Database) async throws -> (json: String, counts: [String: Int]) {
         var parts: [String] = []
         var counts: [String: Int] = [:]
         for t in tables {
-            let rows = try await rows(sql, t, ids: scope[t] ?? [])
+            let rows = try await rows(t, ids: scope[t] ?? [], on: db)
             counts[t] = rows.count
             parts.append("\"\(t)\": [" + rows.joined(separator: ",\n") + "]")
         }
@@ -117,7 +109,8 @@ enum RetentionArchive {
     }
 
     /// Deletes the rows of `scope` (children first); returns how many per table.
-    static func delete(_ sql: SQLDatabase, scope: [String: [String]]) async throws -> [String: Int] {
+    static func delete(scope: [String: [String]], on db: Database) async throws -> [String: Int] {
+        let sql = try db.sql()
         var counts: [String: Int] = [:]
         for t in tables.reversed() {
             let ids = scope[t] ?? []
@@ -164,7 +157,7 @@ enum RetentionArchive {
                         throw KaoheTasks.Refused(status: 409, description: "\(file): records.\(t) \(there.id): 已在数据库中 already in the database (restored before?); nothing restored")
                     }
                 }
-                let columns = try await self.columns(sql, t)
+                let columns = try await TableStore.columns(t, on: db)
                 for json in chunks {
                     do {
                         if sql.dialect.name == "sqlite" {
