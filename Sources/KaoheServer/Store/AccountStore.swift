@@ -19,6 +19,21 @@ enum AccountStore {
         try await User.query(on: db).filter(\.$id ~~ ids).all()
     }
 
+    /// Every account, in the database's order (unsorted: who comes first decides ties, as it always has).
+    static func allUsers(on db: Database) async throws -> [User] {
+        try await User.query(on: db).all()
+    }
+
+    /// The accounts of these employees.
+    static func users(employees: Set<UUID>, on db: Database) async throws -> [User] {
+        try await User.query(on: db).filter(\.$employee.$id ~~ employees).all()
+    }
+
+    /// The account of this employee (the first found), or nil.
+    static func user(employee: UUID, on db: Database) async throws -> User? {
+        try await User.query(on: db).filter(\.$employee.$id == employee).first()
+    }
+
     /// How many accounts have this username (0 or 1).
     static func count(username: String, on db: Database) async throws -> Int {
         try await User.query(on: db).filter(\.$username == username).count()

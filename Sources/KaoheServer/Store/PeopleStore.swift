@@ -61,6 +61,23 @@ enum PeopleStore {
         try await Employee.query(on: db).filter(\.$id ~~ ids).sort(\.$number).range(..<limit).all()
     }
 
+    /// Every employee (any status), unsorted.
+    static func employees(on db: Database) async throws -> [Employee] {
+        try await Employee.query(on: db).all()
+    }
+
+    /// The active employees (of one department), unsorted.
+    static func activeEmployees(department: UUID?, on db: Database) async throws -> [Employee] {
+        let q = Employee.query(on: db).filter(\.$status == .active)
+        if let department { q.filter(\.$department.$id == department) }
+        return try await q.all()
+    }
+
+    /// The ids of a department's employees (any status).
+    static func employeeIds(department: UUID, on db: Database) async throws -> [UUID] {
+        try await Employee.query(on: db).filter(\.$department.$id == department).all(\.$id)
+    }
+
     // MARK: departments
 
     /// The department with this id, or nil.
@@ -88,6 +105,11 @@ enum PeopleStore {
     /// The team with this id, or nil.
     static func team(_ id: UUID, on db: Database) async throws -> Team? {
         try await Team.find(id, on: db)
+    }
+
+    /// Every team, unsorted.
+    static func teams(on db: Database) async throws -> [Team] {
+        try await Team.query(on: db).all()
     }
 
     /// The teams with these ids.

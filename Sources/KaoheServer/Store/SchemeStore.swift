@@ -5,6 +5,11 @@ import Vapor
 /// The stored scheme versions' queries: the latest version of each scheme, one scheme's versions.
 /// (Which version a period's sheets use is `SheetStore.version`/`writeVersion`.)
 enum SchemeStore {
+    /// The scheme version with this id, or nil.
+    static func version(_ id: UUID, on db: Database) async throws -> SchemeVersion? {
+        try await SchemeVersion.find(id, on: db)
+    }
+
     /// The latest version of each scheme, by key (with its department loaded if asked).
     static func latest(withDepartments: Bool = false, on db: Database) async throws -> [String: SchemeVersion] {
         let q = SchemeVersion.query(on: db).sort(\.$version)

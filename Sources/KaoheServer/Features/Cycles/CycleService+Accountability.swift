@@ -31,8 +31,8 @@ extension CycleService {
     }
 
     static func dto(_ f: Finding, db: Database) async throws -> FindingDTO {
-        let sheet = try await Sheet.query(on: db).filter(\.$id == f.$sheet.id).with(\.$employee).first()
-        let rater = try await User.find(f.raterUserId, on: db)
+        let sheet = try await SheetStore.sheetWithEmployee(f.$sheet.id, on: db)
+        let rater = try await AccountStore.user(f.raterUserId, on: db)
         let who = sheet.map { "\($0.employee.number) \($0.employee.name)" } ?? "—"
         let text = "评分人 \(rater?.displayName ?? "—") 漏扣 \(who) 的 “\(f.column)” \(f.instances) 次：该项每次 \(f.perInstance) 分 × 2 × \(f.instances) = 扣 \(f.deduction) 分（\(f.note)）（R-001-15）"
         return FindingDTO(id: try f.requireID(), sheetId: f.$sheet.id, employee: who, period: f.period, rater: rater?.displayName ?? "—", column: f.column,
@@ -77,7 +77,7 @@ extension CycleService {
         let n = r.instances ?? 1
         guard (1...50).contains(n) else { throw KaoheError.invalid("instances: 1–50") }
         guard !r.note.isBlank else { throw KaoheError.invalid("note: 须写明案情（哪次投诉、哪天）the case must be described") }
-        guard let raterId = s.raterId, let rater = try await User.find(raterId, on: db) else { throw KaoheError.conflict("这张表没有评分人 no rater") }
+        guard let raterId = s.raterId, let rater = try await AccountStore.user(raterId, on: db) else { throw KaoheError.conflict("这张表没有评分人 no rater") }
         let per = try await pointsPerInstance(s, column: r.column, instances: n, db: db)
         let f = Finding()
         f.$sheet.id = try s.requireID(); f.period = s.cycle.period; f.raterUserId = raterId; f.raterEmployeeId = rater.$employee.id
@@ -92,7 +92,7 @@ extension CycleService {
     }
 
     static func loadFinding(_ id: UUID?, db: Database) async throws -> Finding {
-        guard let id, let f = try await Finding.find(id, on: db) else { throw KaoheError.notFound("没有这条记录 no such finding") }
+        guard let id, let f = try await FindingStore.finding(id, on: db) else { throw KaoheError.notFound("没有这条记录 no such finding") }
         return f
     }
 
@@ -103,7 +103,7 @@ extension CycleService {
         guard !text.isBlank else { throw KaoheError.invalid("justification: 不能为空") }
         f.justification = text; f.status = .justified
         try await f.save(on: db)
-        let sheet = try await Sheet.find(f.$sheet.id, on: db)
+        let sheet = try await SheetStore.sheet(f.$sheet.id, on: db)
         if let r = sheet?.reviewerId { try await InboxItem(user: r, text: "评分人就漏扣说明了理由，请裁定", link: SiteURL.sheet(f.$sheet.id).path).save(on: db) }
         try await Audit.record(on: db, actor: user, action: "justify", entity: "finding", id: f.id!.uuidString, after: text)
         return try await dto(f, db: db)
@@ -112,7 +112,7 @@ extension CycleService {
     /// The reviewer accepts the justification (no deduction) or applies the deduction to the
     /// rater's own result for the period.
     static func decide(_ f: Finding, accept: Bool, reason: String, user: User, db: Database) async throws -> FindingDTO {
-        let sheet = try await Sheet.find(f.$sheet.id, on: db)
+        let sheet = try await SheetStore.sheet(f.$sheet.id, on: db)
         guard user.id == sheet?.reviewerId || user.viewer.role == .hr else { throw KaoheError.forbidden("复核人或人事裁定 the reviewer or HR decides") }
         guard [.pending, .justified].contains(f.status) else { throw KaoheError.conflict("已裁定 already decided") }
         guard !reason.isBlank else { throw KaoheError.invalid("reason: 须说明裁定理由 (R-004-03)") }
@@ -120,7 +120,7 @@ extension CycleService {
         f.status = accept ? .waived : .applied; f.decisionReason = reason; f.decidedBy = user.id; f.decidedAt = Date()
         try await f.save(on: db)
         if !accept, let e = f.raterEmployeeId {
-            for s in try await Sheet.query(on: db).filter(\.$employee.$id == e).with(\.$cycle).with(\.$employee).all() where s.cycle.period == f.period {
+            for s in try await SheetStore.sheetsWithCycles(employee: e, on: db) where s.cycle.period == f.period {
                 let before = s.finalTotal
                 s.finalTotal = try await adjustedTotal(s, db: db)
                 s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
@@ -138,7 +138,7 @@ extension CycleService {
 
     /// Applied accountability deductions against an employee (as a rater) in a period.
     static func deductions(employee: UUID, period: String, db: Database) async throws -> [Finding] {
-        try await Finding.query(on: db).filter(\.$raterEmployeeId == employee).filter(\.$period == period).filter(\.$status == .applied).all()
+        try await FindingStore.applied(rater: employee, period: period, on: db)
     }
 
     /// The sheet's result after accountability deductions: the engine's total less what was applied.

@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import KaoheCore
-import SQLKit
 import Vapor
 
 extension CycleService {
@@ -12,21 +11,7 @@ extension CycleService {
     static func mine(_ user: User, db: Database) async throws -> [Mine] {
         let uid = try user.requireID()
         // plain rows: a manager reviews a thousand sheets, which as Fluent models took 0.4 s
-        struct Plain: Decodable {
-            var id: UUID; var stage: String; var employee_id: UUID; var rater_id: UUID?; var reviewer_id: UUID?
-            var number: String; var name: String; var period: String
-            var self_due: String; var rating_due: String; var review_due: String; var objections_close: String?
-        }
-        let sql = try db.sql()
-        let mineClause: SQLQueryString = user.$employee.id.map { "s.rater_id = \(bind: uid) OR s.reviewer_id = \(bind: uid) OR s.employee_id = \(bind: $0)" }
-            ?? "s.rater_id = \(bind: uid) OR s.reviewer_id = \(bind: uid)"
-        let rows = try await sql.raw("""
-            SELECT s.id AS id, s.stage AS stage, s.employee_id AS employee_id, s.rater_id AS rater_id, s.reviewer_id AS reviewer_id,
-                   e.number AS number, e.name AS name, c.period AS period, c.self_due AS self_due, c.rating_due AS rating_due,
-                   c.review_due AS review_due, c.objections_close AS objections_close
-            FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Employee.schema) e ON e.id = s.employee_id
-            JOIN \(unsafeRaw: Cycle.schema) c ON c.id = s.cycle_id WHERE \(mineClause)
-            """).all(decoding: Plain.self)
+        let rows = try await SheetStore.sheetRows(involving: uid, employee: user.$employee.id, on: db)
         return rows.map { s in
             // the caller's part on the sheet (as `CycleService.roles`, from the plain row)
             let isEmployee = user.$employee.id == s.employee_id, isRater = s.rater_id == uid, isReviewer = s.reviewer_id == uid
@@ -48,7 +33,7 @@ extension CycleService {
     struct InboxDTO: Content { var id: UUID; var text: String; var link: String?; var createdAt: Date; var read: Bool }
 
     static func inbox(_ user: User, db: Database) async throws -> [InboxDTO] {
-        try await InboxItem.query(on: db).filter(\.$userId == user.requireID()).sort(\.$createdAt, .descending).limit(100).all().map {
+        try await CycleStore.inbox(of: user.requireID(), limit: 100, on: db).map {
             InboxDTO(id: try $0.requireID(), text: $0.text, link: $0.link, createdAt: $0.createdAt, read: $0.readAt != nil)
         }
     }

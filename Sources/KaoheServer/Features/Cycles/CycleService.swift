@@ -1,7 +1,6 @@
 import Fluent
 import Foundation
 import KaoheCore
-import SQLKit
 import Vapor
 
 /// The monthly (and annual) appraisal cycle (issue 6): HR opens a cycle and sheets are issued to
@@ -127,7 +126,7 @@ enum CycleService {
 
     static func open(_ r: OpenRequest, user: User, config: AppConfig, db: Database) async throws -> CycleDTO {
         guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以发起考核 only HR opens a cycle") }
-        guard let version = try await SchemeVersion.query(on: db).filter(\.$key == r.scheme).sort(\.$version, .descending).first() else {
+        guard let version = try await SchemeStore.newest(key: r.scheme, on: db) else {
             throw KaoheError.notFound("scheme: 没有这个方案 no such scheme “\(r.scheme)”")
         }
         guard Period.isValid(r.period) else { throw KaoheError.badInput("period: “\(r.period)” 不是有效期间 (2026-10, 2026-Q4, 2026-H2, 2026)") }
@@ -151,30 +150,25 @@ enum CycleService {
             throw KaoheError.badInput("period: 无法计算截止日期 cannot compute deadlines for “\(r.period)”")
         }
         let departmentId = r.departmentId ?? version.$department.id
-        if let d = departmentId, try await Department.find(d, on: db) == nil { throw KaoheError.notFound("department_id: 没有这个部门 no such department") }
+        if let d = departmentId, try await PeopleStore.department(d, on: db) == nil { throw KaoheError.notFound("department_id: 没有这个部门 no such department") }
         let sid = try version.requireID()
-        let clash = Cycle.query(on: db).filter(\.$period == r.period).join(SchemeVersion.self, on: \Cycle.$scheme.$id == \SchemeVersion.$id)
-            .filter(SchemeVersion.self, \.$key == version.key)
-        if let d = departmentId { clash.filter(\.$department.$id == d) } else { clash.filter(\.$department.$id == nil) }
         let teams = Set(r.teamIds ?? [])
         for t in teams {
-            guard let team = try await Team.find(t, on: db) else { throw KaoheError.notFound("team_ids: 没有这个班组 no such team") }
+            guard let team = try await PeopleStore.team(t, on: db) else { throw KaoheError.notFound("team_ids: 没有这个班组 no such team") }
             if let d = departmentId, team.$department.id != d { throw KaoheError.invalid("team_ids: 班组 \(team.name) 不在该部门 not in the department") }
         }
-        for other in try await clash.all() {
+        for other in try await CycleStore.cycles(key: version.key, period: r.period, department: departmentId, on: db) {
             let theirs = Set(other.teams.split(separator: ",").compactMap { UUID(uuidString: String($0)) })
             if theirs.isEmpty || teams.isEmpty || !theirs.isDisjoint(with: teams) {
                 throw KaoheError.conflict("该方案本期的考核已发起（范围重叠）a cycle for this scheme and period already covers these people")
             }
         }
         // who is in scope, who rates, who reviews
-        let q = Employee.query(on: db).filter(\.$status == .active)
-        if let d = departmentId { q.filter(\.$department.$id == d) }
-        let people = try await q.all().filter { teams.isEmpty || $0.$team.id.map(teams.contains) == true }
-        let everyone = Dictionary(try await Employee.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
-        let users = try await User.query(on: db).all()
+        let people = try await PeopleStore.activeEmployees(department: departmentId, on: db).filter { teams.isEmpty || $0.$team.id.map(teams.contains) == true }
+        let everyone = Dictionary(try await PeopleStore.employees(on: db).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let users = try await AccountStore.allUsers(on: db)
         let accountOf = Dictionary(users.compactMap { u in u.$employee.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
-        let leaders = Dictionary(try await Team.query(on: db).all().compactMap { t in t.leaderId.map { (t.id!, $0) } }, uniquingKeysWith: { a, _ in a })
+        let leaders = Dictionary(try await PeopleStore.teams(on: db).compactMap { t in t.leaderId.map { (t.id!, $0) } }, uniquingKeysWith: { a, _ in a })
         func manager(_ dept: UUID) -> User? { users.first { $0.role == .manager && $0.$department.id == dept } }
         var excluded: [String: String] = [:]
         var sheets: [Sheet] = []
@@ -231,7 +225,7 @@ enum CycleService {
         guard [.hr, .manager].contains(user.viewer.role) else { throw KaoheError.forbidden("人事和经理可见 HR and managers") }
         let only = user.viewer.role == .manager ? user.viewer.departmentId : nil
         var out: [CycleDTO] = []
-        for c in try await Cycle.query(on: db).sort(\.$createdAt, .descending).all() {
+        for c in try await CycleStore.cycles(on: db) {
             if user.viewer.role == .manager, let d = c.$department.id, d != user.viewer.departmentId { continue }
             out.append(try await dto(c, config: config, department: only, db: db))
         }
@@ -241,21 +235,15 @@ enum CycleService {
     /// A cycle with its stages and overdue people; `department` limits both to that department's
     /// sheets (a manager looking at a company-wide cycle, issue 13).
     static func dto(_ c: Cycle, config: AppConfig, department: UUID? = nil, db: Database) async throws -> CycleDTO {
-        let v = try await SchemeVersion.find(c.$scheme.id, on: db)!
+        let v = try await SchemeStore.version(c.$scheme.id, on: db)!
         // the sheets as plain rows (a thousand Fluent sheets with their people took a third of a second)
-        struct Plain: Decodable { var stage: String; var employee_id: UUID; var rater_id: UUID?; var reviewer_id: UUID?; var number: String; var department_id: UUID }
-        let sql = try db.sql()
-        let sheets = try await sql.raw("""
-            SELECT s.stage AS stage, s.employee_id AS employee_id, s.rater_id AS rater_id, s.reviewer_id AS reviewer_id, e.number AS number,
-                   e.department_id AS department_id
-            FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Employee.schema) e ON e.id = s.employee_id WHERE s.cycle_id = \(bind: try c.requireID())
-            """).all(decoding: Plain.self).filter { s in department.map { s.department_id == $0 } ?? true }
+        let sheets = try await SheetStore.sheetRows(cycle: try c.requireID(), on: db).filter { s in department.map { s.department_id == $0 } ?? true }
         var stages: [String: Int] = [:]
         for s in sheets { stages[s.stage, default: 0] += 1 }
         let today = config.todayDate
         // only the accounts of overdue sheets are read (every account of a 2,000-person company as
         // Fluent models was most of this page)
-        func due(_ s: Plain) -> String? {
+        func due(_ s: SheetStore.CycleSheetRow) -> String? {
             // the objection window is the employee's right, not a duty: a published sheet is never late
             guard let stage = SheetStage(rawValue: s.stage), stage != .published else { return nil }
             return c.due(at: stage)
@@ -264,8 +252,8 @@ enum CycleService {
         let accountIds = Set(late.flatMap { [$0.rater_id, $0.reviewer_id].compactMap { $0 } })
         let selfIds = Set(late.filter { $0.stage == SheetStage.selfAssessment.rawValue }.map(\.employee_id))
         var found: [User] = []
-        if !accountIds.isEmpty { found += try await User.query(on: db).filter(\.$id ~~ accountIds).all() }
-        if !selfIds.isEmpty { found += try await User.query(on: db).filter(\.$employee.$id ~~ selfIds).all() }
+        if !accountIds.isEmpty { found += try await AccountStore.users(accountIds, on: db) }
+        if !selfIds.isEmpty { found += try await AccountStore.users(employees: selfIds, on: db) }
         let users = Dictionary(found.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let accountOf = Dictionary(users.values.compactMap { u in u.$employee.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
         var overdue: [String: OverdueDTO] = [:]
@@ -329,7 +317,7 @@ enum CycleService {
     }
 
     static func load(_ id: UUID?, on db: Database) async throws -> Sheet {
-        guard let id, let s = try await Sheet.query(on: db).filter(\.$id == id).with(\.$employee).with(\.$cycle, { $0.with(\.$scheme) }).first() else {
+        guard let id, let s = try await SheetStore.sheetWithCycle(id, on: db) else {
             throw KaoheError.notFound("没有这张考核表 no such sheet")
         }
         return s
@@ -351,8 +339,7 @@ enum CycleService {
         // the stored result (every write re-scores and stores it; reading a sheet scores nothing),
         // scored only when the sheet has none yet
         let result: SheetResult?
-        if let stored = try await StoredResult.query(on: db).filter(\.$employee.$id == eid).filter(\.$scheme.$id == version.requireID())
-            .filter(\.$period == s.cycle.period).first() {
+        if let stored = try await ResultStore.result(employee: eid, scheme: try version.requireID(), period: s.cycle.period, on: db) {
             result = try ResultStore.sheet(stored, employee: s.employee.number)
         } else {
             result = try await Scoring.score(scheme: version, period: s.cycle.period, members: try await Scoring.teams(of: [eid], on: db), on: db)
@@ -361,7 +348,7 @@ enum CycleService {
         // before publication the employee sees their own self-assessment and the stage, not the superior's marks in progress
         let published = s.stage.isClosed
         let own = roles(s, user) == [.employee] && !published
-        let steps = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).sort(\.$at).all()
+        let steps = try await SheetStore.steps(of: try s.requireID(), on: db)
         let c = s.cycle
         let deadline = c.due(at: s.stage)
         return SheetDTO(
@@ -399,8 +386,8 @@ enum CycleService {
 
     static func accountability(_ s: Sheet, db: Database) async throws -> [FindingDTO] {
         var out: [FindingDTO] = []
-        let here = try await Finding.query(on: db).filter(\.$sheet.$id == s.requireID()).all()
-        let charged = try await Finding.query(on: db).filter(\.$raterEmployeeId == s.$employee.id).filter(\.$period == s.cycle.period).all()
+        let here = try await FindingStore.findings(sheet: try s.requireID(), on: db)
+        let charged = try await FindingStore.findings(rater: s.$employee.id, period: s.cycle.period, on: db)
         var seen = Set<UUID>()
         for f in here + charged where seen.insert(f.id!).inserted { out.append(try await dto(f, db: db)) }
         return out
@@ -445,16 +432,11 @@ enum CycleService {
     /// Claims the sheet at `version` (one UPDATE … WHERE version = ?): a stale version is a
     /// conflict naming who changed it and when, never a silent overwrite.
     static func claim(_ s: Sheet, version: Int, user: User, stage: SheetStage, on db: Database) async throws {
-        let sql = try db.sql()
-        struct Row: Decodable { var id: UUID }
-        let rows = try await sql.update(Sheet.schema)
-            .set("version", to: SQLBind(version + 1)).set("stage", to: SQLBind(stage)).set("updated_at", to: SQLBind(Date())).set("updated_by", to: SQLBind(user.id))
-            .where("id", .equal, SQLBind(try s.requireID())).where("version", .equal, SQLBind(version))
-            .returning("id").all(decoding: Row.self)
-        guard rows.count == 1 else {
-            let now = try await Sheet.find(s.id, on: db)
+        let claimed = try await SheetStore.claim(try s.requireID(), version: version, stage: stage, by: user.id, on: db)
+        guard claimed == 1 else {
+            let now = try await SheetStore.sheet(try s.requireID(), on: db)
             var who: User?
-            if let u = now?.updatedBy { who = try await User.find(u, on: db) }
+            if let u = now?.updatedBy { who = try await AccountStore.user(u, on: db) }
             throw KaoheError.conflict("这张表已被 \(who?.displayName ?? "他人") 于 \(now?.updatedAt.formatted(.iso8601) ?? "刚才") 修改（版本 \(now?.version ?? 0)，你看到的是 \(version)），请刷新后再改 — changed by someone else; reload and try again")
         }
         s.version = version + 1; s.stage = stage; s.updatedBy = user.id
@@ -535,7 +517,7 @@ enum CycleService {
         }
         guard let to else {
             // the same submission twice: nothing to do
-            if let last = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).sort(\.$at, .descending).first(),
+            if let last = try await SheetStore.lastStep(of: try s.requireID(), on: db),
                last.action == action.rawValue, last.actorId == user.id, last.toStage == s.stage.rawValue { return }
             if roles.isEmpty { throw KaoheError.forbidden("这不是你的考核表 not your sheet") }
             throw KaoheError.conflict(lastError?.message ?? "不能进行此操作 not allowed now")
@@ -566,11 +548,10 @@ enum CycleService {
         }
         if action == .submitRating {
             // the stored result is current (every write re-scores the period): its flags, not a second scoring
-            let stored = try await StoredResult.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
-                .filter(\.$period == s.cycle.period).first()
+            let stored = try await ResultStore.result(employee: s.$employee.id, scheme: s.cycle.$scheme.id, period: s.cycle.period, on: db)
             let flags = try stored.map { try ResultStore.sheet($0, employee: s.employee.number) }?.flags ?? []
             // after a skipped self-assessment, a mark missing only from the self rater does not block
-            let skipped = try await SheetStep.query(on: db).filter(\.$sheet.$id == s.requireID()).filter(\.$action == SheetAction.skipSelf.rawValue).count() > 0
+            let skipped = try await SheetStore.stepCount(of: try s.requireID(), action: SheetAction.skipSelf.rawValue, on: db) > 0
             var present = Set<String>()
             if skipped {
                 present = Set(try await EvidenceStore.values(of: s, on: db).keys)
@@ -615,21 +596,21 @@ enum CycleService {
 
     /// A sheet's stored total, pay and money sum (yuan), as a correction records them.
     static func figures(_ s: Sheet, db: Database) async throws -> (total: String?, pay: String?, money: String?) {
-        guard let r = try await StoredResult.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
-            .filter(\.$period == s.cycle.period).first() else { return (nil, nil, nil) }
+        guard let r = try await ResultStore.result(employee: s.$employee.id, scheme: s.cycle.$scheme.id, period: s.cycle.period, on: db) else {
+            return (nil, nil, nil)
+        }
         let sheet = try ResultStore.sheet(r, employee: s.employee.number)
         return (r.total, sheet.pay.map { $0.paid.yuan }, sheet.moneyTotal.yuan)
     }
 
     static func currentTotal(_ s: Sheet, db: Database) async throws -> (String?, String?) {
-        let r = try await StoredResult.query(on: db).filter(\.$employee.$id == s.$employee.id).filter(\.$scheme.$id == s.cycle.$scheme.id)
-            .filter(\.$period == s.cycle.period).first()
+        let r = try await ResultStore.result(employee: s.$employee.id, scheme: s.cycle.$scheme.id, period: s.cycle.period, on: db)
         return (r?.total, r?.grade)
     }
 
     static func notify(_ s: Sheet, action: SheetAction, to: SheetStage, user: User, db: Database) async throws {
         let link = SiteURL.sheet(s.id!).path
-        let employeeAccount = try await User.query(on: db).filter(\.$employee.$id == s.$employee.id).first()
+        let employeeAccount = try await AccountStore.user(employee: s.$employee.id, on: db)
         let who = "\(s.employee.number) \(s.employee.name) \(s.cycle.period)"
         var items: [InboxItem] = []
         switch action {
@@ -649,7 +630,7 @@ enum CycleService {
     static func remind(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
         guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以催办 only HR sends reminders") }
         let d = try await dto(c, config: config, db: db)
-        let users = try await User.query(on: db).all()
+        let users = try await AccountStore.allUsers(on: db)
         var sent = 0
         for o in d.overdue {
             // the overdue row names the person as “display name（username）”
@@ -696,12 +677,12 @@ enum CycleService {
         if let g = departmentGrade, Calibration.Quota.r004_04.maxShare[g] == nil {
             throw KaoheError.badInput("department_grade: 可选 allowed: \(Calibration.Quota.r004_04.maxShare.keys.sorted().joined(separator: ", "))")
         }
-        var sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).all()
+        var sheets = try await SheetStore.sheets(cycle: try c.requireID(), on: db)
         if let d = onlyDepartment {
-            let members = Set(try await Employee.query(on: db).filter(\.$department.$id == d).all(\.$id))
+            let members = Set(try await PeopleStore.employeeIds(department: d, on: db))
             sheets = sheets.filter { members.contains($0.$employee.id) }
         }
-        let users = Dictionary(try await User.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let users = Dictionary(try await AccountStore.allUsers(on: db).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         let scored = sheets.compactMap { s -> (UUID?, Double, String?)? in
             guard let t = (s.finalTotal ?? s.raterTotal).flatMap(Double.init) else { return nil }
             return (s.raterId, t, s.grade)
@@ -713,7 +694,7 @@ enum CycleService {
             let name = rid.flatMap { users[$0] }.map { "\($0.displayName)（\($0.username)）" } ?? "—"
             raters.append(RaterDTO(rater: name, stats: st, meanVsDepartment: st.mean.flatMap { m in dept.mean.map { ((m - $0) * 100).rounded() / 100 } }))
         }
-        let engine = try Scoring.engine(try await SchemeVersion.find(c.$scheme.id, on: db)!)
+        let engine = try Scoring.engine(try await SchemeStore.version(c.$scheme.id, on: db)!)
         let grades = engine.scheme.grades.sorted { ($0.min?.double ?? -1e18) > ($1.min?.double ?? -1e18) }.map(\.label)
         return CalibrationDTO(cycleId: try c.requireID(), departmentGrade: departmentGrade, department: dept,
                               raters: raters.sorted { $0.rater < $1.rater }, quota: Calibration.check(dept, grades: grades, departmentGrade: departmentGrade),
@@ -736,8 +717,8 @@ enum CycleService {
         return try await db.writeTransaction { db in
             // one publication however many ask at once: the status moves only from open (issue 14 §5)
             try await transition(cid, from: .open, to: .published, objectionsClose: close.description, on: db)
-            let ready = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage == .ready).with(\.$employee).all()
-            let waiting = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).filter(\.$stage ~~ [SheetStage.selfAssessment, .rating, .review]).count()
+            let ready = try await SheetStore.sheetsWithEmployees(cycle: cid, stage: .ready, on: db)
+            let waiting = try await SheetStore.count(cycle: cid, stages: [SheetStage.selfAssessment, .rating, .review], on: db)
             guard waiting == 0 else { throw KaoheError.conflict("还有 \(waiting) 张表未完成复核，不能发布 sheets still being rated or reviewed") }
             for s in ready {
                 let to = try flow { () throws(FlowError) in try SheetFlow.next(.ready, .publish, by: .hr) }
@@ -745,14 +726,14 @@ enum CycleService {
                 try await s.save(on: db)
                 try await SheetStep(sheet: s.id!, action: SheetAction.publish.rawValue, actor: user, from: .ready, to: to,
                                     reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
-                if let e = try await User.query(on: db).filter(\.$employee.$id == s.$employee.id).first() {
+                if let e = try await AccountStore.user(employee: s.$employee.id, on: db) {
                     try await InboxItem(user: e.id!, text: "你的 \(c.period) 考核结果已发布：\(s.finalTotal ?? "—") 分；如有异议请在 \(close) 前申诉", link: SiteURL.sheet(s.id!).path).save(on: db)
                 }
             }
             c.status = .published; c.objectionsClose = close.description
             // the results now count (R-100-01), and the outcomes are computed from them (R-100-03)
             try await ResultStore.mark(.published, cycle: c, employees: ready.map { $0.$employee.id }, on: db)
-            if let key = try await SchemeVersion.find(c.$scheme.id, on: db)?.key { try await Rescorer.outcomes(key: key, from: c.period, on: db) }
+            if let key = try await SchemeStore.version(c.$scheme.id, on: db)?.key { try await Rescorer.outcomes(key: key, from: c.period, on: db) }
             try await Audit.record(on: db, actor: user, action: "publish", entity: "cycle", id: cid.uuidString, after: "sheets=\(ready.count) objections_close=\(close)")
             return ready.count
         }
@@ -761,12 +742,8 @@ enum CycleService {
     /// Moves a cycle's status with one conditional UPDATE: of parallel requests exactly one
     /// succeeds, the others get a conflict and change nothing.
     static func transition(_ id: UUID, from: CycleStatus, to: CycleStatus, objectionsClose: String? = nil, on db: Database) async throws {
-        let sql = try db.sql()
-        struct Row: Decodable { var id: UUID }
-        var q = sql.update(Cycle.schema).set("status", to: SQLBind(to.rawValue))
-        if let objectionsClose { q = q.set("objections_close", to: SQLBind(objectionsClose)) }
-        let rows = try await q.where("id", .equal, SQLBind(id)).where("status", .equal, SQLBind(from.rawValue)).returning("id").all(decoding: Row.self)
-        guard rows.count == 1 else {
+        let moved = try await CycleStore.moveStatus(id, from: from, to: to, objectionsClose: objectionsClose, on: db)
+        guard moved == 1 else {
             throw KaoheError.conflict(to == .published ? "已发布 already published" : to == .locked ? "已锁定或尚未发布 already locked or not published" : "状态已变 the cycle changed")
         }
     }
@@ -776,7 +753,7 @@ enum CycleService {
         guard c.status == .published, let close = c.objectionsClose.flatMap(CivilDate.init) else { throw KaoheError.conflict("尚未发布 not published") }
         let cid = try c.requireID()
         return try await db.writeTransaction { db in
-            let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id == cid).all()
+            let sheets = try await SheetStore.sheets(cycle: cid, on: db)
             if sheets.contains(where: { $0.stage == .objected }) { throw KaoheError.conflict("还有未处理的申诉 objections are still open") }
             if config.todayDate <= close && sheets.contains(where: { $0.stage == .published }) {
                 throw KaoheError.conflict("申诉期至 \(close) 结束，尚有员工未确认 the objection window is open until \(close)")
@@ -792,7 +769,7 @@ enum CycleService {
             }
             c.status = .locked
             try await ResultStore.mark(.locked, cycle: c, employees: sheets.map { $0.$employee.id }, on: db)
-            if let key = try await SchemeVersion.find(c.$scheme.id, on: db)?.key { try await Rescorer.outcomes(key: key, from: c.period, on: db) }
+            if let key = try await SchemeStore.version(c.$scheme.id, on: db)?.key { try await Rescorer.outcomes(key: key, from: c.period, on: db) }
             try await Audit.record(on: db, actor: user, action: "lock", entity: "cycle", id: cid.uuidString, after: "sheets=\(sheets.count)")
             return sheets.count
         }
