@@ -29,7 +29,7 @@ enum HomeService {
         let byPeriod = Dictionary(results.map { ($0.period, $0) }, uniquingKeysWith: { a, _ in a })
         return (0..<12).reversed().map { back in
             let p = (lastMonth + (-back)).description
-            return Charts.Point(label: String(p.suffix(5)), value: byPeriod[p].flatMap { Double($0.total) })
+            return Charts.Point(label: String(p.suffix(5)), value: byPeriod[p].flatMap { Fixed($0.total)?.double })
         }
     }
 
@@ -114,9 +114,10 @@ enum HomeService {
                      results: Array(lines.prefix(24)), ladder: ladder, objections: objections, inProgress: inProgress)
     }
 
-    struct Ranked { var rank: Int; var employee: UUID; var number: String; var name: String; var team: String; var total: Double; var grade: String }
+    struct Ranked { var rank: Int; var employee: UUID; var number: String; var name: String; var team: String; var total: Fixed; var grade: String }
     struct Flag { var employee: UUID; var number: String; var name: String; var text: String }
-    struct Group { var scheme: String; var distribution: [Charts.Bar]; var mean: Double; var count: Int; var ranking: [Ranked] }
+    /// `mean`: exact (six decimals), rounded only where it is shown.
+    struct Group { var scheme: String; var distribution: [Charts.Bar]; var mean: Fixed; var count: Int; var ranking: [Ranked] }
 
     struct TeamHome {
         var scope: String
@@ -161,8 +162,8 @@ enum HomeService {
             let newest = schemes.filter { $0.key == key }.max { $0.version < $1.version }
             let name = newest?.name ?? key
             // the distribution's bands span the scheme's own maximum (a 120-point scheme is not cut at 100)
-            let top = newest.flatMap { try? Scoring.engine($0).scheme.max?.double } ?? 100
-            let now = rows.filter { versions.contains($0.scheme_id) }.compactMap { r in Double(r.total).map { (r, $0) } }
+            let top: Fixed = newest.flatMap { try? Scoring.engine($0).scheme.max } ?? 100
+            let now = rows.filter { versions.contains($0.scheme_id) }.compactMap { r in Fixed(r.total).map { (r, $0) } }
             let sorted = now.sorted { ($1.1, byId[$0.0.employee_id]?.number ?? "") < ($0.1, byId[$1.0.employee_id]?.number ?? "") }
             var ranking: [Ranked] = []
             let ranks = Forms.competitionRanks(sorted.map(\.1))
@@ -171,7 +172,7 @@ enum HomeService {
                 ranking.append(Ranked(rank: ranks[k], employee: r.employee_id, number: p.number, name: p.name, team: p.$team.id.flatMap { teamNames[$0] } ?? "", total: t, grade: r.grade ?? ""))
             }
             let totals = now.map(\.1)
-            groups.append(Group(scheme: name, distribution: Charts.bands(totals, max: top), mean: totals.isEmpty ? 0 : totals.reduce(0, +) / Double(totals.count),
+            groups.append(Group(scheme: name, distribution: Charts.bands(totals, max: top), mean: Self.mean(totals),
                                 count: totals.count, ranking: ranking))
         }
         // who needs attention: the engine's own outcomes as of the month (duties of the last places,
@@ -184,7 +185,8 @@ enum HomeService {
         return TeamHome(scope: scope, today: today.description, pending: pending, period: latest, groups: groups, flags: flags)
     }
 
-    struct DepartmentSummary { var name: String; var count: Int; var mean: Double; var distribution: [Charts.Bar] }
+    /// `mean`: exact (six decimals), rounded only where it is shown.
+    struct DepartmentSummary { var name: String; var count: Int; var mean: Fixed; var distribution: [Charts.Bar] }
     struct HRHome { var period: String?; var cycles: [CycleService.CycleDTO]; var departments: [DepartmentSummary]; var people: Int }
 
     /// HR's page: open cycles with their stages and overdue people, each department's latest month.
@@ -201,11 +203,17 @@ enum HomeService {
             let rows = try await ResultStore.departmentTotals(period: latest, on: db)
             let by = Dictionary(grouping: rows, by: \.department_id)
             for d in try await PeopleStore.departments(on: db) {
-                let totals = (by[d.id!] ?? []).compactMap { Double($0.total) }
-                departments.append(DepartmentSummary(name: d.name, count: totals.count, mean: totals.isEmpty ? 0 : totals.reduce(0, +) / Double(totals.count),
+                let totals = (by[d.id!] ?? []).compactMap { Fixed($0.total) }
+                departments.append(DepartmentSummary(name: d.name, count: totals.count, mean: Self.mean(totals),
                                               distribution: Charts.bands(totals, max: 100)))
             }
         }
         return HRHome(period: latest, cycles: cycles, departments: departments, people: people)
+    }
+
+    /// The mean of totals, exact to six decimals (0 for none): the sum and the division in `Fixed`,
+    /// never `Double` (points are exact; rounding only at display).
+    static func mean(_ totals: [Fixed]) -> Fixed {
+        Fixed.divide(totals.reduce(.zero, +), Fixed(totals.count)) ?? .zero
     }
 }
