@@ -73,7 +73,7 @@ struct APIAuthenticator: AsyncMiddleware {
         if req.auth.has(User.self) {
             if !reads { try Self.checkCSRF(req) }
         } else if let bearer = req.headers.bearerAuthorization {
-            let token = try await UserToken.query(on: req.db).filter(\.$tokenHash == UserToken.hash(bearer.token)).with(\.$user).first()
+            let token = try await AccountStore.tokenWithOwner(hash: UserToken.hash(bearer.token), on: req.db)
             guard let token, token.usable(), token.user.active else {
                 throw KaoheError.unauthorized("API 令牌无效、已过期或已撤销 the API token is unknown, expired or revoked")
             }

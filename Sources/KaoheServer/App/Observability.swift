@@ -50,8 +50,7 @@ enum Observability {
     static func ping(_ db: Database) async -> (seconds: Double, error: String?) {
         let t0 = DispatchTime.now().uptimeNanoseconds
         do {
-            let sql = try db.sql()
-            _ = try await sql.raw("SELECT count(*) AS n FROM data_version").all()
+            try await DataVersionStore.ping(on: db)
             return (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, nil)
         } catch {
             return (Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, String(String(describing: error).prefix(200)))

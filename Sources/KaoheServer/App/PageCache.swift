@@ -22,9 +22,7 @@ final class PageCache: @unchecked Sendable {
 
     /// The data version, or nil on a database without the counter (then nothing is cached).
     static func version(on db: Database) async throws -> Int64? {
-        let sql = try db.sql()
-        struct Row: Decodable { var n: Int64 }
-        return try await sql.raw("SELECT n FROM \(unsafeRaw: M011_DataVersion.table) WHERE id = 1").first(decoding: Row.self)?.n
+        try await DataVersionStore.version(on: db)
     }
 
     /// The value kept under `key` for the current data version, or `make()`'s, kept for the next

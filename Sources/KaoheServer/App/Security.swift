@@ -83,7 +83,7 @@ extension Accounts {
 
     /// Revoked by its owner or by HR (others: 404, nothing said about whose it is); audited.
     static func revokeToken(_ id: UUID?, by user: User, on db: Database) async throws {
-        guard let id, let t = try await UserToken.find(id, on: db), t.$user.id == user.id || Access.canAdminister(user.viewer) else {
+        guard let id, let t = try await AccountStore.token(id, on: db), t.$user.id == user.id || Access.canAdminister(user.viewer) else {
             throw KaoheError.notFound("没有这个令牌 no such token")
         }
         guard t.revokedAt == nil else { return }
@@ -99,8 +99,7 @@ extension Accounts {
     static func endSessions(of user: User, on db: Database) async throws {
         user.authEpoch += 1
         try await user.save(on: db)
-        try await UserToken.query(on: db).filter(\.$user.$id == user.requireID()).filter(\.$revokedAt == nil)
-            .set(\.$revokedAt, to: Date()).update()
+        try await AccountStore.revokeOpenTokens(of: user.requireID(), on: db)
     }
 
     static func deactivate(_ user: User, reason: String, actor: User?, on db: Database) async throws {
@@ -128,7 +127,7 @@ struct LeaverDeactivation: AsyncModelMiddleware {
     func update(model: Employee, on db: Database, next: AnyAsyncModelResponder) async throws {
         try await next.update(model, on: db)
         guard model.status == .left, let id = model.id else { return }
-        for u in try await User.query(on: db).filter(\.$employee.$id == id).filter(\.$active == true).all() {
+        for u in try await AccountStore.activeUsers(employee: id, on: db) {
             try await Accounts.deactivate(u, reason: "员工 \(model.number) 状态改为离职 the employee left", actor: nil, on: db)
         }
     }

@@ -32,7 +32,7 @@ public enum KaoheTasks {
     }
 
     static func account(_ name: String, on db: Database) async throws -> User {
-        guard let u = try await User.query(on: db).filter(\.$username == name).first() else {
+        guard let u = try await AccountStore.user(username: name, on: db) else {
             throw KaoheError.notFound("--user: 没有账号 “\(name)” no such account")
         }
         return u

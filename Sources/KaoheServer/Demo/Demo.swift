@@ -32,7 +32,7 @@ enum Demo {
     /// `scale` > 1 repeats every team (售前一组 2, 售前一组 3 …) to make a large company for
     /// measuring page speed; 工号 then take four digits after the department code.
     static func load(_ app: Application, months: Int = 12, lastPeriod: String = "2026-10", scale: Int = 1) async throws {
-        guard try await Department.query(on: app.db).count() == 0 else { return }
+        guard try await PeopleStore.departmentCount(on: app.db) == 0 else { return }
         let hash = try await app.password.async.hash(password)
         guard let last = MonthIndex(lastPeriod) else { throw KaoheError.internalFault("bad demo period") }
         try await app.db.writeTransaction { db in
@@ -115,8 +115,8 @@ enum Demo {
                             totals: [SheetResult], on db: Database) async throws {
         let sched = CycleSchedule.monthly
         guard let due = sched.deadlines(period: period) else { return }
-        let lead = try await User.query(on: db).filter(\.$team.$id == team.id).filter(\.$roleName == Role.lead.rawValue).first()
-        let manager = try await User.query(on: db).filter(\.$department.$id == department.id).filter(\.$roleName == Role.manager.rawValue).first()
+        let lead = try await AccountStore.user(role: .lead, team: team.id, on: db)
+        let manager = try await AccountStore.user(role: .manager, department: department.id, on: db)
         let c = Cycle()
         c.id = UUID(); c.$scheme.id = try scheme.requireID(); c.period = period; c.$department.id = department.id; c.teams = try team.requireID().uuidString
         c.schedule = String(decoding: try JSONEncoder.sorted.encode(sched), as: UTF8.self)
@@ -147,7 +147,7 @@ enum Demo {
     }
 
     static func schemeVersion(_ key: String, text: String, department: Department, on db: Database) async throws -> SchemeVersion {
-        if let v = try await SchemeVersion.query(on: db).filter(\.$key == key).first() { return v }
+        if let v = try await SchemeStore.anyVersion(key: key, on: db) { return v }
         let s = try Presets.scheme(key)
         let v = SchemeVersion(key: key, version: 1, name: s.name, text: text, preset: key, departmentId: department.id, createdBy: nil)
         try await v.save(on: db)

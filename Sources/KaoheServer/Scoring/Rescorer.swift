@@ -21,9 +21,7 @@ enum Rescorer {
         let schemeId = try version.requireID()
         let members = try await people.asyncMap { try await Scoring.teams(of: $0, on: db) } ?? nil
         var stored: [UUID: StoredResult] = [:]
-        let q = StoredResult.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period == period)
-        if let members { q.filter(\.$employee.$id ~~ members) }
-        for r in try await q.all() { stored[r.$employee.id] = r }
+        for r in try await ResultStore.results(scheme: schemeId, period: period, employees: members, on: db) { stored[r.$employee.id] = r }
         var created: [[any Encodable & Sendable]] = []
         Trace.mark("stored results loaded")
         let scored = try await Scoring.score(scheme: version, period: period, members: members, on: db)
@@ -60,15 +58,14 @@ enum Rescorer {
     /// step saying so; the rater's submitted total stays visible beside it (R-004-03).
     static func followSubmitted(_ version: SchemeVersion, period: String, changed: Set<UUID>, scored: [(Employee, SheetResult)], on db: Database) async throws {
         guard !changed.isEmpty else { return }
-        let cycles = try await Cycle.query(on: db).filter(\.$scheme.$id == version.requireID()).filter(\.$period == period).all().compactMap(\.id)
+        let cycles = try await CycleStore.cycleIds(scheme: version.requireID(), period: period, on: db)
         guard !cycles.isEmpty else { return }
-        let sheets = try await Sheet.query(on: db).filter(\.$cycle.$id ~~ cycles).filter(\.$employee.$id ~~ changed)
-            .filter(\.$stage ~~ [SheetStage.review, .ready]).all()
+        let sheets = try await SheetStore.sheets(cycles: cycles, employees: changed, stages: [SheetStage.review, .ready], on: db)
         let now = Dictionary(scored.compactMap { e, r in e.id.map { ($0, r) } }, uniquingKeysWith: { a, _ in a })
         for s in sheets {
             guard let r = now[s.$employee.id] else { continue }
             // less the accountability deductions applied to this person as a rater (R-001-15)
-            let applied = try await Finding.query(on: db).filter(\.$raterEmployeeId == s.$employee.id).filter(\.$period == period).filter(\.$status == .applied).all()
+            let applied = try await SheetStore.appliedFindings(rater: s.$employee.id, period: period, on: db)
             let total = applied.reduce(r.total) { $0 - (Fixed($1.deduction) ?? .zero) }.format()
             guard s.finalTotal != total else { continue }
             let before = s.finalTotal
@@ -83,7 +80,7 @@ enum Rescorer {
     /// stores them; then every later month with stored outcomes, whose history this month is
     /// part of (a correction in October moves November's consecutive runs). R-100-03.
     static func outcomes(key: String, from period: String, on db: Database) async throws {
-        let later = try await StoredOutcome.query(on: db).filter(\.$schemeKey == key).filter(\.$period > period).all().map(\.period)
+        let later = try await OutcomeStore.periods(key: key, after: period, on: db)
         try await outcomes(key: key, months: [period] + Set(later).sorted(), on: db)
     }
 
@@ -98,14 +95,10 @@ enum Rescorer {
 
     private static func outcomesUntimed(key: String, months: [String], on db: Database) async throws {
         guard let last = months.max() else { return }
-        let sql = try db.sql()
-        let versions = try await SchemeVersion.query(on: db).filter(\.$key == key).all()
+        let versions = try await SchemeStore.versionsUnordered(key: key, on: db)
         let ids = versions.compactMap(\.id)
         guard !ids.isEmpty else { return }
-        struct Counted: Decodable { var employee_id: UUID; var period: String; var scheme_id: UUID; var status: String }
-        let counted = try await sql.select().columns("employee_id", "period", "scheme_id", "status").from(StoredResult.schema)
-            .where("scheme_id", .in, SQLBind.group(ids)).where("status", .in, SQLBind.group(ResultStatus.countedNames))
-            .where("period", .lessThanOrEqual, SQLBind(last)).all(decoding: Counted.self)
+        let counted = try await ResultStore.countedRows(schemes: ids, upTo: last, on: db)
         // each month's engine: the version of its sheets, else of its results
         var byVersion: [UUID: [String]] = [:]
         for m in Set(months).sorted() {
@@ -120,13 +113,8 @@ enum Rescorer {
         let people = try await Queries.plainEmployees(ids: Set(counted.map(\.employee_id)), on: db)
         var byId: [UUID: Employee] = [:]
         for p in people { byId[p.id!] = p }
-        struct Entry: Decodable { var employee_id: UUID; var period: String; var scheme_id: UUID; var column: String; var value: String }
         let periods = Array(Set(counted.map(\.period)))
-        var entries: [Entry] = []
-        for chunk in stride(from: 0, to: periods.count, by: 6).map({ Array(periods[$0..<min($0 + 6, periods.count)]) }) {
-            entries += try await sql.select().columns("employee_id", "period", "scheme_id", "column", "value").from(EvidenceEntry.schema)
-                .where("scheme_id", .in, SQLBind.group(ids)).where("period", .in, SQLBind.group(chunk)).all(decoding: Entry.self)
-        }
+        let entries = try await EvidenceStore.plainEntries(schemes: ids, periods: periods, on: db)
         Trace.mark("outcomes: history loaded")
         for (vid, asOfMonths) in byVersion {
             guard let version = versions.first(where: { $0.id == vid }) else { continue }
@@ -179,16 +167,12 @@ enum Rescorer {
     /// readable — and the outcomes of their counted months computed. Runs at start-up; a database
     /// with none does one query.
     static func upgradeStored(on db: Database) async throws {
-        let sql = try db.sql()
-        struct Legacy: Decodable { var scheme_id: UUID; var period: String }
-        // the typed form's keys are sorted: it begins with "complete"
-        let legacy = try await sql.select().distinct().columns("scheme_id", "period").from(StoredResult.schema)
-            .where(SQLColumn("json"), .notLike, SQLBind("{\"complete\"%")).all(decoding: Legacy.self)
+        let legacy = try await ResultStore.legacyMonths(on: db)
         guard !legacy.isEmpty else { return }
         let months = try await db.writeTransaction { db -> [String: Set<String>] in
             var months: [String: Set<String>] = [:]
             for l in legacy {
-                guard let v = try await SchemeVersion.find(l.scheme_id, on: db) else { continue }
+                guard let v = try await SchemeStore.version(l.scheme_id, on: db) else { continue }
                 try await rescore(v, period: l.period, on: db)
                 months[v.key, default: []].insert(l.period)
             }

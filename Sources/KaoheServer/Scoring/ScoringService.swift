@@ -32,43 +32,37 @@ enum Scoring {
     /// that group's results. nil when someone has no team (then the whole period).
     static func teams(of people: Set<UUID>, on db: Database) async throws -> Set<UUID>? {
         guard !people.isEmpty else { return [] }
-        let found = try await Employee.query(on: db).filter(\.$id ~~ people).with(\.$team).all()
+        let found = try await PeopleStore.employeesWithTeams(people, on: db)
         guard found.allSatisfy({ $0.team != nil }) else { return nil }
         let names = Set(found.compactMap { $0.team?.name })
-        let sameName = try await Team.query(on: db).filter(\.$name ~~ names).all().compactMap(\.id)
-        return people.union(try await Employee.query(on: db).filter(\.$team.$id ~~ sameName).all().compactMap(\.id))
+        let sameName = try await PeopleStore.teams(named: names, on: db).compactMap(\.id)
+        return people.union(try await PeopleStore.memberIds(teams: sameName, on: db))
     }
 
     /// Scores the evidence stored under version `v` with `engine` (the scheme editor's preview
     /// scores an edited scheme over the current version's evidence).
     static func score(engine: ScoringEngine, version v: SchemeVersion, period: String, members: Set<UUID>? = nil, on db: Database) async throws -> [(Employee, SheetResult)] {
-        // plain rows through SQLKit: tens of thousands of Fluent models with eager loading took seconds
-        struct Entry: Decodable { var employee_id: UUID; var column: String; var value: String }
-        let sql = try db.sql()
-        var query = sql.select().columns("employee_id", "column", "value").from(EvidenceEntry.schema)
-            .where("scheme_id", .equal, SQLBind(try v.requireID())).where("period", .equal, SQLBind(period))
-        if let members, members.count <= 1000 { query = query.where("employee_id", .in, SQLBind.group(Array(members))) }
-        let entries = try await query.all(decoding: Entry.self)
+        // plain rows: tens of thousands of Fluent models with eager loading took seconds; up to a
+        // thousand members are filtered in SQL, more below
+        var only: [UUID]? = nil
+        if let members, members.count <= 1000 { only = Array(members) }
+        let entries = try await EvidenceStore.plainValues(scheme: try v.requireID(), period: period, employees: only, on: db)
         Trace.mark("evidence loaded")
         var values: [UUID: [String: String]] = [:]
         for e in entries { values[e.employee_id, default: [:]][e.column] = e.value }
         if let members { values = values.filter { members.contains($0.key) } }
         // people with a sheet in a cycle of this scheme version and period are scored even with no
         // evidence at all (no deduction recorded is full marks, not no result)
-        struct OnSheet: Decodable { var employee_id: UUID }
-        let onSheets = try await sql.raw("""
-            SELECT s.employee_id AS employee_id FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Cycle.schema) c ON c.id = s.cycle_id
-            WHERE c.scheme_id = \(bind: try v.requireID()) AND c.period = \(bind: period)
-            """).all(decoding: OnSheet.self)
-        for s in onSheets where values[s.employee_id] == nil && (members?.contains(s.employee_id) ?? true) {
-            values[s.employee_id] = [:]
+        let onSheets = try await SheetStore.employeesOnSheets(scheme: try v.requireID(), period: period, on: db)
+        for s in onSheets where values[s] == nil && (members?.contains(s) ?? true) {
+            values[s] = [:]
         }
         var byEmployee: [UUID: (Employee, [String: String])] = [:]
         let ids = Array(values.keys)
         var start = 0
         while start < ids.count {
             let chunk = Array(ids[start..<min(start + 2000, ids.count)])
-            for emp in try await Employee.query(on: db).filter(\.$id ~~ chunk).with(\.$team).all() {
+            for emp in try await PeopleStore.employeesWithTeams(chunk, on: db) {
                 byEmployee[try emp.requireID()] = (emp, values[try emp.requireID()] ?? [:])
             }
             start += 2000

@@ -51,3 +51,66 @@ enum AccountStore {
         return try await q.all()
     }
 }
+
+// The accounts' queries of sign-in, first start, API authentication and leavers.
+extension AccountStore {
+    /// How many accounts there are (0 on a first start).
+    static func userCount(on db: Database) async throws -> Int {
+        try await User.query(on: db).count()
+    }
+
+    /// The account with this username, or nil.
+    static func user(username: String, on db: Database) async throws -> User? {
+        try await User.query(on: db).filter(\.$username == username).first()
+    }
+
+    /// A person's active accounts.
+    static func activeUsers(employee: UUID, on db: Database) async throws -> [User] {
+        try await User.query(on: db).filter(\.$employee.$id == employee).filter(\.$active == true).all()
+    }
+
+    /// The API token with this id, or nil.
+    static func token(_ id: UUID, on db: Database) async throws -> UserToken? {
+        try await UserToken.find(id, on: db)
+    }
+
+    /// The API token whose SHA-256 is `hash`, with its owner loaded, or nil.
+    static func tokenWithOwner(hash: String, on db: Database) async throws -> UserToken? {
+        try await UserToken.query(on: db).filter(\.$tokenHash == hash).with(\.$user).first()
+    }
+
+    /// Revokes (now) every token of the account that is not revoked yet.
+    static func revokeOpenTokens(of user: UUID, on db: Database) async throws {
+        try await UserToken.query(on: db).filter(\.$user.$id == user).filter(\.$revokedAt == nil)
+            .set(\.$revokedAt, to: Date()).update()
+    }
+
+    /// Deletes the sign-in attempts made before `date`.
+    static func dropLoginAttempts(before date: Date, on db: Database) async throws {
+        try await LoginAttempt.query(on: db).filter(\.$at < date).delete()
+    }
+
+    /// How many sign-in attempts with this username from this address were made since `date`.
+    static func loginAttemptCount(username: String, address: String, since date: Date, on db: Database) async throws -> Int {
+        try await LoginAttempt.query(on: db)
+            .filter(\.$username == username).filter(\.$address == address).filter(\.$at >= date).count()
+    }
+
+    /// Deletes the sign-in attempts with this username from this address.
+    static func clearLoginAttempts(username: String, address: String, on db: Database) async throws {
+        try await LoginAttempt.query(on: db).filter(\.$username == username).filter(\.$address == address).delete()
+    }
+}
+
+// The accounts' reads of the demo company.
+extension AccountStore {
+    /// An account (the first the database returns) of this role scoped to this team, or nil.
+    static func user(role: Role, team: UUID?, on db: Database) async throws -> User? {
+        try await User.query(on: db).filter(\.$team.$id == team).filter(\.$roleName == role.rawValue).first()
+    }
+
+    /// An account (the first the database returns) of this role scoped to this department, or nil.
+    static func user(role: Role, department: UUID?, on db: Database) async throws -> User? {
+        try await User.query(on: db).filter(\.$department.$id == department).filter(\.$roleName == role.rawValue).first()
+    }
+}

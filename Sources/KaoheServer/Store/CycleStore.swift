@@ -59,3 +59,16 @@ enum CycleStore {
         try await InboxItem.query(on: db).filter(\.$userId == user).sort(\.$createdAt, .descending).limit(limit).all()
     }
 }
+
+// The cycles' reads of HR's home and of re-scoring.
+extension CycleStore {
+    /// The newest `limit` cycles that are not locked, newest first.
+    static func openCycles(limit: Int, on db: Database) async throws -> [Cycle] {
+        try await Cycle.query(on: db).filter(\.$status != .locked).sort(\.$createdAt, .descending).range(..<limit).all()
+    }
+
+    /// The ids of the cycles of one scheme version in `period`.
+    static func cycleIds(scheme: UUID, period: String, on db: Database) async throws -> [UUID] {
+        try await Cycle.query(on: db).filter(\.$scheme.$id == scheme).filter(\.$period == period).all().compactMap(\.id)
+    }
+}

@@ -38,3 +38,16 @@ enum EventStore {
         try await EventRecord.query(on: db).filter(\.$period < cutoff).with(\.$employee).all()
     }
 }
+
+// The events' reads of the event import and of an import's revert.
+extension EventStore {
+    /// The event with this id, nothing loaded, or nil.
+    static func plainEvent(_ id: UUID, on db: Database) async throws -> EventRecord? {
+        try await EventRecord.find(id, on: db)
+    }
+
+    /// Everyone's events under one scheme version in these periods.
+    static func events(scheme: UUID, periods: [String], on db: Database) async throws -> [EventRecord] {
+        try await EventRecord.query(on: db).filter(\.$scheme.$id == scheme).filter(\.$period ~~ periods).all()
+    }
+}

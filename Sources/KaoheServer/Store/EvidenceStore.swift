@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KaoheCore
+import SQLKit
 import Vapor
 
 /// The evidence rows of a person's month (EvidenceEntry) kept in step with what is recorded.
@@ -38,5 +39,46 @@ enum EvidenceStore {
                                     note: "事件计数 count of events").save(on: db)
         }
         return n
+    }
+}
+
+// The evidence reads of imports, their revert and scoring.
+extension EvidenceStore {
+    /// Everyone's evidence rows of one scheme version's month.
+    static func entries(scheme: UUID, period: String, on db: Database) async throws -> [EvidenceEntry] {
+        try await EvidenceEntry.query(on: db).filter(\.$scheme.$id == scheme).filter(\.$period == period).all()
+    }
+
+    /// The evidence row with this id with its employee loaded, or nil.
+    static func entryWithEmployee(_ id: UUID, on db: Database) async throws -> EvidenceEntry? {
+        try await EvidenceEntry.query(on: db).filter(\.$id == id).with(\.$employee).first()
+    }
+
+    /// One evidence value as a plain row: whose, which column.
+    struct PlainValue: Decodable, Sendable { var employee_id: UUID; var column: String; var value: String }
+
+    /// The evidence values of one scheme version's month as plain rows (tens of thousands of Fluent
+    /// models with eager loading took seconds): only these people's, or (nil) everyone's.
+    static func plainValues(scheme: UUID, period: String, employees: [UUID]?, on db: Database) async throws -> [PlainValue] {
+        let sql = try db.sql()
+        var query = sql.select().columns("employee_id", "column", "value").from(EvidenceEntry.schema)
+            .where("scheme_id", .equal, SQLBind(scheme)).where("period", .equal, SQLBind(period))
+        if let employees { query = query.where("employee_id", .in, SQLBind.group(employees)) }
+        return try await query.all(decoding: PlainValue.self)
+    }
+
+    /// One evidence value as a plain row: whose, which month and scheme version, which column.
+    struct PlainEntry: Decodable, Sendable { var employee_id: UUID; var period: String; var scheme_id: UUID; var column: String; var value: String }
+
+    /// The evidence values under these scheme versions in these periods as plain rows (read six
+    /// periods at a time).
+    static func plainEntries(schemes: [UUID], periods: [String], on db: Database) async throws -> [PlainEntry] {
+        let sql = try db.sql()
+        var entries: [PlainEntry] = []
+        for chunk in stride(from: 0, to: periods.count, by: 6).map({ Array(periods[$0..<min($0 + 6, periods.count)]) }) {
+            entries += try await sql.select().columns("employee_id", "period", "scheme_id", "column", "value").from(EvidenceEntry.schema)
+                .where("scheme_id", .in, SQLBind.group(schemes)).where("period", .in, SQLBind.group(chunk)).all(decoding: PlainEntry.self)
+        }
+        return entries
     }
 }

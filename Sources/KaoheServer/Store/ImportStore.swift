@@ -42,3 +42,22 @@ enum ImportStore {
         try await ImportMapping.query(on: db).filter(\.$source == source).filter(\.$kind == kind).first()
     }
 }
+
+// The imports' queries of a run (the same file imported before) and of a revert.
+extension ImportStore {
+    /// The latest committed batch of this kind whose file had this SHA-256, or nil.
+    static func lastCommitted(checksum: String, kind: String, on db: Database) async throws -> ImportRecord? {
+        try await ImportRecord.query(on: db).filter(\.$checksum == checksum).filter(\.$kind == kind)
+            .filter(\.$status == .committed).sort(\.$at, .descending).first()
+    }
+
+    /// The import batch with this id with its scheme version loaded, or nil.
+    static func batchWithScheme(_ id: UUID, on db: Database) async throws -> ImportRecord? {
+        try await ImportRecord.query(on: db).filter(\.$id == id).with(\.$scheme).first()
+    }
+
+    /// The changes a batch made, last first (the order a revert undoes them in).
+    static func changes(batch id: UUID, on db: Database) async throws -> [ImportChange] {
+        try await ImportChange.query(on: db).filter(\.$batch.$id == id).sort(\.$seq, .descending).all()
+    }
+}

@@ -103,3 +103,11 @@ enum OutcomeStore {
     }
 
 }
+
+// The outcomes' read of re-scoring.
+extension OutcomeStore {
+    /// The periods after `period` with stored outcomes of scheme `key` (once per outcome row).
+    static func periods(key: String, after period: String, on db: Database) async throws -> [String] {
+        try await StoredOutcome.query(on: db).filter(\.$schemeKey == key).filter(\.$period > period).all().map(\.period)
+    }
+}

@@ -132,3 +132,56 @@ enum PeopleStore {
         try await Team.query(on: db).filter(\.$department.$id == department).filter(\.$name == name).count()
     }
 }
+
+// The organisation's reads of imports, homes, scoring and the import revert.
+extension PeopleStore {
+    /// Every employee, in no particular order (the lookups by 工号 of the imports).
+    static func everyEmployee(on db: Database) async throws -> [Employee] {
+        try await Employee.query(on: db).all()
+    }
+
+    /// Every department, in no particular order.
+    static func everyDepartment(on db: Database) async throws -> [Department] {
+        try await Department.query(on: db).all()
+    }
+
+    /// Every team, in no particular order.
+    static func everyTeam(on db: Database) async throws -> [Team] {
+        try await Team.query(on: db).all()
+    }
+
+    /// How many employees are active (not left).
+    static func activeCount(on db: Database) async throws -> Int {
+        try await Employee.query(on: db).filter(\.$status == .active).count()
+    }
+
+    /// How many departments there are (0: an empty company).
+    static func departmentCount(on db: Database) async throws -> Int {
+        try await Department.query(on: db).count()
+    }
+
+    /// The employees with these ids with their teams loaded (those that exist).
+    static func employeesWithTeams<C: Collection>(_ ids: C, on db: Database) async throws -> [Employee] where C.Element == UUID {
+        try await Employee.query(on: db).filter(\.$id ~~ ids).with(\.$team).all()
+    }
+
+    /// The teams with one of these names (in any department).
+    static func teams(named names: Set<String>, on db: Database) async throws -> [Team] {
+        try await Team.query(on: db).filter(\.$name ~~ names).all()
+    }
+
+    /// The ids of the members of these teams.
+    static func memberIds(teams: [UUID], on db: Database) async throws -> [UUID] {
+        try await Employee.query(on: db).filter(\.$team.$id ~~ teams).all().compactMap(\.id)
+    }
+
+    /// How many records refer to a person: their evidence, events, results and accounts, and the
+    /// people whose superior they are (0: nothing would be left dangling by removing them).
+    static func referenceCount(_ id: UUID, on db: Database) async throws -> Int {
+        try await EvidenceEntry.query(on: db).filter(\.$employee.$id == id).count()
+            + EventRecord.query(on: db).filter(\.$employee.$id == id).count()
+            + StoredResult.query(on: db).filter(\.$employee.$id == id).count()
+            + User.query(on: db).filter(\.$employee.$id == id).count()
+            + Employee.query(on: db).filter(\.$superiorId == id).count()
+    }
+}

@@ -107,3 +107,102 @@ enum ResultStore {
         }
     }
 }
+
+// The results' reads of re-scoring, outcomes, homes, exports and the import benchmark.
+extension ResultStore {
+    /// The stored results (any status) of one scheme version's month: everyone's, or only these people's.
+    static func results(scheme: UUID, period: String, employees: Set<UUID>?, on db: Database) async throws -> [StoredResult] {
+        let q = StoredResult.query(on: db).filter(\.$scheme.$id == scheme).filter(\.$period == period)
+        if let employees { q.filter(\.$employee.$id ~~ employees) }
+        return try await q.all()
+    }
+
+    /// The counted results of these periods (only these people's, if given), with their scheme
+    /// versions and their people with departments and teams loaded.
+    static func countedResultsWithPeople(periods: [String], employees: Set<UUID>?, on db: Database) async throws -> [StoredResult] {
+        let q = StoredResult.query(on: db).filter(\.$period ~~ periods).filter(\.$status ~~ ResultStatus.counted).with(\.$scheme)
+            .with(\.$employee) { $0.with(\.$department).with(\.$team) }
+        if let employees { q.filter(\.$employee.$id ~~ employees) }
+        return try await q.all()
+    }
+
+    /// How many results (any status) are stored under the versions of scheme `key`.
+    static func count(schemeKey key: String, on db: Database) async throws -> Int {
+        try await StoredResult.query(on: db).join(SchemeVersion.self, on: \StoredResult.$scheme.$id == \SchemeVersion.$id)
+            .filter(SchemeVersion.self, \.$key == key).count()
+    }
+
+    /// A counted result as a plain row, without its sheet's JSON.
+    struct PlainRow: Decodable, Sendable { var id: UUID; var employee_id: UUID; var scheme_id: UUID; var period: String; var total: String; var grade: String? }
+
+    /// The counted results of these periods as plain rows (a year of a 1,156-person department is
+    /// 112 MB of sheets' JSON): everyone's, or only the people of one department.
+    static func plainCounted(periods: [String], department: UUID?, on db: Database) async throws -> [PlainRow] {
+        let sql = try db.sql()
+        // published and locked results only (R-100-01)
+        let q = sql.select().columns("id", "employee_id", "scheme_id", "period", "total", "grade").from(StoredResult.schema)
+            .where("period", .in, SQLBind.group(periods)).where("status", .in, SQLBind.group(ResultStatus.countedNames))
+        if let department {
+            // a manager's department only (the company's year is twice the rows to decode)
+            q.where("employee_id", .in, SQLSubquery.select { $0.column("id").from(Employee.schema).where("department_id", .equal, SQLBind(department)) })
+        }
+        return try await q.all(decoding: PlainRow.self)
+    }
+
+    /// A counted result of a home's ranking as a plain row: whose, which month and version, total and grade.
+    struct LatestRow: Decodable, Sendable { var employee_id: UUID; var period: String; var total: String; var grade: String?; var scheme_id: UUID }
+
+    /// The counted results of the latest month with counted results among these people, as plain
+    /// rows; read a thousand people at a time, each thousand's own latest month (the caller keeps
+    /// the latest of all).
+    static func latestCountedMonthRows(employees ids: [UUID], on db: Database) async throws -> [LatestRow] {
+        let sql = try db.sql()
+        struct MaxPeriod: Decodable { var period: String? }
+        var rows: [LatestRow] = []
+        for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
+            let latest = try await sql.select().column(SQLAlias(SQLFunction("MAX", args: SQLColumn("period")), as: SQLIdentifier("period"))).from(StoredResult.schema)
+                .where("employee_id", .in, SQLBind.group(chunk)).where("status", .in, SQLBind.group(ResultStatus.countedNames)).first(decoding: MaxPeriod.self)
+            if let p = latest?.period {
+                rows += try await sql.select().columns("employee_id", "period", "total", "grade", "scheme_id").from(StoredResult.schema)
+                    .where("employee_id", .in, SQLBind.group(chunk)).where("period", .equal, SQLBind(p))
+                    .where("status", .in, SQLBind.group(ResultStatus.countedNames)).all(decoding: LatestRow.self)
+            }
+        }
+        return rows
+    }
+
+    /// A counted result's total with its person's department.
+    struct DepartmentTotal: Decodable, Sendable { var department_id: UUID; var total: String }
+
+    /// Every counted result's total in `period`, with its person's department.
+    static func departmentTotals(period: String, on db: Database) async throws -> [DepartmentTotal] {
+        let sql = try db.sql()
+        return try await sql.raw("""
+            SELECT e.department_id AS department_id, r.total AS total FROM \(unsafeRaw: StoredResult.schema) r
+            JOIN \(unsafeRaw: Employee.schema) e ON e.id = r.employee_id WHERE r.period = \(bind: period) AND r.status IN ('published', 'locked')
+            """).all(decoding: DepartmentTotal.self)
+    }
+
+    /// A counted result as a plain row: whose, which month and version, which status.
+    struct CountedRow: Decodable, Sendable { var employee_id: UUID; var period: String; var scheme_id: UUID; var status: String }
+
+    /// The counted results under these scheme versions of the months up to `last`, as plain rows.
+    static func countedRows(schemes: [UUID], upTo last: String, on db: Database) async throws -> [CountedRow] {
+        let sql = try db.sql()
+        return try await sql.select().columns("employee_id", "period", "scheme_id", "status").from(StoredResult.schema)
+            .where("scheme_id", .in, SQLBind.group(schemes)).where("status", .in, SQLBind.group(ResultStatus.countedNames))
+            .where("period", .lessThanOrEqual, SQLBind(last)).all(decoding: CountedRow.self)
+    }
+
+    /// A scheme version and month with results.
+    struct LegacyMonth: Decodable, Sendable { var scheme_id: UUID; var period: String }
+
+    /// The scheme versions and months with results stored before the typed form (the `kaohe score`
+    /// JSON of earlier versions), each once.
+    static func legacyMonths(on db: Database) async throws -> [LegacyMonth] {
+        let sql = try db.sql()
+        // the typed form's keys are sorted: it begins with "complete"
+        return try await sql.select().distinct().columns("scheme_id", "period").from(StoredResult.schema)
+            .where(SQLColumn("json"), .notLike, SQLBind("{\"complete\"%")).all(decoding: LegacyMonth.self)
+    }
+}

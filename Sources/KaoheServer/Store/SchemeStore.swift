@@ -40,3 +40,26 @@ enum SchemeStore {
         try await SchemeVersion.query(on: db).filter(\.$key == key).count()
     }
 }
+
+// The scheme versions' reads of homes, reports, scoring and the demo.
+extension SchemeStore {
+    /// The scheme version with this id, or nil.
+    static func version(_ id: UUID, on db: Database) async throws -> SchemeVersion? {
+        try await SchemeVersion.find(id, on: db)
+    }
+
+    /// The scheme versions with these ids (those that exist).
+    static func versions(ids: Set<UUID>, on db: Database) async throws -> [SchemeVersion] {
+        try await SchemeVersion.query(on: db).filter(\.$id ~~ ids).all()
+    }
+
+    /// Every version of scheme `key`, in no particular order; empty when there is no such scheme.
+    static func versionsUnordered(key: String, on db: Database) async throws -> [SchemeVersion] {
+        try await SchemeVersion.query(on: db).filter(\.$key == key).all()
+    }
+
+    /// Some version of scheme `key` (the first the database returns), or nil when there is no such scheme.
+    static func anyVersion(key: String, on db: Database) async throws -> SchemeVersion? {
+        try await SchemeVersion.query(on: db).filter(\.$key == key).first()
+    }
+}

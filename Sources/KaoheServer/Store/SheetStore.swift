@@ -206,3 +206,48 @@ enum SheetStore {
         try await SheetStep.query(on: db).filter(\.$sheet.$id == sheet).filter(\.$action == action).count()
     }
 }
+
+// The sheets' reads of homes, reports, scoring and re-scoring (with their steps and findings).
+extension SheetStore {
+    /// A person's sheets with their cycles loaded.
+    static func sheetsWithCycles(employee: UUID, on db: Database) async throws -> [Sheet] {
+        try await Sheet.query(on: db).filter(\.$employee.$id == employee).with(\.$cycle).all()
+    }
+
+    /// The sheets of the cycles of these periods, with their cycles loaded.
+    static func sheetsWithCycles(periods: [String], on db: Database) async throws -> [Sheet] {
+        try await Sheet.query(on: db).join(Cycle.self, on: \Sheet.$cycle.$id == \Cycle.$id).filter(Cycle.self, \.$period ~~ periods)
+            .with(\.$cycle).all()
+    }
+
+    /// These people's sheets in these cycles that are at one of `stages`.
+    static func sheets(cycles: [UUID], employees: Set<UUID>, stages: [SheetStage], on db: Database) async throws -> [Sheet] {
+        try await Sheet.query(on: db).filter(\.$cycle.$id ~~ cycles).filter(\.$employee.$id ~~ employees)
+            .filter(\.$stage ~~ stages).all()
+    }
+
+    /// The people with a sheet in a cycle of one scheme version in `period` (plain SQL, one row a sheet).
+    static func employeesOnSheets(scheme: UUID, period: String, on db: Database) async throws -> [UUID] {
+        let sql = try db.sql()
+        struct OnSheet: Decodable { var employee_id: UUID }
+        return try await sql.raw("""
+            SELECT s.employee_id AS employee_id FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Cycle.schema) c ON c.id = s.cycle_id
+            WHERE c.scheme_id = \(bind: scheme) AND c.period = \(bind: period)
+            """).all(decoding: OnSheet.self).map(\.employee_id)
+    }
+
+    /// The objections of these sheets and their outcomes (steps `object`, `uphold`, `change`), newest first.
+    static func objectionSteps(sheets: [UUID], on db: Database) async throws -> [SheetStep] {
+        try await SheetStep.query(on: db).filter(\.$sheet.$id ~~ sheets).filter(\.$action ~~ ["object", "uphold", "change"]).sort(\.$at, .descending).all()
+    }
+
+    /// The accountability deductions (findings) applied in these periods.
+    static func appliedFindings(periods: [String], on db: Database) async throws -> [Finding] {
+        try await Finding.query(on: db).filter(\.$period ~~ periods).filter(\.$status == .applied).all()
+    }
+
+    /// The accountability deductions (findings) applied to this person as a rater in `period`.
+    static func appliedFindings(rater: UUID, period: String, on db: Database) async throws -> [Finding] {
+        try await Finding.query(on: db).filter(\.$raterEmployeeId == rater).filter(\.$period == period).filter(\.$status == .applied).all()
+    }
+}

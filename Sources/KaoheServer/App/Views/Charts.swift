@@ -1,4 +1,5 @@
 import Foundation
+import KaoheCore
 
 /// Charts as SVG made on the server (DESIGN.md: no JavaScript build chain; they print and export
 /// cleanly). Each chart is an accessible image (`role="img"`, a `<title>` and a `<desc>` listing
@@ -137,12 +138,15 @@ enum Charts {
     /// one escaping (`HTMLEscape`, which also escapes `'`).
     static func escape(_ s: String) -> String { HTMLEscape.attribute(s) }
 
-    /// Score bands for a distribution: under 60, then tens up to the maximum.
-    static func bands(_ totals: [Double], max: Double) -> [Bar] {
-        let top_ = max > 0 ? max : 100
-        let edges = [0, 0.6, 0.7, 0.8, 0.9].map { $0 * top_ }
+    /// Score bands for a distribution: under 60 %, then tens of per cent up to the maximum. Totals
+    /// and edges are exact (`Fixed`): a total on an edge is in the band above it (in `Double`, 80 %
+    /// of a 12-point maximum was 9.600000000000001 and a total of 9.6 fell below it).
+    static func bands(_ totals: [Fixed], max: Fixed) -> [Bar] {
+        let top_ = max > .zero ? max : .hundred
+        // 0, 0.6, 0.7, 0.8 and 0.9 of the maximum
+        let edges = [Fixed.zero, Fixed(raw: 600_000), Fixed(raw: 700_000), Fixed(raw: 800_000), Fixed(raw: 900_000)].map { $0 * top_ }
         let labels = edges.enumerated().map { i, lo -> Bar in
-            let label = i == 0 ? "<\(fmt(edges[1]))" : i == edges.count - 1 ? "\(fmt(lo))–\(fmt(top_))" : "\(fmt(lo))–\(fmt(edges[i + 1]))"
+            let label = i == 0 ? "<\(edges[1].format())" : i == edges.count - 1 ? "\(lo.format())–\(top_.format())" : "\(lo.format())–\(edges[i + 1].format())"
             return Bar(label: label, count: 0)
         }
         var bars = labels

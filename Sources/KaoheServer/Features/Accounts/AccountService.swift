@@ -6,7 +6,7 @@ enum Accounts {
     /// On first start (no users at all) creates the administrator `admin` with a one-time
     /// password, returned so that `kaohe serve` prints it once.
     static func ensureAdministrator(_ app: Application) async throws -> String? {
-        guard try await User.query(on: app.db).count() == 0 else { return nil }
+        guard try await AccountStore.userCount(on: app.db) == 0 else { return nil }
         let password = randomPassword()
         let admin = User(username: "admin", displayName: "系统管理员", passwordHash: try app.password.hash(password), role: .hr, mustChangePassword: true)
         try await admin.save(on: app.db)
@@ -29,15 +29,14 @@ enum Accounts {
         let address = req.remoteAddress?.ipAddress ?? "unknown"
         let name = String(username.prefix(150))
         let since = Date().addingTimeInterval(-Double(cfg.throttleWindow))
-        try await LoginAttempt.query(on: req.db).filter(\.$at < since).delete()
+        try await AccountStore.dropLoginAttempts(before: since, on: req.db)
         let attempt = LoginAttempt(username: name, address: address, at: Date())
         try await attempt.save(on: req.db)
-        let recent = try await LoginAttempt.query(on: req.db)
-            .filter(\.$username == name).filter(\.$address == address).filter(\.$at >= since).count()
+        let recent = try await AccountStore.loginAttemptCount(username: name, address: address, since: since, on: req.db)
         if recent > cfg.loginAttempts {
             throw KaoheError.tooMany("登录失败次数过多，请 \(cfg.throttleWindow / 60) 分钟后再试 too many failed sign-ins")
         }
-        let user = try await User.query(on: req.db).filter(\.$username == name).first()
+        let user = try await AccountStore.user(username: name, on: req.db)
         // bcrypt reads 72 bytes: a longer password is refused after the same work
         let candidate = password.utf8.count <= PasswordPolicy.maximumLength * 4 ? password : ""
         let ok = try await req.password.async.verify(candidate, created: user?.passwordHash ?? dummyHash(req.application))
@@ -45,7 +44,7 @@ enum Accounts {
             guard user.active else {
                 throw KaoheError.unauthorized("账号已停用 this account has been deactivated")
             }
-            try await LoginAttempt.query(on: req.db).filter(\.$username == name).filter(\.$address == address).delete()
+            try await AccountStore.clearLoginAttempts(username: name, address: address, on: req.db)
             return user
         }
         throw KaoheError.unauthorized("用户名或密码不正确 wrong user name or password")

@@ -7,7 +7,6 @@ import Vapor
 /// What each role sees first (issue 7 §2): plain functions over the database, called by the home
 /// page and by tests without HTTP.
 enum HomeService {
-    struct MaxPeriod: Decodable { var period: String? }
     /// Stages in which the employee does not see totals yet (issue 6: marks and stage only).
     static let unpublished: Set<SheetStage> = [.selfAssessment, .rating, .review, .ready]
 
@@ -30,7 +29,7 @@ enum HomeService {
         let byPeriod = Dictionary(results.map { ($0.period, $0) }, uniquingKeysWith: { a, _ in a })
         return (0..<12).reversed().map { back in
             let p = (lastMonth + (-back)).description
-            return Charts.Point(label: String(p.suffix(5)), value: byPeriod[p].flatMap { Double($0.total) })
+            return Charts.Point(label: String(p.suffix(5)), value: byPeriod[p].flatMap { Fixed($0.total)?.double })
         }
     }
 
@@ -60,8 +59,8 @@ enum HomeService {
     /// item by item, level progress, objections. Totals of sheets not yet published are withheld.
     static func agent(_ user: User, db: Database) async throws -> AgentHome? {
         guard let eid = user.$employee.id,
-              let e = try await Employee.query(on: db).filter(\.$id == eid).with(\.$team).with(\.$department).first() else { return nil }
-        let sheets = try await Sheet.query(on: db).filter(\.$employee.$id == eid).with(\.$cycle).all()
+              let e = try await PeopleStore.employeeWithUnits(eid, on: db) else { return nil }
+        let sheets = try await SheetStore.sheetsWithCycles(employee: eid, on: db)
         var hidden = Set<String>(), sheetOf: [String: UUID] = [:], inProgress: [String] = []
         for s in sheets {
             let key = "\(s.cycle.period)|\(s.cycle.$scheme.id)"
@@ -104,7 +103,7 @@ enum HomeService {
         let ids = sheets.compactMap(\.id)
         if !ids.isEmpty {
             let periodOf = Dictionary(sheets.compactMap { s in s.id.map { ($0, s.cycle.period) } }, uniquingKeysWith: { a, _ in a })
-            for st in try await SheetStep.query(on: db).filter(\.$sheet.$id ~~ ids).filter(\.$action ~~ ["object", "uphold", "change"]).sort(\.$at, .descending).all() {
+            for st in try await SheetStore.objectionSteps(sheets: ids, on: db) {
                 objections.append(Objection(period: periodOf[st.$sheet.id] ?? "", sheet: st.$sheet.id, action: st.action, reason: st.reason ?? "", at: st.at, actor: st.actorName))
             }
         }
@@ -115,9 +114,10 @@ enum HomeService {
                      results: Array(lines.prefix(24)), ladder: ladder, objections: objections, inProgress: inProgress)
     }
 
-    struct Ranked { var rank: Int; var employee: UUID; var number: String; var name: String; var team: String; var total: Double; var grade: String }
+    struct Ranked { var rank: Int; var employee: UUID; var number: String; var name: String; var team: String; var total: Fixed; var grade: String }
     struct Flag { var employee: UUID; var number: String; var name: String; var text: String }
-    struct Group { var scheme: String; var distribution: [Charts.Bar]; var mean: Double; var count: Int; var ranking: [Ranked] }
+    /// `mean`: exact (six decimals), rounded only where it is shown.
+    struct Group { var scheme: String; var distribution: [Charts.Bar]; var mean: Fixed; var count: Int; var ranking: [Ranked] }
 
     struct TeamHome {
         var scope: String
@@ -141,40 +141,29 @@ enum HomeService {
         else { people = try await Queries.visibleEmployees(v, on: db) }
         people.removeAll { $0.id == v.employeeId }
         var scope = ""
-        if v.role == .lead, let t = v.teamId { scope = try await KaoheServer.Team.find(t, on: db)?.name ?? "" }
-        if v.role == .manager, let d = v.departmentId { scope = try await KaoheServer.Department.find(d, on: db)?.name ?? "" }
+        if v.role == .lead, let t = v.teamId { scope = try await PeopleStore.team(t, on: db)?.name ?? "" }
+        if v.role == .manager, let d = v.departmentId { scope = try await PeopleStore.department(d, on: db)?.name ?? "" }
         let ids = people.compactMap(\.id)
         guard !ids.isEmpty else { return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: []) }
-        let sql = try db.sql()
         // the latest month with published results (R-100-01): a month still being rated is not a
         // result yet — partial totals would fill the distribution and the flags with people nobody rated
-        struct Row: Decodable { var employee_id: UUID; var period: String; var total: String; var grade: String?; var scheme_id: UUID }
-        var rows: [Row] = []
-        for chunk in stride(from: 0, to: ids.count, by: 1000).map({ Array(ids[$0..<min($0 + 1000, ids.count)]) }) {
-            let latest = try await sql.select().column(SQLAlias(SQLFunction("MAX", args: SQLColumn("period")), as: SQLIdentifier("period"))).from(StoredResult.schema)
-                .where("employee_id", .in, SQLBind.group(chunk)).where("status", .in, SQLBind.group(ResultStatus.countedNames)).first(decoding: MaxPeriod.self)
-            if let p = latest?.period {
-                rows += try await sql.select().columns("employee_id", "period", "total", "grade", "scheme_id").from(StoredResult.schema)
-                    .where("employee_id", .in, SQLBind.group(chunk)).where("period", .equal, SQLBind(p))
-                    .where("status", .in, SQLBind.group(ResultStatus.countedNames)).all(decoding: Row.self)
-            }
-        }
+        var rows = try await ResultStore.latestCountedMonthRows(employees: ids, on: db)
         guard let latest = rows.map(\.period).max() else {
             return TeamHome(scope: scope, today: today.description, pending: pending, period: nil, groups: [], flags: [])
         }
         rows.removeAll { $0.period != latest }
         let byId = Dictionary(people.compactMap { p in p.id.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
-        let teamNames = Dictionary(try await KaoheServer.Team.query(on: db).all().compactMap { t in t.id.map { ($0, t.name) } }, uniquingKeysWith: { a, _ in a })
+        let teamNames = Dictionary(try await PeopleStore.everyTeam(on: db).compactMap { t in t.id.map { ($0, t.name) } }, uniquingKeysWith: { a, _ in a })
         let schemeIds = Set(rows.map(\.scheme_id))
-        let schemes = try await SchemeVersion.query(on: db).filter(\.$id ~~ schemeIds).all()
+        let schemes = try await SchemeStore.versions(ids: schemeIds, on: db)
         var groups: [Group] = [], flags: [Flag] = []
         for key in Set(schemes.map(\.key)).sorted() {
             let versions = Set(schemes.filter { $0.key == key }.compactMap(\.id))
             let newest = schemes.filter { $0.key == key }.max { $0.version < $1.version }
             let name = newest?.name ?? key
             // the distribution's bands span the scheme's own maximum (a 120-point scheme is not cut at 100)
-            let top = newest.flatMap { try? Scoring.engine($0).scheme.max?.double } ?? 100
-            let now = rows.filter { versions.contains($0.scheme_id) }.compactMap { r in Double(r.total).map { (r, $0) } }
+            let top: Fixed = newest.flatMap { try? Scoring.engine($0).scheme.max } ?? 100
+            let now = rows.filter { versions.contains($0.scheme_id) }.compactMap { r in Fixed(r.total).map { (r, $0) } }
             let sorted = now.sorted { ($1.1, byId[$0.0.employee_id]?.number ?? "") < ($0.1, byId[$1.0.employee_id]?.number ?? "") }
             var ranking: [Ranked] = []
             let ranks = Forms.competitionRanks(sorted.map(\.1))
@@ -183,7 +172,7 @@ enum HomeService {
                 ranking.append(Ranked(rank: ranks[k], employee: r.employee_id, number: p.number, name: p.name, team: p.$team.id.flatMap { teamNames[$0] } ?? "", total: t, grade: r.grade ?? ""))
             }
             let totals = now.map(\.1)
-            groups.append(Group(scheme: name, distribution: Charts.bands(totals, max: top), mean: totals.isEmpty ? 0 : totals.reduce(0, +) / Double(totals.count),
+            groups.append(Group(scheme: name, distribution: Charts.bands(totals, max: top), mean: Self.mean(totals),
                                 count: totals.count, ranking: ranking))
         }
         // who needs attention: the engine's own outcomes as of the month (duties of the last places,
@@ -196,33 +185,35 @@ enum HomeService {
         return TeamHome(scope: scope, today: today.description, pending: pending, period: latest, groups: groups, flags: flags)
     }
 
-    struct DepartmentSummary { var name: String; var count: Int; var mean: Double; var distribution: [Charts.Bar] }
+    /// `mean`: exact (six decimals), rounded only where it is shown.
+    struct DepartmentSummary { var name: String; var count: Int; var mean: Fixed; var distribution: [Charts.Bar] }
     struct HRHome { var period: String?; var cycles: [CycleService.CycleDTO]; var departments: [DepartmentSummary]; var people: Int }
 
     /// HR's page: open cycles with their stages and overdue people, each department's latest month.
     static func hr(_ user: User, config: AppConfig, db: Database) async throws -> HRHome {
         var cycles: [CycleService.CycleDTO] = []
-        for c in try await Cycle.query(on: db).filter(\.$status != .locked).sort(\.$createdAt, .descending).range(..<10).all() {
+        for c in try await CycleStore.openCycles(limit: 10, on: db) {
             cycles.append(try await CycleService.dto(c, config: config, db: db))
         }
-        let people = try await Employee.query(on: db).filter(\.$status == .active).count()
-        let sql = try db.sql()
+        let people = try await PeopleStore.activeCount(on: db)
         // the latest month with published results (R-100-01)
         let latest = try await ResultStore.latestCountedPeriod(on: db)
         var departments: [DepartmentSummary] = []
         if let latest {
-            struct Row: Decodable { var department_id: UUID; var total: String }
-            let rows = try await sql.raw("""
-                SELECT e.department_id AS department_id, r.total AS total FROM \(unsafeRaw: StoredResult.schema) r
-                JOIN \(unsafeRaw: Employee.schema) e ON e.id = r.employee_id WHERE r.period = \(bind: latest) AND r.status IN ('published', 'locked')
-                """).all(decoding: Row.self)
+            let rows = try await ResultStore.departmentTotals(period: latest, on: db)
             let by = Dictionary(grouping: rows, by: \.department_id)
-            for d in try await KaoheServer.Department.query(on: db).sort(\.$code).all() {
-                let totals = (by[d.id!] ?? []).compactMap { Double($0.total) }
-                departments.append(DepartmentSummary(name: d.name, count: totals.count, mean: totals.isEmpty ? 0 : totals.reduce(0, +) / Double(totals.count),
+            for d in try await PeopleStore.departments(on: db) {
+                let totals = (by[d.id!] ?? []).compactMap { Fixed($0.total) }
+                departments.append(DepartmentSummary(name: d.name, count: totals.count, mean: Self.mean(totals),
                                               distribution: Charts.bands(totals, max: 100)))
             }
         }
         return HRHome(period: latest, cycles: cycles, departments: departments, people: people)
+    }
+
+    /// The mean of totals, exact to six decimals (0 for none): the sum and the division in `Fixed`,
+    /// never `Double` (points are exact; rounding only at display).
+    static func mean(_ totals: [Fixed]) -> Fixed {
+        Fixed.divide(totals.reduce(.zero, +), Fixed(totals.count)) ?? .zero
     }
 }

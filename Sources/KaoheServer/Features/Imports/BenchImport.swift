@@ -54,7 +54,7 @@ extension KaoheTasks {
             try await dept.save(on: db)
             let team = Team(name: "压测组", departmentId: try dept.requireID())
             try await team.save(on: db)
-            let existing = Set(try await Employee.query(on: db).all().map(\.number))
+            let existing = try await PeopleStore.numbers(on: db)
             var people: [Employee] = []
             for k in 0..<agents where !existing.contains(String(200_000 + k)) {
                 people.append(Employee(number: String(200_000 + k), name: "坐席\(k)", position: "客服专员", hireDate: "2025-01-01",
@@ -75,8 +75,7 @@ extension KaoheTasks {
             let p = try await ImportService.run(.init(kind: .log, scheme: key, file: (log as NSString).lastPathComponent, dryRun: false),
                                                 input: .path(log), user: user, db: db)
             let whole = Date().timeIntervalSince(t1)
-            let stored = try await StoredResult.query(on: db).join(SchemeVersion.self, on: \StoredResult.$scheme.$id == \SchemeVersion.$id)
-                .filter(SchemeVersion.self, \.$key == key).count()
+            let stored = try await ResultStore.count(schemeKey: key, on: db)
             return ImportBench(rows: summary.rows, bytes: size, agents: summary.totals.count, aggregateSeconds: aggregate,
                                importSeconds: whole, evidenceWritten: p.created, resultsStored: stored)
         }

@@ -99,7 +99,7 @@ extension ImportService {
             let schemeId = try version.requireID()
             // existing events of those periods: (employee, column, day, note) → how many
             var have: [String: Int] = [:]
-            for e in try await EventRecord.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period ~~ periods).all() {
+            for e in try await EventStore.events(scheme: schemeId, periods: periods, on: db) {
                 have["\(e.$employee.id)|\(e.column)|\(e.occurredOn)|\(e.note ?? "")", default: 0] += 1
             }
             var toCreate: [New] = []
@@ -234,8 +234,8 @@ extension ImportService {
             var teams: [Team]
 
             static func load(on db: Database) async throws -> Org {
-                let departments = try await Department.query(on: db).all()
-                let teams = try await Team.query(on: db).all()
+                let departments = try await PeopleStore.everyDepartment(on: db)
+                let teams = try await PeopleStore.everyTeam(on: db)
                 return Org(departments: departments, teams: teams)
             }
 
@@ -268,7 +268,7 @@ extension ImportService {
             let (grid, map) = try table(o, data: data, saved: saved, targets: targets, needs: "工号、姓名、部门", preview: &preview)
             let org = try await Org.load(on: db)
             var byNumber: [String: Employee] = [:]
-            for e in try await Employee.query(on: db).all() { byNumber[e.number] = e }
+            for e in try await PeopleStore.everyEmployee(on: db) { byNumber[e.number] = e }
             let rows = try read(grid, columns: columns(map), org: org, known: byNumber)
             let plan = diff(rows, known: byNumber, org: org, preview: &preview)
             guard !o.dryRun else { return preview }
@@ -515,7 +515,7 @@ extension ImportService {
     /// nothing changed) when something the import wrote has been changed since — the message
     /// names it — or a person it added already has records.
     static func revert(_ id: UUID, reason: String, user: User, db: Database) async throws -> RevertResult {
-        guard let batch = try await ImportRecord.query(on: db).filter(\.$id == id).with(\.$scheme).first() else {
+        guard let batch = try await ImportStore.batchWithScheme(id, on: db) else {
             throw KaoheError.notFound("没有这次导入 no such import")
         }
         guard batch.status == .committed else { throw KaoheError.conflict("这次导入已撤销 the import was already reverted") }
@@ -525,7 +525,7 @@ extension ImportService {
         } else {
             guard user.viewer.role == .hr || batch.recordedBy == user.id else { throw KaoheError.forbidden("只能撤销自己的导入 only your own imports (or HR)") }
         }
-        let changes = try await ImportChange.query(on: db).filter(\.$batch.$id == id).sort(\.$seq, .descending).all()
+        let changes = try await ImportStore.changes(batch: id, on: db)
         let periods = batch.periods.split(separator: ",").map(String.init)
         try await db.writeTransaction { db in
             var recount: [(UUID, String, String)] = []
@@ -533,7 +533,7 @@ extension ImportService {
             for c in changes {
                 switch c.entity {
                 case "evidence":
-                    guard let e = try await EvidenceEntry.query(on: db).filter(\.$id == c.targetId).with(\.$employee).first() else {
+                    guard let e = try await EvidenceStore.entryWithEmployee(c.targetId, on: db) else {
                         if c.before == nil { continue }
                         throw KaoheError.conflict("导入写入的一项证据已被删除，无法恢复原值 a value this import replaced has since been removed")
                     }
@@ -548,12 +548,12 @@ extension ImportService {
                         try await e.delete(on: db)
                     }
                 case "event":
-                    guard let ev = try await EventRecord.find(c.targetId, on: db) else { continue }
+                    guard let ev = try await EventStore.plainEvent(c.targetId, on: db) else { continue }
                     recount.append((ev.$employee.id, ev.period, ev.column))
                     touched[ev.period, default: []].insert(ev.$employee.id)
                     try await ev.delete(on: db)
                 case "employee":
-                    guard let e = try await Employee.find(c.targetId, on: db) else { continue }
+                    guard let e = try await PeopleStore.employee(c.targetId, on: db) else { continue }
                     if let f = c.field {
                         guard RosterField(rawValue: f)?.value(of: e) == c.after else {
                             throw KaoheError.conflict("\(e.number) 的 \(f) 在导入后又被修改 changed since the import; revert refused, nothing changed")
@@ -562,11 +562,7 @@ extension ImportService {
                         try await e.save(on: db)
                     } else {
                         let eid = try e.requireID()
-                        let used = try await EvidenceEntry.query(on: db).filter(\.$employee.$id == eid).count()
-                            + EventRecord.query(on: db).filter(\.$employee.$id == eid).count()
-                            + StoredResult.query(on: db).filter(\.$employee.$id == eid).count()
-                            + User.query(on: db).filter(\.$employee.$id == eid).count()
-                            + Employee.query(on: db).filter(\.$superiorId == eid).count()
+                        let used = try await PeopleStore.referenceCount(eid, on: db)
                         guard used == 0 else {
                             throw KaoheError.conflict("导入新增的员工 \(e.number) 已有记录或账号 already has records or an account; revert refused, nothing changed")
                         }
@@ -583,7 +579,7 @@ extension ImportService {
             if let scheme = batch.scheme {
                 var done = Set<String>()
                 for (emp, period, column) in recount where done.insert("\(emp)|\(period)|\(column)").inserted {
-                    if let e = try await Employee.find(emp, on: db) {
+                    if let e = try await PeopleStore.employee(emp, on: db) {
                         _ = try await EvidenceStore.recount(employee: e, scheme: scheme, period: period, column: column, on: db)
                     }
                 }

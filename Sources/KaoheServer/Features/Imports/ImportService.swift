@@ -131,21 +131,20 @@ enum ImportService {
         var preview = Preview(id: nil, kind: o.kind.rawValue, file: o.file, sheet: o.sheet, source: o.source, checksum: checksum, scheme: o.scheme,
                               schemeVersion: nil, rows: 0, created: 0, updated: 0, unchanged: 0, periods: [], committed: false, notices: [],
                               mapping: [], unmapped: [], changes: [], sameFileImportedAt: nil)
-        preview.sameFileImportedAt = try await ImportRecord.query(on: db).filter(\.$checksum == checksum).filter(\.$kind == o.kind.rawValue)
-            .filter(\.$status == .committed).sort(\.$at, .descending).first()?.at
+        preview.sameFileImportedAt = try await ImportStore.lastCommitted(checksum: checksum, kind: o.kind.rawValue, on: db)?.at
         if let p = o.period, !Period.isValid(p) { throw KaoheError.badInput("period: “\(p)” 不是有效期间 is not a period (YYYY-MM)") }
         if o.kind == .roster {
             guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以导入花名册 only HR imports the roster") }
             return try await Roster.run(o, data: data, saved: saved, user: user, db: db, preview: preview)
         }
         guard let key = o.scheme else { throw KaoheError.badInput("scheme: 缺少方案 missing the scheme") }
-        guard let version = try await SchemeVersion.query(on: db).filter(\.$key == key).sort(\.$version, .descending).first() else {
+        guard let version = try await SchemeStore.newest(key: key, on: db) else {
             throw KaoheError.notFound("scheme: 没有这个方案 no such scheme “\(key)”")
         }
         preview.schemeVersion = version.version
         let engine = try Scoring.engine(version)
         var employees: [String: Employee] = [:]
-        for e in try await Employee.query(on: db).all() { employees[e.number] = e }
+        for e in try await PeopleStore.everyEmployee(on: db) { employees[e.number] = e }
         func employee(_ number: String, line: Int, sheet: String?) throws -> Employee {
             guard let e = employees[number] else {
                 throw fail(InputError(file: o.file, sheet: sheet, row: line, column: "工号 employee_id", message: "没有工号为 \(number) 的员工 unknown employee (import the roster first)"))
@@ -210,7 +209,7 @@ enum ImportService {
     }
 
     static func savedMapping(source: String?, kind: Kind, on db: Database) async throws -> [String: String] {
-        guard let source, let m = try await ImportMapping.query(on: db).filter(\.$source == source).filter(\.$kind == kind.rawValue).first() else { return [:] }
+        guard let source, let m = try await ImportStore.mapping(source: source, kind: kind.rawValue, on: db) else { return [:] }
         return (try? JSONDecoder().decode([String: String].self, from: Data(m.mapping.utf8))) ?? [:]
     }
 
@@ -245,7 +244,7 @@ enum ImportService {
     static func saveMapping(_ map: ColumnMap, source: String?, kind: Kind, user: User, on db: Database) async throws {
         guard let source, !source.isEmpty else { return }
         let json = String(decoding: try JSONEncoder.sorted.encode(map.saved), as: UTF8.self)
-        if let m = try await ImportMapping.query(on: db).filter(\.$source == source).filter(\.$kind == kind.rawValue).first() {
+        if let m = try await ImportStore.mapping(source: source, kind: kind.rawValue, on: db) {
             guard m.mapping != json else { return }
             m.mapping = json; m.updatedAt = Date(); m.updatedBy = user.id
             try await m.save(on: db)
@@ -297,7 +296,7 @@ enum ImportService {
             let schemeId = try version.requireID()
             var existing: [String: EvidenceEntry] = [:]
             for period in periods {
-                for e in try await EvidenceEntry.query(on: db).filter(\.$scheme.$id == schemeId).filter(\.$period == period).all() {
+                for e in try await EvidenceStore.entries(scheme: schemeId, period: period, on: db) {
                     existing["\(e.$employee.id)|\(period)|\(e.column)"] = e
                 }
             }

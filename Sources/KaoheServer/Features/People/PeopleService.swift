@@ -15,7 +15,7 @@ enum PeopleService {
         }
         if let p = body.position { e.position = p }
         if let t = body.teamId {
-            guard let team = try await Team.find(t, on: db), team.$department.id == e.$department.id else {
+            guard let team = try await PeopleStore.team(t, on: db), team.$department.id == e.$department.id else {
                 throw KaoheError.invalid("team_id: 没有这个班组或不属于该部门 no such team in the department")
             }
             e.$team.id = t
@@ -27,7 +27,7 @@ enum PeopleService {
         }
         if let g = body.jobGrade { e.jobGrade = g }
         if let s = body.superiorId {
-            guard s != e.id, try await Employee.find(s, on: db) != nil else { throw KaoheError.invalid("superior_id: 没有这个员工或是本人 no such employee") }
+            guard s != e.id, try await PeopleStore.employee(s, on: db) != nil else { throw KaoheError.invalid("superior_id: 没有这个员工或是本人 no such employee") }
             e.superiorId = s
         }
         if let p = body.probationEnd {

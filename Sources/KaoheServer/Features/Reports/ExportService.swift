@@ -52,20 +52,12 @@ enum ExportService {
     /// Results without their sheets' JSON (a year of a 1,156-person department is 112 MB of it),
     /// read as plain rows, with their people, departments, teams and scheme versions attached.
     static func plainResults(periods: [String], employees: Set<UUID>?, department: UUID? = nil, on db: Database) async throws -> [StoredResult] {
-        let sql = try db.sql()
-        struct Plain: Decodable { var id: UUID; var employee_id: UUID; var scheme_id: UUID; var period: String; var total: String; var grade: String? }
-        // published and locked results only (R-100-01)
-        let q = sql.select().columns("id", "employee_id", "scheme_id", "period", "total", "grade").from(StoredResult.schema)
-            .where("period", .in, SQLBind.group(periods)).where("status", .in, SQLBind.group(ResultStatus.countedNames))
-        if let department {
-            // a manager's department only (the company's year is twice the rows to decode)
-            q.where("employee_id", .in, SQLSubquery.select { $0.column("id").from(Employee.schema).where("department_id", .equal, SQLBind(department)) })
-        }
-        var rows = try await q.all(decoding: Plain.self)
+        // published and locked results only (R-100-01); a manager's department only, if given
+        var rows = try await ResultStore.plainCounted(periods: periods, department: department, on: db)
         if let employees { rows = rows.filter { employees.contains($0.employee_id) } }
         var people: [UUID: Employee] = [:]
         for e in try await Queries.plainEmployees(ids: Set(rows.map(\.employee_id)), on: db) { people[e.id!] = e }
-        let schemes = Dictionary(try await SchemeVersion.query(on: db).filter(\.$id ~~ Set(rows.map(\.scheme_id))).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let schemes = Dictionary(try await SchemeStore.versions(ids: Set(rows.map(\.scheme_id)), on: db).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
         return rows.compactMap { p in
             guard let e = people[p.employee_id], let v = schemes[p.scheme_id] else { return nil }
             let r = StoredResult(employeeId: p.employee_id, schemeId: p.scheme_id, period: p.period, total: p.total, grade: p.grade, json: "")
@@ -94,8 +86,8 @@ enum ExportService {
     static func scope(_ viewer: Viewer, department: String?, on db: Database) async throws -> Department? {
         var dept: Department?
         if let d = department {
-            dept = try await Department.query(on: db).group(.or) { $0.filter(\.$code == d).filter(\.$name == d) }.first()
-            if dept == nil, let id = UUID(uuidString: d) { dept = try await Department.find(id, on: db) }
+            dept = try await PeopleStore.department(codeOrName: d, on: db)
+            if dept == nil, let id = UUID(uuidString: d) { dept = try await PeopleStore.department(id, on: db) }
             guard dept != nil else { throw KaoheError.notFound("department: 没有部门 “\(d)” no such department") }
         }
         switch viewer.role {
@@ -103,7 +95,7 @@ enum ExportService {
         case .manager:
             guard let own = viewer.departmentId else { throw KaoheError.forbidden("没有所属部门 no department in scope") }
             if let dept, dept.id != own { throw KaoheError.forbidden("只能导出本部门 only your own department") }
-            return try await Department.find(own, on: db)
+            return try await PeopleStore.department(own, on: db)
         default:
             throw KaoheError.forbidden("只有人事和部门经理可以导出报表 exports are for HR and managers")
         }
@@ -113,10 +105,7 @@ enum ExportService {
                      on db: Database) async throws -> [Row] {
         var results: [StoredResult]
         if detail {
-            let q = StoredResult.query(on: db).filter(\.$period ~~ periods).filter(\.$status ~~ ResultStatus.counted).with(\.$scheme)
-                .with(\.$employee) { $0.with(\.$department).with(\.$team) }
-            if let employees { q.filter(\.$employee.$id ~~ employees) }
-            results = try await q.all()
+            results = try await ResultStore.countedResultsWithPeople(periods: periods, employees: employees, on: db)
         } else {
             results = try await plainResults(periods: periods, employees: employees, department: department?.id, on: db)
         }
@@ -132,12 +121,11 @@ enum ExportService {
         out = keys.indices.sorted { keys[$0] < keys[$1] }.map { out[$0] }
         // results scored in a cycle carry the accountability deductions of their person as a rater
         var inCycle = Set<String>()
-        for s in try await KaoheServer.Sheet.query(on: db).join(Cycle.self, on: \KaoheServer.Sheet.$cycle.$id == \Cycle.$id).filter(Cycle.self, \.$period ~~ periods)
-            .with(\.$cycle).all() {
+        for s in try await SheetStore.sheetsWithCycles(periods: periods, on: db) {
             inCycle.insert("\(s.$employee.id)|\(s.cycle.period)|\(s.cycle.$scheme.id)")
         }
         var found: [String: [Finding]] = [:]
-        for f in try await Finding.query(on: db).filter(\.$period ~~ periods).filter(\.$status == .applied).all() {
+        for f in try await SheetStore.appliedFindings(periods: periods, on: db) {
             if let e = f.raterEmployeeId { found["\(e)|\(f.period)", default: []].append(f) }
         }
         for k in out.indices {

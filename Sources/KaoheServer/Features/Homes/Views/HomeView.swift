@@ -120,14 +120,14 @@ enum HomeView {
                     .h2(.text("\(p) 团队成绩")),
                     .forEach(m.groups) { g in
                         .section(
-                            .h3(.text("\(g.scheme)：\(g.count) 人，平均 \(Charts.fmt((g.mean * 100).rounded() / 100))")),
+                            .h3(.text("\(g.scheme)：\(g.count) 人，平均 \(g.mean.format())")),
                             Bits.chart(Charts.distribution(g.distribution, title: "\(p) 分数分布")),
                             .details(.attribute(named: "open", value: g.ranking.count <= 30 ? "open" : ""),
                                 .summary(.text("排名（前 10 与后 5，全部见报表）")),
                                 .table(.tr(.th("名次"), .th("工号"), .th("姓名"), .th("班组"), .th("总分"), .th("等级")),
                                        .forEach(g.ranking.count <= 15 ? g.ranking : Array(g.ranking.prefix(10)) + Array(g.ranking.suffix(5))) { r in
                                            .tr(.td(.class("num"), .text(String(r.rank))), .td(.a(.href(SiteURL.employee(r.employee).path), .text(r.number))),
-                                               .td(Bits.name(r.name)), .td(Bits.name(r.team)), .td(.class("num"), .text(Charts.fmt(r.total))), .td(.text(r.grade)))
+                                               .td(Bits.name(r.name)), .td(Bits.name(r.team)), .td(.class("num"), .text(r.total.format())), .td(.text(r.grade)))
                                        }))
                         )
                     },
@@ -162,7 +162,7 @@ enum HomeView {
                 .group(
                     .h2(.text("\(p) 各部门成绩")),
                     .div(.class("charts"), .forEach(m.departments.filter { $0.count > 0 }) { d in
-                        .section(.h3(Bits.name(d.name), .text("：\(d.count) 人，平均 \(Charts.fmt((d.mean * 100).rounded() / 100))")),
+                        .section(.h3(Bits.name(d.name), .text("：\(d.count) 人，平均 \(d.mean.format())")),
                                  Bits.chart(Charts.distribution(d.distribution, title: "\(d.name) \(p) 分数分布")))
                     })
                 )
