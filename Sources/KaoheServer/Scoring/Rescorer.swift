@@ -65,7 +65,7 @@ enum Rescorer {
         for s in sheets {
             guard let r = now[s.$employee.id] else { continue }
             // less the accountability deductions applied to this person as a rater (R-001-15)
-            let applied = try await SheetStore.appliedFindings(rater: s.$employee.id, period: period, on: db)
+            let applied = try await FindingStore.applied(rater: s.$employee.id, period: period, on: db)
             let total = applied.reduce(r.total) { $0 - (Fixed($1.deduction) ?? .zero) }.format()
             guard s.finalTotal != total else { continue }
             let before = s.finalTotal

@@ -24,4 +24,9 @@ enum FindingStore {
     static func applied(rater employee: UUID, period: String, on db: Database) async throws -> [Finding] {
         try await Finding.query(on: db).filter(\.$raterEmployeeId == employee).filter(\.$period == period).filter(\.$status == .applied).all()
     }
+
+    /// The accountability deductions (findings) applied in any of these periods.
+    static func applied(periods: [String], on db: Database) async throws -> [Finding] {
+        try await Finding.query(on: db).filter(\.$period ~~ periods).filter(\.$status == .applied).all()
+    }
 }

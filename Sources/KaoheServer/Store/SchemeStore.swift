@@ -43,10 +43,6 @@ enum SchemeStore {
 
 // The scheme versions' reads of homes, reports, scoring and the demo.
 extension SchemeStore {
-    /// The scheme version with this id, or nil.
-    static func version(_ id: UUID, on db: Database) async throws -> SchemeVersion? {
-        try await SchemeVersion.find(id, on: db)
-    }
 
     /// The scheme versions with these ids (those that exist).
     static func versions(ids: Set<UUID>, on db: Database) async throws -> [SchemeVersion] {

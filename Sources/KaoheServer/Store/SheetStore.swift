@@ -209,10 +209,6 @@ enum SheetStore {
 
 // The sheets' reads of homes, reports, scoring and re-scoring (with their steps and findings).
 extension SheetStore {
-    /// A person's sheets with their cycles loaded.
-    static func sheetsWithCycles(employee: UUID, on db: Database) async throws -> [Sheet] {
-        try await Sheet.query(on: db).filter(\.$employee.$id == employee).with(\.$cycle).all()
-    }
 
     /// The sheets of the cycles of these periods, with their cycles loaded.
     static func sheetsWithCycles(periods: [String], on db: Database) async throws -> [Sheet] {
@@ -239,15 +235,5 @@ extension SheetStore {
     /// The objections of these sheets and their outcomes (steps `object`, `uphold`, `change`), newest first.
     static func objectionSteps(sheets: [UUID], on db: Database) async throws -> [SheetStep] {
         try await SheetStep.query(on: db).filter(\.$sheet.$id ~~ sheets).filter(\.$action ~~ ["object", "uphold", "change"]).sort(\.$at, .descending).all()
-    }
-
-    /// The accountability deductions (findings) applied in these periods.
-    static func appliedFindings(periods: [String], on db: Database) async throws -> [Finding] {
-        try await Finding.query(on: db).filter(\.$period ~~ periods).filter(\.$status == .applied).all()
-    }
-
-    /// The accountability deductions (findings) applied to this person as a rater in `period`.
-    static func appliedFindings(rater: UUID, period: String, on db: Database) async throws -> [Finding] {
-        try await Finding.query(on: db).filter(\.$raterEmployeeId == rater).filter(\.$period == period).filter(\.$status == .applied).all()
     }
 }

@@ -125,7 +125,7 @@ enum ExportService {
             inCycle.insert("\(s.$employee.id)|\(s.cycle.period)|\(s.cycle.$scheme.id)")
         }
         var found: [String: [Finding]] = [:]
-        for f in try await SheetStore.appliedFindings(periods: periods, on: db) {
+        for f in try await FindingStore.applied(periods: periods, on: db) {
             if let e = f.raterEmployeeId { found["\(e)|\(f.period)", default: []].append(f) }
         }
         for k in out.indices {
