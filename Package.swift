@@ -46,6 +46,17 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // The demo company of `kaohe serve --demo` and of the tests: 2 departments, 5 teams, 60 people,
+        // 12 months, written through the server's stores (package access).
+        .target(
+            name: "KaoheDemo",
+            dependencies: [
+                "KaoheCore",
+                "KaoheServer",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+            ]
+        ),
         // Throughput benchmarks (not timed tests) and the parser fuzzer: `kaohe bench` / `kaohe fuzz`, or
         // `kaohe-bench` (`kaohe-bench fuzz`) built without the server.
         .target(
@@ -58,6 +69,18 @@ let package = Package(
             ],
             path: "Benchmarks/KaoheBench"
         ),
+        // `kaohe bench-import`: a chat log of a million rows imported through the server (its import
+        // path, stores and re-scoring, by package access), timed.
+        .target(
+            name: "KaoheServerBench",
+            dependencies: [
+                "KaoheCore",
+                "KaoheServer",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+            ],
+            path: "Benchmarks/KaoheServerBench"
+        ),
         .executableTarget(name: "kaohe-bench", dependencies: ["KaoheBench"], path: "Benchmarks/kaohe-bench"),
         // The same fuzz targets under libFuzzer; fuzzes only when built by Benchmarks/libfuzz.sh (docs/fuzzing.md).
         .executableTarget(name: "kaohe-libfuzz", dependencies: ["KaoheBench"], path: "Benchmarks/kaohe-libfuzz"),
@@ -66,7 +89,9 @@ let package = Package(
             dependencies: [
                 "KaoheCore",
                 "KaoheServer",
+                "KaoheDemo",
                 "KaoheBench",
+                "KaoheServerBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,7 +103,7 @@ let package = Package(
         // HTTP tests on in-memory SQLite; the PostgreSQL suite runs when KAOHE_TEST_POSTGRES_URL is set.
         .testTarget(
             name: "KaoheServerTests",
-            dependencies: ["KaoheServer", .product(name: "VaporTesting", package: "vapor"),
+            dependencies: ["KaoheServer", "KaoheDemo", .product(name: "VaporTesting", package: "vapor"),
                            .product(name: "SnapshotTesting", package: "swift-snapshot-testing")],
             exclude: ["Fixtures"]
         ),

@@ -28,6 +28,11 @@ public enum Presets {
         return names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".json") }.sorted().map { dir.appendingPathComponent($0) }
     }
 
+    /// The file of the preset with this id (its file name), or nil.
+    public static func file(_ id: String) -> URL? {
+        files().first { $0.deletingPathExtension().lastPathComponent == id }
+    }
+
     /// Every preset, decoded (a preset that fails to decode is reported by `problems()`).
     public static func all() -> [Entry] {
         files().compactMap { url in

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KaoheBench
 import KaoheServer
+import KaoheServerBench
 
 /// `kaohe bench-import`: the issue 5 benchmark — a 1,000,000-row interaction log (about 100 MB)
 /// for 5,000 agents imported end to end on SQLite (a temporary file) or PostgreSQL (DATABASE_URL).

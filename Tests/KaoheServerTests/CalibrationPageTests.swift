@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import Vapor
 import VaporTesting
+@testable import KaoheDemo
 @testable import KaoheServer
 
 /// What a manager reads on the calibration page (issue 17: "2500 % / 7500 % with a cap of 3000 %").

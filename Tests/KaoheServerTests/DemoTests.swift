@@ -4,6 +4,7 @@ import KaoheCore
 import Testing
 import Vapor
 import VaporTesting
+@testable import KaoheDemo
 @testable import KaoheServer
 
 @Suite("Demo company and stored results", .serialized)

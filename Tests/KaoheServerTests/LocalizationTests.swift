@@ -4,6 +4,7 @@ import Testing
 import Vapor
 import VaporTesting
 @testable import KaoheCore
+@testable import KaoheDemo
 @testable import KaoheServer
 
 /// Han characters a page still shows outside what users typed (`translate="no"`), scripts and

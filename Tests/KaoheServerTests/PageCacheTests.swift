@@ -5,6 +5,7 @@ import Testing
 import Vapor
 import VaporTesting
 @testable import KaoheCore
+@testable import KaoheDemo
 @testable import KaoheServer
 
 @Suite("Kept pages (issue 7 §9): the data version and the page cache")

@@ -4,6 +4,7 @@ import SnapshotTesting
 import Testing
 import Vapor
 import VaporTesting
+@testable import KaoheDemo
 @testable import KaoheServer
 
 /// Every page of the demo company as each role receives it (DESIGN.md: HTML snapshots per page

@@ -4,6 +4,7 @@ import Testing
 import Vapor
 import VaporTesting
 @testable import KaoheCore
+@testable import KaoheDemo
 @testable import KaoheServer
 
 @Suite("Charts as SVG (issue 7 §5)")

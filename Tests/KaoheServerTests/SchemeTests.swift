@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import Vapor
 import VaporTesting
+@testable import KaoheDemo
 @testable import KaoheServer
 
 @Suite("Schemes stored and versioned (issue 4 §4)", .serialized)

@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import Vapor
 import VaporTesting
+@testable import KaoheDemo
 @testable import KaoheServer
 
 /// A small organisation for permission tests: two departments, three teams, agents, a lead,

@@ -17,9 +17,6 @@ public struct AppConfig: Sendable, Equatable {
     public var database: Database
     /// Load the demo company and show its logins on the login page.
     public var demo: Bool
-    /// The demo company `demoScale` times over (teams repeated): 34 gives about 2,000 people, the
-    /// size the page-speed target is measured at (issue 7 §9).
-    public var demoScale: Int = 1
     /// `Secure` flag on the session cookie (behind HTTPS).
     public var secureCookies: Bool
     /// Record retention in months (R-000-07: two years).

@@ -6,7 +6,7 @@ import Vapor
 ///
 /// Messages are the Chinese text first, then the English (`须说明原因 a reason is required`):
 /// the pair is the key the localizer translates (KaoheCore/Locales/messages.tsv).
-enum KaoheError: Error, AbortError, Sendable, Equatable {
+package enum KaoheError: Error, AbortError, Sendable, Equatable {
     /// The request is malformed: not a period, not a number, an unknown field (400).
     case badInput(String)
     /// Well formed, but a rule refuses it: a reason missing, a value out of range (422).
@@ -26,7 +26,7 @@ enum KaoheError: Error, AbortError, Sendable, Equatable {
     /// A fault of the server, not of the request (500).
     case internalFault(String)
 
-    var status: HTTPResponseStatus {
+    package var status: HTTPResponseStatus {
         switch self {
         case .badInput: return .badRequest
         case .invalid: return .unprocessableEntity
@@ -40,7 +40,7 @@ enum KaoheError: Error, AbortError, Sendable, Equatable {
         }
     }
 
-    var reason: String {
+    package var reason: String {
         switch self {
         case .badInput(let m), .invalid(let m), .notFound(let m), .forbidden(let m), .conflict(let m),
              .unauthorized(let m), .tooLarge(let m), .tooMany(let m), .internalFault(let m):

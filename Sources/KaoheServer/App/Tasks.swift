@@ -10,9 +10,10 @@ public enum KaoheTasks {
     public struct Refused: Error, CustomStringConvertible {
         public var status: Int
         public var description: String
+        package init(status: Int, description: String) { self.status = status; self.description = description }
     }
 
-    static func withApp<T: Sendable>(_ config: AppConfig, _ body: @Sendable (Application) async throws -> T) async throws -> T {
+    package static func withApp<T: Sendable>(_ config: AppConfig, _ body: @Sendable (Application) async throws -> T) async throws -> T {
         var env = Environment(name: "production", arguments: ["kaohe"])
         env.arguments = ["kaohe"]
         let app = try await Application.make(env)

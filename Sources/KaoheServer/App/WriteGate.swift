@@ -36,7 +36,7 @@ actor WriteGate {
 
 extension Database {
     /// `transaction`, queued behind the other write transactions of the process on SQLite.
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) async throws -> T) async throws -> T {
+    package func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) async throws -> T) async throws -> T {
         guard !inTransaction, (self as? SQLDatabase)?.dialect.name == "sqlite" else { return try await transaction(body) }
         await WriteGate.shared.acquire()
         var attempt = 0

@@ -7,7 +7,7 @@ import Vapor
 /// The one place that scores a period and runs its outcome policies (the results spine, issue
 /// 14 §7): evidence → Core engine → stored results; published history → Core outcome policies →
 /// stored outcomes. Features call only this and the stores.
-enum Rescorer {
+package enum Rescorer {
     /// Re-scores a scheme's period and stores each result (replacing the previous one), audited
     /// when a total changes. Given the people whose evidence changed, only their teams are
     /// re-scored (a rater's save re-scored all 1,156 sheets of a department: 0.3 s a mark).
@@ -89,7 +89,7 @@ enum Rescorer {
     /// sheets), exactly as `kaohe score` scores a multi-month file, and the policies are evaluated
     /// as of the month. A month with no counted result has no outcomes. Months whose sheets share
     /// a scheme version are evaluated over one scoring of the history.
-    static func outcomes(key: String, months: [String], on db: Database) async throws {
+    package static func outcomes(key: String, months: [String], on db: Database) async throws {
         try await Observability.time("kaohe_scoring_seconds", [("step", "outcomes")]) { try await outcomesUntimed(key: key, months: months, on: db) }
     }
 

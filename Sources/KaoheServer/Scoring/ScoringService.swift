@@ -6,7 +6,7 @@ import Vapor
 
 /// Results are computed by Core from stored evidence, with the scheme version they name
 /// (issue 4 §5): recomputing gives the same numbers.
-enum Scoring {
+package enum Scoring {
     /// The engine of a stored scheme version. A version never changes (an edit is a new version),
     /// so its compiled engine is kept, keyed by the version's id and text: pages that ask for it
     /// per request no longer parse the YAML each time.
@@ -81,7 +81,7 @@ enum Scoring {
     }
 
     /// The stored form of a sheet: the typed result (issue 14 §1), numbers as exact decimal text.
-    static func json(_ r: SheetResult) throws -> String { try r.encodeStored() }
+    package static func json(_ r: SheetResult) throws -> String { try r.encodeStored() }
 }
 
 /// Compiled engines of stored scheme versions (a few dozen at most).

@@ -3,7 +3,7 @@ import Foundation
 import Vapor
 
 /// The accounts' queries: users and their API tokens.
-enum AccountStore {
+package enum AccountStore {
     /// The account with this id, or nil.
     static func user(_ id: UUID, on db: Database) async throws -> User? {
         try await User.find(id, on: db)
@@ -105,12 +105,12 @@ extension AccountStore {
 // The accounts' reads of the demo company.
 extension AccountStore {
     /// An account (the first the database returns) of this role scoped to this team, or nil.
-    static func user(role: Role, team: UUID?, on db: Database) async throws -> User? {
+    package static func user(role: Role, team: UUID?, on db: Database) async throws -> User? {
         try await User.query(on: db).filter(\.$team.$id == team).filter(\.$roleName == role.rawValue).first()
     }
 
     /// An account (the first the database returns) of this role scoped to this department, or nil.
-    static func user(role: Role, department: UUID?, on db: Database) async throws -> User? {
+    package static func user(role: Role, department: UUID?, on db: Database) async throws -> User? {
         try await User.query(on: db).filter(\.$department.$id == department).filter(\.$roleName == role.rawValue).first()
     }
 }

@@ -4,7 +4,7 @@ import Vapor
 
 /// The organisation's queries: employees, departments and teams (HR's pages and API, the scope
 /// checks of accounts, the lookups of every write path). The viewer-scoped reads are in `Queries`.
-enum PeopleStore {
+package enum PeopleStore {
     // MARK: employees
 
     /// The employee with this id, or nil.
@@ -28,7 +28,7 @@ enum PeopleStore {
     }
 
     /// Every 工号 in use (a leaver's freed `number@year` included).
-    static func numbers(on db: Database) async throws -> Set<String> {
+    package static func numbers(on db: Database) async throws -> Set<String> {
         Set(try await Employee.query(on: db).all().map(\.number))
     }
 
@@ -156,7 +156,7 @@ extension PeopleStore {
     }
 
     /// How many departments there are (0: an empty company).
-    static func departmentCount(on db: Database) async throws -> Int {
+    package static func departmentCount(on db: Database) async throws -> Int {
         try await Department.query(on: db).count()
     }
 

@@ -6,7 +6,7 @@ import Vapor
 
 /// Whether a stored result counts (R-100-01): a draft until its sheet is published; then
 /// published, and locked with its period.
-enum ResultStatus: String, Codable, Sendable, CaseIterable {
+package enum ResultStatus: String, Codable, Sendable, CaseIterable {
     case draft, published, locked
 
     /// The statuses that count in rankings, boards, statistics, eligibility, homes and payroll.
@@ -42,7 +42,7 @@ extension Database {
 }
 
 /// Every SQL statement on stored results (the results spine, issue 14 §7).
-enum ResultStore {
+package enum ResultStore {
 
     /// Sets the status of the results of these sheets' people in the cycle's scheme version and period.
     static func mark(_ status: ResultStatus, cycle c: Cycle, employees: [UUID], on db: Database) async throws {
@@ -127,7 +127,7 @@ extension ResultStore {
     }
 
     /// How many results (any status) are stored under the versions of scheme `key`.
-    static func count(schemeKey key: String, on db: Database) async throws -> Int {
+    package static func count(schemeKey key: String, on db: Database) async throws -> Int {
         try await StoredResult.query(on: db).join(SchemeVersion.self, on: \StoredResult.$scheme.$id == \SchemeVersion.$id)
             .filter(SchemeVersion.self, \.$key == key).count()
     }

@@ -4,7 +4,7 @@ import Vapor
 
 /// The stored scheme versions' queries: the latest version of each scheme, one scheme's versions.
 /// (Which version a period's sheets use is `SheetStore.version`/`writeVersion`.)
-enum SchemeStore {
+package enum SchemeStore {
     /// The scheme version with this id, or nil.
     static func version(_ id: UUID, on db: Database) async throws -> SchemeVersion? {
         try await SchemeVersion.find(id, on: db)
@@ -55,7 +55,7 @@ extension SchemeStore {
     }
 
     /// Some version of scheme `key` (the first the database returns), or nil when there is no such scheme.
-    static func anyVersion(key: String, on db: Database) async throws -> SchemeVersion? {
+    package static func anyVersion(key: String, on db: Database) async throws -> SchemeVersion? {
         try await SchemeVersion.query(on: db).filter(\.$key == key).first()
     }
 }

@@ -99,7 +99,7 @@ struct AccountRoutes: RouteCollection {
 
     func loginModel(_ req: Request, error: String? = nil, username: String = "") -> LoginModel {
         LoginModel(csrf: req.csrfToken, error: error, username: username,
-                   demoLogins: req.application.config.demo ? Demo.logins : [])
+                   demoLogins: req.application.config.demo ? req.application.demoLogins : [])
     }
 
     struct LoginForm: Content { var username: String; var password: String }

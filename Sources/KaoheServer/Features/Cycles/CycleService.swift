@@ -206,13 +206,13 @@ enum CycleService {
         try await db.writeTransaction { db in
             try await cycle.save(on: db)
             for s in issued { s.$cycle.id = cycle.id! }
-            try await ImportService.createAll(issued, on: db)
+            try await StoreSQL.createAll(issued, on: db)
             var inbox: [InboxItem] = []
             for s in issued {
                 let who = start == .selfAssessment ? accountOf[s.$employee.id]?.id : s.raterId
                 if let who { inbox.append(InboxItem(user: who, text: "\(r.period) 考核表待填写，截止 \(start == .selfAssessment ? due.selfAssessment : due.rating)", link: SiteURL.sheet(s.id!).path)) }
             }
-            try await ImportService.createAll(inbox, on: db)
+            try await StoreSQL.createAll(inbox, on: db)
             try await Audit.record(on: db, actor: user, action: "open", entity: "cycle", id: "\(version.key)/\(r.period)",
                                    after: "sheets=\(issued.count) excluded=\(left.count) issue=\(due.issue) publish=\(due.publish)")
         }

@@ -129,8 +129,8 @@ extension ImportService {
                     records.append(r)
                     changes.append(ImportChange(batch: bid, seq: changes.count, entity: "event", target: r.id!, before: nil, after: "\(e.emp.number)/\(e.day)/\(e.column)"))
                 }
-                try await createAll(records, on: db)
-                try await createAll(changes, on: db)
+                try await StoreSQL.createAll(records, on: db)
+                try await StoreSQL.createAll(changes, on: db)
                 var recounted = Set<String>()
                 for e in todo where recounted.insert("\(e.emp.id!)|\(e.period)|\(e.column)").inserted {
                     _ = try await EvidenceStore.recount(employee: e.emp, scheme: version, period: e.period, column: e.column, on: db)

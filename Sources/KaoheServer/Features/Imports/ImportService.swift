@@ -10,7 +10,7 @@ import Vapor
 /// cell), then every row against the database (unknown 工号, permission); a dry run returns the
 /// preview; a commit writes everything in one transaction, records each change so the import
 /// can be reverted as a whole, saves the source's column mapping and re-scores the periods.
-enum ImportService {
+package enum ImportService {
     enum Kind: String, CaseIterable, Codable, Sendable {
         /// metrics, counts and marks per employee-period (the `kaohe score` columns, by id or label)
         case evidence
@@ -97,6 +97,11 @@ enum ImportService {
     }
 
     /// Imports (or previews) a file, counted and timed in /metrics by kind and outcome.
+    /// An interaction log on disk imported and committed (`kaohe bench-import`): the values written.
+    package static func commitLog(scheme: String, path: String, user: User, db: Database) async throws -> Int {
+        try await run(.init(kind: .log, scheme: scheme, file: (path as NSString).lastPathComponent, dryRun: false), input: .path(path), user: user, db: db).created
+    }
+
     static func run(_ o: Options, input: Input, user: User, db: Database) async throws -> Preview {
         let t0 = DispatchTime.now().uptimeNanoseconds
         func count(_ outcome: String) {
@@ -277,16 +282,6 @@ enum ImportService {
     }
 
 
-    /// Creates models in batches (one INSERT per batch; SQLite limits the parameters of one statement).
-    static func createAll<M: Model>(_ models: [M], on db: Database, batch: Int = 500) async throws {
-        var start = 0
-        while start < models.count {
-            let end = min(start + batch, models.count)
-            try await Array(models[start..<end]).create(on: db)
-            start = end
-        }
-    }
-
     enum Evidence {
         static func apply(_ cells: [Cell], o: Options, version newest: SchemeVersion, map: ColumnMap, user: User, db: Database, preview p: Preview) async throws -> Preview {
             var preview = p
@@ -356,5 +351,5 @@ enum ImportService {
 
 
 extension JSONEncoder {
-    static var sorted: JSONEncoder { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]; return e }
+    package static var sorted: JSONEncoder { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]; return e }
 }

@@ -2,24 +2,24 @@ import Fluent
 import Foundation
 
 /// One version of a scheme (the YAML text); editing a scheme adds a version, sheets keep theirs.
-final class SchemeVersion: Model, @unchecked Sendable {
-    static let schema = "scheme_versions"
+package final class SchemeVersion: Model, @unchecked Sendable {
+    package static let schema = "scheme_versions"
     // managed fields
-    @ID(key: .id) var id: UUID?
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @ID(key: .id) package var id: UUID?
+    @Timestamp(key: "created_at", on: .create) package var createdAt: Date?
     // data fields
     /// The scheme's own id (`ecommerce-monthly`).
-    @Field(key: "key") var key: String
-    @Field(key: "version") var version: Int
-    @Field(key: "name") var name: String
-    @Field(key: "text") var text: String
-    @OptionalField(key: "preset") var preset: String?
-    @OptionalField(key: "created_by") var createdBy: UUID?
+    @Field(key: "key") package var key: String
+    @Field(key: "version") package var version: Int
+    @Field(key: "name") package var name: String
+    @Field(key: "text") package var text: String
+    @OptionalField(key: "preset") package var preset: String?
+    @OptionalField(key: "created_by") package var createdBy: UUID?
     // relationships
-    @OptionalParent(key: "department_id") var department: Department?
+    @OptionalParent(key: "department_id") package var department: Department?
 
-    init() {}
-    init(id: UUID? = nil, key: String, version: Int, name: String, text: String, preset: String?, departmentId: UUID?, createdBy: UUID?) {
+    package init() {}
+    package init(id: UUID? = nil, key: String, version: Int, name: String, text: String, preset: String?, departmentId: UUID?, createdBy: UUID?) {
         self.id = id; self.key = key; self.version = version; self.name = name; self.text = text
         self.preset = preset; self.$department.id = departmentId; self.createdBy = createdBy
     }
@@ -27,48 +27,48 @@ final class SchemeVersion: Model, @unchecked Sendable {
 
 /// One piece of evidence on an employee-period: a metric value, an event count, a rater's mark
 /// (the scheme's CSV column names: `orders`, `daily.late`, `attitude.manager`).
-final class EvidenceEntry: Model, @unchecked Sendable {
-    static let schema = "evidence"
+package final class EvidenceEntry: Model, @unchecked Sendable {
+    package static let schema = "evidence"
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
     // data fields
-    @Field(key: "period") var period: String
-    @Field(key: "column") var column: String
-    @Field(key: "value") var value: String
-    @Field(key: "recorded_at") var recordedAt: Date
-    @OptionalField(key: "recorded_by") var recordedBy: UUID?
-    @OptionalField(key: "note") var note: String?
+    @Field(key: "period") package var period: String
+    @Field(key: "column") package var column: String
+    @Field(key: "value") package var value: String
+    @Field(key: "recorded_at") package var recordedAt: Date
+    @OptionalField(key: "recorded_by") package var recordedBy: UUID?
+    @OptionalField(key: "note") package var note: String?
     // relationships
-    @Parent(key: "employee_id") var employee: Employee
-    @Parent(key: "scheme_id") var scheme: SchemeVersion
+    @Parent(key: "employee_id") package var employee: Employee
+    @Parent(key: "scheme_id") package var scheme: SchemeVersion
 
-    init() {}
-    init(employeeId: UUID, schemeId: UUID, period: String, column: String, value: String, recordedBy: UUID?, at: Date = Date(), note: String? = nil) {
+    package init() {}
+    package init(employeeId: UUID, schemeId: UUID, period: String, column: String, value: String, recordedBy: UUID?, at: Date = Date(), note: String? = nil) {
         self.$employee.id = employeeId; self.$scheme.id = schemeId; self.period = period; self.column = column
         self.value = value; self.recordedBy = recordedBy; self.recordedAt = at; self.note = note
     }
 }
 
 /// A computed sheet, stored with the scheme version it was scored with.
-final class StoredResult: Model, @unchecked Sendable {
-    static let schema = "results"
+package final class StoredResult: Model, @unchecked Sendable {
+    package static let schema = "results"
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
     // data fields
-    @Field(key: "period") var period: String
-    @Field(key: "total") var total: String
-    @OptionalField(key: "grade") var grade: String?
+    @Field(key: "period") package var period: String
+    @Field(key: "total") package var total: String
+    @OptionalField(key: "grade") package var grade: String?
     /// The sheet as `kaohe score` JSON (items, money, pay, flags, explanations).
-    @Field(key: "json") var json: String
-    @Field(key: "computed_at") var computedAt: Date
+    @Field(key: "json") package var json: String
+    @Field(key: "computed_at") package var computedAt: Date
     /// draft | published | locked — only published and locked results count (R-100-01).
-    @Field(key: "status") var status: ResultStatus
+    @Field(key: "status") package var status: ResultStatus
     // relationships
-    @Parent(key: "employee_id") var employee: Employee
-    @Parent(key: "scheme_id") var scheme: SchemeVersion
+    @Parent(key: "employee_id") package var employee: Employee
+    @Parent(key: "scheme_id") package var scheme: SchemeVersion
 
-    init() {}
-    init(employeeId: UUID, schemeId: UUID, period: String, total: String, grade: String?, json: String, at: Date = Date(),
+    package init() {}
+    package init(employeeId: UUID, schemeId: UUID, period: String, total: String, grade: String?, json: String, at: Date = Date(),
          status: ResultStatus = .draft) {
         self.$employee.id = employeeId; self.$scheme.id = schemeId; self.period = period
         self.total = total; self.grade = grade; self.json = json; self.computedAt = at; self.status = status
@@ -78,24 +78,24 @@ final class StoredResult: Model, @unchecked Sendable {
 /// One event on an employee's record — an offence, a complaint, a praise, a late arrival, a
 /// graded recording — with the day it happened and who recorded it. The sheet's count for the
 /// column is the number of events in the period (placed by the scheme's month boundaries).
-final class EventRecord: Model, @unchecked Sendable {
-    static let schema = "events"
+package final class EventRecord: Model, @unchecked Sendable {
+    package static let schema = "events"
     // managed fields
-    @ID(key: .id) var id: UUID?
+    @ID(key: .id) package var id: UUID?
     // data fields
-    @Field(key: "period") var period: String
-    @Field(key: "column") var column: String
+    @Field(key: "period") package var period: String
+    @Field(key: "column") package var column: String
     /// YYYY-MM-DD
-    @Field(key: "occurred_on") var occurredOn: String
-    @OptionalField(key: "note") var note: String?
-    @Field(key: "recorded_at") var recordedAt: Date
-    @OptionalField(key: "recorded_by") var recordedBy: UUID?
+    @Field(key: "occurred_on") package var occurredOn: String
+    @OptionalField(key: "note") package var note: String?
+    @Field(key: "recorded_at") package var recordedAt: Date
+    @OptionalField(key: "recorded_by") package var recordedBy: UUID?
     // relationships
-    @Parent(key: "employee_id") var employee: Employee
-    @Parent(key: "scheme_id") var scheme: SchemeVersion
+    @Parent(key: "employee_id") package var employee: Employee
+    @Parent(key: "scheme_id") package var scheme: SchemeVersion
 
-    init() {}
-    init(employeeId: UUID, schemeId: UUID, period: String, column: String, occurredOn: String, note: String?, recordedBy: UUID?) {
+    package init() {}
+    package init(employeeId: UUID, schemeId: UUID, period: String, column: String, occurredOn: String, note: String?, recordedBy: UUID?) {
         self.$employee.id = employeeId; self.$scheme.id = schemeId; self.period = period; self.column = column
         self.occurredOn = occurredOn; self.note = note; self.recordedBy = recordedBy; self.recordedAt = Date()
     }
@@ -103,31 +103,31 @@ final class EventRecord: Model, @unchecked Sendable {
 
 /// One import: who, when, which file (name, sheet and SHA-256), what it changed, and whether
 /// it has since been reverted as a whole.
-final class ImportRecord: Model, @unchecked Sendable {
-    static let schema = "import_batches"
-    @ID(key: .id) var id: UUID?
+package final class ImportRecord: Model, @unchecked Sendable {
+    package static let schema = "import_batches"
+    @ID(key: .id) package var id: UUID?
     /// evidence | log | events | roster
-    @Field(key: "kind") var kind: String
-    @Field(key: "file_name") var fileName: String
-    @OptionalField(key: "sheet") var sheet: String?
+    @Field(key: "kind") package var kind: String
+    @Field(key: "file_name") package var fileName: String
+    @OptionalField(key: "sheet") package var sheet: String?
     /// The platform or form the file came from (its saved column mapping).
-    @OptionalField(key: "source") var source: String?
-    @Field(key: "checksum") var checksum: String
-    @Field(key: "rows") var rows: Int
-    @Field(key: "created") var created: Int
-    @Field(key: "updated") var updated: Int
-    @Field(key: "unchanged") var unchanged: Int
-    @Field(key: "at") var at: Date
-    @OptionalField(key: "recorded_by") var recordedBy: UUID?
-    @OptionalParent(key: "scheme_id") var scheme: SchemeVersion?
-    @Field(key: "status") var status: ImportStatus
-    @OptionalField(key: "reverted_at") var revertedAt: Date?
-    @OptionalField(key: "reverted_by") var revertedBy: UUID?
+    @OptionalField(key: "source") package var source: String?
+    @Field(key: "checksum") package var checksum: String
+    @Field(key: "rows") package var rows: Int
+    @Field(key: "created") package var created: Int
+    @Field(key: "updated") package var updated: Int
+    @Field(key: "unchanged") package var unchanged: Int
+    @Field(key: "at") package var at: Date
+    @OptionalField(key: "recorded_by") package var recordedBy: UUID?
+    @OptionalParent(key: "scheme_id") package var scheme: SchemeVersion?
+    @Field(key: "status") package var status: ImportStatus
+    @OptionalField(key: "reverted_at") package var revertedAt: Date?
+    @OptionalField(key: "reverted_by") package var revertedBy: UUID?
     /// Periods touched, comma-separated.
-    @Field(key: "periods") var periods: String
+    @Field(key: "periods") package var periods: String
 
-    init() {}
-    init(kind: String, fileName: String, sheet: String? = nil, source: String? = nil, checksum: String, rows: Int, created: Int, updated: Int,
+    package init() {}
+    package init(kind: String, fileName: String, sheet: String? = nil, source: String? = nil, checksum: String, rows: Int, created: Int, updated: Int,
          unchanged: Int, recordedBy: UUID?, schemeId: UUID?, periods: [String] = []) {
         self.kind = kind; self.fileName = fileName; self.sheet = sheet; self.source = source; self.checksum = checksum; self.rows = rows
         self.created = created; self.updated = updated; self.unchanged = unchanged
@@ -138,22 +138,22 @@ final class ImportRecord: Model, @unchecked Sendable {
 
 /// One change an import made — a value created or replaced, an event or employee added — so
 /// that the import can be reverted as a whole.
-final class ImportChange: Model, @unchecked Sendable {
-    static let schema = "import_changes"
-    @ID(key: .id) var id: UUID?
-    @Parent(key: "import_id") var batch: ImportRecord
-    @Field(key: "seq") var seq: Int
+package final class ImportChange: Model, @unchecked Sendable {
+    package static let schema = "import_changes"
+    @ID(key: .id) package var id: UUID?
+    @Parent(key: "import_id") package var batch: ImportRecord
+    @Field(key: "seq") package var seq: Int
     /// evidence | event | employee
-    @Field(key: "entity") var entity: String
-    @Field(key: "target_id") var targetId: UUID
+    @Field(key: "entity") package var entity: String
+    @Field(key: "target_id") package var targetId: UUID
     /// employee field for roster updates
-    @OptionalField(key: "field") var field: String?
+    @OptionalField(key: "field") package var field: String?
     /// nil: created by the import
-    @OptionalField(key: "before") var before: String?
-    @OptionalField(key: "after") var after: String?
+    @OptionalField(key: "before") package var before: String?
+    @OptionalField(key: "after") package var after: String?
 
-    init() {}
-    init(batch: UUID, seq: Int, entity: String, target: UUID, field: String? = nil, before: String?, after: String?) {
+    package init() {}
+    package init(batch: UUID, seq: Int, entity: String, target: UUID, field: String? = nil, before: String?, after: String?) {
         self.$batch.id = batch; self.seq = seq; self.entity = entity; self.targetId = target; self.field = field
         self.before = before; self.after = after
     }
@@ -161,38 +161,38 @@ final class ImportChange: Model, @unchecked Sendable {
 
 /// The column mapping saved for a source (a platform's export, HR's roster form): file header →
 /// field, `-` for a column to skip.
-final class ImportMapping: Model, @unchecked Sendable {
-    static let schema = "import_mappings"
-    @ID(key: .id) var id: UUID?
-    @Field(key: "source") var source: String
-    @Field(key: "kind") var kind: String
+package final class ImportMapping: Model, @unchecked Sendable {
+    package static let schema = "import_mappings"
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "source") package var source: String
+    @Field(key: "kind") package var kind: String
     /// JSON object header → field
-    @Field(key: "mapping") var mapping: String
-    @Field(key: "updated_at") var updatedAt: Date
-    @OptionalField(key: "updated_by") var updatedBy: UUID?
+    @Field(key: "mapping") package var mapping: String
+    @Field(key: "updated_at") package var updatedAt: Date
+    @OptionalField(key: "updated_by") package var updatedBy: UUID?
 
-    init() {}
-    init(source: String, kind: String, mapping: String, by: UUID?) {
+    package init() {}
+    package init(source: String, kind: String, mapping: String, by: UUID?) {
         self.source = source; self.kind = kind; self.mapping = mapping; self.updatedAt = Date(); self.updatedBy = by
     }
 }
 
 /// An upload between preview and commit (web imports); removed on commit and after a day.
-final class ImportUpload: Model, @unchecked Sendable {
-    static let schema = "import_uploads"
-    @ID(key: .id) var id: UUID?
-    @Field(key: "user_id") var userId: UUID
-    @Field(key: "kind") var kind: String
-    @OptionalField(key: "scheme") var scheme: String?
-    @OptionalField(key: "source") var source: String?
-    @OptionalField(key: "period") var period: String?
-    @OptionalField(key: "sheet") var sheet: String?
-    @Field(key: "file_name") var fileName: String
-    @Field(key: "data") var data: Data
-    @Field(key: "created_at") var createdAt: Date
+package final class ImportUpload: Model, @unchecked Sendable {
+    package static let schema = "import_uploads"
+    @ID(key: .id) package var id: UUID?
+    @Field(key: "user_id") package var userId: UUID
+    @Field(key: "kind") package var kind: String
+    @OptionalField(key: "scheme") package var scheme: String?
+    @OptionalField(key: "source") package var source: String?
+    @OptionalField(key: "period") package var period: String?
+    @OptionalField(key: "sheet") package var sheet: String?
+    @Field(key: "file_name") package var fileName: String
+    @Field(key: "data") package var data: Data
+    @Field(key: "created_at") package var createdAt: Date
 
-    init() {}
+    package init() {}
 }
 
 /// An import batch: committed (its values are in), or reverted (taken back whole, issue 14).
-enum ImportStatus: String, Codable, Sendable { case committed, reverted }
+package enum ImportStatus: String, Codable, Sendable { case committed, reverted }

@@ -1,12 +1,20 @@
 import Fluent
 import Foundation
 import KaoheCore
+import KaoheServer
 import Vapor
 
 /// The demo company (issue 4 §1): 2 departments, 5 teams, 60 employees across seed schemes,
 /// 12 months of evidence and scored results. Its logins are shown on the login page in demo
-/// mode only; every demo password is `demo1234`.
-enum Demo {
+/// mode only; every demo password is `demo1234`. Its own target: the server knows nothing of it,
+/// and it writes through the server's models and stores (their `package` access).
+public enum Demo {
+    /// `kaohe serve --demo`: loads the company (`scale` times over) before serving.
+    public static func seed(scale: Int) -> KaoheServerMain.Seed {
+        { app in try await load(app, scale: scale) }
+    }
+
+
     static let password = "demo1234"
     static let logins: [(String, String, String)] = [
         ("hr", "人事/管理员", "全部数据、方案、审计"),
@@ -32,6 +40,7 @@ enum Demo {
     /// `scale` > 1 repeats every team (售前一组 2, 售前一组 3 …) to make a large company for
     /// measuring page speed; 工号 then take four digits after the department code.
     static func load(_ app: Application, months: Int = 12, lastPeriod: String = "2026-10", scale: Int = 1) async throws {
+        app.demoLogins = logins
         guard try await PeopleStore.departmentCount(on: app.db) == 0 else { return }
         let hash = try await app.password.async.hash(password)
         guard let last = MonthIndex(lastPeriod) else { throw KaoheError.internalFault("bad demo period") }
@@ -136,11 +145,11 @@ enum Demo {
             s.raterTotal = r.total.format(); s.finalTotal = r.total.format(); s.grade = r.grade
             sheets.append(s)
         }
-        try await ImportService.createAll(sheets, on: db)
+        try await StoreSQL.createAll(sheets, on: db)
     }
 
     static func presetFile(_ id: String) throws -> URL {
-        guard let url = Presets.files().first(where: { $0.deletingPathExtension().lastPathComponent == id }) else {
+        guard let url = Presets.file(id) else {
             throw KaoheError.internalFault("preset \(id) missing")
         }
         return url

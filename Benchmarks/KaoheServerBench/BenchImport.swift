@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import KaoheCore
+import KaoheServer
 import Vapor
 
 extension KaoheTasks {
@@ -60,8 +61,9 @@ extension KaoheTasks {
                 people.append(Employee(number: String(200_000 + k), name: "坐席\(k)", position: "客服专员", hireDate: "2025-01-01",
                                        departmentId: try dept.requireID(), teamId: try team.requireID()))
             }
-            try await ImportService.createAll(people, on: db)
-            let text = try String(contentsOf: try Demo.presetFile("ecommerce-monthly"), encoding: .utf8)
+            try await StoreSQL.createAll(people, on: db)
+            guard let preset = Presets.file("ecommerce-monthly") else { throw Refused(status: 500, description: "preset ecommerce-monthly missing") }
+            let text = try String(contentsOf: preset, encoding: .utf8)
             let key = "bench-\(UUID().uuidString.prefix(8).lowercased())"
             let schemeText = text.replacingOccurrences(of: "id: ecommerce-monthly", with: "id: \(key)")
             try await SchemeVersion(key: key, version: 1, name: "bench", text: schemeText, preset: "ecommerce-monthly", departmentId: nil, createdBy: nil).save(on: db)
@@ -72,12 +74,11 @@ extension KaoheTasks {
             let aggregate = Date().timeIntervalSince(t0)
             // the whole import, committed
             let t1 = Date()
-            let p = try await ImportService.run(.init(kind: .log, scheme: key, file: (log as NSString).lastPathComponent, dryRun: false),
-                                                input: .path(log), user: user, db: db)
+            let written = try await ImportService.commitLog(scheme: key, path: log, user: user, db: db)
             let whole = Date().timeIntervalSince(t1)
             let stored = try await ResultStore.count(schemeKey: key, on: db)
             return ImportBench(rows: summary.rows, bytes: size, agents: summary.totals.count, aggregateSeconds: aggregate,
-                               importSeconds: whole, evidenceWritten: p.created, resultsStored: stored)
+                               importSeconds: whole, evidenceWritten: written, resultsStored: stored)
         }
     }
 }
