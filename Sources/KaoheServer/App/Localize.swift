@@ -15,6 +15,7 @@ extension Request {
 /// Pages and API error messages in the reader's language (issue 7 §1). Views render Kaohe's
 /// Simplified Chinese source texts; this translates the finished page (see `Localizer.html`),
 /// so no label is missed by a view that forgot to ask. Outermost middleware: error pages too.
+/// Error messages are chosen in the reader's language where they are shown (`KaoheError.message`).
 struct Localize: AsyncMiddleware {
     static let cookie = "kaohe_lang"
 
@@ -26,11 +27,8 @@ struct Localize: AsyncMiddleware {
             var page = Localizer.shared.html(body, lang)
             if lang != .zhHans { page = page.replacingOccurrences(of: "<html lang=\"zh-Hans\">", with: "<html lang=\"\(lang.rawValue)\">") }
             res.body = .init(string: page)
-        } else if lang != .zhHans, res.status.code >= 400, res.headers.contentType == .json,
-                  let data = res.body.data, var error = try? JSONDecoder().decode(APIError.self, from: data) {
-            error.message = Localizer.shared.text(error.message, lang)
-            try res.content.encode(error)
         }
+        // an API error's message is already in the reader's language (ErrorPage)
         return res
     }
 }
@@ -64,5 +62,13 @@ struct LanguageController: RouteCollection {
         res.cookies[Localize.cookie] = HTTPCookies.Value(string: lang.rawValue, expires: Date().addingTimeInterval(365 * 24 * 3600),
                                                           path: "/", isSecure: req.application.config.secureCookies, isHTTPOnly: true, sameSite: .lax)
         return res
+    }
+}
+
+extension Request {
+    /// An error's message for this reader, to show beside the form that caused it.
+    func say(_ error: any AbortError) -> String {
+        if let k = error as? KaoheError { return k.message(language) }
+        return Localizer.shared.text(error.reason, language)
     }
 }

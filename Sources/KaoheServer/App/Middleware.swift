@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import KaoheCore
 import Vapor
 
 /// Security headers on every response.
@@ -21,16 +22,25 @@ struct ErrorPage: AsyncMiddleware {
         do {
             return try await next.respond(to: req)
         } catch {
+            let lang = req.language
             let status: HTTPResponseStatus
             let reason: String
-            if let a = error as? AbortError { status = a.status; reason = a.reason } else if let d = error as? DatabaseError, d.isConstraintFailure {
+            if let k = error as? KaoheError {
+                status = k.status; reason = k.message(lang)
+            } else if let a = error as? AbortError {
+                // Vapor's own (a 404, a 405, a body too large): English, or our Chinese
+                status = a.status; reason = Localizer.shared.text(a.reason, lang)
+            } else if let d = error as? DatabaseError, d.isConstraintFailure {
                 // two writes raced to create the same thing (or a check was missed): the second is a conflict, not a crash
                 req.logger.warning("constraint: \(String(describing: error).prefix(300))")
-                status = .conflict; reason = "已存在，或被其他记录引用 already exists or is still referred to — 请求编号 request id \(req.requestId)"
+                status = .conflict
+                reason = KaoheError.conflict("已存在，或被其他记录引用 — 请求编号 \(req.requestId)",
+                                             en: "already exists or is still referred to — request id \(req.requestId)").message(lang)
             } else {
                 req.logger.report(error: error)
                 // the id finds the log line (RequestLog)
-                status = .internalServerError; reason = "服务器内部错误 internal error — 请求编号 request id \(req.requestId)"
+                status = .internalServerError
+                reason = KaoheError.internalFault("服务器内部错误 — 请求编号 \(req.requestId)", en: "internal error — request id \(req.requestId)").message(lang)
             }
             let res: Response
             if req.url.path.hasPrefix("/api/") {
@@ -75,10 +85,10 @@ struct APIAuthenticator: AsyncMiddleware {
         } else if let bearer = req.headers.bearerAuthorization {
             let token = try await AccountStore.tokenWithOwner(hash: UserToken.hash(bearer.token), on: req.db)
             guard let token, token.usable(), token.user.active else {
-                throw KaoheError.unauthorized("API 令牌无效、已过期或已撤销 the API token is unknown, expired or revoked")
+                throw KaoheError.unauthorized("API 令牌无效、已过期或已撤销", en: "the API token is unknown, expired or revoked")
             }
             if token.scope == .read && !reads {
-                throw KaoheError.forbidden("这个令牌只能读取 this token is read-only")
+                throw KaoheError.forbidden("这个令牌只能读取", en: "this token is read-only")
             }
             // last use kept to the minute: not a database write on every call
             if token.lastUsedAt.map({ Date().timeIntervalSince($0) > 60 }) ?? true {
@@ -88,9 +98,9 @@ struct APIAuthenticator: AsyncMiddleware {
             req.storage[TokenAuthKey.self] = token
             req.auth.login(token.user)
         }
-        guard let user = req.auth.get(User.self) else { throw KaoheError.unauthorized("需要登录或 API 令牌 sign in or send an API token") }
+        guard let user = req.auth.get(User.self) else { throw KaoheError.unauthorized("需要登录或 API 令牌", en: "sign in or send an API token") }
         if user.mustChangePassword && !(reads && req.url.path == "/api/v1/me") {
-            throw KaoheError.forbidden("请先修改一次性密码 change the one-time password first (/account/password)")
+            throw KaoheError.forbidden("请先修改一次性密码 (/account/password)", en: "change the one-time password first (/account/password)")
         }
         return try await next.respond(to: req)
     }
@@ -102,7 +112,7 @@ struct APIAuthenticator: AsyncMiddleware {
             let port = o.port.map { ":\($0)" } ?? ""
             if oh + port == host { return }
         }
-        throw KaoheError.forbidden("缺少 CSRF 令牌：用会话调用接口时须带 X-CSRF-Token 头，或从本站以 JSON 发送 (CSRF token missing)")
+        throw KaoheError.forbidden("缺少 CSRF 令牌：用会话调用接口时须带 X-CSRF-Token 头，或从本站以 JSON 发送", en: "CSRF token missing: a call with the session cookie needs the X-CSRF-Token header, or JSON sent from this site")
     }
 }
 
@@ -123,7 +133,7 @@ struct CSRFCheck: AsyncMiddleware {
             let sent = try? req.content.get(String.self, at: "_csrf")
             let expected = req.auth.has(User.self) ? req.session.data["csrf"] : req.cookies[PreSession.cookie]?.string
             guard let expected, let sent, sent == expected else {
-                throw KaoheError.forbidden("表单已过期或来源不明，请刷新页面后重试 (CSRF token missing or wrong)")
+                throw KaoheError.forbidden("表单已过期或来源不明，请刷新页面后重试", en: "the form has expired or comes from elsewhere (CSRF token missing or wrong); reload the page and try again")
             }
         }
         return try await next.respond(to: req)
@@ -155,7 +165,7 @@ extension Request {
            let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] {
             let known = SchemaProbe.fields(T.self)
             if let unknown = object.keys.sorted().first(where: { !known.contains($0) && $0 != "_csrf" }) {
-                throw KaoheError.invalid("\(unknown.prefix(60)): 未知字段 unknown field; 可用 fields: \(known.sorted().joined(separator: ", "))")
+                throw KaoheError.invalid("\(unknown.prefix(60)): 未知字段；可用字段：\(known.sorted().joined(separator: ", "))", en: "\(unknown.prefix(60)): unknown field; fields: \(known.sorted().joined(separator: ", "))")
             }
         }
         return value
@@ -259,7 +269,7 @@ extension Response {
 
 struct RequireHR: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
-        guard let u = req.auth.get(User.self), Access.canAdminister(u.viewer) else { throw KaoheError.forbidden("仅限人事 HR only") }
+        guard let u = req.auth.get(User.self), Access.canAdminister(u.viewer) else { throw KaoheError.forbidden("仅限人事", en: "HR only") }
         return try await next.respond(to: req)
     }
 }

@@ -67,12 +67,12 @@ enum PreSession {
 extension Accounts {
     static func createToken(for user: User, name raw: String, scope rawScope: String?, days rawDays: Int?, on db: Database) async throws -> (UserToken, String) {
         let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...80).contains(name.count) else { throw KaoheError.invalid("name: 须为 1–80 个字符 1 to 80 characters") }
+        guard (1...80).contains(name.count) else { throw KaoheError.invalid("name: 须为 1–80 个字符", en: "name: 1 to 80 characters") }
         guard let scope = UserToken.Scope(rawValue: rawScope ?? "write") else {
-            throw KaoheError.invalid("scope: 须为 read 或 write (got “\(InputLimits.quote(rawScope ?? ""))”)")
+            throw KaoheError.invalid("scope: 须为 read 或 write（收到 “\(InputLimits.quote(rawScope ?? ""))”）", en: "scope: must be read or write (got “\(InputLimits.quote(rawScope ?? ""))”)")
         }
         let days = rawDays ?? 90
-        guard (1...365).contains(days) else { throw KaoheError.invalid("expires_days: 须为 1–365 天 1 to 365 days") }
+        guard (1...365).contains(days) else { throw KaoheError.invalid("expires_days: 须为 1–365 天", en: "expires_days: 1 to 365 days") }
         let token = [UInt8].random(count: 32).base64.replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "+", with: "-")
         let record = UserToken(userId: try user.requireID(), name: name, tokenHash: UserToken.hash(token), scope: scope,
                                expiresAt: Date().addingTimeInterval(Double(days) * 86_400))
@@ -84,7 +84,7 @@ extension Accounts {
     /// Revoked by its owner or by HR (others: 404, nothing said about whose it is); audited.
     static func revokeToken(_ id: UUID?, by user: User, on db: Database) async throws {
         guard let id, let t = try await AccountStore.token(id, on: db), t.$user.id == user.id || Access.canAdminister(user.viewer) else {
-            throw KaoheError.notFound("没有这个令牌 no such token")
+            throw KaoheError.notFound("没有这个令牌", en: "no such token")
         }
         guard t.revokedAt == nil else { return }
         t.revokedAt = Date()
@@ -191,7 +191,7 @@ struct RequireImporter: AsyncMiddleware {
     func respond(to req: Request, chainingTo next: AsyncResponder) async throws -> Response {
         let v = try req.user.viewer
         guard ["evidence", "log", "events", "roster"].contains(where: { Access.canImport(v, kind: $0) }) else {
-            throw KaoheError.forbidden("没有导入文件的权限 your role may not import files")
+            throw KaoheError.forbidden("没有导入文件的权限", en: "your role may not import files")
         }
         return try await next.respond(to: req)
     }

@@ -34,7 +34,7 @@ public enum KaoheTasks {
 
     static func account(_ name: String, on db: Database) async throws -> User {
         guard let u = try await AccountStore.user(username: name, on: db) else {
-            throw KaoheError.notFound("--user: 没有账号 “\(name)” no such account")
+            throw KaoheError.notFound("--user: 没有账号 “\(name)”", en: "--user: no such account “\(name)”")
         }
         return u
     }

@@ -121,7 +121,7 @@ package enum Rescorer {
             let engine = try Scoring.engine(version)
             let policies: OutcomeEngine
             do { policies = try OutcomeEngine(engine: engine) } catch {
-                throw KaoheError.invalid("方案 \(key) v\(version.version) 的结果规则有误 outcome policies: \(error.description)")
+                throw KaoheError.invalid("方案 \(key) v\(version.version) 的结果规则有误：\(error.description)", en: "outcome policies of scheme \(key) v\(version.version): \(error.description)")
             }
             guard !policies.isEmpty else {
                 for m in asOfMonths { try await OutcomeStore.clear(key: key, period: m, on: db) }

@@ -31,8 +31,8 @@ enum Queries {
 
     /// An employee the viewer may see: 404 when unknown, 403 when not theirs (nothing else said).
     static func employee(_ id: UUID?, for v: Viewer, on db: Database) async throws -> Employee {
-        guard let id, let e = try await Employee.find(id, on: db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
-        guard Access.canView(v, e.subject) else { throw KaoheError.forbidden("无权查看 not allowed") }
+        guard let id, let e = try await Employee.find(id, on: db) else { throw KaoheError.notFound("没有这个员工", en: "no such employee") }
+        guard Access.canView(v, e.subject) else { throw KaoheError.forbidden("无权查看", en: "not allowed") }
         return e
     }
 

@@ -36,7 +36,7 @@ extension Database {
     /// The SQL side of the database — both drivers Kaohe runs on (SQLite, PostgreSQL) have one;
     /// every store reaches SQL through here, so a database without it fails the same way everywhere.
     func sql() throws -> SQLDatabase {
-        guard let sql = self as? SQLDatabase else { throw KaoheError.internalFault("服务器内部错误 internal error: the database does not speak SQL") }
+        guard let sql = self as? SQLDatabase else { throw KaoheError.internalFault("服务器内部错误", en: "internal error: the database does not speak SQL") }
         return sql
     }
 }
@@ -103,7 +103,7 @@ package enum ResultStore {
     static func sheet(_ r: StoredResult, employee: String? = nil) throws -> SheetResult {
         let name = "\(employee ?? r.$employee.id.uuidString) \(r.period) (result \(r.id?.uuidString ?? "?"))"
         do { return try SheetResult.decodeStored(r.json, name: name) } catch {
-            throw KaoheError.internalFault("存储的考核结果无法读取 stored result \(name) cannot be read: \(error)")
+            throw KaoheError.internalFault("存储的考核结果 \(name) 无法读取：\(error)", en: "stored result \(name) cannot be read: \(error)")
         }
     }
 }

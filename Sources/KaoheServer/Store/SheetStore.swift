@@ -56,7 +56,7 @@ enum SheetStore {
         guard let row = try await firstClosed(employees: employees, periods: periods, key: key, on: db) else { return }
         let number = try await Employee.find(row.employee_id, on: db)?.number ?? row.employee_id.uuidString
         let stage = SheetStage(rawValue: row.stage)
-        throw KaoheError.conflict("\(what)：\(number) \(row.period) 的考核结果\(stage == .locked ? "已锁定" : "已发布")，只能在考核表 /sheets/\(row.sheet_id) 上以“更正”说明原因修改（R-100-02） — the result is \(stage == .locked ? "locked" : "published"); change it through a correction on its sheet")
+        throw KaoheError.conflict("\(what)：\(number) \(row.period) 的考核结果\(stage == .locked ? "已锁定" : "已发布")，只能在考核表 /sheets/\(row.sheet_id) 上以“更正”说明原因修改（R-100-02）", en: "\(what): the result of \(number) \(row.period) is \(stage == .locked ? "locked" : "published"); change it through a correction on its sheet /sheets/\(row.sheet_id) (R-100-02)")
     }
 
     /// The scheme version a period's sheets of scheme `key` use (issue 14 §5): evidence, events,

@@ -55,7 +55,7 @@ struct AccountRoutes: RouteCollection {
             let (record, token) = try await Accounts.createToken(for: user, name: form.name, scope: form.scope, days: form.days, on: req.db)
             return try await tokensPage(req, created: (record.name, token), error: nil)
         } catch let e as AbortError where e.status == .unprocessableEntity {
-            return try await tokensPage(req, created: nil, error: e.reason, status: .unprocessableEntity)
+            return try await tokensPage(req, created: nil, error: req.say(e), status: .unprocessableEntity)
         }
     }
 
@@ -120,7 +120,7 @@ struct AccountRoutes: RouteCollection {
             try await Audit.record(on: req.db, actor: user, action: "login", entity: "user", id: user.username)
             return req.redirect(to: SiteURL.home.path)
         } catch let e as AbortError where e.status == .unauthorized || e.status == .tooManyRequests {
-            return Page.render(status: e.status, title: "登录", csrf: req.csrfToken, body: LoginView.body(loginModel(req, error: e.reason, username: form.username)))
+            return Page.render(status: e.status, title: "登录", csrf: req.csrfToken, body: LoginView.body(loginModel(req, error: req.say(e), username: form.username)))
         }
     }
 
@@ -149,7 +149,7 @@ struct AccountRoutes: RouteCollection {
     /// mint more); it is named, scoped and expires; the secret is shown once.
     func createToken(req: Request) async throws -> Response {
         let user = try req.user
-        guard req.apiToken == nil else { throw KaoheError.forbidden("令牌不能创建令牌：请登录后创建 a token cannot create tokens") }
+        guard req.apiToken == nil else { throw KaoheError.forbidden("令牌不能创建令牌：请登录后创建", en: "a token cannot create tokens") }
         let body = try req.decodeBody(TokenRequest.self)
         let (record, token) = try await Accounts.createToken(for: user, name: body.name, scope: body.scope, days: body.expiresDays, on: req.db)
         let res = Response(status: .created)
@@ -161,10 +161,10 @@ struct AccountRoutes: RouteCollection {
     func listTokens(req: Request) async throws -> [TokenInfo] {
         let user = try req.user
         let flag = req.query[String.self, at: "all"]
-        guard flag == nil || flag == "true" || flag == "false" else { throw KaoheError.badInput("all: 须为 true 或 false must be true or false") }
+        guard flag == nil || flag == "true" || flag == "false" else { throw KaoheError.badInput("all: 须为 true 或 false", en: "all: must be true or false") }
         let all = flag == "true"
         var owner: UUID?
-        if all { guard Access.canAdminister(user.viewer) else { throw KaoheError.forbidden("只有人事可以查看所有令牌 only HR lists every token") } }
+        if all { guard Access.canAdminister(user.viewer) else { throw KaoheError.forbidden("只有人事可以查看所有令牌", en: "only HR lists every token") } }
         else { owner = try user.requireID() }
         return try await AccountStore.tokensWithOwners(of: owner, on: req.db).map {
             TokenInfo(id: try $0.requireID(), name: $0.name, scope: $0.scope.rawValue, owner: $0.user.username, createdAt: $0.createdAt,

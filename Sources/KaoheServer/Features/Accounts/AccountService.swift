@@ -34,7 +34,7 @@ enum Accounts {
         try await attempt.save(on: req.db)
         let recent = try await AccountStore.loginAttemptCount(username: name, address: address, since: since, on: req.db)
         if recent > cfg.loginAttempts {
-            throw KaoheError.tooMany("登录失败次数过多，请 \(cfg.throttleWindow / 60) 分钟后再试 too many failed sign-ins")
+            throw KaoheError.tooMany("登录失败次数过多，请 \(cfg.throttleWindow / 60) 分钟后再试", en: "too many failed sign-ins; try again in \(cfg.throttleWindow / 60) minutes")
         }
         let user = try await AccountStore.user(username: name, on: req.db)
         // bcrypt reads 72 bytes: a longer password is refused after the same work
@@ -42,12 +42,12 @@ enum Accounts {
         let ok = try await req.password.async.verify(candidate, created: user?.passwordHash ?? dummyHash(req.application))
         if let user, ok, !candidate.isEmpty {
             guard user.active else {
-                throw KaoheError.unauthorized("账号已停用 this account has been deactivated")
+                throw KaoheError.unauthorized("账号已停用", en: "this account has been deactivated")
             }
             try await AccountStore.clearLoginAttempts(username: name, address: address, on: req.db)
             return user
         }
-        throw KaoheError.unauthorized("用户名或密码不正确 wrong user name or password")
+        throw KaoheError.unauthorized("用户名或密码不正确", en: "wrong user name or password")
     }
 
     /// A bcrypt hash of nothing anyone knows, at the configured cost: what an unknown user name

@@ -46,7 +46,7 @@ struct UserController: RouteCollection {
     /// tokens end at once; with a reason, audited. HR cannot deactivate their own account.
     func deactivate(req: Request) async throws -> UserDTO {
         let (u, reason) = try await Self.target(req)
-        guard u.id != (try req.user).id else { throw KaoheError.invalid("不能停用自己的账号 you cannot deactivate your own account") }
+        guard u.id != (try req.user).id else { throw KaoheError.invalid("不能停用自己的账号", en: "you cannot deactivate your own account") }
         try await req.db.transaction { db in try await Accounts.deactivate(u, reason: reason, actor: try req.user, on: db) }
         return try Self.dto(u)
     }
@@ -59,11 +59,11 @@ struct UserController: RouteCollection {
 
     static func target(_ req: Request) async throws -> (User, String) {
         guard let id = req.parameters.get("id", as: UUID.self), let u = try await AccountStore.user(id, on: req.db) else {
-            throw KaoheError.notFound("没有这个账号 no such account")
+            throw KaoheError.notFound("没有这个账号", en: "no such account")
         }
         let body = try req.decodeBody(ReasonRequest.self)
         let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty, reason.count <= 500 else { throw KaoheError.invalid("reason: 须说明原因（500 字以内）a reason is required") }
+        guard !reason.isEmpty, reason.count <= 500 else { throw KaoheError.invalid("reason: 须说明原因（500 字以内）", en: "reason: a reason is required") }
         return (u, reason)
     }
 
@@ -86,13 +86,13 @@ struct UserController: RouteCollection {
     static func checkScope(_ role: Role, employee: UUID?, team: UUID?, department: UUID?, on db: Database) async throws {
         switch role {
         case .hr: break
-        case .manager: guard department != nil else { throw KaoheError.invalid("department_id: 部门经理须指定部门 a manager needs a department") }
-        case .lead: guard team != nil else { throw KaoheError.invalid("team_id: 组长须指定班组 a team lead needs a team") }
-        case .agent, .qa: guard employee != nil else { throw KaoheError.invalid("employee_id: 须关联员工 an agent or QA inspector needs an employee") }
+        case .manager: guard department != nil else { throw KaoheError.invalid("department_id: 部门经理须指定部门", en: "department_id: a manager needs a department") }
+        case .lead: guard team != nil else { throw KaoheError.invalid("team_id: 组长须指定班组", en: "team_id: a team lead needs a team") }
+        case .agent, .qa: guard employee != nil else { throw KaoheError.invalid("employee_id: 须关联员工", en: "employee_id: an agent or QA inspector needs an employee") }
         }
-        if let e = employee, try await PeopleStore.employee(e, on: db) == nil { throw KaoheError.invalid("employee_id: 没有这个员工 no such employee") }
-        if let t = team, try await PeopleStore.team(t, on: db) == nil { throw KaoheError.invalid("team_id: 没有这个班组 no such team") }
-        if let d = department, try await PeopleStore.department(d, on: db) == nil { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
+        if let e = employee, try await PeopleStore.employee(e, on: db) == nil { throw KaoheError.invalid("employee_id: 没有这个员工", en: "employee_id: no such employee") }
+        if let t = team, try await PeopleStore.team(t, on: db) == nil { throw KaoheError.invalid("team_id: 没有这个班组", en: "team_id: no such team") }
+        if let d = department, try await PeopleStore.department(d, on: db) == nil { throw KaoheError.invalid("department_id: 没有这个部门", en: "department_id: no such department") }
     }
 
     static func scopeText(_ u: User) -> String {
@@ -102,13 +102,13 @@ struct UserController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let body = try req.decodeBody(CreateRequest.self)
         guard let role = Role(rawValue: body.role) else {
-            throw KaoheError.invalid("role: 须为 \(Role.allCases.map(\.rawValue).joined(separator: "、")) (got “\(body.role)”)")
+            throw KaoheError.invalid("role: 须为 \(Role.allCases.map(\.rawValue).joined(separator: "、"))（收到 “\(body.role)”）", en: "role: must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")) (got “\(body.role)”)")
         }
         guard body.username.wholeMatch(of: /[a-zA-Z0-9_.-]{2,40}/) != nil else {
-            throw KaoheError.invalid("username: 2–40 个英文字母、数字或 _.- letters, digits, _ . -")
+            throw KaoheError.invalid("username: 2–40 个英文字母、数字或 _.-", en: "username: 2–40 letters, digits, _ . -")
         }
         guard try await AccountStore.count(username: body.username, on: req.db) == 0 else {
-            throw KaoheError.conflict("username: “\(body.username)” 已存在 already exists")
+            throw KaoheError.conflict("username: “\(body.username)” 已存在", en: "username: “\(body.username)” already exists")
         }
         try await Self.checkScope(role, employee: body.employeeId, team: body.teamId, department: body.departmentId, on: req.db)
         let password = Accounts.randomPassword()
@@ -129,7 +129,7 @@ struct UserController: RouteCollection {
 
     func update(req: Request) async throws -> UserDTO {
         guard let id = req.parameters.get("id", as: UUID.self), let u = try await AccountStore.user(id, on: req.db) else {
-            throw KaoheError.notFound("没有这个账号 no such user")
+            throw KaoheError.notFound("没有这个账号", en: "no such user")
         }
         let body = try req.decodeBody(UpdateRequest.self)
         guard !body.reason.isBlank else { throw KaoheError.invalid("reason: 须说明原因 (R-004-03)") }
@@ -137,7 +137,7 @@ struct UserController: RouteCollection {
         let before = Self.scopeText(u)
         if let r = body.role {
             guard let role = Role(rawValue: r) else { throw KaoheError.invalid("role: 须为 \(Role.allCases.map(\.rawValue).joined(separator: "、"))") }
-            if u.id == me.id && role != .hr { throw KaoheError.invalid("role: 不能取消自己的人事权限 you cannot remove your own HR role") }
+            if u.id == me.id && role != .hr { throw KaoheError.invalid("role: 不能取消自己的人事权限", en: "role: you cannot remove your own HR role") }
             u.role = role
         }
         if let e = body.employeeId { u.$employee.id = e }

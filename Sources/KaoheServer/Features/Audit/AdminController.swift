@@ -124,7 +124,7 @@ struct AdminController: RouteCollection {
         let body = try req.decodeBody(PurgeRequest.self)
         let allowed = Retention.cutoff(req.application.config)
         guard body.cutoff.wholeMatch(of: /\d{4}-(0[1-9]|1[0-2])/) != nil else {
-            throw KaoheError.badInput("cutoff 须为 YYYY-MM (got “\(body.cutoff)”)")
+            throw KaoheError.badInput("cutoff 须为 YYYY-MM（收到 “\(body.cutoff)”）", en: "cutoff must be YYYY-MM (got “\(body.cutoff)”)")
         }
         guard body.cutoff <= allowed else {
             throw KaoheError.badInput("cutoff \(body.cutoff) 晚于保存期限 \(allowed)：只能清理保存期满（\(req.application.config.retentionMonths) 个月）的记录")

@@ -15,7 +15,7 @@ struct CalibrationWebController: RouteCollection {
 
     func calibration(req: Request) async throws -> Response {
         let user = try req.user
-        guard let id = req.parameters.get("id", as: UUID.self), let c = try await CycleStore.cycleWithScheme(id, on: req.db) else { throw KaoheError.notFound("没有这个记录 not found") }
+        guard let id = req.parameters.get("id", as: UUID.self), let c = try await CycleStore.cycleWithScheme(id, on: req.db) else { throw KaoheError.notFound("没有这个记录", en: "not found") }
         // who may see it is decided by CycleService.calibration, for the API and this page alike
         _ = try CycleService.calibrationScope(c, user: user)
         let grade = req.query[String.self, at: "department_grade"]?.nilIfEmpty

@@ -37,7 +37,7 @@ struct CycleController: RouteCollection {
 
     func cycle(_ req: Request) async throws -> Cycle {
         guard let id = req.parameters.get("id", as: UUID.self), let c = try await CycleStore.cycle(id, on: req.db) else {
-            throw KaoheError.notFound("没有这个考核周期 no such cycle")
+            throw KaoheError.notFound("没有这个考核周期", en: "no such cycle")
         }
         return c
     }
@@ -50,7 +50,7 @@ struct CycleController: RouteCollection {
         let user = try req.user
         let c = try await cycle(req)
         guard user.viewer.role == .hr || (user.viewer.role == .manager && (c.$department.id == nil || c.$department.id == user.viewer.departmentId)) else {
-            throw KaoheError.forbidden("人事和本部门经理可见 HR and the department's manager")
+            throw KaoheError.forbidden("人事和本部门经理可见", en: "HR and the department's manager")
         }
         return try await CycleService.dto(c, config: req.application.config, department: user.viewer.role == .manager ? user.viewer.departmentId : nil, db: req.db)
     }
@@ -94,7 +94,7 @@ struct CycleController: RouteCollection {
         let id = req.parameters.get("id", as: UUID.self)
         try await req.db.writeTransaction { db in
             let s = try await CycleService.load(id, on: db)
-            guard CycleService.mayView(s, user) else { throw KaoheError.forbidden("这不是你的考核表 not your sheet") }
+            guard CycleService.mayView(s, user) else { throw KaoheError.forbidden("这不是你的考核表", en: "not your sheet") }
             try await CycleService.write(s, version: body.version, values: body.values, reason: body.reason, user: user, db: db)
         }
         return try await CycleService.view(try await CycleService.load(id, on: req.db), user: user, db: req.db)
@@ -114,13 +114,13 @@ struct CycleController: RouteCollection {
         let user = try req.user
         let body = try req.decodeBody(ActRequest.self)
         guard let action = SheetAction(rawValue: body.action), ![.publish, .lock].contains(action) else {
-            throw KaoheError.badInput("action: 可选 allowed: submit_self, skip_self, submit_rating, approve, adjust, return, acknowledge, object, uphold, change, correct")
+            throw KaoheError.badInput("action: 可选 submit_self, skip_self, submit_rating, approve, adjust, return, acknowledge, object, uphold, change, correct", en: "action: allowed: submit_self, skip_self, submit_rating, approve, adjust, return, acknowledge, object, uphold, change, correct")
         }
         let id = req.parameters.get("id", as: UUID.self)
         let config = req.application.config
         try await req.db.writeTransaction { db in
             let s = try await CycleService.load(id, on: db)
-            guard CycleService.mayView(s, user) else { throw KaoheError.forbidden("这不是你的考核表 not your sheet") }
+            guard CycleService.mayView(s, user) else { throw KaoheError.forbidden("这不是你的考核表", en: "not your sheet") }
             try await CycleService.act(s, action: action, version: body.version, reason: body.reason, values: body.values, user: user, config: config, db: db)
         }
         return try await CycleService.view(try await CycleService.load(id, on: req.db), user: user, db: req.db)
@@ -142,7 +142,7 @@ struct CycleController: RouteCollection {
         let user = try req.user
         let f = try await CycleService.loadFinding(req.parameters.get("id", as: UUID.self), db: req.db)
         let sheet = try await CycleService.load(f.$sheet.id, on: req.db)
-        guard user.id == f.raterUserId || CycleService.mayView(sheet, user) else { throw KaoheError.forbidden("无权查看 not allowed") }
+        guard user.id == f.raterUserId || CycleService.mayView(sheet, user) else { throw KaoheError.forbidden("无权查看", en: "not allowed") }
         return try await CycleService.dto(f, db: req.db)
     }
 

@@ -45,7 +45,7 @@ extension CycleService {
     static func pointsPerInstance(_ s: Sheet, column: String, instances n: Int, db: Database) async throws -> Fixed {
         let engine = try Scoring.engine(s.cycle.scheme)
         guard let idx = engine.columnIndex[column], engine.inputs[idx].kind == .count else {
-            throw KaoheError.invalid("column: “\(column)” 不是方案中计次扣分的项目 is not a counted deduction of the scheme")
+            throw KaoheError.invalid("column: “\(column)” 不是方案中计次扣分的项目", en: "column: “\(column)” is not a counted deduction of the scheme")
         }
         let values = try await EvidenceStore.values(of: s, on: db)
         let v = Int(values[column] ?? "0") ?? 0
@@ -62,7 +62,7 @@ extension CycleService {
             delta += d < .zero ? -d : d
         }
         guard delta > .zero else {
-            throw KaoheError.invalid("漏扣该项不改变得分（该项已扣至下限或不计分），无可追究 — the missed instances change no points")
+            throw KaoheError.invalid("漏扣该项不改变得分（该项已扣至下限或不计分），无可追究", en: "the missed instances change no points")
         }
         return Fixed.divide(delta, Fixed(n)) ?? delta
     }
@@ -70,14 +70,14 @@ extension CycleService {
     /// The reviewer (or HR) records a missed deduction on a rated sheet.
     static func find(_ s: Sheet, _ r: FindingRequest, user: User, db: Database) async throws -> FindingDTO {
         let roles = roles(s, user)
-        guard roles.contains(.reviewer) || roles.contains(.hr) else { throw KaoheError.forbidden("复核人或人事可以追究评分责任 the reviewer or HR") }
+        guard roles.contains(.reviewer) || roles.contains(.hr) else { throw KaoheError.forbidden("复核人或人事可以追究评分责任", en: "the reviewer or HR") }
         guard ![SheetStage.selfAssessment, .rating].contains(s.stage) else {
-            throw KaoheError.conflict("尚未评分，无漏扣可言 the sheet has not been rated yet")
+            throw KaoheError.conflict("尚未评分，无漏扣可言", en: "the sheet has not been rated yet")
         }
         let n = r.instances ?? 1
         guard (1...50).contains(n) else { throw KaoheError.invalid("instances: 1–50") }
-        guard !r.note.isBlank else { throw KaoheError.invalid("note: 须写明案情（哪次投诉、哪天）the case must be described") }
-        guard let raterId = s.raterId, let rater = try await AccountStore.user(raterId, on: db) else { throw KaoheError.conflict("这张表没有评分人 no rater") }
+        guard !r.note.isBlank else { throw KaoheError.invalid("note: 须写明案情（哪次投诉、哪天）", en: "note: the case must be described") }
+        guard let raterId = s.raterId, let rater = try await AccountStore.user(raterId, on: db) else { throw KaoheError.conflict("这张表没有评分人", en: "no rater") }
         let per = try await pointsPerInstance(s, column: r.column, instances: n, db: db)
         let f = Finding()
         f.$sheet.id = try s.requireID(); f.period = s.cycle.period; f.raterUserId = raterId; f.raterEmployeeId = rater.$employee.id
@@ -92,14 +92,14 @@ extension CycleService {
     }
 
     static func loadFinding(_ id: UUID?, db: Database) async throws -> Finding {
-        guard let id, let f = try await FindingStore.finding(id, on: db) else { throw KaoheError.notFound("没有这条记录 no such finding") }
+        guard let id, let f = try await FindingStore.finding(id, on: db) else { throw KaoheError.notFound("没有这条记录", en: "no such finding") }
         return f
     }
 
     /// The rater gives a reason why the deduction was not made.
     static func justify(_ f: Finding, text: String, user: User, db: Database) async throws -> FindingDTO {
-        guard user.id == f.raterUserId else { throw KaoheError.forbidden("只有被追究的评分人可以说明 only the rater concerned") }
-        guard f.status == .pending else { throw KaoheError.conflict("已处理 already decided") }
+        guard user.id == f.raterUserId else { throw KaoheError.forbidden("只有被追究的评分人可以说明", en: "only the rater concerned") }
+        guard f.status == .pending else { throw KaoheError.conflict("已处理", en: "already decided") }
         guard !text.isBlank else { throw KaoheError.invalid("justification: 不能为空") }
         f.justification = text; f.status = .justified
         try await f.save(on: db)
@@ -113,10 +113,10 @@ extension CycleService {
     /// rater's own result for the period.
     static func decide(_ f: Finding, accept: Bool, reason: String, user: User, db: Database) async throws -> FindingDTO {
         let sheet = try await SheetStore.sheet(f.$sheet.id, on: db)
-        guard user.id == sheet?.reviewerId || user.viewer.role == .hr else { throw KaoheError.forbidden("复核人或人事裁定 the reviewer or HR decides") }
-        guard [.pending, .justified].contains(f.status) else { throw KaoheError.conflict("已裁定 already decided") }
+        guard user.id == sheet?.reviewerId || user.viewer.role == .hr else { throw KaoheError.forbidden("复核人或人事裁定", en: "the reviewer or HR decides") }
+        guard [.pending, .justified].contains(f.status) else { throw KaoheError.conflict("已裁定", en: "already decided") }
         guard !reason.isBlank else { throw KaoheError.invalid("reason: 须说明裁定理由 (R-004-03)") }
-        if accept && f.justification == nil { throw KaoheError.conflict("评分人尚未说明理由，不能采纳 there is no justification to accept") }
+        if accept && f.justification == nil { throw KaoheError.conflict("评分人尚未说明理由，不能采纳", en: "there is no justification to accept") }
         f.status = accept ? .waived : .applied; f.decisionReason = reason; f.decidedBy = user.id; f.decidedAt = Date()
         try await f.save(on: db)
         if !accept, let e = f.raterEmployeeId {

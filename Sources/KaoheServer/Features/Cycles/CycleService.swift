@@ -125,16 +125,16 @@ enum CycleService {
     // MARK: open
 
     static func open(_ r: OpenRequest, user: User, config: AppConfig, db: Database) async throws -> CycleDTO {
-        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以发起考核 only HR opens a cycle") }
+        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以发起考核", en: "only HR opens a cycle") }
         guard let version = try await SchemeStore.newest(key: r.scheme, on: db) else {
-            throw KaoheError.notFound("scheme: 没有这个方案 no such scheme “\(r.scheme)”")
+            throw KaoheError.notFound("scheme: 没有方案 “\(r.scheme)”", en: "scheme: no such scheme “\(r.scheme)”")
         }
         guard Period.isValid(r.period) else { throw KaoheError.badInput("period: “\(r.period)” 不是有效期间 (2026-10, 2026-Q4, 2026-H2, 2026)") }
         var sched: CycleSchedule
         switch r.schedule ?? (r.period.count == 4 ? "annual" : "monthly") {
         case "monthly": sched = .monthly
         case "annual": sched = .annual
-        case let s: throw KaoheError.badInput("schedule: “\(s)” — monthly 或 annual")
+        case let s: throw KaoheError.badInput("schedule: “\(s)” — 须为 monthly 或 annual", en: "schedule: “\(s)” — must be monthly or annual")
         }
         if let d = r.objectionDays {
             guard (1...30).contains(d) else { throw KaoheError.invalid("objection_days: 1–30") }
@@ -147,20 +147,20 @@ enum CycleService {
         }
         let engine = try Scoring.engine(version)
         guard let due = sched.deadlines(period: r.period), let end = periodEnd(r.period, engine) else {
-            throw KaoheError.badInput("period: 无法计算截止日期 cannot compute deadlines for “\(r.period)”")
+            throw KaoheError.badInput("period: 无法计算 “\(r.period)” 的截止日期", en: "period: cannot compute deadlines for “\(r.period)”")
         }
         let departmentId = r.departmentId ?? version.$department.id
-        if let d = departmentId, try await PeopleStore.department(d, on: db) == nil { throw KaoheError.notFound("department_id: 没有这个部门 no such department") }
+        if let d = departmentId, try await PeopleStore.department(d, on: db) == nil { throw KaoheError.notFound("department_id: 没有这个部门", en: "department_id: no such department") }
         let sid = try version.requireID()
         let teams = Set(r.teamIds ?? [])
         for t in teams {
-            guard let team = try await PeopleStore.team(t, on: db) else { throw KaoheError.notFound("team_ids: 没有这个班组 no such team") }
-            if let d = departmentId, team.$department.id != d { throw KaoheError.invalid("team_ids: 班组 \(team.name) 不在该部门 not in the department") }
+            guard let team = try await PeopleStore.team(t, on: db) else { throw KaoheError.notFound("team_ids: 没有这个班组", en: "team_ids: no such team") }
+            if let d = departmentId, team.$department.id != d { throw KaoheError.invalid("team_ids: 班组 \(team.name) 不在该部门", en: "team_ids: team \(team.name) is not in the department") }
         }
         for other in try await CycleStore.cycles(key: version.key, period: r.period, department: departmentId, on: db) {
             let theirs = Set(other.teams.split(separator: ",").compactMap { UUID(uuidString: String($0)) })
             if theirs.isEmpty || teams.isEmpty || !theirs.isDisjoint(with: teams) {
-                throw KaoheError.conflict("该方案本期的考核已发起（范围重叠）a cycle for this scheme and period already covers these people")
+                throw KaoheError.conflict("该方案本期的考核已发起（范围重叠）", en: "a cycle for this scheme and period already covers these people")
             }
         }
         // who is in scope, who rates, who reviews
@@ -222,7 +222,7 @@ enum CycleService {
     /// The cycles HR or a manager sees (others: 403), newest first: a manager their department's
     /// and the company-wide ones, the latter counted over their own department's sheets only.
     static func visible(to user: User, config: AppConfig, db: Database) async throws -> [CycleDTO] {
-        guard [.hr, .manager].contains(user.viewer.role) else { throw KaoheError.forbidden("人事和经理可见 HR and managers") }
+        guard [.hr, .manager].contains(user.viewer.role) else { throw KaoheError.forbidden("人事和经理可见", en: "HR and managers") }
         let only = user.viewer.role == .manager ? user.viewer.departmentId : nil
         var out: [CycleDTO] = []
         for c in try await CycleStore.cycles(on: db) {
@@ -318,7 +318,7 @@ enum CycleService {
 
     static func load(_ id: UUID?, on db: Database) async throws -> Sheet {
         guard let id, let s = try await SheetStore.sheetWithCycle(id, on: db) else {
-            throw KaoheError.notFound("没有这张考核表 no such sheet")
+            throw KaoheError.notFound("没有这张考核表", en: "no such sheet")
         }
         return s
     }
@@ -330,7 +330,7 @@ enum CycleService {
     }
 
     static func view(_ s: Sheet, user: User, db: Database) async throws -> SheetDTO {
-        guard mayView(s, user) else { throw KaoheError.forbidden("无权查看这张考核表 not allowed to see this sheet") }
+        guard mayView(s, user) else { throw KaoheError.forbidden("无权查看这张考核表", en: "not allowed to see this sheet") }
         let version = s.cycle.scheme
         let engine = try Scoring.engine(version)
         let eid = try s.employee.requireID()
@@ -414,10 +414,10 @@ enum CycleService {
     static func preview(_ s: Sheet, values: [String: String], user: User, db: Database) async throws -> PreviewDTO {
         let engine = try Scoring.engine(s.cycle.scheme)
         let allowed = Set(editable(s, user, engine).map(\.column))
-        guard !allowed.isEmpty else { throw KaoheError.forbidden("此阶段你不能修改这张表 not yours to edit at this stage") }
+        guard !allowed.isEmpty else { throw KaoheError.forbidden("此阶段你不能修改这张表", en: "not yours to edit at this stage") }
         var all = try await EvidenceStore.values(of: s, on: db)
         for (k, v) in values {
-            guard allowed.contains(k) else { throw KaoheError.forbidden("values.\(k): 此阶段不能填写 not editable by you at this stage") }
+            guard allowed.contains(k) else { throw KaoheError.forbidden("values.\(k): 此阶段不能填写", en: "values.\(k): not editable by you at this stage") }
             if v.isBlank { all[k] = nil } else { all[k] = v.trimmingCharacters(in: .whitespaces) }
         }
         let r: SheetResult
@@ -437,7 +437,7 @@ enum CycleService {
             let now = try await SheetStore.sheet(try s.requireID(), on: db)
             var who: User?
             if let u = now?.updatedBy { who = try await AccountStore.user(u, on: db) }
-            throw KaoheError.conflict("这张表已被 \(who?.displayName ?? "他人") 于 \(now?.updatedAt.formatted(.iso8601) ?? "刚才") 修改（版本 \(now?.version ?? 0)，你看到的是 \(version)），请刷新后再改 — changed by someone else; reload and try again")
+            throw KaoheError.conflict("这张表已被 \(who?.displayName ?? "他人") 于 \(now?.updatedAt.formatted(.iso8601) ?? "刚才") 修改（版本 \(now?.version ?? 0)，你看到的是 \(version)），请刷新后再改", en: "changed by \(who?.displayName ?? "someone else") at \(now?.updatedAt.formatted(.iso8601) ?? "just now") (version \(now?.version ?? 0); you saw \(version)); reload and try again")
         }
         s.version = version + 1; s.stage = stage; s.updatedBy = user.id
     }
@@ -449,12 +449,12 @@ enum CycleService {
                       correcting: Bool = false) async throws -> [Correction.Change] {
         let engine = try Scoring.engine(s.cycle.scheme)
         if s.stage.isClosed, !correcting {
-            throw KaoheError.conflict("这张表\(s.stage == .locked ? "已锁定" : "已发布")，只能以“更正”（action correct）说明原因修改（R-100-02） — a published result changes only through a correction")
+            throw KaoheError.conflict("这张表\(s.stage == .locked ? "已锁定" : "已发布")，只能以“更正”（action correct）说明原因修改（R-100-02）", en: "this sheet is \(s.stage == .locked ? "locked" : "published"); it changes only through a correction with a reason (action correct, R-100-02)")
         }
         let allowed = Dictionary(editable(s, user, engine, correcting: correcting).map { ($0.column, $0) }, uniquingKeysWith: { a, _ in a })
-        guard !allowed.isEmpty else { throw KaoheError.forbidden("此阶段（\(s.stage.label)）你不能修改这张表 — not yours to edit at this stage") }
+        guard !allowed.isEmpty else { throw KaoheError.forbidden("此阶段（\(s.stage.label)）你不能修改这张表", en: "not yours to edit at this stage (\(s.stage.label))") }
         for (k, v) in values {
-            guard let input = allowed[k] else { throw KaoheError.forbidden("values.\(k): 此阶段不能填写 not editable by you at this stage") }
+            guard let input = allowed[k] else { throw KaoheError.forbidden("values.\(k): 此阶段不能填写", en: "values.\(k): not editable by you at this stage") }
             if v.isEmpty { continue }
             do { _ = try engine.evidence([input.column: v]) } catch { throw KaoheError.invalid("values.\(k): \(error.message)") }
         }
@@ -465,7 +465,7 @@ enum CycleService {
         }
         let overrides = values.filter { k, v in k.hasSuffix(".override") && (existing[k]?.value ?? "") != v }
         if !overrides.isEmpty, (reason ?? "").isBlank {
-            throw KaoheError.invalid("reason: 改变依据数据得出的项目（\(overrides.keys.sorted().joined(separator: ", "))）须说明原因 a reason is required to override an evidence-driven item")
+            throw KaoheError.invalid("reason: 改变依据数据得出的项目（\(overrides.keys.sorted().joined(separator: ", "))）须说明原因", en: "reason: a reason is required to override an evidence-driven item (\(overrides.keys.sorted().joined(separator: ", ")))")
         }
         try await claim(s, version: version, user: user, stage: s.stage, on: db)
         var changes: [Correction.Change] = []
@@ -519,7 +519,7 @@ enum CycleService {
             // the same submission twice: nothing to do
             if let last = try await SheetStore.lastStep(of: try s.requireID(), on: db),
                last.action == action.rawValue, last.actorId == user.id, last.toStage == s.stage.rawValue { return }
-            if roles.isEmpty { throw KaoheError.forbidden("这不是你的考核表 not your sheet") }
+            if roles.isEmpty { throw KaoheError.forbidden("这不是你的考核表", en: "not your sheet") }
             throw KaoheError.conflict(lastError?.message ?? "不能进行此操作 not allowed now")
         }
         if try await currentTotal(s, db: db).0 == nil { try await Rescorer.rescore(s.cycle.scheme, period: s.cycle.period, for: [s.$employee.id], on: db) }
@@ -529,7 +529,7 @@ enum CycleService {
         let figuresBefore = correcting ? try await figures(s, db: db) : nil
         var changed: [Correction.Change] = []
         if [.adjust, .change, .correct].contains(action) {
-            guard let values, !values.isEmpty else { throw KaoheError.invalid("values: 调整须给出修改后的分数 an adjustment needs the changed marks") }
+            guard let values, !values.isEmpty else { throw KaoheError.invalid("values: 调整须给出修改后的分数", en: "values: an adjustment needs the changed marks") }
             changed = try await write(s, version: version, values: values, reason: reason, user: user, db: db, correcting: correcting)
         } else if let values, !values.isEmpty, [.submitSelf, .submitRating].contains(action) {
             try await write(s, version: version, values: values, reason: reason, user: user, db: db)
@@ -543,7 +543,7 @@ enum CycleService {
             let have = Set(try await EvidenceStore.values(of: s, on: db).keys)
             let missing = engine.inputs.filter { $0.rater == "self" && !have.contains($0.column) }
             if !missing.isEmpty {
-                throw KaoheError.invalid("自评未完成：\(missing.map(\.label).joined(separator: "、")) — fill in every self-assessment mark before submitting")
+                throw KaoheError.invalid("自评未完成：\(missing.map(\.label).joined(separator: "、"))", en: "fill in every self-assessment mark before submitting: \(missing.map(\.label).joined(separator: ", "))")
             }
         }
         if action == .submitRating {
@@ -564,7 +564,7 @@ enum CycleService {
             }
             let open = flags.filter { blocking.contains($0.code) && !onlySelfMissing($0) }
             if !open.isEmpty {
-                throw KaoheError.invalid("提交前须处理：\(open.map(\.message).joined(separator: "；")) — resolve these before submitting")
+                throw KaoheError.invalid("提交前须处理：\(open.map(\.message).joined(separator: "；"))", en: "resolve these before submitting: \(open.map(\.message).joined(separator: "; "))")
             }
         }
         try await claim(s, version: version, user: user, stage: to, on: db)
@@ -628,7 +628,7 @@ enum CycleService {
 
     /// HR reminds everyone whose sheets are past their stage's deadline (one inbox item each).
     static func remind(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
-        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以催办 only HR sends reminders") }
+        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以催办", en: "only HR sends reminders") }
         let d = try await dto(c, config: config, db: db)
         let users = try await AccountStore.allUsers(on: db)
         var sent = 0
@@ -663,10 +663,10 @@ enum CycleService {
         case .hr: return nil
         case .manager:
             guard let mine = user.viewer.departmentId, c.$department.id == nil || c.$department.id == mine else {
-                throw KaoheError.forbidden("无权查看其他部门的校准 not your department's cycle")
+                throw KaoheError.forbidden("无权查看其他部门的校准", en: "not your department's cycle")
             }
             return mine
-        default: throw KaoheError.forbidden("人事和经理可见 HR and managers")
+        default: throw KaoheError.forbidden("人事和经理可见", en: "HR and managers")
         }
     }
 
@@ -675,7 +675,7 @@ enum CycleService {
     static func calibration(_ c: Cycle, departmentGrade: String?, user: User, db: Database) async throws -> CalibrationDTO {
         let onlyDepartment = try calibrationScope(c, user: user)
         if let g = departmentGrade, Calibration.Quota.r004_04.maxShare[g] == nil {
-            throw KaoheError.badInput("department_grade: 可选 allowed: \(Calibration.Quota.r004_04.maxShare.keys.sorted().joined(separator: ", "))")
+            throw KaoheError.badInput("department_grade: 可选 \(Calibration.Quota.r004_04.maxShare.keys.sorted().joined(separator: ", "))", en: "department_grade: allowed: \(Calibration.Quota.r004_04.maxShare.keys.sorted().joined(separator: ", "))")
         }
         var sheets = try await SheetStore.sheets(cycle: try c.requireID(), on: db)
         if let d = onlyDepartment {
@@ -709,8 +709,8 @@ enum CycleService {
     }
 
     static func publish(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
-        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以发布 only HR publishes") }
-        guard c.status == .open else { throw KaoheError.conflict("已发布 already published") }
+        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以发布", en: "only HR publishes") }
+        guard c.status == .open else { throw KaoheError.conflict("已发布", en: "already published") }
         let sched = schedule(c)
         let close = sched.add(sched.objectionDays, to: config.todayDate)
         let cid = try c.requireID()
@@ -719,7 +719,7 @@ enum CycleService {
             try await transition(cid, from: .open, to: .published, objectionsClose: close.description, on: db)
             let ready = try await SheetStore.sheetsWithEmployees(cycle: cid, stage: .ready, on: db)
             let waiting = try await SheetStore.count(cycle: cid, stages: [SheetStage.selfAssessment, .rating, .review], on: db)
-            guard waiting == 0 else { throw KaoheError.conflict("还有 \(waiting) 张表未完成复核，不能发布 sheets still being rated or reviewed") }
+            guard waiting == 0 else { throw KaoheError.conflict("还有 \(waiting) 张表未完成复核，不能发布", en: "\(waiting) sheets are still being rated or reviewed; cannot publish") }
             for s in ready {
                 let to = try flow { () throws(FlowError) in try SheetFlow.next(.ready, .publish, by: .hr) }
                 s.stage = to; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
@@ -749,14 +749,14 @@ enum CycleService {
     }
 
     static func lock(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
-        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以锁定 only HR locks") }
-        guard c.status == .published, let close = c.objectionsClose.flatMap(CivilDate.init) else { throw KaoheError.conflict("尚未发布 not published") }
+        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以锁定", en: "only HR locks") }
+        guard c.status == .published, let close = c.objectionsClose.flatMap(CivilDate.init) else { throw KaoheError.conflict("尚未发布", en: "not published") }
         let cid = try c.requireID()
         return try await db.writeTransaction { db in
             let sheets = try await SheetStore.sheets(cycle: cid, on: db)
-            if sheets.contains(where: { $0.stage == .objected }) { throw KaoheError.conflict("还有未处理的申诉 objections are still open") }
+            if sheets.contains(where: { $0.stage == .objected }) { throw KaoheError.conflict("还有未处理的申诉", en: "objections are still open") }
             if config.todayDate <= close && sheets.contains(where: { $0.stage == .published }) {
-                throw KaoheError.conflict("申诉期至 \(close) 结束，尚有员工未确认 the objection window is open until \(close)")
+                throw KaoheError.conflict("申诉期至 \(close) 结束，尚有员工未确认", en: "the objection window is open until \(close)")
             }
             try await transition(cid, from: .published, to: .locked, on: db)
             let open = config.todayDate <= close

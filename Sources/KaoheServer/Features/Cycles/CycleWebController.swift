@@ -70,7 +70,7 @@ struct CycleWebController: RouteCollection {
                 }
             }
         } catch let e as AbortError where [.unprocessableEntity, .conflict, .forbidden, .badRequest].contains(e.status) {
-            return try await render(req, id: id, error: e.reason, status: e.status)
+            return try await render(req, id: id, error: req.say(e), status: e.status)
         }
         return req.redirect(to: id.map { SiteURL.sheet($0).path } ?? SiteURL.sheets.path)
     }
@@ -103,13 +103,13 @@ struct CycleWebController: RouteCollection {
             let c = try await CycleService.open(body, user: try req.user, config: req.application.config, db: req.db)
             return try await cyclesPage(req, message: "已下发 \(c.sheets) 张考核表，\(c.excluded.count) 人未下发（见下）")
         } catch let e as AbortError where [.unprocessableEntity, .conflict, .forbidden, .badRequest, .notFound].contains(e.status) {
-            return try await cyclesPage(req, error: e.reason, status: e.status)
+            return try await cyclesPage(req, error: req.say(e), status: e.status)
         }
     }
 
     func step(req: Request) async throws -> Response {
         let user = try req.user
-        guard let id = req.parameters.get("id", as: UUID.self), let c = try await CycleStore.cycle(id, on: req.db) else { throw KaoheError.notFound("没有这个记录 not found") }
+        guard let id = req.parameters.get("id", as: UUID.self), let c = try await CycleStore.cycle(id, on: req.db) else { throw KaoheError.notFound("没有这个记录", en: "not found") }
         let config = req.application.config
         do {
             let message: String
@@ -117,11 +117,11 @@ struct CycleWebController: RouteCollection {
             case "publish": message = "已发布 \(try await CycleService.publish(c, user: user, config: config, db: req.db)) 张"
             case "lock": message = "已锁定 \(try await CycleService.lock(c, user: user, config: config, db: req.db)) 张"
             case "remind": message = "已催办 \(try await CycleService.remind(c, user: user, config: config, db: req.db)) 人"
-            default: throw KaoheError.notFound("没有这个记录 not found")
+            default: throw KaoheError.notFound("没有这个记录", en: "not found")
             }
             return try await cyclesPage(req, message: message)
         } catch let e as AbortError where [.conflict, .forbidden].contains(e.status) {
-            return try await cyclesPage(req, error: e.reason, status: e.status)
+            return try await cyclesPage(req, error: req.say(e), status: e.status)
         }
     }
 }

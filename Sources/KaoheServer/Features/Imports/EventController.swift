@@ -42,9 +42,9 @@ struct EventController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let user = try req.user
         let body = try req.decodeBody(EventRequest.self)
-        guard let employee = try await PeopleStore.employee(body.employeeId, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+        guard let employee = try await PeopleStore.employee(body.employeeId, on: req.db) else { throw KaoheError.notFound("没有这个员工", en: "no such employee") }
         guard let newest = try await SchemeStore.newest(key: body.scheme, on: req.db) else {
-            throw KaoheError.notFound("没有这个方案 no such scheme “\(body.scheme)”")
+            throw KaoheError.notFound("没有方案 “\(body.scheme)”", en: "no such scheme “\(body.scheme)”")
         }
         // the event goes to the version of its month's sheets (issue 14 §5)
         var chosen = newest
@@ -52,12 +52,12 @@ struct EventController: RouteCollection {
            let v = try await SheetStore.writeVersion(key: body.scheme, period: p, on: req.db) { chosen = v }
         let version = chosen
         let engine = try Scoring.engine(version)
-        guard let idx = engine.columnIndex[body.column] else { throw KaoheError.invalid("column: 方案 \(body.scheme) 没有这一输入 unknown column “\(body.column)”") }
+        guard let idx = engine.columnIndex[body.column] else { throw KaoheError.invalid("column: 方案 \(body.scheme) 没有这一输入 “\(body.column)”", en: "column: scheme \(body.scheme) has no input “\(body.column)”") }
         guard engine.inputs[idx].kind == .count else {
-            throw KaoheError.invalid("column: “\(body.column)” 不是计次的事件列 is not an event count (use PUT /api/v1/evidence)")
+            throw KaoheError.invalid("column: “\(body.column)” 不是计次的事件列", en: "column: “\(body.column)” is not an event count (use PUT /api/v1/evidence)")
         }
         guard let period = engine.scheme.calendar.period(ofDate: body.occurredOn) else {
-            throw KaoheError.badInput("occurred_on: “\(body.occurredOn)” 不是有效日期 is not a date (YYYY-MM-DD)")
+            throw KaoheError.badInput("occurred_on: “\(body.occurredOn)” 不是有效日期", en: "occurred_on: “\(body.occurredOn)” is not a date (YYYY-MM-DD)")
         }
         try EvidenceAccess.authorize(column: body.column, user.viewer, employee, engine)
         let schemeId = try version.requireID()
@@ -84,7 +84,7 @@ struct EventController: RouteCollection {
     func delete(req: Request) async throws -> HTTPStatus {
         let user = try req.user
         guard let id = req.parameters.get("id", as: UUID.self), let event = try await EventStore.event(id, on: req.db) else {
-            throw KaoheError.notFound("没有这个事件 no such event")
+            throw KaoheError.notFound("没有这个事件", en: "no such event")
         }
         let body = try req.decodeBody(DeleteRequest.self)
         guard !body.reason.isBlank else { throw KaoheError.invalid("reason: 删除事件须说明原因 (R-004-03)") }

@@ -11,7 +11,7 @@ enum EvidenceAccess {
         if Access.canRecordEvidence(viewer, employee.subject) { return }
         let qa = known ?? qaColumns(engine.scheme)
         let allowed = Access.canRecordQA(viewer) && qa.contains(where: { column == $0 || column.hasPrefix($0 + ".") }) && employee.id != viewer.employeeId
-        guard allowed else { throw KaoheError.forbidden("无权录入 not allowed to record this") }
+        guard allowed else { throw KaoheError.forbidden("无权录入", en: "not allowed to record this") }
     }
 
     /// Columns of QA-graded items (R-002-14): `qa_score`, `service_pay.you` …

@@ -34,17 +34,17 @@ struct EvidenceController: RouteCollection {
     func record(req: Request) async throws -> RecordedDTO {
         let user = try req.user
         let body = try req.decodeBody(EvidenceRequest.self)
-        guard Period.isValid(body.period) else { throw KaoheError.badInput("period “\(body.period)” 不是有效期间 (YYYY-MM)") }
-        guard !body.values.isEmpty else { throw KaoheError.badInput("values 为空 nothing to record") }
-        guard let employee = try await PeopleStore.employee(body.employeeId, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+        guard Period.isValid(body.period) else { throw KaoheError.badInput("period “\(body.period)” 不是有效期间 (YYYY-MM)", en: "period “\(body.period)” is not a period (YYYY-MM)") }
+        guard !body.values.isEmpty else { throw KaoheError.badInput("values 为空", en: "values: nothing to record") }
+        guard let employee = try await PeopleStore.employee(body.employeeId, on: req.db) else { throw KaoheError.notFound("没有这个员工", en: "no such employee") }
         // the version of the period's sheets (issue 14 §5): one person's month has one result
         guard let version = try await SheetStore.writeVersion(key: body.scheme, period: body.period, on: req.db) else {
-            throw KaoheError.notFound("没有这个方案 no such scheme “\(body.scheme)”")
+            throw KaoheError.notFound("没有方案 “\(body.scheme)”", en: "no such scheme “\(body.scheme)”")
         }
         let engine = try Scoring.engine(version)
         for column in body.values.keys.sorted() {
             guard engine.columnIndex[column] != nil else {
-                throw KaoheError.invalid("values.\(column): 方案 \(body.scheme) 没有这一输入 unknown column")
+                throw KaoheError.invalid("values.\(column): 方案 \(body.scheme) 没有这一输入", en: "values.\(column): scheme \(body.scheme) has no such input")
             }
             try EvidenceAccess.authorize(column: column, user.viewer, employee, engine)
         }

@@ -26,11 +26,11 @@ struct ImportController: RouteCollection {
         switch req.query[String.self, at: "dry_run"]?.lowercased() {
         case nil, "true", "1", "yes": o.dryRun = true
         case "false", "0", "no": o.dryRun = false
-        case let v?: throw KaoheError.badInput("dry_run: “\(v)” 须为 true 或 false")
+        case let v?: throw KaoheError.badInput("dry_run: “\(v)” 须为 true 或 false", en: "dry_run: “\(v)” must be true or false")
         }
         if let m = req.query[String.self, at: "mapping"] {
             guard let d = try? JSONDecoder().decode([String: String].self, from: Data(m.utf8)) else {
-                throw KaoheError.badInput("mapping: 须是 JSON 对象 {\"文件列名\": \"字段\"} — must be a JSON object of header → field")
+                throw KaoheError.badInput("mapping: 须是 JSON 对象 {\"文件列名\": \"字段\"}", en: "mapping: must be a JSON object of header → field")
             }
             o.mapping = d
         }
@@ -40,17 +40,17 @@ struct ImportController: RouteCollection {
     func upload(req: Request) async throws -> ImportService.Preview {
         let user = try req.user
         guard let k = req.parameters.get("kind"), let kind = ImportService.Kind(rawValue: k) else {
-            throw KaoheError.notFound("没有这种导入 no such import kind; 可选 allowed: \(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw KaoheError.notFound("没有这种导入；可选：\(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))", en: "no such import kind; allowed: \(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         guard Access.canImport(user.viewer, kind: kind.rawValue) else {
-            throw KaoheError.forbidden("没有导入这类文件的权限 your role may not import \(kind.rawValue) files")
+            throw KaoheError.forbidden("没有导入这类文件（\(kind.rawValue)）的权限", en: "your role may not import \(kind.rawValue) files")
         }
         let o = try Self.options(req, kind: kind)
         let buffer: ByteBuffer?
         do { buffer = try await req.body.collect(max: InputLimits.fileBytes).get() } catch {
-            throw KaoheError.tooLarge("\(InputLimits.quote(o.file)): 文件过大 the file is larger than \(InputLimits.fileBytes / 1_048_576) MB")
+            throw KaoheError.tooLarge("\(InputLimits.quote(o.file)): 文件过大（超过 \(InputLimits.fileBytes / 1_048_576) MB）", en: "\(InputLimits.quote(o.file)): the file is larger than \(InputLimits.fileBytes / 1_048_576) MB")
         }
-        guard let buffer, buffer.readableBytes > 0 else { throw KaoheError.badInput("\(InputLimits.quote(o.file)): 文件为空 the file is empty") }
+        guard let buffer, buffer.readableBytes > 0 else { throw KaoheError.badInput("\(InputLimits.quote(o.file)): 文件为空", en: "\(InputLimits.quote(o.file)): the file is empty") }
         return try await ImportService.run(o, data: Data(buffer.readableBytesView), user: user, db: req.db)
     }
 
@@ -83,7 +83,7 @@ struct ImportController: RouteCollection {
     struct RevertRequest: Content { var reason: String }
 
     func revert(req: Request) async throws -> ImportService.RevertResult {
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw KaoheError.notFound("没有这次导入 no such import") }
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw KaoheError.notFound("没有这次导入", en: "no such import") }
         let body = try req.decodeBody(RevertRequest.self)
         return try await ImportService.revert(id, reason: body.reason, user: try req.user, db: req.db)
     }
@@ -100,10 +100,10 @@ struct ImportController: RouteCollection {
     /// HR sets a source's mapping ahead of its first file (header → field, `-` to skip).
     func putMapping(req: Request) async throws -> MappingDTO {
         let user = try req.user
-        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以设置映射 HR only") }
+        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以设置映射", en: "HR only") }
         let body = try req.decodeBody(MappingDTO.self)
-        guard ImportService.Kind(rawValue: body.kind) != nil else { throw KaoheError.invalid("kind: 可选 allowed: \(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))") }
-        guard !body.source.isBlank else { throw KaoheError.invalid("source: 不能为空 must not be empty") }
+        guard ImportService.Kind(rawValue: body.kind) != nil else { throw KaoheError.invalid("kind: 可选 \(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))", en: "kind: allowed: \(ImportService.Kind.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard !body.source.isBlank else { throw KaoheError.invalid("source: 不能为空", en: "source: must not be empty") }
         let json = String(decoding: try JSONEncoder.sorted.encode(body.mapping), as: UTF8.self)
         try await req.db.writeTransaction { db in
             if let m = try await ImportStore.mapping(source: body.source, kind: body.kind, on: db) {

@@ -88,7 +88,7 @@ extension ImportService {
                     n = v
                 }
                 do { try EvidenceAccess.authorize(column: column, user.viewer, emp, engine) } catch {
-                    throw KaoheError.forbidden("\(o.file), 第 \(line) 行 row \(line): 无权录入 \(emp.number) 的 “\(column)” — not allowed to record this")
+                    throw KaoheError.forbidden("\(o.file), 第 \(line) 行: 无权录入 \(emp.number) 的 “\(column)”", en: "\(o.file), row \(line): not allowed to record “\(column)” of \(emp.number)")
                 }
                 let note = nc.flatMap { cells[$0].isEmpty ? nil : cells[$0] }
                 for _ in 0..<n { events.append(New(line: line, emp: emp, column: column, day: day, period: period, note: note)) }
@@ -516,14 +516,14 @@ extension ImportService {
     /// names it — or a person it added already has records.
     static func revert(_ id: UUID, reason: String, user: User, db: Database) async throws -> RevertResult {
         guard let batch = try await ImportStore.batchWithScheme(id, on: db) else {
-            throw KaoheError.notFound("没有这次导入 no such import")
+            throw KaoheError.notFound("没有这次导入", en: "no such import")
         }
-        guard batch.status == .committed else { throw KaoheError.conflict("这次导入已撤销 the import was already reverted") }
+        guard batch.status == .committed else { throw KaoheError.conflict("这次导入已撤销", en: "the import was already reverted") }
         guard !reason.isBlank else { throw KaoheError.invalid("reason: 撤销导入须说明原因 (R-004-03)") }
         if batch.kind == "roster" {
-            guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以撤销花名册导入 only HR reverts a roster import") }
+            guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以撤销花名册导入", en: "only HR reverts a roster import") }
         } else {
-            guard user.viewer.role == .hr || batch.recordedBy == user.id else { throw KaoheError.forbidden("只能撤销自己的导入 only your own imports (or HR)") }
+            guard user.viewer.role == .hr || batch.recordedBy == user.id else { throw KaoheError.forbidden("只能撤销自己的导入", en: "only your own imports (or HR)") }
         }
         let changes = try await ImportStore.changes(batch: id, on: db)
         let periods = batch.periods.split(separator: ",").map(String.init)
@@ -535,11 +535,11 @@ extension ImportService {
                 case "evidence":
                     guard let e = try await EvidenceStore.entryWithEmployee(c.targetId, on: db) else {
                         if c.before == nil { continue }
-                        throw KaoheError.conflict("导入写入的一项证据已被删除，无法恢复原值 a value this import replaced has since been removed")
+                        throw KaoheError.conflict("导入写入的一项证据已被删除，无法恢复原值", en: "a value this import replaced has since been removed")
                     }
                     touched[e.period, default: []].insert(e.$employee.id)
                     guard e.value == c.after else {
-                        throw KaoheError.conflict("\(e.employee.number) \(e.period) “\(e.column)” 在导入后又被改为 \(e.value)（导入写的是 \(c.after ?? "")）— changed since the import; revert refused, nothing changed")
+                        throw KaoheError.conflict("\(e.employee.number) \(e.period) “\(e.column)” 在导入后又被改为 \(e.value)（导入写的是 \(c.after ?? "")），不能撤销，未作任何修改", en: "\(e.employee.number) \(e.period) “\(e.column)” was changed to \(e.value) since the import (which wrote \(c.after ?? "")); revert refused, nothing changed")
                     }
                     if let before = c.before {
                         e.value = before; e.recordedBy = user.id; e.recordedAt = Date()
@@ -556,7 +556,7 @@ extension ImportService {
                     guard let e = try await PeopleStore.employee(c.targetId, on: db) else { continue }
                     if let f = c.field {
                         guard RosterField(rawValue: f)?.value(of: e) == c.after else {
-                            throw KaoheError.conflict("\(e.number) 的 \(f) 在导入后又被修改 changed since the import; revert refused, nothing changed")
+                            throw KaoheError.conflict("\(e.number) 的 \(f) 在导入后又被修改，不能撤销，未作任何修改", en: "\(f) of \(e.number) changed since the import; revert refused, nothing changed")
                         }
                         RosterField(rawValue: f)?.set(c.before, on: e)
                         try await e.save(on: db)
@@ -564,7 +564,7 @@ extension ImportService {
                         let eid = try e.requireID()
                         let used = try await PeopleStore.referenceCount(eid, on: db)
                         guard used == 0 else {
-                            throw KaoheError.conflict("导入新增的员工 \(e.number) 已有记录或账号 already has records or an account; revert refused, nothing changed")
+                            throw KaoheError.conflict("导入新增的员工 \(e.number) 已有记录或账号，不能撤销，未作任何修改", en: "\(e.number), added by the import, already has records or an account; revert refused, nothing changed")
                         }
                         try await e.delete(on: db)
                     }

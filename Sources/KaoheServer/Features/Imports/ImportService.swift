@@ -88,7 +88,7 @@ package enum ImportService {
         switch input {
         case .data(let d): return SHA256.hash(data: d).hex
         case .path(let p):
-            guard let h = FileHandle(forReadingAtPath: p) else { throw KaoheError.badInput("找不到文件 no such file: \(p)") }
+            guard let h = FileHandle(forReadingAtPath: p) else { throw KaoheError.badInput("找不到文件：\(p)", en: "no such file: \(p)") }
             defer { try? h.close() }
             var hasher = SHA256()
             while let chunk = try h.read(upToCount: 8 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
@@ -123,7 +123,7 @@ package enum ImportService {
         Trace.mark("start")
         // who may send this kind of file is decided before a byte of it is read
         guard Access.canImport(user.viewer, kind: o.kind.rawValue) else {
-            throw KaoheError.forbidden("没有导入这类文件的权限 your role may not import \(o.kind.rawValue) files")
+            throw KaoheError.forbidden("没有导入这类文件（\(o.kind.rawValue)）的权限", en: "your role may not import \(o.kind.rawValue) files")
         }
         let checksum = try checksum(input)
         Trace.mark("checksum")
@@ -137,14 +137,14 @@ package enum ImportService {
                               schemeVersion: nil, rows: 0, created: 0, updated: 0, unchanged: 0, periods: [], committed: false, notices: [],
                               mapping: [], unmapped: [], changes: [], sameFileImportedAt: nil)
         preview.sameFileImportedAt = try await ImportStore.lastCommitted(checksum: checksum, kind: o.kind.rawValue, on: db)?.at
-        if let p = o.period, !Period.isValid(p) { throw KaoheError.badInput("period: “\(p)” 不是有效期间 is not a period (YYYY-MM)") }
+        if let p = o.period, !Period.isValid(p) { throw KaoheError.badInput("period: “\(p)” 不是有效期间", en: "period: “\(p)” is not a period (YYYY-MM)") }
         if o.kind == .roster {
-            guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以导入花名册 only HR imports the roster") }
+            guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以导入花名册", en: "only HR imports the roster") }
             return try await Roster.run(o, data: data, saved: saved, user: user, db: db, preview: preview)
         }
-        guard let key = o.scheme else { throw KaoheError.badInput("scheme: 缺少方案 missing the scheme") }
+        guard let key = o.scheme else { throw KaoheError.badInput("scheme: 缺少方案", en: "scheme: missing the scheme") }
         guard let version = try await SchemeStore.newest(key: key, on: db) else {
-            throw KaoheError.notFound("scheme: 没有这个方案 no such scheme “\(key)”")
+            throw KaoheError.notFound("scheme: 没有方案 “\(key)”", en: "scheme: no such scheme “\(key)”")
         }
         preview.schemeVersion = version.version
         let engine = try Scoring.engine(version)
@@ -200,7 +200,7 @@ package enum ImportService {
             let qa = EvidenceAccess.qaColumns(engine.scheme)
             for c in cells {
                 do { try EvidenceAccess.authorize(column: c.column, user.viewer, c.employee, engine, qa: qa) } catch {
-                    throw KaoheError.forbidden("\(o.file), 第 \(c.line) 行 row \(c.line): 无权录入 \(c.employee.number) 的 “\(c.column)” — not allowed to record this")
+                    throw KaoheError.forbidden("\(o.file), 第 \(c.line) 行: 无权录入 \(c.employee.number) 的 “\(c.column)”", en: "\(o.file), row \(c.line): not allowed to record “\(c.column)” of \(c.employee.number)")
                 }
             }
             return try await Evidence.apply(cells, o: o, version: version, map: map, user: user, db: db, preview: preview)
@@ -271,7 +271,7 @@ package enum ImportService {
         let people = Array(Set(cells.compactMap { $0.employee.id }))
         guard let closed = try await SheetStore.firstClosed(employees: people, periods: Array(Set(cells.map(\.period))), key: key, on: db),
               let c = cells.first(where: { $0.employee.id == closed.employee_id && $0.period == closed.period }) else { return }
-        throw KaoheError.conflict("\(file), 第 \(c.line) 行 row \(c.line): \(c.employee.number) \(c.period) 的考核结果已\(closed.stage == SheetStage.locked.rawValue ? "锁定" : "发布")，只能在考核表 /sheets/\(closed.sheet_id) 上以“更正”说明原因修改（R-100-02）；整个文件未导入 — nothing was imported")
+        throw KaoheError.conflict("\(file), 第 \(c.line) 行: \(c.employee.number) \(c.period) 的考核结果已\(closed.stage == SheetStage.locked.rawValue ? "锁定" : "发布")，只能在考核表 /sheets/\(closed.sheet_id) 上以“更正”说明原因修改（R-100-02）；整个文件未导入", en: "\(file), row \(c.line): the result of \(c.employee.number) \(c.period) is \(closed.stage == SheetStage.locked.rawValue ? "locked" : "published"); change it through a correction on /sheets/\(closed.sheet_id) (R-100-02); nothing was imported")
     }
 
     static let changeColumns = ["id", "import_id", "seq", "entity", "target_id", "field", "before", "after"]

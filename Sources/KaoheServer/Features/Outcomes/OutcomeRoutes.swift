@@ -34,15 +34,15 @@ struct OutcomeRoutes: RouteCollection {
     func list(req: Request) async throws -> [OutcomeDTO] {
         let viewer = try req.user.viewer
         guard let period = req.query[String.self, at: "period"], period.count == 7, Period.isValid(period) else {
-            throw KaoheError.badInput("period: 须为月份 YYYY-MM (e.g. 2026-10)")
+            throw KaoheError.badInput("period: 须为月份", en: "period: YYYY-MM (e.g. 2026-10)")
         }
         let scheme = req.query[String.self, at: "scheme"]
         var people = try await Queries.visibleEmployees(viewer, on: req.db)
         if let code = req.query[String.self, at: "department"] {
             guard let d = try await PeopleStore.department(codeOrName: code, on: req.db) else {
-                throw KaoheError.notFound("department: 没有部门 “\(code)” no such department")
+                throw KaoheError.notFound("department: 没有部门 “\(code)”", en: "department: no such department “\(code)”")
             }
-            guard viewer.role == .hr || viewer.departmentId == d.id else { throw KaoheError.forbidden("只能查看本部门 only your own department") }
+            guard viewer.role == .hr || viewer.departmentId == d.id else { throw KaoheError.forbidden("只能查看本部门", en: "only your own department") }
             people = people.filter { $0.$department.id == d.id }
         }
         let ids = Set(people.compactMap(\.id))

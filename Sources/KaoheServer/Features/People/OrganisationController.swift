@@ -40,10 +40,10 @@ struct OrganisationController: RouteCollection {
     /// leaver's record keeps its old number with the year it was freed (`102002@2026`).
     func januaryCleanup(req: Request) async throws -> CleanupDTO {
         guard case .departmental = req.application.config.numbering else {
-            throw KaoheError.conflict("本公司工号按入职年月编制，永不重复使用 (R-002-35 b): nothing to free")
+            throw KaoheError.conflict("本公司工号按入职年月编制，永不重复使用 (R-002-35 b)", en: "this company numbers people by the month they joined and never reuses a number (R-002-35 b): nothing to free")
         }
         let body = try req.decodeBody(CleanupRequest.self)
-        guard (2000...2100).contains(body.year) else { throw KaoheError.invalid("year: 须为年份 (got \(body.year))") }
+        guard (2000...2100).contains(body.year) else { throw KaoheError.invalid("year: 须为年份（收到 \(body.year)）", en: "year: must be a year (got \(body.year))") }
         guard !body.reason.isBlank else { throw KaoheError.invalid("reason: 须说明原因 (R-004-03)") }
         let user = try req.user
         return try await req.db.writeTransaction { db in
@@ -73,9 +73,9 @@ struct OrganisationController: RouteCollection {
     func createDepartment(req: Request) async throws -> Response {
         try DepartmentRequest.validate(content: req)
         let body = try req.decodeBody(DepartmentRequest.self)
-        guard !body.name.isBlank else { throw KaoheError.invalid("name: 不能为空 must not be blank") }
+        guard !body.name.isBlank else { throw KaoheError.invalid("name: 不能为空", en: "name: must not be blank") }
         if try await PeopleStore.departmentCount(name: body.name, code: body.code, on: req.db) > 0 {
-            throw KaoheError.conflict("部门名称或代码已存在 department name or code already used")
+            throw KaoheError.conflict("部门名称或代码已存在", en: "department name or code already used")
         }
         let d = Department(name: body.name, code: body.code)
         try await d.save(on: req.db)
@@ -93,12 +93,12 @@ struct OrganisationController: RouteCollection {
     func createTeam(req: Request) async throws -> Response {
         try TeamRequest.validate(content: req)
         let body = try req.decodeBody(TeamRequest.self)
-        guard !body.name.isBlank else { throw KaoheError.invalid("name: 不能为空 must not be blank") }
-        guard try await PeopleStore.department(body.departmentId, on: req.db) != nil else { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
+        guard !body.name.isBlank else { throw KaoheError.invalid("name: 不能为空", en: "name: must not be blank") }
+        guard try await PeopleStore.department(body.departmentId, on: req.db) != nil else { throw KaoheError.invalid("department_id: 没有这个部门", en: "department_id: no such department") }
         guard try await PeopleStore.teamCount(department: body.departmentId, name: body.name, on: req.db) == 0 else {
-            throw KaoheError.conflict("name: 该部门已有班组 “\(body.name)” the department already has this team")
+            throw KaoheError.conflict("name: 该部门已有班组 “\(body.name)”", en: "name: the department already has a team “\(body.name)”")
         }
-        if let l = body.leaderId, try await PeopleStore.employee(l, on: req.db) == nil { throw KaoheError.invalid("leader_id: 没有这个员工 no such employee") }
+        if let l = body.leaderId, try await PeopleStore.employee(l, on: req.db) == nil { throw KaoheError.invalid("leader_id: 没有这个员工", en: "leader_id: no such employee") }
         let t = Team(name: body.name, departmentId: body.departmentId)
         t.leaderId = body.leaderId
         try await t.save(on: req.db)
@@ -131,18 +131,18 @@ struct OrganisationController: RouteCollection {
         let body = try req.decodeBody(EmployeeRequest.self)
         for (field, value) in [("hire_date", body.hireDate as String?), ("probation_end", body.probationEnd), ("birth_date", body.birthDate)] {
             if let value, PeriodCalendar.calendarMonth.period(ofDate: value) == nil {
-                throw KaoheError.badInput("\(field): “\(value)” 不是有效日期 is not a date (YYYY-MM-DD)")
+                throw KaoheError.badInput("\(field): “\(value)” 不是有效日期", en: "\(field): “\(value)” is not a date (YYYY-MM-DD)")
             }
         }
-        guard let dept = try await PeopleStore.department(body.departmentId, on: req.db) else { throw KaoheError.invalid("department_id: 没有这个部门 no such department") }
+        guard let dept = try await PeopleStore.department(body.departmentId, on: req.db) else { throw KaoheError.invalid("department_id: 没有这个部门", en: "department_id: no such department") }
         if let t = body.teamId {
-            guard let team = try await PeopleStore.team(t, on: req.db) else { throw KaoheError.invalid("team_id: 没有这个班组 no such team") }
-            guard team.$department.id == dept.id else { throw KaoheError.invalid("team_id: 班组不属于该部门 the team is in another department") }
+            guard let team = try await PeopleStore.team(t, on: req.db) else { throw KaoheError.invalid("team_id: 没有这个班组", en: "team_id: no such team") }
+            guard team.$department.id == dept.id else { throw KaoheError.invalid("team_id: 班组不属于该部门", en: "team_id: the team is in another department") }
         }
         let taken = try await PeopleStore.numbers(on: req.db)
         let number: String
         if let n = body.number {
-            guard !taken.contains(n) else { throw KaoheError.conflict("number: 工号 \(n) 已被使用 already in use") }
+            guard !taken.contains(n) else { throw KaoheError.conflict("number: 工号 \(n) 已被使用", en: "number: \(n) is already in use") }
             number = n
         } else {
             switch req.application.config.numbering {
@@ -159,7 +159,7 @@ struct OrganisationController: RouteCollection {
         let e = Employee(number: number, name: body.name, position: body.position, hireDate: body.hireDate, departmentId: try dept.requireID(), teamId: body.teamId)
         e.probationEnd = body.probationEnd
         if let s = body.superiorId {
-            guard try await PeopleStore.employee(s, on: req.db) != nil else { throw KaoheError.invalid("superior_id: 没有这个员工 no such employee") }
+            guard try await PeopleStore.employee(s, on: req.db) != nil else { throw KaoheError.invalid("superior_id: 没有这个员工", en: "superior_id: no such employee") }
             e.superiorId = s
         }
         try await e.save(on: req.db)
@@ -182,7 +182,7 @@ struct OrganisationController: RouteCollection {
 
     func updateEmployee(req: Request) async throws -> EmployeeDTO {
         guard let id = req.parameters.get("id", as: UUID.self), let e = try await PeopleStore.employee(id, on: req.db) else {
-            throw KaoheError.notFound("没有这个员工 no such employee")
+            throw KaoheError.notFound("没有这个员工", en: "no such employee")
         }
         let body = try req.decodeBody(EmployeePatch.self)
         try await PeopleService.update(e, body, user: try req.user, db: req.db)

@@ -10,13 +10,13 @@ enum PeopleService {
         guard !body.reason.isBlank else { throw KaoheError.invalid("reason: 须说明原因 (R-004-03)") }
         let before = Self.snapshot(e)
         if let s = body.status {
-            guard let status = EmployeeStatus(rawValue: s) else { throw KaoheError.invalid("status: 须为 active 或 left (got “\(s)”)") }
+            guard let status = EmployeeStatus(rawValue: s) else { throw KaoheError.invalid("status: 须为 active 或 left（收到 “\(s)”）", en: "status: must be active or left (got “\(s)”)") }
             e.status = status
         }
         if let p = body.position { e.position = p }
         if let t = body.teamId {
             guard let team = try await PeopleStore.team(t, on: db), team.$department.id == e.$department.id else {
-                throw KaoheError.invalid("team_id: 没有这个班组或不属于该部门 no such team in the department")
+                throw KaoheError.invalid("team_id: 没有这个班组或不属于该部门", en: "team_id: no such team in the department")
             }
             e.$team.id = t
         }
@@ -27,11 +27,11 @@ enum PeopleService {
         }
         if let g = body.jobGrade { e.jobGrade = g }
         if let s = body.superiorId {
-            guard s != e.id, try await PeopleStore.employee(s, on: db) != nil else { throw KaoheError.invalid("superior_id: 没有这个员工或是本人 no such employee") }
+            guard s != e.id, try await PeopleStore.employee(s, on: db) != nil else { throw KaoheError.invalid("superior_id: 没有这个员工或是本人", en: "superior_id: no such employee") }
             e.superiorId = s
         }
         if let p = body.probationEnd {
-            guard PeriodCalendar.calendarMonth.period(ofDate: p) != nil else { throw KaoheError.badInput("probation_end: “\(p)” 不是有效日期 (YYYY-MM-DD)") }
+            guard PeriodCalendar.calendarMonth.period(ofDate: p) != nil else { throw KaoheError.badInput("probation_end: “\(p)” 不是有效日期 (YYYY-MM-DD)", en: "probation_end: “\(p)” is not a date (YYYY-MM-DD)") }
             e.probationEnd = p
         }
         try await e.save(on: db)

@@ -38,7 +38,7 @@ struct PeopleWebController: RouteCollection {
 
     func personPage(_ req: Request, message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         guard let id = req.parameters.get("id", as: UUID.self),
-              let e = try await PeopleStore.employeeWithUnits(id, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+              let e = try await PeopleStore.employeeWithUnits(id, on: req.db) else { throw KaoheError.notFound("没有这个员工", en: "no such employee") }
         let teams = try await PeopleStore.teams(department: e.$department.id, on: req.db)
         let superior = try await e.superiorId.asyncMap { try await PeopleStore.employee($0, on: req.db) } ?? nil
         let history = try await AuditStore.history(entity: "employee", id: e.number, limit: 20, on: req.db)
@@ -51,7 +51,7 @@ struct PeopleWebController: RouteCollection {
     }
 
     func updatePerson(req: Request) async throws -> Response {
-        guard let id = req.parameters.get("id", as: UUID.self), let e = try await PeopleStore.employee(id, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+        guard let id = req.parameters.get("id", as: UUID.self), let e = try await PeopleStore.employee(id, on: req.db) else { throw KaoheError.notFound("没有这个员工", en: "no such employee") }
         let f = try req.content.decode([String: String].self)
         func v(_ k: String) -> String? { f[k]?.trimmingCharacters(in: .whitespaces).nilIfEmpty }
         var superior: UUID?
@@ -72,7 +72,7 @@ struct PeopleWebController: RouteCollection {
         do {
             try await PeopleService.update(e, patch, user: try req.user, db: req.db)
         } catch let a as AbortError where [.unprocessableEntity, .badRequest].contains(a.status) {
-            return try await personPage(req, error: a.reason, status: a.status)
+            return try await personPage(req, error: req.say(a), status: a.status)
         }
         return try await personPage(req, message: "已保存")
     }

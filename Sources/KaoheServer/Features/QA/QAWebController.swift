@@ -36,7 +36,7 @@ struct QAWebController: RouteCollection {
 
     func model(_ req: Request, message: String? = nil, error: String? = nil, focus: String? = nil) async throws -> QAModel {
         let user = try req.user
-        guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用 QA inspectors and HR") }
+        guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用", en: "QA inspectors and HR") }
         let available = try await Self.schemes(on: req.db)
         let key = req.query[String.self, at: "scheme"].flatMap { available[$0] != nil ? $0 : nil } ?? available.keys.sorted().first
         let today = req.application.config.todayDate
@@ -114,12 +114,12 @@ struct QAWebController: RouteCollection {
 
     func record(req: Request) async throws -> Response {
         let user = try req.user
-        guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用 QA inspectors and HR") }
+        guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用", en: "QA inspectors and HR") }
         let form = try req.content.decode(Form.self)
         guard let latest = try await Self.schemes(on: req.db)[form.scheme] else { throw KaoheError.notFound("scheme: 没有录音质检的方案 “\(form.scheme)”") }
         let engine = try Scoring.engine(latest)
         let graded = Self.gradedItems(engine.scheme)
-        guard let employee = try await PeopleStore.employee(form.employee, on: req.db) else { throw KaoheError.notFound("没有这个员工 no such employee") }
+        guard let employee = try await PeopleStore.employee(form.employee, on: req.db) else { throw KaoheError.notFound("没有这个员工", en: "no such employee") }
         func fail(_ why: String) -> Response { req.redirect(to: back(form.scheme, form.period, error: "\(employee.number)：\(why)", focus: employee.number, team: form.team, page: form.page)) }
         guard graded.first?.grades.contains(where: { $0.id == form.grade }) == true else { return fail("请选择等级") }
         guard let period = engine.scheme.calendar.period(ofDate: form.day) else { return fail("日期 “\(form.day)” 无效（YYYY-MM-DD）") }
@@ -157,7 +157,7 @@ struct QAWebController: RouteCollection {
 
     func remove(req: Request) async throws -> Response {
         let user = try req.user
-        guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用 QA inspectors and HR") }
+        guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用", en: "QA inspectors and HR") }
         let form = try req.content.decode(RemoveForm.self)
         guard let reason = form.reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty else {
             return req.redirect(to: back(form.scheme, form.period, error: "删除须写原因"))

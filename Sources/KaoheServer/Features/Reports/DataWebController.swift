@@ -16,7 +16,7 @@ struct DataWebController: RouteCollection {
     }
 
     static func mayUse(_ u: User) throws {
-        guard [.hr, .manager, .lead].contains(u.viewer.role) else { throw KaoheError.forbidden("导入导出页面供人事、经理和组长使用 for HR, managers and team leads") }
+        guard [.hr, .manager, .lead].contains(u.viewer.role) else { throw KaoheError.forbidden("导入导出页面供人事、经理和组长使用", en: "for HR, managers and team leads") }
     }
 
     func model(_ req: Request, preview: ImportService.Preview? = nil, uploadId: UUID? = nil, message: String? = nil, error: String? = nil) async throws -> DataModel {
@@ -43,7 +43,7 @@ struct DataWebController: RouteCollection {
     /// Runs an action; a refusal is shown on the page (with its status) instead of an error page.
     func showing(_ req: Request, _ action: () async throws -> Response) async throws -> Response {
         do { return try await action() } catch let e as AbortError where [.unprocessableEntity, .badRequest, .forbidden, .notFound, .conflict].contains(e.status) {
-            return try render(req, try await model(req, error: e.reason), status: e.status)
+            return try render(req, try await model(req, error: req.say(e)), status: e.status)
         }
     }
 
@@ -102,7 +102,7 @@ struct DataWebController: RouteCollection {
     func revert(req: Request) async throws -> Response {
         let user = try req.user
         try Self.mayUse(user)
-        guard let id = req.parameters.get("id", as: UUID.self) else { throw KaoheError.notFound("没有这个记录 not found") }
+        guard let id = req.parameters.get("id", as: UUID.self) else { throw KaoheError.notFound("没有这个记录", en: "not found") }
         let form = try req.content.decode(RevertForm.self)
         return try await showing(req) {
             let r = try await ImportService.revert(id, reason: form.reason, user: user, db: req.db)

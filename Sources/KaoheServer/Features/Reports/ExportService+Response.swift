@@ -8,7 +8,7 @@ extension ExportService {
     static func respond(_ req: Request, form f: String) async throws -> Response {
         let user = try req.user
         guard let form = ExportService.Form(rawValue: f) else {
-            throw KaoheError.notFound("没有这个报表 no such form; 可选 allowed: \(ExportService.Form.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw KaoheError.notFound("没有这个报表；可选：\(ExportService.Form.allCases.map(\.rawValue).joined(separator: ", "))", en: "no such form; allowed: \(ExportService.Form.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let o = ExportService.Options(form: form, period: req.query[String.self, at: "period"], department: req.query[String.self, at: "department"].flatMap { $0.isEmpty ? nil : $0 },
                                       scheme: req.query[String.self, at: "scheme"])

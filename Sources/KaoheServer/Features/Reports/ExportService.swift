@@ -88,16 +88,16 @@ enum ExportService {
         if let d = department {
             dept = try await PeopleStore.department(codeOrName: d, on: db)
             if dept == nil, let id = UUID(uuidString: d) { dept = try await PeopleStore.department(id, on: db) }
-            guard dept != nil else { throw KaoheError.notFound("department: 没有部门 “\(d)” no such department") }
+            guard dept != nil else { throw KaoheError.notFound("department: 没有部门 “\(d)”", en: "department: no such department “\(d)”") }
         }
         switch viewer.role {
         case .hr: return dept
         case .manager:
-            guard let own = viewer.departmentId else { throw KaoheError.forbidden("没有所属部门 no department in scope") }
-            if let dept, dept.id != own { throw KaoheError.forbidden("只能导出本部门 only your own department") }
+            guard let own = viewer.departmentId else { throw KaoheError.forbidden("没有所属部门", en: "no department in scope") }
+            if let dept, dept.id != own { throw KaoheError.forbidden("只能导出本部门", en: "only your own department") }
             return try await PeopleStore.department(own, on: db)
         default:
-            throw KaoheError.forbidden("只有人事和部门经理可以导出报表 exports are for HR and managers")
+            throw KaoheError.forbidden("只有人事和部门经理可以导出报表", en: "exports are for HR and managers")
         }
     }
 
@@ -171,10 +171,10 @@ enum ExportService {
     static func months(_ o: Options) throws -> (periods: [String], label: String) {
         let f = o.form
         if f.needsPeriod || (f == .results && (o.period?.count ?? 0) == 7) {
-            guard let p = o.period, p.count == 7, Period.isValid(p) else { throw KaoheError.badInput("period: 须为月份 YYYY-MM (e.g. 2026-10)") }
+            guard let p = o.period, p.count == 7, Period.isValid(p) else { throw KaoheError.badInput("period: 须为月份", en: "period: YYYY-MM (e.g. 2026-10)") }
             return ([p], p)
         } else if f.needsYear || f == .results {
-            guard let y = o.period?.prefix(4), let year = Int(y), (1900...2999).contains(year) else { throw KaoheError.badInput("period: 须为年份 YYYY (e.g. 2026)") }
+            guard let y = o.period?.prefix(4), let year = Int(y), (1900...2999).contains(year) else { throw KaoheError.badInput("period: 须为年份", en: "period: YYYY (e.g. 2026)") }
             return ((1...12).map { String(format: "%04d-%02d", year, $0) }, String(year))
         }
         return ([], "")
@@ -308,7 +308,7 @@ enum ExportService {
                 sink.raw("\r\n")
             }
             return (Data(sink.bytes), "text/csv; charset=utf-8")
-        default: throw KaoheError.badInput("format: 可选 allowed: xlsx, csv")
+        default: throw KaoheError.badInput("format: 可选 xlsx, csv", en: "format: allowed: xlsx, csv")
         }
     }
 

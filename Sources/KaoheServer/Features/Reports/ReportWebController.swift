@@ -15,14 +15,14 @@ struct ReportWebController: RouteCollection {
 
     func index(req: Request) async throws -> Response {
         let user = try req.user
-        guard [.hr, .manager].contains(user.viewer.role) else { throw KaoheError.forbidden("人事和经理使用 HR and managers") }
+        guard [.hr, .manager].contains(user.viewer.role) else { throw KaoheError.forbidden("人事和经理使用", en: "HR and managers") }
         let period = try await ResultStore.latestCountedPeriod(on: req.db) ?? ""
         return Page.render(title: "报表", user: user, csrf: req.csrfToken, body: ReportsView.body(ReportsModel(period: period)))
     }
 
     func report(req: Request) async throws -> Response {
         let user = try req.user
-        guard let f = req.parameters.get("form"), let form = ExportService.Form(rawValue: f) else { throw KaoheError.notFound("没有这个报表 no such form") }
+        guard let f = req.parameters.get("form"), let form = ExportService.Form(rawValue: f) else { throw KaoheError.notFound("没有这个报表", en: "no such form") }
         let period = req.query[String.self, at: "period"]
         let department = req.query[String.self, at: "department"].flatMap { $0.isEmpty ? nil : $0 }
         let page = max(req.query[Int.self, at: "page"] ?? 1, 1)

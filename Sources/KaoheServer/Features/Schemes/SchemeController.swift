@@ -37,7 +37,7 @@ struct SchemeController: RouteCollection {
     func versions(req: Request) async throws -> [VersionDTO] {
         let key = req.parameters.get("key") ?? ""
         let all = try await SchemeStore.versions(key: key, on: req.db)
-        guard !all.isEmpty else { throw KaoheError.notFound("没有这个方案 no such scheme “\(key)”") }
+        guard !all.isEmpty else { throw KaoheError.notFound("没有方案 “\(key)”", en: "no such scheme “\(key)”") }
         return all.map(Self.dto)
     }
 
@@ -46,13 +46,13 @@ struct SchemeController: RouteCollection {
     func instantiate(req: Request) async throws -> Response {
         let body = try req.decodeBody(InstantiateRequest.self)
         guard let file = Presets.files().first(where: { $0.deletingPathExtension().lastPathComponent == body.preset }) else {
-            throw KaoheError.notFound("preset: 没有这个预设 no preset “\(body.preset)”; 可用 available: \(Presets.all().map(\.id).joined(separator: ", "))")
+            throw KaoheError.notFound("preset: 没有预设 “\(body.preset)”；可用：\(Presets.all().map(\.id).joined(separator: ", "))", en: "preset: no preset “\(body.preset)”; available: \(Presets.all().map(\.id).joined(separator: ", "))")
         }
         if let d = body.departmentId, try await PeopleStore.department(d, on: req.db) == nil {
-            throw KaoheError.invalid("department_id: 没有这个部门 no such department")
+            throw KaoheError.invalid("department_id: 没有这个部门", en: "department_id: no such department")
         }
         guard try await SchemeStore.count(key: body.preset, on: req.db) == 0 else {
-            throw KaoheError.conflict("方案 \(body.preset) 已存在；修改请提交新版本 (PUT /api/v1/schemes/\(body.preset))")
+            throw KaoheError.conflict("方案 \(body.preset) 已存在；修改请提交新版本 (PUT /api/v1/schemes/\(body.preset))", en: "scheme \(body.preset) exists; submit a new version to change it (PUT /api/v1/schemes/\(body.preset))")
         }
         let text = try String(contentsOf: file, encoding: .utf8)
         let scheme = try Presets.scheme(body.preset)
@@ -74,7 +74,7 @@ struct SchemeController: RouteCollection {
     func edit(req: Request) async throws -> Response {
         let key = req.parameters.get("key") ?? ""
         guard let current = try await SchemeStore.newest(key: key, on: req.db) else {
-            throw KaoheError.notFound("没有这个方案 no such scheme “\(key)”")
+            throw KaoheError.notFound("没有方案 “\(key)”", en: "no such scheme “\(key)”")
         }
         let body = try req.decodeBody(EditRequest.self)
         guard !body.reason.isBlank else { throw KaoheError.invalid("reason: 须说明修改原因 (R-004-03)") }

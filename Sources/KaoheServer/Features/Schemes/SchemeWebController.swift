@@ -29,7 +29,7 @@ struct SchemeWebController: RouteCollection {
     func current(_ req: Request) async throws -> SchemeVersion {
         let key = req.parameters.get("key") ?? ""
         guard let v = try await SchemeStore.newest(key: key, on: req.db) else {
-            throw KaoheError.notFound("没有这个方案 no such scheme “\(key)”")
+            throw KaoheError.notFound("没有方案 “\(key)”", en: "no such scheme “\(key)”")
         }
         return v
     }
