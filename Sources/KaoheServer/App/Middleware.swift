@@ -99,7 +99,7 @@ struct APIAuthenticator: AsyncMiddleware {
             req.auth.login(token.user)
         }
         guard let user = req.auth.get(User.self) else { throw KaoheError.unauthorized("需要登录或 API 令牌", en: "sign in or send an API token") }
-        if user.mustChangePassword && !(reads && req.url.path == "/api/v1/me") {
+        if user.mustChangePassword && !(reads && req.url.path == SiteURL.api(.me).path) {
             throw KaoheError.forbidden("请先修改一次性密码 (/account/password)", en: "change the one-time password first (/account/password)")
         }
         return try await next.respond(to: req)

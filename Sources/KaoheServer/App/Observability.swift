@@ -24,7 +24,7 @@ enum Observability {
         bootstrap()
         Gauge(label: "kaohe_db_pool_connections_max", dimensions: [("database", app.config.database.kind)])
             .record(Double(System.coreCount))
-        app.get("readyz") { req async -> Response in
+        app.get(SiteURL.ready.route) { req async -> Response in
             let r = await ping(req.db)
             let res = Response(status: r.error == nil ? .ok : .serviceUnavailable)
             struct Ready: Content { var status: String; var database: String; var ms: Double; var error: String? }
@@ -33,7 +33,7 @@ enum Observability {
             res.headers.cacheControl = .init(noStore: true)
             return res
         }
-        app.get("metrics") { req async -> Response in
+        app.get(SiteURL.metrics.route) { req async -> Response in
             let r = await ping(req.db)
             let db = [("database", req.application.config.database.kind)]
             Gauge(label: "kaohe_db_up", dimensions: db).record(r.error == nil ? 1 : 0)

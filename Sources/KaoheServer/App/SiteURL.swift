@@ -13,6 +13,8 @@ enum SiteURL: Equatable {
     case tokenRevoke(UUID?)
     case language
     case health
+    case ready
+    case metrics
     case script
     case employee(UUID?)
     case sheets
@@ -37,12 +39,122 @@ enum SiteURL: Equatable {
     case report(String?)
     case api(API)
 
+    /// The JSON API (`/api/v1/…`), by resource; a nil id (or key, kind, form) registers the
+    /// parameter the handler reads (`:id`, `:key`, `:kind`, `:form`).
     enum API: Equatable {
+        // accounts
         case me
-        case employees
-        case employeeResults(UUID)
         case tokens
+        case token(UUID?)
+        case users
+        case user(UUID?)
+        case userDeactivate(UUID?)
+        case userActivate(UUID?)
+        // organisation
+        case departments
+        case teams
+        case employees
+        case employee(UUID?)
+        case employeesCleanup
+        case employeeResults(UUID?)
+        case employeeEvents(UUID?)
+        // evidence and events
+        case evidence
+        case events
+        case event(UUID?)
+        // imports and exports
+        case imports
+        /// `POST /api/v1/imports/:kind`
+        case importKind(String?)
+        case importBatchRevert(UUID?)
+        case importMappings
+        case export(String?)
+        // schemes
+        case schemes
+        case scheme(String?)
+        case schemeVersions(String?)
+        // cycles, sheets and findings
+        case cycles
+        case cycle(UUID?)
+        case cyclePublish(UUID?)
+        case cycleLock(UUID?)
+        case cycleCalibration(UUID?)
+        case cycleRemind(UUID?)
+        case sheets
+        case sheet(UUID?)
+        case sheetPreview(UUID?)
+        case sheetActions(UUID?)
+        case sheetFindings(UUID?)
+        case inbox
+        case finding(UUID?)
+        case findingJustify(UUID?)
+        case findingDecide(UUID?)
+        // outcomes
+        case outcomes
+        // administration
+        case audit
+        case auditCSV
+        case retention
+        case retentionArchive
+        case retentionPurge
+        // the API's own description
         case openapi
+
+        /// The path's segments, `api`, `v1` first; a parameter where the id (or key) is nil.
+        var segments: [String] { ["api", "v1"] + tail }
+
+        private var tail: [String] {
+            func id(_ u: UUID?) -> String { u?.uuidString ?? ":id" }
+            switch self {
+            case .me: return ["me"]
+            case .tokens: return ["tokens"]
+            case .token(let u): return ["tokens", id(u)]
+            case .users: return ["users"]
+            case .user(let u): return ["users", id(u)]
+            case .userDeactivate(let u): return ["users", id(u), "deactivate"]
+            case .userActivate(let u): return ["users", id(u), "activate"]
+            case .departments: return ["departments"]
+            case .teams: return ["teams"]
+            case .employees: return ["employees"]
+            case .employee(let u): return ["employees", id(u)]
+            case .employeesCleanup: return ["employees", "cleanup"]
+            case .employeeResults(let u): return ["employees", id(u), "results"]
+            case .employeeEvents(let u): return ["employees", id(u), "events"]
+            case .evidence: return ["evidence"]
+            case .events: return ["events"]
+            case .event(let u): return ["events", id(u)]
+            case .imports: return ["imports"]
+            case .importKind(let kind): return ["imports", kind ?? ":kind"]
+            case .importBatchRevert(let u): return ["import-batches", id(u), "revert"]
+            case .importMappings: return ["import-mappings"]
+            case .export(let form): return ["exports", form ?? ":form"]
+            case .schemes: return ["schemes"]
+            case .scheme(let key): return ["schemes", key ?? ":key"]
+            case .schemeVersions(let key): return ["schemes", key ?? ":key", "versions"]
+            case .cycles: return ["cycles"]
+            case .cycle(let u): return ["cycles", id(u)]
+            case .cyclePublish(let u): return ["cycles", id(u), "publish"]
+            case .cycleLock(let u): return ["cycles", id(u), "lock"]
+            case .cycleCalibration(let u): return ["cycles", id(u), "calibration"]
+            case .cycleRemind(let u): return ["cycles", id(u), "remind"]
+            case .sheets: return ["sheets"]
+            case .sheet(let u): return ["sheets", id(u)]
+            case .sheetPreview(let u): return ["sheets", id(u), "preview"]
+            case .sheetActions(let u): return ["sheets", id(u), "actions"]
+            case .sheetFindings(let u): return ["sheets", id(u), "findings"]
+            case .inbox: return ["inbox"]
+            case .finding(let u): return ["findings", id(u)]
+            case .findingJustify(let u): return ["findings", id(u), "justify"]
+            case .findingDecide(let u): return ["findings", id(u), "decide"]
+            case .outcomes: return ["outcomes"]
+            case .audit: return ["audit"]
+            case .auditCSV: return ["audit.csv"]
+            case .retention: return ["retention"]
+            case .retentionArchive: return ["retention", "archive"]
+            case .retentionPurge: return ["retention", "purge"]
+            case .openapi: return ["openapi.json"]
+            }
+        }
     }
 
     /// The path's segments; a parameter where the id is nil.
@@ -57,6 +169,8 @@ enum SiteURL: Equatable {
         case .tokenRevoke(let u): return ["account", "tokens", id(u), "revoke"]
         case .language: return ["language"]
         case .health: return ["healthz"]
+        case .ready: return ["readyz"]
+        case .metrics: return ["metrics"]
         case .script: return ["assets", "sheet.js"]
         case .employee(let u): return ["employees", id(u)]
         case .sheets: return ["sheets"]
@@ -78,14 +192,7 @@ enum SiteURL: Equatable {
         case .qaRemove: return ["qa", "remove"]
         case .reports: return ["reports"]
         case .report(let form): return ["reports", form ?? ":form"]
-        case .api(let a):
-            switch a {
-            case .me: return ["api", "v1", "me"]
-            case .employees: return ["api", "v1", "employees"]
-            case .employeeResults(let u): return ["api", "v1", "employees", u.uuidString, "results"]
-            case .tokens: return ["api", "v1", "tokens"]
-            case .openapi: return ["api", "v1", "openapi.json"]
-            }
+        case .api(let a): return a.segments
         }
     }
 

@@ -5,7 +5,7 @@ import Plot
 import Vapor
 
 func routes(_ app: Application) throws {
-    app.get("healthz") { _ in "ok" }
+    app.get(SiteURL.health.route) { _ in "ok" }
     Observability.register(app)
     Scripts.register(app)
     try app.register(collection: AccountRoutes())
@@ -35,7 +35,7 @@ func routes(_ app: Application) throws {
 /// The API's own description, `GET /api/v1/openapi.json` (App/OpenAPI).
 struct OpenAPIRoutes: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        routes.grouped("api", "v1").get("openapi.json", use: openAPI)
+        routes.get(SiteURL.api(.openapi).route, use: openAPI)
     }
 
     func openAPI(req: Request) async throws -> Response {

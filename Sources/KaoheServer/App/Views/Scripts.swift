@@ -51,7 +51,7 @@ enum Scripts {
     """
 
     static func register(_ app: RoutesBuilder) {
-        app.get("assets", "sheet.js") { _ -> Response in
+        app.get(SiteURL.script.route) { _ -> Response in
             let res = Response(status: .ok, body: .init(string: sheet))
             res.headers.contentType = HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])
             res.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")

@@ -16,10 +16,10 @@ struct AccountRoutes: RouteCollection {
         signedIn.get(SiteURL.tokens.route, use: tokensPage)
         signedIn.post(SiteURL.tokens.route, use: createTokenForm)
         signedIn.post(SiteURL.tokenRevoke(nil).route, use: revokeTokenForm)
-        let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
-        api.post("tokens", use: createToken)
-        api.get("tokens", use: listTokens)
-        api.delete("tokens", ":id", use: revokeToken)
+        let api = routes.grouped(APIAuthenticator())
+        api.post(SiteURL.api(.tokens).route, use: createToken)
+        api.get(SiteURL.api(.tokens).route, use: listTokens)
+        api.delete(SiteURL.api(.token(nil)).route, use: revokeToken)
     }
 
     // MARK: the account's API tokens (the same rules as /api/v1/tokens)

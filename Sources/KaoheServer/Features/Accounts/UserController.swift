@@ -6,13 +6,13 @@ import Vapor
 /// as a permission change.
 struct UserController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        let hr = routes.grouped("api", "v1", "users").grouped(APIAuthenticator(), RequireHR())
-        hr.get(use: list)
-        hr.post(use: create)
-        hr.patch(":id", use: update)
-        hr.post(":id", "deactivate", use: deactivate)
-        hr.post(":id", "activate", use: activate)
-        routes.grouped("api", "v1").grouped(APIAuthenticator()).get("me", use: me)
+        let hr = routes.grouped(APIAuthenticator(), RequireHR())
+        hr.get(SiteURL.api(.users).route, use: list)
+        hr.post(SiteURL.api(.users).route, use: create)
+        hr.patch(SiteURL.api(.user(nil)).route, use: update)
+        hr.post(SiteURL.api(.userDeactivate(nil)).route, use: deactivate)
+        hr.post(SiteURL.api(.userActivate(nil)).route, use: activate)
+        routes.grouped(APIAuthenticator()).get(SiteURL.api(.me).route, use: me)
     }
 
     /// The signed-in account (the same shape HR sees in /api/v1/users).

@@ -7,12 +7,12 @@ import Vapor
 /// (R-000-07), under /api/v1. Everyone else gets 403 and nothing more.
 struct AdminController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        let hr = routes.grouped("api", "v1").grouped(APIAuthenticator(), RequireHR())
-        hr.get("audit", use: audit)
-        hr.get("audit.csv", use: auditCSV)
-        hr.get("retention", use: retention)
-        hr.get("retention", "archive", use: archive)
-        hr.post("retention", "purge", use: purge)
+        let hr = routes.grouped(APIAuthenticator(), RequireHR())
+        hr.get(SiteURL.api(.audit).route, use: audit)
+        hr.get(SiteURL.api(.auditCSV).route, use: auditCSV)
+        hr.get(SiteURL.api(.retention).route, use: retention)
+        hr.get(SiteURL.api(.retentionArchive).route, use: archive)
+        hr.post(SiteURL.api(.retentionPurge).route, use: purge)
     }
 
     struct AuditDTO: Content {

@@ -8,10 +8,10 @@ import Vapor
 struct HomeRoutes: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let signedIn = routes.grouped(RequireLogin(), CSRFCheck())
-        signedIn.get(use: home)
+        signedIn.get(SiteURL.home.route, use: home)
         signedIn.get(SiteURL.employee(nil).route, use: employee)
-        let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
-        api.get("employees", ":id", "results", use: results)
+        let api = routes.grouped(APIAuthenticator())
+        api.get(SiteURL.api(.employeeResults(nil)).route, use: results)
     }
 
     func home(req: Request) async throws -> Response {

@@ -8,10 +8,10 @@ import Vapor
 /// number of events in the period, and the period is re-scored.
 struct EventController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
-        api.post("events", use: create)
-        api.delete("events", ":id", use: delete)
-        api.get("employees", ":id", "events", use: list)
+        let api = routes.grouped(APIAuthenticator())
+        api.post(SiteURL.api(.events).route, use: create)
+        api.delete(SiteURL.api(.event(nil)).route, use: delete)
+        api.get(SiteURL.api(.employeeEvents(nil)).route, use: list)
     }
 
     struct EventRequest: Content {

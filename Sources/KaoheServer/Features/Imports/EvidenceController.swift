@@ -8,8 +8,8 @@ import Vapor
 /// team-period is re-scored by Core and the results stored with the scheme version used.
 struct EvidenceController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
-        api.put("evidence", use: record)
+        let api = routes.grouped(APIAuthenticator())
+        api.put(SiteURL.api(.evidence).route, use: record)
     }
 
     struct EvidenceRequest: Content {

@@ -8,13 +8,13 @@ import Vapor
 /// listed and can be reverted as a whole; the column mapping saved per source can be read and set.
 struct ImportController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1").grouped(APIAuthenticator())
+        let api = routes.grouped(APIAuthenticator())
         // streamed: the kind and the caller's role are checked before the body is read
-        api.on(.POST, "imports", ":kind", body: .stream, use: upload)
-        api.get("imports", use: list)
-        api.post("import-batches", ":id", "revert", use: revert)
-        api.get("import-mappings", use: mappings)
-        api.put("import-mappings", use: putMapping)
+        api.on(.POST, SiteURL.api(.importKind(nil)).route, body: .stream, use: upload)
+        api.get(SiteURL.api(.imports).route, use: list)
+        api.post(SiteURL.api(.importBatchRevert(nil)).route, use: revert)
+        api.get(SiteURL.api(.importMappings).route, use: mappings)
+        api.put(SiteURL.api(.importMappings).route, use: putMapping)
     }
 
     static func options(_ req: Request, kind: ImportService.Kind) throws -> ImportService.Options {

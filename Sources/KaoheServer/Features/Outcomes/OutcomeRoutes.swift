@@ -8,7 +8,7 @@ import Vapor
 /// published history, under the same access rules as results.
 struct OutcomeRoutes: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        routes.grouped("api", "v1").grouped(APIAuthenticator()).get("outcomes", use: list)
+        routes.grouped(APIAuthenticator()).get(SiteURL.api(.outcomes).route, use: list)
     }
 
     struct OutcomeDTO: Content, Equatable {

@@ -6,7 +6,7 @@ import Vapor
 /// a file to download (HR: any department or the whole company; a manager: their department).
 struct ExportController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        routes.grouped("api", "v1").grouped(APIAuthenticator()).get("exports", ":form", use: export)
+        routes.grouped(APIAuthenticator()).get(SiteURL.api(.export(nil)).route, use: export)
     }
 
     func export(req: Request) async throws -> Response {

@@ -8,12 +8,12 @@ import Vapor
 /// results keep the version they were scored with.
 struct SchemeController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
-        let api = routes.grouped("api", "v1", "schemes").grouped(APIAuthenticator())
-        api.get(use: list)
-        api.get(":key", "versions", use: versions)
+        let api = routes.grouped(APIAuthenticator())
+        api.get(SiteURL.api(.schemes).route, use: list)
+        api.get(SiteURL.api(.schemeVersions(nil)).route, use: versions)
         let hr = api.grouped(RequireHR())
-        hr.post(use: instantiate)
-        hr.put(":key", use: edit)
+        hr.post(SiteURL.api(.schemes).route, use: instantiate)
+        hr.put(SiteURL.api(.scheme(nil)).route, use: edit)
     }
 
     struct VersionDTO: Content {

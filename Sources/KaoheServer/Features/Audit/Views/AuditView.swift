@@ -25,7 +25,7 @@ enum AuditView {
                   .label(.text("对象 "), DataView.select("entity", [("", "全部")] + m.entities.map { ($0, $0) }, selected: m.entity)),
                   .label(.text("操作人 "), .input(.type(.search), .name("actor"), .value(HTMLEscape.attribute(m.actor)))),
                   .button(.type(.submit), "筛选")),
-            .p(.class("downloads"), .a(.href("/api/v1/audit.csv?limit=5000"), "下载 CSV（最近 5000 条）"),
+            .p(.class("downloads"), .a(.href(SiteURL.api(.auditCSV).path([("limit", "5000")])), "下载 CSV（最近 5000 条）"),
                .if(m.page > 1, .a(.href(m.previous), " 上一页")), .if(m.hasNext, .a(.href(m.next), " 下一页"))),
             .table(.tr(.th("时间"), .th("操作人"), .th("操作"), .th("对象"), .th("编号"), .th("前"), .th("后"), .th("原因")),
                    .forEach(m.rows) { a in

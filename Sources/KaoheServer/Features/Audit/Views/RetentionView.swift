@@ -26,7 +26,7 @@ enum RetentionView {
             .table(.tr(.th("记录"), .th("行数")),
                    .forEach(m.lines) { t in .tr(.td(.text(t.label)), .td(.text("\(t.count)"))) }),
             .p(.text("清理会删除上表中的全部记录（含事件备注、导入历史和相关审计条目），只留下一条记有行数的清理审计。存档可用 kaohe restore --archive 恢复。")),
-            .p(.class("downloads"), .a(.href("/api/v1/retention/archive"), "下载存档（JSON）")),
+            .p(.class("downloads"), .a(.href(SiteURL.api(.retentionArchive).path), "下载存档（JSON）")),
             .form(.method(.post), .action(SiteURL.retention.path), DataView.hidden(m.csrf),
                   .label(.text("清理此月之前的记录（YYYY-MM，不晚于 \(cutoff)）"), .input(.type(.text), .name("cutoff"), .value(HTMLEscape.attribute(cutoff)), .required(true))),
                   .label(.input(.type(.checkbox), .name("archived"), .value("true")), .text(" 我已下载并保存了存档")),

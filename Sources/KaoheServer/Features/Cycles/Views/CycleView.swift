@@ -120,7 +120,7 @@ enum CycleView {
             .if(!s.flags.isEmpty, .ul(.class("error"), .forEach(s.flags) { .li(.text($0)) })),
             .p(.id("live-message"), .class("error"), .attribute(named: "role", value: "status")),
             .if(!s.editable.isEmpty || !actions.isEmpty, .form(.action(SiteURL.sheet(s.id).path), .method(.post),
-                .attribute(named: "data-preview", value: s.editable.isEmpty ? "" : "/api/v1/sheets/\(s.id)/preview"),
+                .attribute(named: "data-preview", value: s.editable.isEmpty ? "" : SiteURL.api(.sheetPreview(s.id)).path),
                 hidden("_csrf", csrf), hidden("version", String(s.version)),
                 itemsTable(s, withFields: true),
                 .if(!loose.isEmpty, .element(named: "fieldset", nodes: [.element(named: "legend", text: "其他")] + loose.map { field($0, s, autofocus: false) })),
