@@ -4,7 +4,8 @@ import Vapor
 /// What went wrong, in the domain's terms: services and stores throw these, and one place maps
 /// them to HTTP and to the reader's language — `ErrorPage` (App/Middleware.swift) answers with
 /// `status` and `message(_:)` (a page, or `{"error", "message"}` for the API); pages that show an
-/// error beside a form ask `Request.say(_:)`, which is the same function.
+/// error beside a form ask `Request.say(_:)`, which is the same function. An API caller reading
+/// 简体中文 — the default, also for a script that never chose — gets `reason`, both texts.
 ///
 /// A message is Simplified Chinese (the source language of every text, DESIGN.md) and, where the
 /// Chinese alone does not translate well, its English, written at the throw: `.invalid("须说明原因",
@@ -53,6 +54,11 @@ package enum KaoheError: Error, AbortError, Sendable, Equatable {
         }
     }
 
+    /// The message in the reader's language; for the API in 简体中文, both texts (`reason`).
+    package func message(_ lang: Language, api: Bool) -> String {
+        api && lang == .zhHans ? reason : message(lang)
+    }
+
     /// The message in the reader's language.
     package func message(_ lang: Language) -> String {
         let (zh, en) = texts
@@ -61,9 +67,15 @@ package enum KaoheError: Error, AbortError, Sendable, Equatable {
         return Localizer.shared.text(zh, lang)
     }
 
-    /// Both texts, for the command line and the log (whose readers are not known): `中文 English`.
+    /// Both texts, for the command line, the log and an API caller who has not chosen a language
+    /// (whose readers are not known): `period: “13” 不是有效期间 is not a period` — the English
+    /// without what it shares with the Chinese at the start (the field, the file and row).
     package var reason: String {
         let (zh, en) = texts
-        return en.map { "\(zh) \($0)" } ?? zh
+        guard let en else { return zh }
+        var shared = zh.commonPrefix(with: en)
+        // only whole words: back to the last separator
+        while let last = shared.last, !" ,:;".contains(last) { shared.removeLast() }
+        return zh + " " + en.dropFirst(shared.count)
     }
 }

@@ -23,27 +23,27 @@ struct ErrorPage: AsyncMiddleware {
             return try await next.respond(to: req)
         } catch {
             let lang = req.language
+            let api = req.url.path.hasPrefix("/api/")
             let status: HTTPResponseStatus
             let reason: String
-            if let k = error as? KaoheError {
-                status = k.status; reason = k.message(lang)
-            } else if let a = error as? AbortError {
+            if let a = error as? AbortError, !(a is KaoheError) {
                 // Vapor's own (a 404, a 405, a body too large): English, or our Chinese
                 status = a.status; reason = Localizer.shared.text(a.reason, lang)
-            } else if let d = error as? DatabaseError, d.isConstraintFailure {
-                // two writes raced to create the same thing (or a check was missed): the second is a conflict, not a crash
-                req.logger.warning("constraint: \(String(describing: error).prefix(300))")
-                status = .conflict
-                reason = KaoheError.conflict("已存在，或被其他记录引用 — 请求编号 \(req.requestId)",
-                                             en: "already exists or is still referred to — request id \(req.requestId)").message(lang)
             } else {
-                req.logger.report(error: error)
-                // the id finds the log line (RequestLog)
-                status = .internalServerError
-                reason = KaoheError.internalFault("服务器内部错误 — 请求编号 \(req.requestId)", en: "internal error — request id \(req.requestId)").message(lang)
+                let k: KaoheError
+                if let e = error as? KaoheError { k = e } else if let d = error as? DatabaseError, d.isConstraintFailure {
+                    // two writes raced to create the same thing (or a check was missed): the second is a conflict, not a crash
+                    req.logger.warning("constraint: \(String(describing: d).prefix(300))")
+                    k = .conflict("已存在，或被其他记录引用 — 请求编号 \(req.requestId)", en: "already exists or is still referred to — request id \(req.requestId)")
+                } else {
+                    req.logger.report(error: error)
+                    // the id finds the log line (RequestLog)
+                    k = .internalFault("服务器内部错误 — 请求编号 \(req.requestId)", en: "internal error — request id \(req.requestId)")
+                }
+                status = k.status; reason = k.message(lang, api: api)
             }
             let res: Response
-            if req.url.path.hasPrefix("/api/") {
+            if api {
                 res = Response(status: status)
                 try res.content.encode(APIError(error: status.reasonPhrase, message: reason))
             } else {
