@@ -216,7 +216,15 @@ struct SchemeCompiler {
                 return nil
             }
             for (name, fn, src) in pending {
-                let s = newSlot(name: name, label: name, kind: .number)
+                // a person reads "组内平均销售额 317,527.89 元", not `group_avg:sales_amount`
+                let of = src.map { slotLabels[$0] } ?? ""
+                let label: String
+                switch fn {
+                case .groupSum: label = "组内合计" + of
+                case .groupCount: label = "组内人数"
+                default: label = "组内平均" + of
+                }
+                let s = newSlot(name: name, label: label, kind: fn == .groupCount ? .count : (src.map { slotKinds[$0] } ?? .number))
                 nameSlot[name] = s
                 groupSlots.append((slot: s, function: fn, source: src))
             }
@@ -395,18 +403,9 @@ extension Expr {
 
     /// The formula with each input replaced by its value: `18 / 60 * 100`.
     func rendered(_ value: (Int) -> String) -> String {
-        switch self {
-        case .number(let f): return f.description
-        case .name(let n, _): return n
-        case .slot(let s, _): return value(s)
-        case .negate(let a): return "-\(a.renderedWrapped(value))"
-        case .not(let a): return "not \(a.renderedWrapped(value))"
-        case .binary(let op, let a, let b, _):
-            let sym: String
-            switch op { case .mul: sym = "×"; case .div: sym = "÷"; default: sym = op.rawValue }
-            return "\(a.renderedWrapped(value)) \(sym) \(b.renderedWrapped(value))"
-        case .call(let f, let args, _): return "\(f.rawValue)(\(args.map { $0.rendered(value) }.joined(separator: ", ")))"
-        }
+        var x = Explanation()
+        render(into: &x) { s, out in out.bytes.append(contentsOf: value(s).utf8) }
+        return x.text
     }
 
     /// Renders the formula into an explanation, `slot` writing each input.
@@ -421,10 +420,16 @@ extension Expr {
             a.renderWrapped(into: &out, slot)
             switch op { case .mul: out += " × "; case .div: out += " ÷ "; default: out += " \(op.rawValue) " }
             b.renderWrapped(into: &out, slot)
+        case .call(.clamp, let args, _) where args.count == 3:
+            // `clamp(x, 0, 10)` reads as "x（限于 0～10）"
+            args[0].renderWrapped(into: &out, slot); out += "（限于 "; args[1].render(into: &out, slot); out += "～"; args[2].render(into: &out, slot); out += "）"
+        case .call(.if, let args, _) where args.count == 3:
+            out += "（如果 "; args[0].render(into: &out, slot); out += " 则为 "; args[1].render(into: &out, slot)
+            out += "，否则为 "; args[2].render(into: &out, slot); out += "）"
         case .call(let f, let args, _):
-            out += "\(f.rawValue)("
-            for (i, a) in args.enumerated() { if i > 0 { out += ", " }; a.render(into: &out, slot) }
-            out += ")"
+            out += "\(f.spoken)（"
+            for (i, a) in args.enumerated() { if i > 0 { out += "，" }; a.render(into: &out, slot) }
+            out += "）"
         }
     }
 
@@ -432,8 +437,4 @@ extension Expr {
         if case .binary = self { out += "("; render(into: &out, slot); out += ")" } else { render(into: &out, slot) }
     }
 
-    func renderedWrapped(_ value: (Int) -> String) -> String {
-        if case .binary = self { return "(\(rendered(value)))" }
-        return rendered(value)
-    }
 }

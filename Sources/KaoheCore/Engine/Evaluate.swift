@@ -364,8 +364,8 @@ extension ScoringEngine {
             do {
                 let raw = try program.evaluate { (s: Int) -> Fixed? in st.values[s] }
                 let p = clampItem(raw, c)
-                var x: Explanation = "\(item.formulaText) = "
-                renderValues(template, st, into: &x)
+                var x = Explanation()
+                renderLabelled(template, st, into: &x)
                 x += " = \(raw)"
                 x += p != raw ? "，取 \(p) 分" : " 分"
                 return (p, x)
@@ -373,12 +373,16 @@ extension ScoringEngine {
         }
     }
 
-    /// The formula with each input's value: `(10 − 45 ÷ 10)`.
-    func renderValues(_ t: FormulaTemplate, _ st: RowState, into x: inout Explanation) {
+    /// The formula as a person reads it, each input by its label and value:
+    /// `10 × 销售额 354,449.65 元 ÷ 组内平均销售额 317,527.89 元（限于 0～10）`.
+    func renderLabelled(_ t: FormulaTemplate, _ st: RowState, into x: inout Explanation) {
         t.render(into: &x) { i, out in
-            if let v = st.values[i] { appendShow(v, slot: i, into: &out) } else { out.bytes.append(UInt8(ascii: "?")) }
+            out.bytes.append(contentsOf: slotLabels[i].utf8)
+            out.bytes.append(32)
+            if let v = st.values[i] { appendShow(v, slot: i, into: &out) } else { out.bytes.append(contentsOf: "无数据".utf8) }
         }
     }
+
 
     func evalFailure(_ error: EvalError, item: Item, _ flags: inout [Flag]) -> Explanation {
         switch error {
@@ -537,9 +541,9 @@ extension ScoringEngine {
             do {
                 let a = try e.evaluate { (s: Int) -> Decimal? in st.values[s]?.decimal }
                 var x: Explanation = gates.isEmpty ? "" : "门槛全部达标（\(gates.map(\.0.label).joined(separator: "、"))）；"
-                x += "\(item.formulaText) = "
-                renderValues(template, st, into: &x)
-                x += " = \(yuan: a.rounded(2)) 元"
+                renderLabelled(template, st, into: &x)
+                // no "-0 元"
+                x += " = \(yuan: a.isZero ? 0 : a.rounded(2)) 元"
                 return (a.rounded(2), x)
             } catch { return (nil, evalFailure(error, item: item, &flags)) }
 

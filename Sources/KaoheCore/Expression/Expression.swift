@@ -26,6 +26,22 @@ public indirect enum Expr: Sendable, Equatable {
         case min, max, clamp, `if`, abs, floor, round
         case groupSum = "group_sum", groupAvg = "group_avg", groupCount = "group_count"
 
+        /// The function's name in an explanation a person reads.
+        public var spoken: String {
+            switch self {
+            case .min: return "较小值"
+            case .max: return "较大值"
+            case .clamp: return "限于范围"
+            case .if: return "如果"
+            case .abs: return "绝对值"
+            case .floor: return "向下取整"
+            case .round: return "四舍五入"
+            case .groupSum: return "组内合计"
+            case .groupAvg: return "组内平均"
+            case .groupCount: return "组内人数"
+            }
+        }
+
         var arity: ClosedRange<Int> {
             switch self {
             case .min, .max: return 1...32

@@ -73,12 +73,6 @@ public struct Item: Codable, Sendable, Equatable {
         }
     }
 
-    /// The item's formula as written (formula items), for explanations.
-    var formulaText: String {
-        if case .formula(let f) = rule { return f.formula }
-        return ""
-    }
-
     public var allRules: [String] {
         var s = rules
         switch rule {
