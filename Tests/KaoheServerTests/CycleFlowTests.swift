@@ -9,6 +9,14 @@ import VaporTesting
 /// A month run end to end through HTTP for a small department (issue 6 §9): open → self →
 /// rate → review adjustment → publish → objection changed → lock → correction; probation
 /// exclusion; deadlines; concurrent edits; submitting twice.
+@Test("what stops a sheet reads as sentences, each once, without the engine's codes (issue 17 §3)")
+func sheetFlagLines() {
+    let gap = KaoheCore.Flag(code: "band_gap", rules: ["R-001-03"], item: "conversion", message: "咨询转化率 55.23% 不在任何档位内，须由评分人裁定")
+    let mark = KaoheCore.Flag(code: "missing_mark", rules: ["R-001-01"], item: "attitude", message: "「工作态度」尚未评分")
+    #expect(CycleService.flagLines([gap, mark, gap, mark, gap]) == [gap.message, mark.message])
+    #expect(CycleService.flagLines([]).isEmpty)
+}
+
 @Suite("Appraisal cycle through HTTP", .serialized)
 struct CycleFlowTests {
     static func today(_ app: Application, _ day: String) {

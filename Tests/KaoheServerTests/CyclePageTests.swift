@@ -51,6 +51,9 @@ struct CyclePageTests {
             try await app.testing().test(.GET, "sheets/\(sheetId)", headers: bob.headers) { res in
                 let html = res.body.string
                 #expect(html.contains("上级评分") && html.contains("提交评分") && html.contains("依据与计算") && html.contains("R-000-"))
+                // the history in words and the company's time (issue 17 §3): 提交自评, 自评 → 上级评分, 2026-… 16:54
+                #expect(html.contains("<td>提交自评</td>") && html.contains("<td>自评 → 上级评分</td>") && !html.contains(">submit_self<"), "\(html.suffix(900))")
+                #expect(html.contains(#/<td>\d{4}-\d{2}-\d{2} \d{2}:\d{2}</td>/#) && !html.contains(#/\d{2}:\d{2}:\d{2}Z/#), "\(html.suffix(900))")
                 if let r = html.range(of: "name=\"version\" value=\"") { version = String(html[r.upperBound...].prefix { $0 != "\"" }) }
                 bob.remember(res)
             }

@@ -361,7 +361,7 @@ enum CycleService {
             grade: own ? nil : result?.grade,
             items: own ? [] : result.map(ItemDTO.of) ?? [],
             fields: fields(editable(s, user, engine), engine),
-            flags: own ? [] : (result?.flags ?? []).map { "\($0.code): \($0.message)" },
+            flags: own ? [] : flagLines(result?.flags ?? []),
             history: steps.map { StepDTO(action: $0.action, actor: $0.actorName, from: $0.fromStage, to: $0.toStage, reason: $0.reason,
                                          before: $0.before, after: $0.after, at: $0.at) },
             deadline: deadline,
@@ -382,6 +382,12 @@ enum CycleService {
             return FieldDTO(column: i.column, label: i.label, item: rank[head] != nil ? head : nil, min: i.min?.format(), max: i.max?.format(),
                             grades: i.kind == .grade ? i.grades : nil)
         }.sorted { (rank[$0.item ?? ""] ?? Int.max, $0.column) < (rank[$1.item ?? ""] ?? Int.max, $1.column) }
+    }
+
+    /// What stops a sheet, as the people on it read it: each message once, in words, without the
+    /// engine's code (`missing_mark: …`); the codes stay on the items for the API.
+    static func flagLines(_ flags: [KaoheCore.Flag]) -> [String] {
+        flags.map(\.message).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
     }
 
     static func accountability(_ s: Sheet, db: Database) async throws -> [FindingDTO] {

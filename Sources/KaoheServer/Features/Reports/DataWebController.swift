@@ -23,7 +23,7 @@ struct DataWebController: RouteCollection {
         let user = try req.user
         let latest = try await SchemeStore.latest(on: req.db)
         let recent = try await ImportStore.batches(limit: 20, recordedBy: user.viewer.role != .hr ? user : nil, on: req.db).map { r in
-            DataModel.Recent(id: try r.requireID(), at: r.at.formatted(.iso8601), kind: r.kind, file: r.fileName, counts: "\(r.created)/\(r.updated)/\(r.unchanged)",
+            DataModel.Recent(id: try r.requireID(), at: LocalTime.text(r.at), kind: r.kind, file: r.fileName, counts: "\(r.created)/\(r.updated)/\(r.unchanged)",
                              status: r.status == .committed ? "已导入" : "已撤销", revertible: r.status == .committed)
         }
         // the export form offers HR every department, anyone else their own (issue 13)

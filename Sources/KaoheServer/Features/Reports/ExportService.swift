@@ -68,13 +68,6 @@ enum ExportService {
         }
     }
 
-    /// A moment as people in the company read it (Asia/Shanghai unless configured otherwise).
-    static func when(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "Asia/Shanghai"); f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: d)
-    }
-
     static func text(_ c: XLSXWriter.Cell) -> String {
         switch c {
         case .text(let t), .number(let t), .date(let t): return t
@@ -276,7 +269,7 @@ enum ExportService {
     /// The corrections settled in the month's pay (R-001-13), as the ledger lists them.
     static func settledCorrections(in period: String, employees: Set<UUID>?, on db: Database) async throws -> [Forms.Correction] {
         try await CorrectionStore.settled(in: period, employees: employees, on: db).map { c in
-            Forms.Correction(employee: c.employee.number, name: c.employee.name, period: c.period, at: when(c.at), actor: c.actorName, reason: c.reason,
+            Forms.Correction(employee: c.employee.number, name: c.employee.name, period: c.period, at: LocalTime.text(c.at), actor: c.actorName, reason: c.reason,
                              beforeTotal: c.beforeTotal, afterTotal: c.afterTotal, beforePay: c.beforePay, afterPay: c.afterPay,
                              beforeMoney: c.beforeMoney, afterMoney: c.afterMoney, difference: c.difference)
         }

@@ -29,7 +29,7 @@ enum AuditView {
                .if(m.page > 1, .a(.href(m.previous), " 上一页")), .if(m.hasNext, .a(.href(m.next), " 下一页"))),
             .table(.tr(.th("时间"), .th("操作人"), .th("操作"), .th("对象"), .th("编号"), .th("前"), .th("后"), .th("原因")),
                    .forEach(m.rows) { a in
-                       .tr(.td(.text(a.at.formatted(.iso8601))), .td(Bits.name(a.actor)), .td(.text(a.action)), .td(.text(a.entity)), .td(Bits.typed(a.entityId)),
+                       .tr(.td(.text(LocalTime.text(a.at))), .td(Bits.name(a.actor)), .td(.text(a.action)), .td(.text(a.entity)), .td(Bits.typed(a.entityId)),
                            .td(Bits.typed(a.before)), .td(Bits.typed(a.after)), .td(Bits.typed(a.reason)))
                    })
         )

@@ -25,7 +25,7 @@ enum CycleView {
                 })),
             .h2("消息"),
             .if(inbox.isEmpty, .p("暂无消息")),
-            .ul(.forEach(inbox.prefix(30)) { i in .li(.text(i.createdAt.formatted(.iso8601) + " "), i.link.map { .a(.href(HTMLEscape.attribute($0)), .text(i.text)) } ?? .text(i.text)) })
+            .ul(.forEach(inbox.prefix(30)) { i in .li(.text(LocalTime.text(i.createdAt) + " "), i.link.map { .a(.href(HTMLEscape.attribute($0)), .text(i.text)) } ?? .text(i.text)) })
         )
     }
 
@@ -49,6 +49,15 @@ enum CycleView {
         case .lock: return "锁定"
         }
     }
+
+    /// A past step as the history reads it: 提交评分, not `submit_rating`.
+    static func actionName(_ raw: String) -> String {
+        if let a = SheetAction(rawValue: raw) { return label(a, at: .rating).replacingOccurrences(of: "（须写原因）", with: "") }
+        return ["accountability": "追究评分责任", "recompute": "依据变更，重新计算"][raw] ?? raw
+    }
+
+    /// A stage as the history reads it: 上级评分, not `rating`.
+    static func stageName(_ raw: String) -> String { SheetStage(rawValue: raw)?.label ?? raw }
 
     /// Every item of the sheet on one table: its rule, points, maximum, the fields the viewer fills
     /// for it (in the item's row, in the scheme's order, so Tab goes down the sheet), and its
@@ -135,7 +144,7 @@ enum CycleView {
                 .h2("更正（R-100-02）"),
                 .table(.tr(.th("时间"), .th("更正人"), .th("原因"), .th("改动"), .th("总分"), .th("绩效工资(元)"), .th("差额(元)"), .th("计入工资月份")),
                        .forEach(s.corrections) { c in
-                           .tr(.td(.text(ExportService.when(c.at))), .td(Bits.name(c.actor)), .td(Bits.typed(c.reason)),
+                           .tr(.td(.text(LocalTime.text(c.at))), .td(Bits.name(c.actor)), .td(Bits.typed(c.reason)),
                                .td(Bits.typed(c.changes.map { "\($0.column)：\($0.before ?? "—") → \($0.after ?? "—")" }.joined(separator: "；"))),
                                .td(.class("num"), .text("\(c.beforeTotal ?? "—") → \(c.afterTotal ?? "—")")),
                                .td(.class("num"), .text("\(c.beforePay ?? "—") → \(c.afterPay ?? "—")")),
@@ -144,7 +153,8 @@ enum CycleView {
             .h2("记录"),
             .table(.tr(.th("时间"), .th("操作"), .th("人"), .th("阶段"), .th("原因"), .th("前"), .th("后")),
                    .forEach(s.history) { h in
-                       .tr(.td(.text(h.at.formatted(.iso8601))), .td(.text(h.action)), .td(Bits.name(h.actor)), .td(.text("\(h.from) → \(h.to)")),
+                       .tr(.td(.text(LocalTime.text(h.at))), .td(.text(Self.actionName(h.action))), .td(Bits.name(h.actor)),
+                           .td(.text("\(Self.stageName(h.from)) → \(Self.stageName(h.to))")),
                            .td(Bits.typed(h.reason ?? "")), .td(.class("num"), .text(h.before ?? "")), .td(.class("num"), .text(h.after ?? "")))
                    })
         )

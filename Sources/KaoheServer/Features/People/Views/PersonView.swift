@@ -47,7 +47,7 @@ enum PersonView {
                   .button(.type(.submit), "保存")),
             .h2("变更记录"),
             .table(.tr(.th("时间"), .th("人"), .th("前"), .th("后"), .th("原因")),
-                   .forEach(m.history) { h in .tr(.td(.text(h.at.formatted(.iso8601))), .td(Bits.name(h.actor)), .td(Bits.typed(h.before)), .td(Bits.typed(h.after)), .td(Bits.typed(h.reason))) })
+                   .forEach(m.history) { h in .tr(.td(.text(LocalTime.text(h.at))), .td(Bits.name(h.actor)), .td(Bits.typed(h.before)), .td(Bits.typed(h.after)), .td(Bits.typed(h.reason))) })
         )
     }
 }

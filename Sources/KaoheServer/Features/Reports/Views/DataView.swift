@@ -76,7 +76,7 @@ enum DataView {
         .group(
             .h2(.text(p.committed ? "已导入 Imported" : "预览 Preview（尚未写入 nothing written yet）")),
             .p(.text("\(p.file)\(p.sheet.map { " · 工作表 \($0)" } ?? "")：\(p.rows) 行；新增 \(p.created)、更新 \(p.updated)、不变 \(p.unchanged)；期间 \(p.periods.joined(separator: ", "))")),
-            .unwrap(p.sameFileImportedAt) { d in .p(.class("demo"), .text("同一文件已于 \(d.formatted(.iso8601)) 导入过；再次导入不会改变任何数据。")) },
+            .unwrap(p.sameFileImportedAt) { d in .p(.class("demo"), .text("同一文件已于 \(LocalTime.text(d)) 导入过；再次导入不会改变任何数据。")) },
             .if(!p.notices.isEmpty, .ul(.forEach(p.notices) { .li(.text($0)) })),
             .if(!p.mapping.isEmpty, .details(.summary("列的对应 column mapping"),
                 .table(.tr(.th("文件的列"), .th("字段"), .th("依据")), .forEach(p.mapping) { .tr(.td(.text($0.header)), .td(.text($0.field)), .td(.text($0.how))) }))),
