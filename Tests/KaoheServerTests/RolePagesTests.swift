@@ -112,6 +112,16 @@ struct RolePagesTests {
             #expect(try await events().count == 2)
             #expect(try await total() == "100")
             #expect(try await AuditEntry.query(on: app.db).filter(\.$entity == "qa_recording").filter(\.$action == "delete").all().map(\.reason) == ["评错了录音", "评错了录音"])
+            // the month's ten (R-002-14): an 11th is refused unless confirmed, and the page offers the confirmation
+            for day in 1...9 { _ = try await Self.form(app, qa, "qa", base + [("grade", "you"), ("day", String(format: "2026-11-%02d", day))]) }
+            #expect(try await events().count == 20)
+            let full = try await Self.page(app, &qa, "qa?scheme=callcentre-agent&period=2026-11")
+            #expect(full.body.string.contains("10/10") && full.body.string.contains("name=\"beyond\""))
+            let eleventh = try await Self.form(app, qa, "qa", base + [("grade", "you"), ("day", "2026-11-10")])
+            #expect(eleventh.headers.first(name: .location)?.removingPercentEncoding?.contains("10/10 条录音") == true)
+            #expect(try await events().count == 20)
+            _ = try await Self.form(app, qa, "qa", base + [("grade", "you"), ("day", "2026-11-10"), ("beyond", "1")])
+            #expect(try await events().count == 22)
             // an agent may not grade recordings
             var agent = try await Browser.signIn(app, "agent1", password: Demo.password).0
             #expect(try await Self.page(app, &agent, "qa").status == .forbidden)

@@ -100,7 +100,9 @@ struct QAWebController: RouteCollection {
         return Page.render(title: "录音质检", user: try req.user, csrf: req.csrfToken, body: QAView.body(m))
     }
 
-    struct Form: Content { var scheme: String; var period: String; var employee: UUID; var grade: String; var day: String; var note: String?; var team: String?; var page: Int? }
+    struct Form: Content { var scheme: String; var period: String; var employee: UUID; var grade: String; var day: String; var note: String?; var team: String?; var page: Int?
+        /// "1": record beyond the month's expected count (R-002-14), confirmed on the form
+        var beyond: String? }
 
     func back(_ scheme: String, _ period: String, message: String? = nil, error: String? = nil, focus: String? = nil, team: String? = nil, page: Int? = nil) -> String {
         var c = URLComponents()
@@ -131,6 +133,13 @@ struct QAWebController: RouteCollection {
         let columns = graded.compactMap { g in g.grades.contains { $0.id == form.grade } ? "\(g.item).\(form.grade)" : nil }
         for c in columns { try EvidenceAccess.authorize(column: c, user.viewer, employee, engine) }
         let schemeId = try version.requireID()
+        // the month's count is the scheme's (R-002-14, ten): one more only when the inspector confirms it
+        let gradeColumns = (graded.first?.grades ?? []).map { "\(graded[0].item).\($0.id)" }
+        let expected = graded.first?.expected ?? 10
+        let already = try await EventStore.count(employee: form.employee, scheme: schemeId, period: period, columns: gradeColumns, on: req.db)
+        if already >= expected, form.beyond != "1" {
+            return fail("本月已评定 \(already)/\(expected) 条录音（R-002-14）；确需多记一条，请勾选“超出仍记录”后再提交")
+        }
         if let closed = try await SheetStore.firstClosed(employees: [form.employee], periods: [period], key: form.scheme, on: req.db) {
             return fail("\(closed.period) 的考核结果已\(closed.stage == SheetStage.locked.rawValue ? "锁定" : "发布")，质检结果只能在考核表上以“更正”修改（R-100-02）")
         }
@@ -142,8 +151,7 @@ struct QAWebController: RouteCollection {
                 try await EventRecord(employeeId: form.employee, schemeId: schemeId, period: period, column: c, occurredOn: form.day, note: note, recordedBy: user.id).save(on: db)
                 _ = try await EvidenceStore.recount(employee: employee, scheme: version, period: period, column: c, on: db)
             }
-            n = try await EventStore.count(employee: form.employee, scheme: schemeId, period: period,
-                                           columns: (graded.first?.grades ?? []).map { "\(graded[0].item).\($0.id)" }, on: db)
+            n = try await EventStore.count(employee: form.employee, scheme: schemeId, period: period, columns: gradeColumns, on: db)
             try await Audit.record(on: db, actor: user, action: "create", entity: "qa_recording", id: "\(employee.number)/\(form.day)/\(form.grade)",
                                    after: columns.joined(separator: ",") + (note.map { " \($0)" } ?? ""))
             try await Rescorer.rescore(version, period: period, for: [form.employee], on: db)

@@ -68,6 +68,8 @@ enum QAView {
                                   .input(.type(.date), .name("day"), .value(HTMLEscape.attribute(min(m.today, lastDay(m.period)))), .attribute(named: "aria-label", value: "录音日期")),
                                   .input(.type(.text), .name("note"), .attribute(named: "placeholder", value: "录音编号"), .attribute(named: "size", value: "10"),
                                          .attribute(named: "aria-label", value: "录音编号")),
+                                  // the month's count reached (R-002-14): one more only when ticked
+                                  .if(done >= expected, .label(.input(.type(.checkbox), .name("beyond"), .value("1")), .text("超出仍记录"))),
                                   .button(.type(.submit), "记录"))),
                         .td(.if(!r.recordings.isEmpty, .details(.summary(.text("\(r.recordings.count) 条")),
                             .ul(.forEach(r.recordings) { rec in
