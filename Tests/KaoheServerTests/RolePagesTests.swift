@@ -32,6 +32,10 @@ struct ChartTests {
         let svg = Charts.raters([.init(name: "王<芳>", count: 3, mean: 80, min: 70, max: 90)], departmentMean: 85, max: 100, title: "对比")
         #expect(svg.contains("translate=\"no\">王&lt;芳&gt;</text>"))
         #expect(svg.contains("部门平均 85"))
+        // a long name widens the name column instead of running off the chart's left edge (issue 17 §2)
+        let long = Charts.raters([.init(name: "电商客服部售前一组组长欧阳娜娜", count: 3, mean: 80, min: 70, max: 90)], departmentMean: 85, max: 100, title: "对比")
+        let nameX = long.firstMatch(of: #/<text x="([0-9.]+)"[^>]*text-anchor="end"[^>]*>电商/#).flatMap { Double($0.output.1) }
+        #expect(nameX.map { $0 >= 15 * 12 } == true, "the name's right edge (\(nameX ?? -1)) leaves room for its 15 characters")
         let p = Charts.profile([.init(label: "德", points: 10, max: 20), .init(label: "勤", points: 18, max: 20)], title: "维度")
         #expect(p.contains("10/20") && p.contains("18/20"))
         #expect(p.components(separatedBy: "fill=\"\(Charts.warn)\"").count - 1 == 1)

@@ -88,7 +88,10 @@ enum Charts {
 
     /// Each rater's range (min–max) and mean against the department's mean (calibration, R-004-04).
     static func raters(_ raters: [Rater], departmentMean: Double?, max: Double, title: String) -> String {
-        let rowH = 28.0, left = 130.0, right = 110.0, w = 620.0, top = 22.0
+        // the name column as wide as the longest name at 12 px (a Chinese character 12, a Latin one 7): never clipped
+        let longest = raters.map { r in r.name.unicodeScalars.reduce(0.0) { $0 + ($1.value >= 0x2E80 ? 12 : 7) } }.max() ?? 0
+        let rowH = 28.0, left = Swift.max(130.0, longest + 16), right = 110.0, top = 22.0
+        let w = left + 490
         let h = top + 24 + rowH * Double(Swift.max(raters.count, 1))
         let top_ = max > 0 ? max : 100
         let barW = w - left - right
