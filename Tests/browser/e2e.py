@@ -145,7 +145,7 @@ try:
     expect(wait_for(lambda: driver.find_element(By.ID, "live-total").text != before), f"the live total did not change from {before}")
     shot("sheet-form")
     driver.find_element(By.CSS_SELECTOR, "button[value='submit_rating']").click()
-    expect(wait_for(lambda: "阶段：复核" in text() and "submit_rating" in text()), "the rating was not submitted: " + text()[:500])
+    expect(wait_for(lambda: "阶段：复核" in text() and "提交评分" in text() and "上级评分 → 复核" in text()), "the rating was not submitted: " + text()[:500])
     shot("sheet-rated")
 
     # the agent sees the sheet in review; no total before publication
