@@ -37,8 +37,12 @@ public struct AppConfig: Sendable, Equatable {
     /// Today's date in China Standard Time, or the configured day.
     var todayDate: CivilDate {
         if let t = today, let d = CivilDate(t) { return d }
-        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Asia/Shanghai")!, from: Date())
-        return CivilDate(year: c.year!, month: c.month!, day: c.day!)!
+        return LocalTime.day(Date())
+    }
+
+    /// The month people are working in: the configured one, or today's.
+    var month: String {
+        currentMonth ?? String(format: "%04d-%02d", todayDate.year, todayDate.month)
     }
 
     public enum Numbering: Sendable, Equatable {

@@ -39,12 +39,7 @@ struct AccountRoutes: RouteCollection {
                            body: TokensView.body(TokensModel(csrf: req.csrfToken, rows: rows, created: created, error: error)))
     }
 
-    static func day(_ d: Date) -> String {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let c = cal.dateComponents([.year, .month, .day], from: d)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-    }
+    static func day(_ d: Date) -> String { LocalTime.day(d).description }
 
     struct TokenForm: Content { var name: String; var scope: String?; var days: Int? }
 

@@ -60,11 +60,7 @@ extension Retention {
 enum Retention {
     /// The first month still within retention: records of earlier periods may be purged.
     static func cutoff(_ c: AppConfig) -> String {
-        let current: String
-        if let m = c.currentMonth { current = m } else {
-            let d = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "Asia/Shanghai")!, from: Date())
-            current = String(format: "%04d-%02d", d.year!, d.month!)
-        }
+        let current = c.month
         let y = Int(current.prefix(4))!, m = Int(current.suffix(2))!
         let idx = y * 12 + (m - 1) - c.retentionMonths
         return String(format: "%04d-%02d", idx / 12, idx % 12 + 1)

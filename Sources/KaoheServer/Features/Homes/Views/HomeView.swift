@@ -97,7 +97,7 @@ enum HomeView {
                 .tr(.th("期间"), .th("时间"), .th("操作"), .th("人"), .th("原因")),
                 .forEach(m.objections) { o in
                     .tr(.td(.a(.href(SiteURL.sheet(o.sheet).path), .text(o.period))), .td(.text(LocalTime.text(o.at))),
-                        .td(.text(["object": "提出申诉", "uphold": "维持原结果", "change": "修改结果"][o.action] ?? o.action)),
+                        .td(.text(CycleView.actionName(o.action))),
                         .td(Bits.name(o.actor)), .td(Bits.typed(o.reason)))
                 })),
             .h2("历史成绩"),
