@@ -50,11 +50,11 @@ struct ScoreCommand: ParsableCommand {
         }
         if !withOutcomes && format != .table {
             // no outcomes: score on every core, writing each chunk of results in input order
-            let fmt = format, only = period
+            let fmt = format, only = period, hasPay = engine.hasPay
             var started = false
             engine.scoreAll(rows, render: { r, o in
                 guard only == nil || r.period == only else { return }
-                if fmt == .json { ResultWriter.json(r, into: &o, first: false) } else { ResultWriter.csv(r, into: &o) }
+                if fmt == .json { ResultWriter.json(r, into: &o, first: false) } else { ResultWriter.csv(r, hasPay: hasPay, into: &o) }
             }, consume: { chunk in
                 guard !chunk.bytes.isEmpty else { return }
                 // the first result of the file carries no separating comma
@@ -68,7 +68,7 @@ struct ScoreCommand: ParsableCommand {
                 guard show(r) else { return }
                 switch format {
                 case .json: ResultWriter.json(r, into: &sink, first: first); first = false
-                case .csv: ResultWriter.csv(r, into: &sink)
+                case .csv: ResultWriter.csv(r, hasPay: engine.hasPay, into: &sink)
                 default: shown.append(r)
                 }
                 if sink.bytes.count > 1 << 20 { sink.flush(to: out) }

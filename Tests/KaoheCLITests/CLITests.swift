@@ -67,15 +67,18 @@ struct CLITests {
         let items = try #require(res["items"] as? [[String: Any]])
         let conv = try #require(items.first { $0["id"] as? String == "conversion" })
         #expect((conv["points"] as? NSNumber)?.intValue == 3)
-        #expect((conv["rule"] as? String)?.contains("R-001-03") == true)
+        // every `rule` is a list of SPEC ids, as `presets show` writes them (issue 18, CLI contract)
+        #expect((conv["rule"] as? [String])?.contains("R-001-03") == true)
         #expect((conv["explanation"] as? String)?.contains("R-001-10") == true)
         for key in ["label", "max"] { #expect(conv[key] != nil) }
         let money = try #require(res["money"] as? [[String: Any]])
-        #expect(money.allSatisfy { $0["label"] is String && $0["rule"] is String && $0["amount"] is NSNumber })
+        #expect(money.allSatisfy { $0["label"] is String && $0["rule"] is [String] && $0["amount"] is NSNumber })
         let pay = try #require(res["pay"] as? [String: Any])
         #expect((pay["paid"] as? NSNumber)?.doubleValue == 2508)
-        #expect(pay["rule"] as? String == "R-001-13")
+        #expect(pay["rule"] as? [String] == ["R-001-13"])
         #expect(res["flags"] is [Any])
+        let flags = try #require(res["flags"] as? [[String: Any]])
+        #expect(flags.allSatisfy { $0["rule"] is [String] })
     }
 
     @Test func scoreCSVAndTable() throws {
@@ -87,6 +90,12 @@ struct CLITests {
         #expect(lines.count == 2)
         #expect(lines[1].hasPrefix("张三的工号,2026-10,"))
         #expect(lines[1].contains("zero_denominator"))
+        // no performance_pay: the pay fields are there and empty, the row as wide as the header
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false)
+        let row = lines[1].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(header.count == row.count, "\(header.count) columns, \(row.count) fields")
+        let paid = try #require(header.firstIndex(of: "pay_paid"))
+        #expect(row[paid] == "" && row[paid - 1] == "")
         let t = try CLI.run(["score", "--scheme", Self.scheme, "--input", csv])
         #expect(t.code == 0)
         #expect(t.stdout.contains("咨询转化率") && t.stdout.contains("zero_denominator"))

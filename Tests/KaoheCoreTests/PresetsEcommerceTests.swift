@@ -82,6 +82,25 @@ struct PresetsEcommerceTests {
         #expect(decided.total == 97)
     }
 
+    @Test("a rater's decision on a money line may be a fine: −50 stays −50 (issue 18, CLI contract)")
+    func moneyOverrideMayBeNegative() throws {
+        var values = Self.perfect; values["return_rate"] = nil
+        let open = try engine.score(values, employee: "E1", period: "2026-10")
+        #expect(open.moneyLine("return_penalty")?.amount == 0)
+        #expect(open.flags("missing_value").contains { $0.item == "return_penalty" })
+        values["return_penalty.override"] = "-50"
+        let fined = try engine.score(values, employee: "E1", period: "2026-10")
+        #expect(fined.moneyLine("return_penalty")?.amount == -50)
+        #expect(fined.moneyLine("return_penalty")?.explanation.contains("评分人裁定为 -50") == true)
+        #expect(engine.inputs.first { $0.column == "return_penalty.override" }?.label.contains("罚款填负数") == true)
+    }
+
+    @Test("number metrics keep their unit in explanations: 平均响应时间 150 秒 (issue 18, CLI contract)")
+    func unitsInExplanations() throws {
+        let r = try score(["response_time": "150"])
+        #expect(r.item("response")?.explanation.contains("平均响应时间 150 秒") == true, "\(r.item("response")?.explanation ?? "")")
+    }
+
     @Test("R-001-04 and R-001-05: response time and churn bands")
     func responseAndChurn() throws {
         for (t, p) in [("0", 5), ("50", 5), ("50.5", 4), ("100", 4), ("100.5", 2), ("200", 2), ("200.01", 0)] as [(String, Fixed)] {

@@ -57,6 +57,8 @@ struct SchemeCompiler {
     var nameSlot: [String: Int] = [:]
     var slotLabels: [String] = []
     var slotKinds: [ValueKind] = []
+    /// The unit a number is read in (秒, 单, 天), shown after it in explanations.
+    var slotUnits: [String?] = []
     var slotNames: [String] = []
     var derived: [(slot: Int, expr: Expr, def: Derived, phase: Int, program: FixedProgram, template: FormulaTemplate)] = []
     var groupSlots: [(slot: Int, function: Expr.Function, source: Int?)] = []
@@ -64,20 +66,20 @@ struct SchemeCompiler {
 
     init(scheme: Scheme) { self.scheme = scheme }
 
-    mutating func newSlot(name: String, label: String, kind: ValueKind) -> Int {
-        slotNames.append(name); slotLabels.append(label); slotKinds.append(kind)
+    mutating func newSlot(name: String, label: String, kind: ValueKind, unit: String? = nil) -> Int {
+        slotNames.append(name); slotLabels.append(label); slotKinds.append(kind); slotUnits.append(unit)
         return slotNames.count - 1
     }
 
     @discardableResult
     mutating func addInput(column: String, label: String, kind: ValueKind, rater: String? = nil, rules: [String],
                            min: Fixed? = nil, max: Fixed? = nil, grades: [String] = [], zeroWhenEmpty: Bool = false,
-                           path: String) -> Int {
+                           unit: String? = nil, path: String) -> Int {
         if let existing = inputs.first(where: { $0.column == column }) {
             problems.append(SchemeProblem(.error, path, "输入列重名 column “\(column)” is defined twice"))
             return existing.slot
         }
-        let slot = newSlot(name: column, label: label, kind: kind)
+        let slot = newSlot(name: column, label: label, kind: kind, unit: unit)
         var lo = min, hi = max
         switch kind {
         case .percent: lo = lo ?? 0; hi = hi ?? 100
@@ -94,14 +96,15 @@ struct SchemeCompiler {
     mutating func compile() -> (sections: [CSection], adjustments: [CItem], money: [CItem], pay: (PayPolicy, Expr, [(PayBand, Expr)], scoreSlot: Int, baseSlot: Int, moneySlots: [Int])?) {
         // metrics
         for (i, m) in scheme.metrics.enumerated() {
-            let s = addInput(column: m.id, label: m.label, kind: m.kind, rules: m.rules, min: m.min, max: m.max, path: "metrics[\(i)]")
+            let s = addInput(column: m.id, label: m.label, kind: m.kind, rules: m.rules, min: m.min, max: m.max, unit: m.unit,
+                             path: "metrics[\(i)]")
             nameSlot[m.id] = s
         }
         // derived: slots first (so they can refer to each other), then parse and bind
         var parsed: [(Int, Expr?)] = []
         for (i, d) in scheme.derived.enumerated() {
             if nameSlot[d.id] != nil { problems.append(SchemeProblem(.error, "derived[\(i)].id", "指标重名 duplicate metric id “\(d.id)”")) }
-            let s = newSlot(name: d.id, label: d.label, kind: d.kind)
+            let s = newSlot(name: d.id, label: d.label, kind: d.kind, unit: d.unit)
             nameSlot[d.id] = s
             do { parsed.append((s, try ExpressionParser.parse(d.formula))) } catch {
                 problems.append(SchemeProblem(.error, "derived[\(i)].formula", error.description, rules: d.rules))
@@ -224,7 +227,8 @@ struct SchemeCompiler {
                 case .groupCount: label = "组内人数"
                 default: label = "组内平均" + of
                 }
-                let s = newSlot(name: name, label: label, kind: fn == .groupCount ? .count : (src.map { slotKinds[$0] } ?? .number))
+                let s = newSlot(name: name, label: label, kind: fn == .groupCount ? .count : (src.map { slotKinds[$0] } ?? .number),
+                                unit: fn == .groupCount ? "人" : src.flatMap { slotUnits[$0] })
                 nameSlot[name] = s
                 groupSlots.append((slot: s, function: fn, source: src))
             }
@@ -256,9 +260,11 @@ struct SchemeCompiler {
         let col = item.id
         var overrideSlot: Int?
         func addOverride(_ c: inout SchemeCompiler) {
-            overrideSlot = c.addInput(column: "\(col).override", label: "\(item.label)（评分人裁定）", kind: context == .money ? .money : .number,
+            overrideSlot = c.addInput(column: "\(col).override", label: "\(item.label)（评分人裁定\(context == .money ? "，元；罚款填负数" : "")）",
+                                      kind: context == .money ? .money : .number,
                                       rater: "reviewer", rules: item.rules,
-                                      min: context == .section ? 0 : nil, max: context == .section ? item.max : nil,
+                                      min: context == .section ? 0 : (context == .money ? Fixed(-100_000_000) : nil),
+                                      max: context == .section ? item.max : nil,
                                       path: path)
         }
         let body: CBody
@@ -330,7 +336,7 @@ struct SchemeCompiler {
             if isGroup {
                 let key = "group_avg:\(r.metric)"
                 if let existing = nameSlot[key] { avg = existing } else {
-                    avg = newSlot(name: key, label: "组内平均", kind: slotKinds[s])
+                    avg = newSlot(name: key, label: "组内平均", kind: slotKinds[s], unit: slotUnits[s])
                     nameSlot[key] = avg
                     groupSlots.append((slot: avg, function: .groupAvg, source: s))
                 }

@@ -9,7 +9,8 @@ extension ScoringEngine {
         switch slotKinds[slot] {
         case .percent: x.bytes.append(UInt8(ascii: "%"))
         case .money: x.bytes.append(contentsOf: " 元".utf8)
-        default: break
+        default:
+            if let u = slotUnits[slot] { x.bytes.append(32); x.bytes.append(contentsOf: u.utf8) }
         }
     }
 
@@ -17,7 +18,7 @@ extension ScoringEngine {
         switch slotKinds[slot] {
         case .percent: return "\(v)%"
         case .money: return "\(v) 元"
-        default: return "\(v)"
+        default: return slotUnits[slot].map { "\(v) \($0)" } ?? "\(v)"
         }
     }
 

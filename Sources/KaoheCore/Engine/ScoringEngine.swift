@@ -11,11 +11,14 @@ public final class ScoringEngine: Sendable {
     public let problems: [SchemeProblem]
     /// The attainable regular maximum (R-002-25).
     public let attainableMax: Fixed
+    /// The scheme pays by the score: results carry `pay` (CSV: the `pay_base`, `pay_paid` columns).
+    public var hasPay: Bool { pay != nil }
 
     public let columnIndex: [String: Int]
     let slotCount: Int
     let slotLabels: [String]
     let slotKinds: [ValueKind]
+    let slotUnits: [String?]
     let slotNames: [String]
     let derived: [(slot: Int, expr: Expr, def: Derived, phase: Int, program: FixedProgram, template: FormulaTemplate)]
     /// Derived slot → position in `derived` (−1: not derived).
@@ -45,6 +48,7 @@ public final class ScoringEngine: Sendable {
         slotCount = c.slotNames.count
         slotLabels = c.slotLabels
         slotKinds = c.slotKinds
+        slotUnits = c.slotUnits
         slotNames = c.slotNames
         derived = c.derived
         var di = [Int](repeating: -1, count: c.slotNames.count)

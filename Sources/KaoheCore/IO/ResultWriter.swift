@@ -61,14 +61,14 @@ public struct ByteSink {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// Rule ids as one JSON string: `"R-001-03,R-001-10"`.
+    /// Rule ids as a JSON list, `["R-001-03","R-001-10"]`, as `presets show` writes them.
     public mutating func jsonRules(_ rules: [String]) {
-        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "["))
         for (i, r) in rules.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: r.utf8)
+            json(r)
         }
-        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "]"))
     }
 
     public mutating func json(_ s: String?) { if let s { json(s) } else { raw("null") } }
@@ -226,19 +226,21 @@ public enum ResultWriter {
         for s in engine.sections { for c in s.items { cols.append(c.item.id) } }
         for c in engine.adjustments { cols.append(c.item.id) }
         for c in engine.money { cols.append(c.item.id) }
-        if engine.pay != nil { cols += ["pay_base", "pay_paid"] }
+        if engine.hasPay { cols += ["pay_base", "pay_paid"] }
         cols.append("flags")
         for (i, c) in cols.enumerated() { if i > 0 { o.raw(",") }; o.csv(c) }
         o.raw("\n")
     }
 
-    public static func csv(_ r: SheetResult, into o: inout ByteSink) {
+    /// One result row under `csvHeader`; `hasPay` (the scheme has a pay policy) keeps the two pay
+    /// fields, empty when the row has no pay, so every row has the header's width.
+    public static func csv(_ r: SheetResult, hasPay: Bool, into o: inout ByteSink) {
         o.csv(r.employeeId); o.raw(","); o.csv(r.period ?? ""); o.raw(",")
         o.number(r.total); o.raw(","); o.number(r.max); o.raw(","); o.csv(r.grade ?? ""); o.raw(",")
         o.raw(r.complete ? "true" : "false")
         for it in r.items { o.raw(","); if let p = it.points { o.number(p) } }
         for m in r.money { o.raw(","); o.number(m.amount) }
-        if let p = r.pay { o.raw(","); o.number(p.base); o.raw(","); o.number(p.paid) }
+        if let p = r.pay { o.raw(","); o.number(p.base); o.raw(","); o.number(p.paid) } else if hasPay { o.raw(",,") }
         o.raw(","); o.csv(r.flags.map(\.code).joined(separator: ";"))
         o.raw("\n")
     }

@@ -390,7 +390,7 @@ public struct OutcomeEngine: Sendable {
                 let tied = x.tieEnd > x.tieStart
                 let tieText = tied ? "，与 \(Self.tieNames(g.ranked, i)) 并列" : ""
                 ctx.emit(r.employee, p.outcome, .text("\(rank)/\(n)"), p.rules,
-                         "\(p.label)：\(groupText)\(p.by.label) \(x.value.format())，第 \(rank) 名（共 \(n) 人\(tieText)）\(closing)")
+                         "\(p.label)：\(groupText)\(p.by.label) \(p.by.show(x.value, engine))，第 \(rank) 名（共 \(n) 人\(tieText)）\(closing)")
                 guard n >= p.minimumGroup, !allTied else { continue }
                 for w in p.rewards {
                     let hit: Bool

@@ -118,6 +118,11 @@ enum Variable: Sendable, Equatable {
     case total
     case slot(Int, label: String)
     var label: String { if case .slot(_, let l) = self { return l }; return "总分" }
+    /// A value of it as a person reads it: `35.5%`, `50 秒`, `257,545.85 元`, a total as `88.5`.
+    func show(_ v: Fixed, _ engine: ScoringEngine) -> String {
+        if case .slot(let s, _) = self { return engine.show(v, slot: s).text }
+        return v.format()
+    }
 }
 
 struct Condition: Sendable {

@@ -197,21 +197,24 @@ public struct Derived: Codable, Sendable, Equatable {
     public var id: String
     public var label: String
     public var kind: ValueKind
+    public var unit: String?
     public var formula: String
     public var rules: [String]
-    enum CodingKeys: String, CodingKey, CaseIterable { case id, label, kind, formula, rule }
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, label, kind, unit, formula, rule }
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         label = try c.decode(String.self, forKey: .label)
         kind = try c.decodeIfPresent(ValueKind.self, forKey: .kind) ?? .number
+        unit = try c.decodeIfPresent(String.self, forKey: .unit)
         formula = try c.decode(String.self, forKey: .formula)
         rules = try c.decodeRules(forKey: .rule)
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id); try c.encode(label, forKey: .label); try c.encode(kind, forKey: .kind)
+        try c.encodeIfPresent(unit, forKey: .unit)
         try c.encode(formula, forKey: .formula); try c.encodeRules(rules, forKey: .rule)
     }
 }
