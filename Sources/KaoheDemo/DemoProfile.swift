@@ -133,7 +133,7 @@ struct DemoProfile {
                 let r = unit() * (1.2 - quality)
                 let i = min(input.grades.count - 1, Int(r * 3))
                 if !input.grades.isEmpty { out[input.column] = input.grades[i] }
-            case .count where input.zeroWhenEmpty:
+            case .count where input.whenEmpty == .zero:
                 // offences are rare, a veto almost never; praise now and then
                 let rare = input.column.hasPrefix("veto.") || input.column.contains("serious") || input.column.contains("major") ? 0.004 : 0.08 * (1.3 - quality)
                 let praise = input.column.hasPrefix("praise") || input.column.contains("praise")

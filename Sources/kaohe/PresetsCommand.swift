@@ -112,6 +112,8 @@ struct SchemeDocument: Encodable {
         var max: Fixed?
         var values: [String]?
         var optional: Bool
+        /// what an empty cell stands for (0 for counts of events, a metric's `default`)
+        var `default`: Fixed?
     }
 
     enum Keys: String, CodingKey { case inputs, attainable_max, problems }
@@ -122,7 +124,8 @@ struct SchemeDocument: Encodable {
         try c.encode(engine.attainableMax, forKey: .attainable_max)
         try c.encode(engine.inputs.map {
             InputRow(column: $0.column, label: $0.label, kind: $0.kind.rawValue, rater: $0.rater, rule: $0.rules,
-                     min: $0.min, max: $0.max, values: $0.grades.isEmpty ? nil : $0.grades, optional: $0.zeroWhenEmpty || $0.rater == "reviewer")
+                     min: $0.min, max: $0.max, values: $0.grades.isEmpty ? nil : $0.grades, optional: $0.optional || $0.rater == "reviewer",
+                     default: $0.whenEmpty)
         }, forKey: .inputs)
         try c.encode(engine.problems.map(\.description), forKey: .problems)
     }

@@ -157,11 +157,11 @@ struct EngineRuleKindTests {
     func formulaExplainedWithLabels() throws {
         // clamp(10 - response_time / 10, 0, 8) at 45: 10 − 4.5 = 5.5, within 0–8
         let how = try #require(try engine.score(row(["response_time": "45"])).item("speed")?.explanation)
-        #expect(how.contains("(10 - (平均响应时间 45 秒 ÷ 10))（限于 0～8） = 5.5 分"), "\(how)")
+        #expect(how.contains("(10 - 平均响应时间 45 秒 ÷ 10)（限于 0～8） = 5.5 分"), "\(how)")
         #expect(!how.contains("response_time") && !how.contains("clamp"), "\(how)")
         // past the cap: the figure and the points taken
         let fast = try #require(try engine.score(row(["response_time": "0"])).item("speed")?.explanation)
-        #expect(fast.contains("(10 - (平均响应时间 0 秒 ÷ 10))（限于 0～8） = 8 分"), "\(fast)")
+        #expect(fast.contains("(10 - 平均响应时间 0 秒 ÷ 10)（限于 0～8） = 8 分"), "\(fast)")
     }
 
     @Test("R-000-08, R-001-18: bonus on top of the total, veto −10 per instance")

@@ -170,6 +170,49 @@ struct PresetCompanyMonthlyTests {
         #expect(r.pay?.paid == Decimal(string: "1564.2"))
     }
 
+    @Test("R-002-32: the pay formula reads in labels and figures; a missing position coefficient is 1, never no pay")
+    func missingCoefficientIsOne() throws {
+        let with = try engine.score(Self.month)
+        let how = try #require(with.pay?.explanation)
+        #expect(how.contains("基数 (基本工资 3000.00 元 + 岗位工资 2000.00 元) × 0.3 × 岗位系数 1.2 = 1800.00 元"), "\(how)")
+        #expect(!how.contains("base_salary") && !how.contains("position_coefficient"), "\(how)")
+        var v = Self.month; v["position_coefficient"] = nil
+        let r = try engine.score(v)
+        // (3000 + 2000) × 30% × 1 = 1500; × 86.9% = 1303.50
+        #expect(r.pay?.base == Decimal(1500))
+        #expect(r.pay?.paid == Decimal(string: "1303.5"))
+        #expect(r.pay?.explanation.contains("岗位系数 1（未填写时按 1 计）") == true, "\(r.pay?.explanation ?? "")")
+        #expect(r.flags.isEmpty, "\(r.flags)")
+        #expect(engine.scheme.decisions.contains { $0.rules == ["R-002-32"] && $0.text.contains("按 1 计") })
+    }
+
+    @Test("R-002-33: no limit on the sales and contribution points unless the scheme sets one")
+    func salesAdjustmentUncapped() throws {
+        // 300,000 above the target of 200,000: 30 whole steps of 10,000 → +30; 86.9 + 30 = 116.9
+        let above = try engine.score(Self.month.merging(["sales": "500000"]) { $1 })
+        #expect(above.item("sales_adjustment")?.points == 30)
+        #expect(above.total == Fixed("116.9")!)
+        // pay counts the score up to 100 (the preset's recorded decision): 1800 × 100% = 1800
+        #expect(above.pay?.paid == Decimal(1800))
+        // 180,000 below the minimum of 180,000 → −18; 86.9 − 18 = 68.9
+        #expect(try engine.score(Self.month.merging(["sales": "0"]) { $1 }).item("sales_adjustment")?.points == -18)
+        // 12 contributions, no mistakes: +12 (the old preset stopped at +10)
+        #expect(try engine.score(Self.month.merging(["contributions": "12"]) { $1 }).total == Fixed("98.9")!)
+        #expect(try engine.score(Self.month.merging(["major_mistakes": "15"]) { $1 }).total == Fixed("71.9")!)
+    }
+
+    @Test("R-002-33: a salesperson with no sales task this month gets no performance pay")
+    func noSalesTaskNoPay() throws {
+        let r = try engine.score(Self.month.merging(["no_sales_task": "1"]) { $1 })
+        #expect(r.total == Fixed("86.9")!)                     // the score stands
+        #expect(r.pay?.paid == 0)
+        #expect(r.pay?.explanation.contains("不满足「当月有销售任务（业务人员）」") == true, "\(r.pay?.explanation ?? "")")
+        #expect(r.pay?.explanation.contains("无绩效工资") == true)
+        #expect(r.pay?.explanation.contains("R-002-33") == true)
+        // left empty (everyone else): paid as usual
+        #expect(try engine.score(Self.month).pay?.paid == Decimal(string: "1564.2"))
+    }
+
     @Test("R-002-33: sales +1 per whole 10,000 above target, −1 per 10,000 below the minimum")
     func salesAdjustment() throws {
         #expect(try engine.score(Self.month.merging(["sales": "235000"]) { $1 }).total == Fixed("89.9")!)

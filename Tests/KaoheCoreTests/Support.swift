@@ -38,3 +38,18 @@ func bandedScheme(boundary: String = "better", mode: String = "deduction", bands
 
     """ + bandLines + "\n"
 }
+
+extension ScoringEngine {
+    /// The highest total the scheme allows: the attainable maximum plus every bonus's maximum,
+    /// within `cap`; nil when a bonus has no upper limit (R-002-33's uncapped sales points) and
+    /// no cap bounds the total.
+    var totalCeiling: Fixed? {
+        var bonus = Fixed.zero
+        for a in scheme.adjustments {
+            if case .veto = a.rule { continue }
+            guard let m = a.max else { return scheme.cap }
+            bonus += Swift.max(m, .zero)
+        }
+        return Swift.min(attainableMax + bonus, scheme.cap ?? attainableMax + bonus)
+    }
+}

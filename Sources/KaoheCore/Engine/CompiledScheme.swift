@@ -74,7 +74,7 @@ struct SchemeCompiler {
     @discardableResult
     mutating func addInput(column: String, label: String, kind: ValueKind, rater: String? = nil, rules: [String],
                            min: Fixed? = nil, max: Fixed? = nil, grades: [String] = [], zeroWhenEmpty: Bool = false,
-                           unit: String? = nil, path: String) -> Int {
+                           unit: String? = nil, whenEmpty: Fixed? = nil, path: String) -> Int {
         if let existing = inputs.first(where: { $0.column == column }) {
             problems.append(SchemeProblem(.error, path, "输入列重名 column “\(column)” is defined twice"))
             return existing.slot
@@ -87,17 +87,17 @@ struct SchemeCompiler {
         default: break
         }
         inputs.append(InputSpec(column: column, label: label, kind: kind, rater: rater, rules: rules, min: lo, max: hi,
-                                grades: grades, zeroWhenEmpty: zeroWhenEmpty, slot: slot))
+                                grades: grades, whenEmpty: whenEmpty ?? (zeroWhenEmpty ? .zero : nil), slot: slot))
         return slot
     }
 
     func resolveMetric(_ name: String) -> Int? { nameSlot[name] }
 
-    mutating func compile() -> (sections: [CSection], adjustments: [CItem], money: [CItem], pay: (PayPolicy, Expr, [(PayBand, Expr)], scoreSlot: Int, baseSlot: Int, moneySlots: [Int])?) {
+    mutating func compile() -> (sections: [CSection], adjustments: [CItem], money: [CItem], pay: CompiledPay?) {
         // metrics
         for (i, m) in scheme.metrics.enumerated() {
             let s = addInput(column: m.id, label: m.label, kind: m.kind, rules: m.rules, min: m.min, max: m.max, unit: m.unit,
-                             path: "metrics[\(i)]")
+                             whenEmpty: m.defaultValue, path: "metrics[\(i)]")
             nameSlot[m.id] = s
         }
         // derived: slots first (so they can refer to each other), then parse and bind
@@ -171,7 +171,7 @@ struct SchemeCompiler {
         for (ii, item) in scheme.money.enumerated() {
             if let c = compileItem(item, context: .money, section: nil, path: "money[\(ii)]") { money.append(c) }
         }
-        var payOut: (PayPolicy, Expr, [(PayBand, Expr)], scoreSlot: Int, baseSlot: Int, moneySlots: [Int])?
+        var payOut: CompiledPay?
         if let pay = scheme.pay {
             let scoreSlot = newSlot(name: "score", label: "得分", kind: .number)
             let baseSlot = newSlot(name: "base", label: "绩效工资基数", kind: .money)
@@ -192,7 +192,16 @@ struct SchemeCompiler {
                     problems.append(SchemeProblem(.error, "pay.bands[\(bi)].paid", error.description, rules: pay.rules))
                 }
             }
-            if let baseExpr { payOut = (pay, baseExpr, bands, scoreSlot, baseSlot, moneySlots) }
+            var gates: [(Gate, Expr)] = []
+            for (gi, g) in pay.gate.enumerated() {
+                do { gates.append((g, try ExpressionParser.parse(g.condition).bind(payNames))) } catch {
+                    problems.append(SchemeProblem(.error, "pay.gate[\(gi)].condition", error.description, rules: g.rules + pay.rules))
+                }
+            }
+            if let baseExpr {
+                payOut = CompiledPay(policy: pay, base: baseExpr, bands: bands, gates: gates, scoreSlot: scoreSlot, baseSlot: baseSlot,
+                                     moneySlots: moneySlots)
+            }
         }
         return (sections, adjustments, money, payOut)
     }
@@ -423,9 +432,9 @@ extension Expr {
         case .negate(let a): out += "-"; a.renderWrapped(into: &out, slot)
         case .not(let a): out += "not "; a.renderWrapped(into: &out, slot)
         case .binary(let op, let a, let b, _):
-            a.renderWrapped(into: &out, slot)
+            a.renderOperand(of: op, right: false, into: &out, slot)
             switch op { case .mul: out += " × "; case .div: out += " ÷ "; default: out += " \(op.rawValue) " }
-            b.renderWrapped(into: &out, slot)
+            b.renderOperand(of: op, right: true, into: &out, slot)
         case .call(.clamp, let args, _) where args.count == 3:
             // `clamp(x, 0, 10)` reads as "x（限于 0～10）"
             args[0].renderWrapped(into: &out, slot); out += "（限于 "; args[1].render(into: &out, slot); out += "～"; args[2].render(into: &out, slot); out += "）"
@@ -443,4 +452,24 @@ extension Expr {
         if case .binary = self { out += "("; render(into: &out, slot); out += ")" } else { render(into: &out, slot) }
     }
 
+    /// An operand of `op`, in parentheses only where reading it without them would change its
+    /// meaning: `基本工资 + 岗位工资` under `×`, the right side of `a − (b − c)`; never `(a × b) × c`.
+    func renderOperand(of op: BinaryOp, right: Bool, into out: inout Explanation, _ slot: (Int, inout Explanation) -> Void) {
+        guard case .binary(let inner, _, _, _) = self else { render(into: &out, slot); return }
+        let p = inner.precedence, q = op.precedence
+        let bare = p > q || (p == q && !right) || (p == q && right && (op == .add || op == .mul) && inner == op)
+        if bare { render(into: &out, slot) } else { out += "("; render(into: &out, slot); out += ")" }
+    }
+
+}
+
+/// The pay policy bound to the scheme's slots: `score`, `base` and each money line have their own.
+struct CompiledPay: Sendable {
+    let policy: PayPolicy
+    let base: Expr
+    let bands: [(PayBand, Expr)]
+    let gates: [(Gate, Expr)]
+    let scoreSlot: Int
+    let baseSlot: Int
+    let moneySlots: [Int]
 }

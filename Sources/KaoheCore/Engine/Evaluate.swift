@@ -557,30 +557,61 @@ extension ScoringEngine {
 
     /// The pay of a sheet whose total, rounded to two decimals, is `score` (the grade reads the
     /// same figure, R-100-04).
-    func computePay(_ pay: (PayPolicy, Expr, [(PayBand, Expr)], scoreSlot: Int, baseSlot: Int, moneySlots: [Int]),
-                    score: Fixed, st: RowState, moneyAmounts: [Decimal], flags: inout [Flag]) -> PayResult? {
-        let (policy, baseExpr, bands, scoreSlot, baseSlot, moneySlots) = pay
+    func computePay(_ pay: CompiledPay, score: Fixed, st: RowState, moneyAmounts: [Decimal], flags: inout [Flag]) -> PayResult? {
+        let policy = pay.policy
         let scoreDecimal = score.decimal
-        let firstMoney = moneySlots.first ?? -1
+        let firstMoney = pay.moneySlots.first ?? -1
         var base = Decimal(0)
         // score, base and money ids have their own slots; everything else reads the row
         let lookup: (Int) -> Decimal? = { s in
-            if s == scoreSlot { return scoreDecimal }
-            if s == baseSlot { return base }
-            if firstMoney >= 0 && s >= firstMoney && s < firstMoney + moneySlots.count { return moneyAmounts[s - firstMoney] }
+            if s == pay.scoreSlot { return scoreDecimal }
+            if s == pay.baseSlot { return base }
+            if firstMoney >= 0 && s >= firstMoney && s < firstMoney + pay.moneySlots.count { return moneyAmounts[s - firstMoney] }
             return s < st.values.count ? st.values[s]?.decimal : nil
         }
-        do { base = try baseExpr.evaluate(lookup) } catch {
-            flags.append(Flag(code: "missing_value", rules: policy.rules, item: nil, message: "绩效工资基数无法计算：\(baseExpr.text)"))
+        // a formula as a person reads it: 基本工资 3,000.00 元 + 岗位工资 1,100.00 元, never base_salary
+        func labelled(_ e: Expr, into x: inout Explanation) {
+            e.render(into: &x) { s, out in
+                out += "\(slotLabels[s]) "
+                if s == pay.scoreSlot { out += "\(score)" }
+                else if s < st.values.count, let f = st.values[s], slotKinds[s] != .money {
+                    appendShow(f, slot: s, into: &out)
+                    if let d = metricDefaults[s], d == f { out += "（未填写时按 \(d) 计）" }
+                } else if let v = lookup(s) { out += "\(yuan: v) 元" }
+                else { out += "无数据" }
+            }
+        }
+        do { base = try pay.base.evaluate(lookup) } catch {
+            var e = Explanation("绩效工资基数无法计算：")
+            labelled(pay.base, into: &e)
+            flags.append(Flag(code: "missing_value", rules: policy.rules, item: nil, message: e.text))
             return nil
         }
-        guard let (band, expr) = bands.first(where: { (b, _) in (b.min == nil || score >= b.min!) && (b.max == nil || score < b.max!) }) else {
+        var e: Explanation = "基数 "
+        labelled(pay.base, into: &e)
+        e += " = \(yuan: base) 元；"
+        for (g, cond) in pay.gates {
+            let holds: Bool
+            do { holds = !(try cond.evaluate(lookup)).isZero } catch {
+                var m = Explanation("绩效工资的条件「\(g.label)」无法判断：")
+                labelled(cond, into: &m)
+                flags.append(Flag(code: "missing_value", rules: g.rules + policy.rules, item: nil, message: m.text))
+                return nil
+            }
+            guard holds else {
+                e += "不满足「\(g.label)」（"
+                labelled(cond, into: &e)
+                e += "），无绩效工资 = 0.00 元" + Self.ruleTag(g.rules + policy.rules)
+                return PayResult(base: base.rounded(2), paid: 0, rules: policy.rules, explained: e)
+            }
+        }
+        guard let (band, expr) = pay.bands.first(where: { (b, _) in (b.min == nil || score >= b.min!) && (b.max == nil || score < b.max!) }) else {
             flags.append(Flag(code: "band_gap", rules: policy.rules, item: nil, message: "得分 \(score.format()) 不在任何工资档内"))
             return PayResult(base: base.rounded(2), paid: 0, rules: policy.rules, explained: "得分 \(score) 不在任何工资档内，待裁定")
         }
         do {
             let paid = try expr.evaluate(lookup).rounded(2)
-            var e: Explanation = "基数 \(baseExpr.text) = \(yuan: base) 元；得分 \(score)，"
+            e += "得分 \(score)，"
             switch (band.min, band.max) {
             case let (lo?, hi?): e += "\(lo) ≤ 得分 < \(hi)"
             case let (lo?, nil): e += "得分 ≥ \(lo)"
@@ -588,18 +619,15 @@ extension ScoringEngine {
             default: e += "任意得分"
             }
             if let l = band.label { e += "「\(l)」" }
-            e += "：\(expr.text)"
-            if !expr.slots.isEmpty {
-                e += " = "
-                expr.render(into: &e) { s, out in
-                    if let v = lookup(s) { out += "\(yuan: v)" } else { out += "?" }
-                }
-            }
+            e += "："
+            if expr.slots.isEmpty { e += "\(expr.text)" } else { labelled(expr, into: &e) }
             e += " = \(yuan: paid) 元"
             e += Self.ruleTag(policy.rules)
             return PayResult(base: base.rounded(2), paid: paid, rules: policy.rules, explained: e)
         } catch {
-            flags.append(Flag(code: "missing_value", rules: policy.rules, item: nil, message: "绩效工资无法计算：\(expr.text)"))
+            var m = Explanation("绩效工资无法计算：")
+            labelled(expr, into: &m)
+            flags.append(Flag(code: "missing_value", rules: policy.rules, item: nil, message: m.text))
             return nil
         }
     }

@@ -182,8 +182,11 @@ public struct InputSpec: Sendable, Equatable {
     public var max: Fixed?
     /// Accepted values for a grade column.
     public var grades: [String]
-    /// Whether an absent/empty value means 0 (event counts, bonuses) rather than missing evidence.
-    public var zeroWhenEmpty: Bool
+    /// The value an absent/empty cell means: 0 for event counts and bonuses, a metric's `default`
+    /// (R-002-32); nil: an empty cell is missing evidence.
+    public var whenEmpty: Fixed?
+    /// Whether an empty cell is not missing evidence (it has a value of its own).
+    public var optional: Bool { whenEmpty != nil }
     /// Slot in the evidence vector.
     public var slot: Int
 }

@@ -27,7 +27,9 @@ public final class ScoringEngine: Sendable {
     let sections: [CSection]
     let adjustments: [CItem]
     let money: [CItem]
-    let pay: (PayPolicy, Expr, [(PayBand, Expr)], scoreSlot: Int, baseSlot: Int, moneySlots: [Int])?
+    let pay: CompiledPay?
+    /// Metric slot → the value an empty cell stands for (R-002-32), said in explanations.
+    let metricDefaults: [Int: Fixed]
     let gradeBands: [GradeBand]
     let usesGroups: Bool
     let weighted: Bool
@@ -59,6 +61,9 @@ public final class ScoringEngine: Sendable {
         adjustments = compiled.adjustments
         money = compiled.money
         pay = compiled.pay
+        var defaults: [Int: Fixed] = [:]
+        for m in scheme.metrics { if let d = m.defaultValue, let slot = c.nameSlot[m.id] { defaults[slot] = d } }
+        metricDefaults = defaults
         gradeBands = scheme.grades.sorted { ($0.min ?? Fixed(raw: Int64.min)) > ($1.min ?? Fixed(raw: Int64.min)) }
         usesGroups = !c.groupSlots.isEmpty
         weighted = scheme.sections.contains { $0.weight != nil }
@@ -74,7 +79,7 @@ public final class ScoringEngine: Sendable {
     /// Parses one cell for an input; errors name the column (the caller adds file and row).
     func parse(_ text: Substring, input: InputSpec) throws(InputError) -> Fixed? {
         let t = text.trimmingCharacters(in: .whitespaces)
-        if t.isEmpty { return input.zeroWhenEmpty ? Fixed.zero : nil }
+        if t.isEmpty { return input.whenEmpty }
         if input.kind == .grade {
             guard let i = input.grades.firstIndex(of: t) ?? gradeIndexById(input, t) else {
                 throw InputError(column: input.column, message: "“\(t)” 不是有效等级 is not a grade; 可选 allowed: \(input.grades.joined(separator: " / "))")
@@ -119,7 +124,7 @@ public final class ScoringEngine: Sendable {
             }
             slots[inputs[i].slot] = try parse(Substring(v), input: inputs[i])
         }
-        for inp in inputs where inp.zeroWhenEmpty && slots[inp.slot] == nil { slots[inp.slot] = Fixed.zero }
+        for inp in inputs where slots[inp.slot] == nil { if let d = inp.whenEmpty { slots[inp.slot] = d } }
         return slots
     }
 

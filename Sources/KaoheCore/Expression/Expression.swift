@@ -20,6 +20,17 @@ public indirect enum Expr: Sendable, Equatable {
         case add = "+", sub = "-", mul = "*", div = "/"
         case lt = "<", le = "<=", gt = ">", ge = ">=", eq = "==", ne = "!="
         case and = "and", or = "or"
+
+        /// Binding strength: `or` < `and` < comparisons < `+ -` < `× ÷`.
+        var precedence: Int {
+            switch self {
+            case .or: 1
+            case .and: 2
+            case .lt, .le, .gt, .ge, .eq, .ne: 3
+            case .add, .sub: 4
+            case .mul, .div: 5
+            }
+        }
     }
 
     public enum Function: String, Sendable, CaseIterable {

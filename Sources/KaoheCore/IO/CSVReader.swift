@@ -131,7 +131,7 @@ public struct EvidenceCSV {
                 var keys = Set<String>()
                 let slotCount = engine.slotCount
                 var template = [Fixed?](repeating: nil, count: slotCount)
-                for inp in engine.inputs where inp.zeroWhenEmpty { template[inp.slot] = .zero }
+                for inp in engine.inputs { if let d = inp.whenEmpty { template[inp.slot] = d } }
                 try CSVReader.forEachRecord(buf) { line, fields in
                     if header.isEmpty {
                         var names: [String] = []

@@ -28,12 +28,15 @@ public struct SyntheticEvidence {
         switch input.kind {
         case .grade: return input.grades.isEmpty ? "" : input.grades[Int(next() % UInt64(input.grades.count))]
         case .count:
-            if input.zeroWhenEmpty { return next() % 4 == 0 ? "\(next() % 3)" : "" }
+            if input.optional {
+                let hi = UInt64(Swift.max(0, Swift.min(input.max?.intValue ?? 2, 2)))
+                return next() % 4 == 0 ? "\(next() % (hi + 1))" : ""
+            }
             return "\(uniform(input.min ?? 0, Swift.min(input.max ?? 500, 500), places: 0))"
         case .percent: return uniform(input.min ?? 0, input.max ?? 100, places: 1).description
         case .money: return uniform(input.min ?? 0, Swift.min(input.max ?? 300_000, 300_000), places: 2).description
         default:
-            if input.zeroWhenEmpty { return next() % 5 == 0 ? uniform(input.min ?? 0, input.max ?? 3, places: 0).description : "" }
+            if input.optional { return next() % 5 == 0 ? uniform(input.min ?? 0, input.max ?? 3, places: 0).description : "" }
             let hi = input.max ?? 200
             let lo = input.min ?? 0
             return uniform(Swift.max(lo, hi - (hi - lo) * 2), hi, places: 1).description   // marks lean high

@@ -84,7 +84,7 @@ public struct Scheme: Codable, Sendable, Equatable {
         for d in derived { s.formUnion(d.rules) }
         for sec in sections { s.formUnion(sec.rules); for i in sec.items { s.formUnion(i.allRules) } }
         for i in adjustments + money { s.formUnion(i.allRules) }
-        if let p = pay { s.formUnion(p.rules) }
+        if let p = pay { s.formUnion(p.rules); for g in p.gate { s.formUnion(g.rules) } }
         for g in grades { s.formUnion(g.rules) }
         for o in outcomes { s.formUnion(o.rules) }
         for d in decisions { s.formUnion(d.rules) }
@@ -171,8 +171,11 @@ public struct Metric: Codable, Sendable, Equatable {
     public var unit: String?
     public var min: Fixed?
     public var max: Fixed?
+    /// The value an empty cell stands for (R-002-32: a missing position coefficient is 1); without
+    /// it an empty cell is missing evidence.
+    public var defaultValue: Fixed?
     public var rules: [String]
-    enum CodingKeys: String, CodingKey, CaseIterable { case id, label, kind, unit, min, max, rule }
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, label, kind, unit, min, max, defaultValue = "default", rule }
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -182,12 +185,14 @@ public struct Metric: Codable, Sendable, Equatable {
         unit = try c.decodeIfPresent(String.self, forKey: .unit)
         min = try c.decodeIfPresent(Fixed.self, forKey: .min)
         max = try c.decodeIfPresent(Fixed.self, forKey: .max)
+        defaultValue = try c.decodeIfPresent(Fixed.self, forKey: .defaultValue)
         rules = try c.decodeRules(forKey: .rule)
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id); try c.encode(label, forKey: .label); try c.encode(kind, forKey: .kind)
         try c.encodeIfPresent(unit, forKey: .unit); try c.encodeIfPresent(min, forKey: .min); try c.encodeIfPresent(max, forKey: .max)
+        try c.encodeIfPresent(defaultValue, forKey: .defaultValue)
         try c.encodeRules(rules, forKey: .rule)
     }
 }
@@ -272,19 +277,24 @@ public struct PayPolicy: Codable, Sendable, Equatable {
     public var label: String?
     public var base: String
     public var bands: [PayBand]
+    /// Conditions the month must meet for any pay (R-002-33: no sales task → no performance pay);
+    /// one false → paid 0, said with the gate's label.
+    public var gate: [Gate]
     public var rules: [String]
-    enum CodingKeys: String, CodingKey, CaseIterable { case label, base, bands, rule }
+    enum CodingKeys: String, CodingKey, CaseIterable { case label, base, bands, gate, rule }
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         label = try c.decodeIfPresent(String.self, forKey: .label)
         base = try c.decode(String.self, forKey: .base)
         bands = try c.decode([PayBand].self, forKey: .bands)
+        gate = try c.decodeIfPresent([Gate].self, forKey: .gate) ?? []
         rules = try c.decodeRules(forKey: .rule)
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(label, forKey: .label); try c.encode(base, forKey: .base); try c.encode(bands, forKey: .bands)
+        if !gate.isEmpty { try c.encode(gate, forKey: .gate) }
         try c.encodeRules(rules, forKey: .rule)
     }
 }
