@@ -68,7 +68,6 @@ struct DemoProfile {
             ("peer_review", .range(1, 2, 1, .high)),
             ("etiquette_item", .range(6, 8, 1, .high)),
             ("ability_item", .range(7, 10, 1, .high)),
-            ("praise_letter", .range(0, 4, 0, .high)),
             ("objective_reviewer", .range(3, 4, 1, .high)),
             ("daily_checks.personal_leave", .range(0, 1, 0, .low)),
             ("daily_checks.sick_leave", .range(0, 1, 0, .low)),

@@ -21,7 +21,7 @@ struct PresetStarAgentTests {
         #expect(engine.attainableMax == 92)
         #expect(engine.problems.contains { $0.message.contains("92") && $0.rules.contains("R-002-25") })
         #expect(try score(["volume_rate": "150"]).total == 92)
-        #expect(try score(["volume_rate": "150", "praise_letter": "8"]).total == 100)
+        #expect(try score(["volume_rate": "150", "praise_letter.count": "1", "praise_letter": "8"]).total == 100)
     }
 
     @Test("R-002-24: at quota 8; +0.5 per 1% above (max 12); −0.5 per 1% below (min 5, Decision)")
@@ -41,7 +41,29 @@ struct PresetStarAgentTests {
     @Test("R-002-21: a justified complaint reaching the station −20; praise letter +5..8")
     func majorEvents() throws {
         #expect(try score(["major_events_deduction.complaint_to_station": "1", "volume_rate": "120"]).total == 72)
-        #expect(try score(["praise_letter": "6"]).total == 94)   // 8-point volume: 88 + 6
+        #expect(try score(["praise_letter.count": "1", "praise_letter": "6"]).total == 94)   // 8-point volume: 88 + 6
+    }
+
+    @Test("R-002-22a: 5 to 8 points per praise letter — two letters of 6 and 7 give 13")
+    func praiseLettersPerLetter() throws {
+        // 88 regular (volume at quota → 8) + 6 + 7 = 101 (a total above 100 needs bonus points, R-002-25)
+        let two = try score(["praise_letter.count": "2", "praise_letter": "13"])
+        #expect(two.item("praise_letter")?.points == 13)
+        #expect(two.total == 101)
+        #expect(two.item("praise_letter")?.explanation.contains("用户特殊表扬信 2 封，共 13 分（每封 5～8 分）") == true,
+                "\(two.item("praise_letter")?.explanation ?? "")")
+        // two letters can give 10 to 16: 17 is refused for correction, so is 4 for one letter, and points without a letter
+        for (n, v, says) in [("2", "17", "2 封应为 10～16 分"), ("1", "4", "1 封应为 5～8 分"), ("0", "6", "封数为 0")] {
+            let r = try score(["praise_letter.count": n, "praise_letter": v])
+            #expect(r.item("praise_letter")?.points == nil, "\(n) × \(v)")
+            #expect(r.flags("out_of_range").first?.message.contains(says) == true, "\(r.flags)")
+            #expect(!r.complete)
+        }
+        #expect(try score([:]).item("praise_letter")?.points == 0)
+        // a section item cannot be marked per occurrence: its maximum would not be fixed
+        let bad = #"{"id":"e","name":"测试","sections":[{"id":"s","label":"维度","max":8,"items":[{"id":"a","label":"甲","kind":"manual","max":8,"each":{"min":5,"max":8},"rule":"R-002-22a"}]}]}"#
+        let scheme = try JSONDecoder().decode(Scheme.self, from: Data(bad.utf8))
+        #expect(SchemeValidator.validate(scheme).contains { $0.path == "sections[0].items[0].each" && $0.severity == .error })
     }
 
     func levels(_ months: [(String, String, [String: String])]) throws -> [Outcome] {
@@ -54,7 +76,7 @@ struct PresetStarAgentTests {
 
     @Test("R-002-26: three months ≥ 95 at a quarter end → 星级 (100 yuan); exactly 85 → 一级")
     func levelRating() throws {
-        let s95 = ["volume_rate": "120", "praise_letter": "3"]   // 92 + 3 = 95
+        let s95 = ["volume_rate": "120", "objective_reviewer": "3"]   // 92 + 3 = 95
         let o = try levels([("A", "2026-07", s95), ("A", "2026-08", s95), ("A", "2026-09", s95)])
         #expect(o.first { $0.kind == "level" }?.value == .text("星级"))
         #expect(o.first { $0.kind == "level_bonus" }?.value == .money(100))
@@ -66,7 +88,7 @@ struct PresetStarAgentTests {
 
     @Test("R-002-21: a major complaint in the quarter vetoes the quarter's rating")
     func quarterVeto() throws {
-        let s95 = ["volume_rate": "120", "praise_letter": "3"]
+        let s95 = ["volume_rate": "120", "objective_reviewer": "3"]
         let o = try levels([("A", "2026-07", s95), ("A", "2026-08", s95.merging(["major_events": "1"]) { $1 }), ("A", "2026-09", s95)])
         #expect(o.first { $0.kind == "level" }?.value == .text("普通"))
         #expect(o.first { $0.kind == "level" }?.explanation.contains("R-002-21") == true)

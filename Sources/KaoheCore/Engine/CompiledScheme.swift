@@ -18,6 +18,8 @@ struct COffence: Sendable {
 enum CBody: Sendable {
     case manual(raters: [(rater: Rater, slot: Int)])
     case single(slot: Int)
+    /// points per occurrence: `slot` the points of all, `count` how many (R-002-22a)
+    case each(slot: Int, count: Int, each: ManualRule.Each)
     case offences([COffence], otherSlot: Int?, floor: Fixed, effect: VetoRule.Effect?)
     case perOccurrence(slot: Int, points: Fixed, add: Bool, floor: Fixed)
     case banded(slot: Int, bands: [Band], boundary: Boundary, mode: BandedRule.Mode)
@@ -280,7 +282,20 @@ struct SchemeCompiler {
         switch item.rule {
         case .manual(let m):
             let ids = m.raters ?? scheme.raters.map(\.id)
-            if ids.isEmpty {
+            if let each = m.each {
+                if !(m.raters ?? []).isEmpty {
+                    problems.append(SchemeProblem(.error, path + ".each", "按次评分的项目只有一个评分栏，不能再分评分人 an item marked per occurrence has no raters", rules: item.rules))
+                }
+                if each.min > each.max || each.min < .zero {
+                    problems.append(SchemeProblem(.error, path + ".each", "每次分值范围 \(each.min)～\(each.max) 无效 invalid range", rules: item.rules))
+                }
+                let unit = each.unit ?? "次"
+                let n = addInput(column: "\(col).count", label: "\(item.label)（\(unit)数）", kind: .count, rules: item.rules, max: 100,
+                                 zeroWhenEmpty: true, unit: unit, path: path)
+                let s = addInput(column: col, label: "\(item.label)（各\(unit)合计分，每\(unit) \(each.min)～\(each.max) 分）", kind: .number,
+                                 rules: item.rules, min: 0, max: each.max * Fixed(100), zeroWhenEmpty: true, path: path)
+                body = .each(slot: s, count: n, each: each)
+            } else if ids.isEmpty {
                 let lo = item.min ?? 0
                 let s = addInput(column: col, label: item.label, kind: .number, rules: item.rules, min: lo, max: item.max,
                                  zeroWhenEmpty: context == .adjustment, path: path)

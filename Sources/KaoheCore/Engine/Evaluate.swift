@@ -182,6 +182,18 @@ extension ScoringEngine {
             }
             return (v, c.context == .adjustment ? "加分 \(v) 分" : "评分 \(v) / \(max) 分")
 
+        case .each(let slot, let countSlot, let each):
+            let n = st.values[countSlot] ?? .zero, v = st.values[slot] ?? .zero
+            let unit = each.unit ?? "次"
+            let lo = each.min * n, hi = each.max * n
+            guard v >= lo && v <= hi else {
+                let why = n == .zero ? "填写了 \(v) 分，但\(unit)数为 0" : "\(n) \(unit)应为 \(lo)～\(hi) 分（每\(unit) \(each.min)～\(each.max) 分），填写了 \(v) 分"
+                flags.append(Flag(code: "out_of_range", rules: item.rules, item: item.id, message: "「\(item.label)」\(why)，请更正"))
+                return (nil, Explanation(why + "，待更正"))
+            }
+            if n == .zero { return (.zero, "无\(item.label)，不加分") }
+            return (v, "\(item.label) \(n) \(unit)，共 \(v) 分（每\(unit) \(each.min)～\(each.max) 分）")
+
         case .manual(let raters):
             var parts: [String] = []
             var sum = Fixed.zero, wsum = Fixed.zero

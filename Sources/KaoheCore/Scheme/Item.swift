@@ -158,7 +158,25 @@ extension Decoder {
 public struct ManualRule: Codable, Sendable, Equatable, KeyedParams {
     /// Raters who mark this item (default: every rater of the scheme; none → one column).
     public var raters: [String]?
-    enum Keys: String, CodingKey, CaseIterable { case raters }
+    /// Marks given per occurrence (R-002-22a: 5–8 points **per** praise letter): the item reads the
+    /// number of occurrences from `item.count` and the points of all of them from `item`, which
+    /// must lie between count × min and count × max.
+    public var each: Each?
+    public struct Each: Codable, Sendable, Equatable {
+        public var min: Fixed
+        public var max: Fixed
+        /// what one occurrence is called: 封, 次
+        public var unit: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case min, max, unit }
+        public init(from decoder: Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            min = try c.decode(Fixed.self, forKey: .min)
+            max = try c.decode(Fixed.self, forKey: .max)
+            unit = try c.decodeIfPresent(String.self, forKey: .unit)
+        }
+    }
+    enum Keys: String, CodingKey, CaseIterable { case raters, each }
     typealias CodingKeys = Keys
 }
 

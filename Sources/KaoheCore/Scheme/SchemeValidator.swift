@@ -183,6 +183,9 @@ public enum SchemeValidator {
             if let b = t.below, b.per <= .zero { err("\(p).below.per", "per 须大于 0") }
         case .manual(let m):
             for r in m.raters ?? [] where !s.raters.contains(where: { $0.id == r }) { err("\(p).raters", "未知的评分人 unknown rater “\(r)”") }
+            if m.each != nil && context != .adjustment {
+                err("\(p).each", "按次评分（each）只用于加分项目 adjustments：其分数随次数增加，没有固定满分 per-occurrence marks have no fixed maximum")
+            }
         case .perOccurrence(let r):
             if r.points <= .zero { err("\(p).points", "每次分值须大于 0 points must be > 0") }
         case .ratio, .formula:
