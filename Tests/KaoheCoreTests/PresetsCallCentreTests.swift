@@ -243,16 +243,19 @@ struct PresetCompanyMonthlyTests {
         #expect(try engine.score(Self.month.merging(["contributions": "2", "major_mistakes": "1"]) { $1 }).total == Fixed("87.9")!)
     }
 
-    @Test("R-002-31: the month runs from the 25th; the annual result is the average of the months")
+    @Test("R-002-31: the month runs to the 25th inclusive (Decision); the annual result is the average of the months")
     func periodsAndAnnual() throws {
         let header = Self.month.keys.sorted()
         let line = { (e: String, d: String, over: [String: String]) in
             ([e, d] + header.map { Self.month.merging(over) { $1 }[$0]! }).joined(separator: ",")
         }
         let csv = (["employee_id,date," + header.joined(separator: ",")]
-                   + [line("E1", "2026-10-24", [:]), line("E1", "2026-10-25", ["attitude.superior": "10", "attitude.peers": "10", "attitude.self": "10", "attitude.subordinates": "10", "attitude.clients": "10"])]).joined(separator: "\n")
+                   + [line("E1", "2026-10-25", [:]), line("E1", "2026-10-26", ["attitude.superior": "10", "attitude.peers": "10", "attitude.self": "10", "attitude.subordinates": "10", "attitude.clients": "10"])]).joined(separator: "\n")
         let rows = try EvidenceCSV.read(Data(csv.utf8), file: "m.csv", engine: engine)
+        // 「上月25日至本月25日」: 25 October closes October, 26 October opens November
         #expect(rows.map(\.period) == ["2026-10", "2026-11"])
+        let october = try #require(engine.scheme.calendar.range(of: "2026-10"))
+        #expect(october.start == (2026, 9, 26) && october.end == (2026, 10, 25))
         let oe = try OutcomeEngine(engine: engine)
         var recs: [OutcomeRecord] = []
         engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }

@@ -36,6 +36,10 @@ public struct Scheme: Codable, Sendable, Equatable {
     /// Day a month period starts (R-002-31: 25 → the period 2026-02 runs 25 Jan – 24 Feb);
     /// 1 is the calendar month. Dated evidence (a `date` column) is placed by it.
     public var monthStartDay: Int?
+    /// Day a month period ends, inclusive (R-002-31's Decision: 「上月25日至本月25日」 — 25 → the
+    /// period 2026-10 runs 26 Sep – 25 Oct, so the 25th closes the month it ends). Either this or
+    /// `month_start_day`, not both.
+    public var monthEndDay: Int?
     /// How a platform's raw interaction log aggregates into the metrics (issue 5).
     public var interactionLog: LogSpec?
 
@@ -43,6 +47,7 @@ public struct Scheme: Codable, Sendable, Equatable {
         case id, name, source, description, period, max, boundary, rules = "rule", raters, metrics, derived
         case sections, adjustments, money, pay, grades, floor, cap, outcomes, decisions
         case monthStartDay = "month_start_day"
+        case monthEndDay = "month_end_day"
         case interactionLog = "interaction_log"
     }
 
@@ -70,11 +75,14 @@ public struct Scheme: Codable, Sendable, Equatable {
         outcomes = try c.decodeIfPresent([OutcomePolicy].self, forKey: .outcomes) ?? []
         decisions = try c.decodeIfPresent([Note].self, forKey: .decisions) ?? []
         monthStartDay = try c.decodeIfPresent(Int.self, forKey: .monthStartDay)
+        monthEndDay = try c.decodeIfPresent(Int.self, forKey: .monthEndDay)
         interactionLog = try c.decodeIfPresent(LogSpec.self, forKey: .interactionLog)
     }
 
     /// The scheme's month boundaries (R-002-31).
-    public var calendar: PeriodCalendar { (try? PeriodCalendar(startDay: monthStartDay ?? 1)) ?? PeriodCalendar.calendarMonth }
+    public var calendar: PeriodCalendar {
+        (try? PeriodCalendar(startDay: monthEndDay.map { $0 + 1 } ?? monthStartDay ?? 1)) ?? PeriodCalendar.calendarMonth
+    }
 
     /// Every SPEC rule id the scheme mentions, sorted.
     public var allRules: [String] {

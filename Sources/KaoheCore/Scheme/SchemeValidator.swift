@@ -16,6 +16,15 @@ public enum SchemeValidator {
         if let d = s.monthStartDay, !(1...28).contains(d) {
             err("month_start_day", "月度起始日须在 1–28 之间 the month start day must be 1–28 (got \(d))", ["R-002-31"])
         }
+        if let d = s.monthEndDay, !(1...27).contains(d) {
+            err("month_end_day", "月度截止日须在 1–27 之间 the month end day must be 1–27 (got \(d))", ["R-002-31"])
+        }
+        if s.monthStartDay != nil && s.monthEndDay != nil {
+            err("month_end_day", "month_start_day 与 month_end_day 只能写一个 give either the start or the end day of the month", ["R-002-31"])
+        }
+        if s.monthEndDay != nil && s.period != .month {
+            warn("month_end_day", "month_end_day 只对月度方案有效 only applies to monthly schemes", ["R-002-31"])
+        }
         if s.monthStartDay != nil && s.period != .month {
             warn("month_start_day", "month_start_day 只对月度方案有效 only applies to monthly schemes", ["R-002-31"])
         }
