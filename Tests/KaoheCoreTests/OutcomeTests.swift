@@ -201,6 +201,47 @@ struct OutcomeTests {
         #expect(o.one("Z", "level_bonus") == nil)
     }
 
+    @Test("R-002-21: a major event in January vetoes January, February and March, not April")
+    func quarterVetoEveryMonth() throws {
+        var h = try History("outcomes.yaml")
+        for m in ["2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04"] {
+            try h.add("Z", m, total: 90, m == "2026-01" ? ["major_events": "1"] : [:])
+        }
+        // every window is 90, 90, 90 → 一级 (≥ 85), 60 yuan; Q1 2026 has a major event in January,
+        // so each month of Q1 is rated 普通 with no level bonus (R-002-21); Q2 is clean again
+        for m in ["2026-01", "2026-02", "2026-03"] {
+            let o = h.evaluate(asOf: m).outcomes
+            #expect(o.one("Z", "level")?.value == .text("普通"), "\(m)")
+            #expect(o.one("Z", "level_bonus") == nil, "\(m)")
+            let why = o.one("Z", "level")?.explanation ?? ""
+            #expect(why.contains("2026-01（重大投诉或差错 1）") && why.contains("R-002-21") && why.contains("一票否决"), "\(m): \(why)")
+        }
+        let april = h.evaluate(asOf: "2026-04").outcomes
+        #expect(april.one("Z", "level")?.value == .text("一级"))          // 2026-02 … 04: 90, 90, 90
+        #expect(april.one("Z", "level_bonus")?.value == .money(60))
+        // December (Q4 2025: 2025-10 … 12 at 90) is not touched by January's event
+        let december = h.evaluate(asOf: "2025-12").outcomes
+        #expect(december.one("Z", "level")?.value == .text("一级"))
+        #expect(december.one("Z", "level_bonus")?.value == .money(60))
+    }
+
+    @Test("R-002-21: an event later in the quarter vetoes the month evaluated once it is known")
+    func quarterVetoLaterInTheQuarter() throws {
+        var h = try History("outcomes.yaml")
+        for m in ["2025-11", "2025-12", "2026-01", "2026-02"] {
+            try h.add("Z", m, total: 90, m == "2026-02" ? ["major_events": "1"] : [:])
+        }
+        // as of January the February event is not in the history: 一级, 60 yuan
+        let january = h.evaluate(asOf: "2026-01").outcomes
+        #expect(january.one("Z", "level")?.value == .text("一级"))
+        #expect(january.one("Z", "level_bonus")?.value == .money(60))
+        // as of February the quarter (January and February) has the event: 普通, no bonus
+        let february = h.evaluate(asOf: "2026-02").outcomes
+        #expect(february.one("Z", "level")?.value == .text("普通"))
+        #expect(february.one("Z", "level_bonus") == nil)
+        #expect(february.one("Z", "level")?.explanation.contains("2026-02（重大投诉或差错 1）") == true)
+    }
+
     @Test("R-002-26: three consecutive 二级 ratings → 普通 with a rectification deadline")
     func demotionAfterThreeSecondLevels() throws {
         var h = try History("outcomes.yaml")

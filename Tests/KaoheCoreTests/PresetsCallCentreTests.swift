@@ -72,6 +72,53 @@ struct PresetStarAgentTests {
         #expect(o.first { $0.kind == "level" }?.explanation.contains("R-002-21") == true)
     }
 
+    @Test("R-002-21: a major event in a quarter's first month vetoes that month's 一级 and its 60 yuan")
+    func quarterVetoFirstMonth() throws {
+        // perfect with volume 104 % → 10: 30 + 10 + 20 + 2 + 8 + 10 + 10 = 90 each month → 一级 (≥ 85)
+        let s90 = ["volume_rate": "104"]
+        let clean = try levels([("A", "2025-11", s90), ("A", "2025-12", s90), ("A", "2026-01", s90)])
+        #expect(clean.first { $0.kind == "level" }?.value == .text("一级"))
+        #expect(clean.first { $0.kind == "level_bonus" }?.value == .money(60))
+        // the same with a major complaint in January: no rating in January, no level bonus
+        let o = try levels([("A", "2025-11", s90), ("A", "2025-12", s90), ("A", "2026-01", s90.merging(["major_events": "1"]) { $1 })])
+        let level = o.first { $0.kind == "level" }
+        #expect(level?.value == .text("普通"))
+        #expect(o.first { $0.kind == "level_bonus" } == nil)
+        #expect(level?.explanation.contains("2026-01（重大用户投诉或重大业务差错 1）") == true, "\(level?.explanation ?? "")")
+        #expect(level?.explanation.contains("R-002-21") == true)
+    }
+
+    @Test("R-002-26 (4.2.1.1): 星级 also needs every item ≥ 85 % of its points; else the run is 一级")
+    func starLevelNeedsEveryItemAt85() throws {
+        let s95 = ["volume_rate": "120", "praise_letter": "3"]   // 92 + 3 = 95, every item at 100 %
+        // August: 礼仪意识 6 of 8 = 75 % < 85 %, made up by a 5-point praise letter: 92 − 2 + 5 = 95
+        let low = ["volume_rate": "120", "etiquette_item": "6", "praise_letter": "5"]
+        let o = try levels([("A", "2026-07", s95), ("A", "2026-08", low), ("A", "2026-09", s95)])
+        let level = o.first { $0.kind == "level" }
+        #expect(level?.value == .text("一级"))                           // 95, 95, 95 ≥ 85
+        #expect(o.first { $0.kind == "level_bonus" }?.value == .money(60))
+        let why = level?.explanation ?? ""
+        #expect(why.contains("2026-08「礼仪意识」得分率 75% 未达 85%") && why.contains("不评「星级」"), "\(why)")
+        // exactly 85 % passes: 礼仪意识 6.8 of 8, praise letter 4.2 → 92 − 1.2 + 4.2 = 95
+        let edge = ["volume_rate": "120", "etiquette_item": "6.8", "praise_letter": "4.2"]
+        let o2 = try levels([("B", "2026-07", s95), ("B", "2026-08", edge), ("B", "2026-09", s95)])
+        #expect(o2.first { $0.kind == "level" }?.value == .text("星级"))
+        #expect(o2.first { $0.kind == "level_bonus" }?.value == .money(100))
+    }
+
+    @Test("R-002-26 (4.2.1.1): 星级 needs no error or omission and no violation in the run")
+    func starLevelNeedsNoFaultOrViolation() throws {
+        let s95 = ["volume_rate": "120", "praise_letter": "3"]
+        let o = try levels([("A", "2026-07", s95), ("A", "2026-08", s95), ("A", "2026-09", s95.merging(["violations": "1"]) { $1 })])
+        let level = o.first { $0.kind == "level" }
+        #expect(level?.value == .text("一级"))
+        #expect(o.first { $0.kind == "level_bonus" }?.value == .money(60))
+        #expect(level?.explanation.contains("2026-09 不满足「errors == 0 and violations == 0」") == true, "\(level?.explanation ?? "")")
+        #expect(level?.explanation.contains("违纪违规 1") == true)
+        let o2 = try levels([("B", "2026-07", s95.merging(["errors": "1"]) { $1 }), ("B", "2026-08", s95), ("B", "2026-09", s95)])
+        #expect(o2.first { $0.kind == "level" }?.value == .text("一级"))
+    }
+
     @Test("R-002-27: 先进班组 needs every member clean and an average exam ≥ 85")
     func advancedTeam() throws {
         let oe = try OutcomeEngine(engine: engine)
