@@ -13,6 +13,14 @@ struct History {
         outcomes = try OutcomeEngine(engine: engine)
     }
 
+    /// A fixture with the first outcome policy's settings changed (`quota_compare: strict` …).
+    init(_ fixture: String, policy settings: [String: JSONValue]) throws {
+        var scheme = try fixtureScheme(fixture)
+        scheme.outcomes[0].params.merge(settings) { $1 }
+        engine = try ScoringEngine(scheme: scheme)
+        outcomes = try OutcomeEngine(engine: engine)
+    }
+
     /// Adds a month for an employee of the outcomes fixture with the given total (bonus above 100).
     mutating func add(_ e: String, _ period: String, total: Fixed, team: String? = nil, _ extra: [String: String] = [:]) throws {
         var v = extra
@@ -335,7 +343,7 @@ struct OutcomeTests {
 
     // MARK: stars and quotas
 
-    @Test("R-003-02: a quota cuts a qualifier, who falls to the next star")
+    @Test("R-003-02: a quota cuts a qualifier, who falls to the next star (quota_compare: at_most)")
     func quotaCutsAQualifier() throws {
         var h = try History("stars.yaml")
         let months = (1...9).map { String(format: "2026-%02d", $0) }
@@ -344,13 +352,64 @@ struct OutcomeTests {
             try h.addStars("S2", m, total: 93, ["errors": "0", "complaints": "0"])
             for k in 3...10 { try h.addStars("F\(k)", m, total: 61) }
         }
-        // team of 10: 五星 quota 10% → 1 place; 四星 20% → 2 places
+        // team of 10, the fixture's at_most reading: 五星 quota 10% → 1 place; 四星 20% → 2 places
         let o = h.evaluate().outcomes
         #expect(o.one("S1", "star")?.value == .number(5))
         #expect(o.one("S2", "star")?.value == .number(4))
         #expect(o.one("S2", "star")?.explanation.contains("超出名额") == true)
         #expect(o.one("S2", "star")?.explanation.contains("向下取整") == true)
         #expect(o.one("F3", "star")?.value == .number(1))
+    }
+
+    @Test("R-003-02: quotas strict as printed — a team of 10 has no 五星 place; ≤ is quota_compare: at_most")
+    func strictQuotas() throws {
+        var h = try History("stars.yaml", policy: ["quota_compare": .string("strict")])
+        for m in (1...9).map({ String(format: "2026-%02d", $0) }) {
+            try h.addStars("S1", m, total: 95, ["errors": "0", "complaints": "0"])
+            try h.addStars("S2", m, total: 93, ["errors": "0", "complaints": "0"])
+            for k in 3...10 { try h.addStars("F\(k)", m, total: 61) }
+        }
+        // team of 10 (S1, S2, F3 … F10):
+        //   五星 fewer than 10 × 10% = 1 → 0 places: S1 (95 × 9 months) is cut, falls to 四星
+        //   四星 fewer than 10 × 20% = 2 → 1 place: S1 (6-month average 95) takes it, S2 (93) is cut
+        //   三星 fewer than 10 × 30% = 3 → 2 places: S2 (93 ≥ 70, every section 93% ≥ 75%) → 三星
+        //   F3 … F10: 61 < 66 (二星) → 一星 (≥ 60, no quota)
+        let o = h.evaluate().outcomes
+        #expect(o.one("S1", "star")?.value == .number(4))
+        #expect(o.one("S2", "star")?.value == .number(3))
+        #expect(o.one("F3", "star")?.value == .number(1))
+        let why = o.one("S1", "star")?.explanation ?? ""
+        #expect(why.contains("符合「五星」条件但超出名额") && why.contains("10 人 × 10% = 1，人数须少于 1") && why.contains("为 0 个名额"), "\(why)")
+        #expect(o.one("S2", "star")?.explanation.contains("为 1 个名额") == true)
+        // the same team under at_most (the fixture's own setting): 1 五星 place, S1 五星, S2 四星
+        var h2 = try History("stars.yaml")
+        h2.rows = h.rows
+        let o2 = h2.evaluate().outcomes
+        #expect(o2.one("S1", "star")?.value == .number(5))
+        #expect(o2.one("S2", "star")?.value == .number(4))
+    }
+
+    @Test("R-003-02: strict quotas of a team of 12: 10% × 12 = 1.2 → 1 五星 place")
+    func strictQuotaOfAFraction() throws {
+        var h = try History("stars.yaml", policy: ["quota_compare": .string("strict")])
+        for m in (1...9).map({ String(format: "2026-%02d", $0) }) {
+            try h.addStars("S1", m, total: 95, ["errors": "0", "complaints": "0"])
+            try h.addStars("S2", m, total: 93, ["errors": "0", "complaints": "0"])
+            for k in 3...12 { try h.addStars("F\(k)", m, total: 61) }
+        }
+        // 五星: fewer than 1.2 → 1 place (S1); 四星: fewer than 2.4 → 2 places (S2)
+        let o = h.evaluate().outcomes
+        #expect(o.one("S1", "star")?.value == .number(5))
+        #expect(o.one("S2", "star")?.value == .number(4))
+    }
+
+    @Test func strictQuotasRefuseARoundingTheyDoNotUse() throws {
+        do { _ = try History("stars.yaml", policy: ["quota_compare": .string("strict"), "quota_rounding": .string("ceil")]); Issue.record("expected an error") } catch let e as SchemeProblems {
+            #expect(e.problems.map(\.path).contains("outcomes[0].quota_rounding"))
+        }
+        do { _ = try History("stars.yaml", policy: ["quota_compare": .string("at_mostt")]); Issue.record("expected an error") } catch let e as SchemeProblems {
+            #expect(e.problems.map(\.path).contains("outcomes[0].quota_compare"))
+        }
     }
 
     @Test("R-003-02: a tie at the quota edge takes no place (quota is a ceiling)")
