@@ -463,6 +463,76 @@ struct OutcomeTests {
         }
     }
 
+    @Test("R-002-33: applies_to limits who a policy is about; include_self: true averages the whole team")
+    func appliesToAndIncludeSelf() throws {
+        let s = try yamlScheme("""
+        id: t
+        name: 测试
+        metrics:
+          - {id: is_manager, label: 管理人员, kind: count, max: 1}
+        sections:
+          - {id: s, label: 维度, max: 100, items: [{id: a, label: 甲, kind: manual, max: 100, rule: R-002-33}]}
+        outcomes:
+          - {kind: ranking, rule: R-000-12, by: total, applies_to: "is_manager == 0"}
+          - kind: composite
+            rule: R-002-33
+            outcome: with_self
+            window: period
+            applies_to: "is_manager == 1"
+            components:
+              - {label: 部门结果, source: group_average, include_self: true, weight: 1}
+        """)
+        let engine = try ScoringEngine(scheme: s)
+        let oe = try OutcomeEngine(engine: engine)
+        let rows = try [("M", "90", "1"), ("A", "80", "0"), ("B", "70", "0")].map { e, a, mgr in
+            ScoringRow(employee: e, period: "2026-03", team: "T", values: try engine.evidence(["a": a, "is_manager": mgr]))
+        }
+        var recs: [OutcomeRecord] = []
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        let o = oe.evaluate(recs).outcomes
+        // the ranking is of A and B only: A 1/2, B 2/2; M has no rank
+        #expect(o.one("A", "rank")?.value == .text("1/2"))
+        #expect(o.one("B", "rank")?.value == .text("2/2"))
+        #expect(o.one("M", "rank") == nil)
+        // M only; the team average is of everyone, M too: (90 + 80 + 70) / 3 = 80
+        #expect(o.filter { $0.kind == "with_self" }.map(\.employeeId) == ["M"])
+        #expect(o.one("M", "with_self")?.value == .number(80))
+        #expect(o.one("M", "with_self")?.explanation.contains("所在部门/班组 3 人平均总分，含本人") == true)
+    }
+
+    @Test("issue 18: the new outcome settings are checked like the rest (a misspelling is an error at its path)")
+    func newSettingsAreChecked() throws {
+        let s = try yamlScheme("""
+        id: t
+        name: 测试
+        sections:
+          - {id: s, label: 维度, max: 100, items: [{id: a, label: 甲, kind: manual, max: 100, rule: R-002-26}]}
+        outcomes:
+          - kind: level
+            rule: R-002-26
+            levels:
+              - {label: 星级, min: 95, items_mn: 0.85}
+              - {label: 一级, min: 85, items_min: 85}
+              - {label: 普通}
+          - kind: composite
+            rule: R-002-33
+            components:
+              - {label: 部门结果, source: group_average, include_slf: false, weight: 0.6}
+              - {label: 个人结果, source: latest, include_self: false, weight: 0.4}
+          - {kind: ranking, rule: R-000-12, applies_to: "nosuch == 1"}
+          - {kind: star, rule: R-003-02, quota_compare: less, stars: [{stars: 1, label: 一星, min: 60}]}
+        """)
+        do { _ = try OutcomeEngine(engine: try ScoringEngine(scheme: s)); Issue.record("expected errors") } catch {
+            let paths = error.problems.map(\.path)
+            #expect(paths.contains("outcomes[0].levels[0].items_mn"))
+            #expect(paths.contains("outcomes[0].levels[1].items_min"))      // a share 0–1, not 85
+            #expect(paths.contains("outcomes[1].components[0].include_slf"))
+            #expect(paths.contains("outcomes[1].components[1].include_self")) // only with group_average
+            #expect(paths.contains("outcomes[2].applies_to"))
+            #expect(paths.contains("outcomes[3].quota_compare"))
+        }
+    }
+
     @Test("R-002-31: months from the 25th to the 24th")
     func customPeriodBoundaries() throws {
         let c = try PeriodCalendar(startDay: 25)

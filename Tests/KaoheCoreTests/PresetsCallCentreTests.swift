@@ -225,6 +225,29 @@ struct PresetCompanyMonthlyTests {
         #expect(try engine.score(Self.month.merging(["contributions": "2", "major_mistakes": "1"]) { $1 }).total == Fixed("87.9")!)
     }
 
+    @Test("R-002-33: a manager's department result is the average of the 9 staff he manages, without himself; staff get no manager composite")
+    func managerComposite() throws {
+        let oe = try OutcomeEngine(engine: engine)
+        // each month is 86.9 (see `month`) + contributions (+1 each, R-002-33)
+        var rows = [ScoringRow(employee: "M", period: "2026-03", team: "D1",
+                               values: try engine.evidence(Self.month.merging(["contributions": "3", "is_manager": "1"]) { $1 }))]   // 89.9
+        for k in 0..<9 {   // S1 … S9: 86.9, 87.9, … 94.9
+            rows.append(ScoringRow(employee: "S\(k + 1)", period: "2026-03", team: "D1",
+                                   values: try engine.evidence(Self.month.merging(["contributions": "\(k)", "is_manager": "0"]) { $1 })))
+        }
+        var recs: [OutcomeRecord] = []
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        let o = oe.evaluate(recs).outcomes.filter { $0.kind == "manager_result" }
+        // staff: 9 × 86.9 + (0 + 1 + … + 8) = 782.1 + 36 = 818.1; ÷ 9 = 90.9
+        // M: 0.6 × 90.9 + 0.4 × 89.9 = 54.54 + 35.96 = 90.5 (with himself it would be 0.6 × 90.8 + 35.96 = 90.44)
+        #expect(o.map(\.employeeId) == ["M"])
+        let m = o.first
+        #expect(m?.value == .number(Fixed("90.5")!))
+        let why = m?.explanation ?? ""
+        #expect(why.contains("部门结果（所辖 9 人平均总分，不含本人）90.9 × 60%") && why.contains("个人结果（2026-03 总分）89.9 × 40%"), "\(why)")
+        #expect(why.contains("R-002-33"))
+    }
+
     @Test("R-002-31: the month runs from the 25th; the annual result is the average of the months")
     func periodsAndAnnual() throws {
         let header = Self.month.keys.sorted()
