@@ -171,6 +171,19 @@ struct OutcomeTests {
         #expect(o.one("B", "not_up_to_standard") == nil)
     }
 
+    @Test("R-001-19: a run crosses the year end (Nov, Dec, Jan); R-001-14's per_year counts only the year evaluated")
+    func runsAcrossTheYearEnd() throws {
+        var h = try History("outcomes.yaml")
+        for m in ["2025-11", "2025-12", "2026-01"] { try h.add("A", m, total: 65, ["sales": "150000"]) }
+        let o = h.evaluate(asOf: "2026-01").outcomes
+        // R-001-19 (no per_year): sales < 200,000 in 2025-11, 2025-12, 2026-01 — three months in a row
+        #expect(o.one("A", "not_up_to_standard")?.value == .flag(true))
+        #expect(o.one("A", "not_up_to_standard")?.explanation.contains("连续 3 个月（2025-11、2025-12、2026-01）") == true)
+        // R-001-14 (per_year: 4): 2026's year-end bonus reads 2026 only — one month below 70, eligible
+        #expect(o.one("A", "year_end_ineligible")?.value == .flag(false))
+        #expect(o.one("A", "year_end_ineligible")?.explanation.contains("最长连续 1 个月") == true)
+    }
+
     // MARK: levels
 
     @Test("R-002-26: three months ≥ 95 at a quarter end → 星级 with 100 yuan; boundaries to the better band")
