@@ -60,15 +60,15 @@ extension OutcomeEngine {
                 var misses: [String] = []
                 for (i, l) in p.levels.enumerated() {
                     if let min = l.min, !win.allSatisfy({ $0.total >= min }) { continue }
-                    if let miss = levelMiss(l, win) {
-                        misses.append("均 ≥ \(l.min?.format() ?? "—")，但\(miss)，不评「\(l.label)」")
+                    if let miss = levelMiss(l, win, explain: explain) {
+                        if explain { misses.append("均 ≥ \(l.min?.format() ?? "—")，但\(miss)，不评「\(l.label)」") }
                         continue
                     }
                     lv = i
                     break
                 }
                 note("近 \(p.window) 个月得分 \(Self.list(win) { $0.total.format() })")
-                if explain { for miss in misses { note("；\(miss)") } }
+                for miss in misses { note("；\(miss)") }
                 let joiner = misses.isEmpty ? "，" : "；"
                 if let min = p.levels[lv].min { note("\(joiner)均 ≥ \(min.format())，评为「\(p.levels[lv].label)」") } else { note("\(joiner)评为「\(p.levels[lv].label)」") }
                 if p.quarterlyLevels.contains(p.levels[lv].label) && !m.isQuarterEnd && current != lv {
@@ -120,17 +120,19 @@ extension OutcomeEngine {
     }
 
     /// Why a window of months misses a level's other conditions (R-002-26 4.2.1.1: every item
-    /// ≥ 85 %, no serious fault, no violation), nil when it does not.
-    func levelMiss(_ l: LevelPolicy.Level, _ win: [OutcomeRecord]) -> String? {
+    /// ≥ 85 %, no serious fault, no violation), nil when it does not; "" when not `explain`ed.
+    func levelMiss(_ l: LevelPolicy.Level, _ win: [OutcomeRecord], explain: Bool) -> String? {
         for r in win {
             if let im = l.itemsMin {
-                guard let lowestItem = r.minItemRatio else { return " \(r.period.label) 无单项得分，无法核对各单项 ≥ \((im * 100).format())%" }
+                guard let lowestItem = r.minItemRatio else {
+                    return explain ? " \(r.period.label) 无单项得分，无法核对各单项 ≥ \((im * 100).format())%" : ""
+                }
                 if lowestItem < im {
-                    return " \(r.period.label)「\(r.minItemLabel ?? "单项")」得分率 \((lowestItem * 100).format())% 未达 \((im * 100).format())%"
+                    return explain ? " \(r.period.label)「\(r.minItemLabel ?? "单项")」得分率 \((lowestItem * 100).format())% 未达 \((im * 100).format())%" : ""
                 }
             }
             if let c = l.condition, holds(c, r) != true {
-                return " \(r.period.label) 不满足「\(c.text)」（\(facts(c, r))）"
+                return explain ? " \(r.period.label) 不满足「\(c.text)」（\(facts(c, r))）" : ""
             }
         }
         return nil
