@@ -13,6 +13,14 @@ struct History {
         outcomes = try OutcomeEngine(engine: engine)
     }
 
+    /// A fixture with the first outcome policy's settings changed (`quota_compare: strict` …).
+    init(_ fixture: String, policy settings: [String: JSONValue]) throws {
+        var scheme = try fixtureScheme(fixture)
+        scheme.outcomes[0].params.merge(settings) { $1 }
+        engine = try ScoringEngine(scheme: scheme)
+        outcomes = try OutcomeEngine(engine: engine)
+    }
+
     /// Adds a month for an employee of the outcomes fixture with the given total (bonus above 100).
     mutating func add(_ e: String, _ period: String, total: Fixed, team: String? = nil, _ extra: [String: String] = [:]) throws {
         var v = extra
@@ -163,6 +171,19 @@ struct OutcomeTests {
         #expect(o.one("B", "not_up_to_standard") == nil)
     }
 
+    @Test("R-001-19: a run crosses the year end (Nov, Dec, Jan); R-001-14's per_year counts only the year evaluated")
+    func runsAcrossTheYearEnd() throws {
+        var h = try History("outcomes.yaml")
+        for m in ["2025-11", "2025-12", "2026-01"] { try h.add("A", m, total: 65, ["sales": "150000"]) }
+        let o = h.evaluate(asOf: "2026-01").outcomes
+        // R-001-19 (no per_year): sales < 200,000 in 2025-11, 2025-12, 2026-01 — three months in a row
+        #expect(o.one("A", "not_up_to_standard")?.value == .flag(true))
+        #expect(o.one("A", "not_up_to_standard")?.explanation.contains("连续 3 个月（2025-11、2025-12、2026-01）") == true)
+        // R-001-14 (per_year: 4): 2026's year-end bonus reads 2026 only — one month below 70, eligible
+        #expect(o.one("A", "year_end_ineligible")?.value == .flag(false))
+        #expect(o.one("A", "year_end_ineligible")?.explanation.contains("最长连续 1 个月") == true)
+    }
+
     // MARK: levels
 
     @Test("R-002-26: three months ≥ 95 at a quarter end → 星级 with 100 yuan; boundaries to the better band")
@@ -199,6 +220,47 @@ struct OutcomeTests {
         #expect(o.one("Z", "level")?.value == .text("普通"))
         #expect(o.one("Z", "level")?.explanation.contains("R-002-21") == true)
         #expect(o.one("Z", "level_bonus") == nil)
+    }
+
+    @Test("R-002-21: a major event in January vetoes January, February and March, not April")
+    func quarterVetoEveryMonth() throws {
+        var h = try History("outcomes.yaml")
+        for m in ["2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04"] {
+            try h.add("Z", m, total: 90, m == "2026-01" ? ["major_events": "1"] : [:])
+        }
+        // every window is 90, 90, 90 → 一级 (≥ 85), 60 yuan; Q1 2026 has a major event in January,
+        // so each month of Q1 is rated 普通 with no level bonus (R-002-21); Q2 is clean again
+        for m in ["2026-01", "2026-02", "2026-03"] {
+            let o = h.evaluate(asOf: m).outcomes
+            #expect(o.one("Z", "level")?.value == .text("普通"), "\(m)")
+            #expect(o.one("Z", "level_bonus") == nil, "\(m)")
+            let why = o.one("Z", "level")?.explanation ?? ""
+            #expect(why.contains("2026-01（重大投诉或差错 1）") && why.contains("R-002-21") && why.contains("一票否决"), "\(m): \(why)")
+        }
+        let april = h.evaluate(asOf: "2026-04").outcomes
+        #expect(april.one("Z", "level")?.value == .text("一级"))          // 2026-02 … 04: 90, 90, 90
+        #expect(april.one("Z", "level_bonus")?.value == .money(60))
+        // December (Q4 2025: 2025-10 … 12 at 90) is not touched by January's event
+        let december = h.evaluate(asOf: "2025-12").outcomes
+        #expect(december.one("Z", "level")?.value == .text("一级"))
+        #expect(december.one("Z", "level_bonus")?.value == .money(60))
+    }
+
+    @Test("R-002-21: an event later in the quarter vetoes the month evaluated once it is known")
+    func quarterVetoLaterInTheQuarter() throws {
+        var h = try History("outcomes.yaml")
+        for m in ["2025-11", "2025-12", "2026-01", "2026-02"] {
+            try h.add("Z", m, total: 90, m == "2026-02" ? ["major_events": "1"] : [:])
+        }
+        // as of January the February event is not in the history: 一级, 60 yuan
+        let january = h.evaluate(asOf: "2026-01").outcomes
+        #expect(january.one("Z", "level")?.value == .text("一级"))
+        #expect(january.one("Z", "level_bonus")?.value == .money(60))
+        // as of February the quarter (January and February) has the event: 普通, no bonus
+        let february = h.evaluate(asOf: "2026-02").outcomes
+        #expect(february.one("Z", "level")?.value == .text("普通"))
+        #expect(february.one("Z", "level_bonus") == nil)
+        #expect(february.one("Z", "level")?.explanation.contains("2026-02（重大投诉或差错 1）") == true)
     }
 
     @Test("R-002-26: three consecutive 二级 ratings → 普通 with a rectification deadline")
@@ -294,7 +356,7 @@ struct OutcomeTests {
 
     // MARK: stars and quotas
 
-    @Test("R-003-02: a quota cuts a qualifier, who falls to the next star")
+    @Test("R-003-02: a quota cuts a qualifier, who falls to the next star (quota_compare: at_most)")
     func quotaCutsAQualifier() throws {
         var h = try History("stars.yaml")
         let months = (1...9).map { String(format: "2026-%02d", $0) }
@@ -303,13 +365,64 @@ struct OutcomeTests {
             try h.addStars("S2", m, total: 93, ["errors": "0", "complaints": "0"])
             for k in 3...10 { try h.addStars("F\(k)", m, total: 61) }
         }
-        // team of 10: 五星 quota 10% → 1 place; 四星 20% → 2 places
+        // team of 10, the fixture's at_most reading: 五星 quota 10% → 1 place; 四星 20% → 2 places
         let o = h.evaluate().outcomes
         #expect(o.one("S1", "star")?.value == .number(5))
         #expect(o.one("S2", "star")?.value == .number(4))
         #expect(o.one("S2", "star")?.explanation.contains("超出名额") == true)
         #expect(o.one("S2", "star")?.explanation.contains("向下取整") == true)
         #expect(o.one("F3", "star")?.value == .number(1))
+    }
+
+    @Test("R-003-02: quotas strict as printed — a team of 10 has no 五星 place; ≤ is quota_compare: at_most")
+    func strictQuotas() throws {
+        var h = try History("stars.yaml", policy: ["quota_compare": .string("strict")])
+        for m in (1...9).map({ String(format: "2026-%02d", $0) }) {
+            try h.addStars("S1", m, total: 95, ["errors": "0", "complaints": "0"])
+            try h.addStars("S2", m, total: 93, ["errors": "0", "complaints": "0"])
+            for k in 3...10 { try h.addStars("F\(k)", m, total: 61) }
+        }
+        // team of 10 (S1, S2, F3 … F10):
+        //   五星 fewer than 10 × 10% = 1 → 0 places: S1 (95 × 9 months) is cut, falls to 四星
+        //   四星 fewer than 10 × 20% = 2 → 1 place: S1 (6-month average 95) takes it, S2 (93) is cut
+        //   三星 fewer than 10 × 30% = 3 → 2 places: S2 (93 ≥ 70, every section 93% ≥ 75%) → 三星
+        //   F3 … F10: 61 < 66 (二星) → 一星 (≥ 60, no quota)
+        let o = h.evaluate().outcomes
+        #expect(o.one("S1", "star")?.value == .number(4))
+        #expect(o.one("S2", "star")?.value == .number(3))
+        #expect(o.one("F3", "star")?.value == .number(1))
+        let why = o.one("S1", "star")?.explanation ?? ""
+        #expect(why.contains("符合「五星」条件但超出名额") && why.contains("10 人 × 10% = 1，人数须少于 1") && why.contains("为 0 个名额"), "\(why)")
+        #expect(o.one("S2", "star")?.explanation.contains("为 1 个名额") == true)
+        // the same team under at_most (the fixture's own setting): 1 五星 place, S1 五星, S2 四星
+        var h2 = try History("stars.yaml")
+        h2.rows = h.rows
+        let o2 = h2.evaluate().outcomes
+        #expect(o2.one("S1", "star")?.value == .number(5))
+        #expect(o2.one("S2", "star")?.value == .number(4))
+    }
+
+    @Test("R-003-02: strict quotas of a team of 12: 10% × 12 = 1.2 → 1 五星 place")
+    func strictQuotaOfAFraction() throws {
+        var h = try History("stars.yaml", policy: ["quota_compare": .string("strict")])
+        for m in (1...9).map({ String(format: "2026-%02d", $0) }) {
+            try h.addStars("S1", m, total: 95, ["errors": "0", "complaints": "0"])
+            try h.addStars("S2", m, total: 93, ["errors": "0", "complaints": "0"])
+            for k in 3...12 { try h.addStars("F\(k)", m, total: 61) }
+        }
+        // 五星: fewer than 1.2 → 1 place (S1); 四星: fewer than 2.4 → 2 places (S2)
+        let o = h.evaluate().outcomes
+        #expect(o.one("S1", "star")?.value == .number(5))
+        #expect(o.one("S2", "star")?.value == .number(4))
+    }
+
+    @Test func strictQuotasRefuseARoundingTheyDoNotUse() throws {
+        do { _ = try History("stars.yaml", policy: ["quota_compare": .string("strict"), "quota_rounding": .string("ceil")]); Issue.record("expected an error") } catch let e as SchemeProblems {
+            #expect(e.problems.map(\.path).contains("outcomes[0].quota_rounding"))
+        }
+        do { _ = try History("stars.yaml", policy: ["quota_compare": .string("at_mostt")]); Issue.record("expected an error") } catch let e as SchemeProblems {
+            #expect(e.problems.map(\.path).contains("outcomes[0].quota_compare"))
+        }
     }
 
     @Test("R-003-02: a tie at the quota edge takes no place (quota is a ceiling)")
@@ -360,6 +473,76 @@ struct OutcomeTests {
             #expect(paths.contains("outcomes[0].transfer_aftr"))
             #expect(paths.contains("outcomes[1].by"))
             #expect(paths.contains("outcomes[2].kind"))
+        }
+    }
+
+    @Test("R-002-33: applies_to limits who a policy is about; include_self: true averages the whole team")
+    func appliesToAndIncludeSelf() throws {
+        let s = try yamlScheme("""
+        id: t
+        name: 测试
+        metrics:
+          - {id: is_manager, label: 管理人员, kind: count, max: 1}
+        sections:
+          - {id: s, label: 维度, max: 100, items: [{id: a, label: 甲, kind: manual, max: 100, rule: R-002-33}]}
+        outcomes:
+          - {kind: ranking, rule: R-000-12, by: total, applies_to: "is_manager == 0"}
+          - kind: composite
+            rule: R-002-33
+            outcome: with_self
+            window: period
+            applies_to: "is_manager == 1"
+            components:
+              - {label: 部门结果, source: group_average, include_self: true, weight: 1}
+        """)
+        let engine = try ScoringEngine(scheme: s)
+        let oe = try OutcomeEngine(engine: engine)
+        let rows = try [("M", "90", "1"), ("A", "80", "0"), ("B", "70", "0")].map { e, a, mgr in
+            ScoringRow(employee: e, period: "2026-03", team: "T", values: try engine.evidence(["a": a, "is_manager": mgr]))
+        }
+        var recs: [OutcomeRecord] = []
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        let o = oe.evaluate(recs).outcomes
+        // the ranking is of A and B only: A 1/2, B 2/2; M has no rank
+        #expect(o.one("A", "rank")?.value == .text("1/2"))
+        #expect(o.one("B", "rank")?.value == .text("2/2"))
+        #expect(o.one("M", "rank") == nil)
+        // M only; the team average is of everyone, M too: (90 + 80 + 70) / 3 = 80
+        #expect(o.filter { $0.kind == "with_self" }.map(\.employeeId) == ["M"])
+        #expect(o.one("M", "with_self")?.value == .number(80))
+        #expect(o.one("M", "with_self")?.explanation.contains("所在部门/班组 3 人平均总分，含本人") == true)
+    }
+
+    @Test("issue 18: the new outcome settings are checked like the rest (a misspelling is an error at its path)")
+    func newSettingsAreChecked() throws {
+        let s = try yamlScheme("""
+        id: t
+        name: 测试
+        sections:
+          - {id: s, label: 维度, max: 100, items: [{id: a, label: 甲, kind: manual, max: 100, rule: R-002-26}]}
+        outcomes:
+          - kind: level
+            rule: R-002-26
+            levels:
+              - {label: 星级, min: 95, items_mn: 0.85}
+              - {label: 一级, min: 85, items_min: 85}
+              - {label: 普通}
+          - kind: composite
+            rule: R-002-33
+            components:
+              - {label: 部门结果, source: group_average, include_slf: false, weight: 0.6}
+              - {label: 个人结果, source: latest, include_self: false, weight: 0.4}
+          - {kind: ranking, rule: R-000-12, applies_to: "nosuch == 1"}
+          - {kind: star, rule: R-003-02, quota_compare: less, stars: [{stars: 1, label: 一星, min: 60}]}
+        """)
+        do { _ = try OutcomeEngine(engine: try ScoringEngine(scheme: s)); Issue.record("expected errors") } catch {
+            let paths = error.problems.map(\.path)
+            #expect(paths.contains("outcomes[0].levels[0].items_mn"))
+            #expect(paths.contains("outcomes[0].levels[1].items_min"))      // a share 0–1, not 85
+            #expect(paths.contains("outcomes[1].components[0].include_slf"))
+            #expect(paths.contains("outcomes[1].components[1].include_self")) // only with group_average
+            #expect(paths.contains("outcomes[2].applies_to"))
+            #expect(paths.contains("outcomes[3].quota_compare"))
         }
     }
 

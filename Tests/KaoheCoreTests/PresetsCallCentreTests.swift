@@ -94,6 +94,53 @@ struct PresetStarAgentTests {
         #expect(o.first { $0.kind == "level" }?.explanation.contains("R-002-21") == true)
     }
 
+    @Test("R-002-21: a major event in a quarter's first month vetoes that month's 一级 and its 60 yuan")
+    func quarterVetoFirstMonth() throws {
+        // perfect with volume 104 % → 10: 30 + 10 + 20 + 2 + 8 + 10 + 10 = 90 each month → 一级 (≥ 85)
+        let s90 = ["volume_rate": "104"]
+        let clean = try levels([("A", "2025-11", s90), ("A", "2025-12", s90), ("A", "2026-01", s90)])
+        #expect(clean.first { $0.kind == "level" }?.value == .text("一级"))
+        #expect(clean.first { $0.kind == "level_bonus" }?.value == .money(60))
+        // the same with a major complaint in January: no rating in January, no level bonus
+        let o = try levels([("A", "2025-11", s90), ("A", "2025-12", s90), ("A", "2026-01", s90.merging(["major_events": "1"]) { $1 })])
+        let level = o.first { $0.kind == "level" }
+        #expect(level?.value == .text("普通"))
+        #expect(o.first { $0.kind == "level_bonus" } == nil)
+        #expect(level?.explanation.contains("2026-01（重大用户投诉或重大业务差错 1）") == true, "\(level?.explanation ?? "")")
+        #expect(level?.explanation.contains("R-002-21") == true)
+    }
+
+    @Test("R-002-26 (4.2.1.1): 星级 also needs every item ≥ 85 % of its points; else the run is 一级")
+    func starLevelNeedsEveryItemAt85() throws {
+        let s95 = ["volume_rate": "120", "objective_reviewer": "3"]   // 92 + 3 = 95, every item at 100 %
+        // August: 礼仪意识 6 of 8 = 75 % < 85 %, made up by a 5-point praise letter: 92 − 2 + 5 = 95
+        let low = ["volume_rate": "120", "etiquette_item": "6", "praise_letter.count": "1", "praise_letter": "5"]
+        let o = try levels([("A", "2026-07", s95), ("A", "2026-08", low), ("A", "2026-09", s95)])
+        let level = o.first { $0.kind == "level" }
+        #expect(level?.value == .text("一级"))                           // 95, 95, 95 ≥ 85
+        #expect(o.first { $0.kind == "level_bonus" }?.value == .money(60))
+        let why = level?.explanation ?? ""
+        #expect(why.contains("2026-08「礼仪意识」得分率 75% 未达 85%") && why.contains("不评「星级」"), "\(why)")
+        // exactly 85 % passes: 礼仪意识 6.8 of 8, one praise letter of 5 → 92 − 1.2 + 5 = 95.8
+        let edge = ["volume_rate": "120", "etiquette_item": "6.8", "praise_letter.count": "1", "praise_letter": "5"]
+        let o2 = try levels([("B", "2026-07", s95), ("B", "2026-08", edge), ("B", "2026-09", s95)])
+        #expect(o2.first { $0.kind == "level" }?.value == .text("星级"))
+        #expect(o2.first { $0.kind == "level_bonus" }?.value == .money(100))
+    }
+
+    @Test("R-002-26 (4.2.1.1): 星级 needs no error or omission and no violation in the run")
+    func starLevelNeedsNoFaultOrViolation() throws {
+        let s95 = ["volume_rate": "120", "objective_reviewer": "3"]
+        let o = try levels([("A", "2026-07", s95), ("A", "2026-08", s95), ("A", "2026-09", s95.merging(["violations": "1"]) { $1 })])
+        let level = o.first { $0.kind == "level" }
+        #expect(level?.value == .text("一级"))
+        #expect(o.first { $0.kind == "level_bonus" }?.value == .money(60))
+        #expect(level?.explanation.contains("2026-09 不满足「errors == 0 and violations == 0」") == true, "\(level?.explanation ?? "")")
+        #expect(level?.explanation.contains("违纪违规 1") == true)
+        let o2 = try levels([("B", "2026-07", s95.merging(["errors": "1"]) { $1 }), ("B", "2026-08", s95), ("B", "2026-09", s95)])
+        #expect(o2.first { $0.kind == "level" }?.value == .text("一级"))
+    }
+
     @Test("R-002-27: 先进班组 needs every member clean and an average exam ≥ 85")
     func advancedTeam() throws {
         let oe = try OutcomeEngine(engine: engine)
@@ -241,6 +288,29 @@ struct PresetCompanyMonthlyTests {
         #expect(try engine.score(Self.month.merging(["sales": "190000"]) { $1 }).total == Fixed("86.9")!)
         #expect(try engine.score(Self.month.merging(["sales": "160000"]) { $1 }).total == Fixed("84.9")!)
         #expect(try engine.score(Self.month.merging(["contributions": "2", "major_mistakes": "1"]) { $1 }).total == Fixed("87.9")!)
+    }
+
+    @Test("R-002-33: a manager's department result is the average of the 9 staff he manages, without himself; staff get no manager composite")
+    func managerComposite() throws {
+        let oe = try OutcomeEngine(engine: engine)
+        // each month is 86.9 (see `month`) + contributions (+1 each, R-002-33)
+        var rows = [ScoringRow(employee: "M", period: "2026-03", team: "D1",
+                               values: try engine.evidence(Self.month.merging(["contributions": "3", "is_manager": "1"]) { $1 }))]   // 89.9
+        for k in 0..<9 {   // S1 … S9: 86.9, 87.9, … 94.9
+            rows.append(ScoringRow(employee: "S\(k + 1)", period: "2026-03", team: "D1",
+                                   values: try engine.evidence(Self.month.merging(["contributions": "\(k)", "is_manager": "0"]) { $1 })))
+        }
+        var recs: [OutcomeRecord] = []
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        let o = oe.evaluate(recs).outcomes.filter { $0.kind == "manager_result" }
+        // staff: 9 × 86.9 + (0 + 1 + … + 8) = 782.1 + 36 = 818.1; ÷ 9 = 90.9
+        // M: 0.6 × 90.9 + 0.4 × 89.9 = 54.54 + 35.96 = 90.5 (with himself it would be 0.6 × 90.8 + 35.96 = 90.44)
+        #expect(o.map(\.employeeId) == ["M"])
+        let m = o.first
+        #expect(m?.value == .number(Fixed("90.5")!))
+        let why = m?.explanation ?? ""
+        #expect(why.contains("部门结果（所辖 9 人平均总分，不含本人）90.9 × 60%") && why.contains("个人结果（2026-03 总分）89.9 × 40%"), "\(why)")
+        #expect(why.contains("R-002-33"))
     }
 
     @Test("R-002-31: the month runs to the 25th inclusive (Decision); the annual result is the average of the months")

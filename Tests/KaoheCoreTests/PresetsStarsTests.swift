@@ -38,13 +38,23 @@ struct PresetInboundLineTests {
         }
     }
 
-    /// Three identical months for each employee of a 10-person team; totals from recording and responsibility.
-    func stars(_ people: [(String, recording: String, responsibility: String, lates: String)]) throws -> [Outcome] {
+    /// Three identical months for each employee of a team; totals from recording and responsibility.
+    /// `settings` change the star policy (`quota_compare: at_most`); `extra` adds an employee's inputs.
+    func stars(_ people: [(String, recording: String, responsibility: String, lates: String)],
+               settings: [String: JSONValue] = [:], extra: [String: [String: String]] = [:]) throws -> [Outcome] {
+        var engine = self.engine
+        if !settings.isEmpty {
+            var scheme = try Presets.scheme("inbound-line")
+            guard let i = scheme.outcomes.firstIndex(where: { $0.kind == "star" }) else { Issue.record("inbound-line has no star policy"); return [] }
+            scheme.outcomes[i].params.merge(settings) { $1 }
+            engine = try ScoringEngine(scheme: scheme)
+        }
         let oe = try OutcomeEngine(engine: engine)
         var rows: [ScoringRow] = []
         for p in ["2026-07", "2026-08", "2026-09"] {
             for (e, rec, resp, lates) in people {
                 let v = Self.month.merging(["completion": "60", "order_rate": "20", "big_order_rate": "8", "recording_review": rec, "responsibility": resp, "lates": lates]) { $1 }
+                    .merging(extra[e] ?? [:]) { $1 }
                 rows.append(ScoringRow(employee: e, period: p, team: "T1", values: try engine.evidence(v)))
             }
         }
@@ -55,23 +65,50 @@ struct PresetInboundLineTests {
 
     static let others = (1...6).map { ("O\($0)", recording: "2", responsibility: "0", lates: "3") }   // 60 + 2 = 62 → 一星
 
-    @Test("R-003-02: a 30% quota in a team of 10 gives three 三星; the fourth qualifier falls to 二星")
+    @Test("R-003-02: strict as printed — 三星 < 30% of a team of 10 is two places; the third and fourth qualifiers fall to 二星")
     func quotaCutsAQualifier() throws {
         // 60 (business) + recording + responsibility + 5 (attendance): 78, 77, 76, 75.5
+        // 三星: fewer than 10 × 30% = 3 → 2 places (A, B); 二星: fewer than 10 × 50% = 5 → 4 places (C, D)
         let o = try stars([("A", "8", "5", "0"), ("B", "8", "4", "0"), ("C", "8", "3", "0"), ("D", "7.5", "3", "0")] + Self.others)
+        let star = { (e: String) in o.first { $0.employeeId == e }?.value }
+        #expect(star("A") == .number(3) && star("B") == .number(3))
+        #expect(star("C") == .number(2) && star("D") == .number(2))
+        let why = o.first { $0.employeeId == "C" }?.explanation ?? ""
+        #expect(why.contains("超出名额") && why.contains("10 人 × 30% = 3，人数须少于 3") && why.contains("为 2 个名额"), "\(why)")
+        #expect(star("O1") == .number(1))
+    }
+
+    @Test("R-003-02: quota_compare: at_most keeps the ≤ reading — three 三星, the fourth falls to 二星")
+    func quotaAtMost() throws {
+        let o = try stars([("A", "8", "5", "0"), ("B", "8", "4", "0"), ("C", "8", "3", "0"), ("D", "7.5", "3", "0")] + Self.others,
+                          settings: ["quota_compare": .string("at_most")])
         let star = { (e: String) in o.first { $0.employeeId == e }?.value }
         #expect(star("A") == .number(3) && star("B") == .number(3) && star("C") == .number(3))
         #expect(star("D") == .number(2))
-        #expect(o.first { $0.employeeId == "D" }?.explanation.contains("名额") == true)
-        #expect(star("O1") == .number(1))
+        #expect(o.first { $0.employeeId == "D" }?.explanation.contains("向下取整为 3 个名额") == true)
     }
 
     @Test("R-003-02: a tie at the quota edge takes no place (the quota is a ceiling)")
     func tieAtTheEdge() throws {
-        let o = try stars([("A", "8", "5", "0"), ("B", "8", "4", "0"), ("C", "8", "3", "0"), ("D", "8", "3", "0")] + Self.others)
+        // 78, 77, 77, 76: the two 三星 places end between B and C, who tie at 77 → only A takes one
+        let o = try stars([("A", "8", "5", "0"), ("B", "8", "4", "0"), ("C", "8", "4", "0"), ("D", "8", "3", "0")] + Self.others)
         let star = { (e: String) in o.first { $0.employeeId == e }?.value }
-        #expect(star("A") == .number(3) && star("B") == .number(3))
-        #expect(star("C") == .number(2) && star("D") == .number(2))
+        #expect(star("A") == .number(3))
+        #expect(star("B") == .number(2) && star("C") == .number(2) && star("D") == .number(2))
+        #expect(o.first { $0.employeeId == "B" }?.explanation.contains("同分") == true)
+    }
+
+    @Test("R-003-02: score ranges are minimums — a 75.5 failing 三星's error test falls to 二星")
+    func failedErrorTestFallsThrough() throws {
+        // E: 60 + 7.5 + 3 + 5 = 75.5 (70–79), sections 60/80, 7.5/10, 8/10 ≥ 75 %, items ≥ 60 %;
+        // team of 7: 三星 fewer than 2.1 → 2 places, 二星 fewer than 3.5 → 3 places
+        let people = [("E", recording: "7.5", responsibility: "3", lates: "0")] + Self.others
+        let clean = try stars(people)
+        #expect(clean.first { $0.employeeId == "E" }?.value == .number(3))
+        // 差错和客人投诉率 12% is not < 10%: not 三星, and 75.5 ≥ 66 over 3 months → 二星
+        let o = try stars(people, extra: ["E": ["error_rate": "12"]])
+        #expect(o.first { $0.employeeId == "E" }?.value == .number(2))
+        #expect(o.first { $0.employeeId == "O1" }?.value == .number(1))
     }
 }
 

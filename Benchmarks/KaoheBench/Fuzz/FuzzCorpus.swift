@@ -197,7 +197,7 @@ final class FuzzCorpus {
         return out
     }()
 
-    static let formulaKeys = ["formula", "condition", "paid", "base", "up_on", "down_on", "member", "training_missed", "quarter_veto", "when"]
+    static let formulaKeys = ["formula", "condition", "paid", "base", "up_on", "down_on", "member", "training_missed", "quarter_veto", "applies_to", "when"]
 
     /// Every quoted formula of the YAML seeds (`formula: "orders / inquiries * 100"` …).
     lazy var formulas: [String] = {

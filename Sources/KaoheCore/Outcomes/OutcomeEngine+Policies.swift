@@ -11,7 +11,11 @@ extension OutcomeEngine {
             var atDemote = 0
             var banYear: Int?
             var last: (level: Int, why: String, rectify: Bool)?
-            var vetoedQuarter: (Int, Int)?
+            // R-002-21: a major complaint or major business error in a quarter vetoes the level rating of
+            // every month of that quarter, the months before the event too: the months of the quarter
+            // known as of the month evaluated are read once per quarter
+            var vetoQuarter: Int?
+            var vetoHits: [OutcomeRecord] = []
             for (index, r) in hist.enumerated() {
                 let m = r.period
                 // only the month evaluated is explained; earlier months only carry the state forward
@@ -28,29 +32,54 @@ extension OutcomeEngine {
                     last = (lowest, why, false)
                     continue
                 }
+                if let v = p.quarterVeto, vetoQuarter != m.year * 4 + m.quarter {
+                    vetoQuarter = m.year * 4 + m.quarter
+                    let first = MonthIndex(year: m.year, month: (m.quarter - 1) * 3 + 1)
+                    vetoHits = (0..<3).compactMap { at(hist, first + $0) }.filter { holds(v, $0) == true }
+                }
+                let vetoed = !vetoHits.isEmpty
+                func vetoNote() {
+                    guard let v = p.quarterVeto else { return }
+                    let hits = vetoHits.map { "\($0.period.label)（\(facts(v, $0))）" }.joined(separator: "、")
+                    note("；本季度（\(m.year) 年第 \(m.quarter) 季度）\(hits) 有重大投诉或重大差错（\(v.text)），本季度各月的等级评定一票否决（R-002-21），\(m.label) 记「\(p.levels[lowest].label)」，无等级奖金")
+                }
                 guard let win = window(hist, ending: m, p.window) else {
-                    note("不足连续 \(p.window) 个月的成绩，保持「\(p.levels[current].label)」")
+                    if vetoed {
+                        note("不足连续 \(p.window) 个月的成绩")
+                        vetoNote()
+                        current = lowest; atDemote = 0
+                    } else {
+                        note("不足连续 \(p.window) 个月的成绩，保持「\(p.levels[current].label)」")
+                    }
                     last = (current, why, false)
                     continue
                 }
-                var lv = p.levels.firstIndex { l in l.min == nil || win.allSatisfy { $0.total >= l.min! } } ?? lowest
+                // the best level whose minimum every month of the window reaches and whose other
+                // conditions (every item ≥ items_min, the condition) hold in every month; else the next
+                var lv = lowest
+                var misses: [String] = []
+                for (i, l) in p.levels.enumerated() {
+                    if let min = l.min, !win.allSatisfy({ $0.total >= min }) { continue }
+                    if let miss = levelMiss(l, win, explain: explain) {
+                        if explain { misses.append("均 ≥ \(l.min?.format() ?? "—")，但\(miss)，不评「\(l.label)」") }
+                        continue
+                    }
+                    lv = i
+                    break
+                }
                 note("近 \(p.window) 个月得分 \(Self.list(win) { $0.total.format() })")
-                if let min = p.levels[lv].min { note("，均 ≥ \(min.format())，评为「\(p.levels[lv].label)」") } else { note("，评为「\(p.levels[lv].label)」") }
+                for miss in misses { note("；\(miss)") }
+                let joiner = misses.isEmpty ? "，" : "；"
+                if let min = p.levels[lv].min { note("\(joiner)均 ≥ \(min.format())，评为「\(p.levels[lv].label)」") } else { note("\(joiner)评为「\(p.levels[lv].label)」") }
                 if p.quarterlyLevels.contains(p.levels[lv].label) && !m.isQuarterEnd && current != lv {
                     let capped = Swift.min(lv + 1, lowest)
                     note("；「\(p.levels[lv].label)」按季度评定（季末月份），本月暂评「\(p.levels[capped].label)」")
                     lv = capped
                 }
-                if let v = p.quarterVeto, m.isQuarterEnd {
-                    let quarter = (0..<3).compactMap { at(hist, m + (-$0)) }
-                    let hits = quarter.filter { holds(v, $0) == true }
-                    if !hits.isEmpty {
-                        vetoedQuarter = (m.year, m.quarter)
-                        note("；本季度 \(hits.map(\.period.label).joined(separator: "、")) 有重大投诉或重大差错（\(v.text)），本季度等级评定一票否决（R-002-21），记「\(p.levels[lowest].label)」")
-                        lv = lowest
-                    }
-                }
-                if vetoedQuarter.map({ $0 == (m.year, m.quarter) }) != true {
+                if vetoed {
+                    vetoNote()
+                    lv = lowest
+                } else {
                     if let d = p.down, holds(d, r) == true, lv < lowest {
                         lv += 1
                         note("；本月有属实且造成影响的投诉（\(d.text)），降一级为「\(p.levels[lv].label)」")
@@ -88,6 +117,25 @@ extension OutcomeEngine {
                          "连续三次「\(p.demoteLevel ?? "")」降为「\(p.levels[lowest].label)」，须在 \(p.rectificationDays) 天内整改")
             }
         }
+    }
+
+    /// Why a window of months misses a level's other conditions (R-002-26 4.2.1.1: every item
+    /// ≥ 85 %, no serious fault, no violation), nil when it does not; "" when not `explain`ed.
+    func levelMiss(_ l: LevelPolicy.Level, _ win: [OutcomeRecord], explain: Bool) -> String? {
+        for r in win {
+            if let im = l.itemsMin {
+                guard let lowestItem = r.minItemRatio else {
+                    return explain ? " \(r.period.label) 无单项得分，无法核对各单项 ≥ \((im * 100).format())%" : ""
+                }
+                if lowestItem < im {
+                    return explain ? " \(r.period.label)「\(r.minItemLabel ?? "单项")」得分率 \((lowestItem * 100).format())% 未达 \((im * 100).format())%" : ""
+                }
+            }
+            if let c = l.condition, holds(c, r) != true {
+                return explain ? " \(r.period.label) 不满足「\(c.text)」（\(facts(c, r))）" : ""
+            }
+        }
+        return nil
     }
 
     // MARK: - stars and quotas (R-003-02)
@@ -147,12 +195,21 @@ extension OutcomeEngine {
                 }
                 let exact = quota * Fixed(members.count)
                 let places: Int
-                switch p.rounding {
-                case .floor: places = exact.floored.intValue
-                case .ceil: places = exact.isInteger ? exact.intValue : exact.floored.intValue + 1
-                case .round: places = (exact + Fixed("0.5")!).floored.intValue
+                let rule: String
+                switch p.compare {
+                case .strict:
+                    // R-003-02 prints “< 10 %”: the places are the whole numbers of people strictly below
+                    // team size × quota (10 × 10 % = 1 → 0 places; 12 × 30 % = 3.6 → 3 places)
+                    places = Swift.max(exact.isInteger ? exact.intValue - 1 : exact.floored.intValue, 0)
+                    rule = "班组 \(team) \(members.count) 人 × \((quota * 100).format())% = \(exact.format())，人数须少于 \(exact.format())（严格小于，quota_compare: strict），为 \(places) 个名额"
+                case .atMost:
+                    switch p.rounding {
+                    case .floor: places = exact.floored.intValue
+                    case .ceil: places = exact.isInteger ? exact.intValue : exact.floored.intValue + 1
+                    case .round: places = (exact + Fixed("0.5")!).floored.intValue
+                    }
+                    rule = "班组 \(team) \(members.count) 人 × \((quota * 100).format())% = \(exact.format())，\(p.rounding == .floor ? "向下取整" : p.rounding == .ceil ? "向上取整" : "四舍五入")为 \(places) 个名额（不超过，quota_compare: at_most）"
                 }
-                let rule = "班组 \(team) \(members.count) 人 × \((quota * 100).format())% = \(exact.format())，\(p.rounding == .floor ? "向下取整" : p.rounding == .ceil ? "向上取整" : "四舍五入")为 \(places) 个名额"
                 var take = Swift.min(places, cands.count)
                 if take < cands.count && take > 0 {
                     let edge = qs[cands[take - 1]].score[si]!
@@ -189,10 +246,13 @@ extension OutcomeEngine {
     // MARK: - composites (R-000-05, R-000-08, R-002-31, R-002-33)
 
     func composite(_ p: CompositePolicy, _ ctx: inout Context) {
-        var teamAverage: [String: Fixed] = [:]
-        var teamMembers: [String: [OutcomeRecord]] = [:]
-        for r in ctx.byPeriod[ctx.asOf] ?? [] { teamMembers[r.team ?? "", default: []].append(r) }
-        for (t, ms) in teamMembers { teamAverage[t] = Fixed.divide(ms.reduce(Fixed.zero) { $0 + $1.total }, Fixed(ms.count)) }
+        // the team's sum and head count of the month, over everyone (`applies_to` limits whose
+        // composite is computed, not whose totals make up the team average)
+        var teamTotals: [String: (sum: Fixed, count: Int)] = [:]
+        for r in ctx.everyone[ctx.asOf] ?? [] {
+            let t = teamTotals[r.team ?? "", default: (sum: Fixed.zero, count: 0)]
+            teamTotals[r.team ?? ""] = (t.sum + r.total, t.count + 1)
+        }
         for e in ctx.employees {
             let hist = ctx.byEmployee[e]!.filter {
                 switch p.window {
@@ -208,6 +268,7 @@ extension OutcomeEngine {
             for c in p.components {
                 let v: Fixed?
                 var how = ""
+                var gap: String?
                 switch c.source {
                 case .averageTotal:
                     v = hist.isEmpty ? nil : Fixed.divide(hist.reduce(Fixed.zero) { $0 + $1.total }, Fixed(hist.count))
@@ -220,10 +281,19 @@ extension OutcomeEngine {
                     how = "\(x.label) \(vals.count) 个月平均"
                 case .latestOf(let x):
                     v = now.flatMap { value(x, $0) }; how = "\(ctx.asOf.label) \(x.label)"
-                case .groupAverageTotal:
-                    v = now.flatMap { teamAverage[$0.team ?? ""] }; how = "所在部门/班组平均总分"
+                case .groupAverageTotal(let includeSelf):
+                    // R-002-33: a manager's department result is the average of the staff he manages,
+                    // without himself, unless the scheme says `include_self: true`
+                    if let now, let t = teamTotals[now.team ?? ""] {
+                        let n = includeSelf ? t.count : t.count - 1
+                        v = n > 0 ? Fixed.divide(includeSelf ? t.sum : t.sum - now.total, Fixed(n)) : nil
+                        how = includeSelf ? "所在部门/班组 \(n) 人平均总分，含本人" : "所辖 \(n) 人平均总分，不含本人"
+                        if n == 0 { gap = "部门/班组内除本人外无其他人员" }
+                    } else {
+                        v = nil
+                    }
                 }
-                guard let v else { missing.append(c.label); continue }
+                guard let v else { missing.append(gap.map { "\(c.label)（\($0)）" } ?? c.label); continue }
                 total += c.weight * v
                 parts.append("\(c.label)（\(how)）\(v.format()) × \((c.weight * 100).format())%")
             }

@@ -8,6 +8,8 @@ public struct OutcomeRecord: Sendable {
     public var total: Fixed
     /// The lowest item points ÷ item max of the sheet (“every item ≥ pass”).
     public var minItemRatio: Fixed?
+    /// The label of that item (the first such item in sheet order).
+    var minItemLabel: String?
     /// The slot values the policies read, in `OutcomeEngine.slots` order (`Fixed.absent` when
     /// missing), followed by each section's points ÷ max in scheme order (star dimension
     /// minimums). One small buffer per record: a year of 100,000 employees fits in memory.
@@ -79,6 +81,8 @@ public struct TeamOutcome: Sendable, Equatable {
 public struct OutcomeEngine: Sendable {
     let engine: ScoringEngine
     let policies: [Policy]
+    /// Each policy's `applies_to` (nil: everyone), in `policies` order.
+    let scopes: [Condition?]
     /// Slots any policy reads.
     public let slots: [Int]
     /// Slot → position in `OutcomeRecord.data` (−1: not kept).
@@ -87,22 +91,25 @@ public struct OutcomeEngine: Sendable {
     public init(engine: ScoringEngine) throws(SchemeProblems) {
         self.engine = engine
         var ps: [Policy] = []
+        var scs: [Condition?] = []
         var problems: [SchemeProblem] = []
         for (i, o) in engine.scheme.outcomes.enumerated() {
-            let (p, errs) = Policy.read(o, index: i, engine: engine)
+            let (p, scope, errs) = Policy.read(o, index: i, engine: engine)
             problems += errs
-            if let p { ps.append(p) }
+            if let p { ps.append(p); scs.append(scope) }
         }
         if !problems.isEmpty { throw SchemeProblems(problems: problems) }
         policies = ps
+        scopes = scs
         var s = Set<Int>()
         func add(_ c: Condition?) { if let c { s.formUnion(c.expr.slots.filter { $0 >= 0 }) } }
         func add(_ v: Variable) { if case .slot(let i, _) = v { s.insert(i) } }
+        scs.forEach(add)
         for p in ps {
             switch p {
             case .ranking(let r): add(r.by); r.rewards.forEach { add($0.condition) }
             case .consecutive(let c): add(c.condition)
-            case .level(let l): [l.down, l.up, l.quarterVeto, l.trainingMissed].forEach(add)
+            case .level(let l): [l.down, l.up, l.quarterVeto, l.trainingMissed].forEach(add); l.levels.forEach { add($0.condition) }
             case .star(let st): st.stars.forEach { add($0.condition) }
             case .composite(let c):
                 for comp in c.components {
@@ -129,10 +136,13 @@ public struct OutcomeEngine: Sendable {
         for s in slots { data.append(values[s] ?? .absent) }
         for sec in r.sections { data.append(Fixed.divide(sec.points, sec.max) ?? .zero) }
         var minItem: Fixed?
+        var minLabel: String?
         for it in r.items where it.section != nil {
-            if let pts = it.points, let mx = it.max, mx > .zero, let ratio = Fixed.divide(pts, mx) { minItem = Swift.min(minItem ?? ratio, ratio) }
+            if let pts = it.points, let mx = it.max, mx > .zero, let ratio = Fixed.divide(pts, mx), ratio < (minItem ?? Fixed(raw: Int64.max)) {
+                minItem = ratio; minLabel = it.label
+            }
         }
-        return OutcomeRecord(employee: r.employeeId, period: m, team: r.team, total: r.roundedTotal, minItemRatio: minItem, data: data)
+        return OutcomeRecord(employee: r.employeeId, period: m, team: r.team, total: r.roundedTotal, minItemRatio: minItem, minItemLabel: minLabel, data: data)
     }
 
     /// The value of a slot kept in a record.
@@ -191,7 +201,18 @@ public struct OutcomeEngine: Sendable {
         let results = Results(count: policies.count)
         let run: @Sendable (Int) -> Void = { [self, byEmployee, byPeriod] i in
             let o = Results.Buffer()
-            var ctx = Context(asOf: asOf, byEmployee: byEmployee, byPeriod: byPeriod, employees: employees,
+            // `applies_to`: the policy is about the people whose latest record (the month evaluated,
+            // else their last month before it) meets the condition; the others get none of its
+            // outcomes and are not ranked, counted in quotas or team awards by it
+            var scopedEmployees = employees
+            var scopedByPeriod = byPeriod
+            if let scope = scopes[i] {
+                var inScope = Set<String>()
+                for e in employees { if let r = byEmployee[e]?.last, holds(scope, r) == true { inScope.insert(e) } }
+                scopedEmployees = employees.filter { inScope.contains($0) }
+                scopedByPeriod = byPeriod.mapValues { $0.filter { inScope.contains($0.employee) } }
+            }
+            var ctx = Context(asOf: asOf, byEmployee: byEmployee, byPeriod: scopedByPeriod, everyone: byPeriod, employees: scopedEmployees,
                               sink: { o.outcomes.append($0) }, teamSink: { o.teams.append($0) })
             switch policies[i] {
             case .ranking(let r): ranking(r, &ctx)
@@ -231,7 +252,10 @@ public struct OutcomeEngine: Sendable {
     struct Context {
         var asOf: MonthIndex
         var byEmployee: [String: [OutcomeRecord]]
+        /// The records of the people the policy applies to (`applies_to`), by month.
         var byPeriod: [MonthIndex: [OutcomeRecord]]
+        /// Every record by month, whoever the policy applies to (a manager's staff average).
+        var everyone: [MonthIndex: [OutcomeRecord]]
         var employees: [String]
         let sink: (Outcome) -> Void
         let teamSink: (TeamOutcome) -> Void
@@ -269,6 +293,17 @@ public struct OutcomeEngine: Sendable {
         do {
             return !(try c.program.evaluate { (s: Int) -> Fixed? in s < 0 ? r.total : slotValue(s, r) }).isZero
         } catch { return nil }
+    }
+
+    /// The values a condition reads in one month, as a person reads them: “重大用户投诉或重大业务差错 1”.
+    func facts(_ c: Condition, _ r: OutcomeRecord) -> String {
+        var seen = Set<Int>()
+        var parts: [String] = []
+        for s in c.expr.slots where s >= 0 && seen.insert(s).inserted {
+            parts.append("\(engine.slotLabels[s]) \(slotValue(s, r).map { engine.show($0, slot: s).text } ?? "无数据")")
+        }
+        if c.expr.slots.contains(where: { $0 < 0 }) { parts.insert("总分 \(r.total.format())", at: 0) }
+        return parts.joined(separator: "，")
     }
 
     /// The record's month of `m` within a sorted history, if present.

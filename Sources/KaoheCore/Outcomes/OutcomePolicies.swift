@@ -42,7 +42,9 @@ struct ConsecutivePolicy: Sendable {
 }
 
 struct LevelPolicy: Sendable {
-    struct Level: Sendable { var label: String; var min: Fixed?; var bonus: Fixed }
+    /// `itemsMin` and `condition` must hold in every month of the window too (R-002-26: 星级 needs
+    /// every item ≥ 85 % and no fault or violation); a run that misses them falls to the next level.
+    struct Level: Sendable { var label: String; var min: Fixed?; var bonus: Fixed; var itemsMin: Fixed?; var condition: Condition? }
     var label: String
     var rules: [String]
     /// best first; the last has no minimum
@@ -74,13 +76,19 @@ struct StarPolicy: Sendable {
     var stars: [Star]          // highest first
     var rounding: Rounding
     var tiesAtQuota: TieRule
+    /// R-003-02 prints the quotas strict (五星 < 10 %): `strict` gives the places strictly below
+    /// team size × quota (a team of 10 has no 五星 place); `at_most` allows up to it, rounded.
+    var compare: QuotaCompare
     enum Rounding: String, Sendable { case floor, round, ceil }
     enum TieRule: String, Sendable { case exclude, include }
+    enum QuotaCompare: String, Sendable { case strict, atMost = "at_most" }
 }
 
 struct CompositePolicy: Sendable {
     struct Component: Sendable { var label: String; var source: Source; var weight: Fixed }
-    enum Source: Sendable { case averageTotal, latestTotal, averageOf(Variable), latestOf(Variable), groupAverageTotal }
+    /// `groupAverageTotal`: the team's average total of the month; without the person himself unless
+    /// `includeSelf` (R-002-33: a manager's department result is the staff he manages).
+    enum Source: Sendable { case averageTotal, latestTotal, averageOf(Variable), latestOf(Variable), groupAverageTotal(includeSelf: Bool) }
     var label: String
     var rules: [String]
     var outcome: String
@@ -228,11 +236,14 @@ extension ScoringEngine {
 }
 
 extension Policy {
-    /// Reads `outcomes[index]`; unknown kinds and parameters are errors at their path.
-    static func read(_ o: OutcomePolicy, index: Int, engine: ScoringEngine) -> (Policy?, [SchemeProblem]) {
+    /// Reads `outcomes[index]`; unknown kinds and parameters are errors at their path. The second
+    /// value is the policy's `applies_to` condition (every kind accepts it): people whose record
+    /// fails it get no outcome of the policy.
+    static func read(_ o: OutcomePolicy, index: Int, engine: ScoringEngine) -> (Policy?, Condition?, [SchemeProblem]) {
         var r = PolicyReader(params: o.params, path: "outcomes[\(index)]", engine: engine, rules: o.rules)
         let label = o.label ?? o.kind
         var policy: Policy?
+        let appliesTo = o.kind == "note" || o.kind == "process" ? nil : r.condition(r.string("applies_to"), key: "applies_to")
         switch o.kind {
         case "ranking":
             let by = r.variable(r.string("by", default: "total")!, key: "by") ?? .total
@@ -277,12 +288,23 @@ extension Policy {
         case "level":
             var levels: [LevelPolicy.Level] = []
             for (i, l) in r.list("levels").enumerated() {
-                r.checkKeys(l, allowed: ["label", "min", "bonus"], at: "levels[\(i)]")
+                r.checkKeys(l, allowed: ["label", "min", "bonus", "items_min", "condition"], at: "levels[\(i)]")
                 guard let lab = l["label"]?.string else { r.fail("levels[\(i)].label", "缺少 label"); continue }
-                levels.append(.init(label: lab, min: l["min"]?.number, bonus: l["bonus"]?.number ?? .zero))
+                var itemsMin: Fixed?
+                if let v = l["items_min"] {
+                    if let f = v.number, f >= .zero, f <= .one { itemsMin = f } else { r.fail("levels[\(i)].items_min", "应为比例 0–1（0.85 = 85%）") }
+                }
+                var cond: Condition?
+                if let v = l["condition"] {
+                    if let t = v.string { cond = r.condition(t, key: "levels[\(i)].condition") } else { r.fail("levels[\(i)].condition", "应为文本 expected text") }
+                }
+                levels.append(.init(label: lab, min: l["min"]?.number, bonus: l["bonus"]?.number ?? .zero, itemsMin: itemsMin, condition: cond))
             }
             levels.sort { ($0.min ?? Fixed(raw: Int64.min)) > ($1.min ?? Fixed(raw: Int64.min)) }
             if levels.isEmpty || levels.last?.min != nil { r.fail("levels", "须列出各等级，最低一级不设 min（例如 普通）") }
+            if let last = levels.last, last.min == nil, last.itemsMin != nil || last.condition != nil {
+                r.fail("levels", "最低一级（\(last.label)）不设 items_min 或 condition：它是其余等级都未达到时的等级")
+            }
             let window = r.int("window", default: 3)!
             if !(1...120).contains(window) { r.fail("window", "须为 1–120 个月 must be 1 to 120 months") }
             policy = .level(LevelPolicy(label: label, rules: o.rules, levels: levels, window: window,
@@ -318,19 +340,33 @@ extension Policy {
             if rounding == nil { r.fail("quota_rounding", "须为 floor、round 或 ceil") }
             let ties = StarPolicy.TieRule(rawValue: r.string("quota_ties", default: "exclude")!)
             if ties == nil { r.fail("quota_ties", "须为 exclude 或 include") }
-            policy = .star(StarPolicy(label: label, rules: o.rules, stars: stars, rounding: rounding ?? .floor, tiesAtQuota: ties ?? .exclude))
+            let compare = StarPolicy.QuotaCompare(rawValue: r.string("quota_compare", default: "strict")!)
+            if compare == nil { r.fail("quota_compare", "须为 strict（少于 班组人数 × 比例，R-003-02 原文）或 at_most（不超过）") }
+            if compare == .strict, let rd = rounding, rd != .floor {
+                r.fail("quota_rounding", "quota_compare: strict 时名额为严格小于 班组人数 × 比例 的最大整数，不再取整；quota_rounding: \(rd.rawValue) 只用于 at_most")
+            }
+            policy = .star(StarPolicy(label: label, rules: o.rules, stars: stars, rounding: rounding ?? .floor, tiesAtQuota: ties ?? .exclude,
+                                      compare: compare ?? .strict))
         case "composite":
             var comps: [CompositePolicy.Component] = []
             for (i, c) in r.list("components").enumerated() {
                 let key = "components[\(i)]"
-                r.checkKeys(c, allowed: ["label", "source", "metric", "weight"], at: key)
+                r.checkKeys(c, allowed: ["label", "source", "metric", "weight", "include_self"], at: key)
                 guard let w = c["weight"]?.number else { r.fail("\(key).weight", "缺少权重 weight"); continue }
                 let src: CompositePolicy.Source?
                 switch c["source"]?.string ?? "average" {
                 case "average": src = c["metric"].flatMap { $0.string }.map { r.variable($0, key: "\(key).metric").map { .averageOf($0) } } ?? .averageTotal
                 case "latest": src = c["metric"].flatMap { $0.string }.map { r.variable($0, key: "\(key).metric").map { .latestOf($0) } } ?? .latestTotal
-                case "group_average": src = .groupAverageTotal
+                case "group_average":
+                    var includeSelf = false
+                    if let v = c["include_self"] {
+                        if let b = v.bool { includeSelf = b } else { r.fail("\(key).include_self", "应为 true/false") }
+                    }
+                    src = .groupAverageTotal(includeSelf: includeSelf)
                 default: r.fail("\(key).source", "source 须为 average、latest 或 group_average"); src = nil
+                }
+                if c["include_self"] != nil && c["source"]?.string != "group_average" {
+                    r.fail("\(key).include_self", "include_self 只用于 source: group_average")
                 }
                 if let src { comps.append(.init(label: c["label"]?.string ?? "组成\(i + 1)", source: src, weight: w)) }
             }
@@ -365,6 +401,6 @@ extension Policy {
             r.fail("kind", "未知的结果规则 unknown outcome kind “\(o.kind)”; 可用 available: ranking, consecutive, level, star, composite, team_award, promotion, note")
         }
         r.finish()
-        return (r.problems.isEmpty ? policy : nil, r.problems)
+        return (r.problems.isEmpty ? policy : nil, appliesTo, r.problems)
     }
 }
