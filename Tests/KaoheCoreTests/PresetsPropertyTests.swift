@@ -77,12 +77,11 @@ struct PresetOnlineShopTests {
         "inquiries": "200", "orders": "100", "valid_orders": "95", "paid_orders": "90", "refund_orders": "9",
         "abnormal_orders": "1", "complaints": "0", "response_time": "30", "churn_rate": "20",
         "sales_amount": "90000", "sales_target": "100000",
-        "report_timeliness.self": "5", "report_timeliness.manager": "4",
-        "report_truthfulness.self": "4", "report_truthfulness.manager": "5",
-        "report_quality.self": "5", "report_quality.manager": "5",
+        "task_completion.self": "90",
+        "report_timeliness.manager": "4", "report_truthfulness.manager": "5", "report_quality.manager": "5",
     ]
 
-    @Test("R-000-10 / R-000-11: a month by hand; self 30% + store manager 70%")
+    @Test("R-000-10 / R-000-11: a month by hand; the self-assessment 30 % and the store manager's 70 % weigh the whole sheet")
     func month() throws {
         let r = try engine.score(Self.month)
         #expect(r.item("conversion")?.points == 12)        // 50% on the boundary → better band
@@ -94,9 +93,26 @@ struct PresetOnlineShopTests {
         #expect(r.item("refund")?.points == 3)             // 10% → boundary → −2
         #expect(r.item("aov")?.points == 5)
         #expect(r.item("abnormal")?.points == 3)           // 1% → −2
-        #expect(r.item("report_timeliness")?.points == Fixed("4.3")!) // 0.3 × 5 + 0.7 × 4
-        #expect(r.item("report_truthfulness")?.points == Fixed("4.7")!)
-        #expect(r.total == Fixed("89.75")!)
+        #expect(r.item("report_timeliness")?.points == 4)    // the manager's mark
+        #expect(r.item("task_completion")?.points == 90)     // the employee's own
+        // the manager's assessment: service 12 + 10 + 15 = 37, orders 13.5 + 4.75 + 4.5 + 3 + 5 = 30.75,
+        // other 5 + 3 = 8, management 4 + 5 + 5 = 14 → 89.75 of 100; total 0.3 × 90 + 0.7 × 89.75 = 89.825
+        #expect(r.section("service")?.points == 37 && r.section("orders")?.points == Fixed("30.75")! && r.section("management")?.points == 14)
+        #expect(r.total == Fixed("89.825")!)
+    }
+
+    @Test("R-000-11: the seed's weights on the whole sheet — self 90, store manager 80 → 83")
+    func wholeSheetWeights() throws {
+        // manager's assessment 80: service 12 + 10 + 5 (churn 50 % → 5) = 27, orders 30.75, other 5 + 5 = 10,
+        // management 2.25 + 5 + 5 = 12.25 → 80; 0.3 × 90 + 0.7 × 80 = 27 + 56 = 83
+        let r = try engine.score(Self.month.merging(["churn_rate": "50", "abnormal_orders": "0", "report_timeliness.manager": "2.25"]) { $1 })
+        let manager = r.sections.filter { $0.id != "self_assessment" }.reduce(Fixed.zero) { $0 + $1.points }
+        #expect(manager == 80)
+        #expect(r.total == 83)
+        #expect(engine.scheme.decisions.contains { $0.rules == ["R-000-11"] && $0.text.contains("自評 90、店長考核 80 → 83") })
+        // the employee marks only the self-assessment; the store manager every management item
+        let selfColumns = engine.inputs.filter { $0.rater == "self" }.map(\.column)
+        #expect(selfColumns == ["task_completion.self"])
     }
 
     @Test("R-000-12: first +100, last −100, bottom two rectify within a week, ties explained")
@@ -105,7 +121,7 @@ struct PresetOnlineShopTests {
         var recs: [OutcomeRecord] = []
         let marks: [(String, String)] = [("A", "5"), ("B", "3"), ("C", "3"), ("D", "0")]
         let rows = try marks.map { e, m in
-            ScoringRow(employee: e, period: "2026-10", team: nil, values: try engine.evidence(Self.month.merging(["report_quality.self": m, "report_quality.manager": m]) { $1 }))
+            ScoringRow(employee: e, period: "2026-10", team: nil, values: try engine.evidence(Self.month.merging(["report_quality.manager": m]) { $1 }))
         }
         engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
         let o = oe.evaluate(recs).outcomes

@@ -66,7 +66,7 @@ struct CycleFlowTests {
         return out
     }
 
-    static let marksSelf = #"{"report_timeliness.self":"4","report_truthfulness.self":"5","report_quality.self":"3"}"#
+    static let marksSelf = #"{"task_completion.self":"80"}"#
 
     @Test("a department's month: self → rate → adjust → publish → object → change → lock → correct")
     func wholeMonth() async throws {
@@ -101,7 +101,7 @@ struct CycleFlowTests {
             var (a, _) = try await Browser.signIn(app, "alice")
             try await Self.json(app, a, .GET, "api/v1/sheets") { res in #expect(res.body.string.contains("\"role\":\"self\"")) }
             var s = try await Self.sheet(app, a, aliceSheet)
-            #expect(s.stage == "self" && s.editable.keys.sorted() == ["report_quality.self", "report_timeliness.self", "report_truthfulness.self"] && s.total == nil)
+            #expect(s.stage == "self" && s.editable.keys.sorted() == ["task_completion.self"] && s.total == nil)
             try await Self.json(app, a, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":1,"values":\#(Self.marksSelf)}"#) { res in #expect(res.status == .ok, "\(res.body.string)") }
             // she may not write her superior's marks
             try await Self.json(app, a, .PUT, "api/v1/sheets/\(aliceSheet)", #"{"version":2,"values":{"report_quality.manager":"5"}}"#) { res in #expect(res.status == .forbidden) }
@@ -163,9 +163,9 @@ struct CycleFlowTests {
                 let me = other.$employee.id == org.bob ? "bob" : "carol"
                 let (emp, _) = try await Browser.signIn(app, me)
                 var o = try await Self.sheet(app, emp, other.id!)
-                #expect(try await Self.act(app, emp, other.id!, "submit_self", version: o.version, values: ["report_timeliness.self": "4"], expect: .unprocessableEntity) == nil)
+                #expect(try await Self.act(app, emp, other.id!, "submit_self", version: o.version, values: [:], expect: .unprocessableEntity) == nil)
                 o = try #require(try await Self.act(app, emp, other.id!, "submit_self", version: o.version,
-                                                     values: ["report_timeliness.self": "4", "report_truthfulness.self": "4", "report_quality.self": "4"]))
+                                                     values: ["task_completion.self": "80"]))
                 o = try #require(try await Self.act(app, mgr, other.id!, "submit_rating", version: o.version,
                                                      values: ["report_timeliness.manager": "4", "report_truthfulness.manager": "4", "report_quality.manager": "4"]))
                 _ = try #require(try await Self.act(app, hr, other.id!, "approve", version: o.version))

@@ -39,11 +39,11 @@ struct CyclePageTests {
                 #expect(res.body.string.contains("/sheets/\(sheetId)") && res.body.string.contains("自评") && res.body.string.contains("考核表待填写"))
             }
             try await app.testing().test(.GET, "sheets/\(sheetId)", headers: a.headers) { res in
-                #expect(res.body.string.contains("提交自评") && res.body.string.contains("name=\"v.report_quality.self\""))
+                #expect(res.body.string.contains("提交自评") && res.body.string.contains("name=\"v.task_completion.self\""))
                 a.remember(res)
             }
-            try await Self.form(app, a, "sheets/\(sheetId)", [("version", "1"), ("action", "submit_self"), ("v.report_timeliness.self", "4"),
-                                                               ("v.report_truthfulness.self", "5"), ("v.report_quality.self", "3"), ("reason", "")]) { res in
+            try await Self.form(app, a, "sheets/\(sheetId)", [("version", "1"), ("action", "submit_self"), ("v.task_completion.self", "80"),
+                                                               ("reason", "")]) { res in
                 #expect(res.status == .seeOther, "\(res.body.string)")
             }
             var (bob, _) = try await Browser.signIn(app, "bob")

@@ -160,7 +160,7 @@ extension PostgresTests {
             let sheet = try #require(try await Sheet.query(on: app.db).filter(\.$employee.$id == org.alice).first()?.id)
             let (a, _) = try await Browser.signIn(app, "alice")
             try await CycleFlowTests.json(app, a, .PUT, "api/v1/sheets/\(sheet)", #"{"version":1,"values":\#(CycleFlowTests.marksSelf)}"#) { res in #expect(res.status == .ok) }
-            try await CycleFlowTests.json(app, a, .PUT, "api/v1/sheets/\(sheet)", #"{"version":1,"values":{"report_quality.self":"2"}}"#) { res in #expect(res.status == .conflict) }
+            try await CycleFlowTests.json(app, a, .PUT, "api/v1/sheets/\(sheet)", #"{"version":1,"values":{"task_completion.self":"40"}}"#) { res in #expect(res.status == .conflict) }
             let s = try #require(try await CycleFlowTests.act(app, a, sheet, "submit_self", version: 2))
             #expect(s.stage == "rating")
         }

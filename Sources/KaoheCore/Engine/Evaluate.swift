@@ -92,7 +92,8 @@ extension ScoringEngine {
             sectionResults.append(SectionResult(id: s.section.id, label: s.section.label, points: capped,
                                                 max: s.section.max, rules: s.section.rules))
             if weighted, let w = s.section.weight {
-                regular += w * ((Fixed.divide(capped, s.section.max) ?? .zero) * nominalMax)
+                // w × points × max ÷ section max, dividing last: 0.245 × 30.75 × 100 ÷ 35 = 21.525 exactly
+                regular += Fixed.divide(w * capped * nominalMax, s.section.max) ?? .zero
             } else {
                 regular += capped
             }
