@@ -110,7 +110,7 @@ struct DemoProfile {
                 out[column] = Self.text(v, p); numbers[column] = Double(out[column]!)
             }
         }
-        // QA: ten recordings a month graded 优/良/中/差/劣 (R-002-14), the same recordings for score and pay
+        // QA: ten recordings a month graded 优/良/中/差/劣 (R-002-14); the service pay reads the same counts
         let grades = engine.inputs.filter { $0.column.hasPrefix("qa_score.") }.map { String($0.column.dropFirst("qa_score.".count)) }
         if !grades.isEmpty {
             var counts = [String: Int]()
@@ -119,10 +119,7 @@ struct DemoProfile {
                 let g = r < 0.45 ? 0 : r < 0.75 ? 1 : r < 0.92 ? 2 : r < 0.99 ? 3 : 4
                 counts[grades[min(g, grades.count - 1)], default: 0] += 1
             }
-            for g in grades {
-                out["qa_score.\(g)"] = String(counts[g] ?? 0)
-                if engine.columnIndex["service_pay.\(g)"] != nil { out["service_pay.\(g)"] = String(counts[g] ?? 0) }
-            }
+            for g in grades { out["qa_score.\(g)"] = String(counts[g] ?? 0) }
         }
         for input in engine.inputs where out[input.column] == nil {
             if input.rater == "reviewer" || input.column.hasSuffix(".override") { continue }

@@ -167,8 +167,22 @@ struct PresetCallCentreAgentTests {
 
     func qa(_ counts: [String: Int]) -> [String: String] {
         var v: [String: String] = [:]
-        for (g, n) in counts { v["qa_score.\(g)"] = "\(n)"; v["service_pay.\(g)"] = "\(n)" }
+        for (g, n) in counts { v["qa_score.\(g)"] = "\(n)" }
         return v
+    }
+
+    @Test("R-002-14: the ten grades are entered once; the QA score and the service pay read the same counts")
+    func gradesEnteredOnce() throws {
+        #expect(engine.inputs.filter { $0.column.hasPrefix("service_pay.") }.isEmpty)
+        #expect(throws: InputError.self) { try engine.score(["qa_score.you": "10", "service_pay.you": "10"]) }
+        // 7 优, 3 良 once: score (700 + 255) / 10 = 95.5, pay 7 × 50 + 3 × 30 = 440
+        let r = try engine.score(qa(["you": 7, "liang": 3]))
+        #expect(r.item("qa_score")?.points == Fixed("95.5")!)
+        #expect(r.moneyLine("service_pay")?.amount == Decimal(440))
+        // a `from` naming no earlier multiple-graded item is an error at its path
+        var s = engine.scheme
+        if case .graded(var g) = s.money[0].rule { g.from = "qa_scor"; s.money[0].rule = .graded(g) }
+        #expect(throws: SchemeProblems.self) { try ScoringEngine(scheme: s) }
     }
 
     @Test("R-002-14: 10 recordings: score is the average, service pay the sum")
@@ -237,6 +251,27 @@ struct PresetCompanyMonthlyTests {
         // (3000 + 2000) × 30% × 1.2 = 1800; × 86.9% = 1564.20
         #expect(r.pay?.base == Decimal(1800))
         #expect(r.pay?.paid == Decimal(string: "1564.2"))
+    }
+
+    @Test("R-002-33: one rater's mark missing — the other weights re-spread in proportion, and the sheet says so")
+    func missingRaterRespread() throws {
+        var v = Self.month; v["planned_work.superior"] = nil
+        let r = try engine.score(v)
+        // without the superior (50 %): (0.15 × 32 + 0.1 × 40 + 0.15 × 34 + 0.1 × 30) ÷ 0.5 = 16.9 ÷ 0.5 = 33.8
+        #expect(r.item("planned_work")?.points == Fixed("33.8")!)
+        #expect(r.total == Fixed("85.8")!)                 // 86.9 − 34.9 + 33.8
+        #expect(r.complete && !r.needsDecision)
+        let note = try #require(r.flags("rater_respread").first)
+        #expect(note.message.contains("上级未评分") && note.rules.contains("R-002-33"), "\(note.message)")
+        #expect(r.item("planned_work")?.explanation.contains("÷ 50% = 33.8 分") == true, "\(r.item("planned_work")?.explanation ?? "")")
+        // no mark at all: unscored, waiting
+        var none = Self.month
+        for k in ["superior", "peers", "self", "subordinates", "clients"] { none["planned_work.\(k)"] = nil }
+        let w = try engine.score(none)
+        #expect(w.item("planned_work")?.points == nil && !w.flags("missing_mark").isEmpty)
+        // a scheme that does not say so waits for the mark (the default)
+        var strict = engine.scheme; strict.raterMissing = nil
+        #expect(try ScoringEngine(scheme: strict).score(v).item("planned_work")?.points == nil)
     }
 
     @Test("R-002-32: the pay formula reads in labels and figures; a missing position coefficient is 1, never no pay")

@@ -164,4 +164,25 @@ struct PresetAfterSalesTests {
         let odd = try engine.score(Self.met.merging(["order_total": "123456.78"]) { $1 })
         #expect(odd.moneyLine("commission")?.amount == Decimal(string: "370.37"))
     }
+
+    @Test("R-004-01: the gate is department-wide — one store indicator missed in any row zeroes everyone's bonus")
+    func gateIsDepartmentWide() throws {
+        // 售后一部: three agents; the store's DSR is entered as 4.79 on C's row only → the whole department
+        // misses the DSR target; 售后二部 meets every target and keeps its bonus
+        let rows = try [("A", "售后一部", Self.met), ("B", "售后一部", Self.met), ("C", "售后一部", Self.met.merging(["dsr": "4.79"]) { $1 }),
+                        ("D", "售后二部", Self.met)].map { e, team, v in
+            ScoringRow(employee: e, period: "2026-10", team: team, values: try engine.evidence(v))
+        }
+        let r = Dictionary(uniqueKeysWithValues: engine.scoreAll(rows).map { ($0.employeeId, $0) })
+        for e in ["A", "B", "C"] {
+            #expect(r[e]?.moneyLine("bonus")?.amount == 0, "\(e)")
+            #expect(r[e]?.moneyTotal == Decimal(6500), "\(e)")          // 3000 commission + 3500 base, no 800 bonus
+            #expect(r[e]?.item("dsr_ok")?.points == 0, "\(e)")
+            let why = r[e]?.moneyLine("bonus")?.explanation ?? ""
+            #expect(why.contains("全部門DSR評分達標") && why.contains("组内最低DSR評分 4.79"), "\(why)")
+        }
+        #expect(r["D"]?.moneyLine("bonus")?.amount == Decimal(800))
+        #expect(r["D"]?.total == 100)
+        // before: per row, A and B would have kept 800 each
+    }
 }

@@ -58,12 +58,12 @@ struct EventTests {
         }
     }
 
-    @Test("R-002-31: an event on the 25th belongs to the next month's sheet")
+    @Test("R-002-31: an event on the 25th closes its month (Decision); the 26th belongs to the next month's sheet")
     func monthBoundary() async throws {
         try await withKaohe { app, org in
             _ = try await EvidenceTests.preset(app, "company-monthly")
             let (hr, _) = try await Browser.signIn(app, "hr")
-            for (day, period) in [("2026-10-24", "2026-10"), ("2026-10-25", "2026-11")] {
+            for (day, period) in [("2026-10-24", "2026-10"), ("2026-10-25", "2026-10"), ("2026-10-26", "2026-11")] {
                 try await OrganisationTests.post(app, hr, "api/v1/events", Self.event(org.dave, "company-monthly", "major_mistakes", day)) { res in
                     #expect(res.status == .created && res.body.string.contains("\"period\":\"\(period)\""), "\(day) → \(res.body.string)")
                 }

@@ -236,6 +236,8 @@ struct SchemeCompiler {
                 switch fn {
                 case .groupSum: label = "组内合计" + of
                 case .groupCount: label = "组内人数"
+                case .groupMin: label = "组内最低" + of
+                case .groupMax: label = "组内最高" + of
                 default: label = "组内平均" + of
                 }
                 let s = newSlot(name: name, label: label, kind: fn == .groupCount ? .count : (src.map { slotKinds[$0] } ?? .number),
@@ -387,8 +389,17 @@ struct SchemeCompiler {
             } else {
                 var slots: [Int] = []
                 for (gi, gr) in g.grades.enumerated() {
-                    slots.append(addInput(column: "\(col).\(gr.id)", label: "\(item.label)·\(gr.label)", kind: .count,
-                                          rules: item.rules + gr.rules, min: 0, zeroWhenEmpty: true, path: "\(path).grades[\(gi)]"))
+                    if let src = g.from {
+                        // the counts another item reads: one entry per recording, two uses
+                        guard let input = inputs.first(where: { $0.column == "\(src).\(gr.id)" }) else {
+                            problems.append(SchemeProblem(.error, "\(path).from", "“\(src)” 不是排在前面、含等级 “\(gr.id)” 的多次评定项目 is not an earlier multiple-graded item with grade “\(gr.id)”", rules: item.rules))
+                            return nil
+                        }
+                        slots.append(input.slot)
+                    } else {
+                        slots.append(addInput(column: "\(col).\(gr.id)", label: "\(item.label)·\(gr.label)", kind: .count,
+                                              rules: item.rules + gr.rules, min: 0, zeroWhenEmpty: true, path: "\(path).grades[\(gi)]"))
+                    }
                 }
                 body = .gradedMultiple(slots: slots, grades: g.grades, money: money, average: g.aggregate == .average, expected: g.expected)
             }
@@ -445,10 +456,10 @@ extension Expr {
         case .name(let n, _): out += "\(n)"
         case .slot(let s, _): slot(s, &out)
         case .negate(let a): out += "-"; a.renderWrapped(into: &out, slot)
-        case .not(let a): out += "not "; a.renderWrapped(into: &out, slot)
+        case .not(let a): out += "并非 "; a.renderWrapped(into: &out, slot)
         case .binary(let op, let a, let b, _):
             a.renderOperand(of: op, right: false, into: &out, slot)
-            switch op { case .mul: out += " × "; case .div: out += " ÷ "; default: out += " \(op.rawValue) " }
+            out += " \(op.spoken) "
             b.renderOperand(of: op, right: true, into: &out, slot)
         case .call(.clamp, let args, _) where args.count == 3:
             // `clamp(x, 0, 10)` reads as "x（限于 0～10）"

@@ -205,12 +205,19 @@ extension ScoringEngine {
                 wsum += r.weight
                 parts.append("\(r.label) \(v) × \((r.weight * Fixed.hundred))%")
             }
-            if !missing.isEmpty {
+            let respread = !missing.isEmpty && !parts.isEmpty && scheme.raterMissing == .respread
+            if !missing.isEmpty && !respread {
                 flags.append(Flag(code: "missing_mark", rules: item.rules, item: item.id,
                                   message: "「\(item.label)」缺少评分：\(missing.joined(separator: "、"))"))
                 return (nil, Explanation("缺少 \(missing.joined(separator: "、")) 的评分" + (parts.isEmpty ? "" : "；已有 " + parts.joined(separator: "，"))))
             }
             let v = Fixed.divide(sum, wsum) ?? .zero
+            if respread {
+                // R-002-33: the remaining weights re-spread in proportion, said on the sheet
+                let note = "「\(item.label)」\(missing.joined(separator: "、"))未评分，其余评分人的权重按比例重新分配（R-002-33）"
+                flags.append(Flag(code: "rater_respread", rules: ["R-002-33"] + item.rules, item: item.id, message: note))
+                return (v, "\(missing.joined(separator: "、"))未评分，权重按比例重新分配：\(parts.joined(separator: " + ")) ÷ \((wsum * Fixed.hundred))% = \(v) 分（满分 \(max)）")
+            }
             if raters.count == 1 { return (v, "\(raters[0].rater.label)评分 \(v) / \(max) 分") }
             let tail = wsum == .one ? "" : " ÷ \((wsum * Fixed.hundred))%"
             return (v, "加权评分：\(parts.joined(separator: " + "))\(tail) = \(v) 分（满分 \(max)）")
@@ -371,7 +378,7 @@ extension ScoringEngine {
                 do {
                     if try ge.evaluate({ (s: Int) -> Fixed? in st.values[s] }).isZero {
                         flags.append(Flag(code: "gate_closed", rules: g.rules + item.rules, item: item.id, message: "「\(g.label)」未达标，本项为 0"))
-                        return (.zero, "门槛「\(g.label)」未达标（\(ge.rendered { show(st.values[$0] ?? .zero, slot: $0).text })），本项为 0")
+                        return (.zero, "门槛「\(g.label)」未达标（\(labelled(ge, st))），本项为 0" + Self.ruleTag(g.rules.filter { !item.rules.contains($0) }))
                     }
                 } catch { return (nil, evalFailure(error, item: item, &flags)) }
             }
@@ -389,6 +396,17 @@ extension ScoringEngine {
 
     /// The formula as a person reads it, each input by its label and value:
     /// `10 × 销售额 354,449.65 元 ÷ 组内平均销售额 317,527.89 元（限于 0～10）`.
+    /// A condition or formula as a person reads it: `组内最低DSR評分 4.79 >= DSR評分目標 4.8`.
+    func labelled(_ e: Expr, _ st: RowState) -> String {
+        var x = Explanation()
+        e.render(into: &x) { i, out in
+            out.bytes.append(contentsOf: slotLabels[i].utf8)
+            out.bytes.append(32)
+            if let v = st.values[i] { appendShow(v, slot: i, into: &out) } else { out.bytes.append(contentsOf: "无数据".utf8) }
+        }
+        return x.text
+    }
+
     func renderLabelled(_ t: FormulaTemplate, _ st: RowState, into x: inout Explanation) {
         t.render(into: &x) { i, out in
             out.bytes.append(contentsOf: slotLabels[i].utf8)
@@ -548,7 +566,7 @@ extension ScoringEngine {
                     if try ge.evaluate({ (s: Int) -> Fixed? in st.values[s] }).isZero {
                         flags.append(Flag(code: "gate_closed", rules: g.rules + item.rules, item: item.id,
                                           message: "「\(g.label)」未达标，「\(item.label)」全部取消（全有或全无）"))
-                        return (0, "门槛「\(g.label)」未达标（\(ge.rendered { show(st.values[$0] ?? .zero, slot: $0).text })），\(item.label)为 0 元（全有或全无）" + Self.ruleTag(g.rules))
+                        return (0, "门槛「\(g.label)」未达标（\(labelled(ge, st))），\(item.label)为 0 元（全有或全无）" + Self.ruleTag(g.rules.filter { !item.rules.contains($0) }))
                     }
                 } catch { return (nil, evalFailure(error, item: item, &flags)) }
             }

@@ -117,7 +117,8 @@ public struct Flag: Sendable, Equatable {
     }
 
     /// `band_gap`, `zero_denominator`, `missing_value`, `missing_mark`, `overflow`, `veto`,
-    /// `grade_cancels`, `grade_count`, `gate_closed`, `evaluation_error`.
+    /// `grade_cancels`, `grade_count`, `gate_closed`, `evaluation_error`, `out_of_range` (marks per
+    /// occurrence outside their range), `rater_respread` (a rater's weight re-spread, R-002-33).
     public var code: String
     public var rules: [String]
     public var item: String?
@@ -127,7 +128,7 @@ public struct Flag: Sendable, Equatable {
     /// gap (R-001-03), a zero denominator (R-001-12), a missing mark or value, a result out of
     /// range, a formula that failed. A rater's override of the item removes its flag.
     public static let decisionCodes: Set<String> = ["band_gap", "zero_denominator", "missing_mark", "missing_value",
-                                                    "overflow", "evaluation_error"]
+                                                    "overflow", "evaluation_error", "out_of_range"]
 
     /// Whether this flag waits for a rater's decision (R-100-04: the sheet's pay is provisional).
     public var needsDecision: Bool { Flag.decisionCodes.contains(code) }

@@ -214,13 +214,20 @@ public final class ScoringEngine: Sendable {
             for (_, members) in groups {
                 for g in groupSlots {
                     var sum: Fixed? = .zero, n = 0
+                    var lowest: Fixed?, highest: Fixed?
                     if let src = g.source {
-                        for m in members { if let v = states[m].values[src] { sum = sum.flatMap { Fixed.adding($0, v) }; n += 1 } }
+                        for m in members {
+                            guard let v = states[m].values[src] else { continue }
+                            sum = sum.flatMap { Fixed.adding($0, v) }; n += 1
+                            lowest = Swift.min(lowest ?? v, v); highest = Swift.max(highest ?? v, v)
+                        }
                     } else { n = members.count }
                     let value: Fixed?
                     switch g.function {
                     case .groupSum: value = sum
                     case .groupCount: value = Fixed(n)
+                    case .groupMin: value = lowest
+                    case .groupMax: value = highest
                     default: value = n == 0 ? nil : sum.flatMap { Fixed.divide($0, Fixed(n)) }
                     }
                     for m in members {

@@ -21,6 +21,21 @@ public indirect enum Expr: Sendable, Equatable {
         case lt = "<", le = "<=", gt = ">", ge = ">=", eq = "==", ne = "!="
         case and = "and", or = "or"
 
+        /// The operator in an explanation a person reads: × ÷ ≤ ≥ ≠, 且, 或.
+        var spoken: String {
+            switch self {
+            case .mul: "×"
+            case .div: "÷"
+            case .le: "≤"
+            case .ge: "≥"
+            case .eq: "="
+            case .ne: "≠"
+            case .and: "且"
+            case .or: "或"
+            default: rawValue
+            }
+        }
+
         /// Binding strength: `or` < `and` < comparisons < `+ -` < `× ÷`.
         var precedence: Int {
             switch self {
@@ -36,6 +51,14 @@ public indirect enum Expr: Sendable, Equatable {
     public enum Function: String, Sendable, CaseIterable {
         case min, max, clamp, `if`, abs, floor, round
         case groupSum = "group_sum", groupAvg = "group_avg", groupCount = "group_count"
+        /// the lowest and highest value in the group (R-004-01: one store indicator missed anywhere
+        /// in the department zeroes everyone's bonus — `group_max(refund_rate) <= target`)
+        case groupMin = "group_min", groupMax = "group_max"
+
+        /// Aggregates over the rows scored together (period and team), not over one row's values.
+        public var isGroup: Bool {
+            switch self { case .groupSum, .groupAvg, .groupCount, .groupMin, .groupMax: true; default: false }
+        }
 
         /// The function's name in an explanation a person reads.
         public var spoken: String {
@@ -50,6 +73,8 @@ public indirect enum Expr: Sendable, Equatable {
             case .groupSum: return "组内合计"
             case .groupAvg: return "组内平均"
             case .groupCount: return "组内人数"
+            case .groupMin: return "组内最低"
+            case .groupMax: return "组内最高"
             }
         }
 
@@ -59,7 +84,7 @@ public indirect enum Expr: Sendable, Equatable {
             case .clamp, .if: return 3...3
             case .abs, .floor: return 1...1
             case .round: return 1...2
-            case .groupSum, .groupAvg: return 1...1
+            case .groupSum, .groupAvg, .groupMin, .groupMax: return 1...1
             case .groupCount: return 0...0
             }
         }
@@ -76,7 +101,7 @@ public indirect enum Expr: Sendable, Equatable {
             case .negate(let a), .not(let a): walk(a)
             case .binary(_, let a, let b, _): walk(a); walk(b)
             case .call(let f, let args, _):
-                if f == .groupSum || f == .groupAvg || f == .groupCount {
+                if f.isGroup {
                     let key = "\(f.rawValue):\(args.first.flatMap { if case .name(let n, _) = $0 { n } else { nil } } ?? "")"
                     if !out.contains(key) { out.append(key) }
                 } else { args.forEach(walk) }
@@ -98,7 +123,7 @@ public indirect enum Expr: Sendable, Equatable {
         case .not(let a): return .not(try a.bind(resolve))
         case .binary(let op, let a, let b, let p): return .binary(op, try a.bind(resolve), try b.bind(resolve), position: p)
         case .call(let f, let args, let p):
-            if f == .groupSum || f == .groupAvg || f == .groupCount {
+            if f.isGroup {
                 var metric = ""
                 if let a = args.first {
                     guard case .name(let n, _) = a else {
@@ -254,7 +279,7 @@ extension Expr {
                 var places = 0
                 while N(Fixed(places)) < p && places < 6 { places += 1 }
                 return v.roundedTo(places)
-            case .groupSum, .groupAvg, .groupCount:
+            case .groupSum, .groupAvg, .groupCount, .groupMin, .groupMax:
                 throw .missing(f.rawValue)
             }
         }

@@ -81,7 +81,7 @@ public struct FixedProgram: Sendable {
                     emit(args[0])
                     if args.count > 1 { emit(args[1]) } else { ops.append(.push(.zero)) }
                     ops.append(.round)
-                case .groupSum, .groupAvg, .groupCount: ops.append(.fail)
+                case .groupSum, .groupAvg, .groupCount, .groupMin, .groupMax: ops.append(.fail)
                 }
             }
         }

@@ -397,9 +397,13 @@ public struct GradedRule: Codable, Sendable, Equatable, KeyedParams {
     public var aggregate: Aggregate?
     /// Expected number of graded records per period (R-002-14: 10); a different count is flagged.
     public var expected: Int?
+    /// Reads the grade counts of another `multiple` graded item (listed before it) instead of
+    /// columns of its own: the same ten recordings give both the QA score and the service pay
+    /// (R-002-14), entered once.
+    public var from: String?
     public enum Count: String, Codable, Sendable { case single, multiple }
     public enum Aggregate: String, Codable, Sendable { case sum, average }
-    enum Keys: String, CodingKey, CaseIterable { case grades, count, aggregate, expected }
+    enum Keys: String, CodingKey, CaseIterable { case grades, count, aggregate, expected, from }
     typealias CodingKeys = Keys
 }
 

@@ -17,6 +17,11 @@ public struct Scheme: Codable, Sendable, Equatable {
     /// Rule ids the scheme as a whole implements (items carry their own).
     public var rules: [String]
     public var raters: [Rater]
+    /// What a manual item does when one rater's mark is missing: `wait` (default: unscored until
+    /// marked) or `respread` (R-002-33: the remaining raters' weights re-spread in proportion, and
+    /// the sheet says so); at least one mark is always needed.
+    public var raterMissing: RaterMissing?
+    public enum RaterMissing: String, Codable, Sendable { case wait, respread }
     public var metrics: [Metric]
     public var derived: [Derived]
     public var sections: [Section]
@@ -44,7 +49,7 @@ public struct Scheme: Codable, Sendable, Equatable {
     public var interactionLog: LogSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, name, source, description, period, max, boundary, rules = "rule", raters, metrics, derived
+        case id, name, source, description, period, max, boundary, rules = "rule", raters, raterMissing = "rater_missing", metrics, derived
         case sections, adjustments, money, pay, grades, floor, cap, outcomes, decisions
         case monthStartDay = "month_start_day"
         case monthEndDay = "month_end_day"
@@ -63,6 +68,7 @@ public struct Scheme: Codable, Sendable, Equatable {
         boundary = try c.decodeIfPresent(Boundary.self, forKey: .boundary) ?? .better
         rules = try c.decodeRules(forKey: .rules)
         raters = try c.decodeIfPresent([Rater].self, forKey: .raters) ?? []
+        raterMissing = try c.decodeIfPresent(RaterMissing.self, forKey: .raterMissing)
         metrics = try c.decodeIfPresent([Metric].self, forKey: .metrics) ?? []
         derived = try c.decodeIfPresent([Derived].self, forKey: .derived) ?? []
         sections = try c.decodeIfPresent([Section].self, forKey: .sections) ?? []

@@ -23,7 +23,7 @@ struct QAWebController: RouteCollection {
 
     static func gradedItems(_ s: Scheme) -> [QAModel.Graded] {
         (s.sections.flatMap(\.items) + s.money).compactMap { item in
-            if case .graded(let g) = item.rule, g.count == .multiple { return QAModel.Graded(item: item.id, label: item.label, grades: g.grades, expected: g.expected ?? 10) }
+            if case .graded(let g) = item.rule, g.count == .multiple, g.from == nil { return QAModel.Graded(item: item.id, label: item.label, grades: g.grades, expected: g.expected ?? 10) }
             return nil
         }
     }
