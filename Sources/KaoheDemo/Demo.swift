@@ -87,10 +87,11 @@ public enum Demo {
                         let period = (last + (-m)).label
                         var rows: [ScoringRow] = []
                         var evidence: [EvidenceEntry] = []
+                        let shared = gen.teamValues(preset: t.preset)
                         for (k, e) in members.enumerated() {
                             // a steady level per person (0.2…0.92), so a year reads as one record
                             let quality = 0.2 + 0.72 * ((Double(n - members.count + k + 1) * 0.618_033_988).truncatingRemainder(dividingBy: 1))
-                            let values = gen.values(preset: t.preset, engine: engine, quality: quality)
+                            let values = gen.values(preset: t.preset, engine: engine, quality: quality).merging(shared) { $1 }
                             rows.append(ScoringRow(employee: e.number, period: period, team: t.name, values: try engine.evidence(values)))
                             for (c, v) in values.sorted(by: { $0.key < $1.key }) where !v.isEmpty {
                                 evidence.append(EvidenceEntry(employeeId: try e.requireID(), schemeId: try scheme.requireID(), period: period, column: c, value: v, recordedBy: nil))

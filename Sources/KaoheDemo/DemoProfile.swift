@@ -16,6 +16,8 @@ struct DemoProfile {
         case share(String, Double, Double, Int, Better)
         /// a fixed value
         case fixed(String)
+        /// one value for the whole team in a month (a store indicator, R-004-01), in the range
+        case team(Double, Double, Int, Better)
     }
 
     static let profiles: [String: [(String, Spec)]] = [
@@ -45,15 +47,15 @@ struct DemoProfile {
             ("order_total", .range(220_000, 620_000, 2, .high)),
             ("base_pay", .fixed("3500")),
             ("indicator_bonus", .fixed("800")),
-            ("refund_rate", .range(1, 7, 1, .low)),
+            ("refund_rate", .team(1, 7, 1, .low)),
             ("refund_rate_target", .fixed("5")),
-            ("refund_hours", .range(8, 32, 1, .low)),
+            ("refund_hours", .team(8, 32, 1, .low)),
             ("refund_hours_target", .fixed("24")),
-            ("disputes", .range(0, 3, 0, .low)),
+            ("disputes", .team(0, 3, 0, .low)),
             ("disputes_target", .fixed("2")),
-            ("dsr", .range(4.6, 4.95, 2, .high)),
+            ("dsr", .team(4.6, 4.95, 2, .high)),
             ("dsr_target", .fixed("4.7")),
-            ("internal_complaints", .range(0, 2, 0, .low)),
+            ("internal_complaints", .team(0, 2, 0, .low)),
             ("internal_complaints_target", .fixed("1")),
         ],
         "callcentre-agent": [
@@ -89,6 +91,17 @@ struct DemoProfile {
         places == 0 ? String(Int(v.rounded())) : String(format: "%.\(places)f", v)
     }
 
+    /// The values one team shares in a month (store indicators), to merge into each member's.
+    mutating func teamValues(preset: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for (column, spec) in Self.profiles[preset] ?? [] {
+            guard case .team(let lo, let hi, let p, let b) = spec else { continue }
+            let q = min(1, max(0, 0.75 + (unit() - 0.5) * 0.5))
+            out[column] = Self.text(lo + (hi - lo) * (b == .high ? q : 1 - q), p)
+        }
+        return out
+    }
+
     /// One employee-period's evidence. `quality` (0…1) is the agent's steady level.
     mutating func values(preset: String, engine: ScoringEngine, quality: Double) -> [String: String] {
         var out: [String: String] = [:]
@@ -100,6 +113,7 @@ struct DemoProfile {
         }
         for (column, spec) in Self.profiles[preset] ?? [] {
             switch spec {
+            case .team: break   // `teamValues`, the same for every member
             case .fixed(let t): out[column] = t; numbers[column] = Double(t)
             case .range(let lo, let hi, let p, let b):
                 let v = lo + (hi - lo) * towards(b)

@@ -223,6 +223,32 @@ struct PresetCallCentreAgentTests {
         // 500 service pay − 250 + 150 − 20 − 20 − 400 − 100
         #expect(r.moneyTotal == Decimal(-140))
     }
+
+    @Test("R-002-36: sick leave with a note 100 % of the day's wage; personal leave at most 3 days; overtime past 21:00; two days' absence")
+    func attendanceRules() throws {
+        var v = qa(["you": 10])
+        v["daily_wage"] = "200"; v["sick_days"] = "2"; v["leave_half_days"] = "6"; v["attendance.after_overtime"] = "1"
+        let r = try engine.score(v)
+        // 病假 2 天 × 200 × 100 % = −400; 事假 6 个半天 × 200 × 50 % = −600; late after overtime: no fine
+        #expect(r.moneyLine("sick_deduction")?.amount == Decimal(-400))
+        #expect(r.moneyLine("leave_deduction")?.amount == Decimal(-600))
+        #expect(r.moneyLine("attendance")?.amount == 0)
+        #expect(r.moneyLine("attendance")?.explanation.contains("前晚加班至21点后") == true, "\(r.moneyLine("attendance")?.explanation ?? "")")
+        // 3 days and a half of personal leave: refused at the cell, not scored
+        var over = v; over["leave_half_days"] = "7"
+        #expect(throws: InputError.self) { try engine.score(over) }
+        // 旷工二日按自动离职处理: two days (not only in a row) flag the month for HR; one day does not
+        let oe = try OutcomeEngine(engine: engine)
+        var recs: [OutcomeRecord] = []
+        let rows = try [("A", "2"), ("B", "1")].map { e, d in
+            ScoringRow(employee: e, period: "2026-10", team: "T", values: try engine.evidence(qa(["you": 10]).merging(["daily_wage": "200", "absent_days": d]) { $1 }))
+        }
+        engine.scoreAll(rows) { r, x in if let rec = oe.record(r, values: x) { recs.append(rec) } }
+        let o = oe.evaluate(recs).outcomes
+        #expect(o.one("A", "resignation_review")?.value == .flag(true))
+        #expect(o.one("A", "resignation_review")?.rules == ["R-002-36"])
+        #expect(o.one("B", "resignation_review") == nil || o.one("B", "resignation_review")?.value == .flag(false))
+    }
 }
 
 @Suite("Preset company-monthly: worked examples")

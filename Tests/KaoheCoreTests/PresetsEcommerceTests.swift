@@ -95,6 +95,25 @@ struct PresetsEcommerceTests {
         #expect(engine.inputs.first { $0.column == "return_penalty.override" }?.label.contains("罚款填负数") == true)
     }
 
+    @Test("R-001-02 / R-001-07: each KPI row shows its rates — 付款率 by the conversion, 退货率 and 换货率 in the returns row")
+    func rowsShowTheirRates() throws {
+        let r = try score(["exchange_orders": "3"])
+        // 换货率 = 3 ÷ 60 paid orders = 5 %; 付款率 = 58 ÷ 60 = 96.67 %; neither changes a point
+        let returns = try #require(r.item("returns")?.explanation)
+        #expect(returns.contains("本行数据：月度平均退货率 3%、换货率 5%（= 换货订单数 3 ÷ 下单并付款总数 60 × 100）"), "\(returns)")
+        #expect(r.item("conversion")?.explanation.contains("本行数据：付款率 96.67%") == true, "\(r.item("conversion")?.explanation ?? "")")
+        #expect(r.total == 100)
+        // no exchange count: the rate reads 无数据 and nothing is flagged
+        let none = try score([:])
+        #expect(none.item("returns")?.explanation.contains("换货率 无数据（") == false)
+        #expect(none.item("returns")?.explanation.contains("换货率 无数据") == true)
+        #expect(none.flags.isEmpty && none.complete)
+        // an unknown metric in `shows` is an error at its path
+        var s = engine.scheme
+        s.sections[0].items[0].shows = ["payment_rat"]
+        #expect(throws: SchemeProblems.self) { try ScoringEngine(scheme: s) }
+    }
+
     @Test("number metrics keep their unit in explanations: 平均响应时间 150 秒 (issue 18, CLI contract)")
     func unitsInExplanations() throws {
         let r = try score(["response_time": "150"])

@@ -39,9 +39,12 @@ final class CItem: Sendable {
     let overrideSlot: Int?
     /// `（R-001-03, R-001-10）`, appended to every explanation of the item.
     let tag: Explanation
+    /// Slots of the metrics shown with the item (`shows`, R-001-02).
+    let shown: [Int]
 
-    init(item: Item, section: String?, context: ItemContext, body: CBody, overrideSlot: Int?) {
+    init(item: Item, section: String?, context: ItemContext, body: CBody, overrideSlot: Int?, shown: [Int] = []) {
         self.item = item; self.section = section; self.context = context; self.body = body; self.overrideSlot = overrideSlot
+        self.shown = shown
         tag = ScoringEngine.ruleTag(item.rules)
     }
 }
@@ -421,7 +424,13 @@ struct SchemeCompiler {
             body = .formula(be, gates: gates, program: FixedProgram(be), template: FormulaTemplate(be))
             addOverride(&self)
         }
-        return CItem(item: item, section: section, context: context, body: body, overrideSlot: overrideSlot)
+        var shown: [Int] = []
+        for (i, m) in item.shows.enumerated() {
+            if let s = nameSlot[m] { shown.append(s) } else {
+                problems.append(SchemeProblem(.error, "\(path).shows[\(i)]", "未知的指标 unknown metric “\(m)”", rules: item.rules))
+            }
+        }
+        return CItem(item: item, section: section, context: context, body: body, overrideSlot: overrideSlot, shown: shown)
     }
 }
 

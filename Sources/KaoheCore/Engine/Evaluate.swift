@@ -161,7 +161,21 @@ extension ScoringEngine {
         } else {
             flags.append(contentsOf: f)
         }
+        appendShown(c, st, to: &e)
         return (p, e + c.tag)
+    }
+
+    /// The rates a row shows beside its figure (R-001-02): `；本行数据：付款率 96.67%、换货率 无数据`.
+    func appendShown(_ c: CItem, _ st: RowState, to e: inout Explanation) {
+        guard !c.shown.isEmpty else { return }
+        e += "；本行数据："
+        for (i, s) in c.shown.enumerated() {
+            if i > 0 { e += "、" }
+            var missing = st.values[s] == nil
+            if case .divisionByZero? = st.failures[s] { missing = false }
+            if case .overflow? = st.failures[s] { missing = false }
+            if missing { e += "\(slotLabels[s]) 无数据" } else { e += describe(s, st) }
+        }
     }
 
     func clampItem(_ v: Fixed, _ c: CItem) -> Fixed {
@@ -480,6 +494,7 @@ extension ScoringEngine {
             e += "；评分人裁定为 \(yuan: ov.decimal) 元"
             a = ov.decimal
         } else { flags.append(contentsOf: f) }
+        appendShown(c, st, to: &e)
         return (a, e + c.tag)
     }
 

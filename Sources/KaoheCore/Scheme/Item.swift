@@ -11,6 +11,9 @@ public struct Item: Codable, Sendable, Equatable {
     public var max: Fixed?
     /// Minimum points (default 0; a bonus/penalty adjustment may go below 0).
     public var min: Fixed?
+    /// Metrics shown with the item's figure though it does not score them (R-001-02: each KPI row
+    /// shows its rates — 付款率 on the conversion row, 换货率 on the returns row).
+    public var shows: [String]
     public var rule: ItemRule
 
     public enum Kind: String, Codable, Sendable, CaseIterable {
@@ -18,9 +21,9 @@ public struct Item: Codable, Sendable, Equatable {
         case graded, formula, veto, events
     }
 
-    static let commonKeys = ["id", "label", "rule", "description", "max", "min", "kind"]
+    static let commonKeys = ["id", "label", "rule", "description", "max", "min", "shows", "kind"]
 
-    enum CodingKeys: String, CodingKey { case id, label, rule, description, max, min, kind }
+    enum CodingKeys: String, CodingKey { case id, label, rule, description, max, min, shows, kind }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -30,6 +33,7 @@ public struct Item: Codable, Sendable, Equatable {
         description = try c.decodeIfPresent(String.self, forKey: .description)
         max = try c.decodeIfPresent(Fixed.self, forKey: .max)
         min = try c.decodeIfPresent(Fixed.self, forKey: .min)
+        shows = try c.decodeIfPresent([String].self, forKey: .shows) ?? []
         let kind = try c.decode(Kind.self, forKey: .kind)
         func strict<T: Decodable & KeyedParams>(_: T.Type) throws -> T {
             try decoder.rejectUnknownKeys(Item.commonKeys + T.Keys.allCases.map(\.stringValue))
@@ -58,6 +62,7 @@ public struct Item: Codable, Sendable, Equatable {
         try c.encodeIfPresent(description, forKey: .description)
         try c.encodeIfPresent(max, forKey: .max)
         try c.encodeIfPresent(min, forKey: .min)
+        if !shows.isEmpty { try c.encode(shows, forKey: .shows) }
         try c.encode(rule.kind, forKey: .kind)
         switch rule {
         case .manual(let r): try r.encode(to: encoder)
