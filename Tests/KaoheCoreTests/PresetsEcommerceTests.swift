@@ -105,7 +105,7 @@ struct PresetsEcommerceTests {
         #expect(r.total == 100)
         // no exchange count: the rate reads 无数据 and nothing is flagged
         let none = try score([:])
-        #expect(none.item("returns")?.explanation.contains("换货率 无数据（") == false)
+        #expect(none.item("returns")?.explanation.contains("换货订单数 无数据") == false)
         #expect(none.item("returns")?.explanation.contains("换货率 无数据") == true)
         #expect(none.flags.isEmpty && none.complete)
         // an unknown metric in `shows` is an error at its path
