@@ -10,6 +10,7 @@ enum Policy: Sendable {
     case composite(CompositePolicy)
     case teamAward(TeamAwardPolicy)
     case promotion(PromotionPolicy)
+    case notAssessed(NotAssessedPolicy)
     /// Named in a preset for the record (a process rule the server carries out), not computed here.
     case note(String)
 }
@@ -119,6 +120,24 @@ struct PromotionPolicy: Sendable {
     var times: Int
     var tenure: Variable?
     var minTenure: Fixed
+}
+
+/// R-002-30: people whose month evaluated meets `condition` (试用期未满三个月) are listed as 未考核
+/// with the reason; the other policies leave those months out with `exclude_months`.
+struct NotAssessedPolicy: Sendable {
+    var label: String
+    var rules: [String]
+    var condition: Condition
+    var reason: String
+    var outcome: String
+}
+
+/// Whose outcome a policy is and which months it reads (every kind but `note`): `applies_to` picks
+/// the people by their latest record; `exclude_months` removes the months meeting it from
+/// everything the policy reads (R-001-19 「转正后」, R-002-30 试用期不纳入考核).
+struct PolicyScope: Sendable {
+    var appliesTo: Condition?
+    var excludeMonths: Condition?
 }
 
 /// A value an outcome reads from a scored period: the total or an input/derived metric.
@@ -237,13 +256,15 @@ extension ScoringEngine {
 
 extension Policy {
     /// Reads `outcomes[index]`; unknown kinds and parameters are errors at their path. The second
-    /// value is the policy's `applies_to` condition (every kind accepts it): people whose record
-    /// fails it get no outcome of the policy.
-    static func read(_ o: OutcomePolicy, index: Int, engine: ScoringEngine) -> (Policy?, Condition?, [SchemeProblem]) {
+    /// value is the policy's scope (every kind accepts it): `applies_to` — people whose record fails
+    /// it get no outcome of the policy — and `exclude_months` — months meeting it are not read.
+    static func read(_ o: OutcomePolicy, index: Int, engine: ScoringEngine) -> (Policy?, PolicyScope, [SchemeProblem]) {
         var r = PolicyReader(params: o.params, path: "outcomes[\(index)]", engine: engine, rules: o.rules)
         let label = o.label ?? o.kind
         var policy: Policy?
-        let appliesTo = o.kind == "note" || o.kind == "process" ? nil : r.condition(r.string("applies_to"), key: "applies_to")
+        let scoped = o.kind != "note" && o.kind != "process"
+        let appliesTo = scoped ? r.condition(r.string("applies_to"), key: "applies_to") : nil
+        let excludeMonths = scoped ? r.condition(r.string("exclude_months"), key: "exclude_months") : nil
         switch o.kind {
         case "ranking":
             let by = r.variable(r.string("by", default: "total")!, key: "by") ?? .total
@@ -394,13 +415,19 @@ extension Policy {
             let tenure = r.string("tenure").flatMap { r.variable($0, key: "tenure") }
             policy = .promotion(PromotionPolicy(label: label, rules: o.rules, by: by, top: r.int("top", default: 3)!,
                                                 times: r.int("times", default: 2)!, tenure: tenure, minTenure: r.number("min_tenure", default: 6)!))
+        case "not_assessed":
+            let cond = r.condition(r.string("condition"), key: "condition")
+            if cond == nil && !r.problems.contains(where: { $0.path.hasSuffix(".condition") }) { r.fail("condition", "缺少条件 condition") }
+            let reason = r.string("reason", default: label)!
+            let outcome = r.string("outcome", default: "not_assessed")!
+            if let cond { policy = .notAssessed(NotAssessedPolicy(label: label, rules: o.rules, condition: cond, reason: reason, outcome: outcome)) }
         case "note", "process":
             r.used = Set(o.params.keys)
             policy = .note(label)
         default:
-            r.fail("kind", "未知的结果规则 unknown outcome kind “\(o.kind)”; 可用 available: ranking, consecutive, level, star, composite, team_award, promotion, note")
+            r.fail("kind", "未知的结果规则 unknown outcome kind “\(o.kind)”; 可用 available: ranking, consecutive, level, star, composite, team_award, promotion, not_assessed, note")
         }
         r.finish()
-        return (r.problems.isEmpty ? policy : nil, appliesTo, r.problems)
+        return (r.problems.isEmpty ? policy : nil, PolicyScope(appliesTo: appliesTo, excludeMonths: excludeMonths), r.problems)
     }
 }
