@@ -84,3 +84,147 @@ struct ProbationMonthsTests {
         #expect(throws: SchemeProblems.self) { try OutcomeEngine(engine: try ScoringEngine(scheme: s2)) }
     }
 }
+
+/// R-003-10 星级话务员 in inbound-line: quarterly stars from the monthly totals (Decision: quarter
+/// average ≥ 80 一星, ≥ 85 二星, ≥ 90 三星), worked by hand.
+@Suite("Missing rules: 星级话务员 (R-003-10)")
+struct StarOperatorTests {
+    /// An inbound-line month of total 50 + completion ÷ 2: order and big-order rates at the market
+    /// average (20 + 10), recording 10, responsibility 5, no late (5), completion × 50 (≤ 100 %).
+    static func month(_ total: Int, _ extra: [String: String] = [:]) -> [String: String] {
+        PresetInboundLineTests.month.merging([
+            "completion": "\(2 * (total - 50))", "order_rate": "20", "market_order_rate": "20", "big_order_rate": "8", "market_big_order_rate": "8",
+            "recording_review": "10", "responsibility": "5", "lates": "0", "bonus": "0",
+        ]) { $1 }.merging(extra) { $1 }
+    }
+
+    static func months(_ from: String, _ count: Int) -> [String] {
+        let start = MonthIndex(from)!
+        return (0..<count).map { (start + $0).label }
+    }
+
+    let oe: OutcomeEngine
+    let records: [OutcomeRecord]
+
+    init() throws {
+        let engine = try ScoringEngine(scheme: try Presets.scheme("inbound-line"))
+        let oe = try OutcomeEngine(engine: engine)
+        var rows: [ScoringRow] = []
+        var plan: [(String, String, Int, [String: String])] = []
+        // A: 92 every month of 2026 and the first half of 2027, 86 in 2027 Q3, a verified complaint in October 2027
+        for m in Self.months("2026-01", 18) { plan.append(("A", m, 92, [:])) }
+        for m in Self.months("2027-07", 3) { plan.append(("A", m, 86, [:])) }
+        plan.append(("A", "2027-10", 92, ["verified_complaints": "1"]))
+        for m in ["2027-11", "2027-12"] { plan.append(("A", m, 92, [:])) }
+        // B: unstarred, a verified complaint in February 2026, then 92 in Q2
+        for m in Self.months("2026-01", 6) { plan.append(("B", m, 92, m == "2026-02" ? ["verified_complaints": "1"] : [:])) }
+        // C: 80 in Q1 (exactly 一星's 80), 78 in Q2
+        for m in Self.months("2026-01", 3) { plan.append(("C", m, 80, [:])) }
+        for m in Self.months("2026-04", 3) { plan.append(("C", m, 78, [:])) }
+        for (e, p, t, extra) in plan {
+            rows.append(ScoringRow(employee: e, period: p, team: "T1", values: try engine.evidence(Self.month(t, extra))))
+        }
+        var recs: [OutcomeRecord] = []
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        self.oe = oe
+        records = recs
+    }
+
+    func outcomes(_ asOf: String) -> [Outcome] { oe.evaluate(records, asOf: MonthIndex(asOf)).outcomes }
+
+    @Test("the month helper scores 50 + completion ÷ 2")
+    func helper() throws {
+        let engine = try ScoringEngine(scheme: try Presets.scheme("inbound-line"))
+        // task 84 % × 50 = 42, order 20, big order 10, recording 10, responsibility 5, attendance 5 = 92
+        #expect(try engine.score(Self.month(92)).total == 92)
+        #expect(try engine.score(Self.month(86)).total == 86)
+        #expect(try engine.score(Self.month(78)).total == 78)
+    }
+
+    @Test("R-003-10: one star a quarter from 一星, 100 / 200 / 300 once, 三星 moves the salary a step, four quarters at 三星 another")
+    func ladder() throws {
+        // 2026 Q1: (92 + 92 + 92) ÷ 3 = 92 ≥ 90 meets 三星, but the first rating is 一星 → 100 yuan
+        var o = outcomes("2026-03")
+        #expect(o.one("A", "star_operator")?.value == .number(1))
+        #expect(o.one("A", "star_operator")?.explanation.contains("每季度最多升一星，初评从一星级开始") == true)
+        #expect(o.one("A", "star_operator")?.explanation.contains("R-003-10") == true)
+        #expect(o.one("A", "star_operator_bonus")?.value == .money(100))
+        #expect(o.one("A", "salary_step") == nil)
+        // Q2: 二星 → 200
+        o = outcomes("2026-06")
+        #expect(o.one("A", "star_operator")?.value == .number(2))
+        #expect(o.one("A", "star_operator")?.explanation.contains("由「一星级明星话务员」升一星为「二星级明星话务员」") == true)
+        #expect(o.one("A", "star_operator_bonus")?.value == .money(200))
+        // Q3: 三星 → 300 and one salary step
+        o = outcomes("2026-09")
+        #expect(o.one("A", "star_operator")?.value == .number(3))
+        #expect(o.one("A", "star_operator_bonus")?.value == .money(300))
+        #expect(o.one("A", "salary_step")?.value == .number(1))
+        #expect(o.one("A", "salary_step")?.explanation.contains("上调一档") == true)
+        // Q4: still 三星 — the title only, no one-off bonus, no step (2 quarters at 三星)
+        o = outcomes("2026-12")
+        #expect(o.one("A", "star_operator")?.value == .number(3))
+        #expect(o.one("A", "star_operator_bonus")?.value == .money(0))
+        #expect(o.one("A", "star_operator_bonus")?.explanation.contains("不再发放一次性奖励") == true)
+        #expect(o.one("A", "salary_step") == nil)
+        // 2027 Q1: 3 quarters at 三星, nothing more
+        #expect(outcomes("2027-03").one("A", "salary_step") == nil)
+        // 2027 Q2: 2026 Q3, Q4, 2027 Q1, Q2 — four quarters at 三星 → another step
+        o = outcomes("2027-06")
+        #expect(o.one("A", "salary_step")?.value == .number(1))
+        #expect(o.one("A", "salary_step")?.explanation.contains("连续 4 个季度保持「三星级明星话务员」（2026 年第 3 季度–2027 年第 2 季度）") == true, "\(o.one("A", "salary_step")?.explanation ?? "")")
+        // 2027 Q3: (86 × 3) ÷ 3 = 86, 二星's 85 but not 三星's 90 → down one star to 二星, no bonus
+        o = outcomes("2027-09")
+        #expect(o.one("A", "star_operator")?.value == .number(2))
+        #expect(o.one("A", "star_operator")?.explanation.contains("降一星为「二星级明星话务员」") == true)
+        #expect(o.one("A", "star_operator_bonus") == nil)
+    }
+
+    @Test("R-003-10: a verified complaint removes the star at once; an unstarred operator loses the quarter's eligibility")
+    func veto() throws {
+        // October 2027, mid-quarter: the complaint is known, 二星 is removed (一经查实则取消)
+        var o = outcomes("2027-10")
+        #expect(o.one("A", "star_operator")?.value == .number(0))
+        #expect(o.one("A", "star_operator")?.explanation.contains("一票否决：取消「二星级明星话务员」称号") == true)
+        #expect(outcomes("2027-12").one("A", "star_operator")?.value == .number(0))
+        // B: no star in 2026 Q1 and a complaint in February → no rating, eligibility lost for the quarter
+        o = outcomes("2026-03")
+        #expect(o.one("B", "star_operator")?.value == .number(0))
+        #expect(o.one("B", "star_eligible")?.value == .flag(false))
+        #expect(o.one("B", "star_eligible")?.explanation.contains("2026-02（用户有理由投诉（经查实） 1）") == true, "\(o.one("B", "star_eligible")?.explanation ?? "")")
+        #expect(o.one("B", "star_operator_bonus") == nil)
+        // Q2 (ineligible_quarters: 1): rated again, 一星 first → 100
+        o = outcomes("2026-06")
+        #expect(o.one("B", "star_operator")?.value == .number(1))
+        #expect(o.one("B", "star_operator_bonus")?.value == .money(100))
+        #expect(o.one("B", "star_eligible") == nil)
+    }
+
+    @Test("R-003-10: exactly the minimum meets it; falling short of 一星 leaves no star; mid-quarter the last star holds")
+    func shortfall() throws {
+        // C, Q1: 3 × 80 = 240 = 3 × 80 → 一星, 100 yuan
+        #expect(outcomes("2026-03").one("C", "star_operator_bonus")?.value == .money(100))
+        // May: the quarter is not over, 一星 holds
+        let may = outcomes("2026-05").one("C", "star_operator")
+        #expect(may?.value == .number(1) && may?.explanation.contains("尚未结束") == true)
+        // Q2: 78 average < 80 → down one star: none
+        let june = outcomes("2026-06").one("C", "star_operator")
+        #expect(june?.value == .number(0))
+        #expect(june?.explanation.contains("降一星为普通话务员（无星级）") == true, "\(june?.explanation ?? "")")
+    }
+
+    @Test("R-003-10: the settings are checked")
+    func settings() throws {
+        let cases: [(String, JSONValue)] = [("keep_runs", .number(4)), ("veto", .string("verified_complaint > 0"))]
+        for (key, value) in cases {
+            var scheme = try Presets.scheme("inbound-line")
+            let i = try #require(scheme.outcomes.firstIndex { $0.kind == "quarter_star" })
+            scheme.outcomes[i].params[key] = value
+            #expect(throws: SchemeProblems.self, "\(key)") { try OutcomeEngine(engine: try ScoringEngine(scheme: scheme)) }
+        }
+        var scheme = try Presets.scheme("inbound-line")
+        let i = try #require(scheme.outcomes.firstIndex { $0.kind == "quarter_star" })
+        scheme.outcomes[i].params["stars"] = .array([.object(["stars": .number(2), "label": .string("二星"), "min": .number(85)])])
+        #expect(throws: SchemeProblems.self) { try OutcomeEngine(engine: try ScoringEngine(scheme: scheme)) }
+    }
+}

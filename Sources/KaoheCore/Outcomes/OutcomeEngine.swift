@@ -118,6 +118,7 @@ public struct OutcomeEngine: Sendable {
             case .teamAward(let t): add(t.member); t.teamAverages.forEach { add($0.variable) }
             case .promotion(let p): add(p.by); if let t = p.tenure { add(t) }
             case .notAssessed(let n): add(n.condition)
+            case .quarterStar(let q): add(q.veto); q.stars.forEach { add($0.condition) }
             case .note: break
             }
         }
@@ -247,6 +248,7 @@ public struct OutcomeEngine: Sendable {
             case .teamAward(let t): teamAward(t, &ctx)
             case .promotion(let pr): promotion(pr, &ctx)
             case .notAssessed(let n): notAssessed(n, &ctx)
+            case .quarterStar(let q): quarterStar(q, &ctx)
             case .note: break
             }
             results.set(i, o)

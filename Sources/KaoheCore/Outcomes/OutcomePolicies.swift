@@ -11,6 +11,7 @@ enum Policy: Sendable {
     case teamAward(TeamAwardPolicy)
     case promotion(PromotionPolicy)
     case notAssessed(NotAssessedPolicy)
+    case quarterStar(QuarterStarPolicy)
     /// Named in a preset for the record (a process rule the server carries out), not computed here.
     case note(String)
 }
@@ -129,6 +130,25 @@ struct NotAssessedPolicy: Sendable {
     var rules: [String]
     var condition: Condition
     var reason: String
+    var outcome: String
+}
+
+/// R-003-10 星级话务员: a quarterly ladder of stars (一星 … 三星). A quarter meets a star's standard
+/// when the average of its three monthly totals reaches `min` and `condition` holds in each month;
+/// the operator climbs one star at most a quarter (初评从一星级开始), keeps his star when he meets
+/// its standard, else falls one star; a verified complaint in the quarter (`veto`) removes the star,
+/// and an unstarred operator with one loses eligibility for `ineligibleQuarters` quarters. Reaching a
+/// star pays its one-off `bonus`; a `salaryStep` star moves the salary up one step when reached and
+/// again after every `keepRun` consecutive quarters at it.
+struct QuarterStarPolicy: Sendable {
+    struct Star: Sendable { var stars: Int; var label: String; var min: Fixed; var condition: Condition?; var bonus: Fixed; var salaryStep: Bool }
+    var label: String
+    var rules: [String]
+    /// lowest first: `stars[k]` is k + 1 stars
+    var stars: [Star]
+    var veto: Condition?
+    var keepRun: Int
+    var ineligibleQuarters: Int
     var outcome: String
 }
 
@@ -421,6 +441,39 @@ extension Policy {
             let reason = r.string("reason", default: label)!
             let outcome = r.string("outcome", default: "not_assessed")!
             if let cond { policy = .notAssessed(NotAssessedPolicy(label: label, rules: o.rules, condition: cond, reason: reason, outcome: outcome)) }
+        case "quarter_star":
+            var stars: [QuarterStarPolicy.Star] = []
+            for (i, s) in r.list("stars").enumerated() {
+                let key = "stars[\(i)]"
+                r.checkKeys(s, allowed: ["stars", "label", "min", "condition", "bonus", "salary_step"], at: key)
+                guard let n = s["stars"]?.number, n.isInteger, n >= .one, let lab = s["label"]?.string, let min = s["min"]?.number else {
+                    r.fail(key, "每个星级需要 stars（1、2、3…）、label、min（季度平均总分）"); continue
+                }
+                var cond: Condition?
+                if let v = s["condition"] {
+                    if let t = v.string { cond = r.condition(t, key: "\(key).condition") } else { r.fail("\(key).condition", "应为文本 expected text") }
+                }
+                var bonus = Fixed.zero
+                if let v = s["bonus"] {
+                    if let b = v.number, b >= .zero { bonus = b } else { r.fail("\(key).bonus", "应为非负金额（元） expected yuan, 0 or more") }
+                }
+                var step = false
+                if let v = s["salary_step"] {
+                    if let b = v.bool { step = b } else { r.fail("\(key).salary_step", "应为 true/false") }
+                }
+                stars.append(.init(stars: n.intValue, label: lab, min: min, condition: cond, bonus: bonus, salaryStep: step))
+            }
+            stars.sort { $0.stars < $1.stars }
+            if stars.isEmpty || stars.enumerated().contains(where: { $0.offset + 1 != $0.element.stars }) {
+                r.fail("stars", "须依次列出 1、2、3… 星（一星最低），不缺不重")
+            }
+            let veto = r.condition(r.string("veto"), key: "veto")
+            let keepRun = r.int("keep_run", default: 4)!
+            let ineligible = r.int("ineligible_quarters", default: 1)!
+            if ineligible < 1 { r.fail("ineligible_quarters", "须 ≥ 1 个季度（投诉所在季度）") }
+            let outcome = r.string("outcome", default: "star_operator")!
+            policy = .quarterStar(QuarterStarPolicy(label: label, rules: o.rules, stars: stars, veto: veto, keepRun: keepRun,
+                                                    ineligibleQuarters: ineligible, outcome: outcome))
         case "note", "process":
             r.used = Set(o.params.keys)
             policy = .note(label)

@@ -1,0 +1,162 @@
+import Foundation
+
+extension OutcomeEngine {
+    // MARK: - quarters
+
+    /// A quarter as one number (year × 4 + quarter − 1), so that "the next quarter" is arithmetic.
+    static func quarterIndex(_ m: MonthIndex) -> Int { m.year * 4 + m.quarter - 1 }
+    /// “2026 年第 3 季度”.
+    static func quarterText(_ q: Int) -> String { "\(q / 4) 年第 \(q % 4 + 1) 季度" }
+    static func quarterFirstMonth(_ q: Int) -> MonthIndex { MonthIndex(year: q / 4, month: (q % 4) * 3 + 1) }
+
+    // MARK: - quarterly star operators (R-003-10)
+
+    /// R-003-10 星级话务员, rated at each quarter's last month from the quarter's three monthly
+    /// totals. Earlier quarters only carry the state (the star held, the run of quarters at a
+    /// salary-step star, a lost eligibility); the quarter of the month evaluated is explained.
+    func quarterStar(_ p: QuarterStarPolicy, _ ctx: inout Context) {
+        let asOf = ctx.asOf
+        let nowQ = Self.quarterIndex(asOf)
+        let lastRated = asOf.isQuarterEnd ? nowQ : nowQ - 1
+        func name(_ k: Int) -> String { k == 0 ? "普通话务员（无星级）" : "「\(p.stars[k - 1].label)」" }
+        func standard(_ s: QuarterStarPolicy.Star) -> String { "季度平均总分 ≥ \(s.min.format())\(s.condition.map { "，每月「\($0.text)」" } ?? "")" }
+        func quarterMonths(_ hist: [OutcomeRecord], _ q: Int) -> [OutcomeRecord] {
+            (0..<3).compactMap { at(hist, Self.quarterFirstMonth(q) + $0) }.filter { $0.period <= asOf }
+        }
+        func vetoHits(_ months: [OutcomeRecord]) -> [OutcomeRecord] {
+            guard let v = p.veto else { return [] }
+            return months.filter { holds(v, $0) == true }
+        }
+        func vetoText(_ hits: [OutcomeRecord]) -> String {
+            guard let v = p.veto else { return "" }
+            return hits.map { "\($0.period.label)（\(facts(v, $0))）" }.joined(separator: "、")
+        }
+        for e in ctx.employees {
+            let hist = ctx.byEmployee[e]!
+            guard at(hist, asOf) != nil, let first = hist.first else { continue }
+            var held = 0
+            var run = 0
+            var ineligibleThrough = Int.min
+            // what the quarter evaluated said
+            var why = ""
+            var bonus: (amount: Fixed, text: String)?
+            var step: String?
+            var ineligible: String?
+            var q = Self.quarterIndex(first.period)
+            while q <= lastRated {
+                defer { q += 1 }
+                let explain = q == nowQ
+                let qText = Self.quarterText(q)
+                let months = quarterMonths(hist, q)
+                let hits = vetoHits(months)
+                if !hits.isEmpty {
+                    // 用户有理由投诉一票否决: a star is removed; an unstarred operator loses eligibility
+                    if held > 0 {
+                        if explain { why = "\(qText) \(vetoText(hits)) 有查实的用户投诉，一票否决：取消\(name(held))称号，为普通话务员" }
+                        held = 0
+                    } else {
+                        ineligibleThrough = q + p.ineligibleQuarters - 1
+                        if explain {
+                            why = "\(qText) \(vetoText(hits)) 有查实的用户投诉，普通话务员一票否决：取消评定资格（\(p.ineligibleQuarters == 1 ? "本季度" : "至 \(Self.quarterText(ineligibleThrough))")）"
+                            ineligible = why
+                        }
+                    }
+                    run = 0
+                    continue
+                }
+                if q <= ineligibleThrough {
+                    if explain {
+                        why = "\(qText)：因此前查实的用户投诉取消评定资格（至 \(Self.quarterText(ineligibleThrough))），不参加评定，为普通话务员"
+                        ineligible = why
+                    }
+                    run = 0
+                    continue
+                }
+                guard months.count == 3 else {
+                    if explain { why = "\(qText) 只有 \(months.count) 个月成绩，本季度不评定，保持\(name(held))" }
+                    run = 0
+                    continue
+                }
+                let sum = months.reduce(Fixed.zero) { $0 + $1.total }
+                let avg = Fixed.divide(sum, Fixed(3)) ?? .zero
+                // the best star whose standard the quarter meets (the minimums are compared as 3 × min ≤ sum, exactly)
+                var met = 0
+                var missNote = ""
+                for k in stride(from: p.stars.count, through: 1, by: -1) {
+                    let s = p.stars[k - 1]
+                    guard sum >= s.min * 3 else { continue }
+                    if let c = s.condition, let miss = months.first(where: { holds(c, $0) != true }) {
+                        if explain && missNote.isEmpty { missNote = "；平均达到「\(s.label)」的 \(s.min.format())，但 \(miss.period.label) 不满足「\(c.text)」（\(facts(c, miss))）" }
+                        continue
+                    }
+                    met = k
+                    break
+                }
+                // 初评从一星级开始: one star up at most; kept when its standard is met; else down one star
+                let new = met >= held ? Swift.min(held + 1, met) : held - 1
+                if explain {
+                    let reached = met == 0 ? "未达到「\(p.stars[0].label)」标准（\(standard(p.stars[0]))）"
+                                           : "达到「\(p.stars[met - 1].label)」标准（\(standard(p.stars[met - 1]))）"
+                    why = "\(qText)（\(Self.list(months) { $0.total.format() })）平均总分 \(avg.format())，\(reached)\(missNote)；"
+                    if new > held {
+                        why += held == 0 ? "评为\(name(new))" : "由\(name(held))升一星为\(name(new))"
+                        if new < met { why += "（每季度最多升一星，初评从一星级开始）" }
+                    } else if new == held {
+                        why += held == 0 ? "不评星" : "保持\(name(held))"
+                    } else {
+                        why += "未达到\(name(held))的标准，降一星为\(name(new))"
+                    }
+                }
+                if new > held {
+                    let s = p.stars[new - 1]
+                    if explain && s.bonus > .zero {
+                        bonus = (s.bonus, "\(p.label)：\(qText)评为「\(s.label)」，一次性奖励 \(s.bonus.decimal.yuan) 元，在当月工资中核发")
+                    }
+                } else if new == held && new > 0 && explain {
+                    bonus = (.zero, "\(p.label)：\(qText)仍符合「\(p.stars[new - 1].label)」标准，只保留荣誉称号，不再发放一次性奖励")
+                }
+                if new > 0 && p.stars[new - 1].salaryStep {
+                    let s = p.stars[new - 1]
+                    if new > held {
+                        run = 1
+                        if explain { step = "\(qText)评为「\(s.label)」，在现行工资标准基础上上调一档" }
+                    } else {
+                        run += 1
+                        if p.keepRun > 0 && run % p.keepRun == 0 && explain {
+                            step = "连续 \(run) 个季度保持「\(s.label)」（\(Self.quarterText(q - run + 1))–\(qText)），在现行工资岗位系数基础上再上调一档"
+                        }
+                    }
+                } else {
+                    run = 0
+                }
+                held = new
+            }
+            if asOf.isQuarterEnd {
+                ctx.emit(e, p.outcome, .number(Fixed(held)), p.rules, "\(p.label)：\(why)")
+                if let bonus { ctx.emit(e, "star_operator_bonus", .money(bonus.amount.decimal), p.rules, bonus.text) }
+                if let step { ctx.emit(e, "salary_step", .number(.one), p.rules, "\(p.label)：\(step)") }
+                if let ineligible { ctx.emit(e, "star_eligible", .flag(false), p.rules, "\(p.label)：\(ineligible)") }
+                continue
+            }
+            // the quarter is not over: the star of the last rated quarter holds, unless a verified
+            // complaint known so far removes it (一经查实则取消)
+            let qText = Self.quarterText(nowQ)
+            let hits = vetoHits(quarterMonths(hist, nowQ))
+            if !hits.isEmpty {
+                if held > 0 {
+                    ctx.emit(e, p.outcome, .number(.zero), p.rules, "\(p.label)：\(qText) \(vetoText(hits)) 有查实的用户投诉，一票否决：取消\(name(held))称号，为普通话务员")
+                } else {
+                    let text = "\(p.label)：\(qText) \(vetoText(hits)) 有查实的用户投诉，普通话务员一票否决：取消评定资格"
+                    ctx.emit(e, p.outcome, .number(.zero), p.rules, text)
+                    ctx.emit(e, "star_eligible", .flag(false), p.rules, text)
+                }
+            } else if nowQ <= ineligibleThrough {
+                let text = "\(p.label)：\(qText) 因此前查实的用户投诉取消评定资格（至 \(Self.quarterText(ineligibleThrough))），为普通话务员"
+                ctx.emit(e, p.outcome, .number(.zero), p.rules, text)
+                ctx.emit(e, "star_eligible", .flag(false), p.rules, text)
+            } else {
+                ctx.emit(e, p.outcome, .number(Fixed(held)), p.rules, "\(p.label)：\(qText)尚未结束（每季度末月评定），保持\(lastRated >= Self.quarterIndex(first.period) ? "上季度评定的" : "")\(name(held))")
+            }
+        }
+    }
+}
