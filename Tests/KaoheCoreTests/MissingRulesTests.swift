@@ -228,3 +228,61 @@ struct StarOperatorTests {
         #expect(throws: SchemeProblems.self) { try OutcomeEngine(engine: try ScoringEngine(scheme: scheme)) }
     }
 }
+
+/// R-003-01 job-grade pay table in inbound-line: the figures of the seed's table, by hand.
+@Suite("Missing rules: 职务等级与薪资 (R-003-01)")
+struct JobGradePayTests {
+    func pay(_ people: [(String, [String: String])], settings: [String: JSONValue] = [:]) throws -> [Outcome] {
+        var scheme = try Presets.scheme("inbound-line")
+        let i = try #require(scheme.outcomes.firstIndex { $0.kind == "pay_grades" })
+        scheme.outcomes[i].params.merge(settings) { $1 }
+        let engine = try ScoringEngine(scheme: scheme)
+        let oe = try OutcomeEngine(engine: engine)
+        let rows = try people.map { ScoringRow(employee: $0.0, period: "2026-10", team: "T1", values: try engine.evidence(StarOperatorTests.month(92, $0.1))) }
+        var recs: [OutcomeRecord] = []
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        return oe.evaluate(recs).outcomes
+    }
+
+    @Test("R-003-01: each grade's fixed pay + performance base; probation 80 % (Decision)")
+    func table() throws {
+        let o = try pay([("G1", ["job_grade": "1"]), ("G2", ["job_grade": "2"]), ("G3", ["job_grade": "3"]), ("G4", ["job_grade": "4"]), ("G5", ["job_grade": "5"]),
+                         ("P2", ["job_grade": "2", "probation": "1"]), ("X", [:])])
+        // 1580 + 420 = 2000; 1720 + 480 = 2200; 1860 + 540 = 2400; 2130 + 670 = 2800; 2380 + 820 = 3200
+        for (e, total, fixed, perf) in [("G1", 2000, 1580, 420), ("G2", 2200, 1720, 480), ("G3", 2400, 1860, 540), ("G4", 2800, 2130, 670), ("G5", 3200, 2380, 820)] {
+            #expect(o.one(e, "grade_pay")?.value == .money(Decimal(total)), "\(e)")
+            #expect(o.one(e, "grade_pay_fixed")?.value == .money(Decimal(fixed)), "\(e)")
+            #expect(o.one(e, "grade_pay_performance_base")?.value == .money(Decimal(perf)), "\(e)")
+        }
+        let g2 = o.one("G2", "grade_pay")?.explanation ?? ""
+        #expect(g2.contains("二级（A06），固定工资 1720.00 元 + 绩效奖基数 480.00 元 = 2200.00 元") && g2.contains("R-003-01"), "\(g2)")
+        // probation: 1720 × 80% = 1376, 480 × 80% = 384, 1376 + 384 = 1760 (= 2200 × 80%)
+        #expect(o.one("P2", "grade_pay")?.value == .money(1760))
+        #expect(o.one("P2", "grade_pay_fixed")?.value == .money(1376))
+        #expect(o.one("P2", "grade_pay_performance_base")?.value == .money(384))
+        #expect(o.one("P2", "grade_pay")?.explanation.contains("试用期按转正工资的 80%") == true)
+        // no grade: said, no figure
+        #expect(o.one("X", "grade_pay")?.value == .text("—"))
+    }
+
+    @Test("R-003-01: probation one grade lower (grade_below); 一级 has none below and takes 80 %")
+    func gradeBelow() throws {
+        let o = try pay([("P3", ["job_grade": "3", "probation": "1"]), ("P1", ["job_grade": "1", "probation": "1"])],
+                        settings: ["probation_pay": .string("grade_below")])
+        // 三级 in probation is paid as 二级: 1720 + 480 = 2200
+        #expect(o.one("P3", "grade_pay")?.value == .money(2200))
+        #expect(o.one("P3", "grade_pay")?.explanation.contains("试用期向下套级为 二级（A06）") == true)
+        // 一级: 1580 × 80% = 1264, 420 × 80% = 336 → 1600
+        #expect(o.one("P1", "grade_pay")?.value == .money(1600))
+        #expect(o.one("P1", "grade_pay")?.explanation.contains("已是最低一级") == true)
+    }
+
+    @Test("R-003-01: settings are checked")
+    func settings() throws {
+        #expect(throws: SchemeProblems.self) { try pay([], settings: ["probation_pay": .string("lower")]) }
+        #expect(throws: SchemeProblems.self) { try pay([], settings: ["probation_rates": .number(Fixed("0.8")!)]) }
+        #expect(throws: SchemeProblems.self) {
+            try pay([], settings: ["grades": .array([.object(["grade": .number(1), "label": .string("一级"), "fixd": .number(1580), "performance": .number(420)])])])
+        }
+    }
+}

@@ -160,3 +160,52 @@ extension OutcomeEngine {
         }
     }
 }
+
+extension OutcomeEngine {
+    // MARK: - job-grade pay table (R-003-01)
+
+    /// The pay of the grade held in the month evaluated: fixed pay + performance base, in probation
+    /// 80 % of it or the grade below's, each part rounded half-up to the fen and added.
+    func payGrades(_ p: PayGradesPolicy, _ ctx: inout Context) {
+        func yuan(_ f: Fixed) -> String { f.decimal.yuan }
+        func name(_ g: PayGradesPolicy.Grade) -> String { "\(g.label)\(g.code.map { "（\($0)）" } ?? "")" }
+        let percent = "\((p.probationRate * 100).format())%"
+        for e in ctx.employees {
+            guard let now = at(ctx.byEmployee[e]!, ctx.asOf) else { continue }
+            guard let g = value(p.grade, now) else {
+                ctx.emit(e, p.outcome, .text("—"), p.rules, "\(p.label)：缺少「\(p.grade.label)」，无法套用职务等级薪资")
+                continue
+            }
+            guard g.isInteger, let idx = p.grades.firstIndex(where: { $0.grade == g.intValue }) else {
+                ctx.emit(e, p.outcome, .text("—"), p.rules,
+                         "\(p.label)：「\(p.grade.label)」\(p.grade.show(g, engine)) 不在职务等级表中（\(p.grades.map { "\($0.grade) = \($0.label)" }.joined(separator: "、"))）")
+                continue
+            }
+            let grade = p.grades[idx]
+            let onProbation = p.probation.flatMap { value($0, now) }.map { !$0.isZero } ?? false
+            var fixed = grade.fixed
+            var perf = grade.performance
+            var text = "\(p.label)：\(p.grade.label) \(name(grade))，固定工资 \(yuan(fixed)) 元 + 绩效奖基数 \(yuan(perf)) 元 = \(yuan(fixed + perf)) 元"
+            var paidGrade = name(grade)
+            if onProbation {
+                switch p.probationPay {
+                case .gradeBelow where idx > 0:
+                    let lower = p.grades[idx - 1]
+                    fixed = lower.fixed
+                    perf = lower.performance
+                    paidGrade = name(lower)
+                    text += "；试用期向下套级为 \(name(lower))：固定工资 \(yuan(fixed)) 元 + 绩效奖基数 \(yuan(perf)) 元 = \(yuan(fixed + perf)) 元"
+                default:
+                    let lowest = p.probationPay == .gradeBelow ? "（\(grade.label)已是最低一级，无法向下套级）" : ""
+                    fixed = (grade.fixed * p.probationRate).rounded(2)
+                    perf = (grade.performance * p.probationRate).rounded(2)
+                    paidGrade = "\(name(grade))试用期 \(percent)"
+                    text += "；试用期按转正工资的 \(percent)\(lowest)：固定工资 \(yuan(grade.fixed)) × \(percent) = \(yuan(fixed)) 元，绩效奖基数 \(yuan(grade.performance)) × \(percent) = \(yuan(perf)) 元，合计 \(yuan(fixed + perf)) 元"
+                }
+            }
+            ctx.emit(e, p.outcome, .money((fixed + perf).decimal), p.rules, text)
+            ctx.emit(e, "\(p.outcome)_fixed", .money(fixed.decimal), p.rules, "\(p.label)：固定工资 \(yuan(fixed)) 元（\(paidGrade)）")
+            ctx.emit(e, "\(p.outcome)_performance_base", .money(perf.decimal), p.rules, "\(p.label)：绩效奖基数 \(yuan(perf)) 元（\(paidGrade)）")
+        }
+    }
+}

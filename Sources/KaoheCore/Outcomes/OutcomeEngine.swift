@@ -119,6 +119,7 @@ public struct OutcomeEngine: Sendable {
             case .promotion(let p): add(p.by); if let t = p.tenure { add(t) }
             case .notAssessed(let n): add(n.condition)
             case .quarterStar(let q): add(q.veto); q.stars.forEach { add($0.condition) }
+            case .payGrades(let g): add(g.grade); if let pv = g.probation { add(pv) }
             case .note: break
             }
         }
@@ -249,6 +250,7 @@ public struct OutcomeEngine: Sendable {
             case .promotion(let pr): promotion(pr, &ctx)
             case .notAssessed(let n): notAssessed(n, &ctx)
             case .quarterStar(let q): quarterStar(q, &ctx)
+            case .payGrades(let g): payGrades(g, &ctx)
             case .note: break
             }
             results.set(i, o)

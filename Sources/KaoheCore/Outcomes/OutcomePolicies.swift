@@ -12,6 +12,7 @@ enum Policy: Sendable {
     case promotion(PromotionPolicy)
     case notAssessed(NotAssessedPolicy)
     case quarterStar(QuarterStarPolicy)
+    case payGrades(PayGradesPolicy)
     /// Named in a preset for the record (a process rule the server carries out), not computed here.
     case note(String)
 }
@@ -149,6 +150,23 @@ struct QuarterStarPolicy: Sendable {
     var veto: Condition?
     var keepRun: Int
     var ineligibleQuarters: Int
+    var outcome: String
+}
+
+/// R-003-01 职务等级与薪资: a grade metric (1–5) picks a row of the pay table — fixed pay plus
+/// performance base; in probation the pay is `probationRate` of it (`rate`) or the grade below's
+/// (`gradeBelow`; the lowest grade, having none below, takes the rate).
+struct PayGradesPolicy: Sendable {
+    struct Grade: Sendable { var grade: Int; var label: String; var code: String?; var fixed: Fixed; var performance: Fixed }
+    enum ProbationPay: String, Sendable { case rate, gradeBelow = "grade_below" }
+    var label: String
+    var rules: [String]
+    var grade: Variable
+    var probation: Variable?
+    var probationPay: ProbationPay
+    var probationRate: Fixed
+    /// lowest first
+    var grades: [Grade]
     var outcome: String
 }
 
@@ -474,6 +492,32 @@ extension Policy {
             let outcome = r.string("outcome", default: "star_operator")!
             policy = .quarterStar(QuarterStarPolicy(label: label, rules: o.rules, stars: stars, veto: veto, keepRun: keepRun,
                                                     ineligibleQuarters: ineligible, outcome: outcome))
+        case "pay_grades":
+            if o.params["grade"] == nil { r.fail("grade", "缺少职务等级指标 grade（如 job_grade，1–5）") }
+            let gradeVar = r.string("grade").flatMap { r.variable($0, key: "grade") }
+            let probationVar = r.string("probation").flatMap { r.variable($0, key: "probation") }
+            let mode = PayGradesPolicy.ProbationPay(rawValue: r.string("probation_pay", default: "rate")!)
+            if mode == nil { r.fail("probation_pay", "须为 rate（按转正工资的比例）或 grade_below（向下套一级）") }
+            let rate = r.number("probation_rate", default: Fixed("0.8")!)!
+            if rate <= .zero || rate > .one { r.fail("probation_rate", "应为比例 0–1（0.8 = 80%）") }
+            var grades: [PayGradesPolicy.Grade] = []
+            for (i, g) in r.list("grades").enumerated() {
+                let key = "grades[\(i)]"
+                r.checkKeys(g, allowed: ["grade", "label", "code", "fixed", "performance"], at: key)
+                guard let n = g["grade"]?.number, n.isInteger, let lab = g["label"]?.string,
+                      let fixed = g["fixed"]?.number, let perf = g["performance"]?.number, fixed >= .zero, perf >= .zero else {
+                    r.fail(key, "每个等级需要 grade（整数）、label、fixed（固定工资，元）、performance（绩效奖基数，元）"); continue
+                }
+                grades.append(.init(grade: n.intValue, label: lab, code: g["code"]?.string, fixed: fixed, performance: perf))
+            }
+            grades.sort { $0.grade < $1.grade }
+            if grades.isEmpty { r.fail("grades", "须列出各职务等级 list the grades") }
+            if Set(grades.map(\.grade)).count != grades.count { r.fail("grades", "等级 grade 不可重复") }
+            let outcome = r.string("outcome", default: "grade_pay")!
+            if let gradeVar {
+                policy = .payGrades(PayGradesPolicy(label: label, rules: o.rules, grade: gradeVar, probation: probationVar, probationPay: mode ?? .rate,
+                                                    probationRate: rate, grades: grades, outcome: outcome))
+            }
         case "note", "process":
             r.used = Set(o.params.keys)
             policy = .note(label)
