@@ -250,16 +250,16 @@ struct JobGradePayTests {
                          ("P2", ["job_grade": "2", "probation": "1"]), ("X", [:])])
         // 1580 + 420 = 2000; 1720 + 480 = 2200; 1860 + 540 = 2400; 2130 + 670 = 2800; 2380 + 820 = 3200
         for (e, total, fixed, perf) in [("G1", 2000, 1580, 420), ("G2", 2200, 1720, 480), ("G3", 2400, 1860, 540), ("G4", 2800, 2130, 670), ("G5", 3200, 2380, 820)] {
-            #expect(o.one(e, "grade_pay")?.value == .money(Decimal(total)), "\(e)")
-            #expect(o.one(e, "grade_pay_fixed")?.value == .money(Decimal(fixed)), "\(e)")
-            #expect(o.one(e, "grade_pay_performance_base")?.value == .money(Decimal(perf)), "\(e)")
+            #expect(o.one(e, "grade_pay")?.value == .number(Fixed(total)), "\(e)")
+            #expect(o.one(e, "grade_pay_fixed")?.value == .number(Fixed(fixed)), "\(e)")
+            #expect(o.one(e, "grade_pay_performance_base")?.value == .number(Fixed(perf)), "\(e)")
         }
         let g2 = o.one("G2", "grade_pay")?.explanation ?? ""
         #expect(g2.contains("二级（A06），固定工资 1720.00 元 + 绩效奖基数 480.00 元 = 2200.00 元") && g2.contains("R-003-01"), "\(g2)")
         // probation: 1720 × 80% = 1376, 480 × 80% = 384, 1376 + 384 = 1760 (= 2200 × 80%)
-        #expect(o.one("P2", "grade_pay")?.value == .money(1760))
-        #expect(o.one("P2", "grade_pay_fixed")?.value == .money(1376))
-        #expect(o.one("P2", "grade_pay_performance_base")?.value == .money(384))
+        #expect(o.one("P2", "grade_pay")?.value == .number(1760))
+        #expect(o.one("P2", "grade_pay_fixed")?.value == .number(1376))
+        #expect(o.one("P2", "grade_pay_performance_base")?.value == .number(384))
         #expect(o.one("P2", "grade_pay")?.explanation.contains("试用期按转正工资的 80%") == true)
         // no grade: said, no figure
         #expect(o.one("X", "grade_pay")?.value == .text("—"))
@@ -270,10 +270,10 @@ struct JobGradePayTests {
         let o = try pay([("P3", ["job_grade": "3", "probation": "1"]), ("P1", ["job_grade": "1", "probation": "1"])],
                         settings: ["probation_pay": .string("grade_below")])
         // 三级 in probation is paid as 二级: 1720 + 480 = 2200
-        #expect(o.one("P3", "grade_pay")?.value == .money(2200))
+        #expect(o.one("P3", "grade_pay")?.value == .number(2200))
         #expect(o.one("P3", "grade_pay")?.explanation.contains("试用期向下套级为 二级（A06）") == true)
         // 一级: 1580 × 80% = 1264, 420 × 80% = 336 → 1600
-        #expect(o.one("P1", "grade_pay")?.value == .money(1600))
+        #expect(o.one("P1", "grade_pay")?.value == .number(1600))
         #expect(o.one("P1", "grade_pay")?.explanation.contains("已是最低一级") == true)
     }
 

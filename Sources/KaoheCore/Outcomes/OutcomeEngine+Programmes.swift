@@ -203,9 +203,55 @@ extension OutcomeEngine {
                     text += "；试用期按转正工资的 \(percent)\(lowest)：固定工资 \(yuan(grade.fixed)) × \(percent) = \(yuan(fixed)) 元，绩效奖基数 \(yuan(grade.performance)) × \(percent) = \(yuan(perf)) 元，合计 \(yuan(fixed + perf)) 元"
                 }
             }
-            ctx.emit(e, p.outcome, .money((fixed + perf).decimal), p.rules, text)
-            ctx.emit(e, "\(p.outcome)_fixed", .money(fixed.decimal), p.rules, "\(p.label)：固定工资 \(yuan(fixed)) 元（\(paidGrade)）")
-            ctx.emit(e, "\(p.outcome)_performance_base", .money(perf.decimal), p.rules, "\(p.label)：绩效奖基数 \(yuan(perf)) 元（\(paidGrade)）")
+            // the pay scale in yuan as numbers, not money outcomes: the payroll ledger adds money
+            // outcomes as rewards, and the grade's pay is the salary itself, not a bonus
+            ctx.emit(e, p.outcome, .number(fixed + perf), p.rules, text)
+            ctx.emit(e, "\(p.outcome)_fixed", .number(fixed), p.rules, "\(p.label)：固定工资 \(yuan(fixed)) 元（\(paidGrade)）")
+            ctx.emit(e, "\(p.outcome)_performance_base", .number(perf), p.rules, "\(p.label)：绩效奖基数 \(yuan(perf)) 元（\(paidGrade)）")
+        }
+    }
+}
+
+extension OutcomeEngine {
+    // MARK: - the most months of the year (R-003-30 年度优秀员工)
+
+    /// Counts each person's months of the year (up to the month evaluated) meeting the condition,
+    /// every month; in `awardMonth` the most in the group get the title.
+    func mostInYear(_ p: MostInYearPolicy, _ ctx: inout Context) {
+        let year = ctx.asOf.year
+        var counts: [(employee: String, team: String, months: [MonthIndex])] = []
+        for e in ctx.employees {
+            let inYear = ctx.byEmployee[e]!.filter { $0.period.year == year }
+            guard let last = inYear.last else { continue }
+            counts.append((e, last.team ?? "（无班组）", inYear.filter { holds(p.condition, $0) == true }.map(\.period)))
+        }
+        for c in counts {
+            let months = c.months.isEmpty ? "" : "（\(c.months.map(\.label).joined(separator: "、"))）"
+            ctx.emit(c.employee, "\(p.outcome)_count", .number(Fixed(c.months.count)), p.rules,
+                     "\(p.label)：\(year) 年截至 \(ctx.asOf.label) 累计\(p.counted) \(c.months.count) 次\(months)")
+        }
+        guard ctx.asOf.month == p.awardMonth else { return }
+        var groups: [String: [(employee: String, team: String, months: [MonthIndex])]] = [:]
+        for c in counts { groups[p.byTeam ? c.team : "全体", default: []].append(c) }
+        for (g, members) in groups.sorted(by: { $0.key < $1.key }) {
+            let best = members.map { $0.months.count }.max() ?? 0
+            guard best >= p.minCount else { continue }
+            let top = members.filter { $0.months.count == best }.map { $0.employee }.sorted()
+            let groupText = p.byTeam ? "班组 \(g) " : ""
+            let privilege = p.privilege.map { "，\($0)" } ?? ""
+            if top.count > 1 && p.ties == .none {
+                for t in top {
+                    ctx.emit(t, p.outcome, .text("—"), p.rules,
+                             "\(p.label)：\(year) 年\(groupText)\(top.joined(separator: "、")) 并列累计\(p.counted)最多（各 \(best) 次），按规则（ties: none）均不评「\(p.title)」")
+                }
+                continue
+            }
+            for t in top {
+                let others = top.filter { $0 != t }
+                let tie = others.isEmpty ? "" : "，与 \(others.joined(separator: "、")) 并列（并列者均评）"
+                ctx.emit(t, p.outcome, .text(p.title), p.rules,
+                         "\(p.label)：\(year) 年\(groupText)累计\(p.counted) \(best) 次，为全年最多（共 \(members.count) 人）\(tie)，评为「\(p.title)」\(privilege)")
+            }
         }
     }
 }
