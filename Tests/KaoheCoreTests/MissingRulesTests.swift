@@ -286,3 +286,58 @@ struct JobGradePayTests {
         }
     }
 }
+
+/// R-003-30 年度优秀员工 in collection-stars: the most monthly 五星 of the year, by hand.
+@Suite("Missing rules: 年度优秀员工 (R-003-30)")
+struct AnnualExcellentTests {
+    static let five = ["collection_rate": "115", "complaints": "0", "duties_done": "1", "performance_pay": "1000"]   // ≥ 110 %, no complaint, duties done → 五星
+    static let three = ["collection_rate": "100", "complaints": "0", "duties_done": "1", "performance_pay": "1000"]  // target met → 三星
+
+    func outcomes(_ fives: [String: Set<Int>], asOf: String, settings: [String: JSONValue] = [:]) throws -> [Outcome] {
+        var scheme = try Presets.scheme("collection-stars")
+        let i = try #require(scheme.outcomes.firstIndex { $0.kind == "most_in_year" })
+        scheme.outcomes[i].params.merge(settings) { $1 }
+        let engine = try ScoringEngine(scheme: scheme)
+        let oe = try OutcomeEngine(engine: engine)
+        var rows: [ScoringRow] = []
+        for (e, months) in fives.sorted(by: { $0.key < $1.key }) {
+            for m in 1...12 {
+                let period = MonthIndex(year: 2026, month: m).label
+                rows.append(ScoringRow(employee: e, period: period, team: "T1", values: try engine.evidence(months.contains(m) ? Self.five : Self.three)))
+            }
+        }
+        var recs: [OutcomeRecord] = []
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        return oe.evaluate(recs, asOf: MonthIndex(asOf)).outcomes
+    }
+
+    // A: 五星 in January–April (4); B: January, May, June, July (4); C: three months
+    static let year: [String: Set<Int>] = ["A": [1, 2, 3, 4], "B": [1, 5, 6, 7], "C": [8, 9, 10]]
+
+    @Test("R-003-30: in December the most monthly 五星 of the year (4, A and B tied) get 年度优秀员工 with pay-rise priority")
+    func december() throws {
+        let o = try outcomes(Self.year, asOf: "2026-12")
+        #expect(o.one("A", "annual_title")?.value == .text("年度优秀员工"))
+        #expect(o.one("B", "annual_title")?.value == .text("年度优秀员工"))
+        #expect(o.one("C", "annual_title") == nil)
+        let why = o.one("A", "annual_title")?.explanation ?? ""
+        #expect(why.contains("累计获得月五星级员工 4 次") && why.contains("与 B 并列") && why.contains("享受加薪优先权") && why.contains("R-003-30"), "\(why)")
+        #expect(o.one("A", "annual_title_count")?.value == .number(4))
+        #expect(o.one("C", "annual_title_count")?.value == .number(3))
+        #expect(o.one("B", "annual_title_count")?.explanation.contains("2026-01、2026-05、2026-06、2026-07") == true)
+    }
+
+    @Test("R-003-30: before December only the count; ties: none gives the title to nobody; a year without 五星 none")
+    func beforeDecemberAndTies() throws {
+        let june = try outcomes(Self.year, asOf: "2026-06")
+        #expect(june.filter { $0.kind == "annual_title" }.isEmpty)
+        #expect(june.one("A", "annual_title_count")?.value == .number(4))
+        #expect(june.one("B", "annual_title_count")?.value == .number(3))   // January, May, June
+        let none = try outcomes(Self.year, asOf: "2026-12", settings: ["ties": .string("none")])
+        #expect(none.one("A", "annual_title")?.value == .text("—"))
+        #expect(none.one("A", "annual_title")?.explanation.contains("并列") == true)
+        let nobody = try outcomes(["A": [], "B": []], asOf: "2026-12")
+        #expect(nobody.filter { $0.kind == "annual_title" }.isEmpty)
+        #expect(throws: SchemeProblems.self) { try outcomes([:], asOf: "2026-12", settings: ["tie": .string("all")]) }
+    }
+}

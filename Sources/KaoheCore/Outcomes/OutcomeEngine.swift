@@ -120,6 +120,7 @@ public struct OutcomeEngine: Sendable {
             case .notAssessed(let n): add(n.condition)
             case .quarterStar(let q): add(q.veto); q.stars.forEach { add($0.condition) }
             case .payGrades(let g): add(g.grade); if let pv = g.probation { add(pv) }
+            case .mostInYear(let m): add(m.condition)
             case .note: break
             }
         }
@@ -251,6 +252,7 @@ public struct OutcomeEngine: Sendable {
             case .notAssessed(let n): notAssessed(n, &ctx)
             case .quarterStar(let q): quarterStar(q, &ctx)
             case .payGrades(let g): payGrades(g, &ctx)
+            case .mostInYear(let m): mostInYear(m, &ctx)
             case .note: break
             }
             results.set(i, o)

@@ -13,6 +13,7 @@ enum Policy: Sendable {
     case notAssessed(NotAssessedPolicy)
     case quarterStar(QuarterStarPolicy)
     case payGrades(PayGradesPolicy)
+    case mostInYear(MostInYearPolicy)
     /// Named in a preset for the record (a process rule the server carries out), not computed here.
     case note(String)
 }
@@ -167,6 +168,23 @@ struct PayGradesPolicy: Sendable {
     var probationRate: Fixed
     /// lowest first
     var grades: [Grade]
+    var outcome: String
+}
+
+/// R-003-30 年度优秀员工: who has the most months of the year meeting `condition` (月五星级) gets
+/// `title`, as of `awardMonth`; ties all get it (`all`) or none does (`none`).
+struct MostInYearPolicy: Sendable {
+    enum Ties: String, Sendable { case all, none }
+    var label: String
+    var rules: [String]
+    var condition: Condition
+    var counted: String
+    var title: String
+    var privilege: String?
+    var awardMonth: Int
+    var ties: Ties
+    var minCount: Int
+    var byTeam: Bool
     var outcome: String
 }
 
@@ -517,6 +535,25 @@ extension Policy {
             if let gradeVar {
                 policy = .payGrades(PayGradesPolicy(label: label, rules: o.rules, grade: gradeVar, probation: probationVar, probationPay: mode ?? .rate,
                                                     probationRate: rate, grades: grades, outcome: outcome))
+            }
+        case "most_in_year":
+            let cond = r.condition(r.string("condition"), key: "condition")
+            if cond == nil && !r.problems.contains(where: { $0.path.hasSuffix(".condition") }) { r.fail("condition", "缺少条件 condition（如 \"star_level == 5\"）") }
+            let counted = r.string("counted", default: cond.map { "满足「\($0.text)」的月份" } ?? "")!
+            let title = r.string("title", default: label)!
+            let privilege = r.string("privilege")
+            let month = r.int("award_month", default: 12)!
+            if !(1...12).contains(month) { r.fail("award_month", "须为 1–12 月") }
+            let ties = MostInYearPolicy.Ties(rawValue: r.string("ties", default: "all")!)
+            if ties == nil { r.fail("ties", "须为 all（并列者均评）或 none（并列则不评）") }
+            let minCount = r.int("min_count", default: 1)!
+            if minCount < 1 { r.fail("min_count", "须 ≥ 1") }
+            let group = r.string("group", default: "all")!
+            if group != "all" && group != "team" { r.fail("group", "group 须为 all 或 team") }
+            let outcome = r.string("outcome", default: "annual_title")!
+            if let cond {
+                policy = .mostInYear(MostInYearPolicy(label: label, rules: o.rules, condition: cond, counted: counted, title: title, privilege: privilege,
+                                                      awardMonth: month, ties: ties ?? .all, minCount: minCount, byTeam: group == "team", outcome: outcome))
             }
         case "note", "process":
             r.used = Set(o.params.keys)
