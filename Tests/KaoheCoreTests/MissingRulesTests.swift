@@ -341,3 +341,90 @@ struct AnnualExcellentTests {
         #expect(throws: SchemeProblems.self) { try outcomes([:], asOf: "2026-12", settings: ["tie": .string("all")]) }
     }
 }
+
+/// R-004-02 bonus pool by rank shares in after-sales (Decision: 40 % / 30 % / 20 %, the rest 10 %
+/// in equal parts, ranked by the order total), every fen by hand.
+@Suite("Missing rules: 奖金池按名次分配 (R-004-02)")
+struct BonusPoolTests {
+    /// `people`: employee and order total; the pool is the department's `bonus_pool`.
+    func split(_ people: [(String, String)], pool: String = "1000", settings: [String: JSONValue] = [:]) throws -> (outcomes: [Outcome], teams: [TeamOutcome]) {
+        var scheme = try Presets.scheme("after-sales")
+        let i = try #require(scheme.outcomes.firstIndex { $0.kind == "bonus_pool" })
+        scheme.outcomes[i].params.merge(settings) { $1 }
+        let engine = try ScoringEngine(scheme: scheme)
+        let oe = try OutcomeEngine(engine: engine)
+        var rows: [ScoringRow] = []
+        for (e, total) in people {
+            let v = PresetAfterSalesTests.met.merging(["order_total": total, "bonus_pool": pool]) { $1 }
+            rows.append(ScoringRow(employee: e, period: "2026-10", team: "D1", values: try engine.evidence(v)))
+        }
+        var recs: [OutcomeRecord] = []
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        return oe.evaluate(recs)
+    }
+
+    func share(_ o: [Outcome], _ e: String) -> OutcomeValue? { o.one(e, "pool_share")?.value }
+
+    @Test("R-004-02: 1000 yuan, five people: 400, 300, 200, and the rest's 100 in two equal parts of 50")
+    func fivePeople() throws {
+        let (o, t) = try split([("A", "500000"), ("B", "400000"), ("C", "300000"), ("D", "200000"), ("E", "100000")])
+        #expect(share(o, "A") == .money(400) && share(o, "B") == .money(300) && share(o, "C") == .money(200))
+        #expect(share(o, "D") == .money(50) && share(o, "E") == .money(50))
+        let a = o.one("A", "pool_share")?.explanation ?? ""
+        #expect(a.contains("第 1 名份额 40%：1000.00 × 40% = 400.00 元") && a.contains("R-004-02"), "\(a)")
+        #expect(o.one("D", "pool_share")?.explanation.contains("第 4 名起其余 2 人平分 10%，每人 10% ÷ 2 = 5%") == true)
+        #expect(t.first { $0.kind == "bonus_pool" }?.explanation.contains("已分 1000.00 元") == true)
+    }
+
+    @Test("R-004-02: the rest's 100 ÷ 3 = 33.33 each; the 0.01 left over goes to the first place, and is said")
+    func remainderToTheFirst() throws {
+        let (o, t) = try split([("A", "600000"), ("B", "500000"), ("C", "400000"), ("D", "300000"), ("E", "200000"), ("F", "100000")])
+        // 400 + 300 + 200 + 3 × 33.33 = 999.99; 1000 − 999.99 = 0.01 → A 400.01
+        #expect(share(o, "A") == .money(Decimal(string: "400.01")!))
+        #expect(share(o, "B") == .money(300) && share(o, "C") == .money(200))
+        for e in ["D", "E", "F"] { #expect(share(o, e) == .money(Decimal(string: "33.33")!), "\(e)") }
+        let a = o.one("A", "pool_share")?.explanation ?? ""
+        #expect(a.contains("另得分以下余数 0.01 元") && a.contains("合计 400.01 元"), "\(a)")
+        #expect(o.one("D", "pool_share")?.explanation.contains("= 33.33 元（分以下舍去）") == true)
+        let team = t.first { $0.kind == "bonus_pool" }?.explanation ?? ""
+        #expect(team.contains("各份取至分后余 0.01 元，按名次先后每人 0.01 元给 A（第 1 名）") && team.contains("已分 1000.00 元"), "\(team)")
+        // remainder: kept — A 400.00 and the 0.01 stays in the pool
+        let (k, kt) = try split([("A", "600000"), ("B", "500000"), ("C", "400000"), ("D", "300000"), ("E", "200000"), ("F", "100000")],
+                                settings: ["remainder": .string("kept")])
+        #expect(share(k, "A") == .money(400))
+        #expect(kt.first { $0.kind == "bonus_pool" }?.explanation.contains("留在奖金池（remainder: kept）") == true)
+    }
+
+    @Test("R-004-02: 1000 ÷ 3 among three equal shares = 333.33 each, 0.01 to the first (by 工号 when all tie)")
+    func equalThirds() throws {
+        let (o, _) = try split([("A", "100000"), ("B", "100000"), ("C", "100000")], settings: ["shares": .array([]), "rest": .number(1)])
+        // all tied: each (100% ÷ 3) × 1000 = 333.333… → 333.33; 1000 − 999.99 = 0.01 to A (first by 工号)
+        #expect(share(o, "A") == .money(Decimal(string: "333.34")!))
+        #expect(share(o, "B") == .money(Decimal(string: "333.33")!) && share(o, "C") == .money(Decimal(string: "333.33")!))
+    }
+
+    @Test("R-004-02: tied second places share the second and third shares; fewer people than shares keep the rest in the pool")
+    func tiesAndFewPeople() throws {
+        let (o, _) = try split([("A", "500000"), ("B", "400000"), ("C", "400000"), ("D", "200000"), ("E", "100000")])
+        // B and C: (30% + 20%) ÷ 2 = 25% → 250 each; D and E: 10% ÷ 2 = 5% → 50 each
+        #expect(share(o, "B") == .money(250) && share(o, "C") == .money(250))
+        #expect(share(o, "D") == .money(50) && share(o, "A") == .money(400))
+        #expect(o.one("B", "pool_share")?.explanation.contains("与 C 并列，共分第 2–3 名的份额 50% ÷ 2 = 25%") == true, "\(o.one("B", "pool_share")?.explanation ?? "")")
+        // two people: 400 and 300; the third place's 20% and the rest's 10% (300) stay in the pool
+        let (two, t) = try split([("A", "500000"), ("B", "400000")])
+        #expect(share(two, "A") == .money(400) && share(two, "B") == .money(300))
+        #expect(t.first { $0.kind == "bonus_pool" }?.explanation.contains("未分配的份额 300.00 元留在奖金池") == true)
+        // a pool of 0 is not split
+        let (zero, zt) = try split([("A", "500000")], pool: "0")
+        #expect(share(zero, "A") == nil)
+        #expect(zt.first { $0.kind == "bonus_pool" }?.value == .money(0))
+    }
+
+    @Test("R-004-02: shares must add up to 1, and settings are checked")
+    func settings() throws {
+        #expect(throws: SchemeProblems.self) { try split([], settings: ["rest": .number(Fixed("0.2")!)]) }
+        #expect(throws: SchemeProblems.self) { try split([], settings: ["remainder": .string("last")]) }
+        #expect(throws: SchemeProblems.self) { try split([], settings: ["pools": .number(1000)]) }
+        #expect(throws: SchemeProblems.self) { try split([], settings: ["pool": .number(Fixed("10.005")!)]) }
+    }
+}

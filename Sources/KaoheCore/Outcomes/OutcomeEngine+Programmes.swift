@@ -255,3 +255,126 @@ extension OutcomeEngine {
         }
     }
 }
+
+extension OutcomeEngine {
+    // MARK: - bonus pool by rank shares (R-004-02)
+
+    /// Splits the month's pool of each group by rank shares, in whole fen (integer arithmetic:
+    /// a share is pool × share, cut to the fen; the fen left over are said, and given one each to
+    /// the places in rank order or kept).
+    func bonusPool(_ p: BonusPoolPolicy, _ ctx: inout Context) {
+        func money(_ fen: Int128) -> Decimal { Decimal(Int64(fen)) / 100 }
+        func yuan(_ fen: Int128) -> String { money(fen).yuan }
+        func pct(_ f: Fixed) -> String { "\((f * 100).format(maxFraction: 4))%" }
+        /// num ÷ den as a percentage, “≈” when it does not end within four decimals of a percent.
+        func ratio(_ num: Int128, _ den: Int128) -> String {
+            let raw = num * 100 * Int128(Fixed.scale) / den
+            let exact = (num * 100 * Int128(Fixed.scale)) % den == 0 && raw % 100 == 0
+            return "\(exact ? "" : "≈ ")\(Fixed(raw: Int64(raw)).format(maxFraction: 4))%"
+        }
+        let sharesText = (p.shares.enumerated().map { "第 \($0.offset + 1) 名 \(pct($0.element))" }
+                          + (p.rest > .zero ? ["其余平分 \(pct(p.rest))"] : [])).joined(separator: "、")
+        for (g, members) in groups(ctx.byPeriod[ctx.asOf] ?? [], byTeam: p.byTeam) {
+            let groupText = p.byTeam ? "班组 \(g) " : ""
+            var pool = p.amount
+            var poolWhy = ""
+            if let v = p.poolMetric {
+                let values = Set(members.compactMap { value(v, $0) })
+                if values.count == 1, let x = values.first, x >= .zero, x.raw % 10_000 == 0 {
+                    pool = x
+                } else if values.isEmpty {
+                    poolWhy = "缺少「\(v.label)」"
+                } else if values.count > 1 {
+                    poolWhy = "组内「\(v.label)」不一致（\(values.sorted().map { v.show($0, engine) }.joined(separator: "、"))）"
+                } else {
+                    poolWhy = "「\(v.label)」须为非负金额，最多到分"
+                }
+            }
+            guard let pool else {
+                let text = "\(p.label)：\(groupText)\(poolWhy)，奖金池无法分配"
+                ctx.team(g, "bonus_pool", .text("—"), p.rules, text)
+                for r in members { ctx.emit(r.employee, p.outcome, .text("—"), p.rules, text) }
+                continue
+            }
+            let poolFen = Int128(pool.raw / 10_000)
+            if poolFen == 0 {
+                ctx.team(g, "bonus_pool", .money(0), p.rules, "\(p.label)：\(groupText)奖金池 0.00 元，本月无可分配")
+                continue
+            }
+            let ranked = Self.ranked(members.compactMap { r in value(p.by, r).map { (r.employee, $0) } }, descending: p.descending)
+            let inRanking = Set(ranked.map(\.employee))
+            for r in members where !inRanking.contains(r.employee) {
+                ctx.emit(r.employee, p.outcome, .text("—"), p.rules, "\(p.label)：\(groupText)缺少「\(p.by.label)」，不参加排名与奖金分配")
+            }
+            let n = ranked.count
+            let s = p.shares.count
+            let restCount = Swift.max(n - s, 0)
+            let perRest = Int128(Swift.max(restCount, 1))
+            // each place's share as a fraction over d = 1,000,000 × (people sharing the rest)
+            let d = Int128(Fixed.scale) * perRest
+            func num(_ k: Int) -> Int128 { k < s ? Int128(p.shares[k].raw) * perRest : Int128(p.rest.raw) }
+            var fen = [Int128](repeating: 0, count: n)
+            var cut = [Bool](repeating: false, count: n)
+            var totalNum: Int128 = 0
+            var i = 0
+            while i < n {
+                let x = ranked[i]
+                let m = Int128(x.tieEnd - x.tieStart + 1)
+                var groupNum: Int128 = 0
+                for k in x.tieStart...x.tieEnd { groupNum += num(k) }
+                totalNum += groupNum
+                for k in x.tieStart...x.tieEnd {
+                    fen[k] = poolFen * groupNum / (d * m)
+                    cut[k] = (poolFen * groupNum) % (d * m) != 0
+                }
+                i = x.tieEnd + 1
+            }
+            // the places present share this much, cut to the fen; the fen the cuts leave over are
+            // fewer than the people (each cut loses less than one fen)
+            let allocated = poolFen * totalNum / d
+            var leftover = allocated - fen.reduce(0, +)
+            let leftoverBefore = leftover
+            var extra = [Int128](repeating: 0, count: n)
+            if p.remainder == .first {
+                var k = 0
+                while leftover > 0 && k < n { extra[k] = 1; leftover -= 1; k += 1 }
+            }
+            let unassigned = poolFen - allocated
+            let poolText = "奖金池 \(pool.decimal.yuan) 元"
+            for (k, x) in ranked.enumerated() {
+                let m = x.tieEnd - x.tieStart + 1
+                var groupNum: Int128 = 0
+                for q in x.tieStart...x.tieEnd { groupNum += num(q) }
+                let share: String
+                if m > 1 {
+                    let places = "第 \(x.tieStart + 1)–\(x.tieEnd + 1) 名"
+                    share = "与 \(Self.tieNames(ranked, k)) 并列，共分\(places)的份额 \(ratio(groupNum, d)) ÷ \(m) = \(ratio(groupNum, d * Int128(m)))"
+                } else if k < s {
+                    share = "第 \(k + 1) 名份额 \(pct(p.shares[k]))"
+                } else {
+                    share = "第 \(s + 1) 名起其余 \(restCount) 人平分 \(pct(p.rest))，每人 \(pct(p.rest)) ÷ \(restCount) = \(ratio(groupNum, d))"
+                }
+                var text = "\(p.label)：\(groupText)\(poolText)，\(p.by.label) \(p.by.show(x.value, engine))，第 \(x.rank) 名（共 \(n) 人）；\(share)："
+                text += "\(pool.decimal.yuan) × \(ratio(groupNum, d * Int128(m))) = \(yuan(fen[k])) 元\(cut[k] ? "（分以下舍去）" : "")"
+                if extra[k] > 0 {
+                    text += "，另得分以下余数 \(yuan(extra[k])) 元（余数 \(yuan(leftoverBefore)) 元按名次先后每人 0.01 元），合计 \(yuan(fen[k] + extra[k])) 元"
+                }
+                ctx.emit(x.employee, p.outcome, .money(money(fen[k] + extra[k])), p.rules, text)
+            }
+            let paid = fen.reduce(0, +) + extra.reduce(0, +)
+            var summary = "\(p.label)：\(groupText)\(poolText)，按名次份额（\(sharesText)）分给 \(n) 人，已分 \(yuan(paid)) 元"
+            if leftoverBefore > 0 {
+                if p.remainder == .first {
+                    let who = ranked.prefix(Int(leftoverBefore)).map { "\($0.employee)（第 \($0.rank) 名）" }.joined(separator: "、")
+                    summary += "；各份取至分后余 \(yuan(leftoverBefore)) 元，按名次先后每人 0.01 元给 \(who)"
+                } else {
+                    summary += "；各份取至分后余 \(yuan(leftoverBefore)) 元，留在奖金池（remainder: kept）"
+                }
+            }
+            if unassigned > 0 {
+                summary += "；\(n < s || (restCount == 0 && p.rest > .zero) ? "人数少于名次份额，" : "")未分配的份额 \(yuan(unassigned)) 元留在奖金池"
+            }
+            ctx.team(g, "bonus_pool", .money(money(poolFen)), p.rules, summary)
+        }
+    }
+}

@@ -121,6 +121,7 @@ public struct OutcomeEngine: Sendable {
             case .quarterStar(let q): add(q.veto); q.stars.forEach { add($0.condition) }
             case .payGrades(let g): add(g.grade); if let pv = g.probation { add(pv) }
             case .mostInYear(let m): add(m.condition)
+            case .bonusPool(let b): add(b.by); if let pm = b.poolMetric { add(pm) }
             case .note: break
             }
         }
@@ -253,6 +254,7 @@ public struct OutcomeEngine: Sendable {
             case .quarterStar(let q): quarterStar(q, &ctx)
             case .payGrades(let g): payGrades(g, &ctx)
             case .mostInYear(let m): mostInYear(m, &ctx)
+            case .bonusPool(let b): bonusPool(b, &ctx)
             case .note: break
             }
             results.set(i, o)

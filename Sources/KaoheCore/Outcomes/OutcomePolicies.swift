@@ -14,6 +14,7 @@ enum Policy: Sendable {
     case quarterStar(QuarterStarPolicy)
     case payGrades(PayGradesPolicy)
     case mostInYear(MostInYearPolicy)
+    case bonusPool(BonusPoolPolicy)
     /// Named in a preset for the record (a process rule the server carries out), not computed here.
     case note(String)
 }
@@ -185,6 +186,25 @@ struct MostInYearPolicy: Sendable {
     var ties: Ties
     var minCount: Int
     var byTeam: Bool
+    var outcome: String
+}
+
+/// R-004-02 奖金按名次分配: a pool in yuan (`amount`, or the group's value of `poolMetric`) split
+/// by rank shares — the first place `shares[0]`, the second `shares[1]` …, the rest `rest` in
+/// equal parts; tied people share their places' shares equally. Each share is cut to the fen; the
+/// fen left over go one each to the places in rank order (`first`) or stay in the pool (`kept`).
+struct BonusPoolPolicy: Sendable {
+    enum Remainder: String, Sendable { case first, kept }
+    var label: String
+    var rules: [String]
+    var amount: Fixed?
+    var poolMetric: Variable?
+    var by: Variable
+    var descending: Bool
+    var byTeam: Bool
+    var shares: [Fixed]
+    var rest: Fixed
+    var remainder: Remainder
     var outcome: String
 }
 
@@ -555,11 +575,45 @@ extension Policy {
                 policy = .mostInYear(MostInYearPolicy(label: label, rules: o.rules, condition: cond, counted: counted, title: title, privilege: privilege,
                                                       awardMonth: month, ties: ties ?? .all, minCount: minCount, byTeam: group == "team", outcome: outcome))
             }
+        case "bonus_pool":
+            var amount: Fixed?
+            var poolMetric: Variable?
+            switch r.value("pool") {
+            case .number(let f)?:
+                if f >= .zero && f.raw % 10_000 == 0 { amount = f } else { r.fail("pool", "奖金池应为非负金额，最多到分（两位小数）") }
+            case .string(let name)?: poolMetric = r.variable(name, key: "pool")
+            case nil: r.fail("pool", "缺少奖金池 pool（元，或一个金额指标）")
+            default: r.fail("pool", "应为金额（元）或指标名 expected yuan or a metric")
+            }
+            let by = r.variable(r.string("by", default: "total")!, key: "by") ?? .total
+            let order = r.string("order", default: "desc")!
+            if order != "desc" && order != "asc" { r.fail("order", "order 须为 desc（高者为先）或 asc") }
+            let group = r.string("group", default: "all")!
+            if group != "all" && group != "team" { r.fail("group", "group 须为 all 或 team") }
+            var shares: [Fixed] = []
+            if let v = r.value("shares") {
+                if let a = v.array {
+                    for (i, x) in a.enumerated() {
+                        if let f = x.number, f >= .zero, f <= .one { shares.append(f) } else { r.fail("shares[\(i)]", "应为比例 0–1（0.40 = 40%）") }
+                    }
+                } else { r.fail("shares", "应为各名次的比例列表，如 [0.40, 0.30, 0.20]") }
+            } else { r.fail("shares", "缺少名次份额 shares（如 [0.40, 0.30, 0.20]）") }
+            let rest = r.number("rest", default: .zero)!
+            if rest < .zero || rest > .one { r.fail("rest", "应为比例 0–1") }
+            let sum = shares.reduce(rest, +)
+            if sum != .one { r.fail("shares", "各名次份额与 rest 合计应为 1，实为 \(sum)") }
+            let remainder = BonusPoolPolicy.Remainder(rawValue: r.string("remainder", default: "first")!)
+            if remainder == nil { r.fail("remainder", "须为 first（分以下余数按名次先后给予）或 kept（留在奖金池）") }
+            let outcome = r.string("outcome", default: "pool_share")!
+            if amount != nil || poolMetric != nil {
+                policy = .bonusPool(BonusPoolPolicy(label: label, rules: o.rules, amount: amount, poolMetric: poolMetric, by: by, descending: order == "desc",
+                                                    byTeam: group == "team", shares: shares, rest: rest, remainder: remainder ?? .first, outcome: outcome))
+            }
         case "note", "process":
             r.used = Set(o.params.keys)
             policy = .note(label)
         default:
-            r.fail("kind", "未知的结果规则 unknown outcome kind “\(o.kind)”; 可用 available: ranking, consecutive, level, star, composite, team_award, promotion, not_assessed, note")
+            r.fail("kind", "未知的结果规则 unknown outcome kind “\(o.kind)”; 可用 available: ranking, consecutive, level, star, composite, team_award, promotion, not_assessed, quarter_star, pay_grades, most_in_year, bonus_pool, note")
         }
         r.finish()
         return (r.problems.isEmpty ? policy : nil, PolicyScope(appliesTo: appliesTo, excludeMonths: excludeMonths), r.problems)
