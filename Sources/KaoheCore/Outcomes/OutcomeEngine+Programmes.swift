@@ -276,12 +276,12 @@ extension OutcomeEngine {
                           + (p.rest > .zero ? ["其余平分 \(pct(p.rest))"] : [])).joined(separator: "、")
         for (g, members) in groups(ctx.byPeriod[ctx.asOf] ?? [], byTeam: p.byTeam) {
             let groupText = p.byTeam ? "班组 \(g) " : ""
-            var pool = p.amount
+            var poolValue = p.amount
             var poolWhy = ""
             if let v = p.poolMetric {
                 let values = Set(members.compactMap { value(v, $0) })
                 if values.count == 1, let x = values.first, x >= .zero, x.raw % 10_000 == 0 {
-                    pool = x
+                    poolValue = x
                 } else if values.isEmpty {
                     poolWhy = "缺少「\(v.label)」"
                 } else if values.count > 1 {
@@ -290,7 +290,7 @@ extension OutcomeEngine {
                     poolWhy = "「\(v.label)」须为非负金额，最多到分"
                 }
             }
-            guard let pool else {
+            guard let pool = poolValue else {
                 let text = "\(p.label)：\(groupText)\(poolWhy)，奖金池无法分配"
                 ctx.team(g, "bonus_pool", .text("—"), p.rules, text)
                 for r in members { ctx.emit(r.employee, p.outcome, .text("—"), p.rules, text) }
