@@ -296,11 +296,9 @@ extension OutcomeEngine {
                 for r in members { ctx.emit(r.employee, p.outcome, .text("—"), p.rules, text) }
                 continue
             }
+            // a pool of 0 (the month has none) is not split and gives no outcome
             let poolFen = Int128(pool.raw / 10_000)
-            if poolFen == 0 {
-                ctx.team(g, "bonus_pool", .money(0), p.rules, "\(p.label)：\(groupText)奖金池 0.00 元，本月无可分配")
-                continue
-            }
+            if poolFen == 0 { continue }
             let ranked = Self.ranked(members.compactMap { r in value(p.by, r).map { (r.employee, $0) } }, descending: p.descending)
             let inRanking = Set(ranked.map(\.employee))
             for r in members where !inRanking.contains(r.employee) {
