@@ -11,7 +11,7 @@ struct PresetCoverageTests {
         + (1...20).map { String(format: "R-001-%02d", $0) }
         + ["R-002-10", "R-002-11", "R-002-14", "R-002-15", "R-002-20", "R-002-21", "R-002-22", "R-002-24", "R-002-25",
            "R-002-26", "R-002-27", "R-002-30", "R-002-31", "R-002-32", "R-002-33",
-           "R-003-20", "R-003-21", "R-003-30", "R-003-40", "R-004-01"]
+           "R-003-01", "R-003-10", "R-003-20", "R-003-21", "R-003-30", "R-003-40", "R-004-01", "R-004-02"]
 
     static let expectedIds = ["property-cs", "online-shop-cs", "ecommerce-monthly", "weighted-template", "callcentre-agent",
                               "star-agent", "company-monthly", "inbound-line", "call-back", "collection-stars",

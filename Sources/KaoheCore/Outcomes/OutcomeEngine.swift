@@ -81,8 +81,8 @@ public struct TeamOutcome: Sendable, Equatable {
 public struct OutcomeEngine: Sendable {
     let engine: ScoringEngine
     let policies: [Policy]
-    /// Each policy's `applies_to` (nil: everyone), in `policies` order.
-    let scopes: [Condition?]
+    /// Each policy's `applies_to` (nil: everyone) and `exclude_months`, in `policies` order.
+    let scopes: [PolicyScope]
     /// Slots any policy reads.
     public let slots: [Int]
     /// Slot → position in `OutcomeRecord.data` (−1: not kept).
@@ -91,7 +91,7 @@ public struct OutcomeEngine: Sendable {
     public init(engine: ScoringEngine) throws(SchemeProblems) {
         self.engine = engine
         var ps: [Policy] = []
-        var scs: [Condition?] = []
+        var scs: [PolicyScope] = []
         var problems: [SchemeProblem] = []
         for (i, o) in engine.scheme.outcomes.enumerated() {
             let (p, scope, errs) = Policy.read(o, index: i, engine: engine)
@@ -104,7 +104,7 @@ public struct OutcomeEngine: Sendable {
         var s = Set<Int>()
         func add(_ c: Condition?) { if let c { s.formUnion(c.expr.slots.filter { $0 >= 0 }) } }
         func add(_ v: Variable) { if case .slot(let i, _) = v { s.insert(i) } }
-        scs.forEach(add)
+        for sc in scs { add(sc.appliesTo); add(sc.excludeMonths) }
         for p in ps {
             switch p {
             case .ranking(let r): add(r.by); r.rewards.forEach { add($0.condition) }
@@ -117,6 +117,11 @@ public struct OutcomeEngine: Sendable {
                 }
             case .teamAward(let t): add(t.member); t.teamAverages.forEach { add($0.variable) }
             case .promotion(let p): add(p.by); if let t = p.tenure { add(t) }
+            case .notAssessed(let n): add(n.condition)
+            case .quarterStar(let q): add(q.veto); q.stars.forEach { add($0.condition) }
+            case .payGrades(let g): add(g.grade); if let pv = g.probation { add(pv) }
+            case .mostInYear(let m): add(m.condition)
+            case .bonusPool(let b): add(b.by); if let pm = b.poolMetric { add(pm) }
             case .note: break
             }
         }
@@ -201,18 +206,41 @@ public struct OutcomeEngine: Sendable {
         let results = Results(count: policies.count)
         let run: @Sendable (Int) -> Void = { [self, byEmployee, byPeriod] i in
             let o = Results.Buffer()
+            var scopedHistories = byEmployee
+            var scopedEmployees = employees
+            var everyone = byPeriod
+            var skipped: [String: [MonthIndex]] = [:]
+            // `exclude_months` (R-001-19 「转正后」, R-002-30 试用期不纳入考核): the months meeting it are
+            // not read by the policy at all — not counted, ranked, averaged or carried, and a run of
+            // consecutive months breaks at them; someone whose month evaluated is excluded gets no
+            // outcome of the policy. A month whose value cannot be decided (missing) is kept.
+            if let ex = scopes[i].excludeMonths {
+                var kept: [String] = []
+                for e in employees {
+                    let h = byEmployee[e]!
+                    let out = h.filter { holds(ex, $0) == true }
+                    if out.isEmpty { kept.append(e); continue }
+                    let rest = h.filter { holds(ex, $0) != true }
+                    skipped[e] = out.map(\.period)
+                    if rest.isEmpty || out.last!.period == asOf { scopedHistories[e] = nil; continue }
+                    scopedHistories[e] = rest
+                    kept.append(e)
+                }
+                scopedEmployees = kept
+                everyone = byPeriod.mapValues { $0.filter { holds(ex, $0) != true } }
+            }
             // `applies_to`: the policy is about the people whose latest record (the month evaluated,
             // else their last month before it) meets the condition; the others get none of its
             // outcomes and are not ranked, counted in quotas or team awards by it
-            var scopedEmployees = employees
-            var scopedByPeriod = byPeriod
-            if let scope = scopes[i] {
+            var scopedByPeriod = everyone
+            if let scope = scopes[i].appliesTo {
                 var inScope = Set<String>()
-                for e in employees { if let r = byEmployee[e]?.last, holds(scope, r) == true { inScope.insert(e) } }
-                scopedEmployees = employees.filter { inScope.contains($0) }
-                scopedByPeriod = byPeriod.mapValues { $0.filter { inScope.contains($0.employee) } }
+                for e in scopedEmployees { if let r = scopedHistories[e]?.last, holds(scope, r) == true { inScope.insert(e) } }
+                scopedEmployees = scopedEmployees.filter { inScope.contains($0) }
+                scopedByPeriod = everyone.mapValues { $0.filter { inScope.contains($0.employee) } }
             }
-            var ctx = Context(asOf: asOf, byEmployee: byEmployee, byPeriod: scopedByPeriod, everyone: byPeriod, employees: scopedEmployees,
+            var ctx = Context(asOf: asOf, byEmployee: scopedHistories, byPeriod: scopedByPeriod, everyone: everyone, employees: scopedEmployees,
+                              excluded: skipped, exclusion: scopes[i].excludeMonths,
                               sink: { o.outcomes.append($0) }, teamSink: { o.teams.append($0) })
             switch policies[i] {
             case .ranking(let r): ranking(r, &ctx)
@@ -222,6 +250,11 @@ public struct OutcomeEngine: Sendable {
             case .composite(let c): composite(c, &ctx)
             case .teamAward(let t): teamAward(t, &ctx)
             case .promotion(let pr): promotion(pr, &ctx)
+            case .notAssessed(let n): notAssessed(n, &ctx)
+            case .quarterStar(let q): quarterStar(q, &ctx)
+            case .payGrades(let g): payGrades(g, &ctx)
+            case .mostInYear(let m): mostInYear(m, &ctx)
+            case .bonusPool(let b): bonusPool(b, &ctx)
             case .note: break
             }
             results.set(i, o)
@@ -257,6 +290,9 @@ public struct OutcomeEngine: Sendable {
         /// Every record by month, whoever the policy applies to (a manager's staff average).
         var everyone: [MonthIndex: [OutcomeRecord]]
         var employees: [String]
+        /// The months `exclude_months` left out, by employee (said in the explanations).
+        var excluded: [String: [MonthIndex]] = [:]
+        var exclusion: Condition? = nil
         let sink: (Outcome) -> Void
         let teamSink: (TeamOutcome) -> Void
         lazy var label = asOf.label
@@ -463,6 +499,16 @@ public struct OutcomeEngine: Sendable {
         }
     }
 
+    // MARK: - not assessed (R-002-30)
+
+    func notAssessed(_ p: NotAssessedPolicy, _ ctx: inout Context) {
+        for e in ctx.employees {
+            guard let now = at(ctx.byEmployee[e]!, ctx.asOf), holds(p.condition, now) == true else { continue }
+            ctx.emit(e, p.outcome, .text("未考核"), p.rules,
+                     "\(p.label)：\(ctx.asOf.label) 未考核——\(p.reason)（\(facts(p.condition, now))），不计分、不排名、不计绩效工资")
+        }
+    }
+
     // MARK: - consecutive (R-001-14, R-001-19)
 
     func consecutive(_ p: ConsecutivePolicy, _ ctx: inout Context) {
@@ -483,13 +529,17 @@ public struct OutcomeEngine: Sendable {
             let byRun = best >= p.run
             let byYear = p.perYear.map { hits.count >= $0 } ?? false
             let hitText = { hits.map(\.label).joined(separator: "、") }
+            // R-001-19 「转正后」: the months `exclude_months` left out are named, and a run breaks at them
+            let skipText = ctx.excluded[e].map { months in
+                "；\(months.map(\.label).joined(separator: "、")) 满足「\(ctx.exclusion?.text ?? "")」，不计入（连续月数在此中断）"
+            } ?? ""
             if byRun || byYear {
                 let why = byRun ? "连续 \(best) 个月（\((0..<best).map { (bestStart! + $0).label }.joined(separator: "、"))）满足「\(p.condition.text)」"
                                 : "\(year) 年内 \(hits.count) 个月（\(hitText())）满足「\(p.condition.text)」，达到 \(p.perYear!) 个月"
-                ctx.emit(e, p.outcome, .flag(true), p.rules, "\(p.label)：\(why)")
+                ctx.emit(e, p.outcome, .flag(true), p.rules, "\(p.label)：\(why)\(skipText)")
             } else if p.always {
                 let seen = hits.isEmpty ? "没有月份满足「\(p.condition.text)」" : "满足「\(p.condition.text)」的月份：\(hitText())，最长连续 \(best) 个月"
-                ctx.emit(e, p.outcome, .flag(false), p.rules, "\(p.label)：\(seen)；未达到连续 \(p.run) 个月\(p.perYear.map { "或全年 \($0) 个月" } ?? "")")
+                ctx.emit(e, p.outcome, .flag(false), p.rules, "\(p.label)：\(seen)；未达到连续 \(p.run) 个月\(p.perYear.map { "或全年 \($0) 个月" } ?? "")\(skipText)")
             }
         }
     }

@@ -10,6 +10,11 @@ enum Policy: Sendable {
     case composite(CompositePolicy)
     case teamAward(TeamAwardPolicy)
     case promotion(PromotionPolicy)
+    case notAssessed(NotAssessedPolicy)
+    case quarterStar(QuarterStarPolicy)
+    case payGrades(PayGradesPolicy)
+    case mostInYear(MostInYearPolicy)
+    case bonusPool(BonusPoolPolicy)
     /// Named in a preset for the record (a process rule the server carries out), not computed here.
     case note(String)
 }
@@ -119,6 +124,96 @@ struct PromotionPolicy: Sendable {
     var times: Int
     var tenure: Variable?
     var minTenure: Fixed
+}
+
+/// R-002-30: people whose month evaluated meets `condition` (试用期未满三个月) are listed as 未考核
+/// with the reason; the other policies leave those months out with `exclude_months`.
+struct NotAssessedPolicy: Sendable {
+    var label: String
+    var rules: [String]
+    var condition: Condition
+    var reason: String
+    var outcome: String
+}
+
+/// R-003-10 星级话务员: a quarterly ladder of stars (一星 … 三星). A quarter meets a star's standard
+/// when the average of its three monthly totals reaches `min` and `condition` holds in each month;
+/// the operator climbs one star at most a quarter (初评从一星级开始), keeps his star when he meets
+/// its standard, else falls one star; a verified complaint in the quarter (`veto`) removes the star,
+/// and an unstarred operator with one loses eligibility for `ineligibleQuarters` quarters. Reaching a
+/// star pays its one-off `bonus`; a `salaryStep` star moves the salary up one step when reached and
+/// again after every `keepRun` consecutive quarters at it.
+struct QuarterStarPolicy: Sendable {
+    struct Star: Sendable { var stars: Int; var label: String; var min: Fixed; var condition: Condition?; var bonus: Fixed; var salaryStep: Bool }
+    var label: String
+    var rules: [String]
+    /// lowest first: `stars[k]` is k + 1 stars
+    var stars: [Star]
+    var veto: Condition?
+    var keepRun: Int
+    var ineligibleQuarters: Int
+    var outcome: String
+}
+
+/// R-003-01 职务等级与薪资: a grade metric (1–5) picks a row of the pay table — fixed pay plus
+/// performance base; in probation the pay is `probationRate` of it (`rate`) or the grade below's
+/// (`gradeBelow`; the lowest grade, having none below, takes the rate).
+struct PayGradesPolicy: Sendable {
+    struct Grade: Sendable { var grade: Int; var label: String; var code: String?; var fixed: Fixed; var performance: Fixed }
+    enum ProbationPay: String, Sendable { case rate, gradeBelow = "grade_below" }
+    var label: String
+    var rules: [String]
+    var grade: Variable
+    var probation: Variable?
+    var probationPay: ProbationPay
+    var probationRate: Fixed
+    /// lowest first
+    var grades: [Grade]
+    var outcome: String
+}
+
+/// R-003-30 年度优秀员工: who has the most months of the year meeting `condition` (月五星级) gets
+/// `title`, as of `awardMonth`; ties all get it (`all`) or none does (`none`).
+struct MostInYearPolicy: Sendable {
+    enum Ties: String, Sendable { case all, none }
+    var label: String
+    var rules: [String]
+    var condition: Condition
+    var counted: String
+    var title: String
+    var privilege: String?
+    var awardMonth: Int
+    var ties: Ties
+    var minCount: Int
+    var byTeam: Bool
+    var outcome: String
+}
+
+/// R-004-02 奖金按名次分配: a pool in yuan (`amount`, or the group's value of `poolMetric`) split
+/// by rank shares — the first place `shares[0]`, the second `shares[1]` …, the rest `rest` in
+/// equal parts; tied people share their places' shares equally. Each share is cut to the fen; the
+/// fen left over go one each to the places in rank order (`first`) or stay in the pool (`kept`).
+struct BonusPoolPolicy: Sendable {
+    enum Remainder: String, Sendable { case first, kept }
+    var label: String
+    var rules: [String]
+    var amount: Fixed?
+    var poolMetric: Variable?
+    var by: Variable
+    var descending: Bool
+    var byTeam: Bool
+    var shares: [Fixed]
+    var rest: Fixed
+    var remainder: Remainder
+    var outcome: String
+}
+
+/// Whose outcome a policy is and which months it reads (every kind but `note`): `applies_to` picks
+/// the people by their latest record; `exclude_months` removes the months meeting it from
+/// everything the policy reads (R-001-19 「转正后」, R-002-30 试用期不纳入考核).
+struct PolicyScope: Sendable {
+    var appliesTo: Condition?
+    var excludeMonths: Condition?
 }
 
 /// A value an outcome reads from a scored period: the total or an input/derived metric.
@@ -237,13 +332,15 @@ extension ScoringEngine {
 
 extension Policy {
     /// Reads `outcomes[index]`; unknown kinds and parameters are errors at their path. The second
-    /// value is the policy's `applies_to` condition (every kind accepts it): people whose record
-    /// fails it get no outcome of the policy.
-    static func read(_ o: OutcomePolicy, index: Int, engine: ScoringEngine) -> (Policy?, Condition?, [SchemeProblem]) {
+    /// value is the policy's scope (every kind accepts it): `applies_to` — people whose record fails
+    /// it get no outcome of the policy — and `exclude_months` — months meeting it are not read.
+    static func read(_ o: OutcomePolicy, index: Int, engine: ScoringEngine) -> (Policy?, PolicyScope, [SchemeProblem]) {
         var r = PolicyReader(params: o.params, path: "outcomes[\(index)]", engine: engine, rules: o.rules)
         let label = o.label ?? o.kind
         var policy: Policy?
-        let appliesTo = o.kind == "note" || o.kind == "process" ? nil : r.condition(r.string("applies_to"), key: "applies_to")
+        let scoped = o.kind != "note" && o.kind != "process"
+        let appliesTo = scoped ? r.condition(r.string("applies_to"), key: "applies_to") : nil
+        let excludeMonths = scoped ? r.condition(r.string("exclude_months"), key: "exclude_months") : nil
         switch o.kind {
         case "ranking":
             let by = r.variable(r.string("by", default: "total")!, key: "by") ?? .total
@@ -394,13 +491,131 @@ extension Policy {
             let tenure = r.string("tenure").flatMap { r.variable($0, key: "tenure") }
             policy = .promotion(PromotionPolicy(label: label, rules: o.rules, by: by, top: r.int("top", default: 3)!,
                                                 times: r.int("times", default: 2)!, tenure: tenure, minTenure: r.number("min_tenure", default: 6)!))
+        case "not_assessed":
+            let cond = r.condition(r.string("condition"), key: "condition")
+            if cond == nil && !r.problems.contains(where: { $0.path.hasSuffix(".condition") }) { r.fail("condition", "缺少条件 condition") }
+            let reason = r.string("reason", default: label)!
+            let outcome = r.string("outcome", default: "not_assessed")!
+            if let cond { policy = .notAssessed(NotAssessedPolicy(label: label, rules: o.rules, condition: cond, reason: reason, outcome: outcome)) }
+        case "quarter_star":
+            var stars: [QuarterStarPolicy.Star] = []
+            for (i, s) in r.list("stars").enumerated() {
+                let key = "stars[\(i)]"
+                r.checkKeys(s, allowed: ["stars", "label", "min", "condition", "bonus", "salary_step"], at: key)
+                guard let n = s["stars"]?.number, n.isInteger, n >= .one, let lab = s["label"]?.string, let min = s["min"]?.number else {
+                    r.fail(key, "每个星级需要 stars（1、2、3…）、label、min（季度平均总分）"); continue
+                }
+                var cond: Condition?
+                if let v = s["condition"] {
+                    if let t = v.string { cond = r.condition(t, key: "\(key).condition") } else { r.fail("\(key).condition", "应为文本 expected text") }
+                }
+                var bonus = Fixed.zero
+                if let v = s["bonus"] {
+                    if let b = v.number, b >= .zero { bonus = b } else { r.fail("\(key).bonus", "应为非负金额（元） expected yuan, 0 or more") }
+                }
+                var step = false
+                if let v = s["salary_step"] {
+                    if let b = v.bool { step = b } else { r.fail("\(key).salary_step", "应为 true/false") }
+                }
+                stars.append(.init(stars: n.intValue, label: lab, min: min, condition: cond, bonus: bonus, salaryStep: step))
+            }
+            stars.sort { $0.stars < $1.stars }
+            if stars.isEmpty || stars.enumerated().contains(where: { $0.offset + 1 != $0.element.stars }) {
+                r.fail("stars", "须依次列出 1、2、3… 星（一星最低），不缺不重")
+            }
+            let veto = r.condition(r.string("veto"), key: "veto")
+            let keepRun = r.int("keep_run", default: 4)!
+            let ineligible = r.int("ineligible_quarters", default: 1)!
+            if ineligible < 1 { r.fail("ineligible_quarters", "须 ≥ 1 个季度（投诉所在季度）") }
+            let outcome = r.string("outcome", default: "star_operator")!
+            policy = .quarterStar(QuarterStarPolicy(label: label, rules: o.rules, stars: stars, veto: veto, keepRun: keepRun,
+                                                    ineligibleQuarters: ineligible, outcome: outcome))
+        case "pay_grades":
+            if o.params["grade"] == nil { r.fail("grade", "缺少职务等级指标 grade（如 job_grade，1–5）") }
+            let gradeVar = r.string("grade").flatMap { r.variable($0, key: "grade") }
+            let probationVar = r.string("probation").flatMap { r.variable($0, key: "probation") }
+            let mode = PayGradesPolicy.ProbationPay(rawValue: r.string("probation_pay", default: "rate")!)
+            if mode == nil { r.fail("probation_pay", "须为 rate（按转正工资的比例）或 grade_below（向下套一级）") }
+            let rate = r.number("probation_rate", default: Fixed("0.8")!)!
+            if rate <= .zero || rate > .one { r.fail("probation_rate", "应为比例 0–1（0.8 = 80%）") }
+            var grades: [PayGradesPolicy.Grade] = []
+            for (i, g) in r.list("grades").enumerated() {
+                let key = "grades[\(i)]"
+                r.checkKeys(g, allowed: ["grade", "label", "code", "fixed", "performance"], at: key)
+                guard let n = g["grade"]?.number, n.isInteger, let lab = g["label"]?.string,
+                      let fixed = g["fixed"]?.number, let perf = g["performance"]?.number, fixed >= .zero, perf >= .zero else {
+                    r.fail(key, "每个等级需要 grade（整数）、label、fixed（固定工资，元）、performance（绩效奖基数，元）"); continue
+                }
+                grades.append(.init(grade: n.intValue, label: lab, code: g["code"]?.string, fixed: fixed, performance: perf))
+            }
+            grades.sort { $0.grade < $1.grade }
+            if grades.isEmpty { r.fail("grades", "须列出各职务等级 list the grades") }
+            if Set(grades.map(\.grade)).count != grades.count { r.fail("grades", "等级 grade 不可重复") }
+            let outcome = r.string("outcome", default: "grade_pay")!
+            if let gradeVar {
+                policy = .payGrades(PayGradesPolicy(label: label, rules: o.rules, grade: gradeVar, probation: probationVar, probationPay: mode ?? .rate,
+                                                    probationRate: rate, grades: grades, outcome: outcome))
+            }
+        case "most_in_year":
+            let cond = r.condition(r.string("condition"), key: "condition")
+            if cond == nil && !r.problems.contains(where: { $0.path.hasSuffix(".condition") }) { r.fail("condition", "缺少条件 condition（如 \"star_level == 5\"）") }
+            let counted = r.string("counted", default: cond.map { "满足「\($0.text)」的月份" } ?? "")!
+            let title = r.string("title", default: label)!
+            let privilege = r.string("privilege")
+            let month = r.int("award_month", default: 12)!
+            if !(1...12).contains(month) { r.fail("award_month", "须为 1–12 月") }
+            let ties = MostInYearPolicy.Ties(rawValue: r.string("ties", default: "all")!)
+            if ties == nil { r.fail("ties", "须为 all（并列者均评）或 none（并列则不评）") }
+            let minCount = r.int("min_count", default: 1)!
+            if minCount < 1 { r.fail("min_count", "须 ≥ 1") }
+            let group = r.string("group", default: "all")!
+            if group != "all" && group != "team" { r.fail("group", "group 须为 all 或 team") }
+            let outcome = r.string("outcome", default: "annual_title")!
+            if let cond {
+                policy = .mostInYear(MostInYearPolicy(label: label, rules: o.rules, condition: cond, counted: counted, title: title, privilege: privilege,
+                                                      awardMonth: month, ties: ties ?? .all, minCount: minCount, byTeam: group == "team", outcome: outcome))
+            }
+        case "bonus_pool":
+            var amount: Fixed?
+            var poolMetric: Variable?
+            switch r.value("pool") {
+            case .number(let f)?:
+                if f >= .zero && f.raw % 10_000 == 0 { amount = f } else { r.fail("pool", "奖金池应为非负金额，最多到分（两位小数）") }
+            case .string(let name)?: poolMetric = r.variable(name, key: "pool")
+            case nil: r.fail("pool", "缺少奖金池 pool（元，或一个金额指标）")
+            default: r.fail("pool", "应为金额（元）或指标名 expected yuan or a metric")
+            }
+            let by = r.variable(r.string("by", default: "total")!, key: "by") ?? .total
+            let order = r.string("order", default: "desc")!
+            if order != "desc" && order != "asc" { r.fail("order", "order 须为 desc（高者为先）或 asc") }
+            let group = r.string("group", default: "all")!
+            if group != "all" && group != "team" { r.fail("group", "group 须为 all 或 team") }
+            var shares: [Fixed] = []
+            if let v = r.value("shares") {
+                if let a = v.array {
+                    for (i, x) in a.enumerated() {
+                        if let f = x.number, f >= .zero, f <= .one { shares.append(f) } else { r.fail("shares[\(i)]", "应为比例 0–1（0.40 = 40%）") }
+                    }
+                } else { r.fail("shares", "应为各名次的比例列表，如 [0.40, 0.30, 0.20]") }
+            } else { r.fail("shares", "缺少名次份额 shares（如 [0.40, 0.30, 0.20]）") }
+            let rest = r.number("rest", default: .zero)!
+            if rest < .zero || rest > .one { r.fail("rest", "应为比例 0–1") }
+            let sum = shares.reduce(rest, +)
+            if sum != .one { r.fail("shares", "各名次份额与 rest 合计应为 1，实为 \(sum)") }
+            let remainder = BonusPoolPolicy.Remainder(rawValue: r.string("remainder", default: "first")!)
+            if remainder == nil { r.fail("remainder", "须为 first（分以下余数按名次先后给予）或 kept（留在奖金池）") }
+            let outcome = r.string("outcome", default: "pool_share")!
+            if amount != nil || poolMetric != nil {
+                policy = .bonusPool(BonusPoolPolicy(label: label, rules: o.rules, amount: amount, poolMetric: poolMetric, by: by, descending: order == "desc",
+                                                    byTeam: group == "team", shares: shares, rest: rest, remainder: remainder ?? .first, outcome: outcome))
+            }
         case "note", "process":
             r.used = Set(o.params.keys)
             policy = .note(label)
         default:
-            r.fail("kind", "未知的结果规则 unknown outcome kind “\(o.kind)”; 可用 available: ranking, consecutive, level, star, composite, team_award, promotion, note")
+            r.fail("kind", "未知的结果规则 unknown outcome kind “\(o.kind)”; 可用 available: ranking, consecutive, level, star, composite, team_award, promotion, not_assessed, quarter_star, pay_grades, most_in_year, bonus_pool, note")
         }
         r.finish()
-        return (r.problems.isEmpty ? policy : nil, appliesTo, r.problems)
+        return (r.problems.isEmpty ? policy : nil, PolicyScope(appliesTo: appliesTo, excludeMonths: excludeMonths), r.problems)
     }
 }
