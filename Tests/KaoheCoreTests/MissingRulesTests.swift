@@ -371,8 +371,8 @@ struct BonusPoolTests {
         #expect(share(o, "A") == .money(400) && share(o, "B") == .money(300) && share(o, "C") == .money(200))
         #expect(share(o, "D") == .money(50) && share(o, "E") == .money(50))
         let a = o.one("A", "pool_share")?.explanation ?? ""
-        #expect(a.contains("第 1 名份额 40%：1000.00 × 40% = 400.00 元") && a.contains("R-004-02"), "\(a)")
-        #expect(o.one("D", "pool_share")?.explanation.contains("第 4 名起其余 2 人平分 10%，每人 10% ÷ 2 = 5%") == true)
+        #expect(a.contains("名次 1 份额 40%：1000.00 × 40% = 400.00 元") && a.contains("R-004-02"), "\(a)")
+        #expect(o.one("D", "pool_share")?.explanation.contains("名次 4 起其余 2 人平分 10%，每人 10% ÷ 2 = 5%") == true)
         #expect(t.first { $0.kind == "bonus_pool" }?.explanation.contains("已分 1000.00 元") == true)
     }
 
@@ -409,7 +409,7 @@ struct BonusPoolTests {
         // B and C: (30% + 20%) ÷ 2 = 25% → 250 each; D and E: 10% ÷ 2 = 5% → 50 each
         #expect(share(o, "B") == .money(250) && share(o, "C") == .money(250))
         #expect(share(o, "D") == .money(50) && share(o, "A") == .money(400))
-        #expect(o.one("B", "pool_share")?.explanation.contains("与 C 并列，共分第 2–3 名的份额 50% ÷ 2 = 25%") == true, "\(o.one("B", "pool_share")?.explanation ?? "")")
+        #expect(o.one("B", "pool_share")?.explanation.contains("与 C 并列，共分名次 2–3 的份额 50% ÷ 2 = 25%") == true, "\(o.one("B", "pool_share")?.explanation ?? "")")
         // two people: 400 and 300; the third place's 20% and the rest's 10% (300) stay in the pool
         let (two, t) = try split([("A", "500000"), ("B", "400000")])
         #expect(share(two, "A") == .money(400) && share(two, "B") == .money(300))

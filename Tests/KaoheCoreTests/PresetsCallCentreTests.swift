@@ -9,7 +9,7 @@ struct PresetStarAgentTests {
     init() throws { engine = try ScoringEngine(scheme: try Presets.scheme("star-agent")) }
 
     static let perfect: [String: String] = [
-        "exam_score": "100", "satisfaction": "100", "peer_review": "2", "etiquette_item": "8", "ability_item": "10",
+        "exam_score": "100", "callbacks": "10", "callback_score_total": "100", "peer_review": "2", "etiquette_item": "8", "ability_item": "10",
         "volume_rate": "100", "praise_letter": "0", "objective_reviewer": "0",
         "violations": "0", "dispatch_refusals": "0", "absences": "0", "errors": "0", "user_complaints": "0",
         "justified_complaints": "0", "praises": "0", "major_events": "0", "missed_training": "0",
@@ -42,6 +42,20 @@ struct PresetStarAgentTests {
     func majorEvents() throws {
         #expect(try score(["major_events_deduction.complaint_to_station": "1", "volume_rate": "120"]).total == 72)
         #expect(try score(["praise_letter.count": "1", "praise_letter": "6"]).total == 94)   // 8-point volume: 88 + 6
+    }
+
+    @Test("R-002-37: the call-back survey feeds the satisfaction base — 20 calls scored 183 in all → 91.5 % → 9.15 of 10")
+    func callBackSurvey() throws {
+        let r = try score(["callbacks": "20", "callback_score_total": "183", "callbacks_solved": "18", "callbacks_satisfied": "15", "callbacks_charged": "3"])
+        // 183 ÷ 20 × 10 = 91.5 %; × 10 points = 9.15
+        #expect(r.item("satisfaction_item")?.points == Fixed("9.15")!)
+        let why = try #require(r.item("satisfaction_item")?.explanation)
+        #expect(why.contains("用户满意度（回访打分平均 × 10） 91.5%（= 回访服务打分合计（每户 1–10 分） 183 ÷ 回访户数 20 × 10）"), "\(why)")
+        #expect(why.contains("问题解决率 90%") && why.contains("态度满意率 75%") && why.contains("回访「已收费」户数 3"), "\(why)")
+        #expect(why.contains("R-002-37"))
+        // no call-back made: a zero denominator for the rater to decide, never 0 points
+        let none = try score(["callbacks": "0", "callback_score_total": "0"])
+        #expect(none.item("satisfaction_item")?.points == nil && !none.flags("zero_denominator").isEmpty)
     }
 
     @Test("R-002-22a: 5 to 8 points per praise letter — two letters of 6 and 7 give 13")
@@ -341,6 +355,11 @@ struct PresetCompanyMonthlyTests {
         #expect(r.pay?.explanation.contains("R-002-33") == true)
         // left empty (everyone else): paid as usual
         #expect(try engine.score(Self.month).pay?.paid == Decimal(string: "1564.2"))
+        // R-002-30: a probationer under three months is not paid by the scheme (and is listed 未考核 by the outcomes)
+        let probation = try engine.score(Self.month.merging(["probation": "1"]) { $1 })
+        #expect(probation.pay?.paid == 0)
+        #expect(probation.pay?.explanation.contains("不满足「已过试用期") == true && probation.pay?.explanation.contains("R-002-30") == true,
+                "\(probation.pay?.explanation ?? "")")
     }
 
     @Test("R-002-33: sales +1 per whole 10,000 above target, −1 per 10,000 below the minimum")

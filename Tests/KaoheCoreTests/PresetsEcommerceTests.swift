@@ -114,6 +114,23 @@ struct PresetsEcommerceTests {
         #expect(throws: SchemeProblems.self) { try ScoringEngine(scheme: s) }
     }
 
+    @Test("R-001-15: the rater's double deduction is a rule of the scheme — a missed bad review (2 points) costs the rater 4")
+    func raterAccountability() throws {
+        let rule = try #require(engine.scheme.accountability)
+        #expect(rule.factor == 2 && rule.rules == ["R-001-15"])
+        // R-001-06: 2 points per bad review; one missed → 2 × 2 × 1 = 4; three missed complaints (1 point each) → 6
+        #expect(rule.deduction(perInstance: 2, instances: 1) == 4)
+        #expect(rule.deduction(perInstance: 1, instances: 3) == 6)
+        let text = rule.explain(rater: "组长 王五", employee: "101002 李四", item: "本月差评", perInstance: 2, instances: 1, note: "10月12日差评未扣")
+        #expect(text == "评分人 组长 王五 漏扣 101002 李四 的「本月差评」1 次：该项每次 2 分 × 2 × 1 = 扣 4 分（10月12日差评未扣）（R-001-15）")
+        // the scheme states it once: no note restating it among the outcomes
+        #expect(!engine.scheme.outcomes.contains { $0.rules.contains("R-001-15") })
+        // a factor of 0 is refused at its path; a scheme without the entry has no such rule
+        var s = engine.scheme; s.accountability?.factor = 0
+        #expect(SchemeValidator.validate(s).contains { $0.path == "accountability.factor" && $0.severity == .error })
+        #expect(try Presets.scheme("online-shop-cs").accountability == nil)
+    }
+
     @Test("number metrics keep their unit in explanations: 平均响应时间 150 秒 (issue 18, CLI contract)")
     func unitsInExplanations() throws {
         let r = try score(["response_time": "150"])

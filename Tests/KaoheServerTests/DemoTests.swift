@@ -43,7 +43,8 @@ struct DemoTests {
                 let stored = Set(try await OutcomeStore.outcomes(period: "2026-10", key: key, teams: false, on: app.db).map {
                     "\($0.employee!.number) \($0.kind) \($0.value) \($0.rules) \($0.explanation)"
                 })
-                #expect(!cli.isEmpty && stored == cli, "\(key): stored \(stored.subtracting(cli).sorted().prefix(3)) cli \(cli.subtracting(stored).sorted().prefix(3))")
+                // (a scheme whose policies flag nobody this month compares two empty sets; the total below is not 0)
+                #expect(stored == cli, "\(key): stored \(stored.subtracting(cli).sorted().prefix(3)) cli \(cli.subtracting(stored).sorted().prefix(3))")
                 compared += stored.count
             }
             #expect(compared > 60)

@@ -17,7 +17,7 @@ struct EventTests {
             let sid = try scheme.requireID()
             let (bob, _) = try await Browser.signIn(app, "bob")
             // a clean month first: 92 points (volume at 150%)
-            let base = "{\"employee_id\": \"\(org.alice)\", \"period\": \"2026-10\", \"scheme\": \"star-agent\", \"values\": {\"exam_score\": \"100\", \"satisfaction\": \"100\", \"peer_review\": \"2\", \"etiquette_item\": \"8\", \"ability_item\": \"10\", \"volume_rate\": \"150\"}}"
+            let base = "{\"employee_id\": \"\(org.alice)\", \"period\": \"2026-10\", \"scheme\": \"star-agent\", \"values\": {\"exam_score\": \"100\", \"callbacks\": \"10\", \"callback_score_total\": \"100\", \"peer_review\": \"2\", \"etiquette_item\": \"8\", \"ability_item\": \"10\", \"volume_rate\": \"150\"}}"
             try await EvidenceTests.put(app, bob, base) { res in #expect(res.body.string.contains("\"total\":\"92\"")) }
             var first = ""
             try await OrganisationTests.post(app, bob, "api/v1/events", Self.event(org.alice, "star-agent", "daily_checks.late_early", "2026-10-09", "迟到 12 分钟")) { res in

@@ -345,12 +345,12 @@ extension OutcomeEngine {
                 for q in x.tieStart...x.tieEnd { groupNum += num(q) }
                 let share: String
                 if m > 1 {
-                    let places = "第 \(x.tieStart + 1)–\(x.tieEnd + 1) 名"
+                    let places = "名次 \(x.tieStart + 1)–\(x.tieEnd + 1) "
                     share = "与 \(Self.tieNames(ranked, k)) 并列，共分\(places)的份额 \(ratio(groupNum, d)) ÷ \(m) = \(ratio(groupNum, d * Int128(m)))"
                 } else if k < s {
-                    share = "第 \(k + 1) 名份额 \(pct(p.shares[k]))"
+                    share = "名次 \(k + 1) 份额 \(pct(p.shares[k]))"
                 } else {
-                    share = "第 \(s + 1) 名起其余 \(restCount) 人平分 \(pct(p.rest))，每人 \(pct(p.rest)) ÷ \(restCount) = \(ratio(groupNum, d))"
+                    share = "名次 \(s + 1) 起其余 \(restCount) 人平分 \(pct(p.rest))，每人 \(pct(p.rest)) ÷ \(restCount) = \(ratio(groupNum, d))"
                 }
                 var text = "\(p.label)：\(groupText)\(poolText)，\(p.by.label) \(p.by.show(x.value, engine))，第 \(x.rank) 名（共 \(n) 人）；\(share)："
                 text += "\(pool.decimal.yuan) × \(ratio(groupNum, d * Int128(m))) = \(yuan(fen[k])) 元\(cut[k] ? "（分以下舍去）" : "")"

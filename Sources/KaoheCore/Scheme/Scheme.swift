@@ -47,6 +47,10 @@ public struct Scheme: Codable, Sendable, Equatable {
     public var monthEndDay: Int?
     /// How a platform's raw interaction log aggregates into the metrics (issue 5).
     public var interactionLog: LogSpec?
+    /// Evaluator accountability (R-001-15): a rater who should have deducted an item and did not
+    /// loses `factor` × that item's points per instance on his own sheet. Without it the scheme
+    /// has no such rule and no finding can be raised on its sheets.
+    public var accountability: Accountability?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, source, description, period, max, boundary, rules = "rule", raters, raterMissing = "rater_missing", metrics, derived
@@ -54,6 +58,7 @@ public struct Scheme: Codable, Sendable, Equatable {
         case monthStartDay = "month_start_day"
         case monthEndDay = "month_end_day"
         case interactionLog = "interaction_log"
+        case accountability
     }
 
     public init(from decoder: Decoder) throws {
@@ -83,6 +88,7 @@ public struct Scheme: Codable, Sendable, Equatable {
         monthStartDay = try c.decodeIfPresent(Int.self, forKey: .monthStartDay)
         monthEndDay = try c.decodeIfPresent(Int.self, forKey: .monthEndDay)
         interactionLog = try c.decodeIfPresent(LogSpec.self, forKey: .interactionLog)
+        accountability = try c.decodeIfPresent(Accountability.self, forKey: .accountability)
     }
 
     /// The scheme's month boundaries (R-002-31).
@@ -103,7 +109,38 @@ public struct Scheme: Codable, Sendable, Equatable {
         for o in outcomes { s.formUnion(o.rules) }
         for d in decisions { s.formUnion(d.rules) }
         if let l = interactionLog { s.formUnion(l.rules); for a in l.aggregate { s.formUnion(a.rules) } }
+        if let a = accountability { s.formUnion(a.rules) }
         return s.sorted()
+    }
+}
+
+/// R-001-15 as a rule of the scheme: the factor on a missed deduction, and the sentence that says it.
+public struct Accountability: Codable, Sendable, Equatable {
+    /// 2: double the item's points per instance
+    public var factor: Fixed
+    public var label: String?
+    public var rules: [String]
+    enum CodingKeys: String, CodingKey, CaseIterable { case factor, label, rule }
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        factor = try c.decode(Fixed.self, forKey: .factor)
+        label = try c.decodeIfPresent(String.self, forKey: .label)
+        rules = try c.decodeRules(forKey: .rule)
+    }
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(factor, forKey: .factor); try c.encodeIfPresent(label, forKey: .label); try c.encodeRules(rules, forKey: .rule)
+    }
+
+    /// The rater's deduction for `instances` missed deductions of `perInstance` points each.
+    public func deduction(perInstance: Fixed, instances: Int) -> Fixed { perInstance * factor * Fixed(instances) }
+
+    /// `评分人 组长 张三 漏扣 101002 李四 的「客户投诉」1 次：该项每次 1 分 × 2 × 1 = 扣 2 分（工单 2381）（R-001-15）`
+    public func explain(rater: String, employee: String, item: String, perInstance: Fixed, instances: Int, note: String) -> String {
+        let d = deduction(perInstance: perInstance, instances: instances)
+        return "评分人 \(rater) 漏扣 \(employee) 的「\(item)」\(instances) 次：该项每次 \(perInstance.format()) 分 × \(factor.format()) × \(instances) = 扣 \(d.format()) 分（\(note)）"
+            + (rules.isEmpty ? "" : "（\(rules.joined(separator: ", "))）")
     }
 }
 

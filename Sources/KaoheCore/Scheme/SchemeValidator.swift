@@ -16,6 +16,9 @@ public enum SchemeValidator {
         if let d = s.monthStartDay, !(1...28).contains(d) {
             err("month_start_day", "月度起始日须在 1–28 之间 the month start day must be 1–28 (got \(d))", ["R-002-31"])
         }
+        if let a = s.accountability, a.factor <= .zero {
+            err("accountability.factor", "倍数须大于 0 the factor must be above 0", ["R-001-15"])
+        }
         if let d = s.monthEndDay, !(1...27).contains(d) {
             err("month_end_day", "月度截止日须在 1–27 之间 the month end day must be 1–27 (got \(d))", ["R-002-31"])
         }

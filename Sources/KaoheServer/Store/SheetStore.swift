@@ -111,11 +111,6 @@ enum SheetStore {
         try await Sheet.query(on: db).filter(\.$id == id).with(\.$employee).with(\.$cycle, { $0.with(\.$scheme) }).first()
     }
 
-    /// The sheet with this id with its employee loaded, or nil.
-    static func sheetWithEmployee(_ id: UUID, on db: Database) async throws -> Sheet? {
-        try await Sheet.query(on: db).filter(\.$id == id).with(\.$employee).first()
-    }
-
     /// The sheet with this id, or nil.
     static func sheet(_ id: UUID, on db: Database) async throws -> Sheet? {
         try await Sheet.find(id, on: db)

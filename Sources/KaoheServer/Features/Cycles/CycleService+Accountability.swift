@@ -3,10 +3,11 @@ import Foundation
 import KaoheCore
 import Vapor
 
-/// Evaluator accountability (R-001-15): when a deduction the rater should have made is found
-/// after rating — a complaint dated in the period that the rater did not apply — the rater's own
-/// result loses double that item's points per instance, with the link to the case, unless the
-/// rater records a justification that the reviewer accepts.
+/// Evaluator accountability: when a deduction the rater should have made is found after rating —
+/// a complaint dated in the period that the rater did not apply — the rater's own result loses
+/// the scheme's `accountability` factor × that item's points per instance (R-001-15: double),
+/// with the link to the case, unless the rater records a justification that the reviewer accepts.
+/// The rule and its sentence are the scheme's (`Accountability`); this file runs the steps.
 extension CycleService {
     struct FindingRequest: Content { var column: String; var instances: Int?; var note: String }
     struct JustifyRequest: Content { var justification: String }
@@ -31,13 +32,19 @@ extension CycleService {
     }
 
     static func dto(_ f: Finding, db: Database) async throws -> FindingDTO {
-        let sheet = try await SheetStore.sheetWithEmployee(f.$sheet.id, on: db)
+        let sheet = try await SheetStore.sheetWithCycle(f.$sheet.id, on: db)
         let rater = try await AccountStore.user(f.raterUserId, on: db)
         let who = sheet.map { "\($0.employee.number) \($0.employee.name)" } ?? "—"
-        let text = "评分人 \(rater?.displayName ?? "—") 漏扣 \(who) 的 “\(f.column)” \(f.instances) 次：该项每次 \(f.perInstance) 分 × 2 × \(f.instances) = 扣 \(f.deduction) 分（\(f.note)）（R-001-15）"
+        let engine = try sheet.map { try Scoring.engine($0.cycle.scheme) }
+        let rule = engine?.scheme.accountability
+        let item = engine.flatMap { e in e.columnIndex[f.column].map { e.inputs[$0].label } } ?? f.column
+        let text = rule?.explain(rater: rater?.displayName ?? "—", employee: who, item: item, perInstance: Fixed(f.perInstance) ?? .zero,
+                                 instances: f.instances, note: f.note)
+            ?? "评分人 \(rater?.displayName ?? "—") 漏扣 \(who) 的「\(item)」\(f.instances) 次，扣 \(f.deduction) 分（\(f.note)）"
         return FindingDTO(id: try f.requireID(), sheetId: f.$sheet.id, employee: who, period: f.period, rater: rater?.displayName ?? "—", column: f.column,
                           instances: f.instances, perInstance: f.perInstance, deduction: f.deduction, note: f.note, status: f.status.rawValue,
-                          justification: f.justification, decisionReason: f.decisionReason, explanation: text, rule: "R-001-15")
+                          justification: f.justification, decisionReason: f.decisionReason, explanation: text,
+                          rule: (rule?.rules ?? []).joined(separator: ","))
     }
 
     /// The item's points per instance of `column` on this employee's sheet, from the engine:
@@ -74,6 +81,9 @@ extension CycleService {
         guard ![SheetStage.selfAssessment, .rating].contains(s.stage) else {
             throw KaoheError.conflict("尚未评分，无漏扣可言", en: "the sheet has not been rated yet")
         }
+        guard let rule = try Scoring.engine(s.cycle.scheme).scheme.accountability else {
+            throw KaoheError.invalid("本方案没有评分人责任规则（accountability），不能追究漏扣", en: "the scheme has no evaluator accountability rule (accountability)")
+        }
         let n = r.instances ?? 1
         guard (1...50).contains(n) else { throw KaoheError.invalid("instances: 1–50") }
         guard !r.note.isBlank else { throw KaoheError.invalid("note: 须写明案情（哪次投诉、哪天）", en: "note: the case must be described") }
@@ -81,10 +91,10 @@ extension CycleService {
         let per = try await pointsPerInstance(s, column: r.column, instances: n, db: db)
         let f = Finding()
         f.$sheet.id = try s.requireID(); f.period = s.cycle.period; f.raterUserId = raterId; f.raterEmployeeId = rater.$employee.id
-        f.column = r.column; f.instances = n; f.perInstance = per.format(); f.deduction = (per * Fixed(2) * Fixed(n)).format()
+        f.column = r.column; f.instances = n; f.perInstance = per.format(); f.deduction = rule.deduction(perInstance: per, instances: n).format()
         f.note = r.note; f.status = .pending; f.createdBy = user.id; f.createdAt = Date()
         try await f.save(on: db)
-        try await InboxItem(user: raterId, text: "评分责任（R-001-15）：\(s.employee.number) 的 “\(r.column)” 漏扣 \(n) 次，将从你的考核扣 \(f.deduction) 分；如有正当理由请说明",
+        try await InboxItem(user: raterId, text: "评分责任（\(rule.rules.joined(separator: ", "))）：\(s.employee.number) 的 “\(r.column)” 漏扣 \(n) 次，将从你的考核扣 \(f.deduction) 分；如有正当理由请说明",
                             link: SiteURL.sheet(f.$sheet.id).path).save(on: db)
         try await Audit.record(on: db, actor: user, action: "create", entity: "finding", id: "\(s.employee.number)/\(s.cycle.period)/\(r.column)",
                                after: "rater=\(rater.username) deduction=\(f.deduction)", reason: r.note)
