@@ -559,3 +559,46 @@ struct OutcomeTests {
         #expect(throws: InputError.self) { try PeriodCalendar(startDay: 31) }
     }
 }
+
+@Suite("Outcome conditions read the sheet's figures (issue 18, engine limits)")
+struct OutcomeFigureTests {
+    static let scheme = """
+    id: figures
+    name: 条件读取考核表得分
+    period: month
+    sections:
+      - {id: work, label: 工作, max: 60, items: [{id: work_item, label: 工作业绩, kind: manual, max: 60}]}
+      - {id: conduct, label: 态度, max: 40, items: [{id: conduct_item, label: 工作态度, kind: manual, max: 40}]}
+    money:
+      - {id: fines, label: 违规罚款, kind: events, offences: [{id: late, label: 迟到, amount: -50}]}
+    outcomes:
+      - {kind: consecutive, label: 态度不足或有罚款, condition: "item.conduct_item < 30 or money.fines < 0", run: 2, outcome: needs_coaching}
+      - {kind: consecutive, label: 工作满分, condition: "section.work == 60", run: 1, outcome: full_work}
+    """
+
+    @Test("item.<id>, section.<id> and money.<id> in a condition: points and yuan off the sheet, explained by their labels")
+    func figuresInConditions() throws {
+        let engine = try ScoringEngine(scheme: try yamlScheme(Self.scheme))
+        let oe = try OutcomeEngine(engine: engine)
+        // A: 态度 28 in March (< 30), a 50-yuan fine in April (no low attitude) → two months in a row;
+        // B: 态度 35 both months, no fine → never; B's work is 60 in April → full_work
+        let months: [(String, String, [String: String])] = [
+            ("A", "2026-03", ["work_item": "50", "conduct_item": "28"]),
+            ("A", "2026-04", ["work_item": "50", "conduct_item": "36", "fines.late": "1"]),
+            ("B", "2026-03", ["work_item": "55", "conduct_item": "35"]),
+            ("B", "2026-04", ["work_item": "60", "conduct_item": "35"]),
+        ]
+        let rows = try months.map { ScoringRow(employee: $0.0, period: $0.1, team: "T", values: try engine.evidence($0.2)) }
+        var recs: [OutcomeRecord] = []
+        engine.scoreAll(rows) { r, v in if let x = oe.record(r, values: v) { recs.append(x) } }
+        let o = oe.evaluate(recs).outcomes
+        #expect(o.one("A", "needs_coaching")?.value == .flag(true), "\(o.of("A", "needs_coaching"))")
+        #expect(o.one("B", "needs_coaching").map { $0.value == .flag(false) } ?? true)
+        #expect(o.one("B", "full_work")?.value == .flag(true))
+        #expect(o.one("A", "full_work").map { $0.value == .flag(false) } ?? true)
+        // an unknown figure is an error at its path, naming it
+        let bad = Self.scheme.replacingOccurrences(of: "item.conduct_item < 30", with: "item.conduct < 30")
+        #expect(throws: SchemeProblems.self) { try OutcomeEngine(engine: try ScoringEngine(scheme: try yamlScheme(bad))) }
+        #expect(engine.figureNames == ["item.work_item", "item.conduct_item", "section.work", "section.conduct", "money.fines"])
+    }
+}

@@ -87,6 +87,10 @@ public struct OutcomeEngine: Sendable {
     public let slots: [Int]
     /// Slot → position in `OutcomeRecord.data` (−1: not kept).
     let localIndex: [Int]
+    /// The sheet figures a condition reads (`ScoringEngine.figureNames` indices), kept in each
+    /// record after the section ratios; a condition reads figure k as the slot −2 − k.
+    let figures: [Int]
+    let figurePosition: [Int: Int]
 
     public init(engine: ScoringEngine) throws(SchemeProblems) {
         self.engine = engine
@@ -102,7 +106,10 @@ public struct OutcomeEngine: Sendable {
         policies = ps
         scopes = scs
         var s = Set<Int>()
-        func add(_ c: Condition?) { if let c { s.formUnion(c.expr.slots.filter { $0 >= 0 }) } }
+        var fig = Set<Int>()
+        func add(_ c: Condition?) {
+            if let c { s.formUnion(c.expr.slots.filter { $0 >= 0 }); fig.formUnion(c.expr.slots.filter { $0 < -1 }.map { -2 - $0 }) }
+        }
         func add(_ v: Variable) { if case .slot(let i, _) = v { s.insert(i) } }
         for sc in scs { add(sc.appliesTo); add(sc.excludeMonths) }
         for p in ps {
@@ -126,6 +133,8 @@ public struct OutcomeEngine: Sendable {
             }
         }
         slots = s.sorted()
+        figures = fig.sorted()
+        figurePosition = Dictionary(uniqueKeysWithValues: figures.enumerated().map { ($1, $0) })
         var li = [Int](repeating: -1, count: (slots.last ?? -1) + 1)
         for (i, x) in slots.enumerated() { li[x] = i }
         localIndex = li
@@ -140,6 +149,15 @@ public struct OutcomeEngine: Sendable {
         data.reserveCapacity(slots.count + r.sections.count)
         for s in slots { data.append(values[s] ?? .absent) }
         for sec in r.sections { data.append(Fixed.divide(sec.points, sec.max) ?? .zero) }
+        let ni = r.items.count, ns = r.sections.count
+        for k in figures {
+            let v: Fixed?
+            if k < ni { v = r.items[k].points } else if k < ni + ns { v = r.sections[k - ni].points } else {
+                let j = k - ni - ns
+                v = j < r.money.count ? Fixed(r.money[j].amount.description) : nil
+            }
+            data.append(v ?? .absent)
+        }
         var minItem: Fixed?
         var minLabel: String?
         for it in r.items where it.section != nil {
@@ -156,6 +174,13 @@ public struct OutcomeEngine: Sendable {
         let i = localIndex[s]
         guard i >= 0 else { return nil }
         let v = r.data[i]
+        return v == .absent ? nil : v
+    }
+
+    /// Sheet figure k (`ScoringEngine.figureNames`) kept in a record: item or section points, money yuan.
+    func figureValue(_ k: Int, _ r: OutcomeRecord) -> Fixed? {
+        guard let i = figurePosition[k] else { return nil }
+        let v = r.data[slots.count + engine.sections.count + i]
         return v == .absent ? nil : v
     }
 
@@ -327,7 +352,7 @@ public struct OutcomeEngine: Sendable {
     /// Evaluates a condition for one month; nil when it cannot be decided (missing data).
     func holds(_ c: Condition, _ r: OutcomeRecord) -> Bool? {
         do {
-            return !(try c.program.evaluate { (s: Int) -> Fixed? in s < 0 ? r.total : slotValue(s, r) }).isZero
+            return !(try c.program.evaluate { (s: Int) -> Fixed? in s == -1 ? r.total : s < 0 ? figureValue(-2 - s, r) : slotValue(s, r) }).isZero
         } catch { return nil }
     }
 
@@ -335,10 +360,16 @@ public struct OutcomeEngine: Sendable {
     func facts(_ c: Condition, _ r: OutcomeRecord) -> String {
         var seen = Set<Int>()
         var parts: [String] = []
-        for s in c.expr.slots where s >= 0 && seen.insert(s).inserted {
-            parts.append("\(engine.slotLabels[s]) \(slotValue(s, r).map { engine.show($0, slot: s).text } ?? "无数据")")
+        let labels = engine.figureLabels
+        for s in c.expr.slots where seen.insert(s).inserted {
+            if s >= 0 {
+                parts.append("\(engine.slotLabels[s]) \(slotValue(s, r).map { engine.show($0, slot: s).text } ?? "无数据")")
+            } else if s < -1 {
+                let k = -2 - s
+                parts.append("\(labels[k]) \(figureValue(k, r)?.format() ?? "无数据")")
+            }
         }
-        if c.expr.slots.contains(where: { $0 < 0 }) { parts.insert("总分 \(r.total.format())", at: 0) }
+        if c.expr.slots.contains(-1) { parts.insert("总分 \(r.total.format())", at: 0) }
         return parts.joined(separator: "，")
     }
 
@@ -586,5 +617,22 @@ extension OutcomeEngine {
             }
         }
         return nil
+    }
+}
+
+extension ScoringEngine {
+    /// The sheet figures an outcome condition may read besides metrics, in record order:
+    /// `item.<id>` (an item's points, sections' items then adjustments), `section.<id>` (a section's
+    /// points), `money.<id>` (a money line's yuan) — R-002-26: 星级 needs no serious fault, read off
+    /// the sheet rather than re-entered.
+    public var figureNames: [String] {
+        sections.flatMap { $0.items.map { "item.\($0.item.id)" } } + adjustments.map { "item.\($0.item.id)" }
+            + sections.map { "section.\($0.section.id)" } + money.map { "money.\($0.item.id)" }
+    }
+
+    /// The same figures as a person reads them: 「礼仪意识」得分, 「日常检查」分数, 「服务工资」金额.
+    var figureLabels: [String] {
+        sections.flatMap { $0.items.map { "「\($0.item.label)」得分" } } + adjustments.map { "「\($0.item.label)」得分" }
+            + sections.map { "「\($0.section.label)」分数" } + money.map { "「\($0.item.label)」金额（元）" }
     }
 }

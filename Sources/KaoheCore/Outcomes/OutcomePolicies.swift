@@ -295,9 +295,12 @@ struct PolicyReader {
     mutating func condition(_ text: String?, key: String) -> Condition? {
         guard let text else { return nil }
         do {
+            let figures = engine.figureNames
             let e = try ExpressionParser.parse(text).bind { n in
                 if n == "total" || n == "score" { return -1 }
-                return engine.nameSlot(n)
+                if let s = engine.nameSlot(n) { return s }
+                // a figure of the sheet: item.<id> / section.<id> points, money.<id> yuan
+                return figures.firstIndex(of: n).map { -2 - $0 }
             }
             return Condition(text: text, expr: e)
         } catch {
