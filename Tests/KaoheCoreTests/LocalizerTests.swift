@@ -4,6 +4,18 @@ import Testing
 
 @Suite("Languages: 简体中文, 繁體中文, English (issue 7 §1)")
 struct LocalizerTests {
+    @Test("the catalogue's second column is the Chinese-only (简体) form: a key without an English gloss keeps itself, never a 繁體 form")
+    func chineseOnlyColumnIsSimplified() {
+        var wrong: [String] = []
+        for row in Localizer.rows("messages") where row.count >= 3 {
+            guard !row[0].contains(where: { $0.isASCII && $0.isLetter }) else { continue }
+            if !row[0].hasPrefix(row[1]) { wrong.append("\(row[0]) → \(row[1])") }
+        }
+        #expect(wrong.isEmpty, "\(wrong.prefix(5))")
+        // a 简体 page reads 简体 even where a gloss triggers the catalogue (本行数据, not 本行數據)
+        #expect(Localizer.shared.text("退款率 1.67%；本行数据：换货率 无数据 (R-001-07)", .zhHans).contains("本行数据：换货率"))
+    }
+
     let l = Localizer.shared
 
     @Test("繁體: characters and phrases (OpenCC), the seed's own form of its titles")

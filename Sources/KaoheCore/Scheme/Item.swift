@@ -88,7 +88,8 @@ public struct Item: Codable, Sendable, Equatable {
         case .banded(let b): for band in b.bands { s += band.rules }
         default: break
         }
-        return s
+        var seen = Set<String>()
+        return s.filter { seen.insert($0).inserted }
     }
 }
 
