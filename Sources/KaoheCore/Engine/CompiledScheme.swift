@@ -78,7 +78,7 @@ struct SchemeCompiler {
 
     @discardableResult
     mutating func addInput(column: String, label: String, kind: ValueKind, rater: String? = nil, rules: [String],
-                           min: Fixed? = nil, max: Fixed? = nil, grades: [String] = [], zeroWhenEmpty: Bool = false,
+                           min: Fixed? = nil, max: Fixed? = nil, grades: [String] = [],
                            unit: String? = nil, whenEmpty: Fixed? = nil, path: String) -> Int {
         if let existing = inputs.first(where: { $0.column == column }) {
             problems.append(SchemeProblem(.error, path, "输入列重名 column “\(column)” is defined twice"))
@@ -92,7 +92,7 @@ struct SchemeCompiler {
         default: break
         }
         inputs.append(InputSpec(column: column, label: label, kind: kind, rater: rater, rules: rules, min: lo, max: hi,
-                                grades: grades, whenEmpty: whenEmpty ?? (zeroWhenEmpty ? .zero : nil), slot: slot))
+                                grades: grades, whenEmpty: whenEmpty, slot: slot))
         return slot
     }
 
@@ -296,14 +296,14 @@ struct SchemeCompiler {
                 }
                 let unit = each.unit ?? "次"
                 let n = addInput(column: "\(col).count", label: "\(item.label)（\(unit)数）", kind: .count, rules: item.rules, max: 100,
-                                 zeroWhenEmpty: true, unit: unit, path: path)
+                                 unit: unit, whenEmpty: .zero, path: path)
                 let s = addInput(column: col, label: "\(item.label)（各\(unit)合计分，每\(unit) \(each.min)～\(each.max) 分）", kind: .number,
-                                 rules: item.rules, min: 0, max: each.max * Fixed(100), zeroWhenEmpty: true, path: path)
+                                 rules: item.rules, min: 0, max: each.max * Fixed(100), whenEmpty: .zero, path: path)
                 body = .each(slot: s, count: n, each: each)
             } else if ids.isEmpty {
                 let lo = item.min ?? 0
                 let s = addInput(column: col, label: item.label, kind: .number, rules: item.rules, min: lo, max: item.max,
-                                 zeroWhenEmpty: context == .adjustment, path: path)
+                                 whenEmpty: context == .adjustment ? .zero : nil, path: path)
                 body = .single(slot: s)
             } else {
                 var raters: [(Rater, Int)] = []
@@ -313,7 +313,7 @@ struct SchemeCompiler {
                     }
                     let s = addInput(column: "\(col).\(id)", label: "\(item.label)（\(r.label)）", kind: .number, rater: id,
                                      rules: item.rules + r.rules, min: item.min ?? 0, max: item.max,
-                                     zeroWhenEmpty: context == .adjustment, path: path)
+                                     whenEmpty: context == .adjustment ? .zero : nil, path: path)
                     raters.append((r, s))
                 }
                 body = .manual(raters: raters)
@@ -323,7 +323,7 @@ struct SchemeCompiler {
             for (oi, o) in l.offences.enumerated() {
                 let kind = o.kind ?? .count
                 let s = addInput(column: "\(col).\(o.id)", label: "\(item.label)·\(o.label)", kind: kind == .number ? .number : .count,
-                                 rules: item.rules + o.rules, min: 0, zeroWhenEmpty: true, path: "\(path).offences[\(oi)]")
+                                 rules: item.rules + o.rules, min: 0, whenEmpty: .zero, path: "\(path).offences[\(oi)]")
                 let v = (context == .money ? o.amount : o.points) ?? Fixed.zero
                 if (context == .money ? o.amount : o.points) == nil {
                     problems.append(SchemeProblem(.error, "\(path).offences[\(oi)]", context == .money ? "缺少 amount（元）missing amount" : "缺少 points missing points", rules: item.rules))
@@ -333,21 +333,21 @@ struct SchemeCompiler {
             var other: Int?
             if l.other == true {
                 other = addInput(column: "\(col).other", label: "\(item.label)·其它", kind: context == .money ? .money : .number,
-                                 rules: item.rules + ["R-000-02"], min: 0, zeroWhenEmpty: true, path: path)
+                                 rules: item.rules + ["R-000-02"], min: 0, whenEmpty: .zero, path: path)
             }
             body = .offences(offs, otherSlot: other, floor: l.floor ?? 0, effect: nil)
         case .veto(let v):
             var offs: [COffence] = []
             for (oi, o) in v.offences.enumerated() {
                 let s = addInput(column: "\(col).\(o.id)", label: "\(item.label)·\(o.label)", kind: .count,
-                                 rules: item.rules + o.rules, min: 0, zeroWhenEmpty: true, path: "\(path).offences[\(oi)]")
+                                 rules: item.rules + o.rules, min: 0, whenEmpty: .zero, path: "\(path).offences[\(oi)]")
                 offs.append(COffence(offence: o, slot: s, value: o.points ?? 0))
             }
             body = .offences(offs, otherSlot: nil, floor: 0, effect: v.effect ?? .deduct)
         case .perOccurrence(let r):
             let s: Int
             if let m = r.metric { guard let ms = metricSlot(m, item: item, path: path) else { return nil }; s = ms }
-            else { s = addInput(column: col, label: item.label, kind: .count, rules: item.rules, min: 0, zeroWhenEmpty: true, path: path) }
+            else { s = addInput(column: col, label: item.label, kind: .count, rules: item.rules, min: 0, whenEmpty: .zero, path: path) }
             body = .perOccurrence(slot: s, points: r.points, add: r.direction == .add, floor: r.floor ?? 0)
         case .banded(let r):
             guard let s = metricSlot(r.metric, item: item, path: path) else { return nil }
@@ -401,7 +401,7 @@ struct SchemeCompiler {
                         slots.append(input.slot)
                     } else {
                         slots.append(addInput(column: "\(col).\(gr.id)", label: "\(item.label)·\(gr.label)", kind: .count,
-                                              rules: item.rules + gr.rules, min: 0, zeroWhenEmpty: true, path: "\(path).grades[\(gi)]"))
+                                              rules: item.rules + gr.rules, min: 0, whenEmpty: .zero, path: "\(path).grades[\(gi)]"))
                     }
                 }
                 body = .gradedMultiple(slots: slots, grades: g.grades, money: money, average: g.aggregate == .average, expected: g.expected)
@@ -449,13 +449,6 @@ extension Expr {
         }
         walk(self)
         return out
-    }
-
-    /// The formula with each input replaced by its value: `18 / 60 * 100`.
-    func rendered(_ value: (Int) -> String) -> String {
-        var x = Explanation()
-        render(into: &x) { s, out in out.bytes.append(contentsOf: value(s).utf8) }
-        return x.text
     }
 
     /// Renders the formula into an explanation, `slot` writing each input.

@@ -31,11 +31,7 @@ extension ScoringEngine {
         else { s = "\(slotLabels[slot]) 无数据" }
         if slot < derivedIndex.count, derivedIndex[slot] >= 0 {
             s.bytes.append(contentsOf: "（= ".utf8)
-            derived[derivedIndex[slot]].template.render(into: &s) { i, out in
-                out.bytes.append(contentsOf: slotLabels[i].utf8)
-                out.bytes.append(32)
-                if let v = st.values[i] { appendShow(v, slot: i, into: &out) } else { out.bytes.append(contentsOf: "无数据".utf8) }
-            }
+            derived[derivedIndex[slot]].template.render(into: &s) { appendLabelled($0, st, into: &$1) }
             s.bytes.append(contentsOf: "）".utf8)
         }
         return s
@@ -413,20 +409,19 @@ extension ScoringEngine {
     /// A condition or formula as a person reads it: `组内最低DSR評分 4.79 >= DSR評分目標 4.8`.
     func labelled(_ e: Expr, _ st: RowState) -> String {
         var x = Explanation()
-        e.render(into: &x) { i, out in
-            out.bytes.append(contentsOf: slotLabels[i].utf8)
-            out.bytes.append(32)
-            if let v = st.values[i] { appendShow(v, slot: i, into: &out) } else { out.bytes.append(contentsOf: "无数据".utf8) }
-        }
+        e.render(into: &x) { appendLabelled($0, st, into: &$1) }
         return x.text
     }
 
+    /// One input of a formula as a person reads it: its label and value (`订单数 18`, `无数据`).
+    func appendLabelled(_ i: Int, _ st: RowState, into out: inout Explanation) {
+        out.bytes.append(contentsOf: slotLabels[i].utf8)
+        out.bytes.append(32)
+        if let v = st.values[i] { appendShow(v, slot: i, into: &out) } else { out.bytes.append(contentsOf: "无数据".utf8) }
+    }
+
     func renderLabelled(_ t: FormulaTemplate, _ st: RowState, into x: inout Explanation) {
-        t.render(into: &x) { i, out in
-            out.bytes.append(contentsOf: slotLabels[i].utf8)
-            out.bytes.append(32)
-            if let v = st.values[i] { appendShow(v, slot: i, into: &out) } else { out.bytes.append(contentsOf: "无数据".utf8) }
-        }
+        t.render(into: &x) { appendLabelled($0, st, into: &$1) }
     }
 
 
