@@ -162,17 +162,20 @@ extension ScoringEngine {
     }
 
     /// The rates a row shows beside its figure (R-001-02): `；本行数据：付款率 96.67%、换货率 无数据`.
+    /// Label and value only, written straight into the bytes: this runs for every row scored.
     func appendShown(_ c: CItem, _ st: RowState, to e: inout Explanation) {
         guard !c.shown.isEmpty else { return }
         e += "；本行数据："
         for (i, s) in c.shown.enumerated() {
             if i > 0 { e += "、" }
-            var missing = st.values[s] == nil
-            if case .divisionByZero? = st.failures[s] { missing = false }
-            if case .overflow? = st.failures[s] { missing = false }
-            if missing { e += "\(slotLabels[s]) 无数据" } else { e += describe(s, st) }
+            if st.values[s] == nil, case .divisionByZero? = st.failures[s] {
+                e += "\(slotLabels[s]) 无法计算（分母为 0）"
+            } else {
+                appendLabelled(s, st, into: &e)
+            }
         }
     }
+
 
     func clampItem(_ v: Fixed, _ c: CItem) -> Fixed {
         var x = v
