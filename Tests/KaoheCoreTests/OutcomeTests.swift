@@ -133,7 +133,7 @@ struct OutcomeTests {
         #expect(convFine?.value == .money(-50))
         // the ranking reads its measure with its unit: a rate with %, sales in yuan (issue 18, CLI contract)
         #expect(o.one("B", "conversion_rank")?.explanation.contains("转化率 14.9%，第 2 名") == true, "\(o.of("B", "conversion_rank"))")
-        #expect(o.one("A", "sales_rank")?.explanation.contains("月销售额 300000 元，第 1 名") == true, "\(o.of("A", "sales_rank"))")
+        #expect(o.one("A", "sales_rank")?.explanation.contains("月销售额 300,000 元，第 1 名") == true, "\(o.of("A", "sales_rank"))")
         var h2 = try History("outcomes.yaml")
         try h2.add("A", "2026-03", total: 80, ["sales": "300000", "conversion": "20"])
         try h2.add("B", "2026-03", total: 80, ["sales": "200000", "conversion": "15"])

@@ -318,7 +318,7 @@ struct PresetCompanyMonthlyTests {
     func missingCoefficientIsOne() throws {
         let with = try engine.score(Self.month)
         let how = try #require(with.pay?.explanation)
-        #expect(how.contains("基数 (基本工资 3000.00 元 + 岗位工资 2000.00 元) × 0.3 × 岗位系数 1.2 = 1800.00 元"), "\(how)")
+        #expect(how.contains("基数 (基本工资 3,000.00 元 + 岗位工资 2,000.00 元) × 0.3 × 岗位系数 1.2 = 1,800.00 元"), "\(how)")
         #expect(!how.contains("base_salary") && !how.contains("position_coefficient"), "\(how)")
         var v = Self.month; v["position_coefficient"] = nil
         let r = try engine.score(v)

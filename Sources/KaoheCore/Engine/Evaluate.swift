@@ -5,7 +5,7 @@ extension ScoringEngine {
 
     /// As `show`, appending in place (no intermediate explanation).
     func appendShow(_ v: Fixed, slot: Int, into x: inout Explanation) {
-        v.appendFormatted(to: &x.bytes, maxFraction: 2)
+        v.appendFormatted(to: &x.bytes, maxFraction: 2, grouped: slotKinds[slot] == .money)
         switch slotKinds[slot] {
         case .percent: x.bytes.append(UInt8(ascii: "%"))
         case .money: x.bytes.append(contentsOf: " 元".utf8)
@@ -17,7 +17,7 @@ extension ScoringEngine {
     func show(_ v: Fixed, slot: Int) -> Explanation {
         switch slotKinds[slot] {
         case .percent: return "\(v)%"
-        case .money: return "\(v) 元"
+        case .money: var x: Explanation = ""; appendShow(v, slot: slot, into: &x); return x
         default: return slotUnits[slot].map { "\(v) \($0)" } ?? "\(v)"
         }
     }

@@ -35,7 +35,7 @@ public struct Explanation: Sendable, Equatable, ExpressibleByStringInterpolation
         public mutating func appendInterpolation(_ f: Fixed) { f.appendFormatted(to: &bytes, maxFraction: 2) }
         public mutating func appendInterpolation(_ i: Int) { bytes.append(contentsOf: String(i).utf8) }
         /// Yuan with two decimals.
-        public mutating func appendInterpolation(yuan d: Decimal) { d.appendYuan(to: &bytes, fixedFraction: true) }
+        public mutating func appendInterpolation(yuan d: Decimal) { d.appendYuan(to: &bytes, fixedFraction: true, grouped: true) }
     }
 }
 

@@ -119,6 +119,23 @@ public struct Fixed: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Writes the value, rounded to `maxFraction` decimals, into a byte buffer (fast path for
     /// the JSON/CSV writers).
+    public func appendFormatted(to out: inout [UInt8], maxFraction: Int = 2, fixedFraction: Bool = false, grouped: Bool) {
+        let start = out.count
+        appendFormatted(to: &out, maxFraction: maxFraction, fixedFraction: fixedFraction)
+        if grouped { Fixed.groupThousands(&out, from: start) }
+    }
+
+    /// Puts thousands separators into the integer digits written from `start`: `257545.85` →
+    /// `257,545.85` (money as a person reads it, issue 17 §3).
+    public static func groupThousands(_ out: inout [UInt8], from start: Int) {
+        var i = start
+        if i < out.count && out[i] == UInt8(ascii: "-") { i += 1 }
+        var end = i
+        while end < out.count && out[end] >= 48 && out[end] <= 57 { end += 1 }
+        var pos = end - 3
+        while pos > i { out.insert(UInt8(ascii: ","), at: pos); pos -= 3 }
+    }
+
     public func appendFormatted(to out: inout [UInt8], maxFraction: Int = 2, fixedFraction: Bool = false) {
         let places = Swift.min(Swift.max(maxFraction, 0), Fixed.digits)
         let v: Fixed
@@ -271,6 +288,12 @@ extension Decimal {
     }
 
     /// Writes the value rounded half-up to cents: `-100.00` (`fixedFraction`) or `-100`.
+    public func appendYuan(to out: inout [UInt8], fixedFraction: Bool, grouped: Bool) {
+        let start = out.count
+        appendYuan(to: &out, fixedFraction: fixedFraction)
+        if grouped { Fixed.groupThousands(&out, from: start) }
+    }
+
     public func appendYuan(to out: inout [UInt8], fixedFraction: Bool) {
         if let f = centsFixed { f.appendFormatted(to: &out, maxFraction: 2, fixedFraction: fixedFraction); return }
         let r = rounded(2)

@@ -16,15 +16,15 @@ enum CycleView {
     static func mine(_ rows: [CycleService.Mine], inbox: [CycleService.InboxDTO]) -> Node<HTML.BodyContext> {
         return .group(
             .h2("待办的考核表"),
-            .if(rows.isEmpty, .p("暂无 nothing waiting")),
+            .if(rows.isEmpty, .p(.class("empty"), "暂无 nothing waiting")),
             .if(!rows.isEmpty, .table(
                 .tr(.th("工号"), .th("姓名"), .th("期间"), .th("阶段"), .th("我要做的"), .th("截止")),
                 .forEach(rows) { r in
                     .tr(.td(.a(.href(SiteURL.sheet(r.id).path), .text(r.employee))), .td(Bits.name(r.name)), .td(.text(r.period)),
-                        .td(.text(SheetStageLabel.label(r.stage))), .td(.text(Self.roleLabel[r.role] ?? r.role)), .td(.text(r.deadline ?? "")))
+                        .td(SheetStageLabel.badge(r.stage)), .td(.text(Self.roleLabel[r.role] ?? r.role)), .td(.text(r.deadline ?? "")))
                 })),
             .h2("消息"),
-            .if(inbox.isEmpty, .p("暂无消息")),
+            .if(inbox.isEmpty, .p(.class("empty"), "暂无消息")),
             .ul(.forEach(inbox.prefix(30)) { i in .li(.text(LocalTime.text(i.createdAt) + " "), i.link.map { .a(.href(HTMLEscape.attribute($0)), .text(i.text)) } ?? .text(i.text)) })
         )
     }
@@ -193,4 +193,12 @@ enum CycleView {
 
 enum SheetStageLabel {
     static func label(_ raw: String) -> String { SheetStage(rawValue: raw)?.label ?? raw }
+
+    /// A stage as a status badge (design system): counted results green, an open objection amber,
+    /// work in progress blue.
+    static func badge<C>(_ raw: String) -> Node<C> {
+        let stage = SheetStage(rawValue: raw)
+        let tone = stage == .objected ? "badge warn" : (stage?.isClosed ?? false) ? "badge ok" : "badge"
+        return .element(named: "span", nodes: [.attribute(named: "class", value: tone), .text(label(raw))])
+    }
 }

@@ -21,14 +21,14 @@ enum Bits {
     /// Sheets waiting for the viewer, with their deadlines (overdue ones marked).
     static func pending(_ rows: [CycleService.Mine], today: String, showPerson: Bool) -> Node<HTML.BodyContext> {
         .group(
-            .if(rows.isEmpty, .p("暂无待办")),
+            .if(rows.isEmpty, .p(.class("empty"), "暂无待办")),
             .if(!rows.isEmpty, .table(
                 .tr(.if(showPerson, .group(.th("工号"), .th("姓名"))), .th("期间"), .th("阶段"), .th("我要做的"), .th("截止")),
                 .forEach(rows) { r in
                     let overdue = (r.deadline ?? "9999") < today
                     return .tr(.if(showPerson, .group(.td(.a(.href(SiteURL.sheet(r.id).path), .text(r.employee))), .td(name(r.name)))),
                                .td(showPerson ? .text(r.period) : .a(.href(SiteURL.sheet(r.id).path), .text(r.period))),
-                               .td(.text(stage(r.stage))), .td(.text(CycleView.roleLabel[r.role] ?? r.role)),
+                               .td(SheetStageLabel.badge(r.stage)), .td(.text(CycleView.roleLabel[r.role] ?? r.role)),
                                .td(.class(overdue ? "error" : ""), .text((r.deadline ?? "") + (overdue ? "（已逾期）" : ""))))
                 }))
         )
@@ -74,7 +74,7 @@ enum HomeView {
             Bits.pending(m.pending, today: today, showPerson: false),
             .if(!m.inProgress.isEmpty, .p(.text("评分中（发布后可见总分）：" + m.inProgress.sorted().joined(separator: "、")))),
             .h2("近 12 个月成绩"),
-            .if(m.trend.isEmpty, .p("暂无成绩")),
+            .if(m.trend.isEmpty, .p(.class("empty"), "暂无成绩")),
             .if(!m.trend.isEmpty, Bits.chart(Charts.trend(m.trend, max: m.max, threshold: m.passMark, title: "近 12 个月总分"))),
             .unwrap(m.latest) { l in
                 .group(
@@ -185,7 +185,7 @@ enum EmployeeView {
     static func body(_ m: EmployeeModel) -> Node<HTML.BodyContext> {
         .group(
             .p(.text("\(m.number) "), Bits.name(m.name)),
-            .if(m.rows.isEmpty, .p("暂无成绩")),
+            .if(m.rows.isEmpty, .p(.class("empty"), "暂无成绩")),
             .if(!m.trend.isEmpty, Bits.chart(Charts.trend(m.trend, max: 100, threshold: m.passMark, title: "近 12 个月总分"))),
             .if(!m.rows.isEmpty, .table(
                 .tr(.th("期间"), .th("方案"), .th("总分"), .th("等级")),

@@ -52,7 +52,7 @@ enum DataView {
                                                                         .attribute(named: "accept", value: ".csv,.txt,.xlsx"))),
                   .button(.type(.submit), "预览 Preview")),
             .h2("最近的导入"),
-            .if(m.recent.isEmpty, .p("暂无 none yet")),
+            .if(m.recent.isEmpty, .p(.class("empty"), "暂无 none yet")),
             .if(!m.recent.isEmpty, .table(
                 .tr(.th("时间"), .th("类型"), .th("文件"), .th("新增/更新/不变"), .th("状态"), .th("撤销")),
                 .forEach(m.recent) { r in
