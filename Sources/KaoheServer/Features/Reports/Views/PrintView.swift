@@ -100,7 +100,7 @@ enum PrintView {
                 content(m)
             )
         )
-        return "<!DOCTYPE html>" + html.render()
+        return html.render()
     }
 
     static func content(_ m: PrintModel) -> Node<HTML.BodyContext> {
@@ -130,7 +130,9 @@ enum PrintView {
     /// The header every page of a form shares: the company and scope, the form's name, the status.
     static func header(_ m: PrintModel, extra: Node<HTML.BodyContext> = .empty) -> Node<HTML.BodyContext> {
         .group(
-            .p(.class("org"), .unwrap(m.company) { .group(Self.name($0), .text(" · ")) }, Self.name(m.scope), .text(" · \(m.period)")),
+            .p(.class("org"), .unwrap(m.company) { .group(Self.name($0), .text(" · ")) },
+               // the department's and team's names as written; 全公司 is the page's own word
+               m.scope == "全公司" ? Node<HTML.BodyContext>.text(m.scope) : Self.name(m.scope), .text(" · \(m.period)")),
             .h1(.text(m.form), extra)
         )
     }
@@ -152,7 +154,7 @@ enum PrintView {
             .table(.class("meta"),
                 .tr(.th("姓名"), .td(Self.name(p.name)), .th("工号"), .td(.text(p.number)), .th("岗位"), .td(Self.name(p.position ?? "—"))),
                 .tr(.th("部门"), .td(Self.name(p.department)), .th("班组"), .td(Self.name(p.team ?? "—")), .th("考核期间"), .td(.text(r.period))),
-                .tr(.th("考核方案"), .td(.attribute(named: "colspan", value: "5"), Self.name(page.schemeName), .text("（\(r.scheme) 第 \(r.schemeVersion) 版）")))),
+                .tr(.th("考核方案"), .td(.attribute(named: "colspan", value: "5"), Self.name(page.schemeName), .text("（\(r.scheme) v\(r.schemeVersion)）")))),
             .table(.class("items"),
                 .thead(.tr(.th(.class("c-item"), "考核项目"), .th(.class("c-n num"), "满分"), .th(.class("c-n num"), "得分"), .th(.class("c-n num"), "扣分"), .th("评分依据"))),
                 .tbody(.forEach(r.lines) { l in
