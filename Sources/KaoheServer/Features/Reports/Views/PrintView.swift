@@ -127,6 +127,19 @@ enum PrintView {
 
     static func yuan(_ d: Decimal?) -> String { d.map { "\(Forms.grouped($0)) 元" } ?? "—" }
 
+    /// An item's points, or that it waits for a rater's decision.
+    static func scored(_ f: Fixed?) -> String { f.map { $0.format() } ?? "待裁定" }
+
+    /// The points an item lost, as a deduction.
+    static func lost(_ f: Fixed?) -> String { f.map { "-\($0.format())" } ?? "" }
+
+    /// An entry's yuan, points or value.
+    static func amount(_ e: Forms.RecordEntry) -> String {
+        if let a = e.amount { return yuan(a) }
+        if let p = e.points { return "\(p.format()) 分" }
+        return e.value ?? ""
+    }
+
     /// The header every page of a form shares: the company and scope, the form's name, the status.
     static func header(_ m: PrintModel, extra: Node<HTML.BodyContext> = .empty) -> Node<HTML.BodyContext> {
         .group(
@@ -159,8 +172,8 @@ enum PrintView {
                 .thead(.tr(.th(.class("c-item"), "考核项目"), .th(.class("c-n num"), "满分"), .th(.class("c-n num"), "得分"), .th(.class("c-n num"), "扣分"), .th("评分依据"))),
                 .tbody(.forEach(r.lines) { l in
                     .tr(.class(l.isSection ? "section" : "item"),
-                        .td(.text(l.label)), .td(.class("num"), .text(Self.points(l.max))), .td(.class("num"), .text(l.points.map { $0.format() } ?? "待裁定")),
-                        .td(.class("num"), .text(l.lost.map { "-\($0.format())" } ?? "")),
+                        .td(.text(l.label)), .td(.class("num"), .text(Self.points(l.max))), .td(.class("num"), .text(Self.scored(l.points))),
+                        .td(.class("num"), .text(Self.lost(l.lost))),
                         .td(.if(!l.explanation.isEmpty, .div(.class("why"), .text(l.explanation)))))
                 })),
             .if(!r.entries.isEmpty, .group(
@@ -169,7 +182,7 @@ enum PrintView {
                     .thead(.tr(.th(.class("c-item"), "项目"), .th(.class("c-amount num"), "分数/金额"), .th("原因"))),
                     .tbody(.forEach(r.entries) { e in
                         .tr(.td(.text(e.label)),
-                            .td(.class("num"), .text(e.amount.map { Self.yuan($0) } ?? e.points.map { "\($0.format()) 分" } ?? e.value ?? "")),
+                            .td(.class("num"), .text(Self.amount(e))),
                             .td(.div(.class("why"), .text(e.reason))))
                     })))),
             .if(!r.flags.isEmpty, .p(.class("flags"), .text("待评分人裁定：" + r.flags.joined(separator: "；")))),
