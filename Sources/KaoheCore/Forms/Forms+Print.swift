@@ -71,7 +71,7 @@ extension Forms {
             }
             var placed = Set<String>()
             for s in sheet.sections {
-                let lost = s.points < s.max ? s.max - s.points : nil
+                let lost: Fixed? = s.points < s.max ? s.max - s.points : nil
                 lines.append(RecordLine(label: s.label, max: s.max, points: s.points, lost: lost, explanation: "", isSection: true))
                 for i in sheet.items where i.section == s.id {
                     lines.append(line(i))
