@@ -546,7 +546,7 @@ enum Matrix {
     static func pageQueries(_ f: Fixture, _ key: String, _ t: Target) -> [(String, Scope)] {
         let b = f.org.deptB.uuidString
         switch key {
-        case "GET /reports/:form":
+        case "GET /reports/:form", "GET /reports/:form/print":
             let p = period(t.label)
             return [("?period=\(p)", .unscoped), ("?period=\(p)&department=02", .outside), ("?period=\(p)&department=\(b)", .outside)]
         case "GET /exports/download":
@@ -574,7 +574,7 @@ enum Matrix {
         }
         if scope == .outside { return ["hr"] }
         switch key {
-        case "GET /cycles", "GET /reports", "GET /reports/:form", "GET /exports/download", "GET /cycles/:id/calibration": return ["hr", "mgr"]
+        case "GET /cycles", "GET /reports", "GET /reports/:form", "GET /reports/:form/print", "GET /exports/download", "GET /cycles/:id/calibration": return ["hr", "mgr"]
         case "GET /imports": return ["hr", "mgr", "bob"]
         default: return nil
         }

@@ -50,9 +50,9 @@ struct ExportTests {
             let summary = try Grid.read(data, file: "m.xlsx", sheet: "汇总")
             let row = try #require(summary.rows.first { $0.cells[0] == "101001" })
             #expect(row.cells[5] == "96" && row.cells[2] == "客服一部" && row.cells[3] == "一组")
-            // the total is a numeric cell, the 工号 a text cell
+            // the total is a numeric cell shown as points (style 4, 0.00), the 工号 a text cell
             let xml = try Self.sheetXML(data, 2)
-            #expect(xml.contains("<c r=\"F3\"><v>96</v></c>") && xml.contains("<c r=\"A3\" t=\"inlineStr\">"))
+            #expect(xml.contains("<c r=\"F3\" s=\"4\"><v>96</v></c>") && xml.contains("<c r=\"A3\" t=\"inlineStr\">"))
             let (cs, csv, ch) = try await Self.get(app, hr, "api/v1/exports/monthly-record?period=2026-10&format=csv&scheme=weighted-template")
             #expect(cs == .ok && csv.starts(with: [0xEF, 0xBB, 0xBF]) && ch.contentType?.subType == "csv")
             #expect(String(decoding: csv, as: UTF8.self).contains("101001,艾丽,客服一部,一组,2026-10,weighted-template v1,"))

@@ -48,8 +48,11 @@ public enum Forms {
     /// Who a row is about.
     public struct Person: Sendable, Equatable {
         public var number: String, name: String, department: String, departmentCode: String, team: String?
-        public init(number: String, name: String, department: String, departmentCode: String, team: String?) {
+        /// 岗位 (the printed record's header); nil where the form does not show it.
+        public var position: String?
+        public init(number: String, name: String, department: String, departmentCode: String, team: String?, position: String? = nil) {
             self.number = number; self.name = name; self.department = department; self.departmentCode = departmentCode; self.team = team
+            self.position = position
         }
     }
 
@@ -74,10 +77,13 @@ public enum Forms {
         public var sheet: SheetResult?
         public var deductions: [Deduction]
         public var locked: Bool
+        /// A result not yet published (R-100-01): only a single sheet's printed record shows one,
+        /// marked 草稿 · 未发布; the forms read published and locked results only.
+        public var draft: Bool
         public init(person: Person, period: String, scheme: String, schemeVersion: Int, storedTotal: Fixed, grade: String?, sheet: SheetResult?,
-                    deductions: [Deduction] = [], locked: Bool) {
+                    deductions: [Deduction] = [], locked: Bool, draft: Bool = false) {
             self.person = person; self.period = period; self.scheme = scheme; self.schemeVersion = schemeVersion; self.storedTotal = storedTotal
-            self.grade = grade; self.sheet = sheet; self.deductions = deductions; self.locked = locked
+            self.grade = grade; self.sheet = sheet; self.deductions = deductions; self.locked = locked; self.draft = draft
         }
         /// The published total less the deductions.
         public var total: Fixed { deductions.reduce(storedTotal) { $0 - $1.deduction } }
@@ -193,6 +199,42 @@ public enum Forms {
         return best.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key)
     }
 
+    /// A payroll line of the ledger (R-001-13): the sheet's pay, the fines and rewards of its money
+    /// lines and of the outcomes the scheme's policies decided (R-100-03), and the corrections
+    /// settled in the month (R-100-02) — what the 工资表 pays, in the XLSX and on the printed page.
+    public struct LedgerLine: Sendable {
+        public var row: Row
+        public var base: Decimal?
+        public var paid: Decimal?
+        public var fines: Decimal
+        public var rewards: Decimal
+        public var difference: Decimal
+        /// What is paid: the performance pay, the fines and rewards, the corrections' difference.
+        public var total: Decimal { (paid ?? 0) + fines + rewards + difference }
+    }
+
+    /// The ledger's lines, in the rows' order, and the rows held out of it: a sheet still waiting
+    /// for a rater's decision is not paid (R-100-04).
+    public static func ledger(_ input: Input) -> (lines: [LedgerLine], held: [Row]) {
+        let outs = input.outcomes[input.periods.first ?? ""] ?? [:]
+        var difference: [String: Decimal] = [:]
+        for c in input.corrections { difference[c.employee, default: 0] += c.difference }
+        var lines: [LedgerLine] = [], held: [Row] = []
+        for r in input.rows {
+            guard let sheet = r.sheet else { continue }
+            if sheet.pay?.provisional == true { held.append(r); continue }
+            var fines = Decimal(0), rewards = Decimal(0)
+            for m in sheet.money where m.amount != 0 { if m.amount < 0 { fines += m.amount } else { rewards += m.amount } }
+            for o in outs[r.person.number] ?? [] {
+                guard let a = o.amount, a != 0 else { continue }
+                if a < 0 { fines += a } else { rewards += a }
+            }
+            lines.append(LedgerLine(row: r, base: sheet.pay?.base, paid: sheet.pay?.paid, fines: fines, rewards: rewards,
+                                    difference: difference[r.person.number] ?? 0))
+        }
+        return (lines, held)
+    }
+
     /// The form's sheets.
     public static func build(_ input: Input) -> [XLSXWriter.Sheet] {
         let rows = input.rows, periods = input.periods, title = input.title, label = input.label, f = input.kind
@@ -203,6 +245,8 @@ public enum Forms {
         switch f {
         case .monthlyRecord:
             var detail: [[Cell]] = [], summary: [[Cell]] = []
+            // the 得分/金额 column holds points, and yuan on the money lines and outcomes
+            var moneyRows: [Int: [Int: XLSXWriter.NumberFormat]] = [:]
             let outs = outcomes(periods[0])
             for r in rows {
                 guard let sheet = r.sheet else { continue }
@@ -211,6 +255,7 @@ public enum Forms {
                     detail.append(base + [.text(i.label), .text(i.rules.joined(separator: ",")), num(i.points), num(i.max), .text(i.explanation)])
                 }
                 for m in sheet.money {
+                    moneyRows[detail.count] = [8: .money]
                     detail.append(base + [.text("\(m.label)（元）"), .text(m.rules.joined(separator: ",")), yuan(m.amount), .empty, .text(m.explanation)])
                 }
                 for f in r.deductions {
@@ -218,6 +263,7 @@ public enum Forms {
                                           .text("该项每次 \(f.perInstance) 分 × 2 × \(f.instances)：\(f.note)")])
                 }
                 for o in outs[r.person.number] ?? [] {
+                    if o.amount != nil { moneyRows[detail.count] = [8: .money] }
                     detail.append(base + [.text("结果：\(o.label)"), .text(o.rules.joined(separator: ",")), o.amount.map { yuan($0) } ?? .text(o.value), .empty, .text(o.explanation)])
                 }
                 for fl in sheet.flags {
@@ -228,9 +274,9 @@ public enum Forms {
             }
             return [
                 .init(name: "月度考核記錄", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "方案", "考核项目", "规则", "得分/金额", "满分", "依据与计算"], rows: detail,
-                      nameColumns: personNames),
+                      nameColumns: personNames, formats: [8: .points, 9: .points], cellFormats: moneyRows),
                 .init(name: "汇总", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "总分", "满分", "等级", "绩效工资(元)", "奖惩合计(元)", "待处理"], rows: summary,
-                      nameColumns: personNames),
+                      nameColumns: personNames, formats: [5: .points, 6: .points, 8: .money, 9: .money]),
             ]
         case .yearEndRecord:
             var byPerson: [String: [Row]] = [:]
@@ -252,7 +298,9 @@ public enum Forms {
                 ])
             }
             let header = ["工号", "姓名", "部门", "班组"] + (1...12).map { "\($0)月" } + ["考核月数", "月均分", "最高", "最低", "截至", "结论（按方案规则）"]
-            return [.init(name: "年終考核記錄", title: title, header: header, rows: out, nameColumns: personNames)]
+            var formats: [Int: XLSXWriter.NumberFormat] = [17: .points, 18: .points, 19: .points]
+            for k in 4..<16 { formats[k] = .points }
+            return [.init(name: "年終考核記錄", title: title, header: header, rows: out, nameColumns: personNames, formats: formats)]
         case .departmentStats, .annualStats:
             let grades = orderedGrades(rows)
             func stats(_ rs: [Row]) -> [Cell] {
@@ -279,7 +327,10 @@ public enum Forms {
             }
             if f == .annualStats && depts.count > 1 { out.append([.text("全公司")] + stats(rows)) }
             // the department's name (部门)
-            return [.init(name: f == .departmentStats ? "月年統計" : "年度統計", title: title, header: header, rows: out, nameColumns: [0])]
+            // 平均分, 最高分, 最低分
+            let first = f == .departmentStats ? 4 : 3
+            return [.init(name: f == .departmentStats ? "月年統計" : "年度統計", title: title, header: header, rows: out, nameColumns: [0],
+                          formats: [first: .points, first + 1: .points, first + 2: .points])]
         case .ranking:
             var out: [[Cell]] = []
             let outs = outcomes(periods[0])
@@ -295,7 +346,7 @@ public enum Forms {
             }
             // `person` after the rank
             return [.init(name: "排名", title: title, header: ["名次", "工号", "姓名", "部门", "班组", "方案", "总分", "等级", "奖惩与要求（按方案规则）"], rows: out,
-                          nameColumns: Set(personNames.map { $0 + 1 }))]
+                          nameColumns: Set(personNames.map { $0 + 1 }), formats: [6: .points])]
         case .starBoard:
             struct Line { var l: BoardLine; var level: String?; var stars: Int?; var money: Decimal; var why: [String] }
             var lines: [Line] = []
@@ -317,39 +368,36 @@ public enum Forms {
                         x.money == 0 ? .empty : yuan(x.money), .text(x.l.period ?? ""), x.l.total.map { .number($0) } ?? .empty, .text(x.why.joined(separator: "；"))]
             }
             return [.init(name: "星星榜", title: title, header: ["工号", "姓名", "部门", "班组", "级别", "星级", "星星", "等级/星级奖金(元)", "期间", "得分", "依据"], rows: out,
-                          nameColumns: personNames)]
+                          nameColumns: personNames, formats: [7: .money, 9: .points])]
         case .ledger:
             var detail: [[Cell]] = [], summary: [[Cell]] = [], held: [[Cell]] = [], diffs: [[Cell]] = []
             let outs = outcomes(periods[0])
             let corrections = input.corrections
-            var difference: [String: Decimal] = [:]
-            for c in corrections { difference[c.employee, default: 0] += c.difference }
-            for r in rows {
+            // the lines' figures are `ledger`'s, which the printed 工资表 reads too
+            let (lines, heldRows) = ledger(input)
+            for r in heldRows {
+                // R-100-04: a sheet still waiting for a rater's decision is not paid; it is listed with why
+                let base = [.text(r.person.number), .text(r.person.name), .text(r.person.department), .text(r.period)] as [Cell]
+                let why = (r.sheet?.flags ?? []).map(\.message).joined(separator: "；")
+                held.append(base + [yuan(r.sheet?.pay?.paid), .text("待评分人裁定，暂缓发放（R-100-04）：\(why)")])
+            }
+            for line in lines {
+                let r = line.row
                 guard let sheet = r.sheet else { continue }
                 let base = [.text(r.person.number), .text(r.person.name), .text(r.person.department), .text(r.period)] as [Cell]
-                // R-100-04: a sheet still waiting for a rater's decision is not paid; it is listed with why
-                if sheet.pay?.provisional == true {
-                    let why = sheet.flags.map(\.message).joined(separator: "；")
-                    held.append(base + [yuan(sheet.pay?.paid), .text("待评分人裁定，暂缓发放（R-100-04）：\(why)")])
-                    continue
-                }
-                var fines = Decimal(0), rewards = Decimal(0)
                 for m in sheet.money where m.amount != 0 {
-                    if m.amount < 0 { fines += m.amount } else { rewards += m.amount }
                     detail.append(base + [.text(m.label), .text(m.rules.joined(separator: ",")), yuan(m.amount), .text(m.explanation)])
                 }
                 // money the scheme's policies decided over the months: level bonuses, rank money, star money (R-100-03)
                 for o in outs[r.person.number] ?? [] {
                     guard let a = o.amount, a != 0 else { continue }
-                    if a < 0 { fines += a } else { rewards += a }
                     detail.append(base + [.text(o.label), .text(o.rules.joined(separator: ",")), yuan(a), .text(o.explanation)])
                 }
                 if let p = sheet.pay {
                     detail.append(base + [.text("绩效工资"), .text(p.rules.joined(separator: ",")), yuan(p.paid), .text(p.explanation)])
                 }
-                let diff = difference[r.person.number] ?? 0
-                summary.append(base + [yuan(sheet.pay?.base), yuan(sheet.pay?.paid), yuan(fines), yuan(rewards), diff == 0 ? .empty : yuan(diff),
-                                       yuan((sheet.pay?.paid ?? 0) + fines + rewards + diff), .text(r.locked ? "已锁定" : "已发布，未锁定")])
+                summary.append(base + [yuan(line.base), yuan(line.paid), yuan(line.fines), yuan(line.rewards), line.difference == 0 ? .empty : yuan(line.difference),
+                                       yuan(line.total), .text(r.locked ? "已锁定" : "已发布，未锁定")])
             }
             for c in corrections {
                 diffs.append([.text(c.employee), .text(c.name), .text(c.period), .text(c.at), .text(c.actor), .text(c.reason),
@@ -360,11 +408,13 @@ public enum Forms {
             let baseNames: Set<Int> = [1, 2]
             return [
                 .init(name: "汇总", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资基数(元)", "应发绩效工资(元)", "罚款合计(元)", "奖励合计(元)", "更正差额(元)", "合计(元)", "状态"], rows: summary,
-                      nameColumns: baseNames),
-                .init(name: "明细", title: title, header: ["工号", "姓名", "部门", "期间", "项目", "规则", "金额(元)", "计算"], rows: detail, nameColumns: baseNames),
-                .init(name: "暂缓发放", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资(元，暂定)", "原因"], rows: held, nameColumns: baseNames),
+                      nameColumns: baseNames, formats: [4: .money, 5: .money, 6: .money, 7: .money, 8: .money, 9: .money]),
+                .init(name: "明细", title: title, header: ["工号", "姓名", "部门", "期间", "项目", "规则", "金额(元)", "计算"], rows: detail, nameColumns: baseNames,
+                      formats: [6: .money]),
+                .init(name: "暂缓发放", title: title, header: ["工号", "姓名", "部门", "期间", "绩效工资(元，暂定)", "原因"], rows: held, nameColumns: baseNames,
+                      formats: [4: .money]),
                 .init(name: "更正差额", title: title, header: ["工号", "姓名", "更正期间", "更正时间", "更正人", "原因", "总分", "绩效工资(元)", "奖惩(元)", "差额(元)"], rows: diffs,
-                      nameColumns: [1]),
+                      nameColumns: [1], formats: [9: .money]),
             ]
         case .results:
             var columns: [String] = [], labels: [String: String] = [:]
@@ -375,8 +425,10 @@ public enum Forms {
                                     num(r.sheet?.max), .text(r.grade ?? ""), .text(r.sheet?.complete == false ? "否" : "是")]
                     + columns.map { num(pts[$0] ?? nil) }
             }
+            var formats: [Int: XLSXWriter.NumberFormat] = [7: .points, 8: .points]
+            for k in columns.indices { formats[11 + k] = .points }
             return [.init(name: "结果", title: title, header: ["工号", "姓名", "部门", "班组", "期间", "方案", "版本", "总分", "满分", "等级", "完整"]
-                                    + columns.map { "\(labels[$0]!)(\($0))" }, rows: out, nameColumns: personNames)]
+                                    + columns.map { "\(labels[$0]!)(\($0))" }, rows: out, nameColumns: personNames, formats: formats)]
         }
     }
 

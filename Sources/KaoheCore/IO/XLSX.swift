@@ -487,10 +487,25 @@ enum XMLScanner {
     }
 }
 
-/// Writes workbooks with real cells: numbers as numbers, dates as dates, text as text, a bold
-/// frozen header row, column widths fitted to the content (Chinese characters count double),
-/// one worksheet per form.
+/// Writes workbooks with real cells: numbers as numbers (points as `0.00`, money as `"¥"#,##0.00`
+/// where the form says which), dates as dates, text as text, a bold header row frozen and
+/// repeated on every printed page, column widths fitted to the content (Chinese characters count
+/// double), one worksheet per form.
 public struct XLSXWriter {
+    /// How a number cell is shown: points with two decimals, yuan with the sign, thousands
+    /// separators and two decimals. The cell's value stays the exact number.
+    public enum NumberFormat: Sendable, Equatable {
+        case points, money
+
+        /// The cell style (`cellXfs` index) of the writer's `styles.xml`.
+        var style: Int {
+            switch self {
+            case .points: return 4
+            case .money: return 5
+            }
+        }
+    }
+
     public enum Cell: Sendable, Equatable {
         case text(String)
         /// a decimal number as text (`"87.5"`), written as a numeric cell
@@ -510,9 +525,21 @@ public struct XLSXWriter {
         /// department's, a team's: data shown as written, never translated (a report page marks them
         /// `translate="no"`). Set by the code that builds the columns (`Forms.build`).
         public var nameColumns: Set<Int>
-        public init(name: String, title: String? = nil, header: [String], rows: [[Cell]], nameColumns: Set<Int> = []) {
+        /// The number format of a column's number cells (by index into `header`); none: general.
+        public var formats: [Int: NumberFormat]
+        /// A cell's own format where a column mixes points and money (row index → column → format).
+        public var cellFormats: [Int: [Int: NumberFormat]]
+        public init(name: String, title: String? = nil, header: [String], rows: [[Cell]], nameColumns: Set<Int> = [],
+                    formats: [Int: NumberFormat] = [:], cellFormats: [Int: [Int: NumberFormat]] = [:]) {
             self.name = name; self.title = title; self.header = header; self.rows = rows; self.nameColumns = nameColumns
+            self.formats = formats; self.cellFormats = cellFormats
         }
+
+        /// The format of the number cell at `row`, `column`.
+        public func format(row: Int, column: Int) -> NumberFormat? { cellFormats[row]?[column] ?? formats[column] }
+
+        /// The rows the header takes (the title line and the header): frozen and printed on every page.
+        var headerRows: Int { title == nil ? 1 : 2 }
     }
 
     public var sheets: [Sheet] = []
@@ -564,24 +591,34 @@ public struct XLSXWriter {
             wb += "<sheet name=\"\(XMLScanner.escape(n))\" sheetId=\"\(k + 1)\" r:id=\"rId\(k + 1)\"/>"
             rels += "<Relationship Id=\"rId\(k + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\(k + 1).xml\"/>"
         }
-        wb += "</sheets></workbook>"
+        wb += "</sheets>"
+        // the title and header rows printed on every page (Excel's and LibreOffice's print titles)
+        wb += "<definedNames>"
+        for (k, n) in names.enumerated() {
+            let quoted = "'" + n.replacingOccurrences(of: "'", with: "''") + "'"
+            wb += "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"\(k)\">\(XMLScanner.escape(quoted))!$1:$\(sheets[k].headerRows)</definedName>"
+        }
+        wb += "</definedNames></workbook>"
         rels += "<Relationship Id=\"rId\(names.count + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/></Relationships>"
         try add("xl/workbook.xml", wb)
         try add("xl/_rels/workbook.xml.rels", rels)
-        // styles: 0 default, 1 bold header, 2 date, 3 bold title
+        // styles: 0 default, 1 bold header, 2 date, 3 bold title, 4 points (0.00, built-in format 2),
+        // 5 money ("¥"#,##0.00, format 165)
         try add("xl/styles.xml", """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
-        <numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>\
+        <numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/><numFmt numFmtId="165" formatCode="&quot;¥&quot;#,##0.00"/></numFmts>\
         <fonts count="3"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="14"/><name val="Calibri"/></font></fonts>\
         <fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>\
         <fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill></fills>\
         <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
         <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
-        <cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+        <cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
         <xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1"/>\
         <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
-        <xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>\
+        <xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+        <xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+        <xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>\
         <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
         </styleSheet>
         """)
@@ -605,14 +642,15 @@ public struct XLSXWriter {
                 let w: Int
                 switch c {
                 case .text(let t): w = Table.width(t.split(separator: "\n").map(String.init).max(by: { $0.count < $1.count }) ?? "")
-                case .number(let t): w = t.count
+                // "¥" and the thousands separators of money
+                case .number(let t): w = t.count + (s.formats[k] == .money ? 1 + t.count / 4 : 0)
                 case .date: w = 10
                 case .empty: w = 0
                 }
                 widths[k] = max(widths[k], w)
             }
         }
-        let headerRow = s.title == nil ? 1 : 2
+        let headerRow = s.headerRows
         var x = """
         <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
         <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">\
@@ -629,13 +667,15 @@ public struct XLSXWriter {
         }
         if let title = s.title { x += "<row r=\"1\">" + text(title, 0, style: 3) + "</row>"; r += 1 }
         x += "<row r=\"\(r)\">" + s.header.enumerated().map { text($1, $0, style: 1) }.joined() + "</row>"
-        for row in s.rows {
+        for (index, row) in s.rows.enumerated() {
             r += 1
             x += "<row r=\"\(r)\">"
             for (k, c) in row.enumerated() {
                 switch c {
                 case .text(let t): if !t.isEmpty { x += text(t, k) }
-                case .number(let t): x += "<c r=\"\(XLSXReader.columnName(k))\(r)\"><v>\(t)</v></c>"
+                case .number(let t):
+                    let style = s.format(row: index, column: k).map { " s=\"\($0.style)\"" } ?? ""
+                    x += "<c r=\"\(XLSXReader.columnName(k))\(r)\"\(style)><v>\(t)</v></c>"
                 case .date(let d):
                     if let serial = Self.serial(d) { x += "<c r=\"\(XLSXReader.columnName(k))\(r)\" s=\"2\"><v>\(serial)</v></c>" }
                     else { x += text(d, k) }

@@ -33,6 +33,11 @@ public struct AppConfig: Sendable, Equatable {
     public var today: String?
     /// 工号 scheme of the company (R-002-35): `KAOHE_NUMBERING=departmental` (centre digit 1) or `dated:JW`.
     public var numbering: Numbering = .departmental(centre: 1)
+    /// The company's name on the printed forms (`KAOHE_COMPANY`); nil: the department's alone.
+    public var company: String?
+    /// Chromium for the forms as PDF (`KAOHE_CHROMIUM`: a path, or `none` for no PDF); nil: look for
+    /// it where Debian installs it (`PDFRenderer.candidates`).
+    public var chromium: String?
 
     /// Today's date in China Standard Time, or the configured day.
     var todayDate: CivilDate {
@@ -64,7 +69,7 @@ public struct AppConfig: Sendable, Equatable {
     }
 
     /// Reads `KAOHE_HOST`, `KAOHE_PORT`, `KAOHE_DB`, `DATABASE_URL`, `KAOHE_SECURE_COOKIES`,
-    /// `KAOHE_RETENTION_MONTHS`; explicit flags (non-nil arguments) win.
+    /// `KAOHE_RETENTION_MONTHS`, `KAOHE_COMPANY`, `KAOHE_CHROMIUM`; explicit flags (non-nil arguments) win.
     public static func from(environment env: [String: String], host: String? = nil, port: Int? = nil, demo: Bool = false) throws -> AppConfig {
         var c = AppConfig()
         c.host = host ?? env["KAOHE_HOST"] ?? c.host
@@ -91,6 +96,8 @@ public struct AppConfig: Sendable, Equatable {
             else if s.hasPrefix("dated:"), s.count > 6, s.dropFirst(6).allSatisfy({ $0.isASCII && $0.isLetter }) { c.numbering = .dated(company: String(s.dropFirst(6))) }
             else { throw ConfigError("KAOHE_NUMBERING 须为 departmental 或 dated:公司代码 (got “\(s)”)") }
         }
+        if let s = env["KAOHE_COMPANY"]?.trimmingCharacters(in: .whitespaces), !s.isEmpty { c.company = s }
+        if let s = env["KAOHE_CHROMIUM"], !s.isEmpty { c.chromium = s }
         if let s = env["KAOHE_RETENTION_MONTHS"] {
             guard let m = Int(s), m >= 1 else { throw ConfigError("KAOHE_RETENTION_MONTHS “\(s)” 须为正整数 must be a positive number of months") }
             c.retentionMonths = m

@@ -19,6 +19,8 @@ enum SiteURL: Equatable {
     case employee(UUID?)
     case sheets
     case sheet(UUID?)
+    /// A sheet's monthly record to print (and `?format=pdf`)
+    case sheetPrint(UUID?)
     case cycles
     /// `publish`, `lock` or `remind` (HR's cycle-wide steps)
     case cycleStep(UUID?, String?)
@@ -37,6 +39,8 @@ enum SiteURL: Equatable {
     case qaRemove
     case reports
     case report(String?)
+    /// A form to print, one A4 page per person for the monthly record (and `?format=pdf`)
+    case reportPrint(String?)
     case api(API)
 
     /// The JSON API (`/api/v1/…`), by resource; a nil id (or key, kind, form) registers the
@@ -175,6 +179,7 @@ enum SiteURL: Equatable {
         case .employee(let u): return ["employees", id(u)]
         case .sheets: return ["sheets"]
         case .sheet(let u): return ["sheets", id(u)]
+        case .sheetPrint(let u): return ["sheets", id(u), "print"]
         case .cycles: return ["cycles"]
         case .cycleStep(let u, let step): return ["cycles", id(u), step ?? ":step"]
         case .calibration(let u): return ["cycles", id(u), "calibration"]
@@ -192,6 +197,7 @@ enum SiteURL: Equatable {
         case .qaRemove: return ["qa", "remove"]
         case .reports: return ["reports"]
         case .report(let form): return ["reports", form ?? ":form"]
+        case .reportPrint(let form): return ["reports", form ?? ":form", "print"]
         case .api(let a): return a.segments
         }
     }

@@ -24,6 +24,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CycleController())
     try app.register(collection: CycleWebController())
     try app.register(collection: ReportWebController())
+    try app.register(collection: PrintController())
     try app.register(collection: QAWebController())
     try app.register(collection: AdminWebController())
     try app.register(collection: PeopleWebController())

@@ -41,11 +41,12 @@ enum ExportService {
 
         /// The row as the Core forms read it.
         var form: Forms.Row {
-            Forms.Row(person: Forms.Person(number: employee.number, name: employee.name, department: department.name, departmentCode: department.code, team: team?.name),
+            Forms.Row(person: Forms.Person(number: employee.number, name: employee.name, department: department.name, departmentCode: department.code, team: team?.name,
+                                           position: employee.position),
                       period: result.period, scheme: result.scheme.key, schemeVersion: result.scheme.version, storedTotal: Fixed(result.total) ?? .zero,
                       grade: result.grade, sheet: sheet,
                       deductions: deductions.map { Forms.Deduction(column: $0.column, instances: $0.instances, perInstance: $0.perInstance, deduction: Fixed($0.deduction) ?? .zero, note: $0.note) },
-                      locked: result.status == .locked)
+                      locked: result.status == .locked, draft: result.status == .draft)
         }
     }
 

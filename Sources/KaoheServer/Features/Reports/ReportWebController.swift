@@ -57,6 +57,8 @@ struct ReportWebController: RouteCollection {
         let model = ReportModel(
             xlsx: HTMLEscape.attribute(SiteURL.exportDownload.path + "?form=\(form.rawValue)&\(query)&format=xlsx"),
             csv: HTMLEscape.attribute(SiteURL.exportDownload.path + "?form=\(form.rawValue)&\(query)&format=csv"),
+            print: HTMLEscape.attribute(SiteURL.reportPrint(form.rawValue).path + "?\(query)"),
+            pdf: HTMLEscape.attribute(SiteURL.reportPrint(form.rawValue).path + "?\(query)&format=pdf"),
             people: people, page: page, pages: pages, previous: link(page - 1), next: link(page + 1),
             sheets: sheets.map { s in
                 ReportModel.Sheet(name: s.name, columns: s.header.indices.map { ReportModel.Column(title: s.header[$0], translatable: !s.nameColumns.contains($0)) },

@@ -121,6 +121,9 @@ enum CycleView {
         return .group(
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .p(.text("\(s.employee) "), Bits.name(s.name), .text(" · \(s.period) · 阶段：\(s.stageLabel)\(s.deadline.map { " · 截止 \($0)" } ?? "")")),
+            // the monthly record to print, once the viewer may read the result (issue 17 §6)
+            .if(s.total != nil, .p(.class("downloads"), .a(.href(SiteURL.sheetPrint(s.id).path), "打印考核记录表"), .text("　"),
+                                   .a(.href(SiteURL.sheetPrint(s.id).path([("format", "pdf")])), "下载 PDF"))),
             .p(.class("totals"),
                .text("当前总分 "), .strong(.id("live-total"), .text(s.total ?? "—")),
                .unwrap(s.raterTotal) { .text("　评分人提交 \($0)") },
@@ -184,7 +187,8 @@ enum CycleView {
                     .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "remind").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "催办")),
                     .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "publish").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "发布结果")),
                     .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "lock").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "锁定")),
-                    .a(.href(SiteURL.calibration(c.id).path), "校准（评分人对比、强制分布）")
+                    .a(.href(SiteURL.calibration(c.id).path), "校准（评分人对比、强制分布）"), .text("　"),
+                    .a(.href(HTMLEscape.attribute(SiteURL.reportPrint(Forms.Kind.monthlyRecord.rawValue).path([("cycle", c.id.uuidString)]))), "打印月度考核记录表")
                 )
             }
         )

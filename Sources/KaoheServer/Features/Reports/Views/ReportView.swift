@@ -12,6 +12,9 @@ struct ReportModel {
     /// The downloads' addresses, escaped for an `href` (the query is the reader's).
     var xlsx: String
     var csv: String
+    /// The form to print (one A4 page per person for the monthly record) and as PDF, escaped.
+    var print: String
+    var pdf: String
     /// People in the report (forms with a page of people), the page asked for and the pages.
     var people: Int
     var page: Int
@@ -27,7 +30,7 @@ enum ReportView {
         let sheets = m.sheets, page = m.page, pages = m.pages
         return .group(
             .p(.class("downloads"), .a(.href(m.xlsx), "下载 Excel (XLSX)"), .text("　"),
-               .a(.href(m.csv), "下载 CSV")),
+               .a(.href(m.csv), "下载 CSV"), .text("　"), .a(.href(m.print), "打印版"), .text("　"), .a(.href(m.pdf), "下载 PDF")),
             .if(pages > 1, .p(.class("downloads"), .text("人数 \(m.people) · 页码 \(min(page, pages))/\(pages) "),
                               .if(page > 1, .a(.href(m.previous), "上一页")), .text(" "), .if(page < pages, .a(.href(m.next), "下一页")))),
             .forEach(sheets) { s in
