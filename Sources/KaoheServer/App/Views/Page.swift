@@ -21,6 +21,9 @@ enum Page {
     tr.changed td{background:#fff8e1}tr.flagged td{background:#fff5f5}td.fill label.field{display:block;margin:.1rem 0;white-space:nowrap}
     td.fill input{width:5.5rem}p.flag{margin:.2rem 0 0}p.flag:empty{display:none}input:invalid{border-color:#b42318}ul.problems li{margin:.2rem 0}
     @media (max-width:600px){main{padding:.6rem}h1{font-size:1.4rem}header{padding:.5rem .6rem}th,td{padding:.25rem .35rem}}
+    td.label{min-width:6em}.pay-line strong{font-size:1.25rem}p.comment,p.objection{margin:.3rem 0 0;padding:.2rem .45rem;font-size:.92rem;white-space:pre-wrap;border-left:3px solid #0b4f6c;background:#eef4f8}
+    p.objection{border-left-color:#c98a04;background:#fff8e1}p.objection.pending{color:#7a4b00}span.who{font-weight:600}textarea.note{display:block;width:100%;box-sizing:border-box;margin:.2rem 0}label.object,label.decide{margin:.3rem 0 0}tr.total td{font-weight:600}
+    @media (max-width:600px){table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:auto;max-width:none;min-width:0}table.cards{overflow:visible;background:transparent}table.cards tr.head{display:none}table.cards tr{background:#fff;border:1px solid #d9e2ec;border-radius:6px;margin:0 0 .6rem;padding:.45rem .6rem}table.cards tr.flagged{background:#fff5f5}table.cards td{border:0;padding:.15rem 0;text-align:left}table.cards td:empty{display:none}table.cards td[data-label]::before{content:attr(data-label);display:block;color:#52606d;font-size:.78rem}table.cards td.label{font-size:1.05rem;font-weight:600;word-break:keep-all;overflow-wrap:break-word}table.cards td.label::before{display:none}table.cards td.pts,table.cards td.max,table.cards td.rule{display:inline-block;margin-right:1.2rem;vertical-align:top}}
     @media print{@page{size:A4 landscape;margin:12mm}header,form,button,.downloads{display:none}body{background:#fff;font-size:10pt}main{max-width:none;padding:0}table{display:table;width:100%}}
     """
 

@@ -79,6 +79,11 @@ enum HomeView {
             .unwrap(m.latest) { l in
                 .group(
                     .h2(.text("\(l.period) 成绩：\(l.total)（等级 \(l.grade)）")),
+                    .unwrap(m.pay) { p in
+                        .div(.class("pay"),
+                             .p(.class("pay-line"), .text("绩效工资 "), .strong(.id("pay"), .text(p.paid)), .text(" 元"), .if(p.provisional, .text("（暂定，待评分人裁定后确定）"))),
+                             .p(.class("why"), .text(p.explanation)))
+                    },
                     .unwrap(l.sheet) { .p(.a(.href(SiteURL.sheet($0).path), "查看考核表、确认或申诉")) },
                     .if(!m.sections.isEmpty, Bits.chart(Charts.profile(m.sections, title: "各维度得分"))),
                     .table(.class("items"),
@@ -87,7 +92,10 @@ enum HomeView {
                     .if(!m.money.isEmpty, .group(
                         .h3("奖惩（元）"),
                         .table(.tr(.th("项目"), .th("规则"), .th("金额"), .th("依据与计算")),
-                               .forEach(m.money) { i in .tr(.td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points)), .td(.text(i.explanation))) })))
+                               .forEach(m.money) { i in .tr(.td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points)), .td(.text(i.explanation))) }))),
+                    .if(!m.outcomes.isEmpty, .group(
+                        .h3("本月其他结果"),
+                        .ul(.forEach(m.outcomes) { o in .li(.text(o.explanation.hasPrefix(o.label) ? o.explanation : o.label + "：" + o.explanation)) })))
                 )
             },
             .if(!m.ladder.isEmpty, .group(.h2("等级与星级"), .ul(.forEach(m.ladder) { .li(.text($0)) }))),
