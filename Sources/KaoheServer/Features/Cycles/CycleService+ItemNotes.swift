@@ -262,14 +262,14 @@ extension CycleService {
         dto.commentable = commentRole(s, user) != nil
         guard !own else { return }
         let rows = try await SheetNoteStore.comments(sheet: sid, on: db)
-        func comment(_ c: SheetComment) -> CommentDTO {
+        func dtoOf(_ c: SheetComment) -> CommentDTO {
             CommentDTO(item: c.item, author: c.authorName, role: c.role, text: c.text, at: c.at, mine: c.authorId != nil && c.authorId == user.id)
         }
         // each author's newest comment on an item; a withdrawn one is not shown
         var current: [String: SheetComment] = [:]
         for c in rows { current["\(c.item)|\(c.authorId?.uuidString ?? c.authorName)"] = c }
-        dto.comments = rows.filter { c in current["\(c.item)|\(c.authorId?.uuidString ?? c.authorName)"] === c && !c.text.isEmpty }.map(comment)
-        dto.commentLog = rows.map(comment)
+        dto.comments = rows.filter { c in current["\(c.item)|\(c.authorId?.uuidString ?? c.authorName)"] === c && !c.text.isEmpty }.map(dtoOf)
+        dto.commentLog = rows.map(dtoOf)
         dto.objection = try await SheetNoteStore.objectionItems(sheet: sid, on: db).map {
             ObjectionItemDTO(item: $0.item, label: $0.label, reason: $0.reason, points: $0.points, objectedAt: $0.objectedAt, decision: $0.decision,
                              note: $0.note, after: $0.after, decidedBy: $0.decidedByName, decidedAt: $0.decidedAt)
