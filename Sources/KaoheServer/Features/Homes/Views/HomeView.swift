@@ -95,7 +95,7 @@ enum HomeView {
                                .forEach(m.money) { i in .tr(.td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points)), .td(.text(i.explanation))) }))),
                     .if(!m.outcomes.isEmpty, .group(
                         .h3("本月其他结果"),
-                        .ul(.forEach(m.outcomes) { o in .li(.text(o.explanation.hasPrefix(o.label) ? o.explanation : o.label + "：" + o.explanation)) })))
+                        .ul(.forEach(m.outcomes) { o in .li(.text(o.explanation)) })))
                 )
             },
             .if(!m.ladder.isEmpty, .group(.h2("等级与星级"), .ul(.forEach(m.ladder) { .li(.text($0)) }))),
