@@ -127,11 +127,11 @@ extension CycleService {
                            objected: [ObjectedItem], decisions: [ItemDecision], user: User, config: AppConfig, db: Database) async throws {
         let r = roles(s, user)
         if action == .object, r.contains(.employee), s.stage == .published, !objected.isEmpty {
-            try await object(s, version: version, note: reason, objected: objected, user: user, config: config, db: db)
+            try await objectToItems(s, version: version, note: reason, objected: objected, user: user, config: config, db: db)
             return
         }
         if [.uphold, .change].contains(action), r.contains(.reviewer), s.stage == .objected {
-            try await decide(s, action: action, version: version, reason: reason, values: values, decisions: decisions, user: user, config: config, db: db)
+            try await decideItems(s, action: action, version: version, reason: reason, values: values, decisions: decisions, user: user, config: config, db: db)
             return
         }
         if !objected.isEmpty, action != .object {
@@ -143,7 +143,7 @@ extension CycleService {
         try await act(s, action: action, version: version, reason: reason, values: values, user: user, config: config, db: db)
     }
 
-    static func object(_ s: Sheet, version: Int, note: String?, objected: [ObjectedItem], user: User, config: AppConfig, db: Database) async throws {
+    static func objectToItems(_ s: Sheet, version: Int, note: String?, objected: [ObjectedItem], user: User, config: AppConfig, db: Database) async throws {
         let labels = Dictionary(try itemLabels(s).map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
         let sid = try s.requireID()
         let stored = try await storedSheet(s, db: db)
@@ -170,7 +170,7 @@ extension CycleService {
         try await SheetNoteStore.save(rows, on: db)
     }
 
-    static func decide(_ s: Sheet, action: SheetAction, version: Int, reason: String?, values: [String: String]?, decisions: [ItemDecision],
+    static func decideItems(_ s: Sheet, action: SheetAction, version: Int, reason: String?, values: [String: String]?, decisions: [ItemDecision],
                        user: User, config: AppConfig, db: Database) async throws {
         let open = try await SheetNoteStore.undecidedItems(sheet: try s.requireID(), on: db)
         guard !open.isEmpty else {

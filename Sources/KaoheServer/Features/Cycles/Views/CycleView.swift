@@ -109,9 +109,11 @@ enum CycleView {
     static func itemNotes<C>(_ item: String, _ s: CycleService.SheetDTO, mode: ItemMode, commenting: Bool) -> [Node<C>] {
         // values here are data (item ids, what people typed): escaped
         func attr(_ name: String, _ value: String) -> Node<C> { .attribute(named: name, value: HTMLEscape.attribute(value), ignoreIfValueIsEmpty: false) }
+        // a box with its label around it (a textarea's own attributes are not translated)
         func box(_ name: String, _ label: String, _ value: String) -> Node<C> {
-            .element(named: "textarea", nodes: [attr("name", name), attr("rows", "1"), attr("class", "note"), attr("maxlength", String(NoteText.maxLength)),
-                                                attr("aria-label", label), attr("placeholder", label), .text(value)])
+            .element(named: "label", nodes: [attr("class", "note"), .element(named: "span", nodes: [attr("class", "hint"), .text(label)]),
+                                             .element(named: "textarea", nodes: [attr("name", name), attr("rows", "1"), attr("class", "note"),
+                                                                                 attr("maxlength", String(NoteText.maxLength)), .text(value)])])
         }
         var out: [Node<C>] = []
         for c in s.comments where c.item == item && !(commenting && c.mine) {

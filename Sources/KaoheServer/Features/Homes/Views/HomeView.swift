@@ -180,7 +180,7 @@ enum HomeView {
 }
 
 struct EmployeeModel {
-    struct Row { var period: String; var scheme: String; var total: String; var grade: String }
+    struct Row { var period: String; var scheme: String; var total: String; var grade: String; var sheet: UUID? = nil }
     var number: String
     var name: String
     /// The latest scheme's lowest grade boundary, for the trend's red line.
@@ -197,7 +197,10 @@ enum EmployeeView {
             .if(!m.trend.isEmpty, Bits.chart(Charts.trend(m.trend, max: 100, threshold: m.passMark, title: "近 12 个月总分"))),
             .if(!m.rows.isEmpty, .table(
                 .tr(.th("期间"), .th("方案"), .th("总分"), .th("等级")),
-                .forEach(m.rows) { r in .tr(.td(.text(r.period)), .td(.text(r.scheme)), .td(.class("num"), .text(r.total)), .td(.text(r.grade))) }
+                .forEach(m.rows) { r in
+                    .tr(.td(r.sheet.map { .a(.href(SiteURL.sheet($0).path), .text(r.period)) } ?? .text(r.period)), .td(.text(r.scheme)),
+                        .td(.class("num"), .text(r.total)), .td(.text(r.grade)))
+                }
             ))
         )
     }
