@@ -61,7 +61,7 @@ extension CycleService {
     /// adjustments and money lines), in the scheme's order, with their labels.
     static func itemLabels(_ s: Sheet) throws -> [(id: String, label: String)] {
         let scheme = try Scoring.engine(s.cycle.scheme).scheme
-        return (scheme.sections.flatMap(\.items) + scheme.adjustments + scheme.money).map { ($0.id, $0.label) }
+        return (scheme.sections.flatMap(\.items) + scheme.adjustments + scheme.money).map { (id: $0.id, label: $0.label) }
     }
 
     /// Who may comment on the items now: the rater while rating, the reviewer while reviewing,

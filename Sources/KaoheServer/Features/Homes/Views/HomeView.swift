@@ -86,13 +86,26 @@ enum HomeView {
                     },
                     .unwrap(l.sheet) { .p(.a(.href(SiteURL.sheet($0).path), "查看考核表、确认或申诉")) },
                     .if(!m.sections.isEmpty, Bits.chart(Charts.profile(m.sections, title: "各维度得分"))),
-                    .table(.class("items"),
-                           .tr(.th("项目"), .th("规则"), .th("得分"), .th("满分"), .th("依据与计算")),
-                           .forEach(m.items) { i in .tr(.td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points)), .td(.class("num"), .text(i.max)), .td(.text(i.explanation))) }),
+                    // one card per item on a phone (table.cards, Page.style)
+                    .table(.class("items cards"),
+                           .tr(.class("head"), .th("项目"), .th("规则"), .th("得分"), .th("满分"), .th("依据与计算")),
+                           .forEach(m.items) { i in
+                               .tr(.td(.class("label"), .attribute(named: "data-label", value: "项目"), .text(i.label)),
+                                   .td(.class("rule"), .attribute(named: "data-label", value: "规则"), .text(i.rule)),
+                                   .td(.class("num pts"), .attribute(named: "data-label", value: "得分"), .text(i.points)),
+                                   .td(.class("num max"), .attribute(named: "data-label", value: "满分"), .text(i.max)),
+                                   .td(.attribute(named: "data-label", value: "依据与计算"), .text(i.explanation)))
+                           }),
                     .if(!m.money.isEmpty, .group(
                         .h3("奖惩（元）"),
-                        .table(.tr(.th("项目"), .th("规则"), .th("金额"), .th("依据与计算")),
-                               .forEach(m.money) { i in .tr(.td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points)), .td(.text(i.explanation))) }))),
+                        .table(.class("cards money"),
+                               .tr(.class("head"), .th("项目"), .th("规则"), .th("金额"), .th("依据与计算")),
+                               .forEach(m.money) { i in
+                                   .tr(.td(.class("label"), .attribute(named: "data-label", value: "项目"), .text(i.label)),
+                                       .td(.class("rule"), .attribute(named: "data-label", value: "规则"), .text(i.rule)),
+                                       .td(.class("num amount"), .attribute(named: "data-label", value: "金额"), .text(i.points)),
+                                       .td(.attribute(named: "data-label", value: "依据与计算"), .text(i.explanation)))
+                               }))),
                     .if(!m.outcomes.isEmpty, .group(
                         .h3("本月其他结果"),
                         .ul(.forEach(m.outcomes) { o in .li(.text(o.explanation)) })))
