@@ -271,7 +271,8 @@ public final class Localizer: Sendable {
 
     static let untranslatedElements: Set<[UInt8]> = [Array("script".utf8), Array("style".utf8), Array("textarea".utf8)]
     static let translateNo = Array(#"translate="no""#.utf8)
-    static let readableAttributes = ["title", "placeholder", "aria-label", "alt", "content"].map { Array(" \($0)=\"".utf8) }
+    /// `data-label`: the name a phone's card layout shows before a table cell's value (issue 17 §4).
+    static let readableAttributes = ["title", "placeholder", "aria-label", "alt", "content", "data-label"].map { Array(" \($0)=\"".utf8) }
 
     func translateAttributes(_ tag: [UInt8], _ lang: Language) -> [UInt8] {
         guard tag.contains(where: { $0 >= 0x80 }) else { return tag }

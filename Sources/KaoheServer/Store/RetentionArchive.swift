@@ -18,8 +18,8 @@ enum RetentionArchive {
     static let version = 1
 
     /// The tables in the order rows are restored (parents first); a purge deletes in reverse.
-    static let tables = ["cycles", "sheets", "sheet_steps", "findings", "corrections", "events", "evidence", "results", "outcomes",
-                         "import_batches", "import_changes", "inbox", "audit_entries"]
+    static let tables = ["cycles", "sheets", "sheet_steps", "sheet_comments", "sheet_objection_items", "findings", "corrections", "events", "evidence",
+                         "results", "outcomes", "import_batches", "import_changes", "inbox", "audit_entries"]
 
     /// Audit entries name their record as `工号/YYYY-MM…/…` (or by id: cycles, findings).
     static let auditedEntities = ["evidence", "result", "event", "sheet", "qa_recording", "finding", "cycle"]
@@ -35,7 +35,10 @@ enum RetentionArchive {
             out[t] = try await ids("SELECT CAST(id AS TEXT) AS id FROM \(ident: t) WHERE period < \(bind: cutoff)")
         }
         out["sheets"] = try await ids("SELECT CAST(s.id AS TEXT) AS id FROM sheets s JOIN cycles c ON c.id = s.cycle_id WHERE c.period < \(bind: cutoff)")
-        out["sheet_steps"] = try await ids("SELECT CAST(id AS TEXT) AS id FROM sheet_steps WHERE sheet_id IN (" + purgedSheets + ")")
+        // a sheet's steps, its items' comments and its objection's items (issue 17 §4) go with it
+        for t in ["sheet_steps", "sheet_comments", "sheet_objection_items"] {
+            out[t] = try await ids("SELECT CAST(id AS TEXT) AS id FROM \(ident: t) WHERE sheet_id IN (" + purgedSheets + ")")
+        }
         for t in ["findings", "corrections"] {
             out[t] = try await ids("SELECT CAST(id AS TEXT) AS id FROM \(ident: t) WHERE period < \(bind: cutoff) OR sheet_id IN (" + purgedSheets + ")")
         }

@@ -85,7 +85,11 @@ struct CycleController: RouteCollection {
         return try await CycleService.view(s, user: try req.user, db: req.db)
     }
 
-    struct SaveRequest: Content { var version: Int; var values: [String: String]; var reason: String? }
+    struct SaveRequest: Content {
+        var version: Int; var values: [String: String]; var reason: String?
+        /// The caller's comments on items, item id → text (issue 17 §4; an empty text withdraws one).
+        var comments: [String: String]?
+    }
 
     /// Saves marks as a draft of the caller's stage (live total and explanations come back).
     func save(req: Request) async throws -> CycleService.SheetDTO {
@@ -95,6 +99,7 @@ struct CycleController: RouteCollection {
         try await req.db.writeTransaction { db in
             let s = try await CycleService.load(id, on: db)
             guard CycleService.mayView(s, user) else { throw KaoheError.forbidden("这不是你的考核表", en: "not your sheet") }
+            try await CycleService.comment(s, body.comments ?? [:], user: user, db: db)
             try await CycleService.write(s, version: body.version, values: body.values, reason: body.reason, user: user, db: db)
         }
         return try await CycleService.view(try await CycleService.load(id, on: req.db), user: user, db: req.db)
@@ -108,7 +113,15 @@ struct CycleController: RouteCollection {
         return try await CycleService.preview(s, values: body.values, user: try req.user, db: req.db).localized(req.language)
     }
 
-    struct ActRequest: Content { var action: String; var version: Int; var reason: String?; var values: [String: String]? }
+    struct ActRequest: Content {
+        var action: String; var version: Int; var reason: String?; var values: [String: String]?
+        /// The caller's comments on items, item id → text, written before the step (issue 17 §4).
+        var comments: [String: String]?
+        /// `object`: the items objected to, each with its reason (`reason` is then an optional overall note).
+        var objectionItems: [CycleService.ObjectedItem]?
+        /// `uphold` / `change`: the decision on each objected item (upheld | changed).
+        var decisions: [CycleService.ItemDecision]?
+    }
 
     func act(req: Request) async throws -> CycleService.SheetDTO {
         let user = try req.user
@@ -121,7 +134,9 @@ struct CycleController: RouteCollection {
         try await req.db.writeTransaction { db in
             let s = try await CycleService.load(id, on: db)
             guard CycleService.mayView(s, user) else { throw KaoheError.forbidden("这不是你的考核表", en: "not your sheet") }
-            try await CycleService.act(s, action: action, version: body.version, reason: body.reason, values: body.values, user: user, config: config, db: db)
+            try await CycleService.comment(s, body.comments ?? [:], user: user, db: db)
+            try await CycleService.actOnItems(s, action: action, version: body.version, reason: body.reason, values: body.values,
+                                              objected: body.objectionItems ?? [], decisions: body.decisions ?? [], user: user, config: config, db: db)
         }
         return try await CycleService.view(try await CycleService.load(id, on: req.db), user: user, db: req.db)
     }

@@ -93,6 +93,18 @@ enum CycleService {
         var accountability: [FindingDTO]
         /// Changes after publication (R-100-02): who, when, why, each value and the figures before and after.
         var corrections: [CorrectionDTO]
+        // the agent's view (issue 17 §4, CycleService+ItemNotes.swift)
+        /// The performance pay, every money line and their sum (yuan), once the month is published (R-100-01).
+        var pay: PayDTO? = nil
+        var money: [MoneyDTO] = []
+        var moneyTotal: String? = nil
+        /// Each author's current comment on each item; `commentLog`: every comment as written.
+        var comments: [CommentDTO] = []
+        var commentLog: [CommentDTO] = []
+        /// Whether the caller may comment on the items now.
+        var commentable: Bool = false
+        /// The items the employee's objection names, with the reviewer's decision on each.
+        var objection: [ObjectionItemDTO] = []
     }
 
     struct CorrectionDTO: Content {
@@ -351,7 +363,7 @@ enum CycleService {
         let steps = try await SheetStore.steps(of: try s.requireID(), on: db)
         let c = s.cycle
         let deadline = c.due(at: s.stage)
-        return SheetDTO(
+        var dto = SheetDTO(
             id: try s.requireID(), cycleId: c.id!, employeeId: eid, employee: s.employee.number, name: s.employee.name, period: c.period,
             stage: s.stage.rawValue, stageLabel: s.stage.label, version: s.version,
             editable: Dictionary(editable(s, user, engine).map { ($0.column, $0.label) }, uniquingKeysWith: { a, _ in a }),
@@ -370,6 +382,8 @@ enum CycleService {
                 CorrectionDTO(at: $0.at, actor: $0.actorName, reason: $0.reason, changes: $0.changeList, beforeTotal: $0.beforeTotal, afterTotal: $0.afterTotal,
                               beforePay: $0.beforePay, afterPay: $0.afterPay, difference: $0.difference.yuan, settledIn: $0.settledIn)
             })
+        try await annotate(&dto, s, result: result, user: user, db: db)
+        return dto
     }
 
     /// The editable inputs in the order of the scheme's items (a mark `attitude.manager`, a decision

@@ -56,23 +56,42 @@ struct CycleWebController: RouteCollection {
         let values = Dictionary(form.filter { $0.key.hasPrefix("v.") }.map { (String($0.key.dropFirst(2)), $0.value.trimmingCharacters(in: .whitespaces)) },
                                 uniquingKeysWith: { a, _ in a })
         let reason = form["reason"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        let notes = Self.itemNotes(form)
         let config = req.application.config
         do {
             try await req.db.writeTransaction { db in
                 let s = try await CycleService.load(id, on: db)
+                try await CycleService.comment(s, notes.comments, user: user, db: db)
                 if action == "save" {
                     try await CycleService.write(s, version: version, values: values, reason: reason, user: user, db: db)
                 } else {
                     guard let a = SheetAction(rawValue: action), ![.publish, .lock].contains(a) else { throw KaoheError.badInput("action") }
                     let sends = CycleService.editable(s, user, try Scoring.engine(s.cycle.scheme)).isEmpty ? nil : values
-                    try await CycleService.act(s, action: a, version: version, reason: reason, values: [.approve, .acknowledge, .object, .uphold, .returnToRater, .skipSelf].contains(a) ? nil : sends,
-                                               user: user, config: config, db: db)
+                    try await CycleService.actOnItems(s, action: a, version: version, reason: reason,
+                                                      values: [.approve, .acknowledge, .object, .uphold, .returnToRater, .skipSelf].contains(a) ? nil : sends,
+                                                      objected: a == .object ? notes.objected : [], decisions: [.uphold, .change].contains(a) ? notes.decisions : [],
+                                                      user: user, config: config, db: db)
                 }
             }
         } catch let e as AbortError where [.unprocessableEntity, .conflict, .forbidden, .badRequest].contains(e.status) {
             return try await render(req, id: id, error: req.say(e), status: e.status)
         }
         return req.redirect(to: id.map { SiteURL.sheet($0).path } ?? SiteURL.sheets.path)
+    }
+
+    /// The per-item part of the sheet's form (issue 17 §4): `c.<item>` a comment; `o.<item>` the
+    /// box ticked to object to the item with its reason `or.<item>` (a reason typed without the
+    /// tick objects too); `d.<item>` the reviewer's decision (upheld | changed) with its note `dn.<item>`.
+    static func itemNotes(_ form: [String: String]) -> (comments: [String: String], objected: [CycleService.ObjectedItem], decisions: [CycleService.ItemDecision]) {
+        func field(_ prefix: String) -> [String: String] {
+            Dictionary(form.filter { $0.key.hasPrefix(prefix) && $0.key.count > prefix.count }.map { (String($0.key.dropFirst(prefix.count)), $0.value) },
+                       uniquingKeysWith: { a, _ in a })
+        }
+        let ticked = field("o."), reasons = field("or."), decided = field("d."), notes = field("dn.")
+        let objectedIds = Set(ticked.filter { !$0.value.isEmpty }.keys).union(reasons.filter { !$0.value.isBlank }.keys)
+        let objected = objectedIds.sorted().map { CycleService.ObjectedItem(item: $0, reason: reasons[$0] ?? "") }
+        let decisions = decided.filter { !$0.value.isEmpty }.keys.sorted().map { CycleService.ItemDecision(item: $0, decision: decided[$0]!, note: notes[$0]) }
+        return (field("c."), objected, decisions)
     }
 
     func cycles(req: Request) async throws -> Response {

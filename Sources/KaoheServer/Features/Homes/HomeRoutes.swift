@@ -49,8 +49,12 @@ struct HomeRoutes: RouteCollection {
         let user = try req.user
         let e = try await Queries.employee(req.parameters.get("id", as: UUID.self), for: user.viewer, on: req.db)
         let results = try await HomeService.visibleResults(of: e, to: user.viewer, on: req.db)
+        // each month links to its sheet (issue 17 §4)
+        var sheetOf: [String: UUID] = [:]
+        for s in try await SheetStore.sheetsWithCycles(employee: try e.requireID(), on: req.db) { sheetOf["\(s.cycle.period)|\(s.cycle.$scheme.id)"] = s.id }
         let rows = results.reversed().map {
-            EmployeeModel.Row(period: $0.period, scheme: "\($0.scheme.name) v\($0.scheme.version)", total: $0.total, grade: $0.grade ?? "—")
+            EmployeeModel.Row(period: $0.period, scheme: "\($0.scheme.name) v\($0.scheme.version)", total: $0.total, grade: $0.grade ?? "—",
+                              sheet: sheetOf["\($0.period)|\($0.$scheme.id)"])
         }
         return Page.render(title: "员工成绩", user: user, csrf: req.csrfToken,
                            body: EmployeeView.body(EmployeeModel(number: e.number, name: e.name, passMark: HomeService.passMark(results.last), trend: HomeService.trend(results), rows: rows)))

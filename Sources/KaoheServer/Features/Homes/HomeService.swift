@@ -53,7 +53,13 @@ enum HomeService {
         var objections: [Objection]
         /// A period whose sheet is still being rated: its total is not shown yet.
         var inProgress: [String]
+        /// The latest counted month's performance pay (R-100-01: only a published or locked month's).
+        var pay: PayLine? = nil
+        /// The month's outcomes that are not money (a rank, a level, an eligibility), each as a sentence.
+        var outcomes: [ItemLine] = []
     }
+
+    struct PayLine { var paid: String; var provisional: Bool; var explanation: String }
 
     /// An agent's (or QA inspector's) own page: what to do, the 12-month trend, the latest result
     /// item by item, level progress, objections. Totals of sheets not yet published are withheld.
@@ -70,6 +76,7 @@ enum HomeService {
         let results = try await visibleResults(of: e, to: user.viewer, on: db)
         let pending = try await CycleService.mine(user, db: db).filter { $0.role != "view" }
         var trend: [Charts.Point] = [], max = 100.0, latest: ResultLine?, sections: [Charts.Dimension] = [], items: [ItemLine] = [], money: [ItemLine] = []
+        var pay: PayLine?, others: [ItemLine] = []
         var ladder: [String] = []
         if let last = results.last, let lastMonth = MonthIndex(last.period) {
             trend = Self.trend(results)
@@ -79,9 +86,14 @@ enum HomeService {
             sections = sheet.sections.map { Charts.Dimension(label: $0.label, points: $0.points.double, max: $0.max.double) }
             items = sheet.items.map { ItemLine(label: $0.label, rule: $0.rules.joined(separator: ","), points: $0.points?.format() ?? "—", max: $0.max?.format() ?? "", explanation: $0.explanation) }
             money = sheet.money.map { ItemLine(label: $0.label, rule: $0.rules.joined(separator: ","), points: $0.amount.yuan, max: "", explanation: $0.explanation) }
-            // the month's outcomes as the engine computed them from the published months (R-100-03)
+            pay = sheet.pay.map { PayLine(paid: $0.paid.yuan, provisional: $0.provisional, explanation: $0.explanation) }
+            // the month's outcomes as the engine computed them from the published months (R-100-03):
+            // money in yuan among the money lines, the others (ranks, levels …) by their names
             let outcomes = try await OutcomeStore.byEmployee(period: last.period, employees: [eid], on: db)[eid] ?? []
-            for o in outcomes { money.append(ItemLine(label: o.kind, rule: o.rules, points: o.amount ?? o.value, max: "", explanation: o.explanation)) }
+            for o in outcomes {
+                let line = ItemLine(label: o.form.label, rule: o.rules, points: o.amount ?? o.value, max: "", explanation: o.explanation)
+                if o.valueType == "money" { money.append(line) } else { others.append(line) }
+            }
             // level progress (R-002-26) over this scheme's consecutive months
             if let engine = try? Scoring.engine(last.scheme), let outcome = try? OutcomeEngine(engine: engine), let l = outcome.levelLadder {
                 var totals: [Fixed] = []
@@ -111,7 +123,7 @@ enum HomeService {
             ResultLine(period: r.period, scheme: r.scheme.name, total: r.total, grade: r.grade ?? "—", sheet: sheetOf["\(r.period)|\(r.$scheme.id)"])
         }
         return AgentHome(employee: e, pending: pending, trend: trend, max: max, passMark: passMark(results.last), latest: latest, sections: sections, items: items, money: money,
-                     results: Array(lines.prefix(24)), ladder: ladder, objections: objections, inProgress: inProgress)
+                     results: Array(lines.prefix(24)), ladder: ladder, objections: objections, inProgress: inProgress, pay: pay, outcomes: others)
     }
 
     struct Ranked { var rank: Int; var employee: UUID; var number: String; var name: String; var team: String; var total: Fixed; var grade: String }

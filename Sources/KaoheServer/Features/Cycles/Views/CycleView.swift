@@ -20,7 +20,7 @@ enum CycleView {
             .if(!rows.isEmpty, .table(
                 .tr(.th("工号"), .th("姓名"), .th("期间"), .th("阶段"), .th("我要做的"), .th("截止")),
                 .forEach(rows) { r in
-                    .tr(.td(.a(.href(SiteURL.sheet(r.id).path), .text(r.employee))), .td(Bits.name(r.name)), .td(.text(r.period)),
+                    .tr(.td(.a(.href(SiteURL.sheet(r.id).path), .text(r.employee))), .td(Bits.name(r.name)), .td(.a(.href(SiteURL.sheet(r.id).path), .text(r.period))),
                         .td(SheetStageLabel.badge(r.stage)), .td(.text(Self.roleLabel[r.role] ?? r.role)), .td(.text(r.deadline ?? "")))
                 })),
             .h2("消息"),
@@ -59,30 +59,163 @@ enum CycleView {
     /// A stage as the history reads it: 上级评分, not `rating`.
     static func stageName(_ raw: String) -> String { SheetStage(rawValue: raw)?.label ?? raw }
 
-    /// Every item of the sheet on one table: its rule, points, maximum, the fields the viewer fills
-    /// for it (in the item's row, in the scheme's order, so Tab goes down the sheet), and its
-    /// explanation with what stops it being scored next to the fields (updated as the rater types).
-    static func itemsTable<C>(_ s: CycleService.SheetDTO, withFields: Bool) -> Node<C> {
-        let fill = withFields && !s.fields.isEmpty
-        let head = ["项目", "规则", "得分", "满分"] + (fill ? ["填写"] : []) + ["依据与计算"]
-        let header: Node<C> = .element(named: "tr", nodes: head.map { .element(named: "th", text: $0) })
-        let rows: [Node<C>] = s.items.map { itemRow($0, s, fill: fill) }
-        return .element(named: "table", nodes: [.attribute(named: "id", value: "items"), header] + rows)
+    /// What the viewer does on the items besides filling marks (issue 17 §4): the employee ticks
+    /// the items an objection points at, the reviewer decides each objected item.
+    struct ItemMode { var objecting = false; var deciding = false }
+
+    static func mode(_ actions: [Action]) -> ItemMode {
+        ItemMode(objecting: actions.contains { $0.action == SheetAction.object.rawValue },
+                 deciding: actions.contains { $0.action == SheetAction.uphold.rawValue || $0.action == SheetAction.change.rawValue })
     }
 
-    static func itemRow<C>(_ i: CycleService.ItemDTO, _ s: CycleService.SheetDTO, fill: Bool) -> Node<C> {
-        func td(_ cls: String, _ text: String) -> Node<C> { .element(named: "td", nodes: [.attribute(named: "class", value: cls), .text(text)]) }
+    /// Every item of the sheet on one table: its rule, points, maximum, the fields the viewer fills
+    /// for it (in the item's row, in the scheme's order, so Tab goes down the sheet), and its
+    /// explanation with what stops it being scored next to the fields (updated as the rater types),
+    /// the comments on it and its objection. On a phone each item is a card (`table.cards`, the
+    /// cells' `data-label` naming what they hold).
+    static func itemsTable<C>(_ s: CycleService.SheetDTO, withFields: Bool, actions: [Action] = []) -> Node<C> {
+        let fill = withFields && !s.fields.isEmpty
+        let head = ["项目", "规则", "得分", "满分"] + (fill ? ["填写"] : []) + ["依据与计算"]
+        let ths: [Node<C>] = head.map { .element(named: "th", text: $0) }
+        let header: Node<C> = .element(named: "tr", nodes: [.attribute(named: "class", value: "head")] + ths)
+        let m = withFields ? mode(actions) : ItemMode()
+        let rows: [Node<C>] = s.items.map { itemRow($0, s, fill: fill, mode: m, commenting: withFields && s.commentable) }
+        return .element(named: "table", nodes: [.attribute(named: "id", value: "items"), .attribute(named: "class", value: "cards"), header] + rows)
+    }
+
+    static func itemRow<C>(_ i: CycleService.ItemDTO, _ s: CycleService.SheetDTO, fill: Bool, mode: ItemMode = ItemMode(), commenting: Bool = false) -> Node<C> {
+        func td(_ cls: String, _ label: String, _ text: String) -> Node<C> {
+            .element(named: "td", nodes: [.attribute(named: "class", value: cls), .attribute(named: "data-label", value: label), .text(text)])
+        }
         var cells: [Node<C>] = [.attribute(named: "data-item", value: HTMLEscape.attribute(i.id)), .attribute(named: "class", value: i.flag == nil ? "" : "flagged"),
-                                td("", i.label), td("", i.rule), td("num pts", i.points ?? "—"), td("num", i.max ?? "")]
+                                td("label", "项目", i.label), td("rule", "规则", i.rule), td("num pts", "得分", i.points ?? "—"), td("num max", "满分", i.max ?? "")]
         if fill {
             let first = s.fields.first?.column
             let mine = s.fields.filter { $0.item == i.id }
-            cells.append(.element(named: "td", nodes: [.attribute(named: "class", value: "fill")] + mine.map { field($0, s, autofocus: $0.column == first) }))
+            cells.append(.element(named: "td", nodes: [.attribute(named: "class", value: "fill"), .attribute(named: "data-label", value: "填写")]
+                                  + mine.map { field($0, s, autofocus: $0.column == first) }))
         }
         let why: Node<C> = .element(named: "span", nodes: [.attribute(named: "class", value: "why"), .text(i.explanation)])
         let flag: Node<C> = .element(named: "p", nodes: [.attribute(named: "class", value: "flag error"), .attribute(named: "role", value: "status"), .text(i.flag ?? "")])
-        cells.append(.element(named: "td", nodes: [.attribute(named: "id", value: HTMLEscape.attribute("why-\(i.id)")), why, flag]))
+        let head: [Node<C>] = [.attribute(named: "id", value: HTMLEscape.attribute("why-\(i.id)")), .attribute(named: "class", value: "explained"),
+                               .attribute(named: "data-label", value: "依据与计算"), why, flag]
+        cells.append(.element(named: "td", nodes: head + itemNotes(i.id, s, mode: mode, commenting: commenting)))
         return .element(named: "tr", nodes: cells)
+    }
+
+    /// Under an item's explanation: the comments on it, its objection with the decision, and the
+    /// boxes the viewer fills — a comment (rater, reviewer), the tick and reason of an objection
+    /// (the employee), the decision on an objected item (the reviewer).
+    static func itemNotes<C>(_ item: String, _ s: CycleService.SheetDTO, mode: ItemMode, commenting: Bool) -> [Node<C>] {
+        // values here are data (item ids, what people typed): escaped
+        func attr(_ name: String, _ value: String) -> Node<C> { .attribute(named: name, value: HTMLEscape.attribute(value), ignoreIfValueIsEmpty: false) }
+        // a box with its label around it (a textarea's own attributes are not translated)
+        func box(_ name: String, _ label: String, _ value: String) -> Node<C> {
+            .element(named: "label", nodes: [attr("class", "note"), .element(named: "span", nodes: [attr("class", "hint"), .text(label)]),
+                                             .element(named: "textarea", nodes: [attr("name", name), attr("rows", "1"), attr("class", "note"),
+                                                                                 attr("maxlength", String(NoteText.maxLength)), .text(value)])])
+        }
+        var out: [Node<C>] = []
+        for c in s.comments where c.item == item && !(commenting && c.mine) {
+            out.append(.element(named: "p", nodes: [attr("class", "comment"), .element(named: "span", nodes: [attr("class", "who"), .text(c.role == "reviewer" ? "复核人评语" : "评分人评语")]),
+                                                    .text(" "), Bits.name(c.author), .text(" " + LocalTime.text(c.at) + "："), Bits.typed(c.text)]))
+        }
+        if let o = s.objection.first(where: { $0.item == item }) {
+            out.append(.element(named: "p", nodes: [attr("class", "objection"), .element(named: "span", nodes: [attr("class", "who"), .text("申诉理由：")]), Bits.typed(o.reason)]))
+            var decided: [Node<C>] = [attr("class", o.decision == nil ? "objection pending" : "objection decided"),
+                                      .element(named: "span", nodes: [attr("class", "who"), .text("处理结果：")]), .text(decisionText(o))]
+            if let by = o.decidedBy { decided += [.text("（"), Bits.name(by), .text(o.decidedAt.map { " " + LocalTime.text($0) } ?? ""), .text("）")] }
+            if let n = o.note { decided += [.text("："), Bits.typed(n)] }
+            out.append(.element(named: "p", nodes: decided))
+            if mode.deciding && o.decision == nil {
+                let choices: [(value: String, text: String)] = [("", "—"), ("upheld", "维持"), ("changed", "修改（在本项填写新的分数）")]
+                let options: [Node<C>] = choices.map { c in .element(named: "option", nodes: [attr("value", c.value), .text(c.text)]) }
+                out.append(.element(named: "label", nodes: [attr("class", "decide"), .text("对此项的决定 "), .element(named: "select", nodes: [attr("name", "d." + item)] + options)]))
+                out.append(box("dn." + item, "对此项决定的说明（可选）", ""))
+            }
+        }
+        if mode.objecting {
+            out.append(.element(named: "label", nodes: [attr("class", "object"),
+                                                        .element(named: "input", nodes: [attr("type", "checkbox"), attr("name", "o." + item), attr("value", "1")]),
+                                                        .text(" 对此项申诉")]))
+            out.append(box("or." + item, "对此项的申诉理由", ""))
+        }
+        if commenting {
+            out.append(box("c." + item, "评语（可选，员工在结果发布后可见）", s.comments.last { $0.item == item && $0.mine }?.text ?? ""))
+        }
+        return out
+    }
+
+    /// An objected item's decision as the employee reads it.
+    static func decisionText(_ o: CycleService.ObjectionItemDTO) -> String {
+        switch o.decision {
+        case "upheld"?: return "维持原结果（\(o.points ?? "—")）"
+        case "changed"?: return "已修改：\(o.points ?? "—") → \(o.after ?? "—")"
+        default: return "待复核人处理"
+        }
+    }
+
+    /// The performance pay of a published month with its explanation (R-100-01: not before).
+    static func payLine(_ s: CycleService.SheetDTO) -> Node<HTML.BodyContext> {
+        .unwrap(s.pay) { p in
+            .div(.class("pay"),
+                 .p(.class("pay-line"), .text("绩效工资 "), .strong(.id("pay"), .text(p.paid)), .text(" 元"), .if(p.provisional, .text("（暂定，待评分人裁定后确定）"))),
+                 .p(.class("why"), .text(p.explanation)))
+        }
+    }
+
+    /// Every money line of a published month in yuan (fines negative), with their sum; the
+    /// employee ticks a line to object to it.
+    static func moneyTable<C: HTML.BodyContext>(_ s: CycleService.SheetDTO, actions: [Action]) -> Node<C> {
+        guard !s.money.isEmpty else { return .empty }
+        let m = mode(actions)
+        return .group(
+            .h2("奖惩（元）"),
+            .table(.class("cards money"),
+                   .tr(.class("head"), .th("项目"), .th("规则"), .th("金额(元)"), .th("依据与计算")),
+                   .forEach(s.money) { line in
+                       .tr(.attribute(named: "data-item", value: HTMLEscape.attribute(line.id)),
+                           .td(.class("label"), .attribute(named: "data-label", value: "项目"), .text(line.label)),
+                           .td(.class("rule"), .attribute(named: "data-label", value: "规则"), .text(line.rule)),
+                           .td(.class("num amount"), .attribute(named: "data-label", value: "金额(元)"), .text(line.amount)),
+                           .td(.class("explained"), .attribute(named: "data-label", value: "依据与计算"),
+                               .span(.class("why"), .text(line.explanation)), .group(itemNotes(line.id, s, mode: m, commenting: false))))
+                   },
+                   .unwrap(s.moneyTotal) { t in
+                       .tr(.class("total"), .td(.class("label"), .attribute(named: "data-label", value: "项目"), .text("奖惩合计")), .td(),
+                           .td(.class("num amount"), .attribute(named: "data-label", value: "金额(元)"), .text(t)), .td())
+                   })
+        )
+    }
+
+    /// The items an objection named, each with its reason and the reviewer's decision.
+    static func objectionSummary(_ s: CycleService.SheetDTO) -> Node<HTML.BodyContext> {
+        guard !s.objection.isEmpty else { return .empty }
+        return .group(
+            .h2("申诉项目"),
+            .table(.class("cards objections"),
+                   .tr(.class("head"), .th("项目"), .th("申诉理由"), .th("处理结果"), .th("处理人"), .th("说明")),
+                   .forEach(s.objection) { o in
+                       .tr(.attribute(named: "data-item", value: HTMLEscape.attribute(o.item)),
+                           .td(.class("label"), .attribute(named: "data-label", value: "项目"), .text(o.label)),
+                           .td(.attribute(named: "data-label", value: "申诉理由"), Bits.typed(o.reason)),
+                           .td(.class(o.decision == nil ? "pending" : "decided"), .attribute(named: "data-label", value: "处理结果"), .text(decisionText(o))),
+                           .td(.attribute(named: "data-label", value: "处理人"), Bits.name(o.decidedBy ?? ""), .text(o.decidedAt.map { " " + LocalTime.text($0) } ?? "")),
+                           .td(.attribute(named: "data-label", value: "说明"), Bits.typed(o.note ?? "")))
+                   })
+        )
+    }
+
+    /// Every comment as it was written (a changed comment keeps its earlier text): part of the record.
+    static func commentLog(_ s: CycleService.SheetDTO) -> Node<HTML.BodyContext> {
+        guard !s.commentLog.isEmpty else { return .empty }
+        let labels = Dictionary(s.items.map { ($0.id, $0.label) } + s.money.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
+        return .details(.summary(.text("评语记录（\(s.commentLog.count) 条）")),
+                        .table(.tr(.th("时间"), .th("项目"), .th("人"), .th("评语")),
+                               .forEach(s.commentLog) { c in
+                                   .tr(.td(.text(LocalTime.text(c.at))), .td(.text(labels[c.item] ?? c.item)), .td(Bits.name(c.author)),
+                                       .td(.if(c.text.isEmpty, .text("（撤回）")), Bits.typed(c.text)))
+                               }))
     }
 
     /// One input: a choice for a grade, a number (with the scheme's bounds, checked by the browser
@@ -129,18 +262,23 @@ enum CycleView {
                .unwrap(s.raterTotal) { .text("　评分人提交 \($0)") },
                .unwrap(s.finalTotal) { .text("　最终结果 \($0)") },
                .unwrap(s.grade) { .text("　等级 \($0)") }),
+            payLine(s),
             .if(!s.flags.isEmpty, .ul(.class("error"), .forEach(s.flags) { .li(.text($0)) })),
             .p(.id("live-message"), .class("error"), .attribute(named: "role", value: "status")),
             .if(!s.editable.isEmpty || !actions.isEmpty, .form(.action(SiteURL.sheet(s.id).path), .method(.post),
                 .attribute(named: "data-preview", value: s.editable.isEmpty ? "" : SiteURL.api(.sheetPreview(s.id)).path),
                 hidden("_csrf", csrf), hidden("version", String(s.version)),
-                itemsTable(s, withFields: true),
+                itemsTable(s, withFields: true, actions: actions),
+                moneyTable(s, actions: actions),
                 .if(!loose.isEmpty, .element(named: "fieldset", nodes: [.element(named: "legend", text: "其他")] + loose.map { field($0, s, autofocus: false) })),
-                .label(.text("原因（调整、退回、申诉、处理申诉、更正时必填）"), .textarea(.name("reason"), .attribute(named: "rows", value: "2"))),
+                .label(.text(Self.mode(actions).objecting ? "申诉说明（勾选了项目并写了各项理由时可不填；不勾选项目则为对整张表的申诉，必填）"
+                             : "原因（调整、退回、申诉、处理申诉、更正时必填）"), .textarea(.name("reason"), .attribute(named: "rows", value: "2"))),
                 .if(!s.editable.isEmpty, .button(.type(.submit), .name("action"), .value("save"), "保存并重新计算")),
                 .forEach(actions) { a in .button(.type(.submit), .name("action"), .value(a.action), .text(a.label)) }
             )),
             .if(s.editable.isEmpty && actions.isEmpty && !s.items.isEmpty, itemsTable(s, withFields: false)),
+            .if(s.editable.isEmpty && actions.isEmpty, moneyTable(s, actions: [])),
+            objectionSummary(s),
             .element(named: "script", nodes: [.attribute(named: "src", value: SiteURL.script.path), .attribute(named: "defer", value: "defer")]),
             .if(!s.accountability.isEmpty, .group(.h2("评分责任（R-001-15）"), .ul(.forEach(s.accountability) { f in .li(.text("\(f.explanation) — \(f.status)")) }))),
             .if(!s.corrections.isEmpty, .group(
@@ -159,7 +297,8 @@ enum CycleView {
                        .tr(.td(.text(LocalTime.text(h.at))), .td(.text(Self.actionName(h.action))), .td(Bits.name(h.actor)),
                            .td(.text("\(Self.stageName(h.from)) → \(Self.stageName(h.to))")),
                            .td(Bits.typed(h.reason ?? "")), .td(.class("num"), .text(h.before ?? "")), .td(.class("num"), .text(h.after ?? "")))
-                   })
+                   }),
+            commentLog(s)
         )
     }
 

@@ -79,15 +79,36 @@ enum HomeView {
             .unwrap(m.latest) { l in
                 .group(
                     .h2(.text("\(l.period) 成绩：\(l.total)（等级 \(l.grade)）")),
+                    .unwrap(m.pay) { p in
+                        .div(.class("pay"),
+                             .p(.class("pay-line"), .text("绩效工资 "), .strong(.id("pay"), .text(p.paid)), .text(" 元"), .if(p.provisional, .text("（暂定，待评分人裁定后确定）"))),
+                             .p(.class("why"), .text(p.explanation)))
+                    },
                     .unwrap(l.sheet) { .p(.a(.href(SiteURL.sheet($0).path), "查看考核表、确认或申诉")) },
                     .if(!m.sections.isEmpty, Bits.chart(Charts.profile(m.sections, title: "各维度得分"))),
-                    .table(.class("items"),
-                           .tr(.th("项目"), .th("规则"), .th("得分"), .th("满分"), .th("依据与计算")),
-                           .forEach(m.items) { i in .tr(.td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points)), .td(.class("num"), .text(i.max)), .td(.text(i.explanation))) }),
+                    // one card per item on a phone (table.cards, Page.style)
+                    .table(.class("items cards"),
+                           .tr(.class("head"), .th("项目"), .th("规则"), .th("得分"), .th("满分"), .th("依据与计算")),
+                           .forEach(m.items) { i in
+                               .tr(.td(.class("label"), .attribute(named: "data-label", value: "项目"), .text(i.label)),
+                                   .td(.class("rule"), .attribute(named: "data-label", value: "规则"), .text(i.rule)),
+                                   .td(.class("num pts"), .attribute(named: "data-label", value: "得分"), .text(i.points)),
+                                   .td(.class("num max"), .attribute(named: "data-label", value: "满分"), .text(i.max)),
+                                   .td(.attribute(named: "data-label", value: "依据与计算"), .text(i.explanation)))
+                           }),
                     .if(!m.money.isEmpty, .group(
                         .h3("奖惩（元）"),
-                        .table(.tr(.th("项目"), .th("规则"), .th("金额"), .th("依据与计算")),
-                               .forEach(m.money) { i in .tr(.td(.text(i.label)), .td(.text(i.rule)), .td(.class("num"), .text(i.points)), .td(.text(i.explanation))) })))
+                        .table(.class("cards money"),
+                               .tr(.class("head"), .th("项目"), .th("规则"), .th("金额"), .th("依据与计算")),
+                               .forEach(m.money) { i in
+                                   .tr(.td(.class("label"), .attribute(named: "data-label", value: "项目"), .text(i.label)),
+                                       .td(.class("rule"), .attribute(named: "data-label", value: "规则"), .text(i.rule)),
+                                       .td(.class("num amount"), .attribute(named: "data-label", value: "金额"), .text(i.points)),
+                                       .td(.attribute(named: "data-label", value: "依据与计算"), .text(i.explanation)))
+                               }))),
+                    .if(!m.outcomes.isEmpty, .group(
+                        .h3("本月其他结果"),
+                        .ul(.forEach(m.outcomes) { o in .li(.text(o.explanation)) })))
                 )
             },
             .if(!m.ladder.isEmpty, .group(.h2("等级与星级"), .ul(.forEach(m.ladder) { .li(.text($0)) }))),
@@ -172,7 +193,7 @@ enum HomeView {
 }
 
 struct EmployeeModel {
-    struct Row { var period: String; var scheme: String; var total: String; var grade: String }
+    struct Row { var period: String; var scheme: String; var total: String; var grade: String; var sheet: UUID? = nil }
     var number: String
     var name: String
     /// The latest scheme's lowest grade boundary, for the trend's red line.
@@ -189,7 +210,10 @@ enum EmployeeView {
             .if(!m.trend.isEmpty, Bits.chart(Charts.trend(m.trend, max: 100, threshold: m.passMark, title: "近 12 个月总分"))),
             .if(!m.rows.isEmpty, .table(
                 .tr(.th("期间"), .th("方案"), .th("总分"), .th("等级")),
-                .forEach(m.rows) { r in .tr(.td(.text(r.period)), .td(.text(r.scheme)), .td(.class("num"), .text(r.total)), .td(.text(r.grade))) }
+                .forEach(m.rows) { r in
+                    .tr(.td(r.sheet.map { .a(.href(SiteURL.sheet($0).path), .text(r.period)) } ?? .text(r.period)), .td(.text(r.scheme)),
+                        .td(.class("num"), .text(r.total)), .td(.text(r.grade)))
+                }
             ))
         )
     }
