@@ -81,7 +81,9 @@ enum CycleView {
         }
         let why: Node<C> = .element(named: "span", nodes: [.attribute(named: "class", value: "why"), .text(i.explanation)])
         let flag: Node<C> = .element(named: "p", nodes: [.attribute(named: "class", value: "flag error"), .attribute(named: "role", value: "status"), .text(i.flag ?? "")])
-        cells.append(.element(named: "td", nodes: [.attribute(named: "id", value: HTMLEscape.attribute("why-\(i.id)")), why, flag]))
+        // the QA checklists of the item's recordings (issue 17 §5): what each was graded on, the reference, the comment
+        cells.append(.element(named: "td", nodes: [.attribute(named: "id", value: HTMLEscape.attribute("why-\(i.id)")), why, flag,
+                                                   QAChecklistView.onSheet(i.recordings ?? [])]))
         return .element(named: "tr", nodes: cells)
     }
 
