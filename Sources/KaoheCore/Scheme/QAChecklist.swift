@@ -97,7 +97,7 @@ extension GradedRule {
     public var gradesByPoints: [Grade] {
         grades.enumerated().filter { $0.element.points != nil }
             .sorted { a, b in a.element.points! != b.element.points! ? a.element.points! > b.element.points! : a.offset < b.offset }
-            .map(\.element)
+            .map { $0.element }
     }
 
     /// The grade of one recording from its checklist (issue 17 §5, R-002-14). `faults` are the ids

@@ -39,7 +39,7 @@ enum QAChecklistService {
         guard let r = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !r.isEmpty else { return nil }
         let field = "reference（录音或聊天记录）"
         if r.count > referenceLimit {
-            throw FieldError(field: "reference", message: "\(field)：最长 \(referenceLimit) 个字符，现为 \(r.count) 个")
+            throw FieldError(field: "reference", message: "\(field)太长：上限 \(referenceLimit) 字符，实际 \(r.count)")
         }
         if hasControl(r, allowLines: false) {
             throw FieldError(field: "reference", message: "\(field)：不能含换行或控制字符")
@@ -68,7 +68,7 @@ enum QAChecklistService {
     static func comment(_ raw: String?) throws -> String? {
         guard let c = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !c.isEmpty else { return nil }
         if c.count > commentLimit {
-            throw FieldError(field: "comment", message: "comment（评语）：最长 \(commentLimit) 个字，现为 \(c.count) 个字")
+            throw FieldError(field: "comment", message: "comment（评语）太长：上限 \(commentLimit) 字符，实际 \(c.count)")
         }
         if hasControl(c, allowLines: true) {
             throw FieldError(field: "comment", message: "comment（评语）：不能含控制字符")
@@ -142,7 +142,7 @@ enum QAChecklistService {
         let scheme = try Scoring.engine(version).scheme
         let who = try await Self.names(Set(records.compactMap(\.recordedBy)), on: db)
         let byItem = Dictionary(grouping: records, by: \.item)
-        return items.map { i in
+        return items.map { i -> CycleService.ItemDTO in
             guard let mine = byItem[i.id] else { return i }
             var out = i
             let r = rule(scheme, item: i.id)

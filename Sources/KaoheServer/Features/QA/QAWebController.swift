@@ -106,7 +106,7 @@ struct QAWebController: RouteCollection {
 
     func page(req: Request) async throws -> Response {
         // one agent's checklist form (issue 17 §5)
-        if let employee = req.query[UUID.self, at: "checklist"] {
+        if let employee = req.query[String.self, at: "checklist"].flatMap(UUID.init(uuidString:)) {
             return try await checklistPage(req, employee: employee, scheme: req.query[String.self, at: "scheme"], period: req.query[String.self, at: "period"],
                                            team: req.query[String.self, at: "team"], page: req.query[Int.self, at: "page"],
                                            message: req.query[String.self, at: "message"])

@@ -95,7 +95,7 @@ enum QAChecklistView {
                   }),
                   .button(.type(.submit), "记录本条录音")),
             .h3("本月记录"),
-            .if(m.recordings.isEmpty, .p("暂无")),
+            .if(m.recordings.isEmpty, .p("本月暂无记录")),
             .ul(.forEach(m.recordings) { rec in
                 .li(.text("\(rec.day) "), .text(m.rule.grades.first { $0.id == rec.grade }?.label ?? rec.grade), .text(" "),
                     .if(rec.checklist == nil, .group(Bits.typed(rec.note), .text(" · "), Bits.name(rec.by))),
@@ -131,7 +131,7 @@ enum QAChecklistView {
             }
             faults.append(el("li", line))
         }
-        if d.faults.isEmpty { faults.append(el("li", [.text("各项均达标")])) } else { faults.append(el("li", [.text("达标"), .text(" \(d.met) "), .text("项")])) }
+        if d.faults.isEmpty { faults.append(el("li", [.text("各项均达标")])) } else { faults.append(el("li", [.text("达标项："), .text(" \(d.met)")])) }
         if let r = d.reference {
             let ref: Node<C> = d.link.map { url in
                 el("a", [.attribute(named: "href", value: HTMLEscape.attribute(url)), .attribute(named: "rel", value: "noopener noreferrer nofollow"),
