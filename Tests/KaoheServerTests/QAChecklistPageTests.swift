@@ -182,7 +182,8 @@ struct QAChecklistPageTests {
                 ([("day", "2026-12-01")], "day", "不在 2026-11 考核月内"),
             ]
             for (fields, field, why) in cases {
-                let day = fields.contains { $0.0 == "day" } ? [] : [("day", "2026-11-20")]
+                let hasDay = fields.contains(where: { $0.0 == "day" })
+                let day: [(String, String)] = hasDay ? [] : [("day", "2026-11-20")]
                 let res = try await RolePagesTests.form(app, qa, "qa", try Self.base(agent) + fields + day)
                 let html = res.body.string
                 #expect(res.status == .unprocessableEntity, "\(field): \(res.status)")

@@ -78,10 +78,11 @@ enum QAChecklistView {
                   .label(.text("录音或聊天记录（http/https 链接或通话编号） "),
                          .input(.type(.text), .name("reference"), .value(HTMLEscape.attribute(m.values.reference)),
                                 .attribute(named: "maxlength", value: String(QAChecklistService.referenceLimit)), .attribute(named: "size", value: "40"),
+                                .attribute(named: "style", value: "max-width:100%"),
                                 .attribute(named: "placeholder", value: "https://… 或通话编号"))),
                   .label(.text("评语 "),
                          .textarea(.name("comment"), .rows(3), .attribute(named: "maxlength", value: String(QAChecklistService.commentLimit)),
-                                   .attribute(named: "cols", value: "60"), .text(m.values.comment))),
+                                   .attribute(named: "style", value: "width:100%;max-width:40rem"), .text(m.values.comment))),
                   // the month's count reached (R-002-14): one more only when ticked
                   .if(m.done >= m.expected, .p(.text("本月已评定"), .text(" \(m.done)/\(m.expected) "), .text("条录音"), .text(" "),
                                                .label(.input(.type(.checkbox), .name("beyond"), .value("1"), .checked(m.values.beyond)), .text("超出仍记录")))),
