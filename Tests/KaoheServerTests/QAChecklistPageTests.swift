@@ -157,6 +157,26 @@ struct QAChecklistPageTests {
         }
     }
 
+    @Test("in English the checklist form, a recording's checklist and the message read without Chinese (names and typed text aside)")
+    func english() async throws {
+        try await withDemo { app, agent in
+            var qa = try await Browser.signIn(app, "qa1", password: Demo.password).0
+            _ = try await RolePagesTests.page(app, &qa, "qa?scheme=callcentre-agent&period=2026-11")
+            let switched = try await RolePagesTests.form(app, qa, "language", [("language", "en")])
+            #expect(switched.status == .seeOther)
+            let recorded = try await RolePagesTests.form(app, qa, "qa", try Self.base(agent) + [
+                ("fault", "voice"), ("fault", "rude"), ("day", "2026-11-20"), ("reference", Self.link), ("comment", Self.comment)])
+            let location = try #require(recorded.headers.first(name: .location))
+            let page = try await RolePagesTests.page(app, &qa, location)
+            let html = page.body.string
+            #expect(page.status == .ok && html.contains("<html lang=\"en\">"))
+            #expect(untranslated(html).isEmpty, "\(untranslated(html))")
+            #expect(html.contains("Curt or hostile service") && html.contains("Unacceptable"))
+            let list = try await RolePagesTests.page(app, &qa, "qa?scheme=callcentre-agent&period=2026-11")
+            #expect(untranslated(list.body.string).isEmpty, "\(untranslated(list.body.string))")
+        }
+    }
+
     @Test("refused, naming the field, nothing stored: a wrong role, an unknown criterion, a javascript: link, a 10 KB comment")
     func hostileInput() async throws {
         try await withDemo { app, agent in
