@@ -83,7 +83,7 @@ public struct Item: Codable, Sendable, Equatable {
         switch rule {
         case .deductions(let l), .events(let l): for o in l.offences { s += o.rules }
         case .veto(let v): for o in v.offences { s += o.rules }
-        case .graded(let g): for gr in g.grades { s += gr.rules }
+        case .graded(let g): for gr in g.grades { s += gr.rules }; for c in g.checklist ?? [] { s += c.rules }
         case .formula(let f): for g in f.gate { s += g.rules }
         case .banded(let b): for band in b.bands { s += band.rules }
         default: break
@@ -407,9 +407,15 @@ public struct GradedRule: Codable, Sendable, Equatable, KeyedParams {
     /// columns of its own: the same ten recordings give both the QA score and the service pay
     /// (R-002-14), entered once.
     public var from: String?
+    /// The QA checklist (质检清单, issue 17 §5) of a multiple-graded item: the criteria the
+    /// inspector ticks for each recording; the recording's grade follows from them
+    /// (`checklistGrade`, QAChecklist.swift). Without one, a grade is chosen directly.
+    public var checklist: [ChecklistCriterion]?
+    /// The grade a recording takes when an auto-fail criterion of the checklist occurs (R-002-14: 劣).
+    public var autoFailGrade: String?
     public enum Count: String, Codable, Sendable { case single, multiple }
     public enum Aggregate: String, Codable, Sendable { case sum, average }
-    enum Keys: String, CodingKey, CaseIterable { case grades, count, aggregate, expected, from }
+    enum Keys: String, CodingKey, CaseIterable { case grades, count, aggregate, expected, from, checklist, autoFailGrade = "auto_fail_grade" }
     typealias CodingKeys = Keys
 }
 

@@ -184,6 +184,7 @@ public enum SchemeValidator {
                 if context != .money && gr.points == nil && gr.cancels != true { err("\(p).grades[\(gi)]", "等级需要 points") }
                 if let mx = item.max, let pts = gr.points, pts > mx { err("\(p).grades[\(gi)].points", "等级分 \(pts) 超过本项满分 \(mx)") }
             }
+            checkChecklist(g, path: p, item: item, context: context, out: &out)
         case .relative(let r):
             if r.average != "group" && !knownMetrics.contains(r.average) { err("\(p).average", "未知的平均值指标 unknown metric “\(r.average)” (or use `group`)") }
             if let per = r.per, per <= .zero { err("\(p).per", "per 须大于 0") }

@@ -8,7 +8,8 @@ import Vapor
 /// "a purged period's records" for all three, so that a purge leaves no personal data of those
 /// months behind and its archive reads back row for row.
 ///
-/// A month's records are its evidence, results, outcomes, events (with their notes), cycles with
+/// A month's records are its evidence, results, outcomes, events (with their notes) and QA
+/// checklists (with their references and comments), cycles with
 /// their sheets, steps, findings and corrections, the inbox messages about those sheets and
 /// findings, the import history that holds their values (changes, and batches whose months are
 /// all purged), pending uploads of those months, and the audit entries about them. The audit
@@ -18,7 +19,7 @@ enum RetentionArchive {
     static let version = 1
 
     /// The tables in the order rows are restored (parents first); a purge deletes in reverse.
-    static let tables = ["cycles", "sheets", "sheet_steps", "sheet_comments", "sheet_objection_items", "findings", "corrections", "events", "evidence",
+    static let tables = ["cycles", "sheets", "sheet_steps", "sheet_comments", "sheet_objection_items", "findings", "corrections", "events", "qa_checklists", "evidence",
                          "results", "outcomes", "import_batches", "import_changes", "inbox", "audit_entries"]
 
     /// Audit entries name their record as `工号/YYYY-MM…/…` (or by id: cycles, findings).
@@ -31,7 +32,7 @@ enum RetentionArchive {
         func ids(_ q: SQLQueryString) async throws -> [String] { try await sql.raw(q).all(decoding: I.self).map(\.id) }
         let purgedSheets: SQLQueryString = "SELECT s.id FROM sheets s JOIN cycles c ON c.id = s.cycle_id WHERE c.period < \(bind: cutoff)"
         var out: [String: [String]] = [:]
-        for t in ["cycles", "evidence", "results", "outcomes", "events"] {
+        for t in ["cycles", "evidence", "results", "outcomes", "events", "qa_checklists"] {
             out[t] = try await ids("SELECT CAST(id AS TEXT) AS id FROM \(ident: t) WHERE period < \(bind: cutoff)")
         }
         out["sheets"] = try await ids("SELECT CAST(s.id AS TEXT) AS id FROM sheets s JOIN cycles c ON c.id = s.cycle_id WHERE c.period < \(bind: cutoff)")

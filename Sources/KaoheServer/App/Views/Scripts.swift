@@ -52,7 +52,8 @@ enum Scripts {
 
     static func register(_ app: RoutesBuilder) {
         app.get(SiteURL.script.route) { _ -> Response in
-            let res = Response(status: .ok, body: .init(string: sheet))
+            // the sheet's live total, and the QA checklist's live grade (issue 17 §5)
+            let res = Response(status: .ok, body: .init(string: sheet + "\n" + QAChecklistView.script))
             res.headers.contentType = HTTPMediaType(type: "application", subType: "javascript", parameters: ["charset": "utf-8"])
             res.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
             return res

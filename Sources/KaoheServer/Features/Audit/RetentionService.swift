@@ -34,7 +34,7 @@ extension Retention {
 
     /// What a table's rows are, for HR's page.
     static func label(_ table: String) -> String {
-        ["cycles": "考核周期", "sheets": "考核表", "sheet_steps": "考核表步骤", "sheet_comments": "考核项目评语", "sheet_objection_items": "申诉项目", "findings": "评分责任", "corrections": "更正", "events": "事件（含备注）",
+        ["cycles": "考核周期", "sheets": "考核表", "sheet_steps": "考核表步骤", "sheet_comments": "考核项目评语", "sheet_objection_items": "申诉项目", "findings": "评分责任", "corrections": "更正", "events": "事件（含备注）", "qa_checklists": "质检清单（含评语）",
          "evidence": "依据", "results": "成绩", "outcomes": "结果（等级、星级、奖惩）", "import_batches": "导入批次", "import_changes": "导入变更",
          "inbox": "站内消息", "audit_entries": "审计条目"][table] ?? table
     }

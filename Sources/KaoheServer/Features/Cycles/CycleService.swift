@@ -52,6 +52,8 @@ enum CycleService {
         var id: String; var label: String; var rule: String; var points: String?; var max: String?; var explanation: String
         /// What stops this item being scored (a missing mark, a band gap, a zero denominator): shown next to its field.
         var flag: String?
+        /// The QA checklists of the recordings graded for this item (issue 17 §5), by day.
+        var recordings: [QAChecklistService.DTO]?
 
         static func of(_ r: SheetResult) -> [ItemDTO] {
             let flags = Dictionary(grouping: r.flags.filter { $0.item != nil }, by: { $0.item! })
@@ -363,6 +365,7 @@ enum CycleService {
         let steps = try await SheetStore.steps(of: try s.requireID(), on: db)
         let c = s.cycle
         let deadline = c.due(at: s.stage)
+        let shown: [ItemDTO] = own ? [] : result.map(ItemDTO.of) ?? []
         var dto = SheetDTO(
             id: try s.requireID(), cycleId: c.id!, employeeId: eid, employee: s.employee.number, name: s.employee.name, period: c.period,
             stage: s.stage.rawValue, stageLabel: s.stage.label, version: s.version,
@@ -371,7 +374,7 @@ enum CycleService {
             values: own ? values.filter { k, _ in engine.inputs.contains { $0.column == k && $0.rater == "self" } } : values,
             total: own ? nil : result.map { $0.total.format() }, raterTotal: own ? nil : s.raterTotal, finalTotal: own ? nil : s.finalTotal,
             grade: own ? nil : result?.grade,
-            items: own ? [] : result.map(ItemDTO.of) ?? [],
+            items: try await QAChecklistService.attach(shown, employee: eid, version: version, period: c.period, on: db),
             fields: fields(editable(s, user, engine), engine),
             flags: own ? [] : flagLines(result?.flags ?? []),
             history: steps.map { StepDTO(action: $0.action, actor: $0.actorName, from: $0.fromStage, to: $0.toStage, reason: $0.reason,

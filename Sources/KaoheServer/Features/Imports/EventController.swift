@@ -93,6 +93,8 @@ struct EventController: RouteCollection {
         try await req.db.writeTransaction { db in
             try await SheetStore.refuseIfClosed(employees: [event.$employee.id], periods: [event.period], key: event.scheme.key, what: "event", on: db)
             try await event.delete(on: db)
+            // a graded recording's QA checklist goes with it (issue 17 §5)
+            try await QAChecklistStore.delete(events: [id], employees: [event.$employee.id], on: db)
             try await SheetStore.touch(employees: [event.$employee.id], period: event.period, scheme: event.$scheme.id, by: user, on: db)
             _ = try await EvidenceStore.recount(employee: event.employee, scheme: event.scheme, period: event.period, column: event.column, on: db)
             try await Audit.record(on: db, actor: user, action: "delete", entity: "event", id: "\(event.employee.number)/\(event.occurredOn)/\(event.column)",

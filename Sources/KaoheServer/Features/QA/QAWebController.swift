@@ -23,7 +23,9 @@ struct QAWebController: RouteCollection {
 
     static func gradedItems(_ s: Scheme) -> [QAModel.Graded] {
         (s.sections.flatMap(\.items) + s.money).compactMap { item in
-            if case .graded(let g) = item.rule, g.count == .multiple, g.from == nil { return QAModel.Graded(item: item.id, label: item.label, grades: g.grades, expected: g.expected ?? 10) }
+            if case .graded(let g) = item.rule, g.count == .multiple, g.from == nil {
+                return QAModel.Graded(item: item.id, label: item.label, grades: g.grades, expected: g.expected ?? 10, rule: g)
+            }
             return nil
         }
     }
@@ -67,9 +69,16 @@ struct QAWebController: RouteCollection {
         let pageIds = people.compactMap(\.id)
         let first = graded.first
         let events = try await EventStore.events(employees: pageIds, schemes: versions, period: period, on: req.db)
-        let recorders = Set(events.compactMap(\.recordedBy))
+        // the recordings graded with the checklist (issue 17 §5), by their events
+        let checklists = try await QAChecklistStore.checklists(employees: pageIds, schemes: versions, period: period, on: req.db)
+        let recorders = Set(events.compactMap(\.recordedBy)).union(checklists.compactMap(\.recordedBy))
         let names = recorders.isEmpty ? [:] : Dictionary(try await AccountStore.users(recorders, on: req.db).compactMap { u in u.id.map { ($0, u.displayName) } },
                                                          uniquingKeysWith: { a, _ in a })
+        var checklistOf: [UUID: QAChecklistService.DTO] = [:]
+        for c in checklists {
+            let d = QAChecklistService.dto(c, rule: graded.first { $0.item == c.item }?.rule, names: names)
+            for e in c.events { checklistOf[e] = d }
+        }
         var rows: [QAModel.Row] = []
         for p in people {
             let mine = events.filter { $0.$employee.id == p.id }
@@ -83,6 +92,7 @@ struct QAWebController: RouteCollection {
                 if g.item == first?.item { counts[grade, default: 0] += 1 }
                 if recordings[k] == nil { order.append(k); recordings[k] = QAModel.Recording(day: e.occurredOn, grade: grade, note: e.note ?? "", by: e.recordedBy.flatMap { names[$0] } ?? "", ids: []) }
                 recordings[k]!.ids.append(try e.requireID())
+                if recordings[k]!.checklist == nil, let d = checklistOf[try e.requireID()] { recordings[k]!.checklist = d }
             }
             rows.append(QAModel.Row(id: try p.requireID(), number: p.number, name: p.name, team: p.team?.name ?? "", counts: counts,
                                     recordings: order.map { recordings[$0]! }))
@@ -95,14 +105,27 @@ struct QAWebController: RouteCollection {
     }
 
     func page(req: Request) async throws -> Response {
+        // one agent's checklist form (issue 17 §5)
+        if let employee = req.query[String.self, at: "checklist"].flatMap(UUID.init(uuidString:)) {
+            return try await checklistPage(req, employee: employee, scheme: req.query[String.self, at: "scheme"], period: req.query[String.self, at: "period"],
+                                           team: req.query[String.self, at: "team"], page: req.query[Int.self, at: "page"],
+                                           message: req.query[String.self, at: "message"])
+        }
         let m = try await model(req, message: req.query[String.self, at: "message"], error: req.query[String.self, at: "error"],
                                 focus: req.query[String.self, at: "focus"])
         return Page.render(title: "录音质检", user: try req.user, csrf: req.csrfToken, body: QAView.body(m))
     }
 
-    struct Form: Content { var scheme: String; var period: String; var employee: UUID; var grade: String; var day: String; var note: String?; var team: String?; var page: Int?
+    struct Form: Content { var scheme: String; var period: String; var employee: UUID; var grade: String?; var day: String; var note: String?; var team: String?; var page: Int?
         /// "1": record beyond the month's expected count (R-002-14), confirmed on the form
-        var beyond: String? }
+        var beyond: String?
+        /// "1": graded with the item's QA checklist (issue 17 §5): the grade follows from `fault`
+        var checklist: String?
+        /// the checklist's criteria ticked: scoring criteria not met, auto-fail criteria found
+        var fault: [String]?
+        /// a link (http/https) to the recording or chat transcript, or a call id
+        var reference: String?
+        var comment: String? }
 
     func back(_ scheme: String, _ period: String, message: String? = nil, error: String? = nil, focus: String? = nil, team: String? = nil, page: Int? = nil) -> String {
         var c = URLComponents()
@@ -118,19 +141,20 @@ struct QAWebController: RouteCollection {
         let user = try req.user
         guard Access.canRecordQA(user.viewer) else { throw KaoheError.forbidden("质检员和人事使用", en: "QA inspectors and HR") }
         let form = try req.content.decode(Form.self)
+        if form.checklist == "1" { return try await recordChecklist(req, form) }
         guard let latest = try await Self.schemes(on: req.db)[form.scheme] else { throw KaoheError.notFound("scheme: 没有录音质检的方案 “\(form.scheme)”") }
         let engine = try Scoring.engine(latest)
         let graded = Self.gradedItems(engine.scheme)
         guard let employee = try await PeopleStore.employee(form.employee, on: req.db) else { throw KaoheError.notFound("没有这个员工", en: "no such employee") }
         func fail(_ why: String) -> Response { req.redirect(to: back(form.scheme, form.period, error: "\(employee.number)：\(why)", focus: employee.number, team: form.team, page: form.page)) }
-        guard graded.first?.grades.contains(where: { $0.id == form.grade }) == true else { return fail("请选择等级") }
+        guard let grade = form.grade, graded.first?.grades.contains(where: { $0.id == grade }) == true else { return fail("请选择等级") }
         guard let period = engine.scheme.calendar.period(ofDate: form.day) else { return fail("日期 “\(form.day)” 无效（YYYY-MM-DD）") }
         guard period == form.period else { return fail("日期 \(form.day) 不在 \(form.period) 考核月内") }
         // the grade goes to the version of its month's sheets (issue 14 §5)
         let version = try await SheetStore.writeVersion(key: form.scheme, period: period, on: req.db) ?? latest
         guard form.day <= req.application.config.todayDate.description else { return fail("日期 \(form.day) 还没到") }
         let note = form.note?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
-        let columns = graded.compactMap { g in g.grades.contains { $0.id == form.grade } ? "\(g.item).\(form.grade)" : nil }
+        let columns = graded.compactMap { g in g.grades.contains { $0.id == grade } ? "\(g.item).\(grade)" : nil }
         for c in columns { try EvidenceAccess.authorize(column: c, user.viewer, employee, engine) }
         let schemeId = try version.requireID()
         // the month's count is the scheme's (R-002-14, ten): one more only when the inspector confirms it
@@ -152,12 +176,12 @@ struct QAWebController: RouteCollection {
                 _ = try await EvidenceStore.recount(employee: employee, scheme: version, period: period, column: c, on: db)
             }
             n = try await EventStore.count(employee: form.employee, scheme: schemeId, period: period, columns: gradeColumns, on: db)
-            try await Audit.record(on: db, actor: user, action: "create", entity: "qa_recording", id: "\(employee.number)/\(form.day)/\(form.grade)",
+            try await Audit.record(on: db, actor: user, action: "create", entity: "qa_recording", id: "\(employee.number)/\(form.day)/\(grade)",
                                    after: columns.joined(separator: ",") + (note.map { " \($0)" } ?? ""))
             try await Rescorer.rescore(version, period: period, for: [form.employee], on: db)
             return n
         }
-        let label = graded.first?.grades.first { $0.id == form.grade }?.label ?? form.grade
+        let label = graded.first?.grades.first { $0.id == grade }?.label ?? grade
         return req.redirect(to: back(form.scheme, form.period, message: "\(employee.number)：已记录 \(label)（本月第 \(n) 条）", focus: employee.number, team: form.team, page: form.page))
     }
 
@@ -182,6 +206,8 @@ struct QAWebController: RouteCollection {
             return req.redirect(to: back(form.scheme, form.period, error: "\(closed.period) 的考核结果已发布，质检结果只能在考核表上以“更正”修改（R-100-02）"))
         }
         try await req.db.writeTransaction { db in
+            // the checklists of these recordings go with them (issue 17 §5)
+            try await QAChecklistStore.delete(events: ids, employees: Array(Set(events.map { $0.$employee.id })), on: db)
             for e in events {
                 try await SheetStore.touch(employees: [e.$employee.id], period: e.period, scheme: e.$scheme.id, by: user, on: db)
                 try await e.delete(on: db)

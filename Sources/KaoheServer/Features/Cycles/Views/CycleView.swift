@@ -98,7 +98,8 @@ enum CycleView {
         let why: Node<C> = .element(named: "span", nodes: [.attribute(named: "class", value: "why"), .text(i.explanation)])
         let flag: Node<C> = .element(named: "p", nodes: [.attribute(named: "class", value: "flag error"), .attribute(named: "role", value: "status"), .text(i.flag ?? "")])
         let head: [Node<C>] = [.attribute(named: "id", value: HTMLEscape.attribute("why-\(i.id)")), .attribute(named: "class", value: "explained"),
-                               .attribute(named: "data-label", value: "依据与计算"), why, flag]
+                               .attribute(named: "data-label", value: "依据与计算"), why, flag,
+                               QAChecklistView.onSheet(i.recordings ?? [])]
         cells.append(.element(named: "td", nodes: head + itemNotes(i.id, s, mode: mode, commenting: commenting)))
         return .element(named: "tr", nodes: cells)
     }

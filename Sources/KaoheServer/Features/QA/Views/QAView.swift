@@ -7,9 +7,15 @@ import Plot
 /// each recording with its removal.
 struct QAModel {
     /// A graded item of the scheme (one event per graded item for each recording).
-    struct Graded { var item: String; var label: String; var grades: [Grade]; var expected: Int }
-    /// One recording graded: its events (one per graded item) and who graded it.
-    struct Recording { var day: String; var grade: String; var note: String; var by: String; var ids: [UUID] }
+    struct Graded { var item: String; var label: String; var grades: [Grade]; var expected: Int
+        /// The item's rule (its checklist, issue 17 §5).
+        var rule: GradedRule? = nil
+        /// The item has a QA checklist: each row links to the checklist form.
+        var hasChecklist: Bool { !(rule?.checklist ?? []).isEmpty }
+    }
+    /// One recording graded: its events (one per graded item), who graded it, its checklist if it was graded with one.
+    struct Recording { var day: String; var grade: String; var note: String; var by: String; var ids: [UUID]
+        var checklist: QAChecklistService.DTO? = nil }
     /// An agent: their 工号, name and team, the month's counts by grade (of the first graded item), their recordings.
     struct Row { var id: UUID; var number: String; var name: String; var team: String; var counts: [String: Int]; var recordings: [Recording] }
     var csrf: String
@@ -70,10 +76,15 @@ enum QAView {
                                          .attribute(named: "aria-label", value: "录音编号")),
                                   // the month's count reached (R-002-14): one more only when ticked
                                   .if(done >= expected, .label(.input(.type(.checkbox), .name("beyond"), .value("1")), .text("超出仍记录"))),
-                                  .button(.type(.submit), "记录"))),
+                                  .button(.type(.submit), "记录")),
+                            // the checklist form of this agent (issue 17 §5)
+                            .if(first?.hasChecklist == true,
+                                .a(.class("checklist-link"), .href(QAChecklistView.link(scheme: m.scheme, period: m.period, team: m.team, page: m.page, employee: r.id)),
+                                   "按质检清单评定"))),
                         .td(.if(!r.recordings.isEmpty, .details(.summary(.text("\(r.recordings.count) 条")),
                             .ul(.forEach(r.recordings) { rec in
                                 .li(.text("\(rec.day) \(first?.grades.first { $0.id == rec.grade }?.label ?? rec.grade) "), Bits.typed(rec.note), .text(" · "), Bits.name(rec.by),
+                                    .unwrap(rec.checklist) { QAChecklistView.summary($0) },
                                     .form(.class("inline"), .method(.post), .action(SiteURL.qaRemove.path), DataView.hidden(m.csrf),
                                           CycleView.hidden("scheme", m.scheme), CycleView.hidden("period", m.period),
                                           CycleView.hidden("ids", rec.ids.map(\.uuidString).joined(separator: ",")),
