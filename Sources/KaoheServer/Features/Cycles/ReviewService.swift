@@ -192,9 +192,11 @@ enum ReviewService {
         var raterTotal: String?
         var finalTotal: String?
         var grade: String?
-        /// The marks the caller may change now; empty: no adjustment is open to them (`note` says why).
+        /// The marks the caller may change now; empty: no adjustment is open to them (`note` says
+        /// why, with the reviewer's name in `noteName` when it is theirs to adjust).
         var columns: [AdjustColumn]
         var note: String?
+        var noteName: String?
     }
 
     /// The sheets of the calibration page (the department's, as `calibrationScope` decides), each
@@ -221,23 +223,34 @@ enum ReviewService {
         }
         return try sheets.map { s in
             var columns: [AdjustColumn] = []
-            var note: String?
+            var note: String?, noteName: String?
             if mayAdjust(s) {
                 let now = values[s.$employee.id] ?? [:]
                 columns = CycleService.fields(CycleService.editable(s, user, engine), engine).map { f in
-                    let range = f.grades.map { $0.joined(separator: "/") } ?? "\(f.min ?? "0")–\(f.max ?? "")"
-                    return AdjustColumn(column: f.column, label: "\(f.label)（现为 \(now[f.column] ?? "—")；\(range)）")
+                    return AdjustColumn(column: f.column, label: "\(f.label)（现为 \(now[f.column] ?? "—")\(Self.bounds(f))）")
                 }
             } else if s.stage.isClosed {
                 note = "已发布，只能在考核表上更正（R-100-02）"
             } else if [.review, .ready].contains(s.stage) {
-                note = "复核人：\(name(s.reviewerId))"
+                note = "复核人："
+                noteName = name(s.reviewerId)
             } else {
                 note = "尚未提交评分"
             }
             return AdjustRow(id: try s.requireID(), version: s.version, number: s.employee.number, name: s.employee.name, team: s.employee.team?.name,
                              stage: s.stage.label, rater: name(s.raterId), raterTotal: s.raterTotal, finalTotal: s.finalTotal, grade: s.grade,
-                             columns: columns, note: note)
+                             columns: columns, note: note, noteName: noteName)
+        }
+    }
+
+    /// A field's accepted values as its option reads them: the grades, or the range of a mark.
+    static func bounds(_ f: CycleService.FieldDTO) -> String {
+        if let g = f.grades { return "；" + g.joined(separator: "/") }
+        switch (f.min, f.max) {
+        case let (lo?, hi?): return "；\(lo)–\(hi)"
+        case let (nil, hi?): return "；≤ \(hi)"
+        case let (lo?, nil): return "；≥ \(lo)"
+        case (nil, nil): return ""
         }
     }
 
