@@ -155,7 +155,7 @@ enum ReviewService {
                     if step == .approve {
                         let stored = try await ResultStore.result(employee: s.$employee.id, scheme: s.cycle.$scheme.id, period: s.cycle.period, on: db)
                         let flags = try stored.map { try ResultStore.sheet($0, employee: s.employee.number).flags } ?? []
-                        let open = try await decisions(s, cycle: s.cycle, flags: flags, engine: engine, db: db)
+                        let open = try await Self.decisions(s, cycle: s.cycle, flags: flags, engine: engine, db: db)
                         guard open.isEmpty else {
                             throw KaoheError.conflict("须先在考核表上裁定：\(open.joined(separator: "；"))", en: "decide on the sheet first: \(open.joined(separator: "; "))")
                         }
