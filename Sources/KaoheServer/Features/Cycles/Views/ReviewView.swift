@@ -47,8 +47,8 @@ enum ReviewView {
         let table: [Node<HTML.TableContext>] = [head] + rows
         return .section(.class("outcomes"), .attribute(named: "role", value: "status"),
             .h2("处理结果"),
-            .p(.text(verb + " "), .strong(.id("done-count"), .text(String(done))), .text(" 张"),
-               .if(done < list.count, .group(.text("；未处理 "), .strong(.id("refused-count"), .text(String(list.count - done))), .text(" 张")))),
+            .p(.text(verb + " "), .strong(.id("done-count"), .text(String(done))), .span(.text(" 张")),
+               .if(done < list.count, .group(.text("；未处理 "), .strong(.id("refused-count"), .text(String(list.count - done))), .span(.text(" 张"))))),
             .table(.group(table))
         )
     }
@@ -104,8 +104,9 @@ enum ReviewView {
         return .group(
             .h2("待我复核"),
             .ul(.class("queues"), .forEach(list) { q in
-                .li(.text(q.scheme), .text(" · \(q.period) · "), .text("待复核 "), .strong(.text(String(q.waiting))), .text(" 张"), .text(" · "),
-                    .a(.href(SiteURL.review(q.cycle_id).path), "批量复核"))
+                // the texts between the tags are translated as wholes: the unit ends its own
+                .li(.a(.href(SiteURL.review(q.cycle_id).path), "批量复核"), .text(" \(q.scheme) · \(q.period) · 待复核 "),
+                    .strong(.text(String(q.waiting))), .text(" 张"))
             })
         )
     }
