@@ -25,6 +25,10 @@ enum SiteURL: Equatable {
     /// `publish`, `lock` or `remind` (HR's cycle-wide steps)
     case cycleStep(UUID?, String?)
     case calibration(UUID?)
+    /// A cycle's sheets waiting for the caller's review: approve or return many at once (issue 17 §2)
+    case review(UUID?)
+    /// The review page's script (select all, the count of sheets chosen)
+    case reviewScript
     case people
     case person(UUID?)
     case audit
@@ -183,6 +187,8 @@ enum SiteURL: Equatable {
         case .cycles: return ["cycles"]
         case .cycleStep(let u, let step): return ["cycles", id(u), step ?? ":step"]
         case .calibration(let u): return ["cycles", id(u), "calibration"]
+        case .review(let u): return ["cycles", id(u), "review"]
+        case .reviewScript: return ["assets", "review.js"]
         case .people: return ["people"]
         case .person(let u): return ["people", id(u)]
         case .audit: return ["audit"]

@@ -21,7 +21,11 @@ struct CycleWebController: RouteCollection {
         let user = try req.user
         // a manager's month is a thousand sheets: the list is kept until the data change (PageCache)
         let html = try await req.application.pageCache.html("sheets|\(try user.requireID())", in: req.language, on: req.db) {
-            CycleView.mine(try await CycleService.mine(user, db: req.db), inbox: try await CycleService.inbox(user, db: req.db)).render()
+            // first the cycles with sheets waiting for the caller's review, each a link to approve or return them at once
+            let queues = try await ReviewStore.queues(reviewer: try user.requireID(), on: req.db)
+            let rows = try await CycleService.mine(user, db: req.db)
+            let inbox = try await CycleService.inbox(user, db: req.db)
+            return ReviewView.queues(queues).render() + CycleView.mine(rows, inbox: inbox).render()
         }
         try await CycleStore.markInboxRead(user: user.requireID(), on: req.db)
         return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: .raw(html))

@@ -49,6 +49,51 @@ enum CalibrationView {
         )
     }
 
+    /// After an adjustment from this page: what changed on which sheet; or why it was refused.
+    static func notice(_ a: ReviewService.Adjusted?, error: String?) -> Node<HTML.BodyContext> {
+        if let error { return .p(.class("error"), .attribute(named: "role", value: "alert"), .text(error)) }
+        guard let a else { return .empty }
+        return .p(.class("demo"), .attribute(named: "role", value: "status"), .id("adjusted"),
+                  .text("已调整 "), .text(a.number + " "), Bits.name(a.name), .text("："), .text(a.label),
+                  .text(" \(a.before ?? "—") → \(a.after)；"), .text("总分 "), .strong(.text("\(a.totalBefore ?? "—") → \(a.totalAfter ?? "—")")),
+                  .text("；"), .text("原因已记入考核表的记录"))
+    }
+
+    /// Each sheet of the page with an adjustment where the caller may make one (R-004-04: results
+    /// are balanced in the calibration session before publication, each change with its reason,
+    /// through the sheet's own adjust action); elsewhere why not.
+    static func adjustments(_ rows: [ReviewService.AdjustRow], cycle: UUID, csrf: String) -> Node<HTML.BodyContext> {
+        guard !rows.isEmpty else { return .empty }
+        let header: Node<HTML.TableContext> = .tr(.th("工号"), .th("姓名"), .th("班组"), .th("阶段"), .th("评分人"), .th("评分人总分"), .th("最终结果"),
+                                                  .th("等级"), .th("校准调整（须写原因）"))
+        let table: [Node<HTML.TableContext>] = [header] + rows.map { adjustRow($0, cycle: cycle, csrf: csrf) }
+        return .group(
+            .h2(.id("adjust"), .text("逐张校准调整（R-004-04）")),
+            .p(.text("调整一项分数或等级，总分随之重新计算；评分人提交的总分保留，调整与原因记入考核表的记录和审计。")),
+            .table(.class("adjustments"), .group(table))
+        )
+    }
+
+    static func adjustRow(_ r: ReviewService.AdjustRow, cycle: UUID, csrf: String) -> Node<HTML.TableContext> {
+        var team: Node<HTML.BodyContext> = .text("—")
+        if let t = r.team { team = Bits.name(t) }
+        var control: Node<HTML.BodyContext> = .text(r.note ?? "—")
+        if let who = r.noteName { control = .group(.text(r.note ?? ""), Bits.name(who)) }
+        if !r.columns.isEmpty {
+            let options: [(String, String)] = r.columns.map { ($0.column, $0.label) }
+            control = .form(.class("adjust"), .method(.post), .action(SiteURL.calibration(cycle).path),
+                            CycleView.hidden("_csrf", csrf), CycleView.hidden("sheet", r.id.uuidString), CycleView.hidden("version", String(r.version)),
+                            .label(.text("项目 "), DataView.select("column", options)),
+                            .label(.text("改为 "), .input(.type(.text), .name("value"), .required(true), .attribute(named: "size", value: "6"),
+                                                         .attribute(named: "inputmode", value: "decimal"))),
+                            .label(.text("原因 "), .input(.type(.text), .name("reason"), .required(true))),
+                            .button(.type(.submit), "校准调整"))
+        }
+        return .tr(.attribute(named: "id", value: HTMLEscape.attribute("sheet-\(r.number)")),
+                   .td(.a(.href(SiteURL.sheet(r.id).path), .text(r.number))), .td(Bits.name(r.name)), .td(team), .td(.text(r.stage)), .td(Bits.name(r.rater)),
+                   .td(.class("num"), .text(r.raterTotal ?? "—")), .td(.class("num final"), .text(r.finalTotal ?? "—")), .td(.text(r.grade ?? "—")), .td(control))
+    }
+
     /// A share Core gives in percentage points (25.0 is a quarter), as a person reads it: "25 %".
     static func percent(_ points: Double) -> String {
         points.rounded() == points ? String(format: "%.0f %%", points) : String(format: "%.1f %%", points)

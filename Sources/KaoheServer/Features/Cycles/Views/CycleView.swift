@@ -327,8 +327,9 @@ enum CycleView {
                     .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "remind").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "催办")),
                     .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "publish").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "发布结果")),
                     .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "lock").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "锁定")),
-                    .a(.href(SiteURL.calibration(c.id).path), "校准（评分人对比、强制分布）"), .text("　"),
-                    .a(.href(HTMLEscape.attribute(SiteURL.reportPrint(Forms.Kind.monthlyRecord.rawValue).path([("cycle", c.id.uuidString)]))), "打印月度考核记录表")
+                    .a(.href(SiteURL.calibration(c.id).path), "校准（评分人对比、强制分布）"),
+                    .text(" · "), .a(.href(SiteURL.review(c.id).path), "批量复核"),
+                    .text(" · "), .a(.href(HTMLEscape.attribute(SiteURL.reportPrint(Forms.Kind.monthlyRecord.rawValue).path([("cycle", c.id.uuidString)]))), "打印月度考核记录表")
                 )
             }
         )
