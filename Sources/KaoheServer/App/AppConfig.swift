@@ -33,6 +33,9 @@ public struct AppConfig: Sendable, Equatable {
     public var today: String?
     /// 工号 scheme of the company (R-002-35): `KAOHE_NUMBERING=departmental` (centre digit 1) or `dated:JW`.
     public var numbering: Numbering = .departmental(centre: 1)
+    /// Seconds between the outbox worker's passes (`KAOHE_NOTIFY_INTERVAL`, 1–3600; a step that
+    /// queues a message also wakes it at once).
+    public var notificationInterval: Double = 15
 
     /// Today's date in China Standard Time, or the configured day.
     var todayDate: CivilDate {
@@ -90,6 +93,10 @@ public struct AppConfig: Sendable, Equatable {
             if s == "departmental" { c.numbering = .departmental(centre: 1) }
             else if s.hasPrefix("dated:"), s.count > 6, s.dropFirst(6).allSatisfy({ $0.isASCII && $0.isLetter }) { c.numbering = .dated(company: String(s.dropFirst(6))) }
             else { throw ConfigError("KAOHE_NUMBERING 须为 departmental 或 dated:公司代码 (got “\(s)”)") }
+        }
+        if let s = env["KAOHE_NOTIFY_INTERVAL"], !s.isEmpty {
+            guard let n = Double(s), n >= 1, n <= 3600 else { throw ConfigError("KAOHE_NOTIFY_INTERVAL “\(s)” 须为 1–3600 秒 must be 1–3600 seconds") }
+            c.notificationInterval = n
         }
         if let s = env["KAOHE_RETENTION_MONTHS"] {
             guard let m = Int(s), m >= 1 else { throw ConfigError("KAOHE_RETENTION_MONTHS “\(s)” 须为正整数 must be a positive number of months") }

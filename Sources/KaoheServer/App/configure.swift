@@ -79,6 +79,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M011_DataVersion())
     app.migrations.add(M012_AccountSecurity())
     app.migrations.add(M013_ResultsSpine())
+    app.migrations.add(M018_Notifications())
     app.migrations.add(SessionRecord.migration)
 }
 
