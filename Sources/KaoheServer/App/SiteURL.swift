@@ -37,6 +37,10 @@ enum SiteURL: Equatable {
     case qaRemove
     case reports
     case report(String?)
+    /// Notices (issue 17 §7): HR's settings, marking inbox messages read, one's own e-mail address
+    case notifications
+    case inboxRead
+    case accountEmail
     case api(API)
 
     /// The JSON API (`/api/v1/…`), by resource; a nil id (or key, kind, form) registers the
@@ -192,6 +196,9 @@ enum SiteURL: Equatable {
         case .qaRemove: return ["qa", "remove"]
         case .reports: return ["reports"]
         case .report(let form): return ["reports", form ?? ":form"]
+        case .notifications: return ["settings", "notifications"]
+        case .inboxRead: return ["inbox", "read"]
+        case .accountEmail: return ["account", "email"]
         case .api(let a): return a.segments
         }
     }

@@ -30,6 +30,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: SchemeWebController())
     try app.register(collection: CalibrationWebController())
     try app.register(collection: OutcomeRoutes())
+    try app.register(collection: NotificationRoutes())
 }
 
 /// The API's own description, `GET /api/v1/openapi.json` (App/OpenAPI).

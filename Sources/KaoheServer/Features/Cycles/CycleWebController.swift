@@ -21,10 +21,11 @@ struct CycleWebController: RouteCollection {
         let user = try req.user
         // a manager's month is a thousand sheets: the list is kept until the data change (PageCache)
         let html = try await req.application.pageCache.html("sheets|\(try user.requireID())", in: req.language, on: req.db) {
-            CycleView.mine(try await CycleService.mine(user, db: req.db), inbox: try await CycleService.inbox(user, db: req.db)).render()
+            CycleView.mine(try await CycleService.mine(user, db: req.db)).render()
         }
-        try await CycleStore.markInboxRead(user: user.requireID(), on: req.db)
-        return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: .raw(html))
+        // the messages stay unread until what they ask is done or their reader marks them read (issue 17 §7)
+        let inbox = try await NotificationService.inboxModel(user, csrf: req.csrfToken, db: req.db)
+        return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: .group(.raw(html), InboxView.body(inbox)))
     }
 
     /// The sheet's buttons: the actions `SheetFlow` allows the caller, worded for the stage.
@@ -119,6 +120,7 @@ struct CycleWebController: RouteCollection {
             case "remind": message = "已催办 \(try await CycleService.remind(c, user: user, config: config, db: req.db)) 人"
             default: throw KaoheError.notFound("没有这个记录", en: "not found")
             }
+            req.application.kickNotifications()   // reminders and publication notices leave now (issue 17 §7)
             return try await cyclesPage(req, message: message)
         } catch let e as AbortError where [.conflict, .forbidden].contains(e.status) {
             return try await cyclesPage(req, error: req.say(e), status: e.status)
