@@ -88,10 +88,10 @@ struct NotificationRoutes: RouteCollection {
                     throw KaoheError.invalid("username: 没有账号 “\(name.prefix(40))”", en: "username: no account “\(name.prefix(40))”")
                 }
                 try await NotificationService.setEmail(target, form["email"] ?? "", by: user, db: req.db)
-                message = "已保存 \(target.username) 的邮箱"
+                message = "邮箱已保存：\(target.username)"
             case "retry":
                 let n = try await NotificationService.retry(form["id"].flatMap(UUID.init(uuidString:)), user: user, db: req.db)
-                message = "已重新排队 \(n) 条"
+                message = "已重新排队：\(n)"
             case "test":
                 try await NotificationService.test(form["test_to"] ?? "", user: user, db: req.db)
                 message = "测试邮件已排队发送，结果见下方"

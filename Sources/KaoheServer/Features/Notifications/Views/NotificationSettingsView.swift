@@ -49,7 +49,7 @@ enum NotificationSettingsView {
         .group(
             .unwrap(m.error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .unwrap(m.message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
-            .p(.text("待发送 \(m.counts["pending", default: 0] + m.counts["sending", default: 0]) 条 · 已发送 \(m.counts["sent", default: 0]) 条 · 发送失败 \(m.counts["failed", default: 0]) 条")),
+            .p(.id("outbox-counts"), .text("待发送：\(m.counts["pending", default: 0] + m.counts["sending", default: 0]) · 已发送：\(m.counts["sent", default: 0]) · 发送失败：\(m.counts["failed", default: 0])")),
 
             .h2("通道与邮件服务器"),
             .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), action("settings"),
@@ -73,7 +73,7 @@ enum NotificationSettingsView {
             .h2("群机器人"),
             .if(m.hooks.isEmpty, .p("尚未添加群机器人")),
             .if(!m.hooks.isEmpty, .table(.id("webhooks"),
-                .tr(.th("名称"), .th("平台"), .th("范围"), .th("地址"), .th("签名"), .th("通知"), .th("")),
+                .tr(.th("名称"), .th("平台"), .th("范围"), .th("地址"), .th("签名密钥"), .th("通知"), .th("")),
                 .forEach(m.hooks) { h in
                     .tr(.td(Bits.typed(h.name)), .td(.text(h.kind)), .td(scope(h.scope)), .td(.attribute(named: "translate", value: "no"), .text(h.url)),
                         .td(.text(h.signed ? "已设置" : "无")),
