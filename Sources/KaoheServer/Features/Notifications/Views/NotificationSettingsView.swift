@@ -35,7 +35,7 @@ struct SettingsModel {
 }
 
 enum NotificationSettingsView {
-    static func action(_ name: String) -> Node<HTML.FormContext> { .input(.type(.hidden), .name("action"), .value(name)) }
+    static func step(_ name: String) -> Node<HTML.FormContext> { .input(.type(.hidden), .name("action"), .value(name)) }
 
     static func checkbox(_ name: String, _ label: String, checked: Bool) -> Node<HTML.FormContext> {
         .label(.input(.type(.checkbox), .name(name), .value("on"), .checked(checked)), .text(" " + label))
@@ -52,7 +52,7 @@ enum NotificationSettingsView {
             .p(.id("outbox-counts"), .text("待发送：\(m.counts["pending", default: 0] + m.counts["sending", default: 0]) · 已发送：\(m.counts["sent", default: 0]) · 发送失败：\(m.counts["failed", default: 0])")),
 
             .h2("通道与邮件服务器"),
-            .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), action("settings"),
+            .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), step("settings"),
                   checkbox("email_enabled", "邮件通知（催办、结果发布）", checked: m.emailEnabled),
                   checkbox("webhooks_enabled", "群机器人通知（企业微信、钉钉、飞书）", checked: m.webhooksEnabled),
                   field("SMTP 服务器", "smtp_host", m.smtpHost, placeholder: "smtp.example.com"),
@@ -66,7 +66,7 @@ enum NotificationSettingsView {
                   .if(m.passwordSet, checkbox("smtp_password_clear", "清除已保存的密码", checked: false)),
                   field("站点地址（消息里的链接）", "site_url", m.siteURL, placeholder: "https://kaohe.example.com"),
                   .button(.type(.submit), "保存设置")),
-            .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), action("test"),
+            .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), step("test"),
                   field("测试邮件收件人", "test_to", "", type: .email),
                   .button(.type(.submit), "发送测试邮件")),
 
@@ -78,10 +78,10 @@ enum NotificationSettingsView {
                     .tr(.td(Bits.typed(h.name)), .td(.text(h.kind)), .td(scope(h.scope)), .td(.attribute(named: "translate", value: "no"), .text(h.url)),
                         .td(.text(h.signed ? "已设置" : "无")),
                         .td(.text(h.events)),
-                        .td(.form(.class("inline"), .method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), action("webhook-remove"),
+                        .td(.form(.class("inline"), .method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), step("webhook-remove"),
                                   .input(.type(.hidden), .name("id"), .value(h.id.uuidString)), .button(.type(.submit), "删除"))))
                 })),
-            .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), action("webhook-add"),
+            .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), step("webhook-add"),
                   .label(.text("平台 "), DataView.select("kind", Notices.robots.map { ($0.kind, $0.label) })),
                   field("名称", "name", "", placeholder: "售前一组群"),
                   field("Webhook 地址", "url", "", type: .url, placeholder: "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…"),
@@ -93,14 +93,14 @@ enum NotificationSettingsView {
 
             .h2("账号邮箱"),
             .p(.text("\(m.withoutEmail) 个在用账号尚未填写邮箱（不会收到邮件）。每人也可在“修改密码”页旁的“我的邮箱”自行填写。")),
-            .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), action("email"),
+            .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), step("email"),
                   field("用户名", "username", ""),
                   field("邮箱（留空则删除）", "email", "", type: .email),
                   .button(.type(.submit), "保存邮箱")),
 
             .h2("发送失败"),
             .if(m.failed.isEmpty, .p("没有发送失败的消息")),
-            .if(!m.failed.isEmpty, .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), action("retry"),
+            .if(!m.failed.isEmpty, .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), step("retry"),
                                          .button(.type(.submit), "全部重新发送"))),
             .if(!m.failed.isEmpty, notices(m.failed, id: "failed", csrf: m.csrf, retry: true)),
             .h2("待发送"),
@@ -125,7 +125,7 @@ enum NotificationSettingsView {
                    let last = retry ? (n.error ?? "") : (n.next.map(LocalTime.text) ?? "")
                    return .tr(.td(.text(LocalTime.text(n.at))), .td(.text(n.channel)), .td(Bits.typed(n.target)), .td(.text(n.subject)), .td(.class("num"), .text(String(n.attempts))),
                        .td(Bits.typed(last)),
-                       .if(retry, .td(.form(.class("inline"), .method(.post), .action(SiteURL.notifications.path), DataView.hidden(csrf), action("retry"),
+                       .if(retry, .td(.form(.class("inline"), .method(.post), .action(SiteURL.notifications.path), DataView.hidden(csrf), step("retry"),
                                            .input(.type(.hidden), .name("id"), .value(n.id.uuidString)), .button(.type(.submit), "重新发送")))))
                })
     }
