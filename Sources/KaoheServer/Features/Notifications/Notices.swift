@@ -26,7 +26,7 @@ enum Notices {
         let link = settings.siteURL.map { $0 + SiteURL.sheets.path }
         if settings.emailEnabled {
             for r in list {
-                guard let to = r.user.email, !to.isEmpty else { continue }
+                guard r.user.active, let to = r.user.email, !to.isEmpty else { continue }
                 out.append(email(to: to, user: r.user, event: "remind", subject: "催办：\(period) 考核",
                                  text: "催办：" + r.detail, link: link))
             }

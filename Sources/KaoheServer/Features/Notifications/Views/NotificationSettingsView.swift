@@ -46,11 +46,20 @@ enum NotificationSettingsView {
     }
 
     static func body(_ m: SettingsModel) -> Node<HTML.BodyContext> {
+        .group(status(m), channels(m), robots(m), addresses(m), outbox(m))
+    }
+
+    static func status(_ m: SettingsModel) -> Node<HTML.BodyContext> {
         .group(
             .unwrap(m.error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .unwrap(m.message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
-            .p(.id("outbox-counts"), .text("待发送：\(m.counts["pending", default: 0] + m.counts["sending", default: 0]) · 已发送：\(m.counts["sent", default: 0]) · 发送失败：\(m.counts["failed", default: 0])")),
+            .p(.id("outbox-counts"), .text("待发送：\(m.counts["pending", default: 0] + m.counts["sending", default: 0]) · 已发送：\(m.counts["sent", default: 0]) · 发送失败：\(m.counts["failed", default: 0])"))
+        )
+    }
 
+    /// The channels and the SMTP server; a test e-mail.
+    static func channels(_ m: SettingsModel) -> Node<HTML.BodyContext> {
+        .group(
             .h2("通道与邮件服务器"),
             .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), step("settings"),
                   checkbox("email_enabled", "邮件通知（催办、结果发布）", checked: m.emailEnabled),
@@ -68,8 +77,13 @@ enum NotificationSettingsView {
                   .button(.type(.submit), "保存设置")),
             .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), step("test"),
                   field("测试邮件收件人", "test_to", "", type: .email),
-                  .button(.type(.submit), "发送测试邮件")),
+                  .button(.type(.submit), "发送测试邮件"))
+        )
+    }
 
+    /// The group robots, their addresses masked, and the form that adds one.
+    static func robots(_ m: SettingsModel) -> Node<HTML.BodyContext> {
+        .group(
             .h2("群机器人"),
             .if(m.hooks.isEmpty, .p("尚未添加群机器人")),
             .if(!m.hooks.isEmpty, .table(.id("webhooks"),
@@ -89,15 +103,24 @@ enum NotificationSettingsView {
                   .label(.text("范围 "), DataView.select("department", [("", "全公司")] + m.departments)),
                   checkbox("on_remind", "催办", checked: true),
                   checkbox("on_publish", "结果发布", checked: true),
-                  .button(.type(.submit), "添加机器人")),
+                  .button(.type(.submit), "添加机器人"))
+        )
+    }
 
+    static func addresses(_ m: SettingsModel) -> Node<HTML.BodyContext> {
+        .group(
             .h2("账号邮箱"),
             .p(.text("\(m.withoutEmail) 个在用账号尚未填写邮箱（不会收到邮件）。每人也可在“修改密码”页旁的“我的邮箱”自行填写。")),
             .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), step("email"),
                   field("用户名", "username", ""),
                   field("邮箱（留空则删除）", "email", "", type: .email),
-                  .button(.type(.submit), "保存邮箱")),
+                  .button(.type(.submit), "保存邮箱"))
+        )
+    }
 
+    /// The outbox: failed messages with their last error and 重新发送, those waiting, the last sent.
+    static func outbox(_ m: SettingsModel) -> Node<HTML.BodyContext> {
+        .group(
             .h2("发送失败"),
             .if(m.failed.isEmpty, .p("没有发送失败的消息")),
             .if(!m.failed.isEmpty, .form(.method(.post), .action(SiteURL.notifications.path), DataView.hidden(m.csrf), step("retry"),
@@ -120,7 +143,7 @@ enum NotificationSettingsView {
 
     static func notices(_ rows: [SettingsModel.Notice], id: String, csrf: String, retry: Bool) -> Node<HTML.BodyContext> {
         .table(.id(id),
-               .tr(.th("时间"), .th("通道"), .th("发往"), .th("标题"), .th("尝试次数"), .th(retry ? "最后的错误" : "下次尝试"), .if(retry, .th(""))),
+               .tr(.th("时间"), .th("通道"), .th("发往"), .th("标题"), .th("尝试次数"), .th(.text(retry ? "最后的错误" : "下次尝试")), .if(retry, .th(""))),
                .forEach(rows) { n in
                    let last = retry ? (n.error ?? "") : (n.next.map(LocalTime.text) ?? "")
                    return .tr(.td(.text(LocalTime.text(n.at))), .td(.text(n.channel)), .td(Bits.typed(n.target)), .td(.text(n.subject)), .td(.class("num"), .text(String(n.attempts))),
