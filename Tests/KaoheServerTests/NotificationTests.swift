@@ -41,7 +41,7 @@ final class SMTPSink: Sendable {
         self.received = received
         self.server = server
         task = Task {
-            try? await server.executeThenClose { inbound in
+            _ = try? await server.executeThenClose { inbound in
                 for try await conn in inbound { try? await SMTPSink.serve(conn, received) }
             }
         }
@@ -163,7 +163,7 @@ final class HTTPSink: Sendable {
         self.received = received
         self.server = server
         task = Task {
-            try? await server.executeThenClose { inbound in
+            _ = try? await server.executeThenClose { inbound in
                 for try await conn in inbound { try? await HTTPSink.serve(conn, received) }
             }
         }
