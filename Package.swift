@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // the SMTP client of the notices (issue 17 §7): already in the graph through Vapor
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.34.0"),
         // HTML snapshots of every page per role (tests only)
         .package(url: "https://github.com/pointfreeco/swift-snapshot-testing.git", from: "1.19.7"),
     ],
@@ -44,6 +47,10 @@ let package = Package(
                 // /metrics (issue 20 §3): Vapor's request metrics and ours, in Prometheus text
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                // e-mail over SMTP with STARTTLS (Features/Notifications/SMTPClient)
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The demo company of `kaohe serve --demo` and of the tests: 2 departments, 5 teams, 60 people,
@@ -104,6 +111,9 @@ let package = Package(
         .testTarget(
             name: "KaoheServerTests",
             dependencies: ["KaoheServer", "KaoheDemo", .product(name: "VaporTesting", package: "vapor"),
+                           // the SMTP and webhook sinks of NotificationTests
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "SnapshotTesting", package: "swift-snapshot-testing")],
             exclude: ["Fixtures"]
         ),

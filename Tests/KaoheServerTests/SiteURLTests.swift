@@ -14,7 +14,7 @@ struct SiteURLTests {
         .home, .login, .logout, .password, .tokens, .tokenRevoke(id), .language, .health, .script, .employee(id), .sheets, .sheet(id),
         .cycles, .cycleStep(id, "publish"), .cycleStep(id, "lock"), .cycleStep(id, "remind"), .calibration(id), .review(id), .reviewScript, .people, .person(id),
         .audit, .retention, .schemes, .scheme("ecommerce-monthly"), .imports, .importCommit, .importRevert(id), .exportDownload,
-        .qa, .qaRemove, .reports, .report("ranking"), .ready, .metrics, .sheetPrint(id), .reportPrint("monthly-record"),
+        .qa, .qaRemove, .reports, .report("ranking"), .ready, .metrics, .sheetPrint(id), .reportPrint("monthly-record"), .notifications, .inboxRead, .accountEmail,
     ]
 
     /// One link of each API path, with ids and keys.
@@ -35,7 +35,7 @@ struct SiteURLTests {
         .home, .login, .logout, .password, .tokens, .tokenRevoke(nil), .language, .health, .ready, .metrics, .script,
         .employee(nil), .sheets, .sheet(nil), .cycles, .cycleStep(nil, nil), .calibration(nil), .review(nil), .reviewScript, .people, .person(nil),
         .audit, .retention, .schemes, .scheme(nil), .imports, .importCommit, .importRevert(nil), .exportDownload,
-        .qa, .qaRemove, .reports, .report(nil), .sheetPrint(nil), .reportPrint(nil),
+        .qa, .qaRemove, .reports, .report(nil), .sheetPrint(nil), .reportPrint(nil), .notifications, .inboxRead, .accountEmail,
     ]
 
     static let apiRoutes: [SiteURL.API] = [

@@ -38,6 +38,9 @@ public struct AppConfig: Sendable, Equatable {
     /// Chromium for the forms as PDF (`KAOHE_CHROMIUM`: a path, or `none` for no PDF); nil: look for
     /// it where Debian installs it (`PDFRenderer.candidates`).
     public var chromium: String?
+    /// Seconds between the outbox worker's passes (`KAOHE_NOTIFY_INTERVAL`, 1–3600; a step that
+    /// queues a message also wakes it at once).
+    public var notificationInterval: Double = 15
 
     /// Today's date in China Standard Time, or the configured day.
     var todayDate: CivilDate {
@@ -98,6 +101,10 @@ public struct AppConfig: Sendable, Equatable {
         }
         if let s = env["KAOHE_COMPANY"]?.trimmingCharacters(in: .whitespaces), !s.isEmpty { c.company = s }
         if let s = env["KAOHE_CHROMIUM"], !s.isEmpty { c.chromium = s }
+        if let s = env["KAOHE_NOTIFY_INTERVAL"], !s.isEmpty {
+            guard let n = Double(s), n >= 1, n <= 3600 else { throw ConfigError("KAOHE_NOTIFY_INTERVAL “\(s)” 须为 1–3600 秒 must be 1–3600 seconds") }
+            c.notificationInterval = n
+        }
         if let s = env["KAOHE_RETENTION_MONTHS"] {
             guard let m = Int(s), m >= 1 else { throw ConfigError("KAOHE_RETENTION_MONTHS “\(s)” 须为正整数 must be a positive number of months") }
             c.retentionMonths = m

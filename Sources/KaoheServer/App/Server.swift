@@ -17,6 +17,8 @@ public enum KaoheServerMain {
         let app = try await Application.make(env)
         do {
             try await configure(app, config)
+            // e-mails and group-robot messages leave from the outbox while the server runs (issue 17 §7)
+            app.startNotifications(interval: config.notificationInterval)
             let firstStart = try await Accounts.ensureAdministrator(app)
             if let seed { try await seed(app) }
             if let password = firstStart {

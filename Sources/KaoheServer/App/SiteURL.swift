@@ -45,6 +45,10 @@ enum SiteURL: Equatable {
     case report(String?)
     /// A form to print, one A4 page per person for the monthly record (and `?format=pdf`)
     case reportPrint(String?)
+    /// Notices (issue 17 §7): HR's settings, marking inbox messages read, one's own e-mail address
+    case notifications
+    case inboxRead
+    case accountEmail
     case api(API)
 
     /// The JSON API (`/api/v1/…`), by resource; a nil id (or key, kind, form) registers the
@@ -204,6 +208,9 @@ enum SiteURL: Equatable {
         case .reports: return ["reports"]
         case .report(let form): return ["reports", form ?? ":form"]
         case .reportPrint(let form): return ["reports", form ?? ":form", "print"]
+        case .notifications: return ["settings", "notifications"]
+        case .inboxRead: return ["inbox", "read"]
+        case .accountEmail: return ["account", "email"]
         case .api(let a): return a.segments
         }
     }

@@ -32,6 +32,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: CalibrationWebController())
     try app.register(collection: ReviewWebController())
     try app.register(collection: OutcomeRoutes())
+    try app.register(collection: NotificationRoutes())
 }
 
 /// The API's own description, `GET /api/v1/openapi.json` (App/OpenAPI).

@@ -4,7 +4,7 @@ import SQLKit
 import Vapor
 
 /// The cycles' queries: a cycle, every cycle, the cycles and sheets of a period, a cycle's status
-/// move, the inbox and its read mark. (Sheets, their steps, stages and versions are `SheetStore`'s.)
+/// move, the inbox (its read and done marks are `NotificationStore`'s). (Sheets, their steps, stages and versions are `SheetStore`'s.)
 enum CycleStore {
     /// The cycle with this id, or nil.
     static func cycle(_ id: UUID, on db: Database) async throws -> Cycle? {
@@ -23,11 +23,6 @@ enum CycleStore {
             ids.formUnion(try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).all(\.$employee.$id))
         }
         return ids
-    }
-
-    /// Marks every unread message of the user's inbox read (now).
-    static func markInboxRead(user: UUID, on db: Database) async throws {
-        try await InboxItem.query(on: db).filter(\.$userId == user).filter(\.$readAt == nil).set(\.$readAt, to: Date()).update()
     }
 
     /// Every cycle, newest first.

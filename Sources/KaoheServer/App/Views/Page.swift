@@ -77,6 +77,7 @@ enum Page {
                             .if(u.role == .hr, .a(.href(SiteURL.people.path), "人员")),
                             .if(u.role == .hr, .a(.href(SiteURL.schemes.path), "考核方案")),
                             .if(u.role == .hr, .a(.href(SiteURL.audit.path), "审计")),
+                            .if(u.role == .hr, .a(.href(SiteURL.notifications.path), "通知设置")),
                             .span(.attribute(named: "translate", value: "no"), .text(u.displayName)),
                             .span(.text("（\(u.role.label)）")),
                             .form(.class("inline"), .action(SiteURL.logout.path), .method(.post),

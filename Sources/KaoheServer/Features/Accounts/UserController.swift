@@ -32,12 +32,14 @@ struct UserController: RouteCollection {
         var active: Bool
         var deactivatedAt: Date?
         var deactivatedReason: String?
+        /// Where reminders and publication notices are e-mailed (issue 17 §7).
+        var email: String?
     }
 
     static func dto(_ u: User) throws -> UserDTO {
         UserDTO(id: try u.requireID(), username: u.username, displayName: u.displayName, role: u.role.rawValue,
                 employeeId: u.$employee.id, teamId: u.$team.id, departmentId: u.$department.id,
-                active: u.active, deactivatedAt: u.deactivatedAt, deactivatedReason: u.deactivatedReason)
+                active: u.active, deactivatedAt: u.deactivatedAt, deactivatedReason: u.deactivatedReason, email: u.email)
     }
 
     struct ReasonRequest: Content { var reason: String }
@@ -124,6 +126,8 @@ struct UserController: RouteCollection {
         var employeeId: UUID?
         var teamId: UUID?
         var departmentId: UUID?
+        /// The account's e-mail address; "" removes it.
+        var email: String?
         var reason: String
     }
 
@@ -144,7 +148,12 @@ struct UserController: RouteCollection {
         if let t = body.teamId { u.$team.id = t }
         if let d = body.departmentId { u.$department.id = d }
         try await Self.checkScope(u.role, employee: u.$employee.id, team: u.$team.id, department: u.$department.id, on: req.db)
+        let emailBefore = u.email
+        if let e = body.email { u.email = try NotificationService.normalizedEmail(e) }
         try await u.save(on: req.db)
+        if u.email != emailBefore {
+            try await Audit.record(on: req.db, actor: me, action: "update", entity: "user", id: u.username, before: "email=\(emailBefore ?? "")", after: "email=\(u.email ?? "")", reason: body.reason)
+        }
         try await Audit.record(on: req.db, actor: me, action: "update", entity: "permission", id: u.username, before: before, after: Self.scopeText(u), reason: body.reason)
         return try Self.dto(u)
     }

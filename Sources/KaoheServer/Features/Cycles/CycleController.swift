@@ -63,11 +63,15 @@ struct CycleController: RouteCollection {
     struct Sent: Content { var reminders: Int }
 
     func remind(req: Request) async throws -> Sent {
-        Sent(reminders: try await CycleService.remind(try await cycle(req), user: try req.user, config: req.application.config, db: req.db))
+        let sent = Sent(reminders: try await CycleService.remind(try await cycle(req), user: try req.user, config: req.application.config, db: req.db))
+        req.application.kickNotifications()   // the e-mails and robot messages just queued
+        return sent
     }
 
     func publish(req: Request) async throws -> Count {
-        Count(sheets: try await CycleService.publish(try await cycle(req), user: try req.user, config: req.application.config, db: req.db))
+        let count = Count(sheets: try await CycleService.publish(try await cycle(req), user: try req.user, config: req.application.config, db: req.db))
+        req.application.kickNotifications()
+        return count
     }
 
     func lock(req: Request) async throws -> Count {

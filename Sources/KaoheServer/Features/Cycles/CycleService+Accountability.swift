@@ -95,7 +95,7 @@ extension CycleService {
         f.note = r.note; f.status = .pending; f.createdBy = user.id; f.createdAt = Date()
         try await f.save(on: db)
         try await InboxItem(user: raterId, text: "评分责任（\(rule.rules.joined(separator: ", "))）：\(s.employee.number) 的 “\(r.column)” 漏扣 \(n) 次，将从你的考核扣 \(f.deduction) 分；如有正当理由请说明",
-                            link: SiteURL.sheet(f.$sheet.id).path).save(on: db)
+                            link: SiteURL.sheet(f.$sheet.id).path, topic: Inbox.finding(try f.requireID(), "justify")).save(on: db)
         try await Audit.record(on: db, actor: user, action: "create", entity: "finding", id: "\(s.employee.number)/\(s.cycle.period)/\(r.column)",
                                after: "rater=\(rater.username) deduction=\(f.deduction)", reason: r.note)
         return try await dto(f, db: db)
@@ -114,7 +114,11 @@ extension CycleService {
         f.justification = text; f.status = .justified
         try await f.save(on: db)
         let sheet = try await SheetStore.sheet(f.$sheet.id, on: db)
-        if let r = sheet?.reviewerId { try await InboxItem(user: r, text: "评分人就漏扣说明了理由，请裁定", link: SiteURL.sheet(f.$sheet.id).path).save(on: db) }
+        // the rater's message is answered; the reviewer's asks for a decision (issue 17 §7)
+        try await NotificationStore.done(topics: [Inbox.finding(try f.requireID(), "justify")], on: db)
+        if let r = sheet?.reviewerId {
+            try await InboxItem(user: r, text: "评分人就漏扣说明了理由，请裁定", link: SiteURL.sheet(f.$sheet.id).path, topic: Inbox.finding(try f.requireID(), "decide")).save(on: db)
+        }
         try await Audit.record(on: db, actor: user, action: "justify", entity: "finding", id: f.id!.uuidString, after: text)
         return try await dto(f, db: db)
     }
@@ -139,6 +143,7 @@ extension CycleService {
                                     reason: "R-001-15 评分责任扣分 −\(f.deduction)：\(f.note)", before: before, after: s.finalTotal).save(on: db)
             }
         }
+        try await NotificationStore.done(topics: [Inbox.finding(try f.requireID(), "justify"), Inbox.finding(try f.requireID(), "decide")], on: db)
         try await InboxItem(user: f.raterUserId, text: accept ? "你的说明已采纳，不扣分" : "评分责任扣分 −\(f.deduction) 已计入你的 \(f.period) 考核（R-001-15）",
                             link: SiteURL.sheet(f.$sheet.id).path).save(on: db)
         try await Audit.record(on: db, actor: user, action: accept ? "waive" : "apply", entity: "finding", id: f.id!.uuidString,

@@ -30,11 +30,16 @@ extension CycleService {
         }.sorted { ($0.role == "view" ? 1 : 0, $0.deadline ?? "", $0.employee) < ($1.role == "view" ? 1 : 0, $1.deadline ?? "", $1.employee) }
     }
 
-    struct InboxDTO: Content { var id: UUID; var text: String; var link: String?; var createdAt: Date; var read: Bool }
+    /// An inbox message; `done`: what it asked for was done (issue 17 §7), `read`: its reader marked it read.
+    struct InboxDTO: Content { var id: UUID; var text: String; var link: String?; var createdAt: Date; var read: Bool; var done: Bool; var doneAt: Date? }
 
     static func inbox(_ user: User, db: Database) async throws -> [InboxDTO] {
-        try await CycleStore.inbox(of: user.requireID(), limit: 100, on: db).map {
-            InboxDTO(id: try $0.requireID(), text: $0.text, link: $0.link, createdAt: $0.createdAt, read: $0.readAt != nil)
-        }
+        try await CycleStore.inbox(of: user.requireID(), limit: 100, on: db).map(InboxDTO.of)
+    }
+}
+
+extension CycleService.InboxDTO {
+    static func of(_ i: InboxItem) throws -> Self {
+        .init(id: try i.requireID(), text: i.text, link: i.link, createdAt: i.createdAt, read: i.readAt != nil, done: i.doneAt != nil, doneAt: i.doneAt)
     }
 }

@@ -224,7 +224,8 @@ enum CycleService {
             var inbox: [InboxItem] = []
             for s in issued {
                 let who = start == .selfAssessment ? accountOf[s.$employee.id]?.id : s.raterId
-                if let who { inbox.append(InboxItem(user: who, text: "\(r.period) 考核表待填写，截止 \(start == .selfAssessment ? due.selfAssessment : due.rating)", link: SiteURL.sheet(s.id!).path)) }
+                if let who { inbox.append(InboxItem(user: who, text: "\(r.period) 考核表待填写，截止 \(start == .selfAssessment ? due.selfAssessment : due.rating)", link: SiteURL.sheet(s.id!).path,
+                                                    topic: Inbox.sheet(s.id!, start))) }
             }
             try await StoreSQL.createAll(inbox, on: db)
             try await Audit.record(on: db, actor: user, action: "open", entity: "cycle", id: "\(version.key)/\(r.period)",
@@ -614,6 +615,8 @@ enum CycleService {
             // every outcome that depends on the month: its ranks, levels, stars, money — and later months'
             try await Rescorer.outcomes(key: s.cycle.scheme.key, from: s.cycle.period, on: db)
         }
+        // what asked for this step is done: it leaves the inboxes' unread lists (issue 17 §7)
+        try await Inbox.settle(s, from: from, to: to, on: db)
         try await notify(s, action: action, to: to, user: user, db: db)
     }
 
@@ -636,16 +639,17 @@ enum CycleService {
         let employeeAccount = try await AccountStore.user(employee: s.$employee.id, on: db)
         let who = "\(s.employee.number) \(s.employee.name) \(s.cycle.period)"
         var items: [InboxItem] = []
+        // a message that asks for the next step says so (its topic): that step clears it
+        let waits = s.id.map { Inbox.sheet($0, to) }
         switch action {
-        case .submitSelf: if let r = s.raterId { items.append(InboxItem(user: r, text: "\(who) 已自评，请评分", link: link)) }
-        case .submitRating: if let r = s.reviewerId { items.append(InboxItem(user: r, text: "\(who) 已评分，请复核", link: link)) }
-        case .returnToRater: if let r = s.raterId { items.append(InboxItem(user: r, text: "\(who) 被退回重评", link: link)) }
-        case .object: if let r = s.reviewerId { items.append(InboxItem(user: r, text: "\(who) 提出申诉，请处理", link: link)) }
+        case .submitSelf: if let r = s.raterId { items.append(InboxItem(user: r, text: "\(who) 已自评，请评分", link: link, topic: waits)) }
+        case .submitRating: if let r = s.reviewerId { items.append(InboxItem(user: r, text: "\(who) 已评分，请复核", link: link, topic: waits)) }
+        case .returnToRater: if let r = s.raterId { items.append(InboxItem(user: r, text: "\(who) 被退回重评", link: link, topic: waits)) }
+        case .object: if let r = s.reviewerId { items.append(InboxItem(user: r, text: "\(who) 提出申诉，请处理", link: link, topic: waits)) }
         case .uphold, .change, .correct:
             if let e = employeeAccount?.id { items.append(InboxItem(user: e, text: "你的 \(s.cycle.period) 考核\(action == .uphold ? "申诉已处理：维持原结果" : action == .change ? "申诉已处理：结果已修改" : "结果已更正")", link: link)) }
         default: break
         }
-        _ = to
         for i in items { try await i.save(on: db) }
     }
 
@@ -655,13 +659,20 @@ enum CycleService {
         let d = try await dto(c, config: config, db: db)
         let users = try await AccountStore.allUsers(on: db)
         var sent = 0
+        var reminded: [Notices.Reminder] = []
         for o in d.overdue {
             // the overdue row names the person as “display name（username）”
             guard let u = users.first(where: { o.user.hasSuffix("（\($0.username)）") }) else { continue }
-            try await InboxItem(user: u.id!, text: "催办：\(c.period) 考核“\(SheetStage(rawValue: o.stage)?.label ?? o.stage)”已于 \(o.due) 到期，尚有 \(o.employees.count) 张：\(o.employees.joined(separator: "、"))",
-                                link: SiteURL.sheets.path).save(on: db)
+            let detail = "\(c.period) 考核“\(SheetStage(rawValue: o.stage)?.label ?? o.stage)”已于 \(o.due) 到期，尚有 \(o.employees.count) 张：\(o.employees.joined(separator: "、"))"
+            // a new reminder of the same stage replaces the last one; it clears when nothing is left (issue 17 §7)
+            let topic = Inbox.reminder(c.id!, o.stage)
+            try await NotificationStore.done(topics: [topic], user: u.id!, on: db)
+            try await InboxItem(user: u.id!, text: "催办：" + detail, link: SiteURL.sheets.path, topic: topic).save(on: db)
+            reminded.append(Notices.Reminder(user: u, detail: detail))
             sent += 1
         }
+        // and by e-mail and to the group robots, as the company's settings say (sent by the outbox worker)
+        try await Notices.reminders(reminded, period: c.period, on: db)
         try await Audit.record(on: db, actor: user, action: "remind", entity: "cycle", id: c.id!.uuidString, after: "reminders=\(sent)")
         return sent
     }
@@ -743,16 +754,24 @@ enum CycleService {
             let ready = try await SheetStore.sheetsWithEmployees(cycle: cid, stage: .ready, on: db)
             let waiting = try await SheetStore.count(cycle: cid, stages: [SheetStage.selfAssessment, .rating, .review], on: db)
             guard waiting == 0 else { throw KaoheError.conflict("还有 \(waiting) 张表未完成复核，不能发布", en: "\(waiting) sheets are still being rated or reviewed; cannot publish") }
+            var published: [Notices.Published] = []
             for s in ready {
                 let to = try flow { () throws(FlowError) in try SheetFlow.next(.ready, .publish, by: .hr) }
                 s.stage = to; s.version += 1; s.updatedAt = Date(); s.updatedBy = user.id
                 try await s.save(on: db)
                 try await SheetStep(sheet: s.id!, action: SheetAction.publish.rawValue, actor: user, from: .ready, to: to,
                                     reason: nil, before: s.finalTotal, after: s.finalTotal).save(on: db)
-                if let e = try await AccountStore.user(employee: s.$employee.id, on: db) {
-                    try await InboxItem(user: e.id!, text: "你的 \(c.period) 考核结果已发布：\(s.finalTotal ?? "—") 分；如有异议请在 \(close) 前申诉", link: SiteURL.sheet(s.id!).path).save(on: db)
+                let text = "你的 \(c.period) 考核结果已发布：\(s.finalTotal ?? "—") 分；如有异议请在 \(close) 前申诉"
+                let account = try await AccountStore.user(employee: s.$employee.id, on: db)
+                if let e = account {
+                    // acknowledging or objecting clears it (issue 17 §7)
+                    try await InboxItem(user: e.id!, text: text, link: SiteURL.sheet(s.id!).path, topic: Inbox.sheet(s.id!, to)).save(on: db)
                 }
+                published.append(Notices.Published(employee: s.employee, account: account, text: text, sheet: s.id!))
             }
+            // by e-mail to each employee and to the group robots (sent by the outbox worker: a mail
+            // server that is down never stops the publication)
+            try await Notices.publication(published, period: c.period, objectionsClose: close.description, on: db)
             c.status = .published; c.objectionsClose = close.description
             // the results now count (R-100-01), and the outcomes are computed from them (R-100-03)
             try await ResultStore.mark(.published, cycle: c, employees: ready.map { $0.$employee.id }, on: db)
@@ -791,6 +810,8 @@ enum CycleService {
                 try await s.save(on: db)
             }
             c.status = .locked
+            // the window is closed: a published result no longer waits to be acknowledged
+            try await Inbox.settle(sheets, cycle: cid, from: [.published], on: db)
             try await ResultStore.mark(.locked, cycle: c, employees: sheets.map { $0.$employee.id }, on: db)
             if let key = try await SchemeStore.version(c.$scheme.id, on: db)?.key { try await Rescorer.outcomes(key: key, from: c.period, on: db) }
             try await Audit.record(on: db, actor: user, action: "lock", entity: "cycle", id: cid.uuidString, after: "sheets=\(sheets.count)")

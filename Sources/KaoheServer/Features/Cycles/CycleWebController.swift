@@ -24,11 +24,11 @@ struct CycleWebController: RouteCollection {
             // first the cycles with sheets waiting for the caller's review, each a link to approve or return them at once
             let queues = try await ReviewStore.queues(reviewer: try user.requireID(), on: req.db)
             let rows = try await CycleService.mine(user, db: req.db)
-            let inbox = try await CycleService.inbox(user, db: req.db)
-            return ReviewView.queues(queues).render() + CycleView.mine(rows, inbox: inbox).render()
+            return ReviewView.queues(queues).render() + CycleView.mine(rows).render()
         }
-        try await CycleStore.markInboxRead(user: user.requireID(), on: req.db)
-        return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: .raw(html))
+        // the messages stay unread until what they ask is done or their reader marks them read (issue 17 §7)
+        let inbox = try await NotificationService.inboxModel(user, csrf: req.csrfToken, db: req.db)
+        return Page.render(title: "我的考核", user: user, csrf: req.csrfToken, body: .group(.raw(html), InboxView.body(inbox)))
     }
 
     /// The sheet's buttons: the actions `SheetFlow` allows the caller, worded for the stage.
@@ -142,6 +142,7 @@ struct CycleWebController: RouteCollection {
             case "remind": message = "已催办 \(try await CycleService.remind(c, user: user, config: config, db: req.db)) 人"
             default: throw KaoheError.notFound("没有这个记录", en: "not found")
             }
+            req.application.kickNotifications()   // reminders and publication notices leave now (issue 17 §7)
             return try await cyclesPage(req, message: message)
         } catch let e as AbortError where [.conflict, .forbidden].contains(e.status) {
             return try await cyclesPage(req, error: req.say(e), status: e.status)

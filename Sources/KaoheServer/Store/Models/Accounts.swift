@@ -23,6 +23,8 @@ package final class User: Model, @unchecked Sendable {
     @OptionalField(key: "deactivated_reason") package var deactivatedReason: String?
     /// Raised by a password change or a deactivation: sessions signed in under an older value end.
     @Field(key: "auth_epoch") package var authEpoch: Int
+    /// Where reminders and publication notices are e-mailed; set by HR or the person (M018).
+    @OptionalField(key: "email") package var email: String?
     // relationships (the scope of the role)
     @OptionalParent(key: "employee_id") package var employee: Employee?
     @OptionalParent(key: "team_id") package var team: Team?

@@ -86,9 +86,16 @@ package final class InboxItem: Model, @unchecked Sendable {
     @OptionalField(key: "link") package var link: String?
     @Field(key: "created_at") package var createdAt: Date
     @OptionalField(key: "read_at") package var readAt: Date?
+    /// What the message asks its reader to do (`Inbox` topics: `sheet/<id>/<stage>`,
+    /// `remind/<cycle>/<stage>`, `finding/<id>/<step>`); nil for a message that only informs (M018).
+    @OptionalField(key: "topic") package var topic: String?
+    /// When what it asked was done (by anyone): the message leaves the unread list (M018).
+    @OptionalField(key: "done_at") package var doneAt: Date?
 
     package init() {}
-    package init(user: UUID, text: String, link: String?) { self.userId = user; self.text = text; self.link = link; self.createdAt = Date() }
+    package init(user: UUID, text: String, link: String?, topic: String? = nil) {
+        self.userId = user; self.text = text; self.link = link; self.topic = topic; self.createdAt = Date()
+    }
 }
 
 /// Evaluator accountability (R-001-15): a deduction the rater should have made and did not,

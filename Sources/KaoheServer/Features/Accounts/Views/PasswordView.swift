@@ -18,7 +18,7 @@ enum PasswordView {
                   .label("新密码（至少 10 位，不能是常见密码）", .input(.type(.password), .name("new"), .attribute(named: "autocomplete", value: "new-password"), .required(true))),
                   .label("再次输入新密码", .input(.type(.password), .name("confirm"), .attribute(named: "autocomplete", value: "new-password"), .required(true))),
                   .button(.type(.submit), "修改密码")),
-            .if(!m.mustChange, .p(.a(.href(SiteURL.tokens.path), "API 令牌")))
+            .if(!m.mustChange, .p(.a(.href(SiteURL.tokens.path), "API 令牌"), .text(" · "), .a(.href(SiteURL.accountEmail.path), "我的邮箱")))
         )
     }
 }

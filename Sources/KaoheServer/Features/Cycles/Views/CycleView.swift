@@ -12,8 +12,8 @@ enum CycleView {
         .input(.type(.hidden), .name(HTMLEscape.attribute(name)), .value(HTMLEscape.attribute(value)))
     }
 
-    /// `/sheets`: what is waiting for me, then my inbox.
-    static func mine(_ rows: [CycleService.Mine], inbox: [CycleService.InboxDTO]) -> Node<HTML.BodyContext> {
+    /// `/sheets`: what is waiting for me (the inbox follows: `InboxView`).
+    static func mine(_ rows: [CycleService.Mine]) -> Node<HTML.BodyContext> {
         return .group(
             .h2("待办的考核表"),
             .if(rows.isEmpty, .p(.class("empty"), "暂无 nothing waiting")),
@@ -22,10 +22,7 @@ enum CycleView {
                 .forEach(rows) { r in
                     .tr(.td(.a(.href(SiteURL.sheet(r.id).path), .text(r.employee))), .td(Bits.name(r.name)), .td(.a(.href(SiteURL.sheet(r.id).path), .text(r.period))),
                         .td(SheetStageLabel.badge(r.stage)), .td(.text(Self.roleLabel[r.role] ?? r.role)), .td(.text(r.deadline ?? "")))
-                })),
-            .h2("消息"),
-            .if(inbox.isEmpty, .p(.class("empty"), "暂无消息")),
-            .ul(.forEach(inbox.prefix(30)) { i in .li(.text(LocalTime.text(i.createdAt) + " "), i.link.map { .a(.href(HTMLEscape.attribute($0)), .text(i.text)) } ?? .text(i.text)) })
+                }))
         )
     }
 
