@@ -23,6 +23,8 @@ enum SiteURL: Equatable {
     /// `publish`, `lock` or `remind` (HR's cycle-wide steps)
     case cycleStep(UUID?, String?)
     case calibration(UUID?)
+    /// A team's sheets of a cycle on one screen, for their rater (issue 17 §1): cycle, team
+    case teamGrid(UUID?, UUID?)
     case people
     case person(UUID?)
     case audit
@@ -178,6 +180,7 @@ enum SiteURL: Equatable {
         case .cycles: return ["cycles"]
         case .cycleStep(let u, let step): return ["cycles", id(u), step ?? ":step"]
         case .calibration(let u): return ["cycles", id(u), "calibration"]
+        case .teamGrid(let c, let t): return ["cycles", id(c), "grid", t?.uuidString ?? ":team"]
         case .people: return ["people"]
         case .person(let u): return ["people", id(u)]
         case .audit: return ["audit"]
