@@ -40,10 +40,12 @@ extension CycleService {
     }
 
     /// The items whose flag waits for the rater's decision (`Flag.needsDecision`: a value in a band
-    /// gap, a zero denominator, a missing value …): only there is the decision field
-    /// (`<item>.override`) shown — not nine empty boxes on every sheet.
+    /// gap, a zero denominator, a figure that cannot be computed …): only there is the decision
+    /// field (`<item>.override`) shown beside the item — not nine empty boxes on every sheet. A
+    /// value not yet imported waits for its data, not for the rater (it does not stop the
+    /// submission either): its decision field stays with the others, folded away.
     static func decisionItems(_ flags: [KaoheCore.Flag]) -> Set<String> {
-        Set(flags.filter(\.needsDecision).compactMap(\.item))
+        Set(flags.filter { $0.needsDecision && $0.code != "missing_value" }.compactMap(\.item))
     }
 
     /// The sheet's stored result (every write re-scores and stores it), or nil before its first scoring.

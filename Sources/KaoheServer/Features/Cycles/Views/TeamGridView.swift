@@ -154,6 +154,7 @@ enum TeamGridView {
             }
             let err = r.errors[c.column]
             var a: [N] = [attr("name", prefix + "v." + c.column), attr("data-col", c.column), attr("aria-labelledby", "who-\(sid) h-\(c.column)")]
+            if let item = c.item { a.append(attr("data-item", item)) }
             if c.required { a.append(attr("data-required", "1")) }
             if focus && i == 0 { a.append(attr("autofocus", "autofocus")) }
             if err != nil { a += [attr("aria-invalid", "true"), attr("aria-describedby", "err-\(sid)-\(c.column)")] }
