@@ -213,6 +213,8 @@ extension CycleService {
         let columnItems = Set(columns.compactMap(\.item))
         let labels = Dictionary((columns + decisionColumns).map { ($0.column, $0.label) }, uniquingKeysWith: { a, _ in a })
         var rows: [GridRow] = []
+        // the team scored once, when a sheet has no stored result yet (a month without any evidence)
+        var scored: [UUID: SheetResult]?
         for s in sheets {
             let id = try s.requireID()
             let editableNow = !editable(s, user, engine).isEmpty
@@ -235,6 +237,14 @@ extension CycleService {
                 }
             }
             if result == nil { result = try await storedResult(s, db: db) }
+            if result == nil {
+                if scored == nil {
+                    let members = try await Scoring.teams(of: Set(sheets.map { $0.$employee.id }), on: db)
+                    let all = try await Scoring.score(scheme: c.scheme, period: c.period, members: members, on: db)
+                    scored = Dictionary(all.compactMap { pair in pair.0.id.map { ($0, pair.1) } }, uniquingKeysWith: { a, _ in a })
+                }
+                result = scored?[s.$employee.id]
+            }
             let flags = result?.flags ?? []
             let decide = decisionItems(flags)
             let decisions = editableNow ? decisionColumns.filter { d in d.item.map(decide.contains) == true || !(values[d.column] ?? "").isEmpty } : []

@@ -19,7 +19,7 @@ enum CycleView {
                 .h2("按班组评分"),
                 .ul(.class("grids"), .forEach(grids) { g in
                     .li(.a(.href(SiteURL.teamGrid(g.cycle_id, g.team_id).path), .text("\(g.period) "), Bits.name(g.team), .text(" 评分表格")),
-                        .text("：待评分 \(g.waiting) 张，共 \(g.sheets) 张"))
+                        .text("：尚待评分 \(g.waiting) 张，共 \(g.sheets) 张"))
                 }))),
             .h2("待办的考核表"),
             .if(rows.isEmpty, .p("暂无 nothing waiting")),
@@ -176,7 +176,7 @@ enum CycleView {
         }
         return .element(named: "nav", nodes: [
             .attribute(named: "class", value: "sheet-nav"), .attribute(named: "aria-label", value: "上一张与下一张"),
-            step(n.previous, "← 上一张", "prev"), .text(" 第 \(n.position) / \(n.count) 张 "), step(n.next, "下一张 →", "next"),
+            step(n.previous, "← 上一张", "prev"), .text(" \(n.position) / \(n.count) "), step(n.next, "下一张 →", "next"),
             .unwrap(n.team) { t in .group(.text(" · "), .a(.href(SiteURL.teamGrid(n.cycle, t).path), "回到班组评分表格")) },
         ])
     }

@@ -45,13 +45,13 @@ enum TeamGridView {
     }
 
     /// A row's outcome as its rater reads it, and whether it went through.
-    static func text(_ o: CycleService.RowOutcome, submitting: Bool) -> (ok: Bool, text: String) {
+    static func outcomeText(_ o: CycleService.RowOutcome, submitting: Bool) -> (ok: Bool, text: String) {
         switch o {
         case .saved: return (true, "已保存")
         case .unchanged: return (true, "没有改动")
         case .submitted: return (true, "已提交评分")
         case .incomplete(let missing, let saved):
-            return (false, (saved ? "已保存，" : "") + "未提交：未填 " + missing.joined(separator: "、"))
+            return (false, (saved ? "已保存，" : "") + "未提交，尚未填写：" + missing.joined(separator: "、"))
         case .refused(let why, status: _, saved: let saved):
             return (false, (submitting ? (saved ? "已保存，未提交：" : "未提交：") : "未保存：") + why)
         }
@@ -64,7 +64,7 @@ enum TeamGridView {
         return .group(
             el("style", [.raw(style)]),
             .p(.text("\(g.scheme) · \(g.period) · "), Bits.name(g.team),
-               .text(" · 评分截止 \(g.ratingDue) · 共 \(g.rows.count) 张，待评分 \(g.waiting) 张")),
+               .text(" · 评分截止 \(g.ratingDue) · 共 \(g.rows.count) 张，尚待评分 \(g.waiting) 张")),
             outcomes(g, submitting: submitting, posted: action != nil),
             el("p", [attr("id", "grid-hint"), attr("class", "hint"), attr("hidden", "hidden"),
                      .text("键盘：Tab 到本行下一格，Enter 到下一行同一格；等级可按数字键选择；离开一行即自动保存。")]),
@@ -85,7 +85,7 @@ enum TeamGridView {
             // the script's words, in the reader's language (the page is translated, the script is not)
             el("div", [attr("id", "grid-texts"), attr("hidden", "hidden")] + [
                 ("saving", "正在保存…"), ("saved", "已保存"), ("failed", "未保存："), ("complete", "已填完，可提交"),
-                ("missing", "未填："), ("sep", "、"),
+                ("missing", "尚未填写："), ("sep", "、"),
             ].map { el("span", [attr("data-t", $0.0), .text($0.1)]) }),
             .element(named: "script", nodes: [.attribute(named: "src", value: SiteURL.script.path), .attribute(named: "defer", value: "defer")])
         )
@@ -93,7 +93,7 @@ enum TeamGridView {
 
     /// After a post: how many rows were submitted, saved or refused, then every row's outcome.
     static func outcomes(_ g: CycleService.Grid, submitting: Bool, posted: Bool) -> N {
-        let done = g.rows.compactMap { r in r.outcome.map { (r, text($0, submitting: submitting)) } }
+        let done = g.rows.compactMap { r in r.outcome.map { (r, outcomeText($0, submitting: submitting)) } }
         guard posted, !done.isEmpty else { return .empty }
         var counts: [String] = []
         func count(_ label: String, _ match: (CycleService.RowOutcome) -> Bool) {
@@ -117,12 +117,12 @@ enum TeamGridView {
         var cells: [N] = [el("th", [attr("class", "who"), attr("scope", "col"), .text("工号 · 姓名")])]
         for c in g.columns {
             let range: String
-            if let grades = c.grades { range = "按 1–\(grades.count) 选" } else { range = "\(c.min ?? "0")–\(c.max ?? "")" }
+            if let grades = c.grades { range = "数字键 1–\(grades.count)" } else { range = "\(c.min ?? "0")–\(c.max ?? "")" }
             cells.append(el("th", [attr("id", "h-\(c.column)"), attr("scope", "col"), attr("data-col", c.column),
                                    el("span", [attr("class", "label"), .text(c.label)]), el("small", [.text(range)])]))
         }
         if decisions { cells.append(el("th", [attr("scope", "col"), .text("待裁定")])) }
-        for h in ["总分", "等级", "提示", "保存与提交"] { cells.append(el("th", [attr("scope", "col"), .text(h)])) }
+        for h in ["总分", "等级", "须处理的问题", "保存与提交"] { cells.append(el("th", [attr("scope", "col"), .text(h)])) }
         return el("thead", [el("tr", cells)])
     }
 
@@ -134,7 +134,7 @@ enum TeamGridView {
     static func row(_ r: CycleService.GridRow, _ g: CycleService.Grid, decisions: Bool, focus: Bool, submitting: Bool) -> N {
         let sid = r.id.uuidString
         let prefix = "r.\(sid)."
-        let outcome = r.outcome.map { text($0, submitting: submitting) }
+        let outcome = r.outcome.map { outcomeText($0, submitting: submitting) }
         var classes = [r.editable ? "editable" : "readonly"]
         if let outcome { classes.append(outcome.ok ? "done" : "refused") }
         var nodes: [N] = [attr("id", "row-\(sid)"), attr("class", classes.joined(separator: " ")), attr("data-sheet", sid)]
