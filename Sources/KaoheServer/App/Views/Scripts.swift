@@ -78,7 +78,7 @@ enum Scripts {
       var states = new Map();
       function st(tr) {
         var s = states.get(tr);
-        if (!s) { s = { timer: null, dirty: false, saving: null, again: false, seq: 0 }; states.set(tr, s); }
+        if (!s) { s = { timer: null, dirty: false, saving: null, again: false, seq: 0, note: '', bad: false }; states.set(tr, s); }
         return s;
       }
       function esc(v) { return window.CSS && CSS.escape ? CSS.escape(v) : v; }
@@ -111,6 +111,11 @@ enum Scripts {
         s.textContent = text;
         s.className = bad ? 'error' : '';
       }
+      // what the row's last save said (saved, or why not), then whether the row is complete
+      function refresh(tr) {
+        var s = st(tr);
+        status(tr, s.bad ? s.note : (s.note ? s.note + ' · ' : '') + completeness(tr), s.bad);
+      }
       function answer(r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }, function () { return { ok: false, j: {} }; }); }
       function post(url, method, body) {
         return fetch(url, { method: method, credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(answer);
@@ -135,7 +140,7 @@ enum Scripts {
           var ul = tr.querySelector('[data-flags]');
           ul.textContent = '';
           shown.forEach(function (f) { var li = document.createElement('li'); li.textContent = f; ul.appendChild(li); });
-          status(tr, completeness(tr), false);
+          refresh(tr);
         }, function () {});
       }
       function save(tr) {
@@ -151,24 +156,27 @@ enum Scripts {
             if (!res.ok) {
               s.dirty = true;
               tr.classList.add('refused'); tr.classList.remove('done');
-              status(tr, texts.failed + (res.j.message || ''), true);
+              s.note = texts.failed + (res.j.message || ''); s.bad = true;
+              refresh(tr);
               return false;
             }
             version.value = res.j.version;
             tr.classList.remove('refused');
-            status(tr, texts.saved + ' · ' + completeness(tr), false);
+            s.note = texts.saved; s.bad = false;
+            refresh(tr);
             if (s.again) { s.again = false; if (s.dirty) return save(tr); }
             return true;
           }, function () {
             s.saving = null; s.dirty = true;
-            status(tr, texts.failed, true);
+            s.note = texts.failed; s.bad = true;
+            refresh(tr);
             return false;
           });
         return s.saving;
       }
       rows.forEach(function (tr) {
         var s = tr.querySelector('[data-status]');
-        if (s && !s.textContent) status(tr, completeness(tr), false);
+        if (s && !s.textContent) refresh(tr);
       });
       form.addEventListener('focusin', function (e) {
         if (e.target.matches && e.target.matches('input[type=number]') && e.target.select) e.target.select();
@@ -178,8 +186,9 @@ enum Scripts {
         if (!tr) return;
         var s = st(tr);
         s.dirty = true;
+        if (!s.bad) s.note = '';
         if (e.target.getAttribute('data-col') === 'reason') return;
-        status(tr, completeness(tr), false);
+        refresh(tr);
         clearTimeout(s.timer);
         s.timer = setTimeout(function () { preview(tr); }, 250);
       });
