@@ -128,6 +128,11 @@ try:
     def text():
         return driver.find_element(By.TAG_NAME, "body").text
 
+    def click(el):
+        """Clicks an element after scrolling it to the middle of the window (below the fold, a click can miss)."""
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", el)
+        el.click()
+
     def fetch(method, path, body=None):
         """A call from the page, as its own script makes it (same origin, JSON)."""
         return driver.execute_async_script("""
@@ -164,7 +169,7 @@ try:
     loads += 1
     link = driver.find_element(By.XPATH, "//a[contains(@href, '/grid/')]")
     expect("评分表格" in link.text and "尚待评分 11 张" in text(), "the grid is not offered on /sheets: " + text()[:400])
-    link.click()
+    click(link)
     loads += 1
     expect(wait_for(lambda: driver.find_elements(By.ID, "grid-table")), "the grid did not open")
     expect(wait_for(lambda: driver.find_element(By.ID, "grid-hint").is_displayed()), "the grid's script did not run")
@@ -196,7 +201,7 @@ try:
         before = total(tr) or 0.0
         marks = [5 - (i + j) % 3 for j in range(len(MARKS))]          # 5, 4 or 3
         digit = 1 + i % 3                                                # 优秀, 标准 or 也还好
-        tr.find_element(By.NAME, f"r.{tr.get_attribute('data-sheet')}.v.communication").click()
+        click(tr.find_element(By.NAME, f"r.{tr.get_attribute('data-sheet')}.v.communication"))
         keys = ActionChains(driver)
         for j, m in enumerate(marks):
             keys.send_keys(str(m), Keys.TAB)
@@ -226,13 +231,13 @@ try:
 
     # Enter moves down to the same column of the next row
     first = row_of(numbers[0]).find_element(By.CSS_SELECTOR, "[data-col='knowledge'][name]")
-    first.click()
+    click(first)
     ActionChains(driver).send_keys(Keys.ENTER).perform()
     landed = driver.switch_to.active_element
     expect(landed.get_attribute("data-col") == "knowledge" and landed.get_attribute("name").startswith(f"r.{row_of(numbers[1]).get_attribute('data-sheet')}."),
            "Enter did not move down to the next row's 商品专业知识")
     # leaving the last row saves it; every row is saved with its version and says it is complete
-    driver.find_element(By.TAG_NAME, "h1").click()
+    click(driver.find_element(By.TAG_NAME, "h1"))
     expect(wait_for(lambda: all("已保存" in r.find_element(By.CSS_SELECTOR, "[data-status]").text and "已填完" in r.find_element(By.CSS_SELECTOR, "[data-status]").text
                                 for r in driver.find_elements(By.CSS_SELECTOR, "#grid-table tr.editable")), timeout=30),
            "not every row was saved: " + " | ".join(r.find_element(By.CSS_SELECTOR, "[data-status]").text for r in driver.find_elements(By.CSS_SELECTOR, "#grid-table tr.editable")))
@@ -240,7 +245,7 @@ try:
     width = shot("grid-typed")
     expect(width <= 400, f"the grid page is wider than a phone ({width}px); the table should scroll inside its frame")
 
-    driver.find_element(By.ID, "submit-complete").click()
+    click(driver.find_element(By.ID, "submit-complete"))
     loads += 1
     expect(wait_for(lambda: driver.find_elements(By.ID, "grid-outcome"), timeout=30), "提交全部已填完的行 gave no report")
     elapsed = time.time() - started
