@@ -363,6 +363,9 @@ enum Matrix {
             return [Candidate(value: "callcentre-agent", label: "callcentre-agent", scope: .unscoped)]
         case "reports":
             return ExportService.Form.allCases.map { Candidate(value: $0.rawValue, label: $0.rawValue, scope: .unscoped) }
+        case "grid":
+            // a cycle's team grid (issue 17 §1): a team of deptA, and deptB's
+            return [c(o.team1, "team 一组", .inside), c(o.team3, "team 三组", .outside)]
         default:
             return []
         }

@@ -29,6 +29,8 @@ enum SiteURL: Equatable {
     case review(UUID?)
     /// The review page's script (select all, the count of sheets chosen)
     case reviewScript
+    /// A team's sheets of a cycle on one screen, for their rater (issue 17 §1): cycle, team
+    case teamGrid(UUID?, UUID?)
     case people
     case person(UUID?)
     case audit
@@ -193,6 +195,7 @@ enum SiteURL: Equatable {
         case .calibration(let u): return ["cycles", id(u), "calibration"]
         case .review(let u): return ["cycles", id(u), "review"]
         case .reviewScript: return ["assets", "review.js"]
+        case .teamGrid(let c, let t): return ["cycles", id(c), "grid", t?.uuidString ?? ":team"]
         case .people: return ["people"]
         case .person(let u): return ["people", id(u)]
         case .audit: return ["audit"]

@@ -40,8 +40,10 @@ package enum Scoring {
     }
 
     /// Scores the evidence stored under version `v` with `engine` (the scheme editor's preview
-    /// scores an edited scheme over the current version's evidence).
-    static func score(engine: ScoringEngine, version v: SchemeVersion, period: String, members: Set<UUID>? = nil, on db: Database) async throws -> [(Employee, SheetResult)] {
+    /// scores an edited scheme over the current version's evidence). `overlay` replaces the
+    /// stored values of those people (a sheet's unsaved marks, scored among its team).
+    static func score(engine: ScoringEngine, version v: SchemeVersion, period: String, members: Set<UUID>? = nil,
+                      overlay: [UUID: [String: String]] = [:], on db: Database) async throws -> [(Employee, SheetResult)] {
         // plain rows: tens of thousands of Fluent models with eager loading took seconds; up to a
         // thousand members are filtered in SQL, more below
         var only: [UUID]? = nil
@@ -51,6 +53,7 @@ package enum Scoring {
         var values: [UUID: [String: String]] = [:]
         for e in entries { values[e.employee_id, default: [:]][e.column] = e.value }
         if let members { values = values.filter { members.contains($0.key) } }
+        for (id, v) in overlay { values[id] = v }
         // people with a sheet in a cycle of this scheme version and period are scored even with no
         // evidence at all (no deduction recorded is full marks, not no result)
         let onSheets = try await SheetStore.employeesOnSheets(scheme: try v.requireID(), period: period, on: db)

@@ -434,23 +434,13 @@ enum CycleService {
     }
 
     /// The sheet scored with the caller's unsaved marks laid over the stored evidence: the live
-    /// total and every item's explanation while a rater types (nothing is written).
+    /// total and every item's explanation while a rater types (nothing is written), scored among
+    /// its team as saving it would (`previewResult`); flags as the sheet reads them, without codes.
     static func preview(_ s: Sheet, values: [String: String], user: User, db: Database) async throws -> PreviewDTO {
-        let engine = try Scoring.engine(s.cycle.scheme)
-        let allowed = Set(editable(s, user, engine).map(\.column))
-        guard !allowed.isEmpty else { throw KaoheError.forbidden("此阶段你不能修改这张表", en: "not yours to edit at this stage") }
-        var all = try await EvidenceStore.values(of: s, on: db)
-        for (k, v) in values {
-            guard allowed.contains(k) else { throw KaoheError.forbidden("values.\(k): 此阶段不能填写", en: "values.\(k): not editable by you at this stage") }
-            if v.isBlank { all[k] = nil } else { all[k] = v.trimmingCharacters(in: .whitespaces) }
-        }
-        let r: SheetResult
-        do { r = try engine.score(all, employee: s.employee.number, period: s.cycle.period) } catch {
-            throw KaoheError.invalid("values.\(error.column ?? ""): \(error.message)")
-        }
+        let r = try await previewResult(s, values: values, user: user, db: db)
         return PreviewDTO(total: r.total.format(), grade: r.grade,
                           items: ItemDTO.of(r),
-                          flags: r.flags.map { "\($0.code): \($0.message)" })
+                          flags: flagLines(r.flags))
     }
 
     /// Claims the sheet at `version` (one UPDATE … WHERE version = ?): a stale version is a

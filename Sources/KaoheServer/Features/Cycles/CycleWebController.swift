@@ -24,7 +24,7 @@ struct CycleWebController: RouteCollection {
             // first the cycles with sheets waiting for the caller's review, each a link to approve or return them at once
             let queues = try await ReviewStore.queues(reviewer: try user.requireID(), on: req.db)
             let rows = try await CycleService.mine(user, db: req.db)
-            return ReviewView.queues(queues).render() + CycleView.mine(rows).render()
+            return ReviewView.queues(queues).render() + CycleView.mine(rows, grids: try await TeamGridStore.grids(rater: try user.requireID(), on: req.db)).render()
         }
         // the messages stay unread until what they ask is done or their reader marks them read (issue 17 §7)
         let inbox = try await NotificationService.inboxModel(user, csrf: req.csrfToken, db: req.db)
@@ -40,12 +40,42 @@ struct CycleWebController: RouteCollection {
         }
     }
 
-    func render(_ req: Request, id: UUID?, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+    /// What a refused form carries back to its page (issue 17 §1): every value typed — marks, the
+    /// grade, decisions — the reasons, and the field each refusal is about.
+    struct Typed {
+        var values: [String: String]
+        /// a decision's reason, by the decision's column (`why.<column>` in the form)
+        var whys: [String: String]
+        var reason: String
+        /// field (a column, `why.<column>` or `reason`) → the refusal shown beside it
+        var errors: [String: String]
+    }
+
+    func render(_ req: Request, id: UUID?, error: String? = nil, status: HTTPStatus = .ok, typed: Typed? = nil) async throws -> Response {
         let user = try req.user
         let s = try await CycleService.load(id, on: req.db)
-        let dto = try await CycleService.view(s, user: user, db: req.db)
+        var dto = try await CycleService.view(s, user: user, db: req.db)
+        var form = CycleView.SheetForm()
+        var flags = try await CycleService.storedResult(s, db: req.db)?.flags ?? []
+        if let typed, !dto.editable.isEmpty {
+            // the page as the rater left it: the typed values over the stored ones, scored as typed
+            let mine = typed.values.filter { dto.editable[$0.key] != nil }
+            dto.values.merge(mine) { $1 }
+            if let r = try? await CycleService.previewResult(s, values: mine, user: user, db: req.db) {
+                dto.items = CycleService.ItemDTO.of(r)
+                dto.total = r.total.format()
+                dto.grade = r.grade
+                dto.flags = CycleService.flagLines(r.flags)
+                flags = r.flags
+            }
+            form.errors = typed.errors
+            form.whys = typed.whys
+            form.reason = typed.reason
+        }
+        form.decide = CycleService.decisionItems(flags)
+        form.nav = try await CycleService.nav(s, user: user, db: req.db)
         return Page.render(status: status, title: "考核表", user: user, csrf: req.csrfToken,
-                           body: CycleView.sheet(dto, actions: Self.actions(s, user, req.application.config), csrf: req.csrfToken, error: error))
+                           body: CycleView.sheet(dto, actions: Self.actions(s, user, req.application.config), csrf: req.csrfToken, error: error, form: form))
     }
 
     func sheet(req: Request) async throws -> Response {
@@ -59,7 +89,13 @@ struct CycleWebController: RouteCollection {
         guard let version = form["version"].flatMap(Int.init), let action = form["action"] else { throw KaoheError.badInput("version, action") }
         let values = Dictionary(form.filter { $0.key.hasPrefix("v.") }.map { (String($0.key.dropFirst(2)), $0.value.trimmingCharacters(in: .whitespaces)) },
                                 uniquingKeysWith: { a, _ in a })
-        let reason = form["reason"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        // a decision's reason is typed beside it (`why.<column>`); the write takes one reason: the
+        // form's reason box and those, in the scheme's order of their columns
+        let whys = Dictionary(form.filter { $0.key.hasPrefix("why.") }.map { (String($0.key.dropFirst(4)), $0.value.trimmingCharacters(in: .whitespacesAndNewlines)) },
+                              uniquingKeysWith: { a, _ in a })
+        let general = form["reason"].flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        let parts = [general].compactMap { $0 } + whys.sorted { $0.key < $1.key }.map(\.value).filter { !$0.isEmpty }
+        let reason = parts.isEmpty ? nil : parts.joined(separator: "；")
         let notes = Self.itemNotes(form)
         let config = req.application.config
         do {
@@ -78,7 +114,18 @@ struct CycleWebController: RouteCollection {
                 }
             }
         } catch let e as AbortError where [.unprocessableEntity, .conflict, .forbidden, .badRequest].contains(e.status) {
-            return try await render(req, id: id, error: req.say(e), status: e.status)
+            // nothing was written (one transaction): the page comes back as it was typed, the refusal beside its field
+            let text = req.say(e)
+            var errors: [String: String] = [:]
+            switch CycleService.field(of: e) {
+            case "reason"?:
+                let decided = values.filter { $0.key.hasSuffix(".override") && !$0.value.isEmpty }.keys
+                if decided.isEmpty { errors["reason"] = text } else { for k in decided { errors["why." + k] = text } }
+            case let f?: errors[f] = text
+            case nil: break
+            }
+            return try await render(req, id: id, error: text, status: e.status,
+                                    typed: Typed(values: values, whys: whys, reason: form["reason"] ?? "", errors: errors))
         }
         return req.redirect(to: id.map { SiteURL.sheet($0).path } ?? SiteURL.sheets.path)
     }

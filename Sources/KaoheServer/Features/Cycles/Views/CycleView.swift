@@ -12,9 +12,15 @@ enum CycleView {
         .input(.type(.hidden), .name(HTMLEscape.attribute(name)), .value(HTMLEscape.attribute(value)))
     }
 
-    /// `/sheets`: what is waiting for me (the inbox follows: `InboxView`).
-    static func mine(_ rows: [CycleService.Mine]) -> Node<HTML.BodyContext> {
+    /// `/sheets`: the teams I rate on one screen (issue 17 §1), what is waiting for me (the inbox follows: `InboxView`).
+    static func mine(_ rows: [CycleService.Mine], grids: [TeamGridStore.GridRow] = []) -> Node<HTML.BodyContext> {
         return .group(
+            .if(!grids.isEmpty, .group(
+                .h2("按班组评分"),
+                .ul(.class("grids"), .forEach(grids) { g in
+                    .li(.a(.href(SiteURL.teamGrid(g.cycle_id, g.team_id).path), .text("\(g.period) "), Bits.name(g.team), .text(" 评分表格")),
+                        .text("：尚待评分 \(g.waiting) 张，共 \(g.sheets) 张"))
+                }))),
             .h2("待办的考核表"),
             .if(rows.isEmpty, .p(.class("empty"), "暂无 nothing waiting")),
             .if(!rows.isEmpty, .table(
@@ -65,32 +71,60 @@ enum CycleView {
                  deciding: actions.contains { $0.action == SheetAction.uphold.rawValue || $0.action == SheetAction.change.rawValue })
     }
 
+    /// What the sheet's form shows beyond the stored sheet (issue 17 §1): the decision fields open
+    /// on the items whose flag waits for the rater, what a refused form carried (its values are
+    /// already laid over the sheet's), the refusal beside the field it is about, the way to the
+    /// previous and next sheet and to the team's grid.
+    struct SheetForm {
+        /// items whose decision field (`….override`) is shown in their row
+        var decide: Set<String> = []
+        /// field → the refusal beside it: a column, `why.<column>` (a decision's reason) or `reason`
+        var errors: [String: String] = [:]
+        /// the reasons typed beside decisions, by the decision's column
+        var whys: [String: String] = [:]
+        /// the text typed in the form's reason box
+        var reason: String = ""
+        var nav: CycleService.SheetNav? = nil
+    }
+
+    /// Whether a field is shown in its item's row: every mark and grade; a decision (`….override`)
+    /// only where a flag on its item waits for it, or where one was already given or typed.
+    static func shows(_ f: CycleService.FieldDTO, _ s: CycleService.SheetDTO, _ form: SheetForm) -> Bool {
+        guard f.column.hasSuffix(".override") else { return true }
+        return f.item.map(form.decide.contains) == true || !(s.values[f.column] ?? "").isEmpty
+    }
+
     /// Every item of the sheet on one table: its rule, points, maximum, the fields the viewer fills
-    /// for it (in the item's row, in the scheme's order, so Tab goes down the sheet), and its
-    /// explanation with what stops it being scored next to the fields (updated as the rater types),
-    /// the comments on it and its objection. On a phone each item is a card (`table.cards`, the
-    /// cells' `data-label` naming what they hold).
-    static func itemsTable<C>(_ s: CycleService.SheetDTO, withFields: Bool, actions: [Action] = []) -> Node<C> {
+    /// for it (in the item's row, in the scheme's order, so Tab goes down the sheet: the marks, then
+    /// the overall evaluation), and its explanation with what stops it being scored next to the
+    /// fields (updated as the rater types), the comments on it and its objection. On a phone each
+    /// item is a card (`table.cards`, the cells' `data-label` naming what they hold).
+    static func itemsTable<C>(_ s: CycleService.SheetDTO, withFields: Bool, actions: [Action] = [], form: SheetForm = SheetForm()) -> Node<C> {
         let fill = withFields && !s.fields.isEmpty
         let head = ["项目", "规则", "得分", "满分"] + (fill ? ["填写"] : []) + ["依据与计算"]
         let ths: [Node<C>] = head.map { .element(named: "th", text: $0) }
         let header: Node<C> = .element(named: "tr", nodes: [.attribute(named: "class", value: "head")] + ths)
         let m = withFields ? mode(actions) : ItemMode()
-        let rows: [Node<C>] = s.items.map { itemRow($0, s, fill: fill, mode: m, commenting: withFields && s.commentable) }
+        let first = s.fields.first { shows($0, s, form) }?.column
+        let rows: [Node<C>] = s.items.map { itemRow($0, s, fill: fill, mode: m, commenting: withFields && s.commentable, form: form, first: first) }
         return .element(named: "table", nodes: [.attribute(named: "id", value: "items"), .attribute(named: "class", value: "cards"), header] + rows)
     }
 
-    static func itemRow<C>(_ i: CycleService.ItemDTO, _ s: CycleService.SheetDTO, fill: Bool, mode: ItemMode = ItemMode(), commenting: Bool = false) -> Node<C> {
+    static func itemRow<C>(_ i: CycleService.ItemDTO, _ s: CycleService.SheetDTO, fill: Bool, mode: ItemMode = ItemMode(), commenting: Bool = false,
+                           form: SheetForm = SheetForm(), first: String? = nil) -> Node<C> {
         func td(_ cls: String, _ label: String, _ text: String) -> Node<C> {
             .element(named: "td", nodes: [.attribute(named: "class", value: cls), .attribute(named: "data-label", value: label), .text(text)])
         }
         var cells: [Node<C>] = [.attribute(named: "data-item", value: HTMLEscape.attribute(i.id)), .attribute(named: "class", value: i.flag == nil ? "" : "flagged"),
                                 td("label", "项目", i.label), td("rule", "规则", i.rule), td("num pts", "得分", i.points ?? "—"), td("num max", "满分", i.max ?? "")]
         if fill {
-            let first = s.fields.first?.column
-            let mine = s.fields.filter { $0.item == i.id }
-            cells.append(.element(named: "td", nodes: [.attribute(named: "class", value: "fill"), .attribute(named: "data-label", value: "填写")]
-                                  + mine.map { field($0, s, autofocus: $0.column == first) }))
+            let mine = s.fields.filter { $0.item == i.id && shows($0, s, form) }
+            cells.append(.element(named: "td", nodes: [.attribute(named: "class", value: "fill"), .attribute(named: "data-label", value: "填写")] + mine.flatMap { f -> [Node<C>] in
+                var out: [Node<C>] = [field(f, s, autofocus: f.column == first, form: form)]
+                // the reason beside the decision it explains (改变依据数据得出的项目须说明原因)
+                if f.column.hasSuffix(".override") { out.append(decisionReason(f, form)) }
+                return out
+            }))
         }
         let why: Node<C> = .element(named: "span", nodes: [.attribute(named: "class", value: "why"), .text(i.explanation)])
         let flag: Node<C> = .element(named: "p", nodes: [.attribute(named: "class", value: "flag error"), .attribute(named: "role", value: "status"), .text(i.flag ?? "")])
@@ -216,13 +250,32 @@ enum CycleView {
                                }))
     }
 
+    /// The refusal beside the field it is about (a value out of range, a decision without its reason).
+    static func fieldError<C>(_ key: String, _ form: SheetForm) -> Node<C> {
+        guard let text = form.errors[key] else { return .empty }
+        return .element(named: "span", nodes: [.attribute(named: "class", value: "error"), .attribute(named: "role", value: "alert"),
+                                               .attribute(named: "id", value: HTMLEscape.attribute("err-\(key)")), .text(text)])
+    }
+
+    /// A decision's reason box (`why.<column>`), beside the decision.
+    static func decisionReason<C>(_ f: CycleService.FieldDTO, _ form: SheetForm) -> Node<C> {
+        func attr(_ name: String, _ value: String) -> Node<C> { .attribute(named: name, value: HTMLEscape.attribute(value), ignoreIfValueIsEmpty: false) }
+        let key = "why." + f.column
+        var a: [Node<C>] = [attr("type", "text"), attr("name", key), attr("value", form.whys[f.column] ?? ""), attr("size", "24")]
+        if form.errors[key] != nil { a += [attr("aria-invalid", "true"), attr("aria-describedby", "err-\(key)")] }
+        return .element(named: "label", nodes: [attr("class", "field"), .text("裁定原因 "), .element(named: "input", nodes: a), fieldError(key, form)])
+    }
+
     /// One input: a choice for a grade, a number (with the scheme's bounds, checked by the browser
-    /// before the server) for a mark.
-    static func field<C>(_ f: CycleService.FieldDTO, _ s: CycleService.SheetDTO, autofocus: Bool) -> Node<C> {
+    /// before the server) for a mark; the refusal about it beside it.
+    static func field<C>(_ f: CycleService.FieldDTO, _ s: CycleService.SheetDTO, autofocus: Bool, form: SheetForm = SheetForm()) -> Node<C> {
         // values here are data (item ids, columns, grades, what the rater typed): escaped
         func attr(_ name: String, _ value: String) -> Node<C> { .attribute(named: name, value: HTMLEscape.attribute(value), ignoreIfValueIsEmpty: false) }
         var common: [Node<C>] = [attr("name", "v." + f.column)]
-        if let item = f.item { common.append(attr("aria-describedby", "why-\(item)")) }
+        let invalid = form.errors[f.column] != nil
+        if let item = f.item { common.append(attr("aria-describedby", "why-\(item)" + (invalid ? " err-\(f.column)" : ""))) }
+        else if invalid { common.append(attr("aria-describedby", "err-\(f.column)")) }
+        if invalid { common.append(attr("aria-invalid", "true")) }
         if autofocus { common.append(attr("autofocus", "autofocus")) }
         let current = s.values[f.column] ?? ""
         let control: Node<C>
@@ -241,16 +294,40 @@ enum CycleView {
             if let m = f.max { a.append(attr("max", m)) }
             control = .element(named: "input", nodes: a)
         }
-        return .element(named: "label", nodes: [attr("class", "field"), .text(f.label + " "), control])
+        return .element(named: "label", nodes: [attr("class", "field"), .text(f.label + " "), control, fieldError(f.column, form)])
+    }
+
+    /// 上一张 / 下一张 among the sheets the viewer handles in the cycle (by 工号), and the way back
+    /// to the team's grid for its rater.
+    static func nav(_ n: CycleService.SheetNav) -> Node<HTML.BodyContext> {
+        func step(_ id: UUID?, _ label: String, _ rel: String) -> Node<HTML.BodyContext> {
+            guard let id else { return .element(named: "span", nodes: [.attribute(named: "class", value: "muted"), .text(label)]) }
+            return .a(.href(SiteURL.sheet(id).path), .attribute(named: "rel", value: rel), .text(label))
+        }
+        return .element(named: "nav", nodes: [
+            .attribute(named: "class", value: "sheet-nav"), .attribute(named: "aria-label", value: "上一张与下一张"),
+            step(n.previous, "← 上一张", "prev"), .text(" \(n.position) / \(n.count) "), step(n.next, "下一张 →", "next"),
+            .unwrap(n.team) { t in .group(.text(" · "), .a(.href(SiteURL.teamGrid(n.cycle, t).path), "回到班组评分表格")) },
+        ])
     }
 
     /// `/sheets/:id`: every item with its rule and explanation, the fields the viewer may fill,
-    /// the actions open to them, both totals and the history.
-    static func sheet(_ s: CycleService.SheetDTO, actions: [Action], csrf: String, error: String?) -> Node<HTML.BodyContext> {
+    /// the actions open to them, both totals and the history. A refused form comes back with every
+    /// value typed and the refusal beside its field (`SheetForm`).
+    static func sheet(_ s: CycleService.SheetDTO, actions: [Action], csrf: String, error: String?, form: SheetForm = SheetForm()) -> Node<HTML.BodyContext> {
         let itemIds = Set(s.items.map(\.id))
-        let loose = s.fields.filter { $0.item.map { !itemIds.contains($0) } ?? true }
+        let loose = s.fields.filter { f in shows(f, s, form) && (f.item.map { !itemIds.contains($0) } ?? true) }
+        // decisions no flag asks for, folded away: a rater overruling a computed figure, a reviewer's adjustment
+        let folded = s.fields.filter { !shows($0, s, form) }
+        let editing = !s.editable.isEmpty
+        // why the sheet came back, where the rater starts — not only in the history at the bottom
+        let returned = s.stage == SheetStage.rating.rawValue ? s.history.last.flatMap { $0.action == SheetAction.returnToRater.rawValue ? $0 : nil } : nil
         return .group(
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
+            .unwrap(form.nav) { nav($0) },
+            .unwrap(returned) { h in
+                .p(.class("notice returned"), .text("复核人退回，原因："), Bits.typed(h.reason ?? ""), .text("（"), Bits.name(h.actor), .text("，\(LocalTime.text(h.at))）"))
+            },
             .p(.text("\(s.employee) "), Bits.name(s.name), .text(" · \(s.period) · 阶段：\(s.stageLabel)\(s.deadline.map { " · 截止 \($0)" } ?? "")")),
             // the monthly record to print, once the viewer may read the result (issue 17 §6)
             .if(s.total != nil, .p(.class("downloads"), .a(.href(SiteURL.sheetPrint(s.id).path), "打印考核记录表"), .text("　"),
@@ -259,23 +336,31 @@ enum CycleView {
                .text("当前总分 "), .strong(.id("live-total"), .text(s.total ?? "—")),
                .unwrap(s.raterTotal) { .text("　评分人提交 \($0)") },
                .unwrap(s.finalTotal) { .text("　最终结果 \($0)") },
-               .unwrap(s.grade) { .text("　等级 \($0)") }),
+               .if(s.grade != nil || editing, .group(.text("　等级 "), .strong(.id("live-grade"), .text(s.grade ?? "—"))))),
             payLine(s),
-            .if(!s.flags.isEmpty, .ul(.class("error"), .forEach(s.flags) { .li(.text($0)) })),
+            // the sheet's flags follow the typing as the total does (they went stale: 83 / 不合格 beside 尚未评分)
+            .if(!s.flags.isEmpty || editing, .ul(.class("error"), .id("live-flags"), .forEach(s.flags) { .li(.text($0)) })),
             .p(.id("live-message"), .class("error"), .attribute(named: "role", value: "status")),
-            .if(!s.editable.isEmpty || !actions.isEmpty, .form(.action(SiteURL.sheet(s.id).path), .method(.post),
-                .attribute(named: "data-preview", value: s.editable.isEmpty ? "" : SiteURL.api(.sheetPreview(s.id)).path),
+            .if(editing || !actions.isEmpty, .form(.action(SiteURL.sheet(s.id).path), .method(.post),
+                .attribute(named: "data-preview", value: editing ? SiteURL.api(.sheetPreview(s.id)).path : ""),
                 hidden("_csrf", csrf), hidden("version", String(s.version)),
-                itemsTable(s, withFields: true, actions: actions),
+                itemsTable(s, withFields: true, actions: actions, form: form),
                 moneyTable(s, actions: actions),
-                .if(!loose.isEmpty, .element(named: "fieldset", nodes: [.element(named: "legend", text: "其他")] + loose.map { field($0, s, autofocus: false) })),
+                .if(!loose.isEmpty, .element(named: "fieldset", nodes: [.element(named: "legend", text: "其他")] + loose.flatMap { f -> [Node<HTML.FormContext>] in
+                    [field(f, s, autofocus: false, form: form)] + (f.column.hasSuffix(".override") ? [decisionReason(f, form)] : [])
+                })),
+                .if(editing && !folded.isEmpty, .element(named: "details", nodes: [
+                    .element(named: "summary", text: "改判其他依据数据得出的项目（须在下方写明原因）"),
+                ] + folded.map { f -> Node<HTML.FormContext> in field(f, s, autofocus: false, form: form) })),
                 .label(.text(Self.mode(actions).objecting ? "申诉说明（勾选了项目并写了各项理由时可不填；不勾选项目则为对整张表的申诉，必填）"
-                             : "原因（调整、退回、申诉、处理申诉、更正时必填）"), .textarea(.name("reason"), .attribute(named: "rows", value: "2"))),
-                .if(!s.editable.isEmpty, .button(.type(.submit), .name("action"), .value("save"), "保存并重新计算")),
+                             : "原因（调整、退回、申诉、处理申诉、更正时必填）"),
+                       .textarea(.name("reason"), .attribute(named: "rows", value: "2"), .text(form.reason))),
+                fieldError("reason", form),
+                .if(editing, .button(.type(.submit), .name("action"), .value("save"), "保存并重新计算")),
                 .forEach(actions) { a in .button(.type(.submit), .name("action"), .value(a.action), .text(a.label)) }
             )),
-            .if(s.editable.isEmpty && actions.isEmpty && !s.items.isEmpty, itemsTable(s, withFields: false)),
-            .if(s.editable.isEmpty && actions.isEmpty, moneyTable(s, actions: [])),
+            .if(!editing && actions.isEmpty && !s.items.isEmpty, itemsTable(s, withFields: false)),
+            .if(!editing && actions.isEmpty, moneyTable(s, actions: [])),
             objectionSummary(s),
             .element(named: "script", nodes: [.attribute(named: "src", value: SiteURL.script.path), .attribute(named: "defer", value: "defer")]),
             .if(!s.accountability.isEmpty, .group(.h2("评分责任（R-001-15）"), .ul(.forEach(s.accountability) { f in .li(.text("\(f.explanation) — \(f.status)")) }))),
