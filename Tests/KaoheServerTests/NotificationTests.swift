@@ -357,7 +357,7 @@ struct NotificationTests {
             s = try await Flow.sheet(app, alice, aliceSheet)
             _ = try #require(try await Flow.act(app, alice, aliceSheet, "acknowledge", version: s.version))
             items = try await Self.inbox(app, alice)
-            #expect(items.allSatisfy(\.done), "\(items.map { ($0.text, $0.done) })")
+            #expect(items.allSatisfy { $0.done }, "\(items.map { ($0.text, $0.done) })")
 
             // carol marks her (self-assessment) reminder read herself; alice cannot mark carol's
             var (carol, _) = try await Browser.signIn(app, "carol")

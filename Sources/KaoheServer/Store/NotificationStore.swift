@@ -1,4 +1,5 @@
 import Fluent
+import KaoheCore
 import Foundation
 import SQLKit
 import Vapor
