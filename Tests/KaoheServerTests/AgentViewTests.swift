@@ -166,7 +166,7 @@ struct AgentViewTests {
             a = try await CycleFlowTests.sheet(app, agent, m.agentSheet)
             #expect(a.stage == "ready" && a.pay == nil && a.money.isEmpty && a.comments.isEmpty)
             var html = try await Self.page(app, agent, "sheets/\(m.agentSheet)")
-            #expect(!html.contains("绩效工资") && !html.contains("1740.00") && !html.contains("催付"), "\(html.suffix(1500))")
+            #expect(!html.contains("绩效工资") && !html.contains("1740.00") && !html.contains("1,740.00") && !html.contains("催付"), "\(html.suffix(1500))")
             #expect(!(try await Self.page(app, agent, "")).contains("1740.00"))
 
             let (hr, _) = try await Browser.signIn(app, "hr")
@@ -178,7 +178,7 @@ struct AgentViewTests {
             #expect(a.total == "87" && a.grade == "按比例")
             let pay = try #require(a.pay)
             #expect(pay.paid == "1740.00" && pay.base == "2000.00" && !pay.provisional && pay.rule == "R-001-13", "\(pay)")
-            #expect(pay.explanation.contains("2000.00 元") && pay.explanation.contains("87") && pay.explanation.contains("1740.00 元"), "\(pay.explanation)")
+            #expect(pay.explanation.contains("2,000.00 元") && pay.explanation.contains("87") && pay.explanation.contains("1,740.00 元"), "\(pay.explanation)")
             let lines = Dictionary(a.money.map { ($0.id, $0.amount) }, uniquingKeysWith: { x, _ in x })
             #expect(lines["penalties"] == "-50.00" && lines["shipment_loss_charge"] == "-20.00" && lines["reminder_penalty"] == "-30.00"
                     && lines["return_penalty"] == "-50.00", "\(a.money)")

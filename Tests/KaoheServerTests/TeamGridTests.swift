@@ -100,13 +100,13 @@ struct TeamGridTests {
             let (lead, _) = try await Browser.signIn(app, "lead11", password: Demo.password)
             let grid = SiteURL.teamGrid(t.cycle, t.team).path
             let (listed, sheets) = try await Self.get(app, lead, "/sheets")
-            #expect(listed == .ok && sheets.contains("href=\"\(grid)\"") && sheets.contains("尚待评分 11 张，共 11 张"), "\(sheets.prefix(3000))")
+            #expect(listed == .ok && sheets.contains("href=\"\(grid)\"") && sheets.contains("尚待评分 11 张表，共 11 张表"), "\(sheets.prefix(3000))")
             let (status, html) = try await Self.get(app, lead, grid)
             #expect(status == .ok)
             // the 11 agents; not lead11's own sheet, which the manager rates
             #expect(html.matches(of: /<tr id="row-/).count == 11)
             #expect(!html.contains("row-\(t.sheets["101001"]!.uuidString)"))
-            #expect(html.contains("共 11 张，尚待评分 11 张"))
+            #expect(html.contains("共 11 张表，尚待评分 11 张表"))
             // the columns: what `editable`/`fields` give the rater of a sheet at the rating stage, decisions apart, in the scheme's order
             let headers = html.matches(of: /<th id="h-([a-z_.]+)"/).map { String($0.output.1) }
             #expect(headers == Self.marks + ["evaluation"], "\(headers)")
@@ -211,7 +211,7 @@ struct TeamGridTests {
                 + Self.fields(s3, version: Self.version(html, s3), noAttitude)
                 + Self.fields(s5, version: Self.version(html, s5), all + [("conversion.override", "")], reason: ""))
             #expect(status == .ok)
-            #expect(page.contains("已提交 1 张") && page.contains("未提交 2 张"), "\(page.prefix(4000))")
+            #expect(page.contains("已提交 1 张表") && page.contains("未提交 2 张表"), "\(page.prefix(4000))")
             #expect(Self.row(page, s3).contains("已保存，未提交，尚未填写：工作态度"), "\(Self.row(page, s3))")
             #expect(Self.row(page, s5).contains("提交前须处理") && Self.row(page, s5).contains("不在任何档位内"), "\(Self.row(page, s5))")
             // 101002 went on to review with the marks: five marks of 4 and 标准 (4) add 24 to what the sheet had

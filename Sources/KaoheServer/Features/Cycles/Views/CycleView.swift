@@ -19,7 +19,7 @@ enum CycleView {
                 .h2("按班组评分"),
                 .ul(.class("grids"), .forEach(grids) { g in
                     .li(.a(.href(SiteURL.teamGrid(g.cycle_id, g.team_id).path), .text("\(g.period) "), Bits.name(g.team), .text(" 评分表格")),
-                        .text("：尚待评分 \(g.waiting) 张，共 \(g.sheets) 张"))
+                        .text("：尚待评分 \(g.waiting) 张表，共 \(g.sheets) 张表"))
                 }))),
             .h2("待办的考核表"),
             .if(rows.isEmpty, .p(.class("empty"), "暂无 nothing waiting")),

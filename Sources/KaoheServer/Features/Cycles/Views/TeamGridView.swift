@@ -64,7 +64,7 @@ enum TeamGridView {
         return .group(
             el("style", [.raw(style)]),
             .p(.text("\(g.scheme) · \(g.period) · "), Bits.name(g.team),
-               .text(" · 评分截止 \(g.ratingDue) · 共 \(g.rows.count) 张，尚待评分 \(g.waiting) 张")),
+               .text(" · 评分截止 \(g.ratingDue) · 共 \(g.rows.count) 张表，尚待评分 \(g.waiting) 张表")),
             outcomes(g, submitting: submitting, posted: action != nil),
             el("p", [attr("id", "grid-hint"), attr("class", "hint"), attr("hidden", "hidden"),
                      .text("键盘：Tab 到本行下一格，Enter 到下一行同一格；等级可按数字键选择；离开一行即自动保存。")]),
@@ -98,7 +98,7 @@ enum TeamGridView {
         var counts: [String] = []
         func count(_ label: String, _ match: (CycleService.RowOutcome) -> Bool) {
             let n = done.filter { match($0.0.outcome!) }.count
-            if n > 0 { counts.append("\(label) \(n) 张") }
+            if n > 0 { counts.append("\(label) \(n) 张表") }
         }
         count("已提交", { if case .submitted = $0 { return true }; return false })
         count("已保存", { if case .saved = $0 { return true }; return false })
