@@ -188,7 +188,7 @@ struct AgentViewTests {
             // the comments, to the agent, under their items
             #expect(a.comments.count == 2 && Set(a.comments.map(\.item)) == ["evaluation", "wrong_shipment"] && a.comments.allSatisfy { !$0.mine })
             html = try await Self.page(app, agent, "sheets/\(m.agentSheet)")
-            #expect(html.contains("绩效工资 <strong id=\"pay\">1740.00</strong> 元"), "\(html.prefix(3000))")
+            #expect(html.contains("绩效工资 <strong id=\"pay\">1,740.00</strong> 元"), "\(html.prefix(3000))")
             #expect(html.contains("-50.00") && html.contains("-20.00") && html.contains("-30.00") && html.contains("承担发错货损失"))
             // the markup is text: escaped, never a tag
             #expect(html.contains("沟通积极，但&lt;b&gt;催付&lt;/b&gt;不及时 &lt;script&gt;alert(1)&lt;/script&gt;"), "\(html)")
@@ -200,7 +200,7 @@ struct AgentViewTests {
             #expect(html.contains("<table id=\"items\" class=\"cards\">") && html.contains("data-label=\"得分\"") && html.contains("class=\"label\" data-label=\"项目\""))
             // the home shows the month's pay too
             let home = try await Self.page(app, agent, "")
-            #expect(home.contains("<strong id=\"pay\">1740.00</strong>"), "\(home.prefix(2000))")
+            #expect(home.contains("<strong id=\"pay\">1,740.00</strong>"), "\(home.prefix(2000))")
             // published, the agent still cannot comment (the form's acknowledge with a comment is refused whole)
             let (fromForm, formPage) = try await Self.post(app, agent, "sheets/\(m.agentSheet)",
                                                             [("version", String(a.version)), ("action", "acknowledge"), ("c.evaluation", "我不同意")])

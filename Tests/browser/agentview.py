@@ -117,6 +117,10 @@ try:
     def yuan(d):
         return str(d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
+    def grouped(d):
+        # money in an explanation, with thousands separators (issue 17 §3): 2,427.30
+        return f"{d.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
     # --- October, published and locked: the pay line, its explanation, the money lines ---
     login("agent1")
     m = re.search(r"2026-10 成绩：(\d+(?:\.\d+)?)", text())
@@ -125,20 +129,20 @@ try:
     # ecommerce-monthly's pay rule (R-001-13): ≥ 90 the whole 当月绩效工资, 70 ≤ score < 90 base × score ÷ 100, below 70 nothing
     base = Decimal("3000")
     pay = base if total >= 90 else (base * total / 100 if total >= 70 else Decimal(0))
-    expect(driver.find_element(By.ID, "pay").text == yuan(pay), f"home pay {driver.find_element(By.ID, 'pay').text} != {yuan(pay)} (total {total})")
+    expect(driver.find_element(By.ID, "pay").text == grouped(pay), f"home pay {driver.find_element(By.ID, 'pay').text} != {grouped(pay)} (total {total})")
     expect("绩效工资" in text(), "the home has no pay line")
     driver.find_element(By.LINK_TEXT, "2026-10").click()
     expect(wait_for(lambda: "/sheets/" in driver.current_url and driver.find_elements(By.ID, "items")), "the October link does not open its sheet")
-    expect(driver.find_element(By.ID, "pay").text == yuan(pay), "the sheet's pay line")
+    expect(driver.find_element(By.ID, "pay").text == grouped(pay), "the sheet's pay line")
     why = driver.find_element(By.CSS_SELECTOR, "div.pay p.why").text
-    expect("3000.00 元" in why and f"{yuan(pay)} 元" in why, f"the pay explanation shows base and pay in yuan: {why}")
+    expect("3,000.00 元" in why and f"{grouped(pay)} 元" in why, f"the pay explanation shows base and pay in yuan: {why}")
     # an item's formula with its units: 销售额 in 元, 平均响应时间 in 秒
     sales = driver.find_element(By.CSS_SELECTOR, "#items tr[data-item='sales'] .why").text
     response = driver.find_element(By.CSS_SELECTOR, "#items tr[data-item='response'] .why").text
     expect("元" in sales and "÷" in sales, f"the sales formula reads with yuan: {sales}")
     expect("秒" in response, f"the response time reads in seconds: {response}")
     amounts = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "table.money td.amount")]
-    expect(len(amounts) >= 4 and all(re.fullmatch(r"-?\d+\.\d{2}", a) for a in amounts), f"money lines in yuan with two decimals: {amounts}")
+    expect(len(amounts) >= 4 and all(re.fullmatch(r"-?\d{1,3}(,\d{3})*\.\d{2}", a) for a in amounts), f"money lines in yuan with two decimals: {amounts}")
     expect("奖惩合计" in text(), "the money lines have their sum")
     driver.save_screenshot(str(OUT / "agentview-sheet-desktop.png"))
 

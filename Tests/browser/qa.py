@@ -173,11 +173,16 @@ try:
     expect("1/10" in row.text, f"the list counts 1/10 for {number}: {row.text}")
     Select(row.find_element(By.NAME, "grade")).select_by_visible_text("良")
     row.find_element(By.NAME, "note").send_keys("REC-0002")
-    row.find_element(By.XPATH, ".//button[contains(., '记录')]").click()
+    # tables keep their header in view (sticky): bring the row's button to the middle, not under it
+    button = row.find_element(By.XPATH, ".//button[contains(., '记录')]")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
     expect(wait_for(lambda: f"{number}：已记录 良（本月第 2 条）" in text()), "the one-line grade was not recorded")
     row = driver.find_element(By.ID, f"qa-{number}")
     expect("2/10" in row.text, f"the list counts 2/10: {row.text}")
-    row.find_element(By.TAG_NAME, "summary").click()
+    summary = row.find_element(By.TAG_NAME, "summary")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+    summary.click()
     expect(wait_for(lambda: "按清单" in row.text and "服务态度生硬恶劣" in row.text and "REC-0002" in row.text),
            f"the list shows both recordings, the checklist one with its criteria: {row.text}")
     shot("qa-list")

@@ -116,17 +116,10 @@ extension Forms {
 
     /// A plain decimal text (`-1234567.50`) with thousands separators in its whole part.
     public static func grouped(_ plain: String) -> String {
-        var sign = "", rest = Substring(plain)
-        if let first = rest.first, first == "-" || first == "+" { sign = String(first); rest = rest.dropFirst() }
-        let whole = rest.prefix { $0 != "." }
-        let fraction = rest.dropFirst(whole.count)
-        guard whole.count > 3, whole.allSatisfy({ $0.isASCII && $0.isNumber }) else { return plain }
-        var out = ""
-        for (k, ch) in whole.enumerated() {
-            if k > 0 && (whole.count - k) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return sign + out + String(fraction)
+        var bytes = Array(plain.utf8)
+        guard bytes.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) else { return plain }
+        Fixed.groupThousands(&bytes, from: 0)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The sum of the amounts as each is shown — rounded half up to the fen — so that a printed

@@ -189,11 +189,14 @@ enum CycleView {
 
     /// The performance pay of a published month with its explanation (R-100-01: not before).
     static func payLine(_ s: CycleService.SheetDTO) -> Node<HTML.BodyContext> {
-        .unwrap(s.pay) { p in
-            .div(.class("pay"),
-                 .p(.class("pay-line"), .text("绩效工资 "), .strong(.id("pay"), .text(p.paid)), .text(" 元"), .if(p.provisional, .text("（暂定，待评分人裁定后确定）"))),
-                 .p(.class("why"), .text(p.explanation)))
-        }
+        .unwrap(s.pay) { payLine(paid: $0.paid, provisional: $0.provisional, explanation: $0.explanation) }
+    }
+
+    /// The pay line as the sheet and the agent's home show it: the figure with thousands separators.
+    static func payLine(paid: String, provisional: Bool, explanation: String) -> Node<HTML.BodyContext> {
+        .div(.class("pay"),
+             .p(.class("pay-line"), .text("绩效工资 "), .strong(.id("pay"), .text(Forms.grouped(paid))), .text(" 元"), .if(provisional, .text("（暂定，待评分人裁定后确定）"))),
+             .p(.class("why"), .text(explanation)))
     }
 
     /// Every money line of a published month in yuan (fines negative), with their sum; the

@@ -79,11 +79,7 @@ enum HomeView {
             .unwrap(m.latest) { l in
                 .group(
                     .h2(.text("\(l.period) 成绩：\(l.total)（等级 \(l.grade)）")),
-                    .unwrap(m.pay) { p in
-                        .div(.class("pay"),
-                             .p(.class("pay-line"), .text("绩效工资 "), .strong(.id("pay"), .text(p.paid)), .text(" 元"), .if(p.provisional, .text("（暂定，待评分人裁定后确定）"))),
-                             .p(.class("why"), .text(p.explanation)))
-                    },
+                    .unwrap(m.pay) { CycleView.payLine(paid: $0.paid, provisional: $0.provisional, explanation: $0.explanation) },
                     .unwrap(l.sheet) { .p(.a(.href(SiteURL.sheet($0).path), "查看考核表、确认或申诉")) },
                     .if(!m.sections.isEmpty, Bits.chart(Charts.profile(m.sections, title: "各维度得分"))),
                     // one card per item on a phone (table.cards, Page.style)
