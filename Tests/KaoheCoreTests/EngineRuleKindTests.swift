@@ -73,7 +73,12 @@ struct EngineRuleKindTests {
         let decided = try engine.score(row(["orders": "55", "inquiries": "100", "conversion.override": "3"]))
         #expect(decided.item("conversion")?.points == 3)
         #expect(decided.flags("band_gap").isEmpty)
-        #expect(decided.item("conversion")?.explanation.contains("裁定") == true)
+        // worded as a decision, not as an error (issue 17 §3)
+        let why = decided.item("conversion")?.explanation ?? ""
+        #expect(why.contains("按数据无法得出分数，评分人裁定为 3 分") && !why.contains("（无法计算）"), "\(why)")
+        // overruling a computed figure says what the data gave
+        let overruled = try engine.score(row(["orders": "70", "inquiries": "100", "conversion.override": "2"]))
+        #expect(overruled.item("conversion")?.explanation.contains("评分人裁定为 2 分（按数据计算为 5 分）") == true, "\(overruled.item("conversion")?.explanation ?? "")")
     }
 
     @Test("R-001-10: the boundary side is a scheme setting")

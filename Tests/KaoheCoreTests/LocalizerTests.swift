@@ -21,6 +21,11 @@ struct LocalizerTests {
     @Test("繁體: characters and phrases (OpenCC), the seed's own form of its titles")
     func traditional() {
         #expect(l.text("员工月绩效考核记录表", .zhHant) == "員工月績效考核記錄表")
+        // and back: a 简体 page shows a seed's 繁體 title in 简体 (issue 17 §3), a 繁體 page keeps it
+        #expect(l.text("員工月績效考核記錄表", .zhHans) == "员工月绩效考核记录表")
+        #expect(l.text("平均響應時間 50 秒；店長評分", .zhHans) == "平均响应时间 50 秒；店长评分")
+        #expect(l.text("員工月績效考核記錄表", .zhHant) == "員工月績效考核記錄表")
+        #expect(l.text("员工月绩效考核记录表", .zhHans) == "员工月绩效考核记录表")
         #expect(l.text("客户服务部员工绩效考核工作规程", .zhHant) == "客戶服務部員工績效考核工作規程")
         // a phrase where the characters alone would give 覆/複 wrongly: the Taiwan usage is kept
         #expect(l.text("复核通过", .zhHant) == "複核通過")

@@ -149,7 +149,7 @@ struct PresetStarAgentTests {
         let level = o.first { $0.kind == "level" }
         #expect(level?.value == .text("一级"))
         #expect(o.first { $0.kind == "level_bonus" }?.value == .money(60))
-        #expect(level?.explanation.contains("2026-09 不满足「errors == 0 and violations == 0」") == true, "\(level?.explanation ?? "")")
+        #expect(level?.explanation.contains("2026-09 不满足「差错或遗漏 = 0 且 违纪违规 = 0」") == true, "\(level?.explanation ?? "")")
         #expect(level?.explanation.contains("违纪违规 1") == true)
         let o2 = try levels([("B", "2026-07", s95.merging(["errors": "1"]) { $1 }), ("B", "2026-08", s95), ("B", "2026-09", s95)])
         #expect(o2.first { $0.kind == "level" }?.value == .text("一级"))

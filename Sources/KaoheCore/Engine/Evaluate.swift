@@ -151,8 +151,8 @@ extension ScoringEngine {
         var f: [Flag] = []
         var (p, e) = rawPoints(c, st, &f)
         if let o = c.overrideSlot, let ov = st.values[o] {
-            let before = p.map { "计算值 \($0) 分" } ?? "无法计算"
-            e += "；评分人裁定为 \(ov) 分（\(before)）"
+            // a decision, worded as one (issue 17 §3): what the data gave, then what the rater decided
+            if let p { e += "；评分人裁定为 \(ov) 分（按数据计算为 \(p) 分）" } else { e += "；按数据无法得出分数，评分人裁定为 \(ov) 分" }
             p = ov
         } else {
             flags.append(contentsOf: f)

@@ -46,6 +46,10 @@ public final class Localizer: Sendable {
     }
     let hantPhrases: PhraseTable
     let hantCharacters: [Unicode.Scalar: String]
+    /// Traditional → Simplified, for characters that exist only in the Traditional form (the
+    /// inverse of `hantCharacters`): a 简体 page reads 员工月绩效考核记录表 where a preset or seed
+    /// wrote 員工月績效考核記錄表 (issue 17 §3: each language's own forms of names and titles).
+    let hansCharacters: [Unicode.Scalar: Unicode.Scalar]
 
     init() {
         var en: [String: String] = [:], zh: [String: String] = [:]
@@ -67,6 +71,17 @@ public final class Localizer: Sendable {
             if let s = row[0].unicodeScalars.first, row[0].unicodeScalars.count == 1 { chars[s] = row[1] }
         }
         hantCharacters = chars
+        hansCharacters = Localizer.inverse(chars)
+    }
+
+    static func inverse(_ chars: [Unicode.Scalar: String]) -> [Unicode.Scalar: Unicode.Scalar] {
+        var out: [Unicode.Scalar: Unicode.Scalar] = [:]
+        // in the table's order of simplified characters, so that the choice is the same on every run
+        for (s, t) in chars.sorted(by: { $0.key.value < $1.key.value }) {
+            guard let ts = t.unicodeScalars.first, t.unicodeScalars.count == 1, ts != s, chars[ts] == nil, out[ts] == nil else { continue }
+            out[ts] = s
+        }
+        return out
     }
 
     /// Test seam: a localizer over given catalogue rows (source, Chinese-only, English).
@@ -75,7 +90,7 @@ public final class Localizer: Sendable {
         for (k, z, e) in messages { en[k] = e; if z != k { zh[k] = z } }
         englishWhole = en; english = Localizer.fragments(en); chinese = PhraseTable(zh)
         let shared = Localizer.shared
-        hantPhrases = shared.hantPhrases; hantCharacters = shared.hantCharacters
+        hantPhrases = shared.hantPhrases; hantCharacters = shared.hantCharacters; hansCharacters = shared.hansCharacters
     }
 
     static func rows(_ name: String) -> [[String]] {
@@ -101,7 +116,7 @@ public final class Localizer: Sendable {
     /// One text in `lang`.
     public func text(_ s: String, _ lang: Language) -> String {
         switch lang {
-        case .zhHans: return chineseOnly(s)
+        case .zhHans: return simplified(chineseOnly(s))
         case .zhHant: return traditional(chineseOnly(s))
         case .en: return englishText(s)
         }
@@ -121,6 +136,14 @@ public final class Localizer: Sendable {
                 out.append(scalars[i]); i += 1
             }
         }
+        return String(out)
+    }
+
+    /// Traditional-only characters to their Simplified form; text already in Simplified is returned as it is.
+    public func simplified(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { hansCharacters[$0] != nil }) else { return s }
+        var out = String.UnicodeScalarView()
+        for c in s.unicodeScalars { out.append(hansCharacters[c] ?? c) }
         return String(out)
     }
 

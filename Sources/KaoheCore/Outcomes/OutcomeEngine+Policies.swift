@@ -132,7 +132,7 @@ extension OutcomeEngine {
                 }
             }
             if let c = l.condition, holds(c, r) != true {
-                return explain ? " \(r.period.label) 不满足「\(c.text)」（\(facts(c, r))）" : ""
+                return explain ? " \(r.period.label) 不满足「\(c.said(engine))」（\(facts(c, r))）" : ""
             }
         }
         return nil
@@ -167,7 +167,7 @@ extension OutcomeEngine {
                     if let im = s.itemsMin, let lowest = r.minItemRatio, lowest < im {
                         fail = "\(r.period.label) 有单项得分率 \((lowest * 100).format())% 未达 \((im * 100).format())%"; break
                     }
-                    if let c = s.condition, holds(c, r) != true { fail = "\(r.period.label) 不满足「\(c.text)」"; break }
+                    if let c = s.condition, holds(c, r) != true { fail = "\(r.period.label) 不满足「\(c.said(engine))」"; break }
                 }
                 if let fail {
                     if q.missed.isEmpty { q.missed = "未达「\(s.label)」：\(fail)" }
@@ -176,7 +176,7 @@ extension OutcomeEngine {
                 let avg = Fixed.divide(win.reduce(Fixed.zero) { $0 + $1.total }, Fixed(win.count)) ?? .zero
                 q.qualifies.append(si)
                 q.score[si] = avg
-                q.why[si] = "连续 \(s.months) 个月（\(win.first!.period.label)–\(win.last!.period.label)）综合得分均 ≥ \(s.min.format())\(s.dimensions.isEmpty ? "" : "，各维度达标")\(s.condition.map { "，满足「\($0.text)」" } ?? "")，平均 \(avg.format())"
+                q.why[si] = "连续 \(s.months) 个月（\(win.first!.period.label)–\(win.last!.period.label)）综合得分均 ≥ \(s.min.format())\(s.dimensions.isEmpty ? "" : "，各维度达标")\(s.condition.map { "，满足「\($0.said(engine))」" } ?? "")，平均 \(avg.format())"
             }
             qs.append(q)
         }
@@ -316,7 +316,7 @@ extension OutcomeEngine {
             var reasons: [String] = []
             if let c = p.member {
                 let failing = members.filter { holds(c, $0) != true }.map(\.employee)
-                if !failing.isEmpty { reasons.append("成员 \(failing.joined(separator: "、")) 不满足「\(c.text)」") }
+                if !failing.isEmpty { reasons.append("成员 \(failing.joined(separator: "、")) 不满足「\(c.said(engine))」") }
             }
             for (v, min, label) in p.teamAverages {
                 let vals = members.compactMap { value(v, $0) }

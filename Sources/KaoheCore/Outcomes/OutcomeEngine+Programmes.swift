@@ -19,7 +19,7 @@ extension OutcomeEngine {
         let nowQ = Self.quarterIndex(asOf)
         let lastRated = asOf.isQuarterEnd ? nowQ : nowQ - 1
         func name(_ k: Int) -> String { k == 0 ? "普通话务员（无星级）" : "「\(p.stars[k - 1].label)」" }
-        func standard(_ s: QuarterStarPolicy.Star) -> String { "季度平均总分 ≥ \(s.min.format())\(s.condition.map { "，每月「\($0.text)」" } ?? "")" }
+        func standard(_ s: QuarterStarPolicy.Star) -> String { "季度平均总分 ≥ \(s.min.format())\(s.condition.map { "，每月「\($0.said(engine))」" } ?? "")" }
         func quarterMonths(_ hist: [OutcomeRecord], _ q: Int) -> [OutcomeRecord] {
             (0..<3).compactMap { at(hist, Self.quarterFirstMonth(q) + $0) }.filter { $0.period <= asOf }
         }
@@ -86,7 +86,7 @@ extension OutcomeEngine {
                     let s = p.stars[k - 1]
                     guard sum >= s.min * 3 else { continue }
                     if let c = s.condition, let miss = months.first(where: { holds(c, $0) != true }) {
-                        if explain && missNote.isEmpty { missNote = "；平均达到「\(s.label)」的 \(s.min.format())，但 \(miss.period.label) 不满足「\(c.text)」（\(facts(c, miss))）" }
+                        if explain && missNote.isEmpty { missNote = "；平均达到「\(s.label)」的 \(s.min.format())，但 \(miss.period.label) 不满足「\(c.said(engine))」（\(facts(c, miss))）" }
                         continue
                     }
                     met = k

@@ -506,13 +506,13 @@ public struct OutcomeEngine: Sendable {
                     switch w.place { case .first: placeText = "第一名"; case .last: placeText = "最后一名"; case .rank(let k): placeText = "第 \(k) 名" }
                     if let c = w.condition {
                         guard holds(c, r) == true else {
-                            ctx.emit(r.employee, "rank_reward", .money(0), w.rules, "\(placeText)，但未满足条件「\(c.text)」，不\(w.amount < .zero ? "处罚" : "奖励")")
+                            ctx.emit(r.employee, "rank_reward", .money(0), w.rules, "\(placeText)，但未满足条件「\(c.said(engine))」，不\(w.amount < .zero ? "处罚" : "奖励")")
                             continue
                         }
                     }
                     let tiedNote = tied ? "（并列者同样适用）" : ""
                     ctx.emit(r.employee, "rank_reward", .money(w.amount.decimal), w.rules,
-                             "\(w.label ?? p.label)：\(placeText)\(w.condition.map { "且满足「\($0.text)」" } ?? "")，\(w.amount < .zero ? "扣" : "奖励") \(w.amount.abs.decimal.yuan) 元\(tiedNote)")
+                             "\(w.label ?? p.label)：\(placeText)\(w.condition.map { "且满足「\($0.said(engine))」" } ?? "")，\(w.amount < .zero ? "扣" : "奖励") \(w.amount.abs.decimal.yuan) 元\(tiedNote)")
                 }
                 // in the bottom k: fewer than k people rank strictly below
                 let below = n - 1 - x.tieEnd
@@ -565,11 +565,11 @@ public struct OutcomeEngine: Sendable {
                 "；\(months.map(\.label).joined(separator: "、")) 满足「\(ctx.exclusion?.text ?? "")」，不计入（连续月数在此中断）"
             } ?? ""
             if byRun || byYear {
-                let why = byRun ? "连续 \(best) 个月（\((0..<best).map { (bestStart! + $0).label }.joined(separator: "、"))）满足「\(p.condition.text)」"
-                                : "\(year) 年内 \(hits.count) 个月（\(hitText())）满足「\(p.condition.text)」，达到 \(p.perYear!) 个月"
+                let why = byRun ? "连续 \(best) 个月（\((0..<best).map { (bestStart! + $0).label }.joined(separator: "、"))）满足「\(p.condition.said(engine))」"
+                                : "\(year) 年内 \(hits.count) 个月（\(hitText())）满足「\(p.condition.said(engine))」，达到 \(p.perYear!) 个月"
                 ctx.emit(e, p.outcome, .flag(true), p.rules, "\(p.label)：\(why)\(skipText)")
             } else if p.always {
-                let seen = hits.isEmpty ? "没有月份满足「\(p.condition.text)」" : "满足「\(p.condition.text)」的月份：\(hitText())，最长连续 \(best) 个月"
+                let seen = hits.isEmpty ? "没有月份满足「\(p.condition.said(engine))」" : "满足「\(p.condition.said(engine))」的月份：\(hitText())，最长连续 \(best) 个月"
                 ctx.emit(e, p.outcome, .flag(false), p.rules, "\(p.label)：\(seen)；未达到连续 \(p.run) 个月\(p.perYear.map { "或全年 \($0) 个月" } ?? "")\(skipText)")
             }
         }

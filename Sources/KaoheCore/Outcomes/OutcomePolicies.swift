@@ -234,6 +234,20 @@ struct Condition: Sendable {
     /// The same expression, compiled: conditions run for every employee-month.
     var program: FixedProgram
     init(text: String, expr: Expr) { self.text = text; self.expr = expr; program = FixedProgram(expr) }
+
+    /// The condition as a person reads it (issue 17 §3): labels for the fields, ≤ ≥ 且 或 for the
+    /// operators — 「咨询转化率 < 15」, not `conversion_rate < 15`.
+    func said(_ engine: ScoringEngine) -> String {
+        var x: Explanation = ""
+        var figures: [String]? = nil
+        expr.render(into: &x) { s, out in
+            if s >= 0 { out += "\(engine.slotLabels[s])" } else if s == -1 { out += "总分" } else {
+                if figures == nil { figures = engine.figureLabels }
+                out += "\(figures![-2 - s])"
+            }
+        }
+        return x.text
+    }
 }
 
 /// Reads the loosely typed parameters of one `outcomes[i]` entry.
@@ -562,7 +576,7 @@ extension Policy {
         case "most_in_year":
             let cond = r.condition(r.string("condition"), key: "condition")
             if cond == nil && !r.problems.contains(where: { $0.path.hasSuffix(".condition") }) { r.fail("condition", "缺少条件 condition（如 \"star_level == 5\"）") }
-            let counted = r.string("counted", default: cond.map { "满足「\($0.text)」的月份" } ?? "")!
+            let counted = r.string("counted", default: cond.map { "满足「\($0.said(engine))」的月份" } ?? "")!
             let title = r.string("title", default: label)!
             let privilege = r.string("privilege")
             let month = r.int("award_month", default: 12)!
