@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 from decimal import Decimal, ROUND_HALF_UP
 
+import harness
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -36,67 +37,12 @@ PORT = 18091
 BASE = f"http://127.0.0.1:{PORT}"
 
 
-def fail(msg):
-    print("AGENTVIEW FAILED:", msg)
-    sys.exit(1)
 
 
-tmp = tempfile.mkdtemp(prefix="kaohe-agentview-")
-env = dict(os.environ, KAOHE_DB=f"{tmp}/kaohe.sqlite", KAOHE_PORT=str(PORT), KAOHE_TODAY="2026-11-28")
-env.pop("DATABASE_URL", None)
-server = subprocess.Popen([BIN, "serve", "--demo"], env=env, stdout=open(f"{tmp}/serve.log", "w"), stderr=subprocess.STDOUT)
+run = harness.Run("AGENTVIEW", BIN, OUT, PORT, today="2026-11-28", width=1366, failure="failure")
+tmp, driver = run.tmp, run.driver
+fail, expect, wait_for, shot, login, text, click = run.fail, run.expect, run.wait_for, run.shot, run.login, run.text, run.click
 try:
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{BASE}/healthz", timeout=2)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        fail("the server did not start: " + open(f"{tmp}/serve.log").read()[-2000:])
-
-    opts = Options()
-    for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=zh-CN"]:
-        opts.add_argument(a)
-    for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]:
-        if os.path.exists(path):
-            opts.binary_location = path
-            break
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(30)
-    checks = 0
-
-    def expect(cond, msg):
-        global checks
-        if not cond:
-            driver.save_screenshot(str(OUT / "agentview-failure.png"))
-            fail(msg + "\n" + driver.page_source[:3000])
-        checks += 1
-
-    def wait_for(cond, timeout=15):
-        end = time.time() + timeout
-        while time.time() < end:
-            try:
-                if cond():
-                    return True
-            except Exception:
-                pass
-            time.sleep(0.1)
-        return False
-
-    def text():
-        return driver.find_element(By.TAG_NAME, "body").text
-
-    def login(user):
-        driver.delete_all_cookies()
-        driver.set_window_size(1366, 900)
-        driver.get(f"{BASE}/login")
-        driver.find_element(By.NAME, "username").send_keys(user)
-        driver.find_element(By.NAME, "password").send_keys("demo1234")
-        driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-        expect(wait_for(lambda: "/login" not in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "header form")),
-               f"{user} could not sign in")
-
     def api(method, path, body=None):
         """A call of the signed-in browser's session: its cookie and the page's CSRF token."""
         cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
@@ -253,11 +199,6 @@ try:
     time.sleep(0.3)
     driver.save_screenshot(str(OUT / "agentview-decided-phone.png"))
 
-    driver.quit()
-    print(f"AGENTVIEW passed: {checks} checks, screenshots in {OUT}")
+    print(f"AGENTVIEW passed: {run.checks} checks, screenshots in {OUT}")
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except Exception:
-        server.kill()
+    run.close()

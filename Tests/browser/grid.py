@@ -20,6 +20,7 @@ import tempfile
 import time
 import urllib.request
 
+import harness
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -38,9 +39,6 @@ GRADES = [("优秀", 5), ("标准", 4), ("也还好", 3), ("一般", 2), ("有�
 GAP = "101005"
 
 
-def fail(msg):
-    print("GRID FAILED:", msg)
-    sys.exit(1)
 
 
 def month(k):
@@ -63,76 +61,10 @@ def month(k):
     return {c: str(v) for c, v in values.items()}
 
 
-tmp = tempfile.mkdtemp(prefix="kaohe-grid-")
-env = dict(os.environ, KAOHE_DB=f"{tmp}/kaohe.sqlite", KAOHE_PORT=str(PORT), KAOHE_TODAY="2026-11-28")
-env.pop("DATABASE_URL", None)
-server = subprocess.Popen([BIN, "serve", "--demo"], env=env, stdout=open(f"{tmp}/serve.log", "w"), stderr=subprocess.STDOUT)
+run = harness.Run("GRID", BIN, OUT, PORT, today="2026-11-28", width=1366, failure="grid-failure")
+tmp, driver = run.tmp, run.driver
+fail, expect, wait_for, shot, login, text, click = run.fail, run.expect, run.wait_for, run.shot, run.login, run.text, run.click
 try:
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{BASE}/healthz", timeout=2)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        fail("the server did not start: " + open(f"{tmp}/serve.log").read()[-2000:])
-
-    opts = Options()
-    for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=zh-CN"]:
-        opts.add_argument(a)
-    for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]:
-        if os.path.exists(path):
-            opts.binary_location = path
-            break
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(30)
-    driver.set_script_timeout(30)
-    checks = 0
-
-    def expect(cond, msg):
-        global checks
-        if not cond:
-            shot("grid-failure")
-            fail(msg + "\n" + driver.page_source[:3000])
-        checks += 1
-
-    def wait_for(cond, timeout=15):
-        end = time.time() + timeout
-        while time.time() < end:
-            try:
-                if cond():
-                    return True
-            except Exception:
-                pass
-            time.sleep(0.1)
-        return False
-
-    def shot(name):
-        driver.set_window_size(1366, 900)
-        driver.save_screenshot(str(OUT / f"{name}-desktop.png"))
-        driver.set_window_size(390, 844)
-        driver.save_screenshot(str(OUT / f"{name}-phone.png"))
-        width = driver.execute_script("return document.documentElement.scrollWidth")
-        driver.set_window_size(1366, 900)
-        return width
-
-    def login(user):
-        driver.delete_all_cookies()
-        driver.get(f"{BASE}/login")
-        driver.find_element(By.NAME, "username").send_keys(user)
-        driver.find_element(By.NAME, "password").send_keys("demo1234")
-        driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-        expect(wait_for(lambda: "/login" not in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "header form")),
-               f"{user} could not sign in")
-
-    def text():
-        return driver.find_element(By.TAG_NAME, "body").text
-
-    def click(el):
-        """Clicks an element after scrolling it to the middle of the window (below the fold, a click can miss)."""
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", el)
-        el.click()
-
     def fetch(method, path, body=None):
         """A call from the page, as its own script makes it (same origin, JSON)."""
         return driver.execute_async_script("""
@@ -264,12 +196,7 @@ try:
     expect(sheet["values"].get("conversion.override") == "3", f"the band-gap decision: {sheet['values'].get('conversion.override')}")
 
     expect(loads <= 3, f"{loads} page loads to rate the team (at most 3)")
-    driver.quit()
     print(f"grid: lead11 rated 11 sheets in {loads} page loads and {elapsed:.1f} s (goal: ≤ 3 loads, under 120 s)")
-    print(f"Grid passed: {checks} checks, screenshots in {OUT}")
+    print(f"Grid passed: {run.checks} checks, screenshots in {OUT}")
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except Exception:
-        server.kill()
+    run.close()

@@ -22,6 +22,7 @@ import tempfile
 import time
 import urllib.request
 
+import harness
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -33,80 +34,26 @@ import sinks  # noqa: E402
 
 BIN, OUT = sys.argv[1], pathlib.Path(sys.argv[2])
 OUT.mkdir(parents=True, exist_ok=True)
-PORT = 18094
+PORT = 18095
 BASE = f"http://127.0.0.1:{PORT}"
 KEY = "E2E-WECOM-KEY-1234567890"
 
 
-def fail(msg):
-    print("NOTIFY E2E FAILED:", msg)
-    sys.exit(1)
+stop_sinks = None
 
 
-tmp = tempfile.mkdtemp(prefix="kaohe-notify-")
-received = os.path.join(tmp, "received")
-smtp_port, http_port, stop_sinks = sinks.start(received)
-env = dict(os.environ, KAOHE_DB=f"{tmp}/kaohe.sqlite", KAOHE_PORT=str(PORT), KAOHE_TODAY="2026-12-05", KAOHE_NOTIFY_INTERVAL="2")
-env.pop("DATABASE_URL", None)
-server = subprocess.Popen([BIN, "serve", "--demo"], env=env, stdout=open(f"{tmp}/serve.log", "w"), stderr=subprocess.STDOUT)
-driver = None
+def sinks_up(tmp):
+    """The SMTP and HTTP sinks first; the server's settings are made on the page, in the test."""
+    global received, smtp_port, http_port, stop_sinks
+    received = os.path.join(tmp, "received")
+    smtp_port, http_port, stop_sinks = sinks.start(received)
+    return {"KAOHE_NOTIFY_INTERVAL": "2"}
+
+
+run = harness.Run("NOTIFY E2E", BIN, OUT, PORT, today="2026-12-05", width=1280, before=sinks_up)
+tmp, driver = run.tmp, run.driver
+fail, expect, wait_for, shot, login, text, click = run.fail, run.expect, run.wait_for, run.shot, run.login, run.text, run.click
 try:
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{BASE}/healthz", timeout=2)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        fail("the server did not start: " + open(f"{tmp}/serve.log").read()[-2000:])
-
-    opts = Options()
-    for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=zh-CN"]:
-        opts.add_argument(a)
-    for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]:
-        if os.path.exists(path):
-            opts.binary_location = path
-            break
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(30)
-    checks = 0
-
-    def expect(cond, msg):
-        global checks
-        if not cond:
-            shot("failure")
-            fail(msg + "\n" + driver.page_source[:3000] + "\n--- server log ---\n" + open(f"{tmp}/serve.log").read()[-2000:])
-        checks += 1
-
-    def wait_for(cond, timeout=15):
-        end = time.time() + timeout
-        while time.time() < end:
-            try:
-                if cond():
-                    return True
-            except Exception:
-                pass
-            time.sleep(0.2)
-        return False
-
-    def shot(name):
-        driver.set_window_size(1280, 900)
-        driver.save_screenshot(str(OUT / f"{name}-desktop.png"))
-        driver.set_window_size(390, 844)
-        driver.save_screenshot(str(OUT / f"{name}-phone.png"))
-        driver.set_window_size(1280, 900)
-
-    def text():
-        return driver.find_element(By.TAG_NAME, "body").text
-
-    def login(user):
-        driver.delete_all_cookies()
-        driver.get(f"{BASE}/login")
-        driver.find_element(By.NAME, "username").send_keys(user)
-        driver.find_element(By.NAME, "password").send_keys("demo1234")
-        driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-        expect(wait_for(lambda: "/login" not in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "header form")), f"{user} could not sign in")
-
     def form_with(action):
         return driver.find_element(By.XPATH, f"//form[input[@name='action' and @value='{action}']]")
 
@@ -200,13 +147,8 @@ try:
     expect("催办：2026-11 考核“上级评分”已于 2026-11-30 到期" in unread, f"lead11's unread messages: {unread}")
     shot("notify-inbox-lead")
 
-    print(f"NOTIFY E2E passed: {checks} checks; the SMTP sink got the reminder for lead11 and the 企业微信 sink its text; screenshots in {OUT}")
+    print(f"NOTIFY E2E passed: {run.checks} checks; the SMTP sink got the reminder for lead11 and the 企业微信 sink its text; screenshots in {OUT}")
 finally:
-    if driver is not None:
-        driver.quit()
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except Exception:
-        server.kill()
-    stop_sinks()
+    run.close()
+    if stop_sinks:
+        stop_sinks()

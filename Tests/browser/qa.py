@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.request
 
+import harness
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -32,76 +33,12 @@ LINK = "https://rec.example.com/calls/20261120-0012?from=qa&x=1"
 COMMENT = "开场未自报工号；通话中与同事聊天，用户听到话外音。"
 
 
-def fail(msg):
-    print("QA BROWSER TEST FAILED:", msg)
-    sys.exit(1)
 
 
-tmp = tempfile.mkdtemp(prefix="kaohe-qa-")
-env = dict(os.environ, KAOHE_DB=f"{tmp}/kaohe.sqlite", KAOHE_PORT=str(PORT), KAOHE_TODAY="2026-11-28")
-env.pop("DATABASE_URL", None)
-server = subprocess.Popen([BIN, "serve", "--demo"], env=env, stdout=open(f"{tmp}/serve.log", "w"), stderr=subprocess.STDOUT)
+run = harness.Run("QA BROWSER TEST", BIN, OUT, PORT, today="2026-11-28", width=1280, failure="qa-failure")
+tmp, driver = run.tmp, run.driver
+fail, expect, wait_for, shot, login, text, click = run.fail, run.expect, run.wait_for, run.shot, run.login, run.text, run.click
 try:
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{BASE}/healthz", timeout=2)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        fail("the server did not start: " + open(f"{tmp}/serve.log").read()[-2000:])
-
-    opts = Options()
-    for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=zh-CN"]:
-        opts.add_argument(a)
-    for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]:
-        if os.path.exists(path):
-            opts.binary_location = path
-            break
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(30)
-    checks = 0
-
-    def expect(cond, msg):
-        global checks
-        if not cond:
-            shot("qa-failure")
-            fail(msg + "\n" + driver.page_source[:3000])
-        checks += 1
-
-    def wait_for(cond, timeout=15):
-        """Polls until cond() is true: a click returns before the next page has loaded."""
-        end = time.time() + timeout
-        while time.time() < end:
-            try:
-                if cond():
-                    return True
-            except Exception:
-                pass
-            time.sleep(0.1)
-        return False
-
-    def shot(name):
-        driver.set_window_size(1280, 900)
-        driver.save_screenshot(str(OUT / f"{name}-desktop.png"))
-        driver.set_window_size(390, 844)
-        driver.save_screenshot(str(OUT / f"{name}-phone.png"))
-        width = driver.execute_script("return document.documentElement.scrollWidth")
-        driver.set_window_size(1280, 900)
-        return width
-
-    def login(user):
-        driver.delete_all_cookies()
-        driver.get(f"{BASE}/login")
-        driver.find_element(By.NAME, "username").send_keys(user)
-        driver.find_element(By.NAME, "password").send_keys("demo1234")
-        driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-        expect(wait_for(lambda: "/login" not in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "header form")),
-               f"{user} could not sign in")
-
-    def text():
-        return driver.find_element(By.TAG_NAME, "body").text
-
     def box(criterion):
         return driver.find_element(By.CSS_SELECTOR, f"form#checklist input[name='fault'][value='{criterion}']")
 
@@ -187,11 +124,6 @@ try:
            f"the list shows both recordings, the checklist one with its criteria: {row.text}")
     shot("qa-list")
 
-    driver.quit()
-    print(f"QA browser test passed: {checks} checks, screenshots in {OUT}")
+    print(f"QA browser test passed: {run.checks} checks, screenshots in {OUT}")
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except Exception:
-        server.kill()
+    run.close()

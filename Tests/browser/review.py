@@ -22,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 
+import harness
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -35,77 +36,12 @@ BASE = f"http://127.0.0.1:{PORT}"
 DESKTOP, PHONE = (1366, 900), (390, 844)
 
 
-def fail(msg):
-    print("REVIEW FAILED:", msg)
-    sys.exit(1)
 
 
-tmp = tempfile.mkdtemp(prefix="kaohe-review-")
-env = dict(os.environ, KAOHE_DB=f"{tmp}/kaohe.sqlite", KAOHE_PORT=str(PORT), KAOHE_TODAY="2026-11-28")
-env.pop("DATABASE_URL", None)
-server = subprocess.Popen([BIN, "serve", "--demo"], env=env, stdout=open(f"{tmp}/serve.log", "w"), stderr=subprocess.STDOUT)
+run = harness.Run("REVIEW", BIN, OUT, PORT, today="2026-11-28", width=1366, failure="failure")
+tmp, driver = run.tmp, run.driver
+fail, expect, wait_for, shot, login, text, click = run.fail, run.expect, run.wait_for, run.shot, run.login, run.text, run.click
 try:
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{BASE}/healthz", timeout=2)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        fail("the server did not start: " + open(f"{tmp}/serve.log").read()[-2000:])
-
-    opts = Options()
-    for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={DESKTOP[0]},{DESKTOP[1]}", "--lang=zh-CN"]:
-        opts.add_argument(a)
-    for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]:
-        if os.path.exists(path):
-            opts.binary_location = path
-            break
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(30)
-    checks = 0
-
-    def expect(cond, msg):
-        global checks
-        if not cond:
-            shot("failure")
-            fail(msg + "\n" + driver.page_source[:3000])
-        checks += 1
-
-    def wait_for(cond, timeout=15):
-        """Polls until cond() is true: a click returns before the next page has loaded."""
-        end = time.time() + timeout
-        while time.time() < end:
-            try:
-                if cond():
-                    return True
-            except Exception:
-                pass
-            time.sleep(0.1)
-        return False
-
-    def shot(name):
-        """Desktop and phone screenshots; returns the page's width on the phone (no sideways scrolling)."""
-        driver.set_window_size(*DESKTOP)
-        driver.save_screenshot(str(OUT / f"{name}-desktop.png"))
-        driver.set_window_size(*PHONE)
-        driver.save_screenshot(str(OUT / f"{name}-phone.png"))
-        width = driver.execute_script("return document.documentElement.scrollWidth")
-        driver.set_window_size(*DESKTOP)
-        return width
-
-    def login(user):
-        driver.delete_all_cookies()
-        driver.get(f"{BASE}/login")
-        driver.find_element(By.NAME, "username").send_keys(user)
-        driver.find_element(By.NAME, "password").send_keys("demo1234")
-        driver.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-        expect(wait_for(lambda: "/login" not in driver.current_url and driver.find_elements(By.CSS_SELECTOR, "header form")),
-               f"{user} could not sign in")
-
-    def text():
-        return driver.find_element(By.TAG_NAME, "body").text
-
     def api(method, path, body=None):
         """The signed-in browser's session calling the API, with the page's CSRF token (as the page's scripts do)."""
         cookie = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
@@ -254,11 +190,6 @@ try:
     expect(f"{before['final_total']} → {after['final_total']}" in driver.find_element(By.ID, "adjusted").text, "the page does not say what the total became")
     shot("calibration-adjusted")
 
-    driver.quit()
-    print(f"REVIEW passed: {checks} checks; the team of 11 approved in {loads} page loads ({seconds:.1f} s from the review page); screenshots in {OUT}")
+    print(f"REVIEW passed: {run.checks} checks; the team of 11 approved in {loads} page loads ({seconds:.1f} s from the review page); screenshots in {OUT}")
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except Exception:
-        server.kill()
+    run.close()

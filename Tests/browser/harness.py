@@ -1,0 +1,130 @@
+"""What every browser test shares: a `kaohe serve --demo` on its own port, temporary SQLite
+database and day (KAOHE_TODAY), a headless Chromium (Debian's, never a download), and the helpers
+the tests read a page with — expect (counts the checks; on failure a screenshot, the page and the
+server's log), wait_for, shot (desktop and phone, returns the phone page's width), login, text,
+click. Each test is `run = harness.Run(…)`, its steps, then `run.close()` in a `finally`.
+"""
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+PASSWORD = "demo1234"
+
+
+class Run:
+    def __init__(self, name, binary, out, port, today="2026-11-28", env=None, width=1280, failure="failure", before=None):
+        """Starts the demo server and the browser. `before(tmp)` runs first (local sinks, say) and
+        may return more environment for the server."""
+        self.name, self.out, self.width, self.failure = name, pathlib.Path(out), width, failure
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.base = f"http://127.0.0.1:{port}"
+        self.checks = 0
+        self.driver = None
+        self.tmp = tempfile.mkdtemp(prefix=f"kaohe-{name.lower()}-")
+        self.log = f"{self.tmp}/serve.log"
+        extra = dict(env or {})
+        if before:
+            extra.update(before(self.tmp) or {})
+        server_env = dict(os.environ, KAOHE_DB=f"{self.tmp}/kaohe.sqlite", KAOHE_PORT=str(port), KAOHE_TODAY=today, **extra)
+        server_env.pop("DATABASE_URL", None)
+        self.server = subprocess.Popen([binary, "serve", "--demo"], env=server_env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"{self.base}/healthz", timeout=2)
+                break
+            except Exception:
+                time.sleep(0.5)
+        else:
+            self.fail("the server did not start: " + open(self.log).read()[-2000:])
+        opts = Options()
+        for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},900", "--lang=zh-CN"]:
+            opts.add_argument(a)
+        for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]:
+            if os.path.exists(path):
+                opts.binary_location = path
+                break
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+        self.driver.set_page_load_timeout(30)
+        self.driver.set_script_timeout(30)
+
+    def fail(self, msg):
+        print(f"{self.name} FAILED:", msg)
+        self.close()
+        sys.exit(1)
+
+    def expect(self, cond, msg):
+        if not cond:
+            try:
+                self.shot(self.failure)
+                page = self.driver.page_source[:3000]
+            except Exception:
+                page = ""
+            self.fail(msg + "\n" + page + "\n--- server log ---\n" + open(self.log).read()[-2000:])
+        self.checks += 1
+
+    @staticmethod
+    def wait_for(cond, timeout=15):
+        """Polls until cond() is true: a click returns before the next page has loaded."""
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                if cond():
+                    return True
+            except Exception:
+                pass
+            time.sleep(0.1)
+        return False
+
+    def shot(self, name):
+        """Screenshots at desktop and phone width; returns the phone page's width (no sideways
+        scrolling on a phone: tables may scroll inside, the page may not)."""
+        d = self.driver
+        d.set_window_size(self.width, 900)
+        d.save_screenshot(str(self.out / f"{name}-desktop.png"))
+        d.set_window_size(390, 844)
+        d.save_screenshot(str(self.out / f"{name}-phone.png"))
+        width = d.execute_script("return document.documentElement.scrollWidth")
+        d.set_window_size(self.width, 900)
+        return width
+
+    def login(self, user, password=PASSWORD):
+        d = self.driver
+        d.delete_all_cookies()
+        d.get(f"{self.base}/login")
+        d.find_element(By.NAME, "username").send_keys(user)
+        d.find_element(By.NAME, "password").send_keys(password)
+        d.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+        self.expect(self.wait_for(lambda: "/login" not in d.current_url and d.find_elements(By.CSS_SELECTOR, "header form")),
+                    f"{user} could not sign in")
+
+    def text(self):
+        return self.driver.find_element(By.TAG_NAME, "body").text
+
+    def click(self, el):
+        """Clicks an element after scrolling it to the middle of the window: below the fold, or
+        under a table's sticky header, a click can miss."""
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", el)
+        el.click()
+
+    def close(self):
+        if self.driver is not None:
+            try:
+                self.driver.quit()
+            except Exception:
+                pass
+            self.driver = None
+        if self.server.poll() is None:
+            self.server.terminate()
+            try:
+                self.server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
