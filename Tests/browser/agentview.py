@@ -113,14 +113,7 @@ try:
 
     # --- November: HR opens it for 售前一组; the lead rates, the manager and HR review, HR publishes ---
     login("hr")
-    driver.get(f"{BASE}/cycles")
-    Select(driver.find_element(By.NAME, "scheme")).select_by_value("ecommerce-monthly")
-    driver.find_element(By.NAME, "period").send_keys("2026-11")
-    dept = Select(driver.find_element(By.NAME, "department"))
-    dept.select_by_visible_text(next(o.text for o in dept.options if o.text.startswith("01 ")))
-    team = Select(driver.find_element(By.NAME, "team"))
-    team.select_by_visible_text(next(o.text for o in team.options if "售前一组" in o.text))
-    driver.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
+    run.open_cycle()
     expect(wait_for(lambda: "已下发 12 张" in text()), "the November cycle was not opened for 售前一组")
 
     def work(who):

@@ -77,14 +77,7 @@ try:
 
     # HR opens the November cycle for 售前一组 on the cycles page (as e2e.py) and records the month's figures
     login("hr")
-    driver.get(f"{BASE}/cycles")
-    Select(driver.find_element(By.NAME, "scheme")).select_by_value("ecommerce-monthly")
-    driver.find_element(By.NAME, "period").send_keys("2026-11")
-    dept = Select(driver.find_element(By.NAME, "department"))
-    dept.select_by_visible_text(next(o.text for o in dept.options if o.text.startswith("01 ")))
-    team = Select(driver.find_element(By.NAME, "team"))
-    team.select_by_visible_text(next(o.text for o in team.options if "售前一组" in o.text))
-    driver.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
+    run.open_cycle()
     expect(wait_for(lambda: "已下发 12 张" in text()), "the cycle was not opened for the 12 people of 售前一组")
     people = json.loads(fetch("GET", "/api/v1/employees")["text"])
     team_people = sorted((p for p in people if p["number"].startswith("1010") and "101001" <= p["number"] <= "101012"), key=lambda p: p["number"])

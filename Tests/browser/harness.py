@@ -16,6 +16,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 PASSWORD = "demo1234"
 
@@ -114,6 +115,19 @@ class Run:
         under a table's sticky header, a click can miss."""
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", el)
         el.click()
+
+    def open_cycle(self, period="2026-11", scheme="ecommerce-monthly", department="01 ", team="售前一组"):
+        """HR, signed in, opens a cycle on the cycles page for one team of a department (its
+        code's prefix): what every flow after it starts from. The caller checks the message."""
+        d = self.driver
+        d.get(f"{self.base}/cycles")
+        Select(d.find_element(By.NAME, "scheme")).select_by_value(scheme)
+        d.find_element(By.NAME, "period").send_keys(period)
+        dept = Select(d.find_element(By.NAME, "department"))
+        dept.select_by_visible_text(next(o.text for o in dept.options if o.text.startswith(department)))
+        teams = Select(d.find_element(By.NAME, "team"))
+        teams.select_by_visible_text(next(o.text for o in teams.options if team in o.text))
+        d.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
 
     def close(self):
         if self.driver is not None:

@@ -96,14 +96,7 @@ try:
     shot("notify-settings")
 
     # HR opens the November cycle for 售前一组 and reminds the late (deadline 30 November)
-    driver.get(f"{BASE}/cycles")
-    Select(driver.find_element(By.NAME, "scheme")).select_by_value("ecommerce-monthly")
-    driver.find_element(By.NAME, "period").send_keys("2026-11")
-    dept = Select(driver.find_element(By.NAME, "department"))
-    dept.select_by_visible_text(next(o.text for o in dept.options if o.text.startswith("01 ")))
-    team = Select(driver.find_element(By.NAME, "team"))
-    team.select_by_visible_text(next(o.text for o in team.options if "售前一组" in o.text))
-    driver.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
+    run.open_cycle()
     expect(wait_for(lambda: "已下发 12 张" in text()), "the cycle was not opened for 售前一组: " + text()[:400])
     driver.find_element(By.XPATH, "//button[normalize-space(.)='催办']").click()
     # lead11 (11 sheets to rate) and manager1 (the lead's own sheet) are late
