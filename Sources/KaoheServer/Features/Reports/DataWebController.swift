@@ -118,7 +118,8 @@ struct DataWebController: RouteCollection {
             // a choice that differs from the proposal, or one made before, is kept as a choice
             if chosen != form["p\(k)"] || mapping[header] != nil { mapping[header] = chosen }
         }
-        o.mapping = mapping
+        // another scheme has other fields: its columns are proposed afresh
+        o.mapping = o.scheme == before.scheme ? mapping : [:]
         let changed = o.scheme != before.scheme || o.source != before.source || o.period != before.period || o.sheet != before.sheet || o.mapping != before.mapping
         o.dryRun = form["action"] == "preview" || changed
         pending.choose(o)

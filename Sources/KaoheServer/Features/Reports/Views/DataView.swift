@@ -210,9 +210,9 @@ enum DataView {
                   .label(.text("期间（文件没有期间或日期列时）"), .input(.type(.text), .name("period"), .placeholder("2026-10"), .value(HTMLEscape.attribute(k.period ?? "")))),
                   .label(.text("工作表（XLSX，默认第一个）"), .input(.type(.text), .name("sheet"), .value(HTMLEscape.attribute(k.sheet ?? "")))),
                   .if(!open.isEmpty, .group(
-                      .p(.text("需要你选择的列：\(open.count) 列")),
+                      .p(.text("需要你选择的列（\(open.count)）")),
                       .table(.class("columns"), head, .forEach(open) { columnRow($0.offset, $0.element, m) }))),
-                  .if(!settled.isEmpty, .details(.summary(.text("已对应的列（\(settled.count) 列，可修改）")),
+                  .if(!settled.isEmpty, .details(.summary(.text("已对应的列（可修改）：\(settled.count)")),
                       .table(.class("columns"), head, .forEach(settled) { columnRow($0.offset, $0.element, m) }))),
                   .button(.type(.submit), .name("action"), .value("preview"), "按所选重新预览"),
                   .if(m.uploadId != nil && m.error == nil, .button(.type(.submit), .name("action"), .value("commit"), "确认导入 Commit（全部或全不）")))
