@@ -137,7 +137,7 @@ public struct ColumnMap: Sendable, Equatable {
             }
             guard let (target, how) = found, target != ignore else {
                 unmapped.append(h)
-                if let (_, how) = found { skipped[h] = how }
+                if let f = found { skipped[h] = f.1 }
                 continue
             }
             if let other = taken[target] {

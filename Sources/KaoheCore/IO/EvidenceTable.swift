@@ -73,6 +73,12 @@ public enum EvidenceTable {
         for m in map.matches where m.how == .label || m.how == .saved {
             notices.append("列 “\(m.header)” → \(m.target)（\(m.how == .saved ? "已保存的映射 saved mapping" : "按名称 by label")）")
         }
+        for m in map.matches where m.how == .alias {
+            notices.append("列 “\(m.header)” → \(m.target)（按考核项目的名称，请确认 by the name of the item that scores it: please confirm）")
+        }
+        for (h, t) in map.refused.sorted(by: { $0.key < $1.key }) {
+            notices.append("列 “\(h)” 的单位与字段 \(t) 不符，未导入 — the unit in the header does not fit \(t)")
+        }
         if !map.unmapped.isEmpty { notices.append("未导入的列 columns not imported: \(map.unmapped.joined(separator: ", "))") }
         // percentage columns: one reading per column, decided from all its cells
         var styles: [Int: CellValue.PercentStyle] = [:]
