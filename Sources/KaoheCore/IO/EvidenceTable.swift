@@ -18,23 +18,22 @@ public enum EvidenceTable {
     ]
 
     /// The scheme's inputs as mapping targets: a metric also answers to the label of the one item
-    /// that scores it (销售额 → 订单总金额, as an alias); a rater's marks are found by id only and
-    /// a rater's override (`….override`) never automatically.
+    /// that scores it (销售额 → 订单总金额, as an alias); a rater's own column (`quality.lead`) is
+    /// found by id only and a rater's override (`….override`) never automatically.
     public static func targets(_ engine: ScoringEngine) -> [MappingTarget] {
         let s = engine.scheme
         let metricIds = Set(s.metrics.map(\.id)), named = metricIds.union(s.derived.map(\.id))
         var aliases: [String: [String]] = [:]
-        var manual = Set<String>()
         for item in s.sections.flatMap(\.items) + s.adjustments + s.money {
-            if case .manual = item.rule { manual.insert(item.id) }
             var used = Set<String>()
             if let m = item.rule.metric { used.insert(m) }
             if case .formula(let f) = item.rule { used.formUnion(identifiers(f.formula).filter { named.contains($0) }) }
             if used.count == 1, let m = used.first, metricIds.contains(m) { aliases[m, default: []].append(item.label) }
         }
         return fixedTargets + engine.inputs.map { i in
-            let base = i.column.split(separator: ".").first.map(String.init) ?? i.column
-            let reach: MappingTarget.Reach = i.column.hasSuffix(".override") ? .chosen : (i.rater != nil || manual.contains(base) ? .id : .any)
+            // a mark without raters (a sheet of marks, `服务质量`) keeps its label; a header with a
+            // unit never reaches it (a mark is points: `(元)` does not fit)
+            let reach: MappingTarget.Reach = i.column.hasSuffix(".override") ? .chosen : (i.rater != nil ? .id : .any)
             return MappingTarget(id: i.column, labels: [i.label], aliases: aliases[i.column] ?? [], kind: i.kind, reach: reach)
         }
     }
