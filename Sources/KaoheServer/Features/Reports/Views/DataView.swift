@@ -128,7 +128,7 @@ enum DataView {
             .p(.class("summary"), .attribute(named: "role", value: "status"), .strong(.text(summaryLine(p)))),
             .p(.text("\(p.file)\(p.sheet.map { " · 工作表 \($0)" } ?? "")：\(p.rows) 行；新增 \(p.created)、更新 \(p.updated)、不变 \(p.unchanged)；期间 \(p.periods.joined(separator: ", "))")),
             .unwrap(p.sameFileImportedAt) { d in .p(.class("demo"), .text("同一文件已于 \(LocalTime.text(d)) 导入过；再次导入不会改变任何数据。")) },
-            .if(!p.notices.isEmpty, .details(.summary(.text("读取说明（\(p.notices.count) 条）")), .ul(.forEach(p.notices) { .li(.text($0)) }))),
+            .if(!p.notices.isEmpty, .ul(.class("notices"), .forEach(p.notices) { .li(.text($0)) })),
             .if(!rows.isEmpty, changeRows(Array(rows.prefix(shown)))),
             .if(rows.count > shown, .details(.summary(.text("其余 \(rows.count - shown) 人的变化")), changeRows(Array(rows.dropFirst(shown))))),
             .if(p.created + p.updated > p.changes.count, .p(.class("empty"), .text("只列出前 \(p.changes.count) 个值"))),
