@@ -79,6 +79,12 @@ enum DataView {
         )
     }
 
+    /// The column choices: rows that need a person stand out; a select fits its cell.
+    static let style = """
+    table.columns tr.doubtful td{background:var(--warn-bg)}table.columns select{max-width:22rem}
+    p.summary{font-size:var(--fs-lg)}table.changes td:last-child{white-space:normal}
+    """
+
     /// Columns that need a person: no match, a unit that does not fit, or a match by an item's name.
     static let doubtful: Set<String> = ["none", "unit", "alias"]
 
@@ -202,6 +208,7 @@ enum DataView {
         let open = numbered.filter { doubtful.contains($0.element.how) }, settled = numbered.filter { !doubtful.contains($0.element.how) }
         let head: Node<HTML.TableContext> = .tr(.th("文件的列"), .th("对应到"), .th("依据"))
         return .group(
+            .element(named: "style", nodes: [.raw(style)]),
             .h2("列的对应 Columns"),
             .form(.action(SiteURL.importCommit.path), .method(.post), hidden(m.csrf), .input(.type(.hidden), .name("upload"), .value(k.id.uuidString)),
                   .p(.text("文件「\(k.file)」已保留，修改下面的选择后重新预览即可，无需再次选择文件。")),
