@@ -51,7 +51,7 @@ enum DataView {
             .form(.action(SiteURL.imports.path), .method(.post), .enctype(.multipartData),
                   hidden(m.csrf),
                   .label(.text("类型 "), select("kind", kinds.filter { $0.0 != "roster" || m.mayImportRoster }, selected: m.kept?.kind)),
-                  .label(.text("方案 "), select("scheme", [("", "—（花名册不需要）")] + m.schemes.map { ($0.key, "\($0.name)（\($0.key)）") }, selected: m.kept?.scheme ?? "")),
+                  .label(.text("方案 "), select("scheme", [("", "—（花名册不需要）")] + m.schemes.map { ($0.key, "\($0.name)（\($0.key)）") }, selected: m.kept?.scheme)),
                   .label(.text("来源（如 千牛聊天记录；其列映射会保存，下月自动对应）"), .input(.type(.text), .name("source"), .value(HTMLEscape.attribute(m.kept?.source ?? "")))),
                   .label(.text("期间（文件没有期间或日期列时）"), .input(.type(.text), .name("period"), .placeholder("2026-10"), .value(HTMLEscape.attribute(m.kept?.period ?? "")))),
                   .label(.text("工作表（XLSX，默认第一个）"), .input(.type(.text), .name("sheet"), .value(HTMLEscape.attribute(m.kept?.sheet ?? "")))),
