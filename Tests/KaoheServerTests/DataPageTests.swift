@@ -61,8 +61,11 @@ struct DataPageTests {
             h.contentType = bad.1
             try await app.testing().test(.POST, "imports", headers: h, body: bad.0) { res in
                 #expect(res.status == .unprocessableEntity && res.body.string.contains("第 3 行") && res.body.string.contains("role=\"alert\""))
+                // the file is kept with its choices so that it need not be chosen again (issue 16 §3)
+                #expect(res.body.string.contains("文件「bad.csv」已保留"))
             }
-            #expect(try await ImportUpload.query(on: app.db).count() == 0)
+            #expect(try await ImportUpload.query(on: app.db).count() == 1)
+            #expect(try await EvidenceEntry.query(on: app.db).count() == 0)
             try await app.testing().test(.GET, "exports/download?form=results&period=2026-10&department=&format=csv", headers: hr.headers) { res in
                 #expect(res.status == .ok && res.headers.contentType?.subType == "csv" && res.body.string.contains("101001"))
             }

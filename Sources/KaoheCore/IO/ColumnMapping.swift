@@ -1,22 +1,37 @@
 import Foundation
 
 /// A field an import can fill, with the names a file may give it: its id (`orders`) and its
-/// labels (订单数, “Orders”).
+/// labels (订单数, “Orders”); `aliases` are names found only when nothing else matches (the label
+/// of the item that scores a metric: 销售额 for 订单总金额), shown as doubtful.
 public struct MappingTarget: Sendable, Equatable {
+    /// How a header may reach the field without a person choosing it.
+    public enum Reach: Sendable, Equatable {
+        /// by id, label or alias
+        case any
+        /// by its exact id only: a rater's marks, named by id in a file written for this system
+        case id
+        /// never automatically, only by a choice or the source's saved mapping: a rater's override
+        case chosen
+    }
     public var id: String
     public var labels: [String]
     public var required: Bool
-    public init(id: String, labels: [String], required: Bool = false) {
-        self.id = id; self.labels = labels; self.required = required
+    public var aliases: [String]
+    /// The kind of value, checked against a unit in the header (`(元)` needs money).
+    public var kind: ValueKind?
+    public var reach: Reach
+    public init(id: String, labels: [String], required: Bool = false, aliases: [String] = [], kind: ValueKind? = nil, reach: Reach = .any) {
+        self.id = id; self.labels = labels; self.required = required; self.aliases = aliases; self.kind = kind; self.reach = reach
     }
 }
 
 /// How a file's columns map to an import's fields. Headers are matched, in this order, by an
 /// explicit choice, by the mapping saved for the source (so next month's file maps itself), by
-/// id, then by label; case, spaces, `_`/`-`, full-width forms and a unit in brackets
-/// (`平均响应时间(秒)`, `退款总额（元）`) do not matter.
+/// id, by label, then by alias; case, spaces, `_`/`-`, full-width forms and a unit in brackets
+/// (`平均响应时间(秒)`, `退款总额（元）`) do not matter, but a unit must fit the field's kind
+/// (`(元)` a money field, `(%)` a percentage). A rater's override is never matched automatically.
 public struct ColumnMap: Sendable, Equatable {
-    public enum How: String, Sendable, Codable { case chosen, saved, id, label }
+    public enum How: String, Sendable, Codable { case chosen, saved, id, label, alias }
     public struct Match: Sendable, Equatable {
         public var column: Int
         public var header: String
@@ -33,6 +48,11 @@ public struct ColumnMap: Sendable, Equatable {
     public var missing: [String]
     /// Optional fields no column maps to.
     public var absent: [String]
+    /// Unmapped headers skipped by a choice or the saved mapping, with how (`chosen`, `saved`).
+    public var skipped: [String: How] = [:]
+    /// Unmapped headers whose name matched a field whose kind the header's unit contradicts:
+    /// header → that field (`完成率(元)` and a percentage).
+    public var refused: [String: String] = [:]
 
     /// Column index of a field.
     public func column(_ target: String) -> Int? { matches.first { $0.target == target }?.column }
@@ -54,19 +74,50 @@ public struct ColumnMap: Sendable, Equatable {
         return String(t.unicodeScalars.filter { !CharacterSet.whitespacesAndNewlines.contains($0) && $0 != "_" && $0 != "-" && $0 != "·" && $0 != "." }.map(Character.init))
     }
 
+    /// The unit a header gives in trailing brackets: `销售额(元)` → `元`, `转化率（%）` → `%`.
+    public static func unit(_ header: String) -> String? {
+        let t = header.precomposedStringWithCompatibilityMapping.lowercased().trimmingCharacters(in: .whitespaces)
+        guard t.last == ")" || t.last == "]", let open = t.lastIndex(where: { $0 == "(" || $0 == "[" }), open != t.startIndex else { return nil }
+        let u = t[t.index(after: open)..<t.index(before: t.endIndex)].trimmingCharacters(in: .whitespaces)
+        return u.isEmpty ? nil : u
+    }
+
+    /// Whether a header's unit fits a field's kind: yuan a money field, `%` a percentage, a time
+    /// or a count a number or count; any other unit (or a field of no stated kind) fits.
+    public static func fits(unit u: String, kind: ValueKind?) -> Bool {
+        guard let kind else { return true }
+        switch u {
+        case "元", "¥", "rmb", "cny", "yuan": return kind == .money
+        case "%", "百分比", "percent": return kind == .percent
+        case "秒", "s", "sec", "分钟", "min", "小时", "h", "天", "日", "单", "次", "件", "个", "人", "条", "笔":
+            return kind == .number || kind == .count
+        default: return true
+        }
+    }
+
     /// Maps `header` to `targets`. `chosen` and `saved` are header → field id (or `-` to
     /// ignore). Throws when two columns claim one field or a choice names an unknown field;
     /// missing required fields are returned in `missing` for the caller to report with the rest.
     public static func resolve(header: [String], targets: [MappingTarget], saved: [String: String] = [:],
                                chosen: [String: String] = [:], file: String, sheet: String? = nil) throws(InputError) -> ColumnMap {
         let ids = Set(targets.map(\.id))
-        var byId: [String: String] = [:], byLabel: [String: String] = [:]
+        var byId: [String: String] = [:], byLabel: [String: String] = [:], byAlias: [String: String?] = [:]
+        var kinds: [String: ValueKind] = [:]
         for t in targets {
+            if let k = t.kind { kinds[t.id] = k }
+            guard t.reach != .chosen else { continue }
             byId[normalise(t.id)] = t.id
+            guard t.reach == .any else { continue }
             for l in t.labels { byLabel[normalise(l)] = byLabel[normalise(l)] ?? t.id }
+        }
+        for t in targets where t.reach == .any {
+            // an alias two fields share means neither
+            for a in t.aliases { let k = normalise(a); if let other = byAlias[k], other != t.id { byAlias[k] = .some(nil) } else { byAlias[k] = t.id } }
         }
         var matches: [Match] = []
         var unmapped: [String] = []
+        var skipped: [String: How] = [:]
+        var refused: [String: String] = [:]
         var taken: [String: String] = [:] // target → header
         for (k, h) in header.enumerated() where !h.isEmpty {
             var found: (String, How)?
@@ -79,10 +130,16 @@ public struct ColumnMap: Sendable, Equatable {
                 found = (s, .saved)
             } else if let t = byId[normalise(h)] {
                 found = (t, .id)
-            } else if let t = byLabel[normalise(h)] {
-                found = (t, .label)
+            } else if let t = byLabel[normalise(h)] ?? (byAlias[normalise(h)] ?? nil) {
+                let how: How = byLabel[normalise(h)] != nil ? .label : .alias
+                // a unit in the header must fit: `销售额(元)` is no points field
+                if let u = unit(h), !fits(unit: u, kind: kinds[t]) { refused[h] = t } else { found = (t, how) }
             }
-            guard let (target, how) = found, target != ignore else { unmapped.append(h); continue }
+            guard let (target, how) = found, target != ignore else {
+                unmapped.append(h)
+                if let f = found { skipped[h] = f.1 }
+                continue
+            }
             if let other = taken[target] {
                 throw InputError(file: file, sheet: sheet, row: 1, column: h,
                                  message: "与列 “\(other)” 都对应字段 \(target) — both this column and “\(other)” map to \(target); choose one")
@@ -92,7 +149,7 @@ public struct ColumnMap: Sendable, Equatable {
         }
         let missing = targets.filter { $0.required && taken[$0.id] == nil }.map(\.id)
         let absent = targets.filter { !$0.required && taken[$0.id] == nil }.map(\.id)
-        return ColumnMap(matches: matches, unmapped: unmapped, missing: missing, absent: absent)
+        return ColumnMap(matches: matches, unmapped: unmapped, missing: missing, absent: absent, skipped: skipped, refused: refused)
     }
 }
 

@@ -5,17 +5,50 @@ import Foundation
 /// people type them (`35%`, `0.35`, `1,234.50`, `2026/10/5`, a month typed into Excel). The whole
 /// file is checked before anything is returned; each error names file, sheet, row and column.
 public enum EvidenceTable {
-    /// Fields every evidence file may have besides the scheme's inputs.
+    /// Fields every evidence file may have besides the scheme's inputs. The period goes by the
+    /// names platforms give it (统计月份, 账期, 统计周期 …); a date column's day gives its month by
+    /// the scheme's month boundary (R-002-31).
     public static let fixedTargets: [MappingTarget] = [
         MappingTarget(id: "employee_id", labels: ["工号", "员工工号", "員工工號", "员工编号", "编号", "客服工号", "employee", "employee id", "employee no", "staff id", "agent"], required: true),
-        MappingTarget(id: "period", labels: ["期间", "期間", "考核期间", "考核月份", "月份", "period", "month"]),
-        MappingTarget(id: "date", labels: ["日期", "date"]),
-        MappingTarget(id: "name", labels: ["姓名", "员工姓名", "name"]),
+        MappingTarget(id: "period", labels: ["期间", "期間", "考核期间", "考核月份", "月份", "统计月份", "統計月份", "统计周期", "統計週期", "统计期间", "統計期間",
+                                             "账期", "帳期", "结算月份", "业务月份", "数据月份", "所属月份", "考核周期", "月度", "年月", "period", "month"]),
+        MappingTarget(id: "date", labels: ["日期", "统计日期", "統計日期", "业务日期", "数据日期", "date"]),
+        MappingTarget(id: "name", labels: ["姓名", "员工姓名", "客服姓名", "客服昵称", "name"]),
         MappingTarget(id: "team", labels: ["班组", "班組", "组别", "小组", "team"]),
     ]
 
+    /// The scheme's inputs as mapping targets: a metric also answers to the label of the one item
+    /// that scores it (销售额 → 订单总金额, as an alias); a rater's own column (`quality.lead`) is
+    /// found by id only and a rater's override (`….override`) never automatically.
     public static func targets(_ engine: ScoringEngine) -> [MappingTarget] {
-        fixedTargets + engine.inputs.map { MappingTarget(id: $0.column, labels: [$0.label]) }
+        let s = engine.scheme
+        let metricIds = Set(s.metrics.map(\.id)), named = metricIds.union(s.derived.map(\.id))
+        var aliases: [String: [String]] = [:]
+        for item in s.sections.flatMap(\.items) + s.adjustments + s.money {
+            var used = Set<String>()
+            if let m = item.rule.metric { used.insert(m) }
+            if case .formula(let f) = item.rule { used.formUnion(identifiers(f.formula).filter { named.contains($0) }) }
+            if used.count == 1, let m = used.first, metricIds.contains(m) { aliases[m, default: []].append(item.label) }
+        }
+        return fixedTargets + engine.inputs.map { i in
+            // a mark without raters (a sheet of marks, `服务质量`) keeps its label; a header with a
+            // unit never reaches it (a mark is points: `(元)` does not fit)
+            let reach: MappingTarget.Reach = i.column.hasSuffix(".override") ? .chosen : (i.rater != nil ? .id : .any)
+            return MappingTarget(id: i.column, labels: [i.label], aliases: aliases[i.column] ?? [], kind: i.kind, reach: reach)
+        }
+    }
+
+    /// The names in a formula (`clamp(10 * sales_amount / group_avg(sales_amount), 0, 10)` →
+    /// clamp, sales_amount, group_avg).
+    static func identifiers(_ formula: String) -> Set<String> {
+        var out = Set<String>(), word = ""
+        for ch in formula + " " {
+            if ch == "_" || (ch.isASCII && (ch.isLetter || (ch.isNumber && !word.isEmpty))) { word.append(ch) } else {
+                if !word.isEmpty { out.insert(word) }
+                word = ""
+            }
+        }
+        return out
     }
 
     public struct Result: Sendable {
@@ -39,6 +72,12 @@ public enum EvidenceTable {
         for m in map.matches where m.how == .label || m.how == .saved {
             notices.append("列 “\(m.header)” → \(m.target)（\(m.how == .saved ? "已保存的映射 saved mapping" : "按名称 by label")）")
         }
+        for m in map.matches where m.how == .alias {
+            notices.append("列 “\(m.header)” → \(m.target)（按考核项目的名称，请确认 by the name of the item that scores it: please confirm）")
+        }
+        for (h, t) in map.refused.sorted(by: { $0.key < $1.key }) {
+            notices.append("列 “\(h)” 的单位与字段 \(t) 不符，未导入 — the unit in the header does not fit \(t)")
+        }
         if !map.unmapped.isEmpty { notices.append("未导入的列 columns not imported: \(map.unmapped.joined(separator: ", "))") }
         // percentage columns: one reading per column, decided from all its cells
         var styles: [Int: CellValue.PercentStyle] = [:]
@@ -57,7 +96,7 @@ public enum EvidenceTable {
             if emp.isEmpty { throw grid.error(row: line, column: grid.header[empCol], "工号为空 the employee number is empty") }
             var period = defaultPeriod
             if let c = periodCol, !cells[c].isEmpty {
-                guard let p = Self.period(cells[c]) else {
+                guard let p = Self.period(cells[c], calendar: calendar) else {
                     throw grid.error(row: line, column: grid.header[c], "“\(cells[c])” 不是有效期间 is not a period (2026-10, 2026年10月, 2026-Q4, 2026)")
                 }
                 if p != cells[c] { periodNotice = true }
@@ -100,6 +139,19 @@ public enum EvidenceTable {
         }
         if periodNotice { notices.append("期间已规范为 YYYY-MM periods normalised to YYYY-MM (e.g. 2026年10月 → 2026-10)") }
         return Result(rows: out, map: map, notices: notices)
+    }
+
+    /// A period cell by the scheme's month boundary: a date (`2026-11-28`) or a range of dates
+    /// (`2026-11-01~2026-11-30`, `2026-11-01 至 2026-11-30`) gives the period its first day falls
+    /// in (R-002-31); anything else as `period(_:)`.
+    public static func period(_ s: String, calendar: PeriodCalendar) -> String? {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        for sep in ["~", "～", "至", "—", " - ", "到"] where t.contains(sep) {
+            let first = t.components(separatedBy: sep)[0].trimmingCharacters(in: .whitespaces)
+            if let (day, _) = CellValue.date(first) { return calendar.period(ofDate: day) }
+        }
+        if let (day, _) = CellValue.date(t) { return calendar.period(ofDate: day) }
+        return period(t)
     }
 
     /// A period as people write it: `2026-10`, `2026/10`, `2026年10月`, `202610`, or a date

@@ -19,6 +19,7 @@ extension ImportService {
         preview.sheet = grid.sheet; preview.rows = grid.rows.count; preview.notices = grid.notices
         preview.mapping = map.matches.map { MappingDTO(header: $0.header, field: $0.target, how: $0.how.rawValue) }
         preview.unmapped = map.unmapped
+        preview.columns = columns(map, header: grid.header)
         return (grid, map)
     }
 

@@ -42,6 +42,26 @@ package enum ImportService {
         var before: String?
         var after: String?
         var status: String
+        /// The field's label (订单总金额), for a page that shows labels, not ids.
+        var label: String? = nil
+    }
+
+    /// One column of the file and what it maps to: `how` is chosen, saved, id, label, alias
+    /// (doubtful: the name of the item that scores the field), none, or unit (the name matched
+    /// `refused`, a field whose kind the header's unit contradicts).
+    struct ColumnDTO: Content, Equatable {
+        var header: String
+        var field: String?
+        var how: String
+        var refused: String? = nil
+    }
+
+    /// A field a column can be mapped to, for the page's choices: group identity, metric,
+    /// event (counts of offences and events) or mark (what a rater fills in).
+    struct FieldDTO: Content, Equatable {
+        var id: String
+        var label: String
+        var group: String
     }
 
     struct Preview: Content {
@@ -66,6 +86,12 @@ package enum ImportService {
         var changes: [ChangeDTO]
         /// An earlier committed import of the very same file, if any.
         var sameFileImportedAt: Date?
+        /// How many people the file's rows are about.
+        var people: Int = 0
+        /// Every column of the file in order with its mapping and why.
+        var columns: [ColumnDTO] = []
+        /// The fields a column could be mapped to (evidence, log and event files).
+        var fields: [FieldDTO] = []
     }
 
     /// A cell to write: employee-period-column → value.
@@ -140,7 +166,11 @@ package enum ImportService {
         if let p = o.period, !Period.isValid(p) { throw KaoheError.badInput("period: “\(p)” 不是有效期间", en: "period: “\(p)” is not a period (YYYY-MM)") }
         if o.kind == .roster {
             guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以导入花名册", en: "only HR imports the roster") }
-            return try await Roster.run(o, data: data, saved: saved, user: user, db: db, preview: preview)
+            var p = try await Roster.run(o, data: data, saved: saved, user: user, db: db, preview: preview)
+            if p.people == 0 { p.people = p.rows }
+            for k in p.changes.indices { p.changes[k].label = RosterField(rawValue: p.changes[k].field)?.labels.first }
+            if p.columns.isEmpty { p.columns = p.mapping.map { ColumnDTO(header: $0.header, field: $0.field, how: $0.how) } + p.unmapped.map { ColumnDTO(header: $0, field: nil, how: "none") } }
+            return p
         }
         guard let key = o.scheme else { throw KaoheError.badInput("scheme: 缺少方案", en: "scheme: missing the scheme") }
         guard let version = try await SchemeStore.newest(key: key, on: db) else {
@@ -167,6 +197,7 @@ package enum ImportService {
                     result = try EvidenceTable.read(grid, engine: engine, saved: saved, chosen: o.mapping, period: o.period)
                 } catch { throw fail(error) }
                 map = result.map; preview.notices = result.notices; preview.sheet = grid.sheet; preview.rows = result.rows.count
+                preview.columns = columns(map, header: grid.header)
                 for r in result.rows {
                     let emp = try employee(r.employee, line: r.line, sheet: grid.sheet)
                     for (column, value) in r.values.sorted(by: { $0.key < $1.key }) {
@@ -185,6 +216,7 @@ package enum ImportService {
                     explanations = engine.scheme.interactionLog?.explanations ?? [:]
                 } catch { throw fail(error) }
                 map = summary.map; preview.notices = summary.notices; preview.rows = summary.rows
+                preview.columns = columns(map, header: nil)
                 for t in summary.totals {
                     let emp = try employee(t.employee, line: t.firstLine, sheet: o.sheet)
                     for (metric, value) in t.values.sorted(by: { $0.key < $1.key }) {
@@ -203,13 +235,98 @@ package enum ImportService {
                     throw KaoheError.forbidden("\(o.file), 第 \(c.line) 行: 无权录入 \(c.employee.number) 的 “\(c.column)”", en: "\(o.file), row \(c.line): not allowed to record “\(c.column)” of \(c.employee.number)")
                 }
             }
-            return try await Evidence.apply(cells, o: o, version: version, map: map, user: user, db: db, preview: preview)
+            preview.fields = fields(o.kind, engine)
+            preview.people = Set(cells.map(\.employee.number)).count
+            let applied = try await Evidence.apply(cells, o: o, version: version, map: map, user: user, db: db, preview: preview)
+            return labelled(applied, engine)
         case .events:
-            return try await Events.run(o, data: data, saved: saved, engine: engine, version: version, user: user, db: db, preview: preview,
-                                        employee: employee)
+            var p = try await Events.run(o, data: data, saved: saved, engine: engine, version: version, user: user, db: db, preview: preview,
+                                         employee: employee)
+            p.fields = fields(.events, engine)
+            if p.columns.isEmpty { p.columns = p.mapping.map { ColumnDTO(header: $0.header, field: $0.field, how: $0.how) } + p.unmapped.map { ColumnDTO(header: $0, field: nil, how: "none") } }
+            if p.people == 0 { p.people = Set(p.changes.map(\.employee)).count }
+            return labelled(p, engine)
         case .roster:
             // the roster belongs to no scheme and returned above; never reached
             throw KaoheError.internalFault("roster import without a scheme")
+        }
+    }
+
+    /// Whether a stored value and a file's value are the same: numbers by value (`42` and
+    /// `42.0`, `261774.2` and `261774.20` are one number, compared as `Fixed`), anything else
+    /// (grades, text) as written.
+    static func same(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        guard let x = Fixed(a), let y = Fixed(b) else { return false }
+        return x == y
+    }
+
+    /// The file's columns in order (or, without the header, the matched ones then the rest),
+    /// each with its field and how it was found.
+    static func columns(_ map: ColumnMap, header: [String]?) -> [ColumnDTO] {
+        let byHeader = Dictionary(map.matches.map { ($0.header, $0) }, uniquingKeysWith: { a, _ in a })
+        func row(_ h: String) -> ColumnDTO {
+            if let m = byHeader[h] { return ColumnDTO(header: h, field: m.target, how: m.how.rawValue) }
+            if let t = map.refused[h] { return ColumnDTO(header: h, field: nil, how: "unit", refused: t) }
+            return ColumnDTO(header: h, field: nil, how: map.skipped[h]?.rawValue ?? "none")
+        }
+        if let header { return header.filter { !$0.isEmpty }.map(row) }
+        return map.matches.sorted { $0.column < $1.column }.map { row($0.header) } + map.unmapped.map(row)
+    }
+
+    /// The fields a column of this kind of file can be mapped to, by label and group.
+    static func fields(_ kind: Kind, _ engine: ScoringEngine) -> [FieldDTO] {
+        func first(_ labels: [String], _ id: String) -> String { labels.first { $0.unicodeScalars.contains { $0.value >= 0x3400 } } ?? labels.first ?? id }
+        switch kind {
+        case .evidence:
+            let metrics = Set(engine.scheme.metrics.map(\.id))
+            return EvidenceTable.fixedTargets.map { FieldDTO(id: $0.id, label: first($0.labels, $0.id), group: "identity") }
+                + engine.inputs.map { i in
+                    FieldDTO(id: i.column, label: i.label, group: metrics.contains(i.column) ? "metric" : (i.kind == .count && i.rater == nil ? "event" : "mark"))
+                }
+        case .log:
+            return (engine.scheme.interactionLog?.targets ?? []).map { t in
+                FieldDTO(id: t.id, label: first(t.labels, t.id), group: ["agent", "time"].contains(t.id) ? "identity" : "metric")
+            }
+        case .events:
+            return Events.targets.map { FieldDTO(id: $0.id, label: first($0.labels, $0.id), group: "identity") }
+        case .roster:
+            return RosterField.allCases.map { FieldDTO(id: $0.rawValue, label: first($0.labels, $0.rawValue), group: "identity") }
+        }
+    }
+
+    /// The preview with each change's field named by its label.
+    static func labelled(_ p: Preview, _ engine: ScoringEngine) -> Preview {
+        var p = p
+        for k in p.changes.indices {
+            if let i = engine.columnIndex[p.changes[k].field] { p.changes[k].label = engine.inputs[i].label }
+        }
+        return p
+    }
+
+    /// The columns of an upload and what they would map to, read again after a refusal so that
+    /// the page can offer the choices (nil when the file cannot even be read as a table).
+    static func proposal(_ o: Options, data: Data, db: Database) async -> (columns: [ColumnDTO], fields: [FieldDTO])? {
+        do {
+            let saved = try await savedMapping(source: o.source, kind: o.kind, on: db)
+            let grid = try Grid.read(data, file: o.file, sheet: o.sheet)
+            if o.kind == .roster {
+                let map = try ColumnMap.resolve(header: grid.header, targets: RosterField.allCases.map(\.target), saved: saved, chosen: o.mapping, file: o.file)
+                return (columns(map, header: grid.header), [])
+            }
+            guard let key = o.scheme, let version = try await SchemeStore.newest(key: key, on: db) else { return nil }
+            let engine = try Scoring.engine(version)
+            let targets: [MappingTarget]
+            switch o.kind {
+            case .evidence: targets = EvidenceTable.targets(engine)
+            case .log: targets = engine.scheme.interactionLog?.targets ?? []
+            case .events: targets = Events.targets
+            case .roster: targets = []
+            }
+            let map = try ColumnMap.resolve(header: grid.header, targets: targets, saved: saved, chosen: o.mapping, file: o.file, sheet: grid.sheet)
+            return (columns(map, header: grid.header), fields(o.kind, engine))
+        } catch {
+            return nil
         }
     }
 
@@ -298,7 +415,7 @@ package enum ImportService {
             var writes: [(Cell, EvidenceEntry?)] = []
             for c in cells {
                 let old = existing["\(c.employee.id!)|\(c.period)|\(c.column)"]
-                if let old, old.value == c.value { preview.unchanged += 1; continue }
+                if let old, ImportService.same(old.value, c.value) { preview.unchanged += 1; continue }
                 if old == nil { preview.created += 1 } else { preview.updated += 1 }
                 writes.append((c, old))
                 if preview.changes.count < 500 {

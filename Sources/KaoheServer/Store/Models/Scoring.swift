@@ -190,6 +190,8 @@ package final class ImportUpload: Model, @unchecked Sendable {
     @Field(key: "file_name") package var fileName: String
     @Field(key: "data") package var data: Data
     @Field(key: "created_at") package var createdAt: Date
+    /// The column choices made on the page: JSON object header → field (`-` to skip), nil for none.
+    @OptionalField(key: "mapping") package var mapping: String?
 
     package init() {}
 }
