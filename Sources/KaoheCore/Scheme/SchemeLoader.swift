@@ -216,7 +216,7 @@ public enum SchemeLoader {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             let at = "第 \(mark.line) 行第 \(mark.column) 列"
             return SchemeProblem(.error, "第 \(mark.line) 行 line \(mark.line)",
-                                 "\(at)：YAML 语法错误 syntax error at line \(mark.line), column \(mark.column)：\(yamlSaid(problem))（\(problem)）",
+                                 "\(at)：YAML 语法错误 syntax error: \(yamlSaid(problem))（\(problem)）",
                                  line: mark.line, column: mark.column)
         case .duplicatedKeysInMapping(let duplicates, let context):
             return SchemeProblem(.error, "第 \(context.mark.line) 行 line \(context.mark.line)",
@@ -345,6 +345,7 @@ enum SchemeTextCheck {
                 case "，":
                     if !open.isEmpty, followedByKey(cs, k + 1) {
                         slip(n, k + 1, "「，」是全角逗号，请改为半角逗号「, 」", "“，” is a full-width comma; type a half-width comma “, ”")
+                        tokenStart = k + 1
                     }
                 default: break
                 }
