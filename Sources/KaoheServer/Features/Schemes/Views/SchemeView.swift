@@ -11,7 +11,8 @@ enum SchemeView {
     static func editor(key: String, version: Int, versions: [(Int, Date?)], text: String, problems: [Placed], checked: Bool, reason: String,
                        samples: [(String, String)], preview: Preview?, message: String?, csrf: String) -> Node<HTML.BodyContext> {
         let errors = problems.filter { $0.problem.severity == .error }.count
-        let warnings = problems.count - errors
+        // the attainable maximum (an info) is not a warning
+        let warnings = problems.filter { $0.problem.severity == .warning }.count
         let byLine = Dictionary(grouping: problems.filter { $0.line != nil }, by: { $0.line! })
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         return .group(
