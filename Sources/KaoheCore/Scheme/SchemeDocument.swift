@@ -101,7 +101,7 @@ public enum SchemeDocument {
         case .alias: return "null"
         case .mapping(let m):
             if m.isEmpty { return "{}" }
-            let pairs = m.map { (k, v) in "\(jsonString(k.string ?? "")): \(json(v, indent: indent + 1, fromJSON: fromJSON))" }
+            let pairs: [String] = m.map { pair in "\(jsonString(pair.key.string ?? "")): \(json(pair.value, indent: indent + 1, fromJSON: fromJSON))" }
             // a small mapping of plain values on one line, as the presets write their metrics
             if m.allSatisfy({ $0.value.scalar != nil }) && pairs.reduce(0, { $0 + $1.count }) <= 100 { return "{" + pairs.joined(separator: ", ") + "}" }
             return "{\n" + pairs.map { inner + $0 }.joined(separator: ",\n") + "\n" + pad + "}"
@@ -149,7 +149,8 @@ public enum SchemeDocument {
         case .mapping(let m):
             guard m.allSatisfy({ $0.value.scalar != nil || ($0.value.sequence.map { $0.allSatisfy { $0.scalar != nil } } ?? false) }) else { return nil }
             var parts: [String] = []
-            for (k, v) in m {
+            for pair in m {
+                let k = pair.key, v = pair.value
                 guard let value = yamlFlow(v, fromJSON: fromJSON) else { return nil }
                 parts.append("\(yamlString(k.string ?? "", flow: true)): \(value)")
             }
@@ -169,7 +170,8 @@ public enum SchemeDocument {
         var out: [String] = []
         switch n {
         case .mapping(let m):
-            for (k, v) in m {
+            for pair in m {
+                let k = pair.key, v = pair.value
                 let key = pad + yamlString(k.string ?? "", flow: false) + ":"
                 switch v {
                 case .scalar(let s): out.append(key + " " + yamlScalar(s, fromJSON: fromJSON, flow: false))

@@ -179,7 +179,8 @@ public enum SchemeLoader {
                 return SchemeProblem(.error, pathText(ctx.codingPath), "缺少值，应为\(typeLabel(t)) missing value of type \(typeName(t))")
             case .dataCorrupted(let ctx):
                 if let u = ctx.underlyingError, u is UnknownKeyError || u is DecodingError || u is YamlError { return problem(from: u, text: text) }
-                if let (type, value) = refusedChoice(ctx.debugDescription) {
+                if let refused = refusedChoice(ctx.debugDescription) {
+                    let (type, value) = refused
                     let p = pathText(ctx.codingPath)
                     guard let choices = SchemeChoices.choices(type: type, path: ctx.codingPath, text: text) else {
                         return SchemeProblem(.error, p, "取值无效 invalid value: “\(value)”")

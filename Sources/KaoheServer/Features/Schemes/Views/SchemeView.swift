@@ -22,7 +22,7 @@ enum SchemeView {
             .if(!problems.isEmpty, .ul(.class("problems"), .forEach(problems) { p in
                 .li(.class(p.problem.severity == .error ? "error" : ""),
                     .unwrap(p.line) { .a(.href("#L\($0)"), .span("行号"), .text(" \($0) ")) },
-                    .code(.text(p.problem.path)), .text("：" + (p.problem.severity == .error ? "错误" : "警告") + " "), .text(p.problem.message),
+                    .code(.text(p.problem.path)), .text("：" + (p.problem.severity == .error ? "错误" : p.problem.severity == .warning ? "警告" : "提示") + " "), .text(p.problem.message),
                     .if(!p.problem.rules.isEmpty, .text("（\(p.problem.rules.joined(separator: "、"))）")))
             })),
             .form(.method(.post), .action(HTMLEscape.attribute(SiteURL.scheme(key).path)), DataView.hidden(csrf),
