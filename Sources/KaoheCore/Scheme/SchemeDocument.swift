@@ -191,7 +191,7 @@ public enum SchemeDocument {
                 } else if case .mapping(let c) = v, !c.isEmpty {
                     // the first key on the dash's line, the rest under it
                     var lines = yamlBlock(v, indent: indent + 2, fromJSON: fromJSON)
-                    lines[0] = pad + "- " + lines[0].dropFirst(indent + 2)
+                    lines[0] = pad + "- " + String(lines[0].dropFirst(indent + 2))
                     out += lines
                 } else {
                     out.append(pad + "-")
