@@ -45,9 +45,9 @@ public enum Presets {
     /// Loads a preset by id, validated.
     public static func scheme(_ id: String) throws -> Scheme {
         for url in files() where url.deletingPathExtension().lastPathComponent == id {
-            return try SchemeLoader.load(path: url.path).0
+            return try SchemeLoader.load(path: url.path, preset: true).0
         }
-        for e in all() where e.id == id { return try SchemeLoader.load(path: e.file.path).0 }
+        for e in all() where e.id == id { return try SchemeLoader.load(path: e.file.path, preset: true).0 }
         throw NotFound(id: id, available: all().map(\.id))
     }
 }

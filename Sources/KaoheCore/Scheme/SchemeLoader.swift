@@ -14,10 +14,15 @@ public struct SchemeProblem: Error, Sendable, Equatable, CustomStringConvertible
     public var path: String
     public var message: String
     public var rules: [String]
+    /// Where in the text (1-based line and column) for a problem of the text itself (a YAML or
+    /// JSON syntax error, a full-width colon); nil for a problem of a decoded field (its `path`).
+    public var line: Int?
+    public var column: Int?
 
-    public init(_ severity: Severity, _ path: String, _ message: String, rules: [String] = []) {
+    public init(_ severity: Severity, _ path: String, _ message: String, rules: [String] = [], line: Int? = nil, column: Int? = nil) {
         var seen = Set<String>()
         self.severity = severity; self.path = path; self.message = message; self.rules = rules.filter { seen.insert($0).inserted }
+        self.line = line; self.column = column
     }
 
     public var description: String {
@@ -47,7 +52,9 @@ public enum SchemeLoader {
         return text.drop(while: { $0.isWhitespace }).first == "{" ? .json : .yaml
     }
 
-    /// Decodes a scheme; any decoding failure becomes one `SchemeProblem` naming its path.
+    /// Decodes a scheme; any decoding failure becomes one `SchemeProblem` naming its path — or,
+    /// when the text has a typing slip a person can fix (a full-width colon, a tab or full-width
+    /// space in the indentation, an unclosed quote or bracket), those slips with line and column.
     public static func decode(_ text: String, format: Format, file: String? = nil) throws(SchemeProblems) -> Scheme {
         if let p = precheck(text) { throw SchemeProblems(file: file, problems: [p]) }
         do {
@@ -56,12 +63,14 @@ public enum SchemeLoader {
             case .json: return try JSONDecoder().decode(Scheme.self, from: Data(text.utf8))
             }
         } catch {
-            throw SchemeProblems(file: file, problems: [problem(from: error)])
+            let slips = SchemeTextCheck.slips(text, format: format)
+            throw SchemeProblems(file: file, problems: slips.isEmpty ? [problem(from: error, text: text)] : slips)
         }
     }
 
-    /// Loads a file, decodes and validates it. Errors (not warnings) throw.
-    public static func load(path: String) throws(SchemeProblems) -> (Scheme, [SchemeProblem]) {
+    /// Loads a file, decodes and validates it (as a preset when `preset`: then an item without a
+    /// SPEC rule id is warned of). Errors (not warnings) throw.
+    public static func load(path: String, preset: Bool = false) throws(SchemeProblems) -> (Scheme, [SchemeProblem]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SchemeProblems(file: path, problems: [SchemeProblem(.error, "", "无法读取文件 cannot read the file")])
         }
@@ -69,7 +78,7 @@ public enum SchemeLoader {
             throw SchemeProblems(file: path, problems: [SchemeProblem(.error, "", "文件不是 UTF-8 文本 not UTF-8 text")])
         }
         let scheme = try decode(text, format: format(for: path, text: text), file: path)
-        let problems = SchemeValidator.validate(scheme)
+        let problems = SchemeValidator.validate(scheme, preset: preset)
         if problems.contains(where: { $0.severity == .error }) { throw SchemeProblems(file: path, problems: problems) }
         return (scheme, problems)
     }
@@ -151,12 +160,13 @@ public enum SchemeLoader {
         return s
     }
 
-    static func problem(from error: Error) -> SchemeProblem {
+    static func problem(from error: Error, text: String? = nil) -> SchemeProblem {
         if let u = error as? UnknownKeyError {
             var p = ""
             for c in u.path { p += c.hasPrefix("[") || c.hasPrefix("Index ") ? (c.hasPrefix("Index ") ? "[\(c.dropFirst(6))]" : c) : (p.isEmpty ? "" : ".") + c }
+            let at = p.isEmpty ? "方案的第一层 the top level" : p
             return SchemeProblem(.error, p.isEmpty ? u.key : "\(p).\(u.key)",
-                                 "未知的键 unknown key “\(u.key)”; 允许 allowed: \(u.allowed.joined(separator: ", "))")
+                                 "未知的键 unknown key “\(u.key)”；\(at) 处可用的键 allowed here: \(u.allowed.joined(separator: ", "))")
         }
         if let d = error as? DecodingError {
             switch d {
@@ -164,23 +174,90 @@ public enum SchemeLoader {
                 let p = pathText(ctx.codingPath)
                 return SchemeProblem(.error, p.isEmpty ? k.stringValue : "\(p).\(k.stringValue)", "缺少必填的键 missing required key “\(k.stringValue)”")
             case .typeMismatch(let t, let ctx):
-                return SchemeProblem(.error, pathText(ctx.codingPath), "类型不对 wrong type, expected \(typeName(t)): \(ctx.debugDescription)")
+                return SchemeProblem(.error, pathText(ctx.codingPath), "类型不对，应为\(typeLabel(t)) wrong type, expected \(typeName(t))")
             case .valueNotFound(let t, let ctx):
-                return SchemeProblem(.error, pathText(ctx.codingPath), "缺少值 missing value of type \(typeName(t))")
+                return SchemeProblem(.error, pathText(ctx.codingPath), "缺少值，应为\(typeLabel(t)) missing value of type \(typeName(t))")
             case .dataCorrupted(let ctx):
-                if let u = ctx.underlyingError, u is UnknownKeyError || u is DecodingError { return problem(from: u) }
+                if let u = ctx.underlyingError, u is UnknownKeyError || u is DecodingError || u is YamlError { return problem(from: u, text: text) }
+                if let refused = refusedChoice(ctx.debugDescription) {
+                    let (type, value) = refused
+                    let p = pathText(ctx.codingPath)
+                    guard let choices = SchemeChoices.choices(type: type, path: ctx.codingPath, text: text) else {
+                        return SchemeProblem(.error, p, "取值无效 invalid value: “\(value)”")
+                    }
+                    return SchemeProblem(.error, p, "取值无效 invalid value “\(value)”；可选 choose one of: \(SchemeChoices.said(choices))")
+                }
+                if ctx.codingPath.isEmpty, let u = ctx.underlyingError {
+                    // JSON that does not parse: Foundation's own words, with the line where it says one
+                    return SchemeProblem(.error, "", "JSON 语法错误 syntax error: \(u.localizedDescription)")
+                }
                 var msg = ctx.debugDescription
                 if let u = ctx.underlyingError { msg += " (\(u))" }
-                if msg.contains("Cannot initialize") { msg = "取值无效 invalid value: " + msg }
-                return SchemeProblem(.error, pathText(ctx.codingPath), msg)
+                return SchemeProblem(.error, pathText(ctx.codingPath), "取值无效 invalid value: " + msg)
             @unknown default:
                 return SchemeProblem(.error, "", "\(d)")
             }
         }
-        if let y = error as? YamlError {
+        if let y = error as? YamlError { return yamlProblem(y) }
+        return SchemeProblem(.error, "", "\(error)")
+    }
+
+    /// `Cannot initialize Kind from invalid String value deduction` → (`Kind`, `deduction`): the
+    /// standard library's words when a raw value names no case.
+    static func refusedChoice(_ message: String) -> (String, String)? {
+        let head = "Cannot initialize ", mid = " from invalid String value "
+        guard message.hasPrefix(head), let r = message.range(of: mid) else { return nil }
+        let type = String(message[message.index(message.startIndex, offsetBy: head.count)..<r.lowerBound])
+        return (type, String(message[r.upperBound...]))
+    }
+
+    /// A YAML parser error said in Chinese, at its line and column (libyaml's English kept after it).
+    static func yamlProblem(_ y: YamlError) -> SchemeProblem {
+        switch y {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            let at = "第 \(mark.line) 行第 \(mark.column) 列"
+            return SchemeProblem(.error, "第 \(mark.line) 行 line \(mark.line)",
+                                 "\(at)：YAML 语法错误 syntax error: \(yamlSaid(problem))（\(problem)）",
+                                 line: mark.line, column: mark.column)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return SchemeProblem(.error, "第 \(context.mark.line) 行 line \(context.mark.line)",
+                                 "第 \(context.mark.line) 行：同一层有重复的键 duplicate keys: \(duplicates.sorted().joined(separator: ", "))",
+                                 line: context.mark.line, column: context.mark.column)
+        default:
             return SchemeProblem(.error, "", "YAML 语法错误 syntax error: \(y)")
         }
-        return SchemeProblem(.error, "", "\(error)")
+    }
+
+    /// What libyaml's problem means for a person typing a scheme.
+    static func yamlSaid(_ problem: String) -> String {
+        let p = problem.lowercased()
+        if p.contains("mapping values are not allowed") { return "此处不能出现「键: 值」：检查缩进是否对齐；值里含「: 」时请给值加引号" }
+        if p.contains("could not find expected ':'") { return "找不到键后的冒号：键与值之间须写半角冒号加空格「: 」" }
+        if p.contains("tab") { return "缩进中有制表符（Tab）：YAML 的缩进只能用空格" }
+        if p.contains("cannot start any token") { return "此处的字符不能开始一个值：请给值加引号，或改用空格缩进" }
+        if p.contains("did not find expected key") { return "缩进不对齐或缺少键：同一层的键须左对齐" }
+        if p.contains("did not find expected ',' or ']'") { return "方括号 [ ] 中缺少半角逗号「,」或右括号「]」" }
+        if p.contains("did not find expected ',' or '}'") { return "花括号 { } 中缺少半角逗号「,」或右括号「}」" }
+        if p.contains("did not find expected node content") { return "此处缺少值" }
+        if p.contains("block sequence entries are not allowed") { return "此处不能开始「- 」列表项：检查缩进" }
+        if p.contains("end of stream") || p.contains("found unexpected end") { return "文本意外结束：引号或括号没有闭合" }
+        if p.contains("escape") { return "双引号中的反斜杠「\\」转义无效：写成「\\\\」或改用单引号" }
+        if p.contains("did not find expected") { return "此处的写法不完整：检查冒号、逗号、括号与缩进" }
+        return "无法解析此处的写法"
+    }
+
+    /// A Swift type in the reader's words.
+    static func typeLabel(_ t: Any.Type) -> String {
+        switch typeName(t) {
+        case "number": return "数字"
+        case "list": return "列表"
+        case "text": return "文本"
+        default:
+            let n = "\(t)"
+            if n == "Bool" { return " true 或 false" }
+            if n.hasPrefix("Int") { return "整数" }
+            return "映射"
+        }
     }
 
     static func typeName(_ t: Any.Type) -> String {
@@ -189,6 +266,117 @@ public enum SchemeLoader {
         if n.contains("Array") { return "list" }
         if n.contains("String") { return "text" }
         return n
+    }
+}
+
+/// The typing slips that break a scheme text and that a person can fix at once, each at its line
+/// and column (issue 16 §2): a full-width colon or comma where the format needs a half-width one,
+/// a tab or a full-width space in the indentation, a quote or a bracket left open. Read only when
+/// the text fails to decode, so a value that merely contains such a character is never flagged.
+enum SchemeTextCheck {
+    static func slips(_ text: String, format: SchemeLoader.Format) -> [SchemeProblem] {
+        var out: [SchemeProblem] = []
+        func slip(_ line: Int, _ col: Int, _ zh: String, _ en: String) {
+            out.append(SchemeProblem(.error, "第 \(line) 行 line \(line)", "第 \(line) 行第 \(col) 列：\(zh) — line \(line), column \(col): \(en)", line: line, column: col))
+        }
+        let yaml = format == .yaml
+        var open: [(Character, Int, Int)] = []   // flow brackets: which, line, column
+        var n = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            n += 1
+            let cs = Array(raw.hasSuffix("\r") ? raw.dropLast() : raw)
+            var k = 0
+            // the indentation
+            while k < cs.count, cs[k] == " " || cs[k] == "\t" || cs[k] == "\u{3000}" {
+                if cs[k] == "\u{3000}" { slip(n, k + 1, "行首有全角空格「　」：缩进请用半角空格", "a full-width space in the indentation; indent with ordinary spaces") }
+                else if cs[k] == "\t" && yaml { slip(n, k + 1, "缩进中有制表符（Tab）：YAML 的缩进只能用空格", "a tab in the indentation; YAML indents with spaces only") }
+                k += 1
+            }
+            var tokenStart = k            // where the current key or value began
+            var quote: Character? = nil, quoteAt = 0
+            while k < cs.count {
+                let c = cs[k]
+                let prev = k > 0 ? cs[k - 1] : " "
+                if let q = quote {
+                    if q == "\"" && c == "\\" { k += 2; continue }
+                    if c == q {
+                        if q == "'" && k + 1 < cs.count && cs[k + 1] == "'" { k += 2; continue }
+                        quote = nil
+                    }
+                    k += 1; continue
+                }
+                if yaml && c == "#" && (k == 0 || prev == " " || prev == "\t") { break }
+                // what was typed since the current key or value began (read only where it decides)
+                let here = k, from = tokenStart
+                func before() -> String { String(cs[from..<here]).trimmingCharacters(in: .whitespaces) }
+                switch c {
+                case "\"", "'":
+                    // a quote opens a string only where a value or key starts
+                    if !yaml || before().isEmpty || before() == "-" { quote = c; quoteAt = k + 1 }
+                case "[", "{":
+                    if !yaml || !open.isEmpty || before().isEmpty || before() == "-" || before().hasSuffix(":") {
+                        open.append((c, n, k + 1)); tokenStart = k + 1
+                    }
+                case "]", "}":
+                    if !open.isEmpty {
+                        let want: Character = open.last!.0 == "[" ? "]" : "}"
+                        if c != want {
+                            slip(n, k + 1, "括号不配对：第 \(open.last!.1) 行第 \(open.last!.2) 列的「\(open.last!.0)」应以「\(want)」结束，这里却是「\(c)」",
+                                 "brackets do not match: “\(open.last!.0)” opened at line \(open.last!.1) needs “\(want)”, found “\(c)”")
+                            return out
+                        }
+                        open.removeLast()
+                    } else if !yaml {
+                        slip(n, k + 1, "多了一个右括号「\(c)」", "a closing “\(c)” with nothing to close")
+                        return out
+                    }
+                case ",":
+                    if !open.isEmpty || !yaml { tokenStart = k + 1 }
+                case ":":
+                    if k + 1 >= cs.count || cs[k + 1] == " " || !yaml { tokenStart = k + 1 }
+                    if k + 1 < cs.count, cs[k + 1] == "\u{3000}" {
+                        slip(n, k + 2, "冒号后是全角空格「　」：请改为半角空格", "a full-width space after the colon; type an ordinary space")
+                    }
+                case "-":
+                    if yaml, k + 1 < cs.count, cs[k + 1] == " ", before().isEmpty { tokenStart = k + 1 }
+                case "：":
+                    if isKey(before()) {
+                        slip(n, k + 1, "「：」是全角冒号，请改为半角冒号「: 」", "“：” is a full-width colon; type a half-width colon and a space “: ”")
+                    }
+                case "，":
+                    if !open.isEmpty, followedByKey(cs, k + 1) {
+                        slip(n, k + 1, "「，」是全角逗号，请改为半角逗号「, 」", "“，” is a full-width comma; type a half-width comma “, ”")
+                        tokenStart = k + 1
+                    }
+                default: break
+                }
+                k += 1
+            }
+            if let q = quote {
+                slip(n, quoteAt, "引号「\(q)」没有闭合：请在值的末尾补上「\(q)」", "the quote “\(q)” is not closed; add “\(q)” at the end of the value")
+            }
+        }
+        for (c, line, col) in open.prefix(1) {
+            let want = c == "[" ? "]" : "}"
+            slip(line, col, "括号「\(c)」没有闭合：请补上「\(want)」", "the bracket “\(c)” is never closed; add “\(want)”")
+        }
+        return out
+    }
+
+    /// A key as a scheme writes one: `label`, `max_points`, `"label"`.
+    static func isKey(_ s: String) -> Bool {
+        var w = Substring(s)
+        if w.count >= 2, let f = w.first, f == "\"" || f == "'", w.last == f { w = w.dropFirst().dropLast() }
+        return !w.isEmpty && w.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+
+    /// `，label: x` — a key follows (the comma separates entries, it is not part of a value).
+    static func followedByKey(_ cs: [Character], _ from: Int) -> Bool {
+        var k = from
+        while k < cs.count, cs[k] == " " { k += 1 }
+        let start = k
+        while k < cs.count, cs[k].isASCII && (cs[k].isLetter || cs[k].isNumber || cs[k] == "_") { k += 1 }
+        return k > start && k < cs.count && (cs[k] == ":" || cs[k] == "：")
     }
 }
 

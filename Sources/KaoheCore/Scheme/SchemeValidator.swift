@@ -2,15 +2,18 @@ import Foundation
 
 /// Checks a decoded scheme: duplicate ids, weights, section and item maxima, band tables
 /// (overlaps are errors, gaps are warnings: a value in a gap is flagged for a rater, R-001-03),
-/// formulas and the names they use, and the attainable maximum (R-002-25).
+/// formulas and the names they use, and the attainable maximum (R-002-25). Every problem names
+/// its path and says in Chinese what is wrong, listing the valid choices where a choice is wrong.
+/// An item without a SPEC rule id is warned of only in a preset (`preset: true`): the rule ids
+/// trace the seeds' rules, a company's own scheme has none to cite (issue 16 §2).
 public enum SchemeValidator {
-    public static func validate(_ s: Scheme) -> [SchemeProblem] {
+    public static func validate(_ s: Scheme, preset: Bool = false) -> [SchemeProblem] {
         var out: [SchemeProblem] = []
         func err(_ p: String, _ m: String, _ r: [String] = []) { out.append(SchemeProblem(.error, p, m, rules: r)) }
         func warn(_ p: String, _ m: String, _ r: [String] = []) { out.append(SchemeProblem(.warning, p, m, rules: r)) }
 
         if s.id.isEmpty || s.id.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_")) }) {
-            err("id", "方案 id 只能用英文字母、数字、- 和 _ (got “\(s.id)”)")
+            err("id", "方案 id 只能用英文字母、数字、- 和 _，现为 “\(s.id)” — letters, digits, - and _ only")
         }
 
         if let d = s.monthStartDay, !(1...28).contains(d) {
@@ -47,9 +50,11 @@ public enum SchemeValidator {
         var metricIds = Set<String>()
         for (i, m) in s.metrics.enumerated() {
             if !metricIds.insert(m.id).inserted { err("metrics[\(i)].id", "指标重复 duplicate metric id “\(m.id)”") }
-            if m.id.contains(".") { err("metrics[\(i)].id", "指标 id 不能含“.” (reserved for item columns)") }
-            if let lo = m.min, let hi = m.max, lo > hi { err("metrics[\(i)]", "min \(lo) 大于 max \(hi)") }
-            if m.kind == .grade || m.kind == .text { err("metrics[\(i)].kind", "指标须为数值 a metric must be numeric (number, percent, count, money)") }
+            if m.id.contains(".") { err("metrics[\(i)].id", "指标 id 不能含“.” — reserved for item columns") }
+            if let lo = m.min, let hi = m.max, lo > hi { err("metrics[\(i)]", "下限 min \(lo) 大于上限 max \(hi)") }
+            if m.kind == .grade || m.kind == .text {
+                err("metrics[\(i)].kind", "指标须为数值 a metric must be numeric；可选 choose one of: \(SchemeChoices.said(SchemeChoices.valueKinds.filter { $0.id != ValueKind.grade.rawValue && $0.id != ValueKind.text.rawValue }))")
+            }
         }
         for (i, d) in s.derived.enumerated() {
             if !metricIds.insert(d.id).inserted { err("derived[\(i)].id", "指标重复 duplicate metric id “\(d.id)”") }
@@ -70,7 +75,7 @@ public enum SchemeValidator {
             var itemSum = Fixed.zero
             for (ii, item) in sec.items.enumerated() {
                 let ip = "\(p).items[\(ii)]"
-                checkItem(item, path: ip, context: .section, scheme: s, ids: &itemIds, out: &out)
+                checkItem(item, path: ip, context: .section, scheme: s, preset: preset, ids: &itemIds, out: &out)
                 if let m = item.max {
                     itemSum += m
                     if m > sec.max { err("\(ip).max", "本项满分 \(m) 超过所在维度满分 \(sec.max) — item max exceeds its section", item.rules) }
@@ -82,10 +87,10 @@ public enum SchemeValidator {
         }
         if anyWeight && weightSum != .one { err("sections", "维度权重合计应为 1，实为 \(weightSum) — section weights must sum to 1") }
         for (i, item) in s.adjustments.enumerated() {
-            checkItem(item, path: "adjustments[\(i)]", context: .adjustment, scheme: s, ids: &itemIds, out: &out)
+            checkItem(item, path: "adjustments[\(i)]", context: .adjustment, scheme: s, preset: preset, ids: &itemIds, out: &out)
         }
         for (i, item) in s.money.enumerated() {
-            checkItem(item, path: "money[\(i)]", context: .money, scheme: s, ids: &itemIds, out: &out)
+            checkItem(item, path: "money[\(i)]", context: .money, scheme: s, preset: preset, ids: &itemIds, out: &out)
         }
 
         // grades
@@ -132,32 +137,35 @@ public enum SchemeValidator {
         }
     }
 
-    static func checkItem(_ item: Item, path p: String, context: ItemContext, scheme s: Scheme,
+    static func checkItem(_ item: Item, path p: String, context: ItemContext, scheme s: Scheme, preset: Bool = false,
                           ids: inout Set<String>, out: inout [SchemeProblem]) {
         func err(_ path: String, _ m: String) { out.append(SchemeProblem(.error, path, m, rules: item.rules)) }
         func warn(_ path: String, _ m: String) { out.append(SchemeProblem(.warning, path, m, rules: item.rules)) }
         if !ids.insert(item.id).inserted { err("\(p).id", "项目重复 duplicate item id “\(item.id)”") }
         if item.id.contains(".") { err("\(p).id", "项目 id 不能含“.”") }
-        if item.rules.isEmpty { warn("\(p).rule", "本项未注明所依据的规则 (SPEC id) — no rule id") }
+        if preset && item.rules.isEmpty { warn("\(p).rule", "本项未注明所依据的规则 (SPEC id) — no rule id") }
         if context == .section {
-            if item.max == nil { err("\(p).max", "维度中的项目必须有满分 max") }
+            if item.max == nil { err("\(p).max", "维度中的项目必须有满分 max — an item in a section needs its max") }
             else if item.max! < .zero { err("\(p).max", "满分不能为负 max must be ≥ 0") }
         }
         let kind = item.rule.kind
         switch context {
         case .money:
-            if ![.events, .graded, .banded, .formula].contains(kind) {
-                err("\(p).kind", "金额项目只能用 events / graded / banded / formula — “\(kind.rawValue)” gives points, not yuan")
+            let moneyKinds: [Item.Kind] = [.events, .graded, .banded, .formula]
+            if !moneyKinds.contains(kind) {
+                err("\(p).kind", "金额项目不能用 “\(kind.rawValue)”（\(SchemeChoices.label(kind))，给的是分数而非金额）；可选 choose one of: \(SchemeChoices.said(moneyKinds.map { (id: $0.rawValue, label: SchemeChoices.label($0)) })) — “\(kind.rawValue)” gives points, not yuan")
             }
         case .section, .adjustment:
-            if kind == .events { err("\(p).kind", "events 只用于金额项目 (money) — use deductions for points") }
-            if context == .section && kind == .veto { err("\(p).kind", "否决项放在 adjustments 中 — veto items belong in adjustments") }
+            let allowed = Item.Kind.allCases.filter { $0 != .events && (context == .adjustment || $0 != .veto) }
+            let choices = SchemeChoices.said(allowed.map { (id: $0.rawValue, label: SchemeChoices.label($0)) })
+            if kind == .events { err("\(p).kind", "events（金额奖罚）只用于金额项目 money，计分请用 deductions 扣分项；可选 choose one of: \(choices)") }
+            if context == .section && kind == .veto { err("\(p).kind", "否决项放在 adjustments 中 — veto items belong in adjustments；维度中可选 choose one of: \(choices)") }
         }
-        if let mx = item.max, let mn = item.min, mn > mx { err("\(p).min", "min \(mn) 大于 max \(mx)") }
+        if let mx = item.max, let mn = item.min, mn > mx { err("\(p).min", "下限 min \(mn) 大于满分 max \(mx)") }
 
         let knownMetrics = Set(s.metrics.map(\.id) + s.derived.map(\.id))
         if let m = item.rule.metric, !knownMetrics.contains(m) {
-            err("\(p).metric", "未知的指标 unknown metric “\(m)”; 已定义 defined: \(knownMetrics.sorted().joined(separator: ", "))")
+            err("\(p).metric", "未知的指标 unknown metric “\(m)”；已定义的指标 defined: \(knownMetrics.isEmpty ? "（无，请先在 metrics 中定义）" : knownMetrics.sorted().joined(separator: ", "))")
         }
         switch item.rule {
         case .banded(let b):
@@ -166,36 +174,40 @@ public enum SchemeValidator {
             var oids = Set<String>()
             for (oi, o) in l.offences.enumerated() {
                 if !oids.insert(o.id).inserted { err("\(p).offences[\(oi)].id", "扣分事项重复 duplicate offence id “\(o.id)”") }
-                if context == .money && o.amount == nil { err("\(p).offences[\(oi)]", "金额事项需要 amount（元）") }
-                if context != .money && o.points == nil { err("\(p).offences[\(oi)]", "扣分事项需要 points") }
+                if context == .money && o.amount == nil { err("\(p).offences[\(oi)].amount", "金额事项需要 amount（元）") }
+                if context != .money && o.points == nil { err("\(p).offences[\(oi)].points", "扣分事项需要每次扣分 points") }
                 if let v = o.points, v < .zero { err("\(p).offences[\(oi)].points", "扣分写正数 points are positive (they are deducted)") }
             }
             if l.offences.isEmpty && l.other != true { err("\(p).offences", "没有任何扣分事项 no offences listed") }
         case .veto(let v):
             for (oi, o) in v.offences.enumerated() where o.points == nil && (v.effect ?? .deduct) == .deduct {
-                err("\(p).offences[\(oi)]", "否决扣分事项需要 points")
+                err("\(p).offences[\(oi)].points", "否决扣分事项需要每次扣分 points")
             }
         case .graded(let g):
             var gids = Set<String>()
             if g.grades.isEmpty { err("\(p).grades", "没有等级 no grades") }
             for (gi, gr) in g.grades.enumerated() {
                 if !gids.insert(gr.id).inserted { err("\(p).grades[\(gi)].id", "等级重复 duplicate grade “\(gr.id)”") }
-                if context == .money && gr.amount == nil && gr.cancels != true { err("\(p).grades[\(gi)]", "金额等级需要 amount") }
-                if context != .money && gr.points == nil && gr.cancels != true { err("\(p).grades[\(gi)]", "等级需要 points") }
+                if context == .money && gr.amount == nil && gr.cancels != true { err("\(p).grades[\(gi)].amount", "金额等级需要金额 amount（元）") }
+                if context != .money && gr.points == nil && gr.cancels != true { err("\(p).grades[\(gi)].points", "等级需要分数 points") }
                 if let mx = item.max, let pts = gr.points, pts > mx { err("\(p).grades[\(gi)].points", "等级分 \(pts) 超过本项满分 \(mx)") }
             }
             checkChecklist(g, path: p, item: item, context: context, out: &out)
         case .relative(let r):
-            if r.average != "group" && !knownMetrics.contains(r.average) { err("\(p).average", "未知的平均值指标 unknown metric “\(r.average)” (or use `group`)") }
-            if let per = r.per, per <= .zero { err("\(p).per", "per 须大于 0") }
+            if r.average != "group" && !knownMetrics.contains(r.average) {
+                err("\(p).average", "未知的平均值指标 unknown metric “\(r.average)”；可选 choose one of: group 同组平均\(knownMetrics.sorted().map { "、\($0)" }.joined())")
+            }
+            if let per = r.per, per <= .zero { err("\(p).per", "每步大小 per 须大于 0 — per must be > 0") }
         case .target(let t):
             for (k, v) in [("target", t.target), ("lower", t.lower)] {
-                if let v, Fixed(v) == nil && !knownMetrics.contains(v) { err("\(p).\(k)", "未知的指标 unknown metric “\(v)”") }
+                if let v, Fixed(v) == nil && !knownMetrics.contains(v) { err("\(p).\(k)", "应为数字或已定义的指标 unknown metric “\(v)”；已定义的指标 defined: \(knownMetrics.sorted().joined(separator: ", "))") }
             }
-            if let a = t.above, a.per <= .zero { err("\(p).above.per", "per 须大于 0") }
-            if let b = t.below, b.per <= .zero { err("\(p).below.per", "per 须大于 0") }
+            if let a = t.above, a.per <= .zero { err("\(p).above.per", "每步大小 per 须大于 0 — per must be > 0") }
+            if let b = t.below, b.per <= .zero { err("\(p).below.per", "每步大小 per 须大于 0 — per must be > 0") }
         case .manual(let m):
-            for r in m.raters ?? [] where !s.raters.contains(where: { $0.id == r }) { err("\(p).raters", "未知的评分人 unknown rater “\(r)”") }
+            for r in m.raters ?? [] where !s.raters.contains(where: { $0.id == r }) {
+                err("\(p).raters", "未知的评分人 unknown rater “\(r)”；可选 choose one of: \(s.raters.isEmpty ? "（无，请先在 raters 中定义）" : s.raters.map { "\($0.id) \($0.label)" }.joined(separator: "、"))")
+            }
             if m.each != nil && context != .adjustment {
                 err("\(p).each", "按次评分（each）只用于加分项目 adjustments：其分数随次数增加，没有固定满分 per-occurrence marks have no fixed maximum")
             }
@@ -209,8 +221,10 @@ public enum SchemeValidator {
     static func checkBands(_ b: BandedRule, path p: String, item: Item, context: ItemContext, out: inout [SchemeProblem]) {
         func err(_ path: String, _ m: String, _ extra: [String] = []) { out.append(SchemeProblem(.error, path, m, rules: extra + item.rules)) }
         if b.bands.isEmpty { err("\(p).bands", "档位表为空 no bands"); return }
-        if context == .money && (b.mode ?? .amount) != .amount { err("\(p).mode", "金额项目的档位须为 amount") }
-        if context != .money && b.mode == .amount { err("\(p).mode", "amount 只用于金额项目") }
+        if context == .money && (b.mode ?? .amount) != .amount { err("\(p).mode", "金额项目的档位须为 amount 档位值为金额（元）") }
+        if context != .money && b.mode == .amount {
+            err("\(p).mode", "amount 只用于金额项目；可选 choose one of: \(SchemeChoices.said(SchemeChoices.bandModes.filter { $0.id != BandedRule.Mode.amount.rawValue }))")
+        }
         for (i, band) in b.bands.enumerated() {
             if let lo = band.min, let hi = band.max, lo > hi { err("\(p).bands[\(i)]", "下限 \(lo) 大于上限 \(hi)") }
             if let mx = item.max, context != .money, band.value > mx {

@@ -56,7 +56,7 @@ enum OpenAPI {
               "values": {"type": "object", "additionalProperties": {"type": "string"}}, "reason": {"type": "string", "description": "required when a stored value changes (R-004-03)"}}}}}},
           "responses": {"200": {"description": "recorded, with the new total"}, "400": {"description": "malformed"}, "403": {"description": "not allowed"}, "404": {"description": "unknown employee or scheme"}, "422": {"description": "unknown column, bad value, missing reason"}}}},
         "/api/v1/schemes": {"get": {"summary": "Latest version of every stored scheme", "responses": {"200": {"description": "list"}}},
-          "post": {"summary": "HR: instantiate a preset as version 1 (preset, department_id)", "responses": {"201": {"description": "created"}, "404": {"description": "no such preset"}, "409": {"description": "exists"}}}},
+          "post": {"summary": "HR: start a scheme as version 1 — a copy of a preset (preset; key and name default to the preset's, a preset may be copied any number of times under other keys) or blank (no preset; key and name required); key: lowercase letters, digits and hyphens; department_id optional", "responses": {"201": {"description": "created"}, "404": {"description": "no such preset"}, "409": {"description": "the key is taken"}, "422": {"description": "malformed key or missing name, naming the field"}}}},
         "/api/v1/schemes/{key}": {"put": {"summary": "HR: store an edited scheme (text, reason) as the next version after validation",
           "parameters": [{"name": "key", "in": "path", "required": true, "schema": {"type": "string"}}],
           "responses": {"201": {"description": "new version with warnings"}, "422": {"description": "problems, each with its path"}}}},

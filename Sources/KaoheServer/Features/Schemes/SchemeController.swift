@@ -3,7 +3,8 @@ import Foundation
 import KaoheCore
 import Vapor
 
-/// Schemes stored and versioned (issue 4 §4): a preset is instantiated as version 1; editing
+/// Schemes stored and versioned (issue 4 §4): a preset is copied (any number of times, under the
+/// company's own key and name, issue 16 §2) or a blank scheme started as version 1; editing
 /// stores a new version after validation (problems named by path, `sections[2].items[0].bands[3]`);
 /// results keep the version they were scored with.
 struct SchemeController: RouteCollection {
@@ -41,25 +42,21 @@ struct SchemeController: RouteCollection {
         return all.map(Self.dto)
     }
 
-    struct InstantiateRequest: Content { var preset: String; var departmentId: UUID? }
+    /// `preset` to copy (omitted: a blank scheme); `key` and `name` the company's own (a copy of a
+    /// preset defaults to the preset's id and name; a blank scheme needs both).
+    struct InstantiateRequest: Content { var preset: String?; var key: String?; var name: String?; var departmentId: UUID? }
 
     func instantiate(req: Request) async throws -> Response {
         let body = try req.decodeBody(InstantiateRequest.self)
-        guard let file = Presets.files().first(where: { $0.deletingPathExtension().lastPathComponent == body.preset }) else {
-            throw KaoheError.notFound("preset: 没有预设 “\(body.preset)”；可用：\(Presets.all().map(\.id).joined(separator: ", "))", en: "preset: no preset “\(body.preset)”; available: \(Presets.all().map(\.id).joined(separator: ", "))")
+        var key = body.key ?? "", name = body.name ?? ""
+        if let preset = body.preset {
+            guard let entry = Presets.all().first(where: { $0.id == preset }) else {
+                throw KaoheError.notFound("preset: 没有预设 “\(preset)”；可用：\(Presets.all().map(\.id).joined(separator: ", "))", en: "preset: no preset “\(preset)”; available: \(Presets.all().map(\.id).joined(separator: ", "))")
+            }
+            if body.key == nil { key = preset }
+            if body.name == nil { name = entry.name }
         }
-        if let d = body.departmentId, try await PeopleStore.department(d, on: req.db) == nil {
-            throw KaoheError.invalid("department_id: 没有这个部门", en: "department_id: no such department")
-        }
-        guard try await SchemeStore.count(key: body.preset, on: req.db) == 0 else {
-            throw KaoheError.conflict("方案 \(body.preset) 已存在；修改请提交新版本 (PUT /api/v1/schemes/\(body.preset))", en: "scheme \(body.preset) exists; submit a new version to change it (PUT /api/v1/schemes/\(body.preset))")
-        }
-        let text = try String(contentsOf: file, encoding: .utf8)
-        let scheme = try Presets.scheme(body.preset)
-        let user = try req.user
-        let v = SchemeVersion(key: body.preset, version: 1, name: scheme.name, text: text, preset: body.preset, departmentId: body.departmentId, createdBy: user.id)
-        try await v.save(on: req.db)
-        try await Audit.record(on: req.db, actor: user, action: "create", entity: "scheme", id: "\(body.preset) v1", after: "preset \(body.preset)")
+        let v = try await SchemeService.create(from: body.preset, key: key, name: name, departmentId: body.departmentId, user: try req.user, db: req.db)
         let res = Response(status: .created)
         try res.content.encode(Self.dto(v))
         return res

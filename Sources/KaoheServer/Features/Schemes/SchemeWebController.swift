@@ -4,12 +4,14 @@ import KaoheCore
 import Plot
 import Vapor
 
-/// HR's scheme pages: the list, and the editor (validate, preview against a sample person, save a
+/// HR's scheme pages: the list with the template gallery (a copy of a preset or a blank scheme,
+/// under the company's own key and name), and the editor (validate, preview against a sample person, save a
 /// new version with a reason) — through the same check and save as the API.
 struct SchemeWebController: RouteCollection {
     func boot(routes: RoutesBuilder) throws {
         let hr = routes.grouped(RequireLogin(), CSRFCheck(), RequireHR())
         hr.get(SiteURL.schemes.route, use: schemes)
+        hr.post(SiteURL.schemes.route, use: createScheme)
         hr.get(SiteURL.scheme(nil).route, use: scheme)
         // a scheme is larger than the 16 KB a form body may have by default
         routes.grouped(RequireLogin(), CSRFCheck(maxBody: "2mb"), RequireHR())
@@ -18,12 +20,49 @@ struct SchemeWebController: RouteCollection {
 
     // MARK: schemes
 
+    /// The presets as the gallery shows them (bundled files: read once).
+    static let presetSummaries: [(id: String, name: String, source: String, items: Int)] = Presets.all().map { e in
+        let items = (try? Presets.scheme(e.id)).map { s in s.sections.reduce(0) { $0 + $1.items.count } + s.adjustments.count + s.money.count } ?? 0
+        return (id: e.id, name: e.name, source: e.source ?? "", items: items)
+    }
+
     func schemes(req: Request) async throws -> Response {
+        let from = req.query[String.self, at: "from"].flatMap { id in Self.presetSummaries.contains { $0.id == id } ? id : nil } ?? "blank"
+        return try await schemesPage(req, from: from, key: "", name: "", department: "", error: nil, status: .ok)
+    }
+
+    /// The list and the gallery, with the creation form as typed (after a refusal: its reason).
+    func schemesPage(_ req: Request, from: String, key: String, name: String, department: String, error: String?, status: HTTPStatus) async throws -> Response {
         let latest = try await SchemeStore.latest(withDepartments: true, on: req.db)
         let rows = latest.values.sorted { $0.key < $1.key }.map { v in
             SchemesModel.Row(key: v.key, name: v.name, version: v.version, department: v.department?.name ?? "", preset: v.preset ?? "")
         }
-        return Page.render(title: "考核方案", user: try req.user, csrf: req.csrfToken, body: SchemesView.body(SchemesModel(rows: rows)))
+        let templates = Self.presetSummaries.map { p in
+            SchemesModel.Template(id: p.id, name: p.name, source: p.source, items: p.items, copies: latest.values.filter { $0.preset == p.id }.count)
+        }
+        let departments = try await PeopleStore.departments(on: req.db).map { (($0.id?.uuidString ?? ""), $0.name) }
+        let model = SchemesModel(rows: rows, templates: templates, departments: departments, from: from, key: key, name: name, department: department, error: error)
+        return Page.render(status: status, title: "考核方案", user: try req.user, csrf: req.csrfToken, body: SchemesView.body(model, csrf: req.csrfToken))
+    }
+
+    /// The gallery's form: a copy of a preset, or a blank scheme, under the key and name typed;
+    /// then its editor. A refusal shows the page again with the reason and what was typed.
+    func createScheme(req: Request) async throws -> Response {
+        let f = try req.content.decode([String: String].self)
+        let from = f["from"] ?? "blank", key = f["key"] ?? "", name = f["name"] ?? "", department = f["department"] ?? ""
+        func refuse(_ e: KaoheError) async throws -> Response {
+            try await schemesPage(req, from: from, key: key, name: name, department: department, error: req.say(e), status: e.status)
+        }
+        guard department.isEmpty || UUID(uuidString: department) != nil else {
+            return try await refuse(.invalid("department: 没有这个部门", en: "department: no such department"))
+        }
+        do {
+            let v = try await SchemeService.create(from: from == "blank" ? nil : from, key: key, name: name,
+                                                   departmentId: department.isEmpty ? nil : UUID(uuidString: department), user: try req.user, db: req.db)
+            return req.redirect(to: SiteURL.scheme(v.key).path)
+        } catch let e as KaoheError {
+            return try await refuse(e)
+        }
     }
 
     func current(_ req: Request) async throws -> SchemeVersion {
@@ -44,7 +83,7 @@ struct SchemeWebController: RouteCollection {
     func schemePage(_ req: Request, _ v: SchemeVersion, text: String, checked: Bool, reason: String = "", preview: SchemeView.Preview? = nil,
                     message: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
         let (_, problems) = SchemeService.check(text, key: v.key)
-        let placed = problems.map { p in SchemeView.Placed(problem: p, line: SchemeLoader.line(of: p.path, in: text)) }
+        let placed = problems.map { p in SchemeView.Placed(problem: p, line: p.line ?? SchemeLoader.line(of: p.path, in: text)) }
         let versions = try await SchemeStore.versions(key: v.key, newestFirst: true, on: req.db)
         let samples = try await sampleEmployees(v, req.db)
         let body = SchemeView.editor(key: v.key, version: v.version, versions: versions.map { ($0.version, $0.createdAt) }, text: text, problems: placed,

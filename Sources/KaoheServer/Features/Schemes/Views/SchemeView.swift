@@ -11,7 +11,8 @@ enum SchemeView {
     static func editor(key: String, version: Int, versions: [(Int, Date?)], text: String, problems: [Placed], checked: Bool, reason: String,
                        samples: [(String, String)], preview: Preview?, message: String?, csrf: String) -> Node<HTML.BodyContext> {
         let errors = problems.filter { $0.problem.severity == .error }.count
-        let warnings = problems.count - errors
+        // the attainable maximum (an info) is not a warning
+        let warnings = problems.filter { $0.problem.severity == .warning }.count
         let byLine = Dictionary(grouping: problems.filter { $0.line != nil }, by: { $0.line! })
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         return .group(
@@ -21,7 +22,7 @@ enum SchemeView {
             .if(!problems.isEmpty, .ul(.class("problems"), .forEach(problems) { p in
                 .li(.class(p.problem.severity == .error ? "error" : ""),
                     .unwrap(p.line) { .a(.href("#L\($0)"), .span("行号"), .text(" \($0) ")) },
-                    .code(.text(p.problem.path)), .text("：" + (p.problem.severity == .error ? "错误" : "警告") + " "), .text(p.problem.message),
+                    .code(.text(p.problem.path)), .text("：" + (p.problem.severity == .error ? "错误" : p.problem.severity == .warning ? "警告" : "提示") + " "), .text(p.problem.message),
                     .if(!p.problem.rules.isEmpty, .text("（\(p.problem.rules.joined(separator: "、"))）")))
             })),
             .form(.method(.post), .action(HTMLEscape.attribute(SiteURL.scheme(key).path)), DataView.hidden(csrf),
