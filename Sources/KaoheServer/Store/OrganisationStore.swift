@@ -37,6 +37,22 @@ extension PeopleStore {
         return try await q.all()
     }
 
+    /// How many records use a team: its members and the accounts scoped to it (0: a roster
+    /// import that created it may remove it on revert).
+    static func teamReferenceCount(_ id: UUID, on db: Database) async throws -> Int {
+        try await Employee.query(on: db).filter(\.$team.$id == id).count()
+            + User.query(on: db).filter(\.$team.$id == id).count()
+    }
+
+    /// How many records use a department: its people, teams, accounts, schemes and cycles.
+    static func departmentReferenceCount(_ id: UUID, on db: Database) async throws -> Int {
+        try await Employee.query(on: db).filter(\.$department.$id == id).count()
+            + Team.query(on: db).filter(\.$department.$id == id).count()
+            + User.query(on: db).filter(\.$department.$id == id).count()
+            + SchemeVersion.query(on: db).filter(\.$department.$id == id).count()
+            + Cycle.query(on: db).filter(\.$department.$id == id).count()
+    }
+
     /// Every employee with their department and team loaded, in 工号 order (the account pages' lists).
     static func employeesWithUnits(on db: Database) async throws -> [Employee] {
         try await Employee.query(on: db).with(\.$department).with(\.$team).sort(\.$number).all()
