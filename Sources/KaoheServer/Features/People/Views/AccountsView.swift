@@ -42,7 +42,8 @@ enum AccountsView {
             .unwrap(s) { st in .p(.class("error"), .attribute(named: "role", value: "alert"), .text("未保存：" + st.message)) },
             .h2("批量创建账号"),
             .form(.method(.post), .action(SiteURL.accountsBulk.path), .class("card"), DataView.hidden(m.csrf),
-                  .p(.text("在职且还没有账号的人数：\(m.withoutAccount.count)。每人得到一个客服专员账号（用户名为工号）和一次性初始密码，首次登录须修改密码；角色和范围可在下面再改。")),
+                  .p(.text("在职且还没有账号的人数：\(m.withoutAccount.count)")),
+                  .p(.class("muted"), "每人得到一个客服专员账号（用户名为工号）和一次性初始密码，首次登录须修改密码；角色和范围可在下面再改"),
                   OrgForm.select("部门", "department", form: "bulk", s, [("", "全部")] + m.departments),
                   OrgForm.select("班组", "team", form: "bulk", s, [("", "全部")] + m.teams),
                   .button(.type(.submit), "为没有账号的人创建账号")),
@@ -83,7 +84,7 @@ enum AccountsView {
     static func state(_ r: AccountsModel.Row) -> Node<HTML.BodyContext> {
         if !r.active { return .group(.span(.class("badge bad"), "已停用"), .text(" "), Bits.typed(r.deactivatedReason)) }
         if r.mustChange { return .span(.class("badge warn"), "待首次登录") }
-        return .span(.class("badge ok"), "启用")
+        return .span(.class("badge ok"), "可登录")
     }
 
     /// The password sheet: shown once, printed as it is (the page's print style leaves out the
@@ -93,8 +94,9 @@ enum AccountsView {
             .element(named: "style", text: "@media print{.noprint{display:none}table.sheet td,table.sheet th{font-size:12pt;padding:4mm 6mm}} table.sheet td.pw{font-family:monospace;font-size:1.1rem;letter-spacing:.05em}"),
             .div(.class("noprint"), OrgForm.links()),
             .if(m.shown, .group(
-                .p(.class("notice noprint"), .attribute(named: "role", value: "status"),
-                   .text("已创建 \(m.lines.count) 个账号。初始密码只在这一页显示这一次，系统不保存明文：请现在打印或分发。每人首次登录后须修改密码。")),
+                .div(.class("notice noprint"), .attribute(named: "role", value: "status"),
+                     .p(.text("已创建 \(m.lines.count) 个账号")),
+                     .p("初始密码只在这一页显示这一次，系统不保存明文：请现在打印或分发。每人首次登录后须修改密码")),
                 .p(.class("noprint muted"), "打印本页（浏览器菜单“打印”或 Ctrl+P）即为账号单：每人一行，只打印下表"),
                 .table(.class("sheet"),
                        .tr(.th("工号"), .th("姓名"), .th("用户名"), .th("初始密码")),
@@ -103,7 +105,7 @@ enum AccountsView {
                                .td(.class("pw"), .attribute(named: "translate", value: "no"), .text(l.password)))
                        }))),
             .if(!m.shown, .group(
-                .p(.class("notice"), "初始密码只在创建账号时显示一次，不能再次查看。遗失的，请停用后重新为其创建账号，或由本人用初始密码登录后修改。"),
+                .p(.class("notice"), "初始密码只在创建账号时显示一次，不能再次查看"),
                 .h2("待首次登录的账号"),
                 .if(m.waiting.isEmpty, .p(.class("empty"), "没有待首次登录的账号")),
                 .if(!m.waiting.isEmpty, .table(.tr(.th("工号"), .th("姓名"), .th("用户名"), .th("角色")),
