@@ -487,8 +487,6 @@ extension ImportService {
             return id
         }
 
-        /// New people created and changed fields set (all but the superior), each kept for revert
-        /// and audited. Returns the next change's number and everyone by 工号, new people included.
         /// The departments and teams the file names that did not exist, created first (people
         /// belong to them), each kept for revert and audited. Returns the next change's number.
         static func createUnits(_ departments: [Department], _ teams: [Team], batch bid: UUID, file: String, user: User, on db: Database) async throws -> Int {
@@ -515,6 +513,8 @@ extension ImportService {
             return seq
         }
 
+        /// New people created and changed fields set (all but the superior), each kept for revert
+        /// and audited. Returns the next change's number and everyone by 工号, new people included.
         static func savePeople(_ plan: [Step], batch bid: UUID, seq first: Int = 0, known: [String: Employee], file: String, user: User,
                                on db: Database) async throws -> (seq: Int, numbers: [String: Employee]) {
             var seq = first
