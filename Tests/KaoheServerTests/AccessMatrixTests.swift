@@ -572,7 +572,7 @@ enum Matrix {
     static func pageReaders(_ key: String, _ scope: Scope) -> Set<String>? {
         switch key {
         case "GET /qa": return ["hr", "carol"]      // see the allow-list: QA is company-wide
-        case "GET /people", "GET /people/:id", "GET /audit", "GET /retention", "GET /schemes", "GET /schemes/:key", "GET /settings/notifications": return ["hr"]
+        case "GET /people", "GET /people/:id", "GET /people/organisation", "GET /people/new", "GET /people/accounts", "GET /people/accounts/bulk", "GET /audit", "GET /retention", "GET /schemes", "GET /schemes/:key", "GET /settings/notifications": return ["hr"]
         default: break
         }
         if scope == .outside { return ["hr"] }

@@ -33,6 +33,20 @@ enum SiteURL: Equatable {
     case teamGrid(UUID?, UUID?)
     case people
     case person(UUID?)
+    /// HR's organisation (issue 16 §1): departments and teams, people who join, move and leave, accounts
+    case organisation
+    case orgDepartments
+    case orgDepartment(UUID?)
+    case orgTeams
+    case orgTeam(UUID?)
+    case personNew
+    case personTransfer(UUID?)
+    case personLeave(UUID?)
+    case accounts
+    case accountsBulk
+    case account(UUID?)
+    /// `deactivate` or `activate` an account
+    case accountState(UUID?)
     case audit
     case retention
     case schemes
@@ -198,6 +212,18 @@ enum SiteURL: Equatable {
         case .teamGrid(let c, let t): return ["cycles", id(c), "grid", t?.uuidString ?? ":team"]
         case .people: return ["people"]
         case .person(let u): return ["people", id(u)]
+        case .organisation: return ["people", "organisation"]
+        case .orgDepartments: return ["people", "departments"]
+        case .orgDepartment(let u): return ["people", "departments", id(u)]
+        case .orgTeams: return ["people", "teams"]
+        case .orgTeam(let u): return ["people", "teams", id(u)]
+        case .personNew: return ["people", "new"]
+        case .personTransfer(let u): return ["people", id(u), "transfer"]
+        case .personLeave(let u): return ["people", id(u), "leave"]
+        case .accounts: return ["people", "accounts"]
+        case .accountsBulk: return ["people", "accounts", "bulk"]
+        case .account(let u): return ["people", "accounts", id(u)]
+        case .accountState(let u): return ["people", "accounts", id(u), "state"]
         case .audit: return ["audit"]
         case .retention: return ["retention"]
         case .schemes: return ["schemes"]

@@ -83,6 +83,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M017_QAChecklist())
     app.migrations.add(M018_Notifications())
     app.migrations.add(M020_ImportMappingsUploadChoices())
+    app.migrations.add(M019_OrganisationPages())
     app.migrations.add(SessionRecord.migration)
 }
 

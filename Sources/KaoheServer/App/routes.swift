@@ -29,6 +29,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: QAWebController())
     try app.register(collection: AdminWebController())
     try app.register(collection: PeopleWebController())
+    try app.register(collection: OrganisationWebController())
+    try app.register(collection: AccountsWebController())
     try app.register(collection: SchemeWebController())
     try app.register(collection: CalibrationWebController())
     try app.register(collection: ReviewWebController())

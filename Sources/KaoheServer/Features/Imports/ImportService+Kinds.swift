@@ -229,10 +229,33 @@ extension ImportService {
         /// A row to write: the person it changes (nil: a new one) and the changes, in field order.
         struct Step: Sendable { var row: Row; var existing: Employee?; var changes: [Change] }
 
-        /// The departments and teams rows are resolved against.
+        /// The departments and teams rows are resolved against, and those the file names that do
+        /// not exist yet: the preview lists them, the commit creates them (issue 16 §1).
         struct Org {
             var departments: [Department]
             var teams: [Team]
+            var newDepartments: [Department] = []
+            var newTeams: [Team] = []
+
+            /// The smallest two-digit code no department has (a department the file creates gets it).
+            func freeCode() -> String? {
+                let used = Set(departments.map(\.code))
+                return (1...99).lazy.map { String(format: "%02d", $0) }.first { !used.contains($0) }
+            }
+
+            /// What the preview says of the departments and teams to be created (or created).
+            func notices(committed: Bool) -> [String] {
+                var out: [String] = []
+                let verb = committed ? "已新建" : "将新建"
+                if !newDepartments.isEmpty {
+                    out.append("\(verb)部门：" + newDepartments.map { "\($0.name)（代码 \($0.code)）" }.joined(separator: "、"))
+                }
+                if !newTeams.isEmpty {
+                    let names = Dictionary(departments.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+                    out.append("\(verb)班组：" + newTeams.map { "\(names[$0.$department.id] ?? "") / \($0.name)" }.joined(separator: "、"))
+                }
+                return out
+            }
 
             static func load(on db: Database) async throws -> Org {
                 let departments = try await PeopleStore.everyDepartment(on: db)
@@ -267,15 +290,20 @@ extension ImportService {
         static func run(_ o: Options, data: Data, saved: [String: String], user: User, db: Database, preview p: Preview) async throws -> Preview {
             var preview = p
             let (grid, map) = try table(o, data: data, saved: saved, targets: targets, needs: "工号、姓名、部门", preview: &preview)
-            let org = try await Org.load(on: db)
+            var org = try await Org.load(on: db)
             var byNumber: [String: Employee] = [:]
             for e in try await PeopleStore.everyEmployee(on: db) { byNumber[e.number] = e }
-            let rows = try read(grid, columns: columns(map), org: org, known: byNumber)
+            let rows = try read(grid, columns: columns(map), org: &org, known: byNumber)
             let plan = diff(rows, known: byNumber, org: org, preview: &preview)
-            guard !o.dryRun else { return preview }
-            let id = try await apply(plan, o, grid: grid, map: map, known: byNumber, preview: preview, user: user, db: db)
+            let said = preview.notices
+            guard !o.dryRun else {
+                preview.notices = org.notices(committed: false) + said
+                return preview
+            }
+            let id = try await apply(plan, o, grid: grid, map: map, known: byNumber, org: org, preview: preview, user: user, db: db)
             preview.id = id
             preview.committed = true
+            preview.notices = org.notices(committed: true) + said
             return preview
         }
 
@@ -288,7 +316,7 @@ extension ImportService {
         // MARK: read and check the rows
 
         /// Every row checked (the first problem refused, naming file, row and column) as the values it wants.
-        static func read(_ grid: Grid, columns: [RosterField: Int], org: Org, known byNumber: [String: Employee]) throws -> [Row] {
+        static func read(_ grid: Grid, columns: [RosterField: Int], org: inout Org, known byNumber: [String: Employee]) throws -> [Row] {
             var rows: [Row] = []
             var seen: [String: Int] = [:]
             let numberColumn = columns[.number]!
@@ -299,7 +327,7 @@ extension ImportService {
                 if number.isEmpty { throw l.bad(.number, "工号为空 the employee number is empty") }
                 if let first = seen[number] { throw l.bad(.number, "工号 \(number) 重复（第 \(first) 行已有）duplicate employee number, already on row \(first)") }
                 seen[number] = line
-                let values = try wanted(l, number: number, org: org, existing: byNumber[number])
+                let values = try wanted(l, number: number, org: &org, existing: byNumber[number])
                 let superior = try superiorNumber(l, number: number, known: byNumber, inFile: inFile)
                 rows.append(Row(line: line, number: number, values: values, superior: superior))
             }
@@ -307,14 +335,14 @@ extension ImportService {
         }
 
         /// The values a row wants (ids for department and team).
-        static func wanted(_ l: Cells, number: String, org: Org, existing: Employee?) throws -> [RosterField: String?] {
+        static func wanted(_ l: Cells, number: String, org: inout Org, existing: Employee?) throws -> [RosterField: String?] {
             var v: [RosterField: String?] = [:]
             guard let name = l.cell(.name) else { throw l.bad(.name, "姓名为空 the name is empty") }
             v[.name] = name
-            let dept = try department(l, org: org)
+            let dept = try department(l, org: &org)
             v[.department] = dept.id!.uuidString
             if l.has(.team) {
-                let found = try team(l, in: dept, org: org)
+                let found = try team(l, in: dept, org: &org)
                 v[.team] = .some(found?.id!.uuidString)
             }
             for f in [RosterField.hireDate, .probationEnd] where l.has(f) {
@@ -332,21 +360,30 @@ extension ImportService {
             return v
         }
 
-        /// The row's department, by code or name.
-        static func department(_ l: Cells, org: Org) throws -> Department {
+        /// The row's department, by code or name. A name no department has is a department to
+        /// create (with the smallest free code); a code no department has is refused.
+        static func department(_ l: Cells, org: inout Org) throws -> Department {
             let dtext = l.cell(.department) ?? ""
-            guard let dept = org.department(dtext) else {
+            if let dept = org.department(dtext) { return dept }
+            guard !dtext.isEmpty, !dtext.allSatisfy({ $0.isASCII && $0.isNumber }), dtext.count <= 60 else {
                 throw l.bad(.department, "没有部门 “\(dtext)” no such department; 有 known: \(org.departments.map { "\($0.code) \($0.name)" }.joined(separator: ", "))")
             }
+            guard let code = org.freeCode() else { throw l.bad(.department, "部门代码 01–99 已用完，无法新建部门 “\(dtext)” no department code left") }
+            let dept = Department(id: UUID(), name: dtext, code: code)
+            org.departments.append(dept)
+            org.newDepartments.append(dept)
             return dept
         }
 
-        /// The row's team, by name in its department; nil: the cell is empty (no team).
-        static func team(_ l: Cells, in dept: Department, org: Org) throws -> Team? {
+        /// The row's team, by name in its department; nil: the cell is empty (no team). A name the
+        /// department has no team of is a team to create.
+        static func team(_ l: Cells, in dept: Department, org: inout Org) throws -> Team? {
             guard let t = l.cell(.team) else { return nil }
-            guard let team = org.team(t, in: dept) else {
-                throw l.bad(.team, "部门 \(dept.name) 没有班组 “\(t)” no such team in the department")
-            }
+            if let team = org.team(t, in: dept) { return team }
+            guard t.count <= 60 else { throw l.bad(.team, "班组名称最多 60 个字 a team name has at most 60 characters") }
+            let team = Team(id: UUID(), name: t, departmentId: dept.id!)
+            org.teams.append(team)
+            org.newTeams.append(team)
             return team
         }
 
@@ -437,11 +474,13 @@ extension ImportService {
 
         /// Writes the plan in one transaction: the import, people first (superiors may be new),
         /// then superiors, the audit and the source's mapping. Returns the import's id.
-        static func apply(_ plan: [Step], _ o: Options, grid: Grid, map: ColumnMap, known: [String: Employee], preview: Preview, user: User,
+        static func apply(_ plan: [Step], _ o: Options, grid: Grid, map: ColumnMap, known: [String: Employee], org: Org, preview: Preview, user: User,
                           db: Database) async throws -> UUID {
+            let newDepartments = org.newDepartments, newTeams = org.newTeams
             let id: UUID = try await db.writeTransaction { db in
                 let bid = try await ImportService.batch(o, kind: ImportService.Kind.roster.rawValue, sheet: grid.sheet, preview: preview, schemeId: nil, user: user, on: db)
-                let (seq, numbers) = try await savePeople(plan, batch: bid, known: known, file: o.file, user: user, on: db)
+                let first = try await createUnits(newDepartments, newTeams, batch: bid, file: o.file, user: user, on: db)
+                let (seq, numbers) = try await savePeople(plan, batch: bid, seq: first, known: known, file: o.file, user: user, on: db)
                 try await linkSuperiors(plan, batch: bid, seq: seq, numbers: numbers, on: db)
                 try await ImportService.finish(o, kind: .roster, batch: bid, preview: preview, map: map, rescore: nil, user: user, on: db)
                 return bid
@@ -449,11 +488,37 @@ extension ImportService {
             return id
         }
 
+        /// The departments and teams the file names that did not exist, created first (people
+        /// belong to them), each kept for revert and audited. Returns the next change's number.
+        static func createUnits(_ departments: [Department], _ teams: [Team], batch bid: UUID, file: String, user: User, on db: Database) async throws -> Int {
+            var seq = 0
+            let names = Dictionary(departments.map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+            for d in departments {
+                let fresh = Department(id: d.id, name: d.name, code: d.code)
+                try await fresh.create(on: db)
+                try await ImportChange(batch: bid, seq: seq, entity: "department", target: try fresh.requireID(), before: nil, after: fresh.name).save(on: db)
+                try await Audit.record(on: db, actor: user, action: "create", entity: "department", id: fresh.name, after: "code=\(fresh.code) name=\(fresh.name)",
+                                       reason: "导入花名册 \(file)")
+                seq += 1
+            }
+            for t in teams {
+                let fresh = Team(id: t.id, name: t.name, departmentId: t.$department.id)
+                try await fresh.create(on: db)
+                try await ImportChange(batch: bid, seq: seq, entity: "team", target: try fresh.requireID(), before: nil, after: fresh.name).save(on: db)
+                var dept = names[t.$department.id] ?? ""
+                if dept.isEmpty { dept = try await PeopleStore.department(t.$department.id, on: db)?.name ?? "" }
+                try await Audit.record(on: db, actor: user, action: "create", entity: "team", id: fresh.name, after: "department=\(dept) name=\(fresh.name)",
+                                       reason: "导入花名册 \(file)")
+                seq += 1
+            }
+            return seq
+        }
+
         /// New people created and changed fields set (all but the superior), each kept for revert
         /// and audited. Returns the next change's number and everyone by 工号, new people included.
-        static func savePeople(_ plan: [Step], batch bid: UUID, known: [String: Employee], file: String, user: User,
+        static func savePeople(_ plan: [Step], batch bid: UUID, seq first: Int = 0, known: [String: Employee], file: String, user: User,
                                on db: Database) async throws -> (seq: Int, numbers: [String: Employee]) {
-            var seq = 0
+            var seq = first
             var numbers = known
             for step in plan {
                 let r = step.row, existing = step.existing
@@ -569,6 +634,19 @@ extension ImportService {
                         }
                         try await e.delete(on: db)
                     }
+                case "team":
+                    // created by the import (issue 16 §1): removed with it, unless someone has used it since
+                    guard let t = try await PeopleStore.team(c.targetId, on: db) else { continue }
+                    guard try await PeopleStore.teamReferenceCount(try t.requireID(), on: db) == 0 else {
+                        throw KaoheError.conflict("导入新建的班组 \(t.name) 已有人员或账号，不能撤销，未作任何修改", en: "team \(t.name), created by the import, now has people or accounts; revert refused, nothing changed")
+                    }
+                    try await t.delete(on: db)
+                case "department":
+                    guard let d = try await PeopleStore.department(c.targetId, on: db) else { continue }
+                    guard try await PeopleStore.departmentReferenceCount(try d.requireID(), on: db) == 0 else {
+                        throw KaoheError.conflict("导入新建的部门 \(d.name) 已有人员、班组、账号、方案或考核，不能撤销，未作任何修改", en: "department \(d.name), created by the import, is now in use; revert refused, nothing changed")
+                    }
+                    try await d.delete(on: db)
                 default: continue
                 }
             }

@@ -36,17 +36,26 @@ struct PeopleWebController: RouteCollection {
 
     func person(req: Request) async throws -> Response { try await personPage(req) }
 
-    func personPage(_ req: Request, message: String? = nil, error: String? = nil, status: HTTPStatus = .ok) async throws -> Response {
+    func personPage(_ req: Request, message: String? = nil, error: String? = nil, state: FormState? = nil, status: HTTPStatus = .ok) async throws -> Response {
         guard let id = req.parameters.get("id", as: UUID.self),
               let e = try await PeopleStore.employeeWithUnits(id, on: req.db) else { throw KaoheError.notFound("没有这个员工", en: "no such employee") }
         let teams = try await PeopleStore.teams(department: e.$department.id, on: req.db)
         let superior = try await e.superiorId.asyncMap { try await PeopleStore.employee($0, on: req.db) } ?? nil
         let history = try await AuditStore.history(entity: "employee", id: e.number, limit: 20, on: req.db)
-        let model = PersonModel(
+        let allTeams = try await PeopleStore.teamsWithDepartments(on: req.db)
+            .sorted { ($0.department.code, $0.name) < ($1.department.code, $1.name) }
+            .map { ($0.id!.uuidString, "\($0.department.name) / \($0.name)") }
+        var model = PersonModel(
             error: error, message: message, csrf: req.csrfToken, id: id, number: e.number, name: e.name, department: e.department.name, hireDate: e.hireDate,
             position: e.position, teams: teams.map { ($0.id!.uuidString, $0.name) }, team: e.$team.id?.uuidString, superior: superior?.number ?? "",
             status: e.status.rawValue, probationEnd: e.probationEnd ?? "", level: e.level ?? "", star: e.star.map(String.init) ?? "", jobGrade: e.jobGrade ?? "",
-            history: history.map { h in PersonModel.Change(at: h.at, actor: h.actorName, before: h.before ?? "", after: h.after ?? "", reason: h.reason ?? "") })
+            history: history.map { h in PersonModel.Change(at: h.at, actor: h.actorName, action: h.action, before: h.before ?? "", after: h.after ?? "", reason: h.reason ?? "") })
+        model.allTeams = allTeams
+        model.state = state
+        model.leftOn = e.leftOn ?? ""
+        model.leaveReason = e.leaveReason ?? ""
+        model.month = req.application.config.month
+        model.today = req.application.config.todayDate.description
         return Page.render(status: status, title: "人员档案", user: try req.user, csrf: req.csrfToken, body: PersonView.body(model))
     }
 

@@ -48,6 +48,9 @@ package final class Employee: Model, @unchecked Sendable {
     @OptionalField(key: "star") package var star: Int?
     @OptionalField(key: "level") package var level: String?
     @OptionalField(key: "job_grade") package var jobGrade: String?
+    /// The day a leaver left (YYYY-MM-DD) and why, set when HR marks them as left (M019).
+    @OptionalField(key: "left_on") package var leftOn: String?
+    @OptionalField(key: "leave_reason") package var leaveReason: String?
     // relationships
     @Parent(key: "department_id") package var department: Department
     @OptionalParent(key: "team_id") package var team: Team?

@@ -26,6 +26,7 @@ enum PeopleView {
     static func body(_ m: PeopleModel) -> Node<HTML.BodyContext> {
         let total = m.total, page = m.page
         return .group(
+            OrgForm.links(),
             .form(.method(.get), .action(SiteURL.people.path),
                   .label(.text("工号或姓名 "), .input(.type(.search), .name("q"), .value(HTMLEscape.attribute(m.q)))),
                   .label(.text("部门 "), DataView.select("department", [("", "全部")] + m.departments, selected: m.department)),
