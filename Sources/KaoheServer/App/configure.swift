@@ -82,8 +82,8 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M016_ItemComments())
     app.migrations.add(M017_QAChecklist())
     app.migrations.add(M018_Notifications())
-    app.migrations.add(M020_ImportMappingsUploadChoices())
     app.migrations.add(M019_OrganisationPages())
+    app.migrations.add(M020_ImportMappingsUploadChoices())
     app.migrations.add(SessionRecord.migration)
 }
 
