@@ -82,6 +82,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M016_ItemComments())
     app.migrations.add(M017_QAChecklist())
     app.migrations.add(M018_Notifications())
+    app.migrations.add(M021_CycleControls())
     app.migrations.add(SessionRecord.migration)
 }
 
