@@ -123,6 +123,10 @@ try:
     team = Select(driver.find_element(By.NAME, "team"))
     team.select_by_visible_text(next(o.text for o in team.options if "售前一组" in o.text))
     driver.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
+    # the preview first (issue 16 §4): 售前一组 with ecommerce-monthly, its 12 people, the deadlines
+    expect(wait_for(lambda: "发起考核：预览" in text() and "售前一组" in text() and "ecommerce-monthly" in text()), "no preview: " + text()[:400])
+    shot("cycle-preview")
+    driver.find_element(By.XPATH, "//button[contains(., '确认发起')]").click()
     expect(wait_for(lambda: "已下发 12 张" in text() and "2026-11-30" in text()), "the cycle was not opened for the 12 people of 售前一组")
     shot("cycles")
 
@@ -198,7 +202,11 @@ try:
     # HR publishes the month
     login("hr")
     driver.get(f"{BASE}/cycles")
-    driver.find_element(By.XPATH, "//button[contains(., '发布结果')]").click()
+    driver.find_element(By.XPATH, "//a[contains(., '发布结果')]").click()
+    # the confirmation first (issue 16 §4): 12 sheets, none missing, what the people will see
+    expect(wait_for(lambda: "将发布 12 张考核表" in text() and "尚未完成 0 张" in text()), "no publication confirmation: " + text()[:400])
+    shot("publish-confirm")
+    driver.find_element(By.XPATH, "//button[contains(., '确认发布')]").click()
     expect(wait_for(lambda: "已发布 12 张" in text()), "the cycle was not published: " + text()[:400])
 
     # the agent sees the result with every item explained, and objects
