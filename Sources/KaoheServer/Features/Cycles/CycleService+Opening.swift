@@ -96,7 +96,7 @@ extension CycleService {
                      onlyRequested: Bool) async throws -> Plan {
         guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以发起考核", en: "only HR opens a cycle") }
         let key = r.scheme.trimmingCharacters(in: .whitespaces)
-        var requested: SchemeVersion?
+        let requested: SchemeVersion?
         if !key.isEmpty {
             guard let v = try await SchemeStore.newest(key: key, on: db) else {
                 throw KaoheError.notFound("scheme: 没有方案 “\(key)”", en: "scheme: no such scheme “\(key)”")
@@ -104,6 +104,8 @@ extension CycleService {
             requested = v
         } else if onlyRequested {
             throw KaoheError.badInput("scheme: 须选择方案", en: "scheme: required")
+        } else {
+            requested = nil
         }
         guard Period.isValid(r.period) else { throw KaoheError.badInput("period: “\(r.period)” 不是有效期间 (2026-10, 2026-Q4, 2026-H2, 2026)") }
         var sched: CycleSchedule

@@ -46,7 +46,7 @@ enum CycleControlView {
             .if(p.sheets > 0, .form(.action(SiteURL.cycles.path), .method(.post), hidden("_csrf", csrf),
                 hidden("scheme", p.scheme), hidden("period", p.period),
                 hidden("department", p.departmentId?.uuidString ?? ""), hidden("team", p.teamIds.first?.uuidString ?? ""),
-                .fieldset(.element(named: "legend", text: "截止日期（R-002-30：下发起评分 2 天、复核再 2 天、5 天内发布；可修改）"),
+                .fieldset(.element(named: "legend", text: "截止日期（可修改）R-002-30"),
                           .p(.text("下发日期 \(p.issuedOn)")),
                           .if(p.hasSelf, dateField("self_due", "自评截止", p.selfDue)),
                           dateField("rating_due", "评分截止", p.ratingDue),
@@ -83,7 +83,7 @@ enum CycleControlView {
                       .button(.type(.submit), "保存截止日期"))),
             .details(.summary(.text("取消这个考核周期")),
                 .form(.action(SiteURL.cycleStep(c.id, "cancel").path), .method(.post), hidden("_csrf", csrf),
-                      .p("发布前可以取消：全部考核表撤回，不计入任何结果（R-100-01）；发布后只能逐张更正（R-100-02）。"),
+                      .p("发布前可以取消：全部考核表撤回，不计入任何结果；发布后只能逐张更正。（R-100-01、R-100-02）"),
                       .label(.text("原因（必填）"), .input(.type(.text), .name("reason"), .required(true))),
                       .button(.type(.submit), "取消考核周期")))
         )
@@ -93,7 +93,7 @@ enum CycleControlView {
     static func withdraw(_ s: CycleService.SheetDTO, csrf: String, error: String? = nil) -> Node<HTML.BodyContext> {
         .details(.summary(.text("撤回这张考核表（人事）")),
             .form(.action(SiteURL.sheetWithdraw(s.id).path), .method(.post), hidden("_csrf", csrf),
-                  .p("撤回的表不再出现在任何列表，不会发布，结果不计入（R-100-01）。"),
+                  .p("撤回的表不再出现在任何列表，不会发布，结果不计入。（R-100-01）"),
                   .label(.text("原因（必填）"), .input(.type(.text), .name("reason"), .required(true))),
                   .unwrap(error) { .span(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
                   .button(.type(.submit), "撤回考核表")))
@@ -121,7 +121,7 @@ enum CycleControlView {
                            .td(.class("num"), .text(r.total ?? "—")), .td(.text(r.grade ?? "—")),
                            .td(.class("num"), .text(r.pay.map { Forms.grouped($0) } ?? "—"), .if(r.provisional, .text("（暂定）"))))
                    }),
-            .p(.text("每人收到：“你的 \(p.period) 考核结果已发布：总分；如有异议请在 \(p.objectionsClose) 前申诉”。")),
+            .p("发布后每人收到站内消息：自己的总分和申诉截止日期"),
             .if(p.status == .open && p.missing.isEmpty && !p.ready.isEmpty,
                 .form(.action(SiteURL.cycleStep(p.cycle, "publish").path), .method(.post), hidden("_csrf", csrf),
                       .button(.type(.submit), .text("确认发布 \(p.ready.count) 张")))),
