@@ -114,7 +114,7 @@ extension CycleService {
         let teams = try await PeopleStore.teamsWithDepartments(on: db)
         for d in try await PeopleStore.departments(on: db) {
             guard let did = d.id else { continue }
-            rows.append(AssignmentRow(team: nil, department: did, name: "\(d.code) \(d.name)（部门，班组未指定时使用）", scheme: byDepartment[did], fallback: nil))
+            rows.append(AssignmentRow(team: nil, department: did, name: "\(d.code) \(d.name)", scheme: byDepartment[did], fallback: nil))
             for t in teams where t.$department.id == did {
                 guard let tid = t.id else { continue }
                 rows.append(AssignmentRow(team: tid, department: did, name: "\(d.name) \(t.name)", scheme: byTeam[tid],

@@ -25,7 +25,7 @@ enum CycleControlView {
     static func preview(_ p: CycleService.PlanDTO, department: String?, team: String?, csrf: String) -> Node<HTML.BodyContext> {
         .group(
             .h2(.text("发起考核：预览 · \(p.period)")),
-            .p(.text("范围："), Bits.name(department ?? "全部部门"), .unwrap(team) { t in .group(.text(" · "), Bits.name(t)) },
+            .p(.text("范围："), .unwrap(department) { Bits.name($0) }, .if(department == nil, .text("全部部门")), .unwrap(team) { t in .group(.text(" · "), Bits.name(t)) },
                .text("。共下发 \(p.sheets) 张考核表，分 \(p.groups.filter { !$0.people.isEmpty }.count) 个考核周期（每个方案一个）。")),
             .forEach(p.groups) { g in
                 .section(.class("plan"),
@@ -63,7 +63,7 @@ enum CycleControlView {
             .form(.action(SiteURL.cycleAssignments.path), .method(.post), hidden("_csrf", csrf),
                 .table(.tr(.th("班组 / 部门"), .th("考核方案"), .th("未指定时")),
                        .forEach(rows) { r in
-                           .tr(.td(Bits.name(r.name)),
+                           .tr(.td(Bits.name(r.name), .if(r.team == nil, .text("（部门，班组未指定时使用）"))),
                                .td(DataView.select(r.team.map { "team.\($0.uuidString)" } ?? "department.\(r.department.uuidString)",
                                                    [("", "（未指定）")] + schemes, selected: r.scheme ?? "")),
                                .td(.text(r.team == nil ? "发起时所选的方案" : (r.fallback ?? "发起时所选的方案"))))
