@@ -61,6 +61,9 @@ public enum Demo {
                     try await team.save(on: db)
                     let text = try String(contentsOf: try presetFile(t.preset), encoding: .utf8)
                     let scheme = try await schemeVersion(t.preset, text: text, department: dept, on: db)
+                    // each team is appraised by its own scheme (issue 16 §4): 售后组 by after-sales, not
+                    // by the department's ecommerce-monthly, whichever scheme a cycle is opened with
+                    try await SchemeAssignment(team: try team.requireID(), department: nil, scheme: scheme.key, by: nil).save(on: db)
                     let engine = try ScoringEngine(scheme: try Presets.scheme(t.preset))
                     var gen = DemoProfile(seed: UInt64(di * 10 + ti + 1))
                     let digits = scale > 1 ? "%04d" : "%03d"

@@ -693,10 +693,12 @@ struct NotificationTests {
     @Test("the settings page and the inbox read in English without Chinese left (but names and what people typed)")
     func english() async throws {
         // the demo company, whose names the catalogue knows; its November overdue on 5 December
-        try await withDemoCompany({ $0.today = "2026-12-05" }) { app in
+        try await withDemoCompany({ $0.today = "2026-11-28" }) { app in
             let hrUser = try #require(try await User.query(on: app.db).filter(\.$username == "hr").first())
             let c = try await CycleService.open(.init(scheme: "ecommerce-monthly", period: "2026-11", departmentId: nil, teamIds: nil),
                                                 user: hrUser, config: app.config, db: app.db)
+            // opened on the 28th: its deadlines count from then (issue 16 §4), so a week later it is overdue
+            CycleFlowTests.today(app, "2026-12-05")
             let (hr, _) = try await Browser.signIn(app, "hr", password: Demo.password)
             let dead = try await closedPort()
             let department = try #require(try await Department.query(on: app.db).first()?.id)

@@ -15,6 +15,7 @@ struct SiteURLTests {
         .cycles, .cycleStep(id, "publish"), .cycleStep(id, "lock"), .cycleStep(id, "remind"), .calibration(id), .review(id), .teamGrid(id, id), .reviewScript, .people, .person(id),
         .organisation, .orgDepartments, .orgDepartment(id), .orgTeams, .orgTeam(id), .personNew, .personTransfer(id), .personLeave(id),
         .accounts, .accountsBulk, .account(id), .accountState(id),
+        .cyclePreview, .cycleAssignments, .cyclePublishConfirm(id), .sheetWithdraw(id),
         .audit, .retention, .schemes, .scheme("ecommerce-monthly"), .imports, .importCommit, .importRevert(id), .exportDownload,
         .qa, .qaRemove, .reports, .report("ranking"), .ready, .metrics, .sheetPrint(id), .reportPrint("monthly-record"), .notifications, .inboxRead, .accountEmail,
     ]
@@ -38,6 +39,7 @@ struct SiteURLTests {
         .employee(nil), .sheets, .sheet(nil), .cycles, .cycleStep(nil, nil), .calibration(nil), .review(nil), .teamGrid(nil, nil), .reviewScript, .people, .person(nil),
         .organisation, .orgDepartments, .orgDepartment(nil), .orgTeams, .orgTeam(nil), .personNew, .personTransfer(nil), .personLeave(nil),
         .accounts, .accountsBulk, .account(nil), .accountState(nil),
+        .cyclePreview, .cycleAssignments, .cyclePublishConfirm(nil), .sheetWithdraw(nil),
         .audit, .retention, .schemes, .scheme(nil), .imports, .importCommit, .importRevert(nil), .exportDownload,
         .qa, .qaRemove, .reports, .report(nil), .sheetPrint(nil), .reportPrint(nil), .notifications, .inboxRead, .accountEmail,
     ]

@@ -51,7 +51,7 @@ try:
 
     # HR opens the November cycle for 售前一组 on the cycles page
     login("hr")
-    run.open_cycle()
+    run.open_cycle(preview_shot="cycle-preview")
     expect(wait_for(lambda: "已下发 12 张" in text() and "2026-11-30" in text()), "the cycle was not opened for the 12 people of 售前一组")
     shot("cycles")
 
@@ -127,7 +127,11 @@ try:
     # HR publishes the month
     login("hr")
     driver.get(f"{BASE}/cycles")
-    driver.find_element(By.XPATH, "//button[contains(., '发布结果')]").click()
+    driver.find_element(By.XPATH, "//a[contains(., '发布结果')]").click()
+    # the confirmation first (issue 16 §4): 12 sheets, none missing, what the people will see
+    expect(wait_for(lambda: "将发布 12 张考核表" in text() and "尚未完成 0 张" in text()), "no publication confirmation: " + text()[:400])
+    shot("publish-confirm")
+    driver.find_element(By.XPATH, "//button[contains(., '确认发布')]").click()
     expect(wait_for(lambda: "已发布 12 张" in text()), "the cycle was not published: " + text()[:400])
 
     # the agent sees the result with every item explained, and objects

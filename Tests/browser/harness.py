@@ -116,9 +116,10 @@ class Run:
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", el)
         el.click()
 
-    def open_cycle(self, period="2026-11", scheme="ecommerce-monthly", department="01 ", team="售前一组"):
+    def open_cycle(self, period="2026-11", scheme="ecommerce-monthly", department="01 ", team="售前一组", preview_shot=None):
         """HR, signed in, opens a cycle on the cycles page for one team of a department (its
-        code's prefix): what every flow after it starts from. The caller checks the message."""
+        code's prefix), through the preview (issue 16 §4): what every flow after it starts from.
+        The caller checks the message."""
         d = self.driver
         d.get(f"{self.base}/cycles")
         Select(d.find_element(By.NAME, "scheme")).select_by_value(scheme)
@@ -128,6 +129,11 @@ class Run:
         teams = Select(d.find_element(By.NAME, "team"))
         teams.select_by_visible_text(next(o.text for o in teams.options if team in o.text))
         d.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
+        # the preview first: the team with the scheme it gets, its people, the deadlines
+        self.expect(self.wait_for(lambda: "发起考核：预览" in self.text() and team in self.text()), "no preview: " + self.text()[:400])
+        if preview_shot:
+            self.shot(preview_shot)
+        d.find_element(By.XPATH, "//button[contains(., '确认发起')]").click()
 
     def close(self):
         if self.driver is not None:

@@ -141,6 +141,25 @@ public struct CycleSchedule: Codable, Sendable, Equatable {
                          review: add(reviewDays, to: rating), publish: publish, objectionsClose: add(objectionDays, to: publish))
     }
 
+    /// The deadlines of a cycle opened on `opening` (issue 16 §4): R-002-30's offsets — self-assessment
+    /// and the superior's rating within 2 days, the general manager's review within 2 more, done
+    /// within 5 — counted from the day the sheets are actually issued: the period's issue day
+    /// (the 28th) or, when HR opens the cycle later, the opening day (a November opened on
+    /// 1 December is due 3 December, not overdue at once).
+    public func deadlines(period: String, opening: CivilDate) -> Deadlines? {
+        guard let planned = deadlines(period: period) else { return nil }
+        guard opening > planned.issue else { return planned }
+        return deadlines(issuedOn: opening)
+    }
+
+    /// The deadlines of sheets issued on `issue`, by this schedule's offsets.
+    public func deadlines(issuedOn issue: CivilDate) -> Deadlines {
+        let rating = add(raterDays, to: issue)
+        let publish = add(publishDays, to: issue)
+        return Deadlines(issue: issue, selfAssessment: add(min(selfDays, raterDays), to: issue), rating: rating,
+                         review: add(reviewDays, to: rating), publish: publish, objectionsClose: add(objectionDays, to: publish))
+    }
+
     /// Whether an employee is assessed in a period ending on `periodEnd` (R-002-30: not while in
     /// probation, under `probationMonths` months): the explanation says why.
     public func assessed(hireDate: CivilDate, probationEnd: CivilDate?, periodEnd: CivilDate) -> (Bool, String) {

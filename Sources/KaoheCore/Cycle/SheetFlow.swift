@@ -17,6 +17,9 @@ public enum SheetStage: String, Codable, Sendable, CaseIterable {
     /// the reviewer decided the objection (upheld or changed); the employee sees the outcome
     case resolved
     case locked
+    /// HR withdrew the sheet (or cancelled its cycle) before publication, with a reason (issue 16
+    /// §4): it leaves every list, is never published and its result never counts (R-100-01).
+    case withdrawn
 
     /// Published or later: the sheet's result counts (R-100-01) and changes only through a
     /// correction with a reason (R-100-02).
@@ -42,6 +45,7 @@ public enum SheetStage: String, Codable, Sendable, CaseIterable {
         case .acknowledged: return "已确认"
         case .resolved: return "申诉已处理"
         case .locked: return "已锁定"
+        case .withdrawn: return "已撤回"
         }
     }
 }

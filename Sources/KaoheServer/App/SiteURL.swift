@@ -25,6 +25,14 @@ enum SiteURL: Equatable {
     /// `publish`, `lock` or `remind` (HR's cycle-wide steps)
     case cycleStep(UUID?, String?)
     case calibration(UUID?)
+    /// Issue 16 §4: what opening a cycle would do (each team's scheme, people, who is left out and why)
+    case cyclePreview
+    /// Issue 16 §4: each team's (and department's) scheme
+    case cycleAssignments
+    /// Issue 16 §4: what publishing the cycle will do, to confirm
+    case cyclePublishConfirm(UUID?)
+    /// Issue 16 §4: HR withdraws one sheet before publication (reason required)
+    case sheetWithdraw(UUID?)
     /// A cycle's sheets waiting for the caller's review: approve or return many at once (issue 17 §2)
     case review(UUID?)
     /// The review page's script (select all, the count of sheets chosen)
@@ -207,6 +215,10 @@ enum SiteURL: Equatable {
         case .cycles: return ["cycles"]
         case .cycleStep(let u, let step): return ["cycles", id(u), step ?? ":step"]
         case .calibration(let u): return ["cycles", id(u), "calibration"]
+        case .cyclePreview: return ["cycles", "preview"]
+        case .cycleAssignments: return ["cycles", "schemes"]
+        case .cyclePublishConfirm(let u): return ["cycles", id(u), "publish"]
+        case .sheetWithdraw(let u): return ["sheets", id(u), "withdraw"]
         case .review(let u): return ["cycles", id(u), "review"]
         case .reviewScript: return ["assets", "review.js"]
         case .teamGrid(let c, let t): return ["cycles", id(c), "grid", t?.uuidString ?? ":team"]

@@ -84,6 +84,7 @@ func configureMigrations(_ app: Application) {
     app.migrations.add(M018_Notifications())
     app.migrations.add(M019_OrganisationPages())
     app.migrations.add(M020_ImportMappingsUploadChoices())
+    app.migrations.add(M021_CycleControls())
     app.migrations.add(SessionRecord.migration)
 }
 

@@ -23,6 +23,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: DataWebController())
     try app.register(collection: CycleController())
     try app.register(collection: CycleWebController())
+    try app.register(collection: CycleControlWebController())
     try app.register(collection: TeamGridWebController())
     try app.register(collection: ReportWebController())
     try app.register(collection: PrintController())

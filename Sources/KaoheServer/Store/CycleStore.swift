@@ -20,7 +20,7 @@ enum CycleStore {
     static func employeesWithSheets(schemes versions: [UUID], period: String, on db: Database) async throws -> Set<UUID> {
         var ids = Set<UUID>()
         for c in try await Cycle.query(on: db).filter(\.$scheme.$id ~~ versions).filter(\.$period == period).all() {
-            ids.formUnion(try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).all(\.$employee.$id))
+            ids.formUnion(try await Sheet.query(on: db).filter(\.$cycle.$id == c.requireID()).filter(\.$stage != .withdrawn).all(\.$employee.$id))
         }
         return ids
     }
@@ -57,9 +57,9 @@ enum CycleStore {
 
 // The cycles' reads of HR's home and of re-scoring.
 extension CycleStore {
-    /// The newest `limit` cycles that are not locked, newest first.
+    /// The newest `limit` cycles that are neither locked nor cancelled, newest first.
     static func openCycles(limit: Int, on db: Database) async throws -> [Cycle] {
-        try await Cycle.query(on: db).filter(\.$status != .locked).sort(\.$createdAt, .descending).range(..<limit).all()
+        try await Cycle.query(on: db).filter(\.$status !~ [CycleStatus.locked, .cancelled]).sort(\.$createdAt, .descending).range(..<limit).all()
     }
 
     /// The ids of the cycles of one scheme version in `period`.

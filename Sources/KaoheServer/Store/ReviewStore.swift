@@ -10,13 +10,13 @@ import Vapor
 enum ReviewStore {
     /// A cycle's sheets that `reviewer` reviews (every stage), with their people and teams loaded.
     static func sheets(cycle: UUID, reviewer: UUID, on db: Database) async throws -> [Sheet] {
-        try await Sheet.query(on: db).filter(\.$cycle.$id == cycle).filter(\.$reviewerId == reviewer)
+        try await Sheet.query(on: db).filter(\.$cycle.$id == cycle).filter(\.$reviewerId == reviewer).filter(\.$stage != .withdrawn)
             .with(\.$employee) { $0.with(\.$team) }.all()
     }
 
     /// A cycle's sheets with their people and teams loaded.
     static func sheetsWithTeams(cycle: UUID, on db: Database) async throws -> [Sheet] {
-        try await Sheet.query(on: db).filter(\.$cycle.$id == cycle).with(\.$employee) { $0.with(\.$team) }.all()
+        try await Sheet.query(on: db).filter(\.$cycle.$id == cycle).filter(\.$stage != .withdrawn).with(\.$employee) { $0.with(\.$team) }.all()
     }
 
     /// A cycle with sheets waiting for one account's review: how many, of which scheme and period.

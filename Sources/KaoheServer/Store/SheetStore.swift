@@ -26,6 +26,8 @@ enum SheetStore {
                 .join(SQLAlias(SQLIdentifier(SchemeVersion.schema), as: SQLIdentifier("v")), on: SQLColumn("scheme_id", table: "c"), .equal, SQLColumn("id", table: "v"))
                 .where(SQLColumn("employee_id", table: "s"), .in, SQLBind.group(chunk))
                 .where(SQLColumn("period", table: "c"), .in, SQLBind.group(periods))
+                // a withdrawn sheet is nobody's sheet of the period (issue 16 §4)
+                .where(SQLColumn("stage", table: "s"), .notEqual, SQLBind(SheetStage.withdrawn.rawValue))
             if let key { q = q.where(SQLColumn("key", table: "v"), .equal, SQLBind(key)) }
             out += try await q.all(decoding: StageRow.self)
             start += 500
@@ -116,9 +118,9 @@ enum SheetStore {
         try await Sheet.find(id, on: db)
     }
 
-    /// A cycle's sheets.
+    /// A cycle's sheets (not those withdrawn, issue 16 §4).
     static func sheets(cycle: UUID, on db: Database) async throws -> [Sheet] {
-        try await Sheet.query(on: db).filter(\.$cycle.$id == cycle).all()
+        try await Sheet.query(on: db).filter(\.$cycle.$id == cycle).filter(\.$stage != .withdrawn).all()
     }
 
     /// A cycle's sheets at `stage`, with their employees loaded.
@@ -133,7 +135,7 @@ enum SheetStore {
 
     /// A person's sheets in every cycle, with their cycles and employee loaded.
     static func sheetsWithCycles(employee: UUID, on db: Database) async throws -> [Sheet] {
-        try await Sheet.query(on: db).filter(\.$employee.$id == employee).with(\.$cycle).with(\.$employee).all()
+        try await Sheet.query(on: db).filter(\.$employee.$id == employee).filter(\.$stage != .withdrawn).with(\.$cycle).with(\.$employee).all()
     }
 
     /// A cycle's sheet as a plain row with its person's 工号 and department (`sheetRows(cycle:)`).
@@ -147,6 +149,7 @@ enum SheetStore {
             SELECT s.stage AS stage, s.employee_id AS employee_id, s.rater_id AS rater_id, s.reviewer_id AS reviewer_id, e.number AS number,
                    e.department_id AS department_id
             FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Employee.schema) e ON e.id = s.employee_id WHERE s.cycle_id = \(bind: cycle)
+              AND s.stage <> \(bind: SheetStage.withdrawn.rawValue)
             """).all(decoding: CycleSheetRow.self)
     }
 
@@ -168,7 +171,7 @@ enum SheetStore {
                    e.number AS number, e.name AS name, c.period AS period, c.self_due AS self_due, c.rating_due AS rating_due,
                    c.review_due AS review_due, c.objections_close AS objections_close
             FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Employee.schema) e ON e.id = s.employee_id
-            JOIN \(unsafeRaw: Cycle.schema) c ON c.id = s.cycle_id WHERE \(mineClause)
+            JOIN \(unsafeRaw: Cycle.schema) c ON c.id = s.cycle_id WHERE (\(mineClause)) AND s.stage <> \(bind: SheetStage.withdrawn.rawValue)
             """).all(decoding: InvolvedSheetRow.self)
     }
 
@@ -208,7 +211,7 @@ extension SheetStore {
     /// The sheets of the cycles of these periods, with their cycles loaded.
     static func sheetsWithCycles(periods: [String], on db: Database) async throws -> [Sheet] {
         try await Sheet.query(on: db).join(Cycle.self, on: \Sheet.$cycle.$id == \Cycle.$id).filter(Cycle.self, \.$period ~~ periods)
-            .with(\.$cycle).all()
+            .filter(\.$stage != .withdrawn).with(\.$cycle).all()
     }
 
     /// These people's sheets in these cycles that are at one of `stages`.
@@ -223,7 +226,7 @@ extension SheetStore {
         struct OnSheet: Decodable { var employee_id: UUID }
         return try await sql.raw("""
             SELECT s.employee_id AS employee_id FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Cycle.schema) c ON c.id = s.cycle_id
-            WHERE c.scheme_id = \(bind: scheme) AND c.period = \(bind: period)
+            WHERE c.scheme_id = \(bind: scheme) AND c.period = \(bind: period) AND s.stage <> \(bind: SheetStage.withdrawn.rawValue)
             """).all(decoding: OnSheet.self).map(\.employee_id)
     }
 

@@ -22,7 +22,7 @@ enum TeamGridStore {
                    SUM(CASE WHEN s.stage = \(bind: SheetStage.rating.rawValue) THEN 1 ELSE 0 END) AS waiting
             FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Employee.schema) e ON e.id = s.employee_id
             JOIN \(unsafeRaw: Team.schema) t ON t.id = e.team_id JOIN \(unsafeRaw: Cycle.schema) c ON c.id = s.cycle_id
-            WHERE s.rater_id = \(bind: rater)
+            WHERE s.rater_id = \(bind: rater) AND s.stage <> \(bind: SheetStage.withdrawn.rawValue)
             GROUP BY s.cycle_id, e.team_id, t.name, c.period
             """).all(decoding: GridRow.self)
         return rows.filter { $0.waiting > 0 }.sorted { ($1.period, $0.team) < ($0.period, $1.team) }
@@ -35,7 +35,7 @@ enum TeamGridStore {
         let sql = try db.sql()
         let ids = try await sql.raw("""
             SELECT s.id AS id, e.number AS number FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Employee.schema) e ON e.id = s.employee_id
-            WHERE s.cycle_id = \(bind: cycle) AND e.team_id = \(bind: team) AND s.rater_id = \(bind: rater)
+            WHERE s.cycle_id = \(bind: cycle) AND e.team_id = \(bind: team) AND s.rater_id = \(bind: rater) AND s.stage <> \(bind: SheetStage.withdrawn.rawValue)
             """).all(decoding: Row.self).map(\.id)
         guard !ids.isEmpty else { return [] }
         let sheets = try await Sheet.query(on: db).filter(\.$id ~~ ids).with(\.$employee).with(\.$cycle, { $0.with(\.$scheme) }).all()
@@ -48,7 +48,7 @@ enum TeamGridStore {
         let sql = try db.sql()
         return try await sql.raw("""
             SELECT COUNT(*) AS n FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Employee.schema) e ON e.id = s.employee_id
-            WHERE s.cycle_id = \(bind: cycle) AND e.team_id = \(bind: team)
+            WHERE s.cycle_id = \(bind: cycle) AND e.team_id = \(bind: team) AND s.stage <> \(bind: SheetStage.withdrawn.rawValue)
             """).first(decoding: Row.self)?.n ?? 0
     }
 
@@ -60,7 +60,7 @@ enum TeamGridStore {
         let sql = try db.sql()
         return try await sql.raw("""
             SELECT s.id AS id, e.number AS number FROM \(unsafeRaw: Sheet.schema) s JOIN \(unsafeRaw: Employee.schema) e ON e.id = s.employee_id
-            WHERE s.cycle_id = \(bind: cycle) AND (s.rater_id = \(bind: user) OR s.reviewer_id = \(bind: user))
+            WHERE s.cycle_id = \(bind: cycle) AND (s.rater_id = \(bind: user) OR s.reviewer_id = \(bind: user)) AND s.stage <> \(bind: SheetStage.withdrawn.rawValue)
             ORDER BY e.number
             """).all(decoding: HandledRow.self)
     }

@@ -137,102 +137,7 @@ enum CycleService {
     }
 
     // MARK: open
-
-    static func open(_ r: OpenRequest, user: User, config: AppConfig, db: Database) async throws -> CycleDTO {
-        guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以发起考核", en: "only HR opens a cycle") }
-        guard let version = try await SchemeStore.newest(key: r.scheme, on: db) else {
-            throw KaoheError.notFound("scheme: 没有方案 “\(r.scheme)”", en: "scheme: no such scheme “\(r.scheme)”")
-        }
-        guard Period.isValid(r.period) else { throw KaoheError.badInput("period: “\(r.period)” 不是有效期间 (2026-10, 2026-Q4, 2026-H2, 2026)") }
-        var sched: CycleSchedule
-        switch r.schedule ?? (r.period.count == 4 ? "annual" : "monthly") {
-        case "monthly": sched = .monthly
-        case "annual": sched = .annual
-        case let s: throw KaoheError.badInput("schedule: “\(s)” — 须为 monthly 或 annual", en: "schedule: “\(s)” — must be monthly or annual")
-        }
-        if let d = r.objectionDays {
-            guard (1...30).contains(d) else { throw KaoheError.invalid("objection_days: 1–30") }
-            sched.objectionDays = d
-        }
-        if let w = r.workingDays { sched.workingDays = w }
-        if let m = r.probationMonths {
-            guard (0...12).contains(m) else { throw KaoheError.invalid("probation_months: 0–12") }
-            sched.probationMonths = m
-        }
-        let engine = try Scoring.engine(version)
-        guard let due = sched.deadlines(period: r.period), let end = periodEnd(r.period, engine) else {
-            throw KaoheError.badInput("period: 无法计算 “\(r.period)” 的截止日期", en: "period: cannot compute deadlines for “\(r.period)”")
-        }
-        let departmentId = r.departmentId ?? version.$department.id
-        if let d = departmentId, try await PeopleStore.department(d, on: db) == nil { throw KaoheError.notFound("department_id: 没有这个部门", en: "department_id: no such department") }
-        let sid = try version.requireID()
-        let teams = Set(r.teamIds ?? [])
-        for t in teams {
-            guard let team = try await PeopleStore.team(t, on: db) else { throw KaoheError.notFound("team_ids: 没有这个班组", en: "team_ids: no such team") }
-            if let d = departmentId, team.$department.id != d { throw KaoheError.invalid("team_ids: 班组 \(team.name) 不在该部门", en: "team_ids: team \(team.name) is not in the department") }
-        }
-        for other in try await CycleStore.cycles(key: version.key, period: r.period, department: departmentId, on: db) {
-            let theirs = Set(other.teams.split(separator: ",").compactMap { UUID(uuidString: String($0)) })
-            if theirs.isEmpty || teams.isEmpty || !theirs.isDisjoint(with: teams) {
-                throw KaoheError.conflict("该方案本期的考核已发起（范围重叠）", en: "a cycle for this scheme and period already covers these people")
-            }
-        }
-        // who is in scope, who rates, who reviews
-        let people = try await PeopleStore.activeEmployees(department: departmentId, on: db).filter { teams.isEmpty || $0.$team.id.map(teams.contains) == true }
-        let everyone = Dictionary(try await PeopleStore.employees(on: db).map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
-        let users = try await AccountStore.allUsers(on: db)
-        let accountOf = Dictionary(users.compactMap { u in u.$employee.id.map { ($0, u) } }, uniquingKeysWith: { a, _ in a })
-        let leaders = Dictionary(try await PeopleStore.teams(on: db).compactMap { t in t.leaderId.map { (t.id!, $0) } }, uniquingKeysWith: { a, _ in a })
-        func manager(_ dept: UUID) -> User? { users.first { $0.role == .manager && $0.$department.id == dept } }
-        var excluded: [String: String] = [:]
-        var sheets: [Sheet] = []
-        let start = SheetFlow.start(hasSelfAssessment: hasSelf(engine))
-        for e in people.sorted(by: { $0.number < $1.number }) {
-            guard let hire = CivilDate(e.hireDate) else { excluded[e.number] = "入职日期缺失或无效 no valid hire date"; continue }
-            let (ok, why) = sched.assessed(hireDate: hire, probationEnd: e.probationEnd.flatMap(CivilDate.init), periodEnd: end)
-            guard ok else { excluded[e.number] = why; continue }
-            // single-head rating: the direct superior; else the team leader; else the department manager
-            // (a team leader's own superior is not himself: he falls through to the manager)
-            let boss = e.superiorId.flatMap { everyone[$0] } ?? e.$team.id.flatMap { leaders[$0] }.flatMap { $0 == e.id ? nil : everyone[$0] }
-            let rater = boss.flatMap { accountOf[$0.id!] } ?? manager(e.$department.id)
-            let grand = boss?.superiorId.flatMap { accountOf[$0] }
-            var reviewer = grand ?? manager(e.$department.id)
-            // no one above the rater: the HR officer who opened the cycle reviews (not whichever HR
-            // account happens to come first — the demo's first-start administrator reviewed before)
-            if reviewer?.id == rater?.id { reviewer = user }
-            guard let rater else { excluded[e.number] = "没有直接上级或经理账号，无人评分 no superior, team leader or manager account to rate"; continue }
-            if rater.$employee.id == e.id { excluded[e.number] = "本人是自己的评分人 would rate themself"; continue }
-            let s = Sheet()
-            s.id = UUID(); s.$employee.id = e.id!; s.raterId = rater.id; s.reviewerId = reviewer?.id
-            s.stage = start; s.version = 1; s.updatedAt = Date(); s.updatedBy = user.id
-            sheets.append(s)
-        }
-        let cycle = Cycle()
-        cycle.$scheme.id = sid; cycle.period = r.period; cycle.$department.id = departmentId
-        cycle.teams = teams.map(\.uuidString).sorted().joined(separator: ",")
-        cycle.schedule = String(decoding: try JSONEncoder.sorted.encode(sched), as: UTF8.self)
-        cycle.status = .open
-        cycle.issuedOn = due.issue.description; cycle.selfDue = due.selfAssessment.description; cycle.ratingDue = due.rating.description
-        cycle.reviewDue = due.review.description; cycle.publishDue = due.publish.description
-        cycle.excluded = String(decoding: try JSONEncoder.sorted.encode(excluded), as: UTF8.self)
-        cycle.createdBy = user.id; cycle.createdAt = Date()
-        let issued = sheets, left = excluded
-        try await db.writeTransaction { db in
-            try await cycle.save(on: db)
-            for s in issued { s.$cycle.id = cycle.id! }
-            try await StoreSQL.createAll(issued, on: db)
-            var inbox: [InboxItem] = []
-            for s in issued {
-                let who = start == .selfAssessment ? accountOf[s.$employee.id]?.id : s.raterId
-                if let who { inbox.append(InboxItem(user: who, text: "\(r.period) 考核表待填写，截止 \(start == .selfAssessment ? due.selfAssessment : due.rating)", link: SiteURL.sheet(s.id!).path,
-                                                    topic: Inbox.sheet(s.id!, start))) }
-            }
-            try await StoreSQL.createAll(inbox, on: db)
-            try await Audit.record(on: db, actor: user, action: "open", entity: "cycle", id: "\(version.key)/\(r.period)",
-                                   after: "sheets=\(issued.count) excluded=\(left.count) issue=\(due.issue) publish=\(due.publish)")
-        }
-        return try await dto(cycle, config: config, db: db)
-    }
+    // `open` (the API) and `openAll` (the page, after its preview): CycleService+Opening.swift (issue 16 §4)
 
     /// The cycles HR or a manager sees (others: 403), newest first: a manager their department's
     /// and the company-wide ones, the latter counted over their own department's sheets only.
@@ -734,6 +639,7 @@ enum CycleService {
 
     static func publish(_ c: Cycle, user: User, config: AppConfig, db: Database) async throws -> Int {
         guard user.viewer.role == .hr else { throw KaoheError.forbidden("只有人事可以发布", en: "only HR publishes") }
+        if c.status == .cancelled { throw KaoheError.conflict("这个考核周期已取消，不能发布", en: "this cycle was cancelled") }
         guard c.status == .open else { throw KaoheError.conflict("已发布", en: "already published") }
         let sched = schedule(c)
         let close = sched.add(sched.objectionDays, to: config.todayDate)

@@ -74,8 +74,11 @@ struct CycleWebController: RouteCollection {
         }
         form.decide = CycleService.decisionItems(flags)
         form.nav = try await CycleService.nav(s, user: user, db: req.db)
+        // HR may withdraw a sheet of an open cycle before publication (issue 16 §4)
+        let withdrawable = user.viewer.role == .hr && s.cycle.status == .open && !s.stage.isClosed && s.stage != .withdrawn
         return Page.render(status: status, title: "考核表", user: user, csrf: req.csrfToken,
-                           body: CycleView.sheet(dto, actions: Self.actions(s, user, req.application.config), csrf: req.csrfToken, error: error, form: form))
+                           body: .group(CycleView.sheet(dto, actions: Self.actions(s, user, req.application.config), csrf: req.csrfToken, error: error, form: form),
+                                        .if(withdrawable, CycleControlView.withdraw(dto, csrf: req.csrfToken))))
     }
 
     func sheet(req: Request) async throws -> Response {
@@ -159,19 +162,29 @@ struct CycleWebController: RouteCollection {
             .filter { d in own.map { d.id == $0 } ?? true }.map { ($0.id!.uuidString, "\($0.code) \($0.name)") }
         let teams = try await PeopleStore.teamsWithDepartments(on: req.db)
             .filter { t in own.map { t.$department.id == $0 } ?? true }.map { ($0.id!.uuidString, "\($0.department.name) \($0.name)") }
+        let schemes = latest.values.sorted { $0.key < $1.key }.map { ($0.key, "\($0.name)（\($0.key)）") }
+        // issue 16 §4: each team's scheme (HR), and why a cancelled cycle was cancelled
+        var assignments: Node<HTML.BodyContext> = .empty
+        if user.viewer.role == .hr {
+            assignments = CycleControlView.assignments(try await CycleService.assignmentRows(db: req.db), schemes: schemes, csrf: req.csrfToken)
+        }
+        let cancelled = Dictionary(try await CycleStore.cycles(on: req.db).compactMap { c in c.cancelReason.flatMap { r in c.id.map { ($0, r) } } }, uniquingKeysWith: { a, _ in a })
         return Page.render(status: status, title: "考核周期", user: user, csrf: req.csrfToken,
-                           body: CycleView.cycles(list, schemes: latest.values.sorted { $0.key < $1.key }.map { ($0.key, "\($0.name)（\($0.key)）") },
-                                                  departments: departments, teams: teams, csrf: req.csrfToken, message: message, error: error))
+                           body: CycleView.cycles(list, schemes: schemes,
+                                                  departments: departments, teams: teams, csrf: req.csrfToken, message: message, error: error,
+                                                  assignments: assignments, cancelled: cancelled))
     }
 
     func open(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
-        let body = CycleService.OpenRequest(scheme: form["scheme"] ?? "", period: (form["period"] ?? "").trimmingCharacters(in: .whitespaces),
-                                            departmentId: form["department"].flatMap(UUID.init(uuidString:)),
-                                            teamIds: form["team"].flatMap(UUID.init(uuidString:)).map { [$0] })
+        let body = CycleControlWebController.openRequest(form)
         do {
-            let c = try await CycleService.open(body, user: try req.user, config: req.application.config, db: req.db)
-            return try await cyclesPage(req, message: "已下发 \(c.sheets) 张考核表，\(c.excluded.count) 人未下发（见下）")
+            // one cycle per scheme among the teams in scope, as the preview showed (issue 16 §4)
+            let opened = try await CycleService.openAll(body, user: try req.user, config: req.application.config, db: req.db,
+                                                        deadlines: CycleControlWebController.deadlines(form))
+            let sheets = opened.reduce(0) { $0 + $1.sheets }, left = opened.reduce(0) { $0 + $1.excluded.count }
+            let each = opened.count > 1 ? "（" + opened.map { "\($0.scheme) \($0.sheets) 张" }.joined(separator: "，") + "）" : ""
+            return try await cyclesPage(req, message: "已下发 \(sheets) 张考核表\(each)，\(left) 人未下发（见下）")
         } catch let e as AbortError where [.unprocessableEntity, .conflict, .forbidden, .badRequest, .notFound].contains(e.status) {
             return try await cyclesPage(req, error: req.say(e), status: e.status)
         }
@@ -181,17 +194,23 @@ struct CycleWebController: RouteCollection {
         let user = try req.user
         guard let id = req.parameters.get("id", as: UUID.self), let c = try await CycleStore.cycle(id, on: req.db) else { throw KaoheError.notFound("没有这个记录", en: "not found") }
         let config = req.application.config
+        let form = (try? req.content.decode([String: String].self)) ?? [:]
         do {
             let message: String
             switch req.parameters.get("step") {
             case "publish": message = "已发布 \(try await CycleService.publish(c, user: user, config: config, db: req.db)) 张"
             case "lock": message = "已锁定 \(try await CycleService.lock(c, user: user, config: config, db: req.db)) 张"
             case "remind": message = "已催办 \(try await CycleService.remind(c, user: user, config: config, db: req.db)) 人"
+            // issue 16 §4: cancel before publication (reason required), move the deadlines
+            case "cancel": message = "考核周期已取消，撤回 \(try await CycleService.cancel(c, reason: form["reason"], user: user, db: req.db)) 张考核表"
+            case "deadlines":
+                try await CycleService.editDeadlines(c, CycleControlWebController.deadlines(form), reason: form["reason"], user: user, db: req.db)
+                message = "截止日期已保存"
             default: throw KaoheError.notFound("没有这个记录", en: "not found")
             }
             req.application.kickNotifications()   // reminders and publication notices leave now (issue 17 §7)
             return try await cyclesPage(req, message: message)
-        } catch let e as AbortError where [.conflict, .forbidden].contains(e.status) {
+        } catch let e as AbortError where [.conflict, .forbidden, .unprocessableEntity].contains(e.status) {
             return try await cyclesPage(req, error: req.say(e), status: e.status)
         }
     }

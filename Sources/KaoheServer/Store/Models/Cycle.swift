@@ -27,6 +27,9 @@ package final class Cycle: Model, @unchecked Sendable {
     @Field(key: "excluded") package var excluded: String
     @OptionalField(key: "created_by") package var createdBy: UUID?
     @Field(key: "created_at") package var createdAt: Date
+    /// Why HR cancelled the cycle before publication, and when (M021; issue 16 §4).
+    @OptionalField(key: "cancel_reason") package var cancelReason: String?
+    @OptionalField(key: "cancelled_at") package var cancelledAt: Date?
 
     package init() {}
 }
@@ -149,7 +152,8 @@ extension Cycle {
 
 /// A cycle's month: open while sheets are worked on, published when the results count (R-100-01),
 /// locked when the month is closed (R-100-02).
-package enum CycleStatus: String, Codable, Sendable { case open, published, locked }
+/// `cancelled`: withdrawn before publication with a reason, every sheet with it (issue 16 §4).
+package enum CycleStatus: String, Codable, Sendable { case open, published, locked, cancelled }
 
 /// An accountability finding (R-001-15): raised, justified by the rater, then applied or waived.
 package enum FindingStatus: String, Codable, Sendable { case pending, justified, applied, waived }

@@ -56,7 +56,7 @@ enum CycleView {
     /// A past step as the history reads it: 提交评分, not `submit_rating`.
     static func actionName(_ raw: String) -> String {
         if let a = SheetAction(rawValue: raw) { return label(a, at: .rating).replacingOccurrences(of: "（须写原因）", with: "") }
-        return ["accountability": "追究评分责任", "recompute": "依据变更，重新计算"][raw] ?? raw
+        return ["accountability": "追究评分责任", "recompute": "依据变更，重新计算", "withdraw": "撤回考核表", "cancel": "取消考核周期"][raw] ?? raw
     }
 
     /// A stage as the history reads it: 上级评分, not `rating`.
@@ -390,31 +390,36 @@ enum CycleView {
 
     /// `/cycles` (HR): open a cycle; every cycle with its stages, overdue people and the next steps.
     static func cycles(_ list: [CycleService.CycleDTO], schemes: [(String, String)], departments: [(String, String)], teams: [(String, String)], csrf: String,
-                       message: String?, error: String?) -> Node<HTML.BodyContext> {
+                       message: String?, error: String?, assignments: Node<HTML.BodyContext> = .empty, cancelled: [UUID: String] = [:]) -> Node<HTML.BodyContext> {
         .group(
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .unwrap(message) { .p(.class("demo"), .attribute(named: "role", value: "status"), .text($0)) },
             .h2("发起考核"),
-            .form(.action(SiteURL.cycles.path), .method(.post), hidden("_csrf", csrf),
-                  .label(.text("方案 "), DataView.select("scheme", schemes)),
+            // the opening is previewed first: each team with its scheme and people, who is left out and why (issue 16 §4)
+            .form(.action(SiteURL.cyclePreview.path), .method(.post), hidden("_csrf", csrf),
+                  .label(.text("方案 "), DataView.select("scheme", [("", "按各班组指定的方案")] + schemes)),
                   .label(.text("期间（2026-10、2026-Q4、2026）"), .input(.type(.text), .name("period"), .required(true))),
                   .label(.text("部门 "), DataView.select("department", [("", "方案所属部门 / 全部")] + departments)),
                   .label(.text("班组（部门内各组用不同方案时选择）"), DataView.select("team", [("", "整个部门")] + teams)),
-                  .button(.type(.submit), "发起并下发考核表")),
+                  .button(.type(.submit), "预览：发起并下发考核表")),
+            assignments,
             .h2("考核周期"),
             .forEach(list) { c in
                 .section(
                     .h3(.text("\(c.scheme) v\(c.schemeVersion) · \(c.period) · \(c.status)")),
+                    .unwrap(cancelled[c.id]) { why in .p(.class("error"), .text("已取消，原因："), Bits.typed(why)) },
                     .p(.text("下发 \(c.issuedOn)，评分截止 \(c.ratingDue)，复核截止 \(c.reviewDue)，发布截止 \(c.publishDue)\(c.objectionsClose.map { "，申诉截止 \($0)" } ?? "")（R-002-30）")),
                     .p(.text("共 \(c.sheets) 张：" + c.stages.sorted { $0.key < $1.key }.map { "\(SheetStageLabel.label($0.key)) \($0.value)" }.joined(separator: "，"))),
                     .if(!c.excluded.isEmpty, .details(.summary(.text("未下发 \(c.excluded.count) 人")), .ul(.forEach(c.excluded.sorted { $0.key < $1.key }) { .li(.text("\($0.key)：\($0.value)")) }))),
                     .if(!c.overdue.isEmpty, .ul(.class("error"), .forEach(c.overdue) { o in .li(.text("逾期："), Bits.name(o.user), .text(" · \(SheetStageLabel.label(o.stage)) · 截止 \(o.due) · "), Bits.name(o.employees.joined(separator: "、"))) })),
                     .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "remind").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "催办")),
-                    .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "publish").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "发布结果")),
+                    // publication is confirmed on its own page: how many, who is missing, what people will see (issue 16 §4)
+                    .if(c.status == CycleStatus.open.rawValue, .a(.class("button"), .href(SiteURL.cyclePublishConfirm(c.id).path), "发布结果…")),
                     .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "lock").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "锁定")),
                     .a(.href(SiteURL.calibration(c.id).path), "校准（评分人对比、强制分布）"),
                     .text(" · "), .a(.href(SiteURL.review(c.id).path), "批量复核"),
-                    .text(" · "), .a(.href(HTMLEscape.attribute(SiteURL.reportPrint(Forms.Kind.monthlyRecord.rawValue).path([("cycle", c.id.uuidString)]))), "打印月度考核记录表")
+                    .text(" · "), .a(.href(HTMLEscape.attribute(SiteURL.reportPrint(Forms.Kind.monthlyRecord.rawValue).path([("cycle", c.id.uuidString)]))), "打印月度考核记录表"),
+                    CycleControlView.controls(c, csrf: csrf)
                 )
             }
         )
