@@ -13,7 +13,7 @@ struct SiteURLTests {
     static let webPages: [SiteURL] = [
         .home, .login, .logout, .password, .tokens, .tokenRevoke(id), .language, .health, .script, .employee(id), .sheets, .sheet(id),
         .cycles, .cycleStep(id, "publish"), .cycleStep(id, "lock"), .cycleStep(id, "remind"), .calibration(id), .review(id), .teamGrid(id, id), .reviewScript, .people, .person(id),
-        .audit, .retention, .schemes, .scheme("ecommerce-monthly"), .imports, .importCommit, .importRevert(id), .exportDownload,
+        .audit, .retention, .schemes, .scheme("ecommerce-monthly"), .schemeBuilder("ecommerce-monthly"), .schemeBuilderNew, .schemeBuilderStep("preview"), .schemeBuilderStep("convert"), .schemeBuilderStep("save"), .schemeBuilderScript, .imports, .importCommit, .importRevert(id), .exportDownload,
         .qa, .qaRemove, .reports, .report("ranking"), .ready, .metrics, .sheetPrint(id), .reportPrint("monthly-record"), .notifications, .inboxRead, .accountEmail,
     ]
 
@@ -34,7 +34,7 @@ struct SiteURLTests {
     static let webRoutes: [SiteURL] = [
         .home, .login, .logout, .password, .tokens, .tokenRevoke(nil), .language, .health, .ready, .metrics, .script,
         .employee(nil), .sheets, .sheet(nil), .cycles, .cycleStep(nil, nil), .calibration(nil), .review(nil), .teamGrid(nil, nil), .reviewScript, .people, .person(nil),
-        .audit, .retention, .schemes, .scheme(nil), .imports, .importCommit, .importRevert(nil), .exportDownload,
+        .audit, .retention, .schemes, .scheme(nil), .schemeBuilder(nil), .schemeBuilderNew, .schemeBuilderStep(nil), .schemeBuilderScript, .imports, .importCommit, .importRevert(nil), .exportDownload,
         .qa, .qaRemove, .reports, .report(nil), .sheetPrint(nil), .reportPrint(nil), .notifications, .inboxRead, .accountEmail,
     ]
 

@@ -30,6 +30,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: AdminWebController())
     try app.register(collection: PeopleWebController())
     try app.register(collection: SchemeWebController())
+    try app.register(collection: SchemeBuilderController())
     try app.register(collection: CalibrationWebController())
     try app.register(collection: ReviewWebController())
     try app.register(collection: OutcomeRoutes())
