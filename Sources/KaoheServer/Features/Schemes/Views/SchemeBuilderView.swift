@@ -271,7 +271,7 @@ enum SchemeBuilderView {
     .b-tabs{display:flex;gap:var(--sp-1);border-bottom:2px solid var(--primary);margin-bottom:var(--sp-3)}
     .b-tabs button{margin:0;border-radius:var(--radius) var(--radius) 0 0;background:var(--surface);color:var(--primary)}
     .b-tabs button[aria-selected=true]{background:var(--primary);color:#fff}
-    fieldset.b-card{padding:var(--sp-2) var(--sp-3) var(--sp-3)}fieldset.b-card>legend{font-weight:600;padding:0 var(--sp-1)}
+    fieldset.b-card{padding:var(--sp-2) var(--sp-3) var(--sp-3);min-width:0}fieldset.b-card>legend{font-weight:600;padding:0 var(--sp-1)}
     .b-row{display:flex;flex-wrap:wrap;gap:0 var(--sp-3);align-items:flex-end}
     label.b-field{margin:var(--sp-1) 0}label.b-field>span{display:block;font-size:var(--fs-xs);color:var(--muted)}
     label.b-field input{width:9rem}label.b-field input.b-num,td input.b-num{width:5.5rem}input.b-id{width:7rem}input.b-wide{width:14rem}
@@ -293,7 +293,7 @@ enum SchemeBuilderView {
     #b-savebar input{width:100%;max-width:30rem}
     details.b-extra{margin-top:var(--sp-2)}
     @media (max-width:1000px){#builder{grid-template-columns:minmax(0,1fr)}#b-side{position:static;max-height:none}}
-    @media (max-width:600px){.b-row{gap:0 var(--sp-2)}label.b-field{flex:1 1 45%}label.b-field input,label.b-field select{width:100%}label.b-wide{flex-basis:100%}input.b-wide{width:100%}fieldset.b-card{padding:var(--sp-2)}.b-item{padding:var(--sp-2)}}
+    @media (max-width:600px){.b-row{gap:0 var(--sp-2)}label.b-field{flex:1 1 45%}label.b-field input,label.b-field select{width:100%}label.b-wide{flex-basis:100%}input.b-wide{width:100%}fieldset.b-card{padding:var(--sp-2)}.b-item{padding:var(--sp-2)}#b-savebar{position:static}}
     """
 
     static func body(_ m: SchemeBuilderModel) -> Node<HTML.BodyContext> {
