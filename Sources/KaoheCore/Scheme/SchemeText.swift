@@ -84,15 +84,18 @@ public enum SchemeText {
             if s.style == .doubleQuoted || s.style == .singleQuoted { return .scalar(s.string.represented()) }
             return Node(s.string, .implicit, .plain)
         case .mapping(let m):
-            var pairs: [(Node, Node)] = []
+            var pairs: [(Int, Int, Node, Node)] = []
             var flat = true
-            for (k, v) in m {
+            for (i, (k, v)) in m.enumerated() {
                 if isEmpty(v) { continue }
                 guard let kk = block(k, budget: &budget), let vv = block(v, budget: &budget) else { return nil }
                 if case .scalar = vv {} else { flat = false }
-                pairs.append((kk, vv))
+                pairs.append((order[k.string ?? ""] ?? order.count, i, kk, vv))
             }
-            return Node(pairs, .implicit, flat && pairs.count <= 8 ? .flow : .block)
+            // the format's own order (id and label first, as the presets are written), whatever
+            // order the JSON came in; keys it does not know keep theirs, after
+            pairs.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+            return Node(pairs.map { ($0.2, $0.3) }, .implicit, flat && pairs.count <= 8 ? .flow : .block)
         case .sequence(let q):
             var nodes: [Node] = []
             var flat = true
@@ -106,6 +109,17 @@ public enum SchemeText {
             return nil
         }
     }
+
+    /// Key order of the YAML written: one list for every part of the format.
+    static let order: [String: Int] = {
+        let keys = ["id", "name", "label", "kind", "source", "description", "period", "metric", "mode", "target", "lower", "at_target",
+                    "average", "direction", "per", "points", "amount", "min", "max", "value", "weight", "paid", "base", "formula", "condition",
+                    "text", "effect", "count", "aggregate", "expected", "from", "raters", "each", "offences", "other", "floor", "cap", "repeat",
+                    "unit", "default", "cancels", "bands", "above", "below", "limit", "steps", "boundary", "grades", "gate", "checklist",
+                    "auto_fail_grade", "shows", "rule", "rater_missing", "metrics", "derived", "sections", "items", "adjustments", "money",
+                    "pay", "outcomes", "decisions", "month_start_day", "month_end_day", "interaction_log", "accountability"]
+        return Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($0.element, $0.offset) })
+    }()
 
     static func isEmpty(_ n: Node) -> Bool {
         switch n {

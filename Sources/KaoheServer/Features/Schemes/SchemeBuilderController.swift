@@ -77,6 +77,10 @@ struct SchemeBuilderController: RouteCollection {
 
     func step(req: Request) async throws -> Response {
         guard let buffer = req.body.data else { throw KaoheError.badInput("请求体为空", en: "the request has no body") }
+        // a body the server collected itself is held to the limit as a streamed one is (CSRFCheck)
+        guard buffer.readableBytes <= Self.maxBody.value else {
+            throw KaoheError.tooLarge("方案太大（上限 2 MB）", en: "the scheme is too large (the limit is 2 MB)")
+        }
         let body: Body
         do { body = try JSONDecoder().decode(Body.self, from: Data(buffer: buffer)) } catch {
             throw KaoheError.badInput("请求须为 JSON：{document 或 yaml, key, values, reason}", en: "the request must be JSON: {document or yaml, key, values, reason}")
