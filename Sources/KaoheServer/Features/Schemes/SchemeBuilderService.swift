@@ -160,7 +160,7 @@ enum SchemeBuilderService {
             inputs: inputs,
             items: result.items.map { it in
                 ItemLine(id: it.id, label: it.label, section: it.section, points: it.points?.format(), max: it.max?.format(),
-                         explanation: t(it.explanation), flag: result.flags.first { $0.item == it.id }.map { t($0.message) })
+                         explanation: t(it.explanation), flag: result.flags.first(where: { $0.item == it.id }).map { t($0.message) })
             },
             money: result.money.map { MoneyLine(id: $0.item, label: $0.label, amount: $0.amount.yuan, explanation: t($0.explanation)) },
             total: result.total.format(), max: result.max.format(), grade: result.grade, pay: result.pay.map { t($0.explanation) },
