@@ -17,6 +17,7 @@ struct SiteURLTests {
         .accounts, .accountsBulk, .account(id), .accountState(id),
         .cyclePreview, .cycleAssignments, .cyclePublishConfirm(id), .sheetWithdraw(id),
         .audit, .retention, .schemes, .scheme("ecommerce-monthly"), .imports, .importCommit, .importRevert(id), .exportDownload,
+        .schemeBuilder("ecommerce-monthly"), .schemeBuilderNew, .schemeBuilderStep("preview"), .schemeBuilderStep("convert"), .schemeBuilderStep("save"), .schemeBuilderScript,
         .qa, .qaRemove, .reports, .report("ranking"), .ready, .metrics, .sheetPrint(id), .reportPrint("monthly-record"), .notifications, .inboxRead, .accountEmail,
     ]
 
@@ -41,6 +42,7 @@ struct SiteURLTests {
         .accounts, .accountsBulk, .account(nil), .accountState(nil),
         .cyclePreview, .cycleAssignments, .cyclePublishConfirm(nil), .sheetWithdraw(nil),
         .audit, .retention, .schemes, .scheme(nil), .imports, .importCommit, .importRevert(nil), .exportDownload,
+        .schemeBuilder(nil), .schemeBuilderNew, .schemeBuilderStep(nil), .schemeBuilderScript,
         .qa, .qaRemove, .reports, .report(nil), .sheetPrint(nil), .reportPrint(nil), .notifications, .inboxRead, .accountEmail,
     ]
 

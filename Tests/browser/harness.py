@@ -116,7 +116,7 @@ class Run:
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'})", el)
         el.click()
 
-    def open_cycle(self, period="2026-11", scheme="ecommerce-monthly", department="01 ", team="售前一组", preview_shot=None):
+    def open_cycle(self, period="2026-11", scheme="ecommerce-monthly", department="01 ", team="售前一组", preview_shot=None, deadlines=None):
         """HR, signed in, opens a cycle on the cycles page for one team of a department (its
         code's prefix), through the preview (issue 16 §4): what every flow after it starts from.
         The caller checks the message."""
@@ -131,6 +131,11 @@ class Run:
         d.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
         # the preview first: the team with the scheme it gets, its people, the deadlines
         self.expect(self.wait_for(lambda: "发起考核：预览" in self.text() and team in self.text()), "no preview: " + self.text()[:400])
+        # the deadlines on the preview (dates as the page's date fields hold them: YYYY-MM-DD)
+        for name, day in (deadlines or {}).items():
+            field = d.find_elements(By.NAME, name)
+            if field:
+                d.execute_script("arguments[0].value = arguments[1]", field[0], day)
         if preview_shot:
             self.shot(preview_shot)
         d.find_element(By.XPATH, "//button[contains(., '确认发起')]").click()

@@ -95,8 +95,10 @@ try:
     expect(wait_for(lambda: "邮箱已保存：lead11" in text()), "lead11's address was not saved: " + text()[:400])
     shot("notify-settings")
 
-    # HR opens the November cycle for 售前一组 and reminds the late (deadline 30 November)
-    run.open_cycle()
+    # HR opens the November cycle for 售前一组 with the deadlines R-002-30 gives from the 28th (rating
+    # due 30 November, passed on the 5th: opened on the day itself, nothing would be late yet) and
+    # reminds the late
+    run.open_cycle(deadlines={"self_due": "2026-11-29", "rating_due": "2026-11-30", "review_due": "2026-12-02", "publish_due": "2026-12-03"})
     expect(wait_for(lambda: "已下发 12 张" in text()), "the cycle was not opened for 售前一组: " + text()[:400])
     driver.find_element(By.XPATH, "//button[normalize-space(.)='催办']").click()
     # lead11 (11 sheets to rate) and manager1 (the lead's own sheet) are late

@@ -59,6 +59,13 @@ enum SiteURL: Equatable {
     case retention
     case schemes
     case scheme(String?)
+    /// The visual scheme builder (issue 16 §2): a scheme's latest version, or a blank one
+    case schemeBuilder(String?)
+    case schemeBuilderNew
+    /// The builder's JSON posts: `preview` (validate and score a sample), `convert` (JSON ↔ YAML), `save`
+    case schemeBuilderStep(String?)
+    /// The builder's script
+    case schemeBuilderScript
     case imports
     case importCommit
     case importRevert(UUID?)
@@ -240,6 +247,10 @@ enum SiteURL: Equatable {
         case .retention: return ["retention"]
         case .schemes: return ["schemes"]
         case .scheme(let key): return ["schemes", key ?? ":key"]
+        case .schemeBuilder(let key): return ["schemes", key ?? ":key", "builder"]
+        case .schemeBuilderNew: return ["schemes", "new", "builder"]
+        case .schemeBuilderStep(let step): return ["schemes", "builder", step ?? ":step"]
+        case .schemeBuilderScript: return ["assets", "scheme-builder.js"]
         case .imports: return ["imports"]
         case .importCommit: return ["imports", "commit"]
         case .importRevert(let u): return ["imports", id(u), "revert"]

@@ -33,6 +33,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: OrganisationWebController())
     try app.register(collection: AccountsWebController())
     try app.register(collection: SchemeWebController())
+    try app.register(collection: SchemeBuilderController())
     try app.register(collection: CalibrationWebController())
     try app.register(collection: ReviewWebController())
     try app.register(collection: OutcomeRoutes())

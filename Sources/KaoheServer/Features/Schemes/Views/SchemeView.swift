@@ -17,7 +17,8 @@ enum SchemeView {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         return .group(
             .unwrap(message) { .p(.class(errors > 0 ? "error" : "demo"), .attribute(named: "role", value: "status"), .text($0)) },
-            .p(.text("\(key) · 当前版本 \(version) · 版本数 \(versions.count)")),
+            .p(.text("\(key) · 当前版本 \(version) · 版本数 \(versions.count)"), .text(" · "),
+               .a(.href(HTMLEscape.attribute(SiteURL.schemeBuilder(key).path)), "可视编辑")),
             .p(.class(errors > 0 ? "error" : ""), .text(errors == 0 && warnings == 0 ? "校验通过，没有错误或警告" : "错误 \(errors) 个，警告 \(warnings) 个")),
             .if(!problems.isEmpty, .ul(.class("problems"), .forEach(problems) { p in
                 .li(.class(p.problem.severity == .error ? "error" : ""),

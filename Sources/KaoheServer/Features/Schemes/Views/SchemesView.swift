@@ -27,11 +27,13 @@ enum SchemesView {
         .group(
             .unwrap(m.error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
             .p("方案是数据：改动保存为新版本，已评的考核表保留原来的版本。"),
+            .p(.a(.class("button"), .id("new-scheme"), .href(SiteURL.schemeBuilderNew.path), "新建方案（可视编辑）")),
             .if(m.rows.isEmpty, .p("还没有方案：从下面的模板或空白方案新建一个。")),
-            .if(!m.rows.isEmpty, .table(.tr(.th("方案"), .th("名称"), .th("版本"), .th("部门"), .th("来自预设")),
+            .if(!m.rows.isEmpty, .table(.tr(.th("方案"), .th("名称"), .th("版本"), .th("部门"), .th("来自预设"), .th("编辑")),
                    .forEach(m.rows) { v in
                        .tr(.td(.a(.href(HTMLEscape.attribute(SiteURL.scheme(v.key).path)), .text(v.key))), .td(.text(v.name)), .td(.class("num"), .text(String(v.version))),
-                           .td(.text(v.department)), .td(.text(v.preset)))
+                           .td(.text(v.department)), .td(.text(v.preset)),
+                           .td(.a(.href(HTMLEscape.attribute(SiteURL.schemeBuilder(v.key).path)), "可视编辑")))
                    })),
             .section(.id("new"), .h2("新建方案"),
                      .p("从模板开始：任一预设都可复制多次，每份用公司自己的 key 和名称，之后按公司的做法修改；或从空白方案开始。"),
