@@ -15,6 +15,7 @@ import tempfile
 import time
 import urllib.request
 
+import harness
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -27,35 +28,12 @@ PORT = 18099
 BASE = f"http://127.0.0.1:{PORT}"
 
 
-def fail(msg):
-    print("BUILDER FAILED:", msg)
-    sys.exit(1)
 
 
-tmp = tempfile.mkdtemp(prefix="kaohe-builder-")
-env = dict(os.environ, KAOHE_DB=f"{tmp}/kaohe.sqlite", KAOHE_PORT=str(PORT), KAOHE_TODAY="2026-11-28")
-env.pop("DATABASE_URL", None)
-server = subprocess.Popen([BIN, "serve", "--demo"], env=env, stdout=open(f"{tmp}/serve.log", "w"), stderr=subprocess.STDOUT)
+run = harness.Run("BUILDER", BIN, OUT, PORT, today="2026-11-28", width=1366, failure="builder-failure")
+tmp, driver = run.tmp, run.driver
+fail, expect, wait_for, shot, login, text, click = run.fail, run.expect, run.wait_for, run.shot, run.login, run.text, run.click
 try:
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{BASE}/healthz", timeout=2)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        fail("the server did not start: " + open(f"{tmp}/serve.log").read()[-2000:])
-
-    opts = Options()
-    for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1366,900", "--lang=zh-CN"]:
-        opts.add_argument(a)
-    for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]:
-        if os.path.exists(path):
-            opts.binary_location = path
-            break
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-    driver.set_page_load_timeout(30)
-    checks = 0
     clicks = 0
 
     def shot(name):
@@ -71,23 +49,7 @@ try:
         time.sleep(0.2)
         return width, inner
 
-    def expect(cond, msg):
-        global checks
-        if not cond:
-            driver.save_screenshot(str(OUT / "builder-failure.png"))
-            fail(msg + "\n" + driver.find_element(By.TAG_NAME, "body").text[:3000])
-        checks += 1
 
-    def wait_for(cond, timeout=15):
-        end = time.time() + timeout
-        while time.time() < end:
-            try:
-                if cond():
-                    return True
-            except Exception:
-                pass
-            time.sleep(0.1)
-        return False
 
     def click(el):
         """One click of the person, after scrolling the element to the middle (the save bar is sticky)."""
@@ -113,9 +75,6 @@ try:
         global clicks
         Select(at(path)).select_by_value(value)
         clicks += 1
-
-    def text():
-        return driver.find_element(By.TAG_NAME, "body").text
 
     def status():
         return driver.find_element(By.ID, "b-status").text
@@ -228,12 +187,7 @@ try:
     driver.get(f"{BASE}/schemes")
     expect("small-shop" in text() and "小店客服月度考核" in text(), "the new scheme is not in the list")
 
-    driver.quit()
     print(f"builder: HR built, previewed and saved a scheme from blank in {clicks} clicks and {elapsed:.1f} s")
-    print(f"Builder passed: {checks} checks, screenshots in {OUT}")
+    print(f"Builder passed: {run.checks} checks, screenshots in {OUT}")
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except Exception:
-        server.kill()
+    run.close()
