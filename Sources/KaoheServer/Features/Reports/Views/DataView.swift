@@ -112,7 +112,7 @@ enum DataView {
         }
         return order.map { key in
             let cs = by[key]!
-            let said = cs.map { c in
+            let said = cs.map { c -> String in
                 let name = c.label ?? c.field
                 return c.status == "new" || c.before == nil ? "\(name) \(c.after ?? "")（新增）" : "\(name) \(c.before ?? "") → \(c.after ?? "")"
             }.joined(separator: "；")
