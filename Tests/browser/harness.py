@@ -35,17 +35,10 @@ class Run:
         extra = dict(env or {})
         if before:
             extra.update(before(self.tmp) or {})
-        server_env = dict(os.environ, KAOHE_DB=f"{self.tmp}/kaohe.sqlite", KAOHE_PORT=str(port), KAOHE_TODAY=today, **extra)
-        server_env.pop("DATABASE_URL", None)
-        self.server = subprocess.Popen([binary, "serve", "--demo"], env=server_env, stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"{self.base}/healthz", timeout=2)
-                break
-            except Exception:
-                time.sleep(0.5)
-        else:
-            self.fail("the server did not start: " + open(self.log).read()[-2000:])
+        self.binary = binary
+        self.server_env = dict(os.environ, KAOHE_DB=f"{self.tmp}/kaohe.sqlite", KAOHE_PORT=str(port), KAOHE_TODAY=today, **extra)
+        self.server_env.pop("DATABASE_URL", None)
+        self.start_server()
         opts = Options()
         for a in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},900", "--lang=zh-CN"]:
             opts.add_argument(a)
@@ -56,6 +49,31 @@ class Run:
         self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
         self.driver.set_page_load_timeout(30)
         self.driver.set_script_timeout(30)
+
+    def start_server(self):
+        self.server = subprocess.Popen([self.binary, "serve", "--demo"], env=self.server_env, stdout=open(self.log, "a"), stderr=subprocess.STDOUT)
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"{self.base}/healthz", timeout=2)
+                return
+            except Exception:
+                time.sleep(0.5)
+        self.fail("the server did not start: " + open(self.log).read()[-2000:])
+
+    def restart(self, today):
+        """The same server and database on another day (KAOHE_TODAY): a deadline passes. The
+        sessions are in the database, so whoever was signed in stays signed in."""
+        self.stop_server()
+        self.server_env["KAOHE_TODAY"] = today
+        self.start_server()
+
+    def stop_server(self):
+        if self.server.poll() is None:
+            self.server.terminate()
+            try:
+                self.server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
 
     def fail(self, msg):
         print(f"{self.name} FAILED:", msg)
@@ -131,14 +149,16 @@ class Run:
         d.find_element(By.XPATH, "//button[contains(., '发起并下发考核表')]").click()
         # the preview first: the team with the scheme it gets, its people, the deadlines
         self.expect(self.wait_for(lambda: "发起考核：预览" in self.text() and team in self.text()), "no preview: " + self.text()[:400])
-        # the deadlines on the preview (dates as the page's date fields hold them: YYYY-MM-DD)
+        confirm = d.find_element(By.XPATH, "//button[contains(., '确认发起')]")
+        # the deadlines on the preview's own form (dates as its date fields hold them: YYYY-MM-DD)
+        form = confirm.find_element(By.XPATH, "./ancestor::form")
         for name, day in (deadlines or {}).items():
-            field = d.find_elements(By.NAME, name)
-            if field:
-                d.execute_script("arguments[0].value = arguments[1]", field[0], day)
+            field = form.find_elements(By.NAME, name)
+            self.expect(field, f"the preview has no field {name}")
+            d.execute_script("arguments[0].value = arguments[1]", field[0], day)
         if preview_shot:
             self.shot(preview_shot)
-        d.find_element(By.XPATH, "//button[contains(., '确认发起')]").click()
+        self.click(confirm)
 
     def close(self):
         if self.driver is not None:
@@ -147,9 +167,4 @@ class Run:
             except Exception:
                 pass
             self.driver = None
-        if self.server.poll() is None:
-            self.server.terminate()
-            try:
-                self.server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
+        self.stop_server()

@@ -50,7 +50,7 @@ def sinks_up(tmp):
     return {"KAOHE_NOTIFY_INTERVAL": "2"}
 
 
-run = harness.Run("NOTIFY E2E", BIN, OUT, PORT, today="2026-12-05", width=1280, before=sinks_up)
+run = harness.Run("NOTIFY E2E", BIN, OUT, PORT, today="2026-11-28", width=1280, before=sinks_up)
 tmp, driver = run.tmp, run.driver
 fail, expect, wait_for, shot, login, text, click = run.fail, run.expect, run.wait_for, run.shot, run.login, run.text, run.click
 try:
@@ -95,11 +95,12 @@ try:
     expect(wait_for(lambda: "邮箱已保存：lead11" in text()), "lead11's address was not saved: " + text()[:400])
     shot("notify-settings")
 
-    # HR opens the November cycle for 售前一组 with the deadlines R-002-30 gives from the 28th (rating
-    # due 30 November, passed on the 5th: opened on the day itself, nothing would be late yet) and
-    # reminds the late
-    run.open_cycle(deadlines={"self_due": "2026-11-29", "rating_due": "2026-11-30", "review_due": "2026-12-02", "publish_due": "2026-12-03"})
+    # HR opens the November cycle for 售前一组 on the 28th: rating due on the 30th (R-002-30)
+    run.open_cycle()
     expect(wait_for(lambda: "已下发 12 张" in text()), "the cycle was not opened for 售前一组: " + text()[:400])
+    # 5 December: the rating deadline has passed; HR reminds the late
+    run.restart(today="2026-12-05")
+    driver.get(f"{BASE}/cycles")
     driver.find_element(By.XPATH, "//button[normalize-space(.)='催办']").click()
     # lead11 (11 sheets to rate) and manager1 (the lead's own sheet) are late
     expect(wait_for(lambda: "已催办 2 人" in text()), "the reminder was not sent: " + text()[:400])
