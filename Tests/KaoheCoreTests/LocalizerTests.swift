@@ -18,6 +18,16 @@ struct LocalizerTests {
 
     let l = Localizer.shared
 
+    @Test("a message written “中文 — English” (the scheme validator's): each reader gets one half, in their language")
+    func dashGlossed() {
+        let m = "档位空档 80～90：落在其中的值将标记，交评分人裁定 — gap between 80 and 90: a value there is flagged for a rater"
+        #expect(l.text(m, .zhHans) == "档位空档 80～90：落在其中的值将标记，交评分人裁定")
+        #expect(l.text(m, .zhHant).contains("80～90：") && !l.text(m, .zhHant).contains("gap"), "\(l.text(m, .zhHant))")
+        #expect(l.text(m, .en) == "gap between 80 and 90: a value there is flagged for a rater")
+        // a dash between Chinese on both sides is not a gloss
+        #expect(l.text("评分人裁定 — 复核人确认", .zhHans) == "评分人裁定 — 复核人确认")
+    }
+
     @Test("繁體: characters and phrases (OpenCC), the seed's own form of its titles")
     func traditional() {
         #expect(l.text("员工月绩效考核记录表", .zhHant) == "員工月績效考核記錄表")

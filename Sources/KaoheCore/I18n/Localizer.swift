@@ -115,11 +115,33 @@ public final class Localizer: Sendable {
 
     /// One text in `lang`.
     public func text(_ s: String, _ lang: Language) -> String {
+        // a message written “中文 — English” (the validator's, the loader's): each reader its half
+        if let (zh, en) = Localizer.glossed(s) {
+            return text(lang == .en ? en : zh, lang)
+        }
         switch lang {
         case .zhHans: return simplified(chineseOnly(s))
         case .zhHant: return traditional(chineseOnly(s))
         case .en: return englishText(s)
         }
+    }
+
+    /// “中文 — English”: the two halves, when the part after the dash is English (ASCII, with
+    /// typographic quotes and signs); nil for any other text.
+    static func glossed(_ s: String) -> (String, String)? {
+        guard let r = s.range(of: " — ") else { return nil }
+        let zh = s[..<r.lowerBound]
+        var en = s[r.upperBound...]
+        // a rule tag the page adds after the message, `（R-001-03, R-001-10）`, belongs to both halves
+        var tag = ""
+        if en.hasSuffix("）") || en.hasSuffix(")"), let open = en.lastIndex(where: { $0 == "（" || $0 == "(" }), en[open...].contains("R-") {
+            tag = String(en[open...]); en = en[..<open]
+        }
+        let signs = "“”‘’–—…×÷≤≥±·"
+        guard !en.isEmpty, en.unicodeScalars.contains(where: { ($0.value >= 0x41 && $0.value <= 0x5A) || ($0.value >= 0x61 && $0.value <= 0x7A) }),
+              en.unicodeScalars.allSatisfy({ $0.isASCII || signs.unicodeScalars.contains($0) }),
+              zh.unicodeScalars.contains(where: { $0.value >= 0x4E00 && $0.value <= 0x9FFF }) else { return nil }
+        return (String(zh) + tag, String(en).trimmingCharacters(in: .whitespaces) + tag)
     }
 
     /// The Chinese-only form of a text that may carry English glosses.

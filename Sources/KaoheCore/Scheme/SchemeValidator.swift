@@ -120,7 +120,7 @@ public enum SchemeValidator {
             if case .veto = i.rule { return acc }
             return acc + (i.max ?? .zero)
         }
-        out.append(SchemeProblem(.info, "sections", "常规可达最高分 attainable regular maximum: \(att)" + (bonus > .zero ? "；加分项最多 +\(bonus) bonus" : ""), rules: att != (s.max ?? att) ? ["R-002-25"] : []))
+        out.append(SchemeProblem(.info, "sections", "常规可达最高分 \(att)" + (bonus > .zero ? "；加分项最多 +\(bonus)" : "") + " — attainable regular maximum: \(att)" + (bonus > .zero ? "; bonus up to +\(bonus)" : ""), rules: att != (s.max ?? att) ? ["R-002-25"] : []))
         if let m = s.max, m != att, !s.sections.isEmpty, !anyWeight {
             warn("max", "声明满分 \(m)，但常规可达最高分为 \(att)；超出部分须靠加分项 — declared max \(m), attainable \(att)", ["R-002-25"])
         }
@@ -159,7 +159,7 @@ public enum SchemeValidator {
             let allowed = Item.Kind.allCases.filter { $0 != .events && (context == .adjustment || $0 != .veto) }
             let choices = SchemeChoices.said(allowed.map { (id: $0.rawValue, label: SchemeChoices.label($0)) })
             if kind == .events { err("\(p).kind", "events（金额奖罚）只用于金额项目 money，计分请用 deductions 扣分项；可选 choose one of: \(choices)") }
-            if context == .section && kind == .veto { err("\(p).kind", "否决项放在 adjustments 中 — veto items belong in adjustments；维度中可选 choose one of: \(choices)") }
+            if context == .section && kind == .veto { err("\(p).kind", "否决项放在 adjustments 中；维度中可选：\(choices) — veto items belong in adjustments; in a section choose one of: \(choices)") }
         }
         if let mx = item.max, let mn = item.min, mn > mx { err("\(p).min", "下限 min \(mn) 大于满分 max \(mx)") }
 
@@ -241,7 +241,7 @@ public enum SchemeValidator {
                 err("\(p).bands[\(sorted[k].offset)]", "与 bands[\(sorted[k - 1].offset)] 重叠 overlaps bands[\(sorted[k - 1].offset)] (\(curLo) < \(prevHi))")
             } else if curLo > prevHi {
                 out.append(SchemeProblem(.warning, "\(p).bands[\(sorted[k].offset)]",
-                                         "档位空档 gap between \(prevHi) and \(curLo): 落在其中的值将标记，交评分人裁定 — a value there is flagged for a rater",
+                                         "档位空档 \(prevHi)～\(curLo)：落在其中的值将标记，交评分人裁定 — gap between \(prevHi) and \(curLo): a value there is flagged for a rater",
                                          rules: ["R-001-03"] + item.rules))
             }
         }
