@@ -25,7 +25,7 @@ enum Page {
     header button{background:transparent;border:1px solid rgba(255,255,255,.8);padding:.2rem .6rem;margin:0;font-weight:400}header button:hover{background:rgba(255,255,255,.15)}header .lang button{font-size:var(--fs-xs);margin-left:var(--sp-1)}
     input,select,textarea{font:inherit;font-size:var(--fs-sm);color:var(--text);background:var(--surface);border:1px solid var(--line-strong);border-radius:4px;padding:.35rem .5rem;max-width:100%}
     input[type=checkbox],input[type=radio]{width:1.05rem;height:1.05rem;vertical-align:-.15rem;accent-color:var(--primary)}
-    textarea{width:100%;max-width:48rem}input:invalid{border-color:var(--danger)}label{display:block;margin:var(--sp-2) 0}fieldset{border:1px solid var(--line);border-radius:var(--radius);background:var(--surface);margin:var(--sp-3) 0}
+    textarea{width:100%;max-width:48rem}input:user-invalid{border-color:var(--danger)}label{display:block;margin:var(--sp-2) 0}fieldset{border:1px solid var(--line);border-radius:var(--radius);background:var(--surface);margin:var(--sp-3) 0}
     form.inline{display:inline}
     table{border-collapse:separate;border-spacing:0;background:var(--surface);display:block;width:max-content;max-width:100%;max-height:85vh;overflow:auto;border:1px solid var(--line);border-radius:var(--radius);margin:var(--sp-3) 0;font-size:var(--fs-sm)}
     th,td{border-bottom:1px solid var(--line);padding:.45rem .7rem;text-align:left;vertical-align:top}th{position:sticky;top:0;z-index:1;background:#eef2f7;font-weight:600;white-space:nowrap}tr:last-child td{border-bottom:0}tbody tr:hover td,tr:hover td{background:#f8fafc}

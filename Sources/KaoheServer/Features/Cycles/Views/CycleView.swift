@@ -406,16 +406,16 @@ enum CycleView {
             .h2("考核周期"),
             .forEach(list) { c in
                 .section(
-                    .h3(.text("\(c.scheme) v\(c.schemeVersion) · \(c.period) · \(c.status)")),
+                    .h3(.text("\(c.scheme) v\(c.schemeVersion) · \(c.period) · "), Self.cycleBadge(c.status)),
                     .unwrap(cancelled[c.id]) { why in .p(.class("error"), .text("已取消，原因："), Bits.typed(why)) },
                     .p(.text("下发 \(c.issuedOn)，评分截止 \(c.ratingDue)，复核截止 \(c.reviewDue)，发布截止 \(c.publishDue)\(c.objectionsClose.map { "，申诉截止 \($0)" } ?? "")（R-002-30）")),
                     .p(.text("共 \(c.sheets) 张：" + c.stages.sorted { $0.key < $1.key }.map { "\(SheetStageLabel.label($0.key)) \($0.value)" }.joined(separator: "，"))),
                     .if(!c.excluded.isEmpty, .details(.summary(.text("未下发 \(c.excluded.count) 人")), .ul(.forEach(c.excluded.sorted { $0.key < $1.key }) { .li(.text("\($0.key)：\($0.value)")) }))),
                     .if(!c.overdue.isEmpty, .ul(.class("error"), .forEach(c.overdue) { o in .li(.text("逾期："), Bits.name(o.user), .text(" · \(SheetStageLabel.label(o.stage)) · 截止 \(o.due) · "), Bits.name(o.employees.joined(separator: "、"))) })),
-                    .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "remind").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "催办")),
+                    .if(c.status == CycleStatus.open.rawValue, .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "remind").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "催办"))),
                     // publication is confirmed on its own page: how many, who is missing, what people will see (issue 16 §4)
                     .if(c.status == CycleStatus.open.rawValue, .a(.class("button"), .href(SiteURL.cyclePublishConfirm(c.id).path), "发布结果…")),
-                    .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "lock").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "锁定")),
+                    .if(c.status == CycleStatus.published.rawValue, .form(.class("inline"), .action(SiteURL.cycleStep(c.id, "lock").path), .method(.post), hidden("_csrf", csrf), .button(.type(.submit), "锁定"))),
                     .a(.href(SiteURL.calibration(c.id).path), "校准（评分人对比、强制分布）"),
                     .text(" · "), .a(.href(SiteURL.review(c.id).path), "批量复核"),
                     .text(" · "), .a(.href(HTMLEscape.attribute(SiteURL.reportPrint(Forms.Kind.monthlyRecord.rawValue).path([("cycle", c.id.uuidString)]))), "打印月度考核记录表"),
@@ -423,6 +423,20 @@ enum CycleView {
                 )
             }
         )
+    }
+}
+
+extension CycleView {
+    /// A cycle's status as a badge, in words: 进行中, 已发布, 已锁定, 已取消 (not `locked`).
+    static func cycleBadge<C>(_ raw: String) -> Node<C> {
+        let (text, tone): (String, String) = switch CycleStatus(rawValue: raw) {
+        case .open?: ("进行中", "badge")
+        case .published?: ("已发布", "badge ok")
+        case .locked?: ("已锁定", "badge ok")
+        case .cancelled?: ("已取消", "badge bad")
+        case nil: (raw, "badge")
+        }
+        return .element(named: "span", nodes: [.attribute(named: "class", value: tone), .text(text)])
     }
 }
 
