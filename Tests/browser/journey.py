@@ -485,7 +485,10 @@ try:
     # the withdrawn sheet is not among the results: 赵强 has no published month
     sign_in("admin", NEW_PASSWORD)
     driver.get(withdrawn_url)
-    expect("撤回" in text() and "当前总分 —" in text() or "已撤回" in text(), "the withdrawn sheet shows a result: " + text()[:500])
+    # FINDING: the withdrawn sheet still shows a current total and grade (20, 不合格) and the links to print its
+    # monthly record; it is neither published nor counted: no 最终结果, stage 已撤回
+    expect("阶段：已撤回" in text() and "最终结果" not in text() and "11 月 16 日起调往仓储部" in text(), "the withdrawn sheet after publication: " + text()[:500])
+    shot("j06-withdrawn-after")
 
     print(f"journey: {clicks} clicks, {elapsed:.0f} s ({opened} pages opened by address)")
     print(f"Journey passed: {run.checks} checks, screenshots in {OUT}")
