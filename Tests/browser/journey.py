@@ -94,6 +94,9 @@ try:
             opts = [o.text for o in s.options if (starts and o.text.startswith(starts)) or (contains and contains in o.text)]
             expect(opts, f"no option {starts or contains} among {[o.text for o in s.options]}")
             s.select_by_visible_text(opts[0])
+        # a person's choice fires `input` and then `change`; chromedriver's option click fires only `change`
+        # (the grid follows `input`): the `input` the browser would have sent
+        driver.execute_script("arguments[0].dispatchEvent(new Event('input', {bubbles: true}))", select_el)
         clicks += 1
 
     def type_in(el, value):
@@ -369,7 +372,7 @@ try:
     shot("j05-withdrawn")
 
     # the team leads sign in for the first time and rate their teams on the grid
-    def rate_team(lead, team, expected, fill):
+    def rate_team(lead, team, expected, fill, totals):
         sign_in(lead, passwords[lead], first=True)
         go("/sheets")
         link = driver.find_element(By.XPATH, f"//a[contains(@href, '/grid/') and contains(., '{team}')]")
@@ -380,6 +383,12 @@ try:
         expect(numbers == expected, f"{lead} rates {expected}, the grid has {numbers}")
         for r in rows:
             fill(r.find_element(By.CSS_SELECTOR, "td.who a").text, r)
+        click(driver.find_element(By.TAG_NAME, "h1"))   # the last row is left: saved, its total follows
+        def total_of(number):
+            r = next(x for x in driver.find_elements(By.CSS_SELECTOR, "#grid-table tr.editable") if x.find_element(By.CSS_SELECTOR, "td.who a").text == number)
+            return r.find_element(By.CSS_SELECTOR, "[data-total]").text
+        for number, total in totals.items():
+            expect(wait_for(lambda: total_of(number) in (total, total + ".00", total + ".0")), f"{lead}: {number}'s live total {total_of(number)}, expected {total}")
         shot(f"j05-grid-{lead}")
         click(driver.find_element(By.ID, "submit-complete"))
         expect(wait_for(lambda: driver.find_elements(By.ID, "grid-outcome"), timeout=30), f"{lead}: 提交全部已填完的行 gave no report")
@@ -402,9 +411,10 @@ try:
         for k, sel in enumerate(r.find_elements(By.CSS_SELECTOR, "select[data-col]")):
             choose(sel, contains=grade or ["是", "否"][k])
 
-    rate_team("101002", "售前组", ["101003", "101004"], fill_presales)
+    # 李明 61234.50 yuan → 30, 540 → 30, 服务态度 36: 96; 张丽 35000 → 20, 320 → 20, 30: 70
+    rate_team("101002", "售前组", ["101003", "101004"], fill_presales, {"101003": "96", "101004": "70"})
     expect("101005" not in text(), "the withdrawn sheet is on the lead's grid")
-    rate_team("101006", "售后组", ["101007", "101008", "101009"], fill_aftersales)
+    rate_team("101006", "售后组", ["101007", "101008", "101009"], fill_aftersales, {"101007": "60", "101008": "43", "101009": "26"})
 
     # the manager: first sign-in, rates the two leads on their sheets, approves his department in bulk
     sign_in("101001", passwords["101001"], first=True)
@@ -467,7 +477,11 @@ try:
         ready = driver.find_element(By.ID, "ready").text
         if absent:
             expect(absent not in ready and "赵强" not in ready, "the withdrawn sheet would be published: " + ready)
-            expect("101003 李明 售前组 96" in ready and "优秀" in ready, "what 李明 will see: " + ready)
+        # what each will see, worked out by hand: 售前组 by the bands and the marks; 售后组 by the preset's stars (40 and more: 4星)
+        lines = {"kefu-monthly": ["101002 王海燕 售前组 88 合格", "101003 李明 售前组 96 优秀", "101004 张丽 售前组 70 合格"],
+                 "shouhou-monthly": ["101006 陈静 售后组 47 4星", "101007 刘洋 售后组 60 4星", "101008 杨帆 售后组 43 4星", "101009 黄敏 售后组 26 2星"]}[key]
+        for line in lines:
+            expect(line in ready, f"{key}: “{line}” not on the confirmation: {ready}")
         shot(f"j05-publish-{key}")
         click(button(f"确认发布 {count} 张"))
         expect(wait_for(lambda: f"已发布 {count} 张" in text()), f"{key} was not published: " + text()[:400])
