@@ -22,10 +22,13 @@ PASSWORD = "demo1234"
 
 
 class Run:
-    def __init__(self, name, binary, out, port, today="2026-11-28", env=None, width=1280, failure="failure", before=None):
+    def __init__(self, name, binary, out, port, today="2026-11-28", env=None, width=1280, failure="failure", before=None, demo=True):
         """Starts the demo server and the browser. `before(tmp)` runs first (local sinks, say) and
-        may return more environment for the server."""
+        may return more environment for the server. `demo=False`: an empty company (`kaohe serve`
+        on a fresh database) whose administrator's one-time password `first_password()` reads
+        from the server's log."""
         self.name, self.out, self.width, self.failure = name, pathlib.Path(out), width, failure
+        self.demo = demo
         self.out.mkdir(parents=True, exist_ok=True)
         self.base = f"http://127.0.0.1:{port}"
         self.checks = 0
@@ -51,7 +54,7 @@ class Run:
         self.driver.set_script_timeout(30)
 
     def start_server(self):
-        self.server = subprocess.Popen([self.binary, "serve", "--demo"], env=self.server_env, stdout=open(self.log, "a"), stderr=subprocess.STDOUT)
+        self.server = subprocess.Popen([self.binary, "serve"] + (["--demo"] if self.demo else []), env=self.server_env, stdout=open(self.log, "a"), stderr=subprocess.STDOUT)
         for _ in range(240):
             try:
                 urllib.request.urlopen(f"{self.base}/healthz", timeout=2)
@@ -59,6 +62,19 @@ class Run:
             except Exception:
                 time.sleep(0.5)
         self.fail("the server did not start: " + open(self.log).read()[-2000:])
+
+    def first_password(self):
+        """The administrator's one-time password, printed once in the log on an empty database's
+        first start (`kaohe serve` without --demo)."""
+        import re
+        found = None
+        for _ in range(40):
+            found = re.search(r"one-time password: (\S+)", open(self.log).read())
+            if found:
+                break
+            time.sleep(0.25)
+        self.expect(found, "the server printed no one-time password for admin: " + open(self.log).read()[-1000:])
+        return found.group(1)
 
     def restart(self, today):
         """The same server and database on another day (KAOHE_TODAY): a deadline passes. The
