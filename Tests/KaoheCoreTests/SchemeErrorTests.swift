@@ -55,6 +55,17 @@ struct SchemeErrorTests {
         #expect(problems(bracket).contains { $0.line == 10 && $0.column == 9 && $0.message.contains("没有闭合") }, "\(problems(bracket))")
     }
 
+    @Test("a hostile line (an alias then 50,000 dashes, the fuzzer's hang of 2026-12-01) is read once: refused at its line; a slip far along a long line is still found")
+    func longLines() throws {
+        let hostile = Self.valid + "decisions:\n*alias   " + String(repeating: "- ", count: 50_000) + "x\n"
+        let p = try #require(problems(hostile).first)
+        let line = hostile.components(separatedBy: "\n").firstIndex { $0.hasPrefix("*alias") }! + 1
+        #expect(p.line == line && p.severity == .error, "\(p)")
+        // a full-width colon after a key, behind 20,000 dashes and commas in a flow list: found at its column
+        let long = Self.valid.replacingOccurrences(of: "max: 10\nsections", with: "max: 10\nnotes: [" + String(repeating: "- a, ", count: 4_000) + "b]\nperiod：month\nsections")
+        #expect(problems(long).contains { $0.line == 5 && $0.column == 7 && $0.message.contains("全角冒号") }, "\(problems(long).prefix(3))")
+    }
+
     @Test("any other YAML error is said in Chinese with its line and column")
     func yamlErrorHasLine() throws {
         let text = "id: t\nname: x\n  period: month\n"
@@ -125,21 +136,18 @@ struct SchemeErrorTests {
         #expect(r.message.contains("“boss”") && r.message.contains("lead 组长"), "\(r.message)")
     }
 
-    @Test("YAML and JSON are one document: every preset goes to JSON and back to the same scheme, numbers exact")
-    func conversion() throws {
-        for entry in Presets.all() {
-            let yaml = try String(contentsOf: entry.file, encoding: .utf8)
-            let json = try SchemeDocument.convert(yaml, from: .yaml, to: .json)
-            let back = try SchemeDocument.convert(json, from: .json, to: .yaml)
-            let original = try SchemeLoader.decode(yaml, format: .yaml)
-            #expect(try SchemeLoader.decode(json, format: .json) == original, "\(entry.id) as JSON")
-            #expect(try SchemeLoader.decode(back, format: .yaml) == original, "\(entry.id) back to YAML")
+    @Test("a name written into a scheme text reads back as the same text: plain where YAML keeps it, quoted where it would read as a number, a flag, a key or a comment")
+    func yamlStrings() throws {
+        for name in ["本公司客服考核", "售后组月度服务评定", "yes", "null", "0.30", "001", "2026", "1e3", "-a", "a: b", "a #b", "[x]", "x, y", "tab\there",
+                     "line\nbreak", "quote \" mark", "back\\slash", "trailing ", "ends:", "&anchor", "*alias", "%p", "@at"] {
+            // the scheme's name on its own line, an item's label inside a flow mapping
+            let text = Self.valid.replacingOccurrences(of: "name: 测试方案", with: "name: \(SchemeText.yamlString(name, flow: false))")
+                .replacingOccurrences(of: "label: 甲,", with: "label: \(SchemeText.yamlString(name, flow: true)),")
+            let read = try SchemeLoader.decode(text, format: .yaml)
+            #expect(read.name == name, "\(name) → \(text)")
+            #expect(read.sections[0].items[0].label == name, "\(name) in a flow mapping → \(text)")
         }
-        // digits as written, and a quoted number stays text
-        let json = try SchemeDocument.convert("a: 0.30\nb: \"001\"\nc: [1, 2]\n", from: .yaml, to: .json)
-        #expect(json == "{\n  \"a\": 0.30,\n  \"b\": \"001\",\n  \"c\": [1, 2]\n}\n", "\(json)")
-        #expect(try SchemeDocument.convert(json, from: .json, to: .yaml) == "a: 0.30\nb: \"001\"\nc: [1, 2]\n")
-        // a text that does not parse is refused with its line
-        #expect(throws: SchemeDocument.ConversionError.self) { try SchemeDocument.convert("a：1\nb: [\n", from: .yaml, to: .json) }
+        #expect(SchemeText.yamlString("本公司客服考核", flow: false) == "本公司客服考核")
+        #expect(SchemeText.yamlString("0.30", flow: false) == "\"0.30\"")
     }
 }

@@ -292,30 +292,40 @@ enum SchemeTextCheck {
                 else if cs[k] == "\t" && yaml { slip(n, k + 1, "缩进中有制表符（Tab）：YAML 的缩进只能用空格", "a tab in the indentation; YAML indents with spaces only") }
                 k += 1
             }
-            var tokenStart = k            // where the current key or value began
+            // what was typed since the current key or value began, kept as it goes (a line of
+            // 50,000 `- ` must not be read again at every dash): its non-blank characters, the
+            // first and the last of them; the text itself is read only for a short token
+            var tokenStart = k, seen = 0, first: Character = " ", last: Character = " "
+            func restart(_ at: Int) { tokenStart = at; seen = 0; last = " " }
+            func add(_ i: Int) {
+                guard i < cs.count, !cs[i].isWhitespace else { return }
+                if seen == 0 { first = cs[i] }
+                seen += 1; last = cs[i]
+            }
+            func blank() -> Bool { seen == 0 }
+            func dash() -> Bool { seen == 1 && first == "-" }
+            func key(_ here: Int) -> Bool { seen > 0 && here - tokenStart <= 80 && isKey(String(cs[tokenStart..<here]).trimmingCharacters(in: .whitespaces)) }
             var quote: Character? = nil, quoteAt = 0
             while k < cs.count {
                 let c = cs[k]
                 let prev = k > 0 ? cs[k - 1] : " "
                 if let q = quote {
-                    if q == "\"" && c == "\\" { k += 2; continue }
+                    if q == "\"" && c == "\\" { add(k); add(k + 1); k += 2; continue }
                     if c == q {
-                        if q == "'" && k + 1 < cs.count && cs[k + 1] == "'" { k += 2; continue }
+                        if q == "'" && k + 1 < cs.count && cs[k + 1] == "'" { add(k); add(k + 1); k += 2; continue }
                         quote = nil
                     }
-                    k += 1; continue
+                    add(k); k += 1; continue
                 }
                 if yaml && c == "#" && (k == 0 || prev == " " || prev == "\t") { break }
-                // what was typed since the current key or value began (read only where it decides)
-                let here = k, from = tokenStart
-                func before() -> String { String(cs[from..<here]).trimmingCharacters(in: .whitespaces) }
+                let from = tokenStart
                 switch c {
                 case "\"", "'":
                     // a quote opens a string only where a value or key starts
-                    if !yaml || before().isEmpty || before() == "-" { quote = c; quoteAt = k + 1 }
+                    if !yaml || blank() || dash() { quote = c; quoteAt = k + 1 }
                 case "[", "{":
-                    if !yaml || !open.isEmpty || before().isEmpty || before() == "-" || before().hasSuffix(":") {
-                        open.append((c, n, k + 1)); tokenStart = k + 1
+                    if !yaml || !open.isEmpty || blank() || dash() || last == ":" {
+                        open.append((c, n, k + 1)); restart(k + 1)
                     }
                 case "]", "}":
                     if !open.isEmpty {
@@ -331,25 +341,27 @@ enum SchemeTextCheck {
                         return out
                     }
                 case ",":
-                    if !open.isEmpty || !yaml { tokenStart = k + 1 }
+                    if !open.isEmpty || !yaml { restart(k + 1) }
                 case ":":
-                    if k + 1 >= cs.count || cs[k + 1] == " " || !yaml { tokenStart = k + 1 }
+                    if k + 1 >= cs.count || cs[k + 1] == " " || !yaml { restart(k + 1) }
                     if k + 1 < cs.count, cs[k + 1] == "\u{3000}" {
                         slip(n, k + 2, "冒号后是全角空格「　」：请改为半角空格", "a full-width space after the colon; type an ordinary space")
                     }
                 case "-":
-                    if yaml, k + 1 < cs.count, cs[k + 1] == " ", before().isEmpty { tokenStart = k + 1 }
+                    if yaml, k + 1 < cs.count, cs[k + 1] == " ", blank() { restart(k + 1) }
                 case "：":
-                    if isKey(before()) {
+                    if key(k) {
                         slip(n, k + 1, "「：」是全角冒号，请改为半角冒号「: 」", "“：” is a full-width colon; type a half-width colon and a space “: ”")
                     }
                 case "，":
                     if !open.isEmpty, followedByKey(cs, k + 1) {
                         slip(n, k + 1, "「，」是全角逗号，请改为半角逗号「, 」", "“，” is a full-width comma; type a half-width comma “, ”")
-                        tokenStart = k + 1
+                        restart(k + 1)
                     }
                 default: break
                 }
+                // the character joins the token unless the token began after it
+                if tokenStart == from { add(k) }
                 k += 1
             }
             if let q = quote {
