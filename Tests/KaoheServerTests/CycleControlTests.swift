@@ -204,6 +204,11 @@ struct CycleControlTests {
             let shown = try await RolePagesTests.page(app, &hr, "sheets/\(tid)").body.string
             #expect(shown.contains("阶段：已撤回") && shown.contains("<td>撤回考核表</td>") && shown.contains("已调往售前一组"), "\(shown.suffix(1200))")
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "withdraw").filter(\.$reason == "已调往售前一组").count() == 1)
+            // it is no result: no total, grade or pay on its page, nothing to print — and it says so, with why
+            #expect(shown.contains("这张考核表已撤回，不是考核结果") && shown.contains("撤回原因：<span"), "\(shown.prefix(2000))")
+            #expect(!shown.contains("当前总分") && !shown.contains("/print") && !shown.contains("id=\"live-grade\""), "\(shown.prefix(2000))")
+            let printed = try await RolePagesTests.page(app, &hr, "sheets/\(tid)/print")
+            #expect(printed.status == .conflict && printed.body.string.contains("已撤回") && printed.body.string.contains("不能打印"), "\(printed.status)")
             // the confirmation before publication: how many, who is missing
             try await Self.makeReady(app, afterSales.id)
             let confirm = try await RolePagesTests.page(app, &hr, "cycles/\(afterSales.id)/publish").body.string
@@ -221,6 +226,27 @@ struct CycleControlTests {
             #expect(try await Sheet.find(try other.requireID(), on: app.db)?.stage == .published)
             let cancelLate = try await RolePagesTests.form(app, hr, "cycles/\(afterSales.id)/cancel", [("reason", "太晚了")])
             #expect(cancelLate.status == .conflict && cancelLate.body.string.contains("R-100-02"))
+        }
+    }
+
+    @Test("a scheme rated by the quarter is not opened for a month, nor a monthly one for a quarter: refused saying what would do, nothing opened")
+    func periodKinds() async throws {
+        try await withDemoCompany({ $0.today = Self.today }) { app in
+            let hr = try await Self.hr(app)
+            _ = try await SchemeService.create(from: "centre-scorecard", key: "centre-q", name: "中心季度星级", departmentId: nil, user: hr, db: app.db)
+            let before = try await Cycle.query(on: app.db).count()
+            for (key, period, said) in [("centre-q", "2026-11", "方案「中心季度星级」（centre-q）按季度考核，2026-11 是一个月：请以期间 2026-Q4 发起，或在方案中把考核周期改为「月」"),
+                                        ("ecommerce-monthly", "2026-Q4", "按月考核，2026-Q4 是一个季度：请在方案中把考核周期改为「季度」")] {
+                do {
+                    // as the API opens it: the chosen scheme's cycle (every demo team has its own scheme)
+                    _ = try await CycleService.open(.init(scheme: key, period: period, departmentId: try await Self.department(app), teamIds: nil),
+                                                    user: hr, config: app.config, db: app.db)
+                    Issue.record("\(key) opened for \(period)")
+                } catch let e as KaoheError {
+                    #expect(e.status == .unprocessableEntity && e.texts.zh.contains(said), "\(e.texts.zh)")
+                }
+            }
+            #expect(try await Cycle.query(on: app.db).count() == before)
         }
     }
 

@@ -11,10 +11,7 @@ import VaporTesting
 @Suite("Cycle pages (forms without scripts)", .serialized)
 struct CyclePageTests {
     static func form(_ app: Application, _ b: Browser, _ path: String, _ fields: [(String, String)], _ check: (TestingHTTPResponse) async throws -> Void) async throws {
-        var h = b.headers
-        h.contentType = .urlEncodedForm
-        let body = ([("_csrf", b.csrf)] + fields).map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
-        try await app.testing().test(.POST, path, headers: h, body: ByteBuffer(string: body), afterResponse: check)
+        try await check(try await b.post(app, path, fields))
     }
 
     @Test("HR opens a cycle from the page; alice self-assesses; bob rates; a stale form is refused")

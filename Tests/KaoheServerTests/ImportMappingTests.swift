@@ -116,7 +116,12 @@ struct ImportMappingTests {
                 #expect(html.contains("订单总金额 246742.65（新增）") && html.contains("咨询总数 200（新增）"))
                 #expect(!html.contains("sales_amount 246742.65") && !html.contains("<td>sales_amount</td>"))
                 // each unknown column: a choice of the scheme's fields or 忽略, explained
-                #expect(Self.select(html, 6).contains("value=\"-\" selected=\"selected\"") && Self.select(html, 7).contains("value=\"refund_orders\""))
+                // a column nothing matched starts at 「请选择」: 忽略 is a choice a person makes
+                #expect(Self.select(html, 6).contains("<option value selected=\"selected\">— 请选择 —</option>") && !Self.select(html, 6).contains("value=\"-\" selected"), "\(Self.select(html, 6))")
+                #expect(Self.select(html, 7).contains("value=\"refund_orders\""))
+                // the notices name the fields as the scheme does, never by id
+                #expect(html.contains("文件的列「销售额(元)」按考核项目的名称对应到「订单总金额」，请确认") && html.contains("文件的列「咨询总数」按名称对应到「咨询总数」"), "\(html)")
+                #expect(!html.contains("→ sales_amount") && !html.contains("by label"))
                 #expect(Self.select(html, 7).contains(">订单总金额<") && Self.select(html, 7).contains(">忽略（不导入）<"))
                 #expect(Self.select(html, 5).contains("value=\"sales_amount\" selected=\"selected\""))
                 #expect(html.contains("未找到匹配") && html.contains("表头「销售额(元)」与考核项目的名称相同，对应到指标「订单总金额」，请确认"))
@@ -124,12 +129,18 @@ struct ImportMappingTests {
                 upload = Self.uploadId(html)
             }
             #expect(upload.count == 36)
-            let choices: [(Int, String, proposed: String, chosen: String)] = [(6, "店铺名称", "-", "-"), (7, "退款笔数", "-", "refund_orders")]
-            // previewed again with the choices: 退款订单数 is in, 店铺名称 ignored
+            // 店铺名称 left at 「请选择」: still a column without a field
+            try await Self.choose(app, hr, upload: upload, [(6, "店铺名称", "", ""), (7, "退款笔数", "", "refund_orders")], action: "preview") { res in
+                let html = res.body.string
+                #expect(html.contains("；问题：1 列未对应，1 列待确认"), "\(html)")
+            }
+            let choices: [(Int, String, proposed: String, chosen: String)] = [(6, "店铺名称", "", "-"), (7, "退款笔数", "refund_orders", "refund_orders")]
+            // previewed again with the choices: 退款订单数 is in, 店铺名称 ignored by choice (no longer a problem)
             try await Self.choose(app, hr, upload: upload, choices, action: "preview") { res in
                 let html = res.body.string
                 #expect(res.status == .ok, "\(html)")
-                #expect(html.contains("2 人，8 个值新增") && html.contains("退款订单数 3（新增）") && html.contains("按你的选择"))
+                #expect(html.contains("2 人，8 个值新增") && html.contains("退款订单数 3（新增）") && html.contains("按你的选择：忽略"))
+                #expect(html.contains("；问题：1 列待确认") && !html.contains("列未对应"), "\(html)")
                 #expect(Self.select(html, 7).contains("value=\"refund_orders\" selected=\"selected\""))
             }
             #expect(try await EvidenceEntry.query(on: app.db).count() == 0)
@@ -177,7 +188,7 @@ struct ImportMappingTests {
                 #expect(res.status == .unprocessableEntity && html.contains("role=\"alert\"") && html.contains("第 2 行"), "\(html)")
                 // the file is still there, the choices as made, the scheme and source as chosen
                 #expect(Self.uploadId(html) == upload && html.contains("千牛报表.csv"))
-                #expect(Self.select(html, 6).contains("value=\"refund_orders\" selected=\"selected\"") && Self.select(html, 7).contains("value=\"-\" selected=\"selected\""))
+                #expect(Self.select(html, 6).contains("value=\"refund_orders\" selected=\"selected\"") && Self.select(html, 7).contains("<option value selected=\"selected\">— 请选择 —</option>"))
                 #expect(html.contains("name=\"source\" value=\"千牛\"") && html.contains("value=\"ecommerce-monthly\" selected=\"selected\""))
                 #expect(!html.contains("value=\"commit\""), "no commit after an error")
             }

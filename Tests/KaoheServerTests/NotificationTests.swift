@@ -212,13 +212,8 @@ func closedPort() async throws -> Int {
 struct NotificationTests {
     typealias Flow = CycleFlowTests
 
-    /// A form posted as the browser posts it, with the page's CSRF token.
     static func form(_ app: Application, _ b: Browser, _ path: String, _ fields: [(String, String)]) async throws -> TestingHTTPResponse {
-        var h = b.headers
-        h.contentType = .urlEncodedForm
-        func enc(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s }
-        let body = ([("_csrf", b.csrf)] + fields).map { "\(enc($0.0))=\(enc($0.1))" }.joined(separator: "&")
-        return try await app.testing().sendRequest(.POST, path, headers: h, body: ByteBuffer(string: body))
+        try await b.post(app, path, fields)
     }
 
     static func get(_ app: Application, _ b: Browser, _ path: String) async throws -> TestingHTTPResponse {

@@ -14,20 +14,11 @@ import VaporTesting
 @Suite("Organisation and accounts in the browser (issue 16 §1)", .serialized)
 struct OrganisationPageTests {
     static func form(_ app: Application, _ b: Browser, _ path: String, _ fields: [(String, String)]) async throws -> TestingHTTPResponse {
-        var h = b.headers
-        h.contentType = .urlEncodedForm
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-_.")
-        let body = ([("_csrf", b.csrf)] + fields).map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
-        var out: TestingHTTPResponse?
-        try await app.testing().test(.POST, path, headers: h, body: ByteBuffer(string: body)) { out = $0 }
-        return out!
+        try await b.post(app, path, fields)
     }
 
     static func page(_ app: Application, _ b: inout Browser, _ path: String) async throws -> TestingHTTPResponse {
-        var out: TestingHTTPResponse?
-        try await app.testing().test(.GET, path, headers: b.headers) { res in b.remember(res); out = res }
-        return out!
+        try await b.open(app, path)
     }
 
     /// The one-time passwords on a page (the sheet's password cells).

@@ -112,6 +112,26 @@ struct Browser {
     }
 }
 
+extension Browser {
+    /// A form posted as the browser posts it, with the page's CSRF token.
+    func post(_ app: Application, _ path: String, _ fields: [(String, String)]) async throws -> TestingHTTPResponse {
+        var h = headers
+        h.contentType = .urlEncodedForm
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-_.")
+        func enc(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s }
+        let body = ([("_csrf", csrf)] + fields).map { "\(enc($0.0))=\(enc($0.1))" }.joined(separator: "&")
+        return try await app.testing().sendRequest(.POST, path, headers: h, body: ByteBuffer(string: body))
+    }
+
+    /// A page opened as the browser opens it: its cookie and CSRF token remembered.
+    mutating func open(_ app: Application, _ path: String) async throws -> TestingHTTPResponse {
+        let res = try await app.testing().sendRequest(.GET, path, headers: headers)
+        remember(res)
+        return res
+    }
+}
+
 /// Marks a month's results of a scheme as published — what publishing its cycle does (the cycle
 /// and spine tests cover that flow through HTTP) — and computes the month's outcomes.
 func publishResults(_ app: Application, _ key: String, _ period: String) async throws {

@@ -322,10 +322,12 @@ try:
     click(button("按所选重新预览"))
     expect(wait_for(lambda: "尚未写入" in text()), "no preview after the choices: " + text()[:800])
     summary = driver.find_element(By.CSS_SELECTOR, "p.summary").text
-    # FINDING: 忽略 chosen for 店铺名称 equals the proposal (an unmatched column is proposed as ignored), so it is
-    # not taken as a choice and the summary still counts it a problem ("问题：1 列未对应"); the commit is offered
-    expect(summary.startswith("4 人，8 个值新增，0 个值变更，0 个值不变"), "the preview's summary: " + summary)
-    expect("没有问题" in summary or "1 列未对应" in summary and "未导入的列： 店铺名称" in text(), "the one column left is not 店铺名称: " + summary)
+    # 忽略 chosen for 店铺名称 is a choice (the column started at 「请选择」): no problem is left
+    expect(summary == "4 人，8 个值新增，0 个值变更，0 个值不变；没有问题", "the preview's summary: " + summary)
+    # the notices name the fields as the scheme does, in Chinese: no field ids, no English
+    notices = " ".join(li.text for li in driver.find_elements(By.CSS_SELECTOR, "ul.notices li"))
+    expect("文件的列「销售额(元)」按名称对应到「销售额」" in notices and "店铺名称" in notices, "the notices: " + notices)
+    expect(not re.search(r"[A-Za-z]{3,}", notices.replace("GB18030", "")), "field ids or English in the notices: " + notices)
     summary_said = summary
     expect("销售额 61234.50（新增）" in text() and "咨询量 540（新增）" in text(), "the preview does not show the values by label: " + text()[:1500])
     click(driver.find_element(By.XPATH, "//summary[contains(., '已对应的列')]"))
@@ -342,11 +344,24 @@ try:
     type_in(driver.find_element(By.NAME, "period"), "2026-11")
     choose(driver.find_element(By.NAME, "department"), starts="01 客服部")
     click(button("预览：发起并下发考核表"))
+    # the copied preset is rated by the quarter (centre-scorecard): November is refused, saying what would do
+    expect(wait_for(lambda: "按季度考核，2026-11 是一个月" in text()), "a quarterly scheme opened for a month without a word: " + text()[:800])
+    expect("请以期间 2026-Q4 发起" in text() and "考核周期改为「月」" in text(), "the refusal does not say what would do: " + text()[:800])
+    shot("j05-quarterly-refused")
+    # 售后组 is rated monthly: the copy's period changed in the builder (a new version)
+    go("/schemes/shouhou-monthly/builder")
+    choose(at("period"), value="month")
+    click(driver.find_element(By.ID, "b-save"))
+    expect(wait_for(lambda: "已保存为第 2 版" in driver.find_element(By.ID, "b-saved").text), "the period was not saved: " + driver.find_element(By.ID, "b-saved").text)
+    go("/cycles")
+    type_in(driver.find_element(By.NAME, "period"), "2026-11")
+    choose(driver.find_element(By.NAME, "department"), starts="01 客服部")
+    click(button("预览：发起并下发考核表"))
     expect(wait_for(lambda: "发起考核：预览" in text()), "no preview: " + text()[:600])
     plans = {s.find_element(By.TAG_NAME, "h3").text: s.text for s in driver.find_elements(By.CSS_SELECTOR, "section.plan")}
     expect("共下发 8 张考核表，分 2 个考核周期" in text(), "8 sheets in 2 cycles: " + text()[:600])
     ka = next((h for h in plans if "kefu-monthly v1" in h), None)
-    kb = next((h for h in plans if "shouhou-monthly v1" in h), None)
+    kb = next((h for h in plans if "shouhou-monthly v2" in h), None)
     expect(ka and kb, f"the two schemes in the preview: {list(plans)}")
     expect(ka.endswith("4 人") and "售前组 班组指定 4" in plans[ka] and "售后组" not in plans[ka], f"售前组 gets kefu-monthly: {plans[ka]}")
     expect(kb.endswith("4 人") and "售后组 班组指定 4" in plans[kb] and "售前组" not in plans[kb], f"售后组 gets shouhou-monthly: {plans[kb]}")
@@ -499,9 +514,12 @@ try:
     # the withdrawn sheet is not among the results: 赵强 has no published month
     sign_in("admin", NEW_PASSWORD)
     driver.get(withdrawn_url)
-    # FINDING: the withdrawn sheet still shows a current total and grade (20, 不合格) and the links to print its
-    # monthly record; it is neither published nor counted: no 最终结果, stage 已撤回
-    expect("阶段：已撤回" in text() and "最终结果" not in text() and "11 月 16 日起调往仓储部" in text(), "the withdrawn sheet after publication: " + text()[:500])
+    # it is no result: no total, grade or pay, no record to print; the page says so and why
+    expect("阶段：已撤回" in text() and "最终结果" not in text() and "当前总分" not in text() and "11 月 16 日起调往仓储部" in text(),
+           "the withdrawn sheet after publication: " + text()[:500])
+    expect("这张考核表已撤回，不是考核结果" in text() and not driver.find_elements(By.PARTIAL_LINK_TEXT, "打印"), "the withdrawn sheet offers a result: " + text()[:500])
+    driver.get(withdrawn_url + "/print")
+    expect("不能打印" in text(), "the withdrawn sheet prints: " + text()[:300])
     shot("j06-withdrawn-after")
 
     print(f"journey: {clicks} clicks, {elapsed:.0f} s ({opened} pages opened by address)")

@@ -256,6 +256,33 @@ public enum Period {
         if t.first == "W", (1...2).contains(digits.count), let w = Int(digits) { return (1...53).contains(w) }
         return false
     }
+
+    /// The kind of a valid period: `2026-11` a month, `2026-Q4` a quarter, `2026-H2` a half-year,
+    /// `2026` a year, `2026-W07` a week.
+    public static func kind(_ s: String) -> PeriodKind? {
+        guard isValid(s) else { return nil }
+        guard let dash = s.firstIndex(of: "-") else { return .year }
+        switch s[s.index(after: dash)] {
+        case "Q": return .quarter
+        case "H": return .halfyear
+        case "W": return .week
+        default: return .month
+        }
+    }
+
+    /// The period of `kind` a month falls in: `2026-11` → `2026-Q4`, `2026-H2`, `2026`; nil for
+    /// anything but a month, or a week.
+    public static func containing(_ month: String, _ kind: PeriodKind) -> String? {
+        guard Self.kind(month) == .month, let m = Int(month.suffix(2)) else { return nil }
+        let y = month.prefix(4)
+        switch kind {
+        case .month: return month
+        case .quarter: return "\(y)-Q\((m - 1) / 3 + 1)"
+        case .halfyear: return "\(y)-H\(m <= 6 ? 1 : 2)"
+        case .year: return String(y)
+        case .week: return nil
+        }
+    }
 }
 
 extension EvidenceCSV {

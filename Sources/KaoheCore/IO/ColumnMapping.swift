@@ -23,6 +23,9 @@ public struct MappingTarget: Sendable, Equatable {
     public init(id: String, labels: [String], required: Bool = false, aliases: [String] = [], kind: ValueKind? = nil, reach: Reach = .any) {
         self.id = id; self.labels = labels; self.required = required; self.aliases = aliases; self.kind = kind; self.reach = reach
     }
+
+    /// The name a person reads: the first Chinese label, else the first label, else the id.
+    public var name: String { labels.first { $0.unicodeScalars.contains { $0.value >= 0x3400 } } ?? labels.first ?? id }
 }
 
 /// How a file's columns map to an import's fields. Headers are matched, in this order, by an
@@ -53,6 +56,28 @@ public struct ColumnMap: Sendable, Equatable {
     /// Unmapped headers whose name matched a field whose kind the header's unit contradicts:
     /// header → that field (`完成率(元)` and a percentage).
     public var refused: [String: String] = [:]
+
+    /// Each field's name as a person reads it (`MappingTarget.name`), for the notices.
+    public var names: [String: String] = [:]
+
+    /// What the matching did, by name, for the reader of a preview: a column matched by name or
+    /// by the source's saved choice, one matched by its item's name (to confirm), one whose unit
+    /// does not fit, and the columns not imported.
+    public var notices: [String] {
+        func name(_ id: String) -> String { names[id] ?? id }
+        var out: [String] = []
+        for m in matches {
+            switch m.how {
+            case .label: out.append("文件的列「\(m.header)」按名称对应到「\(name(m.target))」")
+            case .saved: out.append("文件的列「\(m.header)」按上次保存的选择对应到「\(name(m.target))」")
+            case .alias: out.append("文件的列「\(m.header)」按考核项目的名称对应到「\(name(m.target))」，请确认")
+            case .chosen, .id: break
+            }
+        }
+        for (h, t) in refused.sorted(by: { $0.key < $1.key }) { out.append("文件的列「\(h)」的单位与「\(name(t))」不符，未导入") }
+        if !unmapped.isEmpty { out.append("未导入的列 columns not imported: \(unmapped.joined(separator: ", "))") }
+        return out
+    }
 
     /// Column index of a field.
     public func column(_ target: String) -> Int? { matches.first { $0.target == target }?.column }
@@ -149,7 +174,8 @@ public struct ColumnMap: Sendable, Equatable {
         }
         let missing = targets.filter { $0.required && taken[$0.id] == nil }.map(\.id)
         let absent = targets.filter { !$0.required && taken[$0.id] == nil }.map(\.id)
-        return ColumnMap(matches: matches, unmapped: unmapped, missing: missing, absent: absent, skipped: skipped, refused: refused)
+        return ColumnMap(matches: matches, unmapped: unmapped, missing: missing, absent: absent, skipped: skipped, refused: refused,
+                         names: Dictionary(targets.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a }))
     }
 }
 

@@ -68,23 +68,13 @@ public enum EvidenceTable {
             return (m.column, engine.inputs[i])
         }
         if inputs.isEmpty { throw grid.error(row: 1, "没有可导入的列 no column matches an input of scheme “\(engine.scheme.id)”") }
-        var notices = grid.notices
-        for m in map.matches where m.how == .label || m.how == .saved {
-            notices.append("列 “\(m.header)” → \(m.target)（\(m.how == .saved ? "已保存的映射 saved mapping" : "按名称 by label")）")
-        }
-        for m in map.matches where m.how == .alias {
-            notices.append("列 “\(m.header)” → \(m.target)（按考核项目的名称，请确认 by the name of the item that scores it: please confirm）")
-        }
-        for (h, t) in map.refused.sorted(by: { $0.key < $1.key }) {
-            notices.append("列 “\(h)” 的单位与字段 \(t) 不符，未导入 — the unit in the header does not fit \(t)")
-        }
-        if !map.unmapped.isEmpty { notices.append("未导入的列 columns not imported: \(map.unmapped.joined(separator: ", "))") }
+        var notices = grid.notices + map.notices
         // percentage columns: one reading per column, decided from all its cells
         var styles: [Int: CellValue.PercentStyle] = [:]
         for (col, input) in inputs where input.kind == .percent {
             let style = CellValue.percentStyle(grid.rows.map { $0.cells[col] })
             styles[col] = style
-            if style == .fraction { notices.append("列 “\(grid.header[col])” 的值是小数，按百分比读取 values read as fractions: 0.35 → 35%") }
+            if style == .fraction { notices.append("文件的列「\(grid.header[col])」的值是小数，按百分比读取 values read as fractions: 0.35 → 35%") }
         }
         let empCol = map.column("employee_id")!, periodCol = map.column("period"), dateCol = map.column("date"), teamCol = map.column("team")
         let calendar = engine.scheme.calendar

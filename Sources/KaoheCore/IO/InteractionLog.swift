@@ -234,11 +234,8 @@ public final class LogAggregator {
         out.sort { ($0.employee, $0.period) < ($1.employee, $1.period) }
         var notices: [String] = []
         notices.append("\(rows) 行日志汇总为 \(out.count) 个员工-期间 — \(rows) log rows aggregated into \(out.count) employee-periods")
-        for m in map.matches where m.how == .label || m.how == .saved {
-            notices.append("列 “\(m.header)” → \(m.target)（\(m.how == .saved ? "已保存的映射 saved mapping" : "按名称 by label")）")
-        }
+        notices += map.notices
         if !skipped.isEmpty { notices.append("文件缺少所需列，以下指标未汇总 not aggregated for lack of a column: \(skipped.joined(separator: ", "))") }
-        if !map.unmapped.isEmpty { notices.append("未使用的列 columns not used: \(map.unmapped.joined(separator: ", "))") }
         return LogSummary(file: file, rows: rows, totals: out, map: map, notices: notices)
     }
 

@@ -128,4 +128,48 @@ public enum SchemeText {
         default: return false
         }
     }
+
+    /// A text written plain when YAML reads it back as the same text, quoted otherwise.
+    public static func yamlString(_ t: String, flow: Bool) -> String {
+        let reserved = ["", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO",
+                        "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N"]
+        var plain = !reserved.contains(t) && Fixed(t) == nil && !isJSONNumber(t)
+        if let f = t.unicodeScalars.first, "-?:,[]{}#&*!|>'\"%@`+. ".unicodeScalars.contains(f) { plain = false }
+        if t.hasSuffix(" ") || t.hasSuffix(":") || t.contains(": ") || t.contains(" #") || t.contains("\n") || t.contains("\t") { plain = false }
+        if t.first?.isNumber == true { plain = false }
+        if flow && t.contains(where: { ",[]{}".contains($0) }) { plain = false }
+        if t.unicodeScalars.contains(where: { $0.value < 0x20 }) { plain = false }
+        return plain ? t : jsonString(t)
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    static func isJSONNumber(_ t: String) -> Bool {
+        var cs = Array(t.utf8)[...]
+        func digits() -> Int { var n = 0; while let c = cs.first, c >= 48 && c <= 57 { cs = cs.dropFirst(); n += 1 }; return n }
+        if cs.first == UInt8(ascii: "-") { cs = cs.dropFirst() }
+        if cs.first == UInt8(ascii: "0") { cs = cs.dropFirst() } else if digits() == 0 { return false }
+        if cs.first == UInt8(ascii: ".") { cs = cs.dropFirst(); if digits() == 0 { return false } }
+        if cs.first == UInt8(ascii: "e") || cs.first == UInt8(ascii: "E") {
+            cs = cs.dropFirst()
+            if cs.first == UInt8(ascii: "+") || cs.first == UInt8(ascii: "-") { cs = cs.dropFirst() }
+            if digits() == 0 { return false }
+        }
+        return cs.isEmpty
+    }
 }

@@ -181,7 +181,8 @@ enum Scripts {
       form.addEventListener('focusin', function (e) {
         if (e.target.matches && e.target.matches('input[type=number]') && e.target.select) e.target.select();
       });
-      form.addEventListener('input', function (e) {
+      // typed (input) or picked (change: a select, an autofill, a value set by a script)
+      function edited(e) {
         var tr = e.target.closest && e.target.closest('tr.editable');
         if (!tr) return;
         var s = st(tr);
@@ -191,7 +192,9 @@ enum Scripts {
         refresh(tr);
         clearTimeout(s.timer);
         s.timer = setTimeout(function () { preview(tr); }, 250);
-      });
+      }
+      form.addEventListener('input', edited);
+      form.addEventListener('change', edited);
       // a row is saved when the focus leaves it
       form.addEventListener('focusout', function (e) {
         var tr = e.target.closest && e.target.closest('tr.editable');

@@ -189,6 +189,16 @@ extension CycleService {
             if found == nil { found = try await SchemeStore.newest(key: key, on: db) }
             guard let v = found else { missingSchemes.insert(key); return nil }
             let engine = try Scoring.engine(v)
+            // a scheme rated by the quarter is not opened for a month (nor the other way): said, with what would do
+            let kind = engine.scheme.period
+            if let given = Period.kind(r.period), given != kind {
+                func said(_ k: PeriodKind) -> String { SchemeChoices.periods.first { $0.id == k.rawValue }?.label ?? k.rawValue }
+                let instead = Period.containing(r.period, kind)
+                throw KaoheError.invalid("period: 方案「\(engine.scheme.name)」（\(v.key)）按\(said(kind))考核，\(r.period) 是一个\(said(given))："
+                                         + (instead.map { "请以期间 \($0) 发起，或" } ?? "请") + "在方案中把考核周期改为「\(said(given))」",
+                                         en: "period: scheme \(v.key) is rated by the \(kind.rawValue), and \(r.period) is a \(given.rawValue): "
+                                         + (instead.map { "open it for \($0), or " } ?? "") + "change the scheme's period to \(given.rawValue)")
+            }
             guard let end = periodEnd(r.period, engine) else {
                 throw KaoheError.badInput("period: 无法计算 “\(r.period)” 的截止日期", en: "period: cannot compute deadlines for “\(r.period)”")
             }

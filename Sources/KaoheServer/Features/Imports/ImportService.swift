@@ -276,22 +276,21 @@ package enum ImportService {
 
     /// The fields a column of this kind of file can be mapped to, by label and group.
     static func fields(_ kind: Kind, _ engine: ScoringEngine) -> [FieldDTO] {
-        func first(_ labels: [String], _ id: String) -> String { labels.first { $0.unicodeScalars.contains { $0.value >= 0x3400 } } ?? labels.first ?? id }
         switch kind {
         case .evidence:
             let metrics = Set(engine.scheme.metrics.map(\.id))
-            return EvidenceTable.fixedTargets.map { FieldDTO(id: $0.id, label: first($0.labels, $0.id), group: "identity") }
+            return EvidenceTable.fixedTargets.map { FieldDTO(id: $0.id, label: $0.name, group: "identity") }
                 + engine.inputs.map { i in
                     FieldDTO(id: i.column, label: i.label, group: metrics.contains(i.column) ? "metric" : (i.kind == .count && i.rater == nil ? "event" : "mark"))
                 }
         case .log:
             return (engine.scheme.interactionLog?.targets ?? []).map { t in
-                FieldDTO(id: t.id, label: first(t.labels, t.id), group: ["agent", "time"].contains(t.id) ? "identity" : "metric")
+                FieldDTO(id: t.id, label: t.name, group: ["agent", "time"].contains(t.id) ? "identity" : "metric")
             }
         case .events:
-            return Events.targets.map { FieldDTO(id: $0.id, label: first($0.labels, $0.id), group: "identity") }
+            return Events.targets.map { FieldDTO(id: $0.id, label: $0.name, group: "identity") }
         case .roster:
-            return RosterField.allCases.map { FieldDTO(id: $0.rawValue, label: first($0.labels, $0.rawValue), group: "identity") }
+            return RosterField.allCases.map { FieldDTO(id: $0.rawValue, label: $0.target.name, group: "identity") }
         }
     }
 

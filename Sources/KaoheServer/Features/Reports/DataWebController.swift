@@ -114,7 +114,8 @@ struct DataWebController: RouteCollection {
         var mapping = o.mapping
         for (key, header) in form where key.hasPrefix("h") {
             let k = key.dropFirst()
-            guard !k.isEmpty, k.allSatisfy(\.isNumber), let chosen = form["f\(k)"] else { continue }
+            // 「请选择」 left as it is: no choice (an unmatched column stays unmatched)
+            guard !k.isEmpty, k.allSatisfy(\.isNumber), let chosen = form["f\(k)"], !chosen.isEmpty else { continue }
             // a choice that differs from the proposal, or one made before, is kept as a choice
             if chosen != form["p\(k)"] || mapping[header] != nil { mapping[header] = chosen }
         }

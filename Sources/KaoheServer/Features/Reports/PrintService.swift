@@ -88,6 +88,9 @@ enum PrintService {
         if !s.stage.isClosed && CycleService.roles(s, user) == [.employee] {
             throw KaoheError.forbidden("考核结果尚未发布，发布后可以打印（R-100-01）", en: "the result is not published yet; it can be printed once it is (R-100-01)")
         }
+        if s.stage == .withdrawn {
+            throw KaoheError.conflict("这张考核表已撤回，不是考核结果，不能打印（R-100-01）", en: "this sheet was withdrawn: it is no result and is not printed (R-100-01)")
+        }
         let version = s.cycle.scheme
         let eid = try s.employee.requireID()
         guard let e = try await PeopleStore.employeeWithUnits(eid, on: db),

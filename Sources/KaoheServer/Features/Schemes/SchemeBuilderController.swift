@@ -103,7 +103,7 @@ struct SchemeBuilderController: RouteCollection {
     /// A new scheme's id must be free (and not one of the builder's own paths).
     func idProblem(_ checked: SchemeBuilderService.Checked, key: String?, _ db: Database) async throws -> SchemeProblem? {
         guard key == nil, let id = checked.scheme?.id, !id.isEmpty else { return nil }
-        if SchemeBuilderService.reserved.contains(id) { return SchemeProblem(.error, "id", "方案 id 不能是 “\(id)”（保留字）") }
+        if let p = SchemeService.keyProblem(id) { return SchemeProblem(.error, "id", "\(p.zh) — \(p.en)") }
         if try await SchemeStore.count(key: id, on: db) > 0 { return SchemeProblem(.error, "id", "方案 id “\(id)” 已被使用，请换一个") }
         return nil
     }
@@ -164,7 +164,8 @@ struct SchemeBuilderController: RouteCollection {
             return try Self.json(Saved(key: next.key, version: next.version, message: Localizer.shared.text("已保存为第 \(next.version) 版；已评的考核表仍按原版本", lang),
                                        url: SiteURL.schemeBuilder(next.key).path, problems: warnings), status: .created)
         }
-        let v = try await SchemeBuilderService.create(scheme, text: text, reason: reason, user: user, db: req.db)
+        let v = try await SchemeService.storeFirst(scheme, text: text, preset: nil, departmentId: nil, made: "方案编辑器 builder",
+                                                   reason: reason.isEmpty ? nil : reason, user: user, db: req.db)
         return try Self.json(Saved(key: v.key, version: v.version, message: Localizer.shared.text("已创建方案 \(v.key)（第 1 版）", lang),
                                    url: SiteURL.schemeBuilder(v.key).path, problems: warnings), status: .created)
     }

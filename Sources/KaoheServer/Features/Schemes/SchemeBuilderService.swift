@@ -31,8 +31,6 @@ enum SchemeBuilderService {
     static let blank = #"{"id":"","name":"","period":"month","max":100,"boundary":"better","raters":[],"metrics":[],"derived":[],"sections":[],"adjustments":[],"money":[],"grades":[],"outcomes":[]}"#
 
     /// Ids a new scheme may not take: they are the builder's own paths.
-    static let reserved: Set<String> = ["new", "builder"]
-
     /// Reads a JSON document (the visual editor) or a YAML text (the advanced tab). `key` is the
     /// scheme being edited; nil for a new one, whose key is the document's own id.
     static func check(document: String?, yaml: String?, key: String?) -> Checked {
@@ -172,15 +170,4 @@ enum SchemeBuilderService {
         return s.metrics.map { Name(id: $0.id, label: $0.label) } + s.derived.map { Name(id: $0.id, label: $0.label) }
     }
 
-    // MARK: saving
-
-    /// Version 1 of a scheme built from blank (or from a copy): stored and audited like an
-    /// instantiated preset, with no preset behind it.
-    static func create(_ scheme: Scheme, text: String, reason: String, user: User, db: Database) async throws -> SchemeVersion {
-        let v = SchemeVersion(key: scheme.id, version: 1, name: scheme.name, text: text, preset: nil, departmentId: nil, createdBy: user.id)
-        try await v.save(on: db)
-        try await Audit.record(on: db, actor: user, action: "create", entity: "scheme", id: "\(scheme.id) v1", after: "方案编辑器 builder",
-                               reason: reason.isBlank ? nil : reason)
-        return v
-    }
 }

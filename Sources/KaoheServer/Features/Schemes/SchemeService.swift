@@ -3,51 +3,13 @@ import Foundation
 import KaoheCore
 import Vapor
 
-/// Schemes for the API, the YAML editor, the template gallery and the visual builder alike.
-///
-/// For the builder (issue 16 §2), three functions with no database and no request, so a page, an
-/// API route or a test can call them on a document being edited:
-///
-/// - `validate(document:format:)` — decodes a YAML or JSON document and checks it as a save
-///   would (validator, engine, outcome policies): the scheme when it decodes, every problem (each
-///   with its `path`, `sections[0].items[2].kind`, or for a typing slip its `line` and `column`,
-///   and a Chinese message listing the valid choices where a choice is wrong), and the attainable
-///   maximum (R-002-25). A company's scheme gets no "未注明 SPEC id" warnings (presets only).
-/// - `convert(_:from:to:)` — the same document in the other format (JSON ↔ YAML): keys in their
-///   order, numbers with the digits written; comments do not survive JSON. Throws
-///   `SchemeDocument.ConversionError` (its `problems`) when the text does not parse.
-/// - `preview(_:sample:)` — scores one sample employee with the Core engine: `sample` maps the
-///   scheme's CSV columns (`inquiries`, `daily.late`, `attitude.manager`) to values as typed;
-///   blank values count as not entered. The `SheetResult` carries each item's points and
-///   explanation, the total, grade, money and pay. Throws `SchemeProblems` for a scheme with
-///   errors and `InputError` (its `column`) for a value the column refuses.
-///
-/// And for storing: `check` (a text against the key it is saved under), `save` (the next
-/// version), `create` (version 1 of a new scheme, from a preset or blank, under the company's own
-/// key and name; a preset may be copied any number of times, each copy recording its preset).
+/// Schemes for the API, the YAML editor, the template gallery and the visual builder alike
+/// (the builder's own document handling — JSON ↔ YAML, preview — is `SchemeBuilderService` and
+/// Core's `SchemeText`): `check` (a text against the key it is saved under, as every save checks
+/// it), `save` (the next version), `create` (version 1 of a new scheme, from a preset or blank,
+/// under the company's own key and name; a preset may be copied any number of times, each copy
+/// recording its preset).
 enum SchemeService {
-    // MARK: for the builder
-
-    static func validate(document: Data, format: SchemeLoader.Format) -> (scheme: Scheme?, problems: [SchemeProblem], maxPoints: Fixed?) {
-        guard let text = String(data: document, encoding: .utf8) else {
-            return (nil, [SchemeProblem(.error, "", "方案不是 UTF-8 文本 not UTF-8 text")], nil)
-        }
-        do {
-            let s = try SchemeLoader.decode(text, format: format)
-            return (s, compiled(s), SchemeValidator.attainableMax(s))
-        } catch { return (nil, error.problems, nil) }
-    }
-
-    static func convert(_ text: String, from: SchemeLoader.Format, to: SchemeLoader.Format) throws -> String {
-        try SchemeDocument.convert(text, from: from, to: to)
-    }
-
-    static func preview(_ scheme: Scheme, sample: [String: String]) throws -> SheetResult {
-        let engine = try ScoringEngine(scheme: scheme)
-        let entered = sample.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
-        return try engine.score(entered, employee: "样例 sample", period: nil)
-    }
-
     // MARK: checking and storing
 
     /// The validator's problems, and where it finds no error, the engine's and the outcome
@@ -83,11 +45,15 @@ enum SchemeService {
 
     // MARK: new schemes (the template gallery)
 
+    static let reserved: Set<String> = ["new", "builder"]
+
     /// Why `key` cannot name a scheme, or nil: lowercase letters, digits and hyphens, starting with
     /// a letter or digit — it becomes the scheme's `id` and part of its links.
     static func keyProblem(_ key: String) -> (zh: String, en: String)? {
         if key.isEmpty { return ("须填写方案 key（小写英文字母、数字和连字符 -，如 shop-monthly）", "a key is required (lowercase letters, digits and hyphens, e.g. shop-monthly)") }
         if key.count > 64 { return ("方案 key 最长 64 个字符", "a key has at most 64 characters") }
+        // the pages' own words after /schemes/
+        if reserved.contains(key) { return ("方案 key 不能是 “\(key)”（保留字）", "the key cannot be “\(key)” (a reserved word)") }
         let allowed = key.allSatisfy { ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" }
         if !allowed || key.hasPrefix("-") || key.hasSuffix("-") {
             var why: [String] = []
@@ -135,9 +101,16 @@ enum SchemeService {
             throw KaoheError.internalFault("模板未能通过校验：\(problems.filter { $0.severity == .error }.map(\.description).joined(separator: "；"))",
                                            en: "the template does not validate")
         }
-        let v = SchemeVersion(key: key, version: 1, name: scheme.name, text: text, preset: preset, departmentId: departmentId, createdBy: user.id)
+        return try await storeFirst(scheme, text: text, preset: preset, departmentId: departmentId, made: preset.map { "preset \($0)" } ?? "blank",
+                                    reason: nil, user: user, db: db)
+    }
+
+    /// Stores version 1 of a new, checked scheme and audits how it was made (a preset, blank, the builder).
+    static func storeFirst(_ scheme: Scheme, text: String, preset: String?, departmentId: UUID?, made: String, reason: String?,
+                           user: User, db: Database) async throws -> SchemeVersion {
+        let v = SchemeVersion(key: scheme.id, version: 1, name: scheme.name, text: text, preset: preset, departmentId: departmentId, createdBy: user.id)
         try await v.save(on: db)
-        try await Audit.record(on: db, actor: user, action: "create", entity: "scheme", id: "\(key) v1", after: preset.map { "preset \($0)" } ?? "blank")
+        try await Audit.record(on: db, actor: user, action: "create", entity: "scheme", id: "\(scheme.id) v1", after: made, reason: reason)
         return v
     }
 
@@ -148,7 +121,7 @@ enum SchemeService {
         var sawId = false, sawName = false
         for i in lines.indices {
             if !sawId, lines[i].hasPrefix("id:") { lines[i] = "id: \(key)"; sawId = true }
-            else if !sawName, lines[i].hasPrefix("name:") { lines[i] = "name: \(SchemeDocument.yamlString(name, flow: false))"; sawName = true }
+            else if !sawName, lines[i].hasPrefix("name:") { lines[i] = "name: \(SchemeText.yamlString(name, flow: false))"; sawName = true }
         }
         guard sawId, sawName else { throw KaoheError.internalFault("预设缺少顶层的 id 或 name", en: "the preset has no top-level id or name") }
         return lines.joined(separator: "\n")
@@ -159,7 +132,7 @@ enum SchemeService {
         """
         # 空白方案：在方案编辑器中添加维度、项目、评分人、等级与工资。
         id: \(key)
-        name: \(SchemeDocument.yamlString(name, flow: false))
+        name: \(SchemeText.yamlString(name, flow: false))
         period: month
         max: 100
         sections:

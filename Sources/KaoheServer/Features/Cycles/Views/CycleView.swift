@@ -324,6 +324,7 @@ enum CycleView {
         let folded = s.fields.filter { !shows($0, s, form) }
         let editing = !s.editable.isEmpty
         // why the sheet came back, where the rater starts — not only in the history at the bottom
+        let withdrawn = s.stage == SheetStage.withdrawn.rawValue
         let returned = s.stage == SheetStage.rating.rawValue ? s.history.last.flatMap { $0.action == SheetAction.returnToRater.rawValue ? $0 : nil } : nil
         return .group(
             .unwrap(error) { .p(.class("error"), .attribute(named: "role", value: "alert"), .text($0)) },
@@ -332,15 +333,22 @@ enum CycleView {
                 .p(.class("notice returned"), .text("复核人退回，原因："), Bits.typed(h.reason ?? ""), .text("（"), Bits.name(h.actor), .text("，\(LocalTime.text(h.at))）"))
             },
             .p(.text("\(s.employee) "), Bits.name(s.name), .text(" · \(s.period) · 阶段：\(s.stageLabel)\(s.deadline.map { " · 截止 \($0)" } ?? "")")),
+            // a withdrawn sheet is no result (R-100-01): no total, grade, pay or record to print, only why
+            .if(withdrawn, .p(.class("notice"), .attribute(named: "role", value: "status"),
+                              .text("这张考核表已撤回，不是考核结果：不计入排名、统计、年终资格和薪酬（R-100-01）"),
+                              .unwrap(s.history.last(where: { $0.to == SheetStage.withdrawn.rawValue })) { h in
+                                  .group(.text("。撤回原因："), Bits.typed(h.reason ?? ""), .text("（"), Bits.name(h.actor), .text("，\(LocalTime.text(h.at))）"))
+                              })),
             // the monthly record to print, once the viewer may read the result (issue 17 §6)
-            .if(s.total != nil, .p(.class("downloads"), .a(.href(SiteURL.sheetPrint(s.id).path), "打印考核记录表"), .text("　"),
+            .if(!withdrawn && s.total != nil, .p(.class("downloads"), .a(.href(SiteURL.sheetPrint(s.id).path), "打印考核记录表"), .text("　"),
                                    .a(.href(SiteURL.sheetPrint(s.id).path([("format", "pdf")])), "下载 PDF"))),
-            .p(.class("totals"),
-               .text("当前总分 "), .strong(.id("live-total"), .text(s.total ?? "—")),
-               .unwrap(s.raterTotal) { .text("　评分人提交 \($0)") },
-               .unwrap(s.finalTotal) { .text("　最终结果 \($0)") },
-               .if(s.grade != nil || editing, .group(.text("　等级 "), .strong(.id("live-grade"), .text(s.grade ?? "—"))))),
-            payLine(s),
+            .if(!withdrawn, .group(
+                .p(.class("totals"),
+                   .text("当前总分 "), .strong(.id("live-total"), .text(s.total ?? "—")),
+                   .unwrap(s.raterTotal) { .text("　评分人提交 \($0)") },
+                   .unwrap(s.finalTotal) { .text("　最终结果 \($0)") },
+                   .if(s.grade != nil || editing, .group(.text("　等级 "), .strong(.id("live-grade"), .text(s.grade ?? "—"))))),
+                payLine(s))),
             // the sheet's flags follow the typing as the total does (they went stale: 83 / 不合格 beside 尚未评分)
             .if(!s.flags.isEmpty || editing, .ul(.class("error"), .id("live-flags"), .forEach(s.flags) { .li(.text($0)) })),
             .p(.id("live-message"), .class("error"), .attribute(named: "role", value: "status")),

@@ -174,13 +174,16 @@ enum DataView {
     }
 
     /// A column's choice: ignore, or a field of the scheme by label, grouped.
-    static func fieldSelect(_ name: String, _ fields: [ImportService.FieldDTO], selected: String) -> Node<HTML.BodyContext> {
+    /// An unmatched column (`undecided`) starts at 「请选择」, so that 忽略 is a choice a person makes.
+    static func fieldSelect(_ name: String, _ fields: [ImportService.FieldDTO], selected: String, undecided: Bool = false) -> Node<HTML.BodyContext> {
         func option(_ value: String, _ text: String, disabled: Bool = false) -> Node<HTML.BodyContext> {
             .element(named: "option", nodes: [.attribute(named: "value", value: HTMLEscape.attribute(value), ignoreIfValueIsEmpty: false),
                                               !disabled && value == selected ? .attribute(named: "selected", value: "selected") : .empty,
                                               disabled ? .attribute(named: "disabled", value: "disabled") : .empty, .text(text)])
         }
-        var nodes: [Node<HTML.BodyContext>] = [.attribute(named: "name", value: name), option(ColumnMap.ignore, "忽略（不导入）")]
+        var nodes: [Node<HTML.BodyContext>] = [.attribute(named: "name", value: name)]
+        if undecided { nodes.append(option("", "— 请选择 —")) }
+        nodes.append(option(ColumnMap.ignore, "忽略（不导入）"))
         for (group, title) in groups {
             let fs = fields.filter { $0.group == group }
             guard !fs.isEmpty else { continue }
@@ -191,13 +194,15 @@ enum DataView {
     }
 
     static func columnRow(_ k: Int, _ c: ImportService.ColumnDTO, _ m: DataModel) -> Node<HTML.TableContext> {
-        let proposed = c.field ?? ColumnMap.ignore
+        // a column nothing matched proposes nothing: 「请选择」 until a person picks a field or 忽略
+        let undecided = c.field == nil && (c.how == "none" || c.how == "unit")
+        let proposed = undecided ? "" : c.field ?? ColumnMap.ignore
         return .tr(.class(doubtful.contains(c.how) ? "doubtful" : "matched"),
                    .td(.attribute(named: "translate", value: "no"), .text(c.header)),
                    .td(.input(.type(.hidden), .name("h\(k)"), .value(HTMLEscape.attribute(c.header))),
                        .input(.type(.hidden), .name("p\(k)"), .value(HTMLEscape.attribute(proposed))),
                        m.fields.isEmpty ? Node<HTML.BodyContext>.text(c.field.flatMap { id in m.fields.first { $0.id == id }?.label } ?? c.field ?? "忽略")
-                                        : fieldSelect("f\(k)", m.fields, selected: proposed)),
+                                        : fieldSelect("f\(k)", m.fields, selected: proposed, undecided: undecided)),
                    .td(.text(explanation(c, m))))
     }
 

@@ -705,7 +705,9 @@ enum SchemeBuilderScript {
 
       var inputsKey = '';
       function showPreview(j) {
-        statusEl.textContent = j.errors ? T('hasErrors', j.errors, j.warnings) : (j.warnings ? T('onlyWarnings', j.warnings) : T('valid'));
+        // a hint (提示) listed below is said above too: never "no errors or warnings" alone over it
+        var infos = (j.problems || []).filter(function (p) { return p.severity === 'info'; }).length;
+        statusEl.textContent = j.errors ? T('hasErrors', j.errors, j.warnings) : (j.warnings ? T('onlyWarnings', j.warnings) : (infos ? T('onlyInfos', infos) : T('valid')));
         statusEl.className = j.errors ? 'error' : (j.warnings ? 'b-warn' : 'b-ok');
         var maxEl = document.getElementById('b-max');
         maxEl.textContent = j.attainableMax ? T('attainable', j.attainableMax, j.declaredMax || '—') : '';

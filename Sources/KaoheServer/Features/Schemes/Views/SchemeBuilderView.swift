@@ -249,6 +249,7 @@ enum SchemeBuilderView {
         ("hasErrors", "错误 {a} 个，警告 {b} 个"),
         ("onlyWarnings", "没有错误，警告 {a} 个"),
         ("valid", "校验通过，没有错误或警告"),
+        ("onlyInfos", "校验通过，没有错误或警告；提示 {a} 条"),
         ("attainable", "可得满分 {a}（方案满分 {b}）"),
         ("fixFirst", "方案有错误，改正后显示预览"),
         ("input", "数据"),

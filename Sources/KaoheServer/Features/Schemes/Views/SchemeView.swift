@@ -12,14 +12,14 @@ enum SchemeView {
                        samples: [(String, String)], preview: Preview?, message: String?, csrf: String) -> Node<HTML.BodyContext> {
         let errors = problems.filter { $0.problem.severity == .error }.count
         // the attainable maximum (an info) is not a warning
-        let warnings = problems.filter { $0.problem.severity == .warning }.count
+        let warnings = problems.filter { $0.problem.severity == .warning }.count, infos = problems.filter { $0.problem.severity == .info }.count
         let byLine = Dictionary(grouping: problems.filter { $0.line != nil }, by: { $0.line! })
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         return .group(
             .unwrap(message) { .p(.class(errors > 0 ? "error" : "demo"), .attribute(named: "role", value: "status"), .text($0)) },
             .p(.text("\(key) · 当前版本 \(version) · 版本数 \(versions.count)"), .text(" · "),
                .a(.href(HTMLEscape.attribute(SiteURL.schemeBuilder(key).path)), "可视编辑")),
-            .p(.class(errors > 0 ? "error" : ""), .text(errors == 0 && warnings == 0 ? "校验通过，没有错误或警告" : "错误 \(errors) 个，警告 \(warnings) 个")),
+            .p(.class(errors > 0 ? "error" : ""), .text(errors == 0 && warnings == 0 ? "校验通过，没有错误或警告" + (infos > 0 ? "；提示 \(infos) 条" : "") : "错误 \(errors) 个，警告 \(warnings) 个")),
             .if(!problems.isEmpty, .ul(.class("problems"), .forEach(problems) { p in
                 .li(.class(p.problem.severity == .error ? "error" : ""),
                     .unwrap(p.line) { .a(.href("#L\($0)"), .span("行号"), .text(" \($0) ")) },
