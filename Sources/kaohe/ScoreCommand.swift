@@ -32,47 +32,44 @@ struct ScoreCommand: ParsableCommand {
         let outcomeEngine: OutcomeEngine
         do { outcomeEngine = try OutcomeEngine(engine: engine) } catch { throw failInput((scheme ?? preset ?? "") + ": " + error.description) }
         let periods = Set(rows.compactMap(\.period))
-        // outcomes need months; they are evaluated when the scheme has policies and the input has periods
-        let withOutcomes = !outcomeEngine.isEmpty && !periods.isEmpty
-        if let a = asOf, withOutcomes, !periods.contains(a) {
+        // outcomes need months; they are evaluated when the scheme has policies and the input has
+        // periods, for the formats that print them (CSV has one line per sheet and no outcomes)
+        let withOutcomes = !outcomeEngine.isEmpty && !periods.isEmpty && format != .csv
+        if let a = asOf, !outcomeEngine.isEmpty, !periods.isEmpty, !periods.contains(a) {
             throw failInput("\(input): --as-of \(a) 不在输入的期间中 is not a period of the input (\(periods.sorted().joined(separator: ", ")))")
         }
-        let show: (SheetResult) -> Bool = { r in period == nil || r.period == period }
         var records: [OutcomeRecord] = []
         let out = FileHandle.standardOutput
         var sink = ByteSink(capacity: 1 << 21)
         var shown: [SheetResult] = []
-        var first = true
         switch format {
         case .json: ResultWriter.jsonHeader(engine, into: &sink)
         case .csv: ResultWriter.csvHeader(engine, into: &sink)
         default: break
         }
-        if !withOutcomes && format != .table {
-            // no outcomes: score on every core, writing each chunk of results in input order
-            let fmt = format, only = period, hasPay = engine.hasPay
+        let fmt = format, only = period, hasPay = engine.hasPay, policies = outcomeEngine, recording = withOutcomes
+        if format == .table {
+            // the table lays out every sheet at once (a few people, read by a person)
+            engine.scoreAll(rows) { r, values in
+                if recording, let rec = policies.record(r, values: values) { records.append(rec) }
+                if only == nil || r.period == only { shown.append(r) }
+            }
+        } else {
+            // on every core: each chunk's results written (and its outcome records made) on a
+            // worker, the chunks taken in input order
             var started = false
-            engine.scoreAll(rows, render: { r, o in
+            engine.scoreAll(rows, render: { (r: SheetResult, values: [Fixed?], o: inout ByteSink, made: inout [OutcomeRecord]) in
+                if recording, let rec = policies.record(r, values: values) { made.append(rec) }
                 guard only == nil || r.period == only else { return }
                 if fmt == .json { ResultWriter.json(r, into: &o, first: false) } else { ResultWriter.csv(r, hasPay: hasPay, into: &o) }
-            }, consume: { chunk in
+            }, consume: { chunk, made in
+                records += made
                 guard !chunk.bytes.isEmpty else { return }
                 // the first result of the file carries no separating comma
                 if fmt == .json && !started { sink.bytes.append(contentsOf: chunk.bytes.dropFirst()) } else { sink.bytes.append(contentsOf: chunk.bytes) }
                 started = true
                 if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
             })
-        } else {
-            engine.scoreAll(rows) { r, values in
-                if withOutcomes, let rec = outcomeEngine.record(r, values: values) { records.append(rec) }
-                guard show(r) else { return }
-                switch format {
-                case .json: ResultWriter.json(r, into: &sink, first: first); first = false
-                case .csv: ResultWriter.csv(r, hasPay: engine.hasPay, into: &sink)
-                default: shown.append(r)
-                }
-                if sink.bytes.count > 1 << 20 { sink.flush(to: out) }
-            }
         }
         let asOfMonth = asOf.flatMap(MonthIndex.init) ?? period.flatMap(MonthIndex.init)
         switch format {

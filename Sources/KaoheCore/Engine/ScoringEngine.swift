@@ -175,31 +175,37 @@ public final class ScoringEngine: Sendable {
     public func scoreAll(_ rows: [ScoringRow], chunk: Int = 1024,
                          render: @escaping @Sendable (SheetResult, inout ByteSink) -> Void,
                          consume: (ByteSink) -> Void) {
+        scoreAll(rows, chunk: chunk, render: { (r: SheetResult, _: [Fixed?], o: inout ByteSink, _: inout [Never]) in render(r, &o) },
+                 consume: { sink, _ in consume(sink) })
+    }
+
+    /// As `scoreAll(_:chunk:render:consume:)`, `render` also given the row's slot values (metrics
+    /// and derived metrics) and a list of its chunk's own to add to (the outcome policies'
+    /// records, made on the workers); `consume` receives each chunk's bytes and list in input order.
+    public func scoreAll<Extra: Sendable>(_ rows: [ScoringRow], chunk: Int = 1024,
+                                          render: @escaping @Sendable (SheetResult, [Fixed?], inout ByteSink, inout [Extra]) -> Void,
+                                          consume: (ByteSink, [Extra]) -> Void) {
         let states = prepare(rows)
         let chunks = (rows.count + chunk - 1) / chunk
         let wave = Swift.max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
-        /// One buffer per chunk of a wave; each is written by exactly one worker (no shared
-        /// Swift array is mutated concurrently).
-        final class Slots: @unchecked Sendable {
-            let sinks: UnsafeMutableBufferPointer<ByteSink>
-            init(_ n: Int) { sinks = .allocate(capacity: n); sinks.initialize(repeating: ByteSink(capacity: 0)) }
-            deinit { sinks.deinitialize(); sinks.deallocate() }
-        }
         var start = 0
         while start < chunks {
             let n = Swift.min(wave, chunks - start)
-            let slots = Slots(n)
+            let slots = ChunkSlots<Extra>(n)
             let first = start
             DispatchQueue.concurrentPerform(iterations: n) { k in
                 var sink = ByteSink(capacity: 1 << 18)
+                var extra: [Extra] = []
                 let lo = (first + k) * chunk, hi = Swift.min(lo + chunk, rows.count)
                 for i in lo..<hi {
                     var st = states[i]
-                    render(self.scoreRow(rows[i], state: &st), &sink)
+                    let r = self.scoreRow(rows[i], state: &st)
+                    render(r, st.values, &sink, &extra)
                 }
                 slots.sinks[k] = sink   // each k is written by one thread only
+                slots.extras[k] = extra
             }
-            for k in 0..<n { consume(slots.sinks[k]) }
+            for k in 0..<n { consume(slots.sinks[k], slots.extras[k]) }
             start += n
         }
     }
@@ -273,4 +279,16 @@ struct RowState: Sendable {
     var values: [Fixed?]
     var failures: [Int: EvalError] = [:]
     var groupSize = 1
+}
+
+/// One buffer and one list per chunk of a wave of `ScoringEngine.scoreAll(_:chunk:render:consume:)`;
+/// each is written by exactly one worker (no shared Swift array is mutated concurrently).
+final class ChunkSlots<Extra>: @unchecked Sendable {
+    let sinks: UnsafeMutableBufferPointer<ByteSink>
+    let extras: UnsafeMutableBufferPointer<[Extra]>
+    init(_ n: Int) {
+        sinks = .allocate(capacity: n); sinks.initialize(repeating: ByteSink(capacity: 0))
+        extras = .allocate(capacity: n); extras.initialize(repeating: [])
+    }
+    deinit { sinks.deinitialize(); sinks.deallocate(); extras.deinitialize(); extras.deallocate() }
 }
