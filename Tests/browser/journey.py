@@ -351,6 +351,7 @@ try:
     # 售后组 is rated monthly: the copy's period changed in the builder (a new version)
     go("/schemes/shouhou-monthly/builder")
     choose(at("period"), value="month")
+    type_in(driver.find_element(By.ID, "b-reason"), "售后组按月考核")
     click(driver.find_element(By.ID, "b-save"))
     expect(wait_for(lambda: "已保存为第 2 版" in driver.find_element(By.ID, "b-saved").text), "the period was not saved: " + driver.find_element(By.ID, "b-saved").text)
     go("/cycles")
@@ -484,9 +485,9 @@ try:
             click(box)
         click(button("批量复核通过"))
         expect(wait_for(lambda: driver.find_elements(By.ID, "done-count")) and driver.find_element(By.ID, "done-count").text == "1", "HR's review: " + text()[:500])
-    for key, count, absent in [("kefu-monthly", 3, "101005"), ("shouhou-monthly", 4, None)]:
+    for key, version, count, absent in [("kefu-monthly", 1, 3, "101005"), ("shouhou-monthly", 2, 4, None)]:
         go("/cycles")
-        section = row_with("section", [f"{key} v1 · 2026-11"])
+        section = row_with("section", [f"{key} v{version} · 2026-11"])
         click(section.find_element(By.XPATH, ".//a[contains(., '发布结果')]"))
         expect(wait_for(lambda: f"将发布 {count} 张考核表；尚未完成 0 张" in text()), f"{key}'s confirmation: " + text()[:600])
         ready = driver.find_element(By.ID, "ready").text
@@ -518,9 +519,9 @@ try:
     expect("阶段：已撤回" in text() and "最终结果" not in text() and "当前总分" not in text() and "11 月 16 日起调往仓储部" in text(),
            "the withdrawn sheet after publication: " + text()[:500])
     expect("这张考核表已撤回，不是考核结果" in text() and not driver.find_elements(By.PARTIAL_LINK_TEXT, "打印"), "the withdrawn sheet offers a result: " + text()[:500])
+    shot("j06-withdrawn-after")
     driver.get(withdrawn_url + "/print")
     expect("不能打印" in text(), "the withdrawn sheet prints: " + text()[:300])
-    shot("j06-withdrawn-after")
 
     print(f"journey: {clicks} clicks, {elapsed:.0f} s ({opened} pages opened by address)")
     print(f"Journey passed: {run.checks} checks, screenshots in {OUT}")
