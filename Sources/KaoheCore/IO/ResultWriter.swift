@@ -12,14 +12,20 @@ public struct ByteSink {
     public mutating func text(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
     /// A JSON string literal.
-    public mutating func json(_ s: String) {
+    public mutating func json(_ s: String) { jsonString(s.utf8) }
+
+    /// A JSON string from explanation bytes (UTF-8, escaped).
+    public mutating func json(_ e: Explanation) { jsonString(e.bytes) }
+
+    /// UTF-8 bytes as a JSON string literal: quotes, backslashes and control characters escaped.
+    mutating func jsonString<C: Collection>(_ utf8: C) where C.Element == UInt8 {
         bytes.append(UInt8(ascii: "\""))
-        if !s.utf8.contains(where: { $0 < 32 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: s.utf8)
+        if !utf8.contains(where: { $0 < 32 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: utf8)
             bytes.append(UInt8(ascii: "\""))
             return
         }
-        for b in s.utf8 {
+        for b in utf8 {
             switch b {
             case UInt8(ascii: "\""): raw("\\\"")
             case UInt8(ascii: "\\"): raw("\\\\")
@@ -31,31 +37,6 @@ public struct ByteSink {
                 let hex: [UInt8] = Array("0123456789abcdef".utf8)
                 bytes.append(hex[Int(b >> 4)]); bytes.append(hex[Int(b & 15)])
             default: bytes.append(b)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// A JSON string from explanation bytes (UTF-8, escaped).
-    public mutating func json(_ e: Explanation) {
-        bytes.append(UInt8(ascii: "\""))
-        if !e.bytes.contains(where: { $0 < 32 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: e.bytes)
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for b in e.bytes {
-            if b >= 32 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") { bytes.append(b); continue }
-            switch b {
-            case UInt8(ascii: "\""): raw("\\\"")
-            case UInt8(ascii: "\\"): raw("\\\\")
-            case 10: raw("\\n")
-            case 13: raw("\\r")
-            case 9: raw("\\t")
-            default:
-                raw("\\u00")
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(hex[Int(b >> 4)]); bytes.append(hex[Int(b & 15)])
             }
         }
         bytes.append(UInt8(ascii: "\""))
