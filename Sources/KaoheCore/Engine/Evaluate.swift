@@ -5,6 +5,7 @@ extension ScoringEngine {
 
     /// As `show`, appending in place (no intermediate explanation).
     func appendShow(_ v: Fixed, slot: Int, into x: inout Explanation) {
+        if Words.muted { return }
         v.appendFormatted(to: &x.bytes, maxFraction: 2, grouped: slotKinds[slot] == .money)
         switch slotKinds[slot] {
         case .percent: x.bytes.append(UInt8(ascii: "%"))
@@ -24,6 +25,7 @@ extension ScoringEngine {
 
     /// `咨询转化率 30%（= 订单数 18 ÷ 咨询总数 60 × 100）`
     func describe(_ slot: Int, _ st: RowState) -> Explanation {
+        if Words.muted { return Explanation() }
         var s: Explanation
         if let v = st.values[slot] { s = "\(slotLabels[slot]) \(show(v, slot: slot))" }
         else if case .divisionByZero = st.failures[slot] { s = "\(slotLabels[slot]) 无法计算（分母为 0）" }
@@ -411,6 +413,7 @@ extension ScoringEngine {
     /// `10 × 销售额 354,449.65 元 ÷ 组内平均销售额 317,527.89 元（限于 0～10）`.
     /// A condition or formula as a person reads it: `组内最低DSR評分 4.79 >= DSR評分目標 4.8`.
     func labelled(_ e: Expr, _ st: RowState) -> String {
+        if Words.muted { return "" }
         var x = Explanation()
         e.render(into: &x) { appendLabelled($0, st, into: &$1) }
         return x.text
@@ -418,12 +421,14 @@ extension ScoringEngine {
 
     /// One input of a formula as a person reads it: its label and value (`订单数 18`, `无数据`).
     func appendLabelled(_ i: Int, _ st: RowState, into out: inout Explanation) {
+        if Words.muted { return }
         out.bytes.append(contentsOf: slotLabels[i].utf8)
         out.bytes.append(32)
         if let v = st.values[i] { appendShow(v, slot: i, into: &out) } else { out.bytes.append(contentsOf: "无数据".utf8) }
     }
 
     func renderLabelled(_ t: FormulaTemplate, _ st: RowState, into x: inout Explanation) {
+        if Words.muted { return }
         t.render(into: &x) { appendLabelled($0, st, into: &$1) }
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Explanation text built straight into UTF-8 bytes. Interpolating a `Fixed` writes its digits
 /// (rounded half-up to two decimals, the display rule) without creating intermediate strings,
@@ -7,8 +10,8 @@ public struct Explanation: Sendable, Equatable, ExpressibleByStringInterpolation
     public var bytes: [UInt8]
 
     public init() { bytes = [] }
-    public init(stringLiteral value: String) { bytes = Array(value.utf8) }
-    public init(_ text: String) { bytes = Array(text.utf8) }
+    public init(stringLiteral value: String) { bytes = Words.muted ? [] : Array(value.utf8) }
+    public init(_ text: String) { bytes = Words.muted ? [] : Array(text.utf8) }
     public init(stringInterpolation: Interpolation) { bytes = stringInterpolation.bytes }
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }
@@ -16,26 +19,53 @@ public struct Explanation: Sendable, Equatable, ExpressibleByStringInterpolation
     public func contains(_ s: String) -> Bool { text.contains(s) }
 
     public static func + (a: Explanation, b: Explanation) -> Explanation {
+        if Words.muted { return a }
         var r = a
         r.bytes.append(contentsOf: b.bytes)
         return r
     }
-    public static func += (a: inout Explanation, b: Explanation) { a.bytes.append(contentsOf: b.bytes) }
+    public static func += (a: inout Explanation, b: Explanation) { if !Words.muted { a.bytes.append(contentsOf: b.bytes) } }
 
+    /// Writes nothing while the thread's words are muted (`Words`): the values interpolated are
+    /// then not even formatted.
     public struct Interpolation: StringInterpolationProtocol {
         var bytes: [UInt8]
+        let muted: Bool
         public init(literalCapacity: Int, interpolationCount: Int) {
             bytes = []
-            bytes.reserveCapacity(literalCapacity * 2 + interpolationCount * 8)
+            muted = Words.muted
+            if !muted { bytes.reserveCapacity(literalCapacity * 2 + interpolationCount * 8) }
         }
-        public mutating func appendLiteral(_ s: String) { bytes.append(contentsOf: s.utf8) }
-        public mutating func appendInterpolation(_ s: String) { bytes.append(contentsOf: s.utf8) }
-        public mutating func appendInterpolation(_ e: Explanation) { bytes.append(contentsOf: e.bytes) }
+        public mutating func appendLiteral(_ s: String) { if !muted { bytes.append(contentsOf: s.utf8) } }
+        public mutating func appendInterpolation(_ s: String) { if !muted { bytes.append(contentsOf: s.utf8) } }
+        public mutating func appendInterpolation(_ e: Explanation) { if !muted { bytes.append(contentsOf: e.bytes) } }
         /// A number, rounded half-up to two decimals for display.
-        public mutating func appendInterpolation(_ f: Fixed) { f.appendFormatted(to: &bytes, maxFraction: 2) }
-        public mutating func appendInterpolation(_ i: Int) { bytes.append(contentsOf: String(i).utf8) }
+        public mutating func appendInterpolation(_ f: Fixed) { if !muted { f.appendFormatted(to: &bytes, maxFraction: 2) } }
+        public mutating func appendInterpolation(_ i: Int) { if !muted { bytes.append(contentsOf: String(i).utf8) } }
         /// Yuan with two decimals.
-        public mutating func appendInterpolation(yuan d: Decimal) { d.appendYuan(to: &bytes, fixedFraction: true, grouped: true) }
+        public mutating func appendInterpolation(yuan d: Decimal) { if !muted { d.appendYuan(to: &bytes, fixedFraction: true, grouped: true) } }
+    }
+}
+
+/// Whether the current thread writes explanation text (issue 19: numbers first, words when
+/// printed). A writer that prints no words — the CSV of `kaohe score` — scores its rows muted:
+/// every `Explanation` made on the thread meanwhile stays empty; the numbers are the same.
+/// Per thread (the scoring workers each set their own), off unless `muting` is running.
+public enum Words {
+    static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        pthread_key_create(&k, nil)
+        return k
+    }()
+
+    public static var muted: Bool { pthread_getspecific(key) != nil }
+
+    /// Runs `body` with the thread's words muted (when `mute`), restoring them after.
+    public static func muting<T>(_ mute: Bool, _ body: () throws -> T) rethrows -> T {
+        guard mute, !muted else { return try body() }
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+        defer { pthread_setspecific(key, nil) }
+        return try body()
     }
 }
 

@@ -182,7 +182,9 @@ public final class ScoringEngine: Sendable {
     /// As `scoreAll(_:chunk:render:consume:)`, `render` also given the row's slot values (metrics
     /// and derived metrics) and a list of its chunk's own to add to (the outcome policies'
     /// records, made on the workers); `consume` receives each chunk's bytes and list in input order.
-    public func scoreAll<Extra: Sendable>(_ rows: [ScoringRow], chunk: Int = 1024,
+    /// Without `words` the results carry no explanation or message text (numbers, codes and
+    /// labels only), for a writer that prints none.
+    public func scoreAll<Extra: Sendable>(_ rows: [ScoringRow], chunk: Int = 1024, words: Bool = true,
                                           render: @escaping @Sendable (SheetResult, [Fixed?], inout ByteSink, inout [Extra]) -> Void,
                                           consume: (ByteSink, [Extra]) -> Void) {
         let states = prepare(rows)
@@ -197,10 +199,13 @@ public final class ScoringEngine: Sendable {
                 var sink = ByteSink(capacity: 1 << 18)
                 var extra: [Extra] = []
                 let lo = (first + k) * chunk, hi = Swift.min(lo + chunk, rows.count)
-                for i in lo..<hi {
-                    var st = states[i]
-                    let r = self.scoreRow(rows[i], state: &st)
-                    render(r, st.values, &sink, &extra)
+                // a writer that prints no words scores without making them (`Words`)
+                Words.muting(!words) {
+                    for i in lo..<hi {
+                        var st = states[i]
+                        let r = self.scoreRow(rows[i], state: &st)
+                        render(r, st.values, &sink, &extra)
+                    }
                 }
                 slots.sinks[k] = sink   // each k is written by one thread only
                 slots.extras[k] = extra
