@@ -59,7 +59,7 @@ struct ScoreCommand: ParsableCommand {
             // worker, the chunks taken in input order
             var started = false
             // the CSV prints numbers and flag codes, no words: they are not made
-            engine.scoreAll(rows, words: format != .csv, render: { (r: SheetResult, values: [Fixed?], o: inout ByteSink, made: inout [OutcomeRecord]) in
+            engine.scoreAll(consume rows, words: format != .csv, render: { (r: SheetResult, values: [Fixed?], o: inout ByteSink, made: inout [OutcomeRecord]) in
                 if recording, let rec = policies.record(r, values: values) { made.append(rec) }
                 guard only == nil || r.period == only else { return }
                 if fmt == .json { ResultWriter.json(r, into: &o, first: false) } else { ResultWriter.csv(r, hasPay: hasPay, into: &o) }

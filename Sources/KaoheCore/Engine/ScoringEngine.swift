@@ -172,10 +172,10 @@ public final class ScoringEngine: Sendable {
     /// Scores rows on every core, `chunk` rows at a time: `render` writes each result into its
     /// chunk's own buffer on a worker thread, and `consume` receives the buffers in input order
     /// on the calling thread (the CLI's JSON and CSV output). At most a few chunks are held at once.
-    public func scoreAll(_ rows: [ScoringRow], chunk: Int = 1024,
+    public func scoreAll(_ rows: consuming [ScoringRow], chunk: Int = 1024,
                          render: @escaping @Sendable (SheetResult, inout ByteSink) -> Void,
                          consume: (ByteSink) -> Void) {
-        scoreAll(rows, chunk: chunk, render: { (r: SheetResult, _: [Fixed?], o: inout ByteSink, _: inout [Never]) in render(r, &o) },
+        scoreAll(consume rows, chunk: chunk, render: { (r: SheetResult, _: [Fixed?], o: inout ByteSink, _: inout [Never]) in render(r, &o) },
                  consume: { sink, _ in consume(sink) })
     }
 
@@ -184,10 +184,13 @@ public final class ScoringEngine: Sendable {
     /// records, made on the workers); `consume` receives each chunk's bytes and list in input order.
     /// Without `words` the results carry no explanation or message text (numbers, codes and
     /// labels only), for a writer that prints none.
-    public func scoreAll<Extra: Sendable>(_ rows: [ScoringRow], chunk: Int = 1024, words: Bool = true,
+    public func scoreAll<Extra: Sendable>(_ input: consuming [ScoringRow], chunk: Int = 1024, words: Bool = true,
                                           render: @escaping @Sendable (SheetResult, [Fixed?], inout ByteSink, inout [Extra]) -> Void,
                                           consume: (ByteSink, [Extra]) -> Void) {
-        let states = prepare(rows)
+        // the rows given up (`consume rows`) are held once: their values move into the states
+        var moved = input
+        let states = prepare(moving: &moved)
+        let rows = moved
         let chunks = (rows.count + chunk - 1) / chunk
         let wave = Swift.max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
         var start = 0
@@ -217,7 +220,20 @@ public final class ScoringEngine: Sendable {
 
     /// Evidence of each row with derived metrics and group aggregates filled in.
     func prepare(_ rows: [ScoringRow]) -> [RowState] {
-        var states = rows.map { RowState(values: $0.values) }
+        var taken = rows
+        return prepare(moving: &taken)
+    }
+
+    /// As `prepare(_:)`, moving each row's values into its state (the rows keep their employee,
+    /// period and team): a caller that gives up its rows holds every value once, not twice
+    /// (issue 19 §5: 1 KB a row less).
+    func prepare(moving rows: inout [ScoringRow]) -> [RowState] {
+        var states: [RowState] = []
+        states.reserveCapacity(rows.count)
+        for i in rows.indices {
+            states.append(RowState(values: rows[i].values))
+            rows[i].values = []
+        }
         for i in states.indices { computeDerived(&states[i], phase: 1) }
         if usesGroups {
             var groups: [GroupKey: [Int]] = [:]
