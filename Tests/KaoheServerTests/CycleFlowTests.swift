@@ -240,6 +240,10 @@ struct CycleFlowTests {
             try await Self.json(app, alice, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-10"}"#) { res in #expect(res.status == .forbidden) }
             let (hr, _) = try await Browser.signIn(app, "hr")
             try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"nope","period":"2026-10"}"#) { res in #expect(res.status == .notFound) }
+            // no scheme chosen: a valid request the API refuses as unprocessable, naming the field (schemathesis ST202)
+            try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"","period":"2026-10"}"#) { res in
+                #expect(res.status == .unprocessableEntity && res.body.string.contains("scheme:"), "\(res.status) \(res.body.string)")
+            }
             try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-13"}"#) { res in #expect(res.status == .badRequest) }
             try await Self.json(app, hr, .POST, "api/v1/cycles", #"{"scheme":"online-shop-cs","period":"2026-10","department_id":"\#(org.deptA)"}"#) { res in
                 #expect(res.status == .created)

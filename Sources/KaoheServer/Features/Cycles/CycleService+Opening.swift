@@ -103,7 +103,7 @@ extension CycleService {
             }
             requested = v
         } else if onlyRequested {
-            throw KaoheError.badInput("scheme: 须选择方案", en: "scheme: required")
+            throw KaoheError.invalid("scheme: 须选择方案", en: "scheme: required")
         } else {
             requested = nil
         }

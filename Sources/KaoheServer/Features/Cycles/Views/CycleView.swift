@@ -350,7 +350,8 @@ enum CycleView {
                    .if(s.grade != nil || editing, .group(.text("　等级 "), .strong(.id("live-grade"), .text(s.grade ?? "—"))))),
                 payLine(s))),
             // the sheet's flags follow the typing as the total does (they went stale: 83 / 不合格 beside 尚未评分)
-            .if(!s.flags.isEmpty || editing, .ul(.class("error"), .id("live-flags"), .forEach(s.flags) { .li(.text($0)) })),
+            // a withdrawn sheet asks nobody for anything: no flags to act on
+            .if(!withdrawn && (!s.flags.isEmpty || editing), .ul(.class("error"), .id("live-flags"), .forEach(s.flags) { .li(.text($0)) })),
             .p(.id("live-message"), .class("error"), .attribute(named: "role", value: "status")),
             .if(editing || !actions.isEmpty, .form(.action(SiteURL.sheet(s.id).path), .method(.post),
                 .attribute(named: "data-preview", value: editing ? SiteURL.api(.sheetPreview(s.id)).path : ""),
