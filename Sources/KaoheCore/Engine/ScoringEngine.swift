@@ -220,8 +220,9 @@ public final class ScoringEngine: Sendable {
 
     /// Evidence of each row with derived metrics and group aggregates filled in.
     func prepare(_ rows: [ScoringRow]) -> [RowState] {
-        var taken = rows
-        return prepare(moving: &taken)
+        var states = rows.map { RowState(values: $0.values) }
+        fill(&states, rows)
+        return states
     }
 
     /// As `prepare(_:)`, moving each row's values into its state (the rows keep their employee,
@@ -234,6 +235,12 @@ public final class ScoringEngine: Sendable {
             states.append(RowState(values: rows[i].values))
             rows[i].values = []
         }
+        fill(&states, rows)
+        return states
+    }
+
+    /// Derived metrics and group aggregates of the states of `rows` (by their period and team).
+    func fill(_ states: inout [RowState], _ rows: [ScoringRow]) {
         for i in states.indices { computeDerived(&states[i], phase: 1) }
         if usesGroups {
             var groups: [GroupKey: [Int]] = [:]
@@ -265,7 +272,6 @@ public final class ScoringEngine: Sendable {
             }
             for i in states.indices { computeDerived(&states[i], phase: 2) }
         }
-        return states
     }
 
     struct GroupKey: Hashable { var period: String?; var team: String? }
