@@ -90,7 +90,8 @@ func configureMigrations(_ app: Application) {
 
 func configureSessions(_ app: Application, _ config: AppConfig) {
     // sessions live in the database: several `kaohe serve` processes behave as one system
-    app.sessions.use(.fluent)
+    // written only when they change (QuietSessions): a page view is no database write
+    app.sessions.use { app in QuietSessions(base: app.fluent.sessions.driver()) }
     app.sessions.configuration.cookieName = "kaohe_session"
     app.sessions.configuration.cookieFactory = { id in
         HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(60 * 60 * 8), maxAge: nil, domain: nil, path: "/",

@@ -88,6 +88,11 @@ enum OutcomeStore {
     static func outcomes(period: String, key: String? = nil, employees: Set<UUID>? = nil, teams: Bool = true, on db: Database) async throws -> [StoredOutcome] {
         let q = StoredOutcome.query(on: db).filter(\.$period == period).with(\.$employee)
         if let key { q.filter(\.$schemeKey == key) }
+        // a person's or a team's outcomes read as theirs, not the whole company's month filtered
+        // afterwards: an agent's home read 2,040 people's outcomes (issue 19 §6)
+        if let employees, employees.count <= 500 {
+            q.filter(\.$employee.$id ~~ employees.map(Optional.some))
+        }
         var all = try await q.all()
         all = all.filter { o in o.$employee.id.map { employees?.contains($0) ?? true } ?? teams }
         return all.sorted { ($0.schemeKey, $0.employee?.number ?? "~" + ($0.team ?? ""), $0.kind) < ($1.schemeKey, $1.employee?.number ?? "~" + ($1.team ?? ""), $1.kind) }
