@@ -89,8 +89,9 @@ enum OutcomeStore {
         let q = StoredOutcome.query(on: db).filter(\.$period == period).with(\.$employee)
         if let key { q.filter(\.$schemeKey == key) }
         // a person's or a team's outcomes read as theirs, not the whole company's month filtered
-        // afterwards: an agent's home read 2,040 people's outcomes (issue 19 §6)
-        if let employees, employees.count <= 500 {
+        // afterwards: an agent's home read 2,040 people's outcomes (issue 19 §6); team outcomes (no
+        // employee) are wanted only with `teams`, which keeps the filter in memory
+        if let employees, !teams, employees.count <= 500 {
             q.filter(\.$employee.$id ~~ employees.map(Optional.some))
         }
         var all = try await q.all()
